@@ -1,0 +1,50 @@
+# The two commands of the README are `make demo` and `make test`; the rest are their steps.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DEV_ENV := DJANGO_DEBUG=1
+
+.PHONY: demo test install assets migrate check lint messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.lock requirements-nodeps.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.lock
+	# Test data only (real EDF/EMG recordings); its own pins have no Python 3.11 wheels.
+	$(BIN)/pip install --quiet --no-deps -r requirements-nodeps.lock
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
+install: $(VENV)/.installed node_modules/.package-lock.json
+
+assets: node_modules/.package-lock.json
+
+migrate: install
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+
+## Run the product: SQLite, tasks in-process, the LBPB demo study and one user per role.
+demo: migrate
+	$(DEV_ENV) $(BIN)/python manage.py load_demo
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## Run the whole test suite (SQLite unless DATABASE_URL is set; Redis worker test when CELERY_BROKER_URL is set).
+test: install
+	$(DEV_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Lint, migrations in step with models, and the deployment check under production-like settings.
+check: install
+	$(BIN)/ruff check .
+	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SECRET_KEY="ci-$$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')" DJANGO_ALLOWED_HOSTS=edc.example.org \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+messages: install
+	$(DEV_ENV) $(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=tests
+	$(DEV_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3

@@ -1,0 +1,41 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """The product's user. Custom from the start so that fields can be added without pain."""
+
+    display_name = models.CharField(_("display name"), max_length=150, blank=True)
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Admin")
+    DATA_MANAGER = "data_manager", _("Data manager")
+    PI = "pi", _("PI")
+    COORDINATOR = "coordinator", _("Coordinator")
+    MONITOR = "monitor", _("Monitor")
+    UNBLINDED_STATISTICIAN = "unblinded_statistician", _("Unblinded statistician")
+
+
+class Membership(models.Model):
+    """A user's role in one study, limited to some of its sites unless ``all_sites``."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    study = models.ForeignKey("studies.Study", on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    all_sites = models.BooleanField(_("all sites"), default=False)
+    sites = models.ManyToManyField("studies.Site", blank=True, related_name="memberships")
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "study"], name="one_membership_per_user_and_study"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.study} · {self.get_role_display()}"

@@ -1,0 +1,32 @@
+"""The Celery application.
+
+JSON only (no pickle: a task message must never be able to run code), time
+limits from settings, and the beat schedule for nightly jobs. Without a
+CELERY_BROKER_URL the settings make every task run in-process.
+"""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lbpb.settings")
+
+app = Celery("lbpb")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    result_expires=60 * 60 * 24,
+    task_acks_late=True,
+    worker_prefetch_multiplier=1,
+    broker_connection_retry_on_startup=True,
+    beat_schedule={
+        "heartbeat-every-5-minutes": {
+            "task": "core.tasks.heartbeat",
+            "schedule": crontab(minute="*/5"),
+        },
+    },
+)
+app.autodiscover_tasks()

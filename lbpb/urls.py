@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import LogoutView
+from django.urls import include, path
+from django.views.i18n import set_language
+from two_factor.urls import urlpatterns as two_factor_urls
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("", include(two_factor_urls)),
+    path("account/logout/", LogoutView.as_view(), name="logout"),
+    # The language switcher must work on the login page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("accounts/", include("accounts.urls")),
+    path("studies/", include("studies.urls")),
+    path("participants/", include("participants.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

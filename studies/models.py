@@ -1,0 +1,43 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Study(models.Model):
+    class Design(models.TextChoices):
+        OBSERVATIONAL = "observational", _("Observational")
+        RANDOMISED = "randomised", _("Randomised")
+
+    class Blinding(models.TextChoices):
+        NONE = "none", _("Open")
+        SINGLE = "single", _("Single blind")
+        DOUBLE = "double", _("Double blind")
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    title_zh = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
+    design = models.CharField(_("design"), max_length=20, choices=Design.choices, default=Design.OBSERVATIONAL)
+    blinding = models.CharField(_("blinding"), max_length=10, choices=Blinding.choices, default=Blinding.NONE)
+    target_enrolment = models.PositiveIntegerField(_("target enrolment"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "studies"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code.upper()
+
+
+class Site(models.Model):
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="sites")
+    code = models.CharField(_("code"), max_length=16)
+    name = models.CharField(_("name"), max_length=200)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["study__code", "code"]
+        constraints = [models.UniqueConstraint(fields=["study", "code"], name="unique_site_code_per_study")]
+
+    def __str__(self) -> str:
+        return f"{self.study} {self.code} {self.name}"

@@ -1,0 +1,63 @@
+"""Shared fixtures: a small world of two studies and personas for every role."""
+
+import os
+import shutil
+from types import SimpleNamespace
+
+import pytest
+
+from accounts.models import Role
+from accounts.services import membership_grant
+from tests.factories import ParticipantFactory, SiteFactory, StudyFactory, UserFactory
+
+
+def services_required() -> bool:
+    """CI sets REQUIRE_SERVICES=1: then a missing broker or browser fails instead of skipping."""
+    return os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture
+def world(db):
+    """Study ``alpha`` with sites A and B, study ``beta`` with site C, one participant at each site."""
+    study = StudyFactory(code="alpha", title="Alpha study")
+    site_a = SiteFactory(study=study, code="A", name="Site A")
+    site_b = SiteFactory(study=study, code="B", name="Site B")
+    other_study = StudyFactory(code="beta", title="Beta study")
+    site_c = SiteFactory(study=other_study, code="C", name="Site C")
+    return SimpleNamespace(
+        study=study,
+        site_a=site_a,
+        site_b=site_b,
+        other_study=other_study,
+        site_c=site_c,
+        participant_a=ParticipantFactory(site=site_a, identifier="ALPHA-A-0001"),
+        participant_b=ParticipantFactory(site=site_b, identifier="ALPHA-B-0001"),
+        participant_c=ParticipantFactory(site=site_c, identifier="BETA-C-0001"),
+    )
+
+
+@pytest.fixture
+def make_persona(world):
+    """A user with ``role`` in study alpha at site A only (or at every site)."""
+
+    def make(role: str, *, all_sites: bool = False, study=None, sites=None):
+        user = UserFactory(username=f"{role}-{'all' if all_sites else 'a'}")
+        study = study or world.study
+        sites = sites if sites is not None else ([] if all_sites else [world.site_a])
+        membership_grant(user=user, study=study, role=role, sites=sites, all_sites=all_sites)
+        return user
+
+    return make
+
+
+ALL_ROLES = [role.value for role in Role]
+
+
+@pytest.fixture
+def chromium_path():
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.path.exists(path):
+        if services_required():
+            pytest.fail("chromium is required in CI (apt-get install -y chromium)")
+        pytest.skip("Debian's chromium is not installed")
+    return path

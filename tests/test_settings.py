@@ -1,0 +1,67 @@
+"""Settings fail closed. Each case starts a fresh interpreter, as a deployment would."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from core.env import env_bool, env_int, env_list
+
+
+def _boot(env: dict) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_"))}
+    clean.update(env)
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DEBUG, settings.DATABASES['default']['ENGINE'], settings.CELERY_TASK_ALWAYS_EAGER)"
+    )
+    return subprocess.run([sys.executable, "-c", code], env=clean, capture_output=True, text=True, timeout=60,
+                          cwd=os.path.dirname(os.path.dirname(__file__)))
+
+
+def test_debug_is_off_and_a_secret_key_is_required_by_default():
+    result = _boot({"DJANGO_SETTINGS_MODULE": "lbpb.settings"})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is required" in result.stderr
+
+
+def test_allowed_hosts_are_required_when_debug_is_off():
+    result = _boot({"DJANGO_SETTINGS_MODULE": "lbpb.settings", "DJANGO_SECRET_KEY": "x" * 50})
+    assert result.returncode != 0
+    assert "DJANGO_ALLOWED_HOSTS is required" in result.stderr
+
+
+def test_the_embedded_default_is_sqlite_with_in_process_tasks():
+    result = _boot({"DJANGO_SETTINGS_MODULE": "lbpb.settings", "DJANGO_DEBUG": "1"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "django.db.backends.sqlite3", "True"]
+
+
+def test_production_urls_select_postgres_and_a_broker():
+    result = _boot({
+        "DJANGO_SETTINGS_MODULE": "lbpb.settings", "DJANGO_SECRET_KEY": "x" * 50,
+        "DJANGO_ALLOWED_HOSTS": "edc.example.org", "DATABASE_URL": "postgres://u:p@db:5432/edc",
+        "CELERY_BROKER_URL": "redis://redis:6379/0",
+    })
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "django.db.backends.postgresql", "False"]
+
+
+def test_a_malformed_boolean_is_refused(monkeypatch):
+    monkeypatch.setenv("SOME_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG"):
+        env_bool("SOME_FLAG")
+
+
+def test_typed_helpers_parse_values(monkeypatch):
+    monkeypatch.setenv("N", "42")
+    monkeypatch.setenv("HOSTS", "a.org, b.org,")
+    monkeypatch.setenv("FLAG", "yes")
+    assert env_int("N", 1) == 42
+    assert env_list("HOSTS") == ["a.org", "b.org"]
+    assert env_bool("FLAG") is True
+    monkeypatch.setenv("N", "4x")
+    with pytest.raises(ImproperlyConfigured):
+        env_int("N", 1)
