@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("studies/", include("studies.urls")),
     path("participants/", include("participants.urls")),
+    path("instruments/", include("instruments.urls")),
     path("admin/", admin.site.urls),
 ]
 

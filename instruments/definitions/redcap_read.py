@@ -1,0 +1,203 @@
+"""Read the rows of one REDCap form into an Instrument (used by instruments.redcap_dd)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from .model import ITEM_TYPES, Instrument, Item, Label, Option, Problem, ScoreSpec, Section
+from .parse import TYPE_KEYS
+from .redcap_logic import LogicError, parse_logic
+
+COLUMNS = [
+    "Variable / Field Name", "Form Name", "Section Header", "Field Type", "Field Label",
+    "Choices, Calculations, OR Slider Labels", "Field Note", "Text Validation Type OR Show Slider Number",
+    "Text Validation Min", "Text Validation Max", "Identifier?", "Branching Logic (Show field only if...)",
+    "Required Field?", "Custom Alignment", "Question Number (surveys only)", "Matrix Group Name",
+    "Matrix Ranking?", "Field Annotation",
+]
+NAME, FORM, SECTION, TYPE, LABEL, CHOICES, NOTE, VALIDATION, MIN, MAX = COLUMNS[:10]
+LOGIC, REQUIRED, ANNOTATION = COLUMNS[11], COLUMNS[12], COLUMNS[17]
+DECIMALS = {"integer": 0, "number": None, "number_1dp": 1, "number_2dp": 2, "number_3dp": 3, "number_4dp": 4}
+DATES = ("date_ymd", "date_dmy", "date_mdy")
+UNSUPPORTED_VALIDATION = ("datetime", "time_mm_ss", "time_hh_mm_ss")
+
+
+class RowError(ValueError):
+    pass
+
+
+def edc_tag(annotation: str) -> dict[str, Any]:
+    """The JSON of an ``@EDC={...}`` action tag in a Field Annotation, or {}."""
+    start = annotation.find("@EDC=")
+    if start < 0:
+        return {}
+    try:
+        data, _ = json.JSONDecoder().raw_decode(annotation, start + len("@EDC="))
+    except json.JSONDecodeError:
+        raise RowError("the @EDC= tag in Field Annotation is not valid JSON") from None
+    return data if isinstance(data, dict) else {}
+
+
+def split_forms(rows: list[dict[str, str]]) -> list[tuple[str, list[dict[str, str]]]]:
+    forms: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        forms.setdefault(row[FORM], []).append(row)
+    return list(forms.items())
+
+
+def _number(text: str, column: str) -> int | float | None:
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise RowError(f"{column} {text!r} is not a number") from None
+    return int(value) if value.is_integer() else value
+
+
+def _choices(text: str, zh: Mapping[str, str]) -> tuple[Option, ...]:
+    options = []
+    for part in (p.strip() for p in text.split("|")):
+        code, comma, label = part.partition(",")
+        if not comma or not code.strip().lstrip("-").isdigit():
+            raise RowError(f"choice {part!r} is not 'integer code, label'")
+        options.append(Option(int(code), Label(label.strip(), zh.get(code.strip(), ""))))
+    if not options:
+        raise RowError("a choice field needs choices")
+    return tuple(options)
+
+
+def _text_kwargs(row: Mapping[str, str]) -> dict[str, Any]:
+    validation = row[VALIDATION].lower()
+    if validation in DECIMALS:
+        return {"type": "number", "decimals": DECIMALS[validation],
+                "min": _number(row[MIN], MIN), "max": _number(row[MAX], MAX)}
+    if validation in DATES:
+        return {"type": "date"}
+    if validation == "time":
+        return {"type": "time"}
+    if validation.startswith(UNSUPPORTED_VALIDATION):
+        raise RowError(f"text validation {validation!r} is not supported")
+    return {"type": "text"}  # email, phone and the like keep their text; the check is REDCap's
+
+
+def _slider_kwargs(row: Mapping[str, str], zh: Mapping[str, Any]) -> dict[str, Any]:
+    ends = [part.strip() for part in row[CHOICES].split("|")] if row[CHOICES] else []
+    anchors = {}
+    if ends and ends[0]:
+        anchors["min"] = Label(ends[0], zh.get("anchors", {}).get("min", ""))
+    if len(ends) > 1 and ends[-1]:
+        anchors["max"] = Label(ends[-1], zh.get("anchors", {}).get("max", ""))
+    low, high = _number(row[MIN], MIN), _number(row[MAX], MAX)
+    return {"type": "integer_scale", "min": 0 if low is None else low, "max": 100 if high is None else high,
+            "anchors": anchors}
+
+
+def _kwargs(row: Mapping[str, str], zh: Mapping[str, Any]) -> dict[str, Any]:
+    kind = row[TYPE].lower()
+    if kind in ("radio", "dropdown", "checkbox"):
+        single = kind != "checkbox"
+        return {"type": "single_choice" if single else "multiple_choice",
+                "options": _choices(row[CHOICES], zh.get("options", {}))}
+    if kind in ("yesno", "truefalse"):
+        return {"type": "yes_no"}
+    if kind == "notes":
+        return {"type": "text", "multiline": True}
+    if kind == "calc":
+        return {"type": "calculated", "formula_note": Label(row[CHOICES], zh.get("formula_note", ""))}
+    if kind == "slider":
+        return _slider_kwargs(row, zh)
+    if kind == "text":
+        return _text_kwargs(row)
+    raise RowError(f"field type {kind!r} is not supported")
+
+
+def _refine(kwargs: dict[str, Any], row: Mapping[str, str], tag: Mapping[str, Any]) -> dict[str, Any]:
+    """Apply the @EDC tag: our finer type and extras that REDCap has no column for."""
+    zh = tag.get("zh", {})
+    if tag.get("type") in ITEM_TYPES:
+        kwargs["type"] = tag["type"]
+    if kwargs["type"] == "calculated" and "formula_note" not in kwargs:
+        kwargs["formula_note"] = Label(row[NOTE], zh.get("formula_note", ""))
+    for key in ("unit", "max_length"):
+        if key in tag:
+            kwargs[key] = tag[key]
+    if "anchors" in tag:
+        zh_anchors = zh.get("anchors", {})
+        kwargs["anchors"] = {end: Label(en, zh_anchors.get(end, "")) for end, en in tag["anchors"].items()}
+    allowed = TYPE_KEYS.get(kwargs["type"], set()) | {"type"}
+    return {key: value for key, value in kwargs.items() if key in allowed}
+
+
+def read_row(row: Mapping[str, str], earlier: Mapping[str, Item]) -> Item:
+    tag = edc_tag(row[ANNOTATION])
+    zh = tag.get("zh", {})
+    kwargs = _refine(_kwargs(row, zh), row, tag)
+    note = row[NOTE] if kwargs["type"] != "calculated" or row[TYPE].lower() == "calc" else ""
+    try:
+        show_if = parse_logic(row[LOGIC], earlier) if row[LOGIC] else None
+    except LogicError as error:
+        raise RowError(f"branching logic: {error}") from None
+    return Item(
+        code=row[NAME], label=Label(row[LABEL], zh.get("label", "")),
+        required=row[REQUIRED].lower() == "y" and kwargs["type"] != "calculated",
+        help=Label(note, zh.get("help", "")) if note else None, show_if=show_if, **kwargs,
+    )
+
+
+def _header(form: str, tag: Mapping[str, Any]) -> dict[str, Any]:
+    meta = tag.get("form", {})
+
+    def label(key: str) -> Label | None:
+        value = meta.get(key)
+        return Label(value.get("en", ""), value.get("zh", "")) if isinstance(value, dict) else None
+
+    scores = tuple(
+        ScoreSpec(s["name"], Label(s.get("label", {}).get("en", ""), s.get("label", {}).get("zh", "")),
+                  s.get("min"), s.get("max"))
+        for s in meta.get("scores", [])
+    )
+    keys = ("kind", "respondent", "repeating", "licence", "source", "scorer")
+    plain = {key: meta[key] for key in keys if key in meta}
+    return {"code": form, "version": str(meta.get("version", "1.0")),
+            "title": label("title") or Label(form.replace("_", " ").title(), ""),
+            "short_title": label("short_title"), "instructions": label("instructions"),
+            "kind": meta.get("kind", "crf"), "scores": scores, **plain}
+
+
+def _sections(rows: list[dict[str, str]], items: Mapping[str, Item]) -> tuple[Section, ...]:
+    """A Section Header opens a section that runs to the next header, or for the tag's item count."""
+    sections: list[tuple[str, Label, list[str]]] = []
+    room = 0
+    for row in rows:
+        if row[SECTION]:
+            meta = edc_tag(row[ANNOTATION]).get("section", {})
+            code = meta.get("code", f"s{len(sections) + 1}")
+            sections.append((code, Label(row[SECTION], meta.get("zh", "")), []))
+            room = meta.get("items", len(rows))
+        if sections and row[NAME] in items and room > 0:
+            sections[-1][2].append(row[NAME])
+            room -= 1
+    return tuple(Section(code, title, tuple(codes)) for code, title, codes in sections if codes)
+
+
+def read_form(form: str, rows: list[dict[str, str]], file: str) -> tuple[Instrument | None, list[Problem]]:
+    items: dict[str, Item] = {}
+    problems = []
+    header: dict[str, Any] = {}
+    for n, row in enumerate(rows):
+        where = f"row {row['#']} ({row[NAME]})"
+        try:
+            if n == 0:
+                header = _header(form, edc_tag(row[ANNOTATION]))
+            if row[NAME] in items:
+                raise RowError(f"variable {row[NAME]!r} appears twice")
+            if row[TYPE].lower() != "descriptive":
+                items[row[NAME]] = read_row(row, items)
+        except RowError as error:
+            problems.append(Problem(file, where, str(error)))
+    if problems:
+        return None, problems
+    return Instrument(items=tuple(items.values()), sections=_sections(rows, items), **header), []

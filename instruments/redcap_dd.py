@@ -1,0 +1,66 @@
+"""REDCap data dictionary (the standard 18-column CSV) <-> instrument definitions. Pure Python.
+
+REDCap has no place for a second language or for our finer item types, so the writer puts them in
+the Field Annotation as one JSON action tag, ``@EDC={...}`` (REDCap ignores unknown tags). It holds
+``type``, ``zh`` (label, help, options, anchors, formula_note, section) and extras (unit,
+max_length, anchors), and on a form's first row ``form`` (version, title, kind, ...). The reader
+takes structure (codes, options, ranges, required, branching) from REDCap's own columns and only
+refines it from the tag, so a dictionary edited in REDCap still reads correctly. A dictionary made
+in REDCap has no Chinese: labels come back with an empty zh, which check_library reports until
+someone translates them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from instruments.definitions.model import DefinitionError, Instrument, Problem
+from instruments.definitions.redcap_read import COLUMNS, read_form, split_forms
+from instruments.definitions.redcap_write import instrument_rows
+
+FILE = "<data dictionary>"
+
+
+def _rows(csv_text: str) -> tuple[list[dict[str, str]], list[Problem]]:
+    table = list(csv.reader(io.StringIO(csv_text.lstrip("\ufeff"))))
+    if not table or len(table[0]) != len(COLUMNS):
+        return [], [Problem(FILE, "row 1", f"expected REDCap's {len(COLUMNS)} columns")]
+    header = [name.strip().lower() for name in table[0]]
+    if header[0] not in ("variable / field name", "field name") or header[3] != "field type":
+        return [], [Problem(FILE, "row 1", "the header is not a REDCap data dictionary header")]
+    rows = []
+    for number, cells in enumerate(table[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        cells = [cell.strip() for cell in cells] + [""] * (len(COLUMNS) - len(cells))
+        row = dict(zip(COLUMNS, cells[: len(COLUMNS)], strict=True))
+        row["#"] = str(number)
+        rows.append(row)
+    return rows, []
+
+
+def read_data_dictionary(csv_text: str) -> list[Instrument]:
+    """One Instrument per Form Name, in file order; DefinitionError lists every problem."""
+    rows, problems = _rows(csv_text)
+    instruments = []
+    for form, form_rows in split_forms(rows):
+        instrument, found = read_form(form, form_rows, FILE)
+        problems += found
+        if instrument is not None:
+            instruments.append(instrument)
+    if problems:
+        raise DefinitionError(problems)
+    return instruments
+
+
+def write_data_dictionary(instruments: list[Instrument]) -> str:
+    """The 18-column CSV REDCap's Data Dictionary upload accepts."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for instrument in instruments:
+        for row in instrument_rows(instrument):
+            writer.writerow([row.get(column, "") for column in COLUMNS])
+    return out.getvalue()
+

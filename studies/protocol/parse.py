@@ -1,0 +1,237 @@
+"""parse_protocol: YAML text -> Protocol, or ProtocolError listing every problem found."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import checks
+from .parse_eligibility import read_eligibility, read_rules
+from .reader import ProtocolError, Reader, join
+from .schema import (
+    BLINDINGS,
+    DESIGNS,
+    RESPONDENTS,
+    Activity,
+    Anchor,
+    Arm,
+    ExpectedDate,
+    Protocol,
+    RegistryEntry,
+    Repeating,
+    Site,
+    Study,
+    Visit,
+)
+
+STUDY_KEYS = ("code", "title", "sponsor", "target_enrolment", "design", "protocol_version", "protocol_date",
+              "participant_id_pattern")
+VISIT_KEYS = ("code", "label", "anchor", "offset_days", "window_before", "window_after")
+ACTIVITY_OPTIONAL = {
+    "instrument": ("version", "key", "respondent", "arms", "notes"),
+    "specimen": ("key", "arms", "notes"),
+    "acquisition": ("key", "series", "arms", "notes"),
+}
+
+
+@dataclass(frozen=True)
+class Known:
+    """Codes defined outside the protocol file that activities may refer to."""
+
+    instruments: frozenset[str]
+    specimens: frozenset[str]
+    acquisitions: frozenset[str]
+
+    def of(self, kind: str) -> frozenset[str]:
+        return {"instrument": self.instruments, "specimen": self.specimens,
+                "acquisition": self.acquisitions}[kind]
+
+
+@dataclass
+class Parsed:
+    """What was read so far, each item with its key path so later checks can point at it."""
+
+    study: Study | None = None
+    sites: list[tuple[str, Site]] = field(default_factory=list)
+    arms: list[tuple[str, Arm]] = field(default_factory=list)
+    anchors: list[tuple[str, Anchor]] = field(default_factory=list)
+    visits: list[tuple[str, Visit]] = field(default_factory=list)
+    eligibility: Any = None
+    rules: list = field(default_factory=list)
+
+
+def parse_protocol(text: str, *, filename: str, known_instruments: set[str], known_specimens: set[str],
+                   known_acquisitions: set[str]) -> Protocol:
+    known = Known(frozenset(known_instruments), frozenset(known_specimens), frozenset(known_acquisitions))
+    reader = Reader(filename)
+    data = reader.load(text)
+    if data is None and not reader.problems:
+        reader.add("", "the file is empty")
+    if reader.problems:
+        raise ProtocolError(reader.problems)
+    parsed = _read_document(reader, data, known)
+    checks.check_references(reader, parsed)
+    if reader.problems:
+        raise ProtocolError(reader.problems)
+    return Protocol(
+        study=parsed.study, sites=_values(parsed.sites), arms=_values(parsed.arms),
+        anchors=_values(parsed.anchors), visits=_values(parsed.visits),
+        eligibility=parsed.eligibility, rules=tuple(r for _, r in parsed.rules),
+    )
+
+
+def _values(pairs: list[tuple[str, Any]]) -> tuple:
+    return tuple(value for _, value in pairs)
+
+
+def _read_document(r: Reader, data: Any, known: Known) -> Parsed:
+    parsed = Parsed()
+    optional = ("format", "arms", "eligibility", "rules")
+    if r.mapping(data, "", ("study", "sites", "anchors", "visits"), optional) is None:
+        return parsed
+    if data.get("format", 1) != 1:
+        r.add("format", f"unsupported format {data['format']!r}; this server reads format 1")
+    parsed.study = _read_study(r, data.get("study"))
+    parsed.sites = _read_list(r, data, "sites", _read_site)
+    parsed.arms = _read_list(r, data, "arms", _read_arm)
+    parsed.anchors = _read_list(r, data, "anchors", _read_anchor)
+    parsed.visits = _read_list(r, data, "visits", lambda r_, d, p: _read_visit(r_, d, p, known))
+    parsed.eligibility = read_eligibility(r, data.get("eligibility"), "eligibility")
+    parsed.rules = read_rules(r, data, known)
+    return parsed
+
+
+def _read_list(r: Reader, data: dict, key: str, read) -> list[tuple[str, Any]]:
+    out = []
+    for path, item in r.items(data, key, ""):
+        value = read(r, item, path)
+        if value is not None:
+            out.append((path, value))
+    return out
+
+
+def _read_study(r: Reader, data: Any) -> Study | None:
+    if r.mapping(data, "study", STUDY_KEYS, ("registry", "blinding")) is None:
+        return None
+    registry = []
+    for path, item in r.items(data, "registry", "study"):
+        if r.mapping(item, path, ("registry", "id")) is not None:
+            registry.append(RegistryEntry(r.string(item, "registry", path), r.string(item, "id", path)))
+    values = dict(
+        code=r.string(data, "code", "study"), title=r.text(data, "title", "study"),
+        registry=tuple(registry), sponsor=r.text(data, "sponsor", "study"),
+        target_enrolment=r.integer(data, "target_enrolment", "study", minimum=1),
+        design=r.choice(data, "design", "study", DESIGNS),
+        blinding=r.choice(data, "blinding", "study", BLINDINGS, default="none"),
+        protocol_version=r.string(data, "protocol_version", "study"),
+        protocol_date=r.date(data, "protocol_date", "study"),
+        participant_id_pattern=r.string(data, "participant_id_pattern", "study"),
+    )
+    return None if None in values.values() else Study(**values)
+
+
+def _read_site(r: Reader, data: Any, path: str) -> Site | None:
+    if r.mapping(data, path, ("code", "name"), ("participant_id_pattern",)) is None:
+        return None
+    code, name = r.string(data, "code", path), r.text(data, "name", path)
+    if code is None or name is None:
+        return None
+    return Site(code, name, r.string(data, "participant_id_pattern", path))
+
+
+def _read_arm(r: Reader, data: Any, path: str) -> Arm | None:
+    if r.mapping(data, path, ("code", "name"), ("ratio",)) is None:
+        return None
+    code, name = r.string(data, "code", path), r.text(data, "name", path)
+    if code is None or name is None:
+        return None
+    return Arm(code, name, r.integer(data, "ratio", path, minimum=1))
+
+
+def _read_anchor(r: Reader, data: Any, path: str) -> Anchor | None:
+    if r.mapping(data, path, ("code", "label"), ("optional", "expected")) is None:
+        return None
+    code, label = r.string(data, "code", path), r.text(data, "label", path)
+    expected = None
+    if "expected" in data:
+        here = join(path, "expected")
+        ref = data["expected"]
+        if r.mapping(ref, here, ("anchor", "offset_days")) is not None:
+            other, days = r.string(ref, "anchor", here), r.integer(ref, "offset_days", here)
+            expected = ExpectedDate(other, days) if other is not None and days is not None else None
+    if code is None or label is None:
+        return None
+    return Anchor(code, label, r.boolean(data, "optional", path), expected)
+
+
+def _read_visit(r: Reader, data: Any, path: str, known: Known) -> Visit | None:
+    if r.mapping(data, path, VISIT_KEYS, ("arms", "repeating", "activities")) is None:
+        return None
+    values = dict(
+        code=r.string(data, "code", path), label=r.text(data, "label", path),
+        anchor=r.string(data, "anchor", path), offset_days=r.integer(data, "offset_days", path),
+        window_before=_window(r, data, "window_before", path),
+        window_after=_window(r, data, "window_after", path),
+    )
+    repeating = None
+    if "repeating" in data:
+        repeating = _read_repeating(r, data["repeating"], join(path, "repeating"))
+    activities = _read_activities(r, data.get("activities", {}), join(path, "activities"), known)
+    if None in values.values():
+        return None
+    return Visit(**values, arms=r.strings(data, "arms", path), repeating=repeating, activities=activities)
+
+
+def _window(r: Reader, data: dict, key: str, path: str) -> int | None:
+    value = r.integer(data, key, path)
+    if value is not None and value < 0:
+        r.add(join(path, key), f"a window is a number of days and cannot be negative (got {value})")
+        return None
+    return value
+
+
+def _read_repeating(r: Reader, data: Any, path: str) -> Repeating | None:
+    if r.mapping(data, path, ("every_days", "count")) is None:
+        return None
+    every, count = r.integer(data, "every_days", path, minimum=1), r.integer(data, "count", path, minimum=1)
+    return Repeating(every, count) if every is not None and count is not None else None
+
+
+def _read_activities(r: Reader, data: Any, path: str, known: Known) -> tuple[Activity, ...]:
+    if r.mapping(data, path, (), ("instruments", "specimens", "acquisitions")) is None:
+        return ()
+    out: list[Activity] = []
+    for kind in ("instrument", "specimen", "acquisition"):
+        key = kind + "s"
+        for item_path, item in r.items(data, key, path):
+            activity = _read_activity(r, item, item_path, kind, known)
+            if activity is None:
+                continue
+            if any(a.key == activity.key for a in out):
+                r.add(item_path, f"activity key '{activity.key}' is used twice at this visit; set `key`")
+            out.append(activity)
+    return tuple(out)
+
+
+def _read_activity(r: Reader, data: Any, path: str, kind: str, known: Known) -> Activity | None:
+    code_key = "code" if kind == "instrument" else "type"
+    if isinstance(data, str):
+        data = {code_key: data}
+    if r.mapping(data, path, (code_key,), ACTIVITY_OPTIONAL[kind]) is None:
+        return None
+    code = r.string(data, code_key, path)
+    if code is None:
+        return None
+    if code not in known.of(kind):
+        close = difflib.get_close_matches(code, sorted(known.of(kind)), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        r.add(join(path, code_key), f"unknown {kind} '{code}'{hint}")
+        return None
+    return Activity(
+        kind=kind, code=code, key=r.string(data, "key", path, default=code),
+        version=r.string(data, "version", path),
+        respondent=r.choice(data, "respondent", path, RESPONDENTS),
+        arms=r.strings(data, "arms", path), series=r.strings(data, "series", path),
+        notes=r.text(data, "notes", path),
+    )

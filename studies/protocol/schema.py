@@ -1,0 +1,206 @@
+"""Frozen dataclasses for a parsed study protocol (see docs/protocol-format.md).
+
+Everything here is plain data: the parser builds it, the schedule, eligibility and diff modules read it,
+and the Django side copies it into rows. Tuples rather than lists so a Protocol is hashable and immutable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+DESIGNS = ("observational", "randomised")
+BLINDINGS = ("none", "single", "double")
+RESPONDENTS = ("participant", "family", "clinician", "coordinator")
+ACTIVITY_KINDS = ("instrument", "specimen", "acquisition")
+FIELD_TYPES = ("number", "integer", "boolean", "choice")
+RULE_OPS = ("==", "!=", ">", ">=", "<", "<=", "in", "between")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A user-facing label in English and Simplified Chinese."""
+
+    en: str
+    zh: str
+
+
+@dataclass(frozen=True)
+class RegistryEntry:
+    registry: str
+    id: str
+
+
+@dataclass(frozen=True)
+class Study:
+    code: str
+    title: Text
+    registry: tuple[RegistryEntry, ...]
+    sponsor: Text
+    target_enrolment: int
+    design: str
+    blinding: str
+    protocol_version: str
+    protocol_date: date
+    participant_id_pattern: str
+
+
+@dataclass(frozen=True)
+class Site:
+    code: str
+    name: Text
+    participant_id_pattern: str | None = None  # overrides the study's pattern when set
+
+
+@dataclass(frozen=True)
+class Arm:
+    code: str
+    name: Text
+    ratio: int | None = None
+
+
+@dataclass(frozen=True)
+class ExpectedDate:
+    """An anchor expected `offset_days` after another anchor until its real date is entered."""
+
+    anchor: str
+    offset_days: int
+
+
+@dataclass(frozen=True)
+class Anchor:
+    code: str
+    label: Text
+    optional: bool = False
+    expected: ExpectedDate | None = None
+
+
+@dataclass(frozen=True)
+class Repeating:
+    every_days: int
+    count: int
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One thing done at a visit. `key` is unique within the visit (defaults to `code`)."""
+
+    kind: str  # one of ACTIVITY_KINDS
+    code: str  # instrument code, specimen type or acquisition type
+    key: str
+    version: str | None = None
+    respondent: str | None = None
+    arms: tuple[str, ...] = ()  # empty: every arm that has the visit
+    series: tuple[str, ...] = ()  # acquisitions: expected series (e.g. MRI sequences, BOLD tasks)
+    notes: Text | None = None
+
+
+@dataclass(frozen=True)
+class Visit:
+    code: str
+    label: Text
+    anchor: str
+    offset_days: int
+    window_before: int
+    window_after: int
+    arms: tuple[str, ...] = ()  # empty: all arms
+    repeating: Repeating | None = None
+    activities: tuple[Activity, ...] = ()
+
+
+@dataclass(frozen=True)
+class Option:
+    code: Any
+    label: Text
+
+
+@dataclass(frozen=True)
+class EligibilityField:
+    """An answer a screening form collects so that rules can be evaluated."""
+
+    code: str
+    label: Text
+    type: str  # one of FIELD_TYPES
+    unit: str | None = None
+    options: tuple[Option, ...] = ()
+    source: str | None = None  # instrument code the value usually comes from (e.g. odi), for prefilling
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A comparison on one field: `{field, op, value}`."""
+
+    field: str
+    op: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class Combination:
+    """`all` / `any` of sub-rules, or `not` of exactly one."""
+
+    mode: str  # all | any | not
+    rules: tuple[Rule, ...]
+
+
+Rule = Condition | Combination
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """An inclusion or exclusion item.
+
+    With no `rule`, the answer is a plain yes/no confirmed by the clinician, stored under the criterion's
+    code: for inclusion yes means "met", for exclusion yes means "applies" (the person is excluded).
+    """
+
+    code: str
+    kind: str  # inclusion | exclusion
+    text: Text
+    rule: Rule | None = None
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    fields: tuple[EligibilityField, ...] = ()
+    inclusion: tuple[Criterion, ...] = ()
+    exclusion: tuple[Criterion, ...] = ()
+
+    @property
+    def criteria(self) -> tuple[Criterion, ...]:
+        return self.inclusion + self.exclusion
+
+
+@dataclass(frozen=True)
+class ReassessmentRule:
+    """Flag when a score at `visit` fell by less than `min_reduction_percent` from `baseline_visit`."""
+
+    code: str
+    instrument: str
+    score: str
+    baseline_visit: str
+    visit: str
+    min_reduction_percent: float
+    flag: Text
+
+
+@dataclass(frozen=True)
+class Protocol:
+    study: Study
+    sites: tuple[Site, ...]
+    arms: tuple[Arm, ...]
+    anchors: tuple[Anchor, ...]
+    visits: tuple[Visit, ...]
+    eligibility: Eligibility = field(default_factory=Eligibility)
+    rules: tuple[ReassessmentRule, ...] = ()
+
+    def anchor(self, code: str) -> Anchor:
+        return next(a for a in self.anchors if a.code == code)
+
+    def visit(self, code: str) -> Visit:
+        return next(v for v in self.visits if v.code == code)
+
+    @property
+    def arm_codes(self) -> tuple[str, ...]:
+        return tuple(a.code for a in self.arms)
