@@ -41,3 +41,30 @@ class Site(models.Model):
 
     def __str__(self) -> str:
         return f"{self.study} {self.code} {self.name}"
+
+
+class ProtocolVersion(models.Model):
+    """One loaded version of a study's protocol file: the text itself and what changed from the previous one."""
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="protocol_versions")
+    version = models.CharField(_("version"), max_length=40)
+    version_date = models.DateField(_("version date"), null=True, blank=True)
+    filename = models.CharField(_("file name"), max_length=255)
+    text = models.TextField(_("protocol file"))
+    checksum = models.CharField(max_length=64)
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+    is_current = models.BooleanField(default=True)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+    loaded_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["study", "-loaded_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["study", "version"], name="unique_protocol_version"),
+            models.UniqueConstraint(
+                fields=["study"], condition=models.Q(is_current=True), name="one_current_protocol_per_study"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.study} v{self.version}"

@@ -61,3 +61,26 @@ def chromium_path():
             pytest.fail("chromium is required in CI (apt-get install -y chromium)")
         pytest.skip("Debian's chromium is not installed")
     return path
+
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture
+def page(chromium_path, monkeypatch):
+    """A Playwright page in Debian's headless chromium (use with the live_server fixture)."""
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # afterwards are still synchronous and safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="en-GB")
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        yield page
+        browser.close()
+
+
