@@ -1,0 +1,197 @@
+"""Writes for studies: loading a protocol file into rows (the one way a study's protocol changes)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from .models import Activity, Anchor, Arm, Criterion, ProtocolVersion, Site, Study, VisitDefinition
+from .protocol import Protocol, ProtocolError, diff_protocols
+from .protocol.reader import Problem
+from .protocol.schema import Combination, Condition
+from .selectors import parse_protocol_text
+
+CREATED, UNCHANGED, AMENDED = "created", "unchanged", "amended"
+_SLUG = re.compile(r"^[a-z0-9_-]{1,32}$")
+
+
+@dataclass
+class LoadResult:
+    status: str  # created | unchanged | amended
+    study: Study
+    version: ProtocolVersion
+    changes: list[str] = field(default_factory=list)
+
+
+def protocol_load(*, text: str, filename: str, user=None, study: Study | None = None) -> LoadResult:
+    """Load a protocol file: create the study, leave it unchanged, or record an amendment.
+
+    Raises ProtocolError (every problem, with file and key path) and then writes nothing. With ``study``
+    the file must be that study's (the upload page of one study cannot create or change another).
+    """
+    protocol = parse_protocol_text(text, filename=filename)
+    code = protocol.study.code.lower()
+    if not _SLUG.match(code):
+        _refuse(filename, "study.code", f"'{protocol.study.code}' cannot be a study code: use at most 32 letters, "
+                                        "digits, '-' or '_'")
+    if study is not None and study.code != code:
+        _refuse(filename, "study.code", f"this file is for study '{protocol.study.code}', not '{study}'")
+    _check_lengths(protocol, filename)
+    checksum = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    with transaction.atomic():
+        existing = Study.objects.select_for_update().filter(code=code).first()
+        current = _current_version(existing)
+        if current is not None and current.checksum == checksum:
+            return LoadResult(UNCHANGED, existing, current)
+        _check_version_is_new(existing, protocol, filename, checksum)
+        changes = _changes(current, protocol)
+        study_row = _upsert_rows(code, protocol)
+        if current is not None:
+            current.is_current = False
+            current.save(update_fields=["is_current"])
+        version = ProtocolVersion.objects.create(
+            study=study_row, version=protocol.study.protocol_version, version_date=protocol.study.protocol_date,
+            filename=filename[-255:], text=text, checksum=checksum, changes=changes, is_current=True, loaded_by=user,
+        )
+        if existing is not None:
+            # An amendment, or the first protocol of a study made by hand that may already have participants.
+            _reproject_visits(study_row)
+        return LoadResult(CREATED if current is None else AMENDED, study_row, version, changes)
+
+
+def _refuse(filename: str, path: str, message: str):
+    raise ProtocolError([Problem(filename, path, message)])
+
+
+def _check_lengths(protocol: Protocol, filename: str) -> None:
+    """Values longer than their column would fail in the database; report them as file problems instead."""
+    checks = [("study.protocol_version", protocol.study.protocol_version, 40),
+              ("study.participant_id_pattern", protocol.study.participant_id_pattern, 100),
+              ("study.title.en", protocol.study.title.en, 300), ("study.title.zh", protocol.study.title.zh, 300),
+              ("study.sponsor.en", protocol.study.sponsor.en, 300),
+              ("study.sponsor.zh", protocol.study.sponsor.zh, 300)]
+    checks += [(f"sites[{i}].code", site.code, 16) for i, site in enumerate(protocol.sites)]
+    checks += [(f"sites[{i}].name.en", site.name.en, 200) for i, site in enumerate(protocol.sites)]
+    checks += [(f"sites[{i}].name.zh", site.name.zh, 200) for i, site in enumerate(protocol.sites)]
+    for name, items in (("arms", protocol.arms), ("anchors", protocol.anchors), ("visits", protocol.visits)):
+        checks += [(f"{name}[{i}].code", item.code, 40) for i, item in enumerate(items)]
+    for i, visit in enumerate(protocol.visits):
+        checks += [(f"visits[{i}].activities.{a.kind}s.key", a.key, 60) for a in visit.activities]
+    checks += [(f"eligibility.{c.kind}.code", c.code, 60) for c in protocol.eligibility.criteria]
+    problems = [Problem(filename, path, f"'{value[:20]}…' is longer than {limit} characters")
+                for path, value, limit in checks if value and len(value) > limit]
+    if problems:
+        raise ProtocolError(problems)
+
+
+def _current_version(study: Study | None) -> ProtocolVersion | None:
+    if study is None:
+        return None
+    return ProtocolVersion.objects.filter(study=study, is_current=True).first()
+
+
+def _check_version_is_new(study: Study | None, protocol: Protocol, filename: str, checksum: str) -> None:
+    if study is None:
+        return
+    number = protocol.study.protocol_version
+    same = ProtocolVersion.objects.filter(study=study, version=number).first()
+    if same is not None and same.checksum == checksum:
+        _refuse(filename, "study.protocol_version",
+                f"this file is version {number} of study {study}, already loaded and since replaced by version "
+                f"{study.protocol_version}; to go back, load it as a new protocol_version")
+    if same is not None:
+        _refuse(filename, "study.protocol_version",
+                f"version {number} of study {study} is already loaded with different content; "
+                "an amended file needs a new protocol_version")
+
+
+def _changes(current: ProtocolVersion | None, protocol: Protocol) -> list[str]:
+    if current is None:
+        return [f"study '{protocol.study.code}' version {protocol.study.protocol_version} loaded: "
+                f"{len(protocol.sites)} sites, {len(protocol.arms)} arms, {len(protocol.visits)} visits, "
+                f"{len(protocol.eligibility.criteria)} criteria"]
+    try:
+        old = parse_protocol_text(current.text, filename=current.filename)
+    except ProtocolError as exc:
+        # The stored file no longer reads (the instrument library changed since): load, but say so.
+        return [f"version {current.version} could not be re-read for comparison: {problem}" for problem in exc.problems]
+    return [str(change) for change in diff_protocols(old, protocol)]
+
+
+def _reproject_visits(study: Study) -> None:
+    # Looked up at call time: the participants app owns visit occurrences and imports from studies.
+    from participants import services as participant_services
+
+    participant_services.visits_reproject_study(study=study)
+
+
+def _upsert_rows(code: str, protocol: Protocol) -> Study:
+    s = protocol.study
+    values = dict(
+        title=s.title.en, title_zh=s.title.zh, design=s.design, blinding=s.blinding,
+        target_enrolment=s.target_enrolment, registry=[{"registry": r.registry, "id": r.id} for r in s.registry],
+        sponsor=s.sponsor.en, sponsor_zh=s.sponsor.zh, protocol_version=s.protocol_version,
+        protocol_date=s.protocol_date, id_pattern=s.participant_id_pattern,
+    )
+    study, _ = Study.objects.update_or_create(code=code, defaults=values)
+    for site in protocol.sites:
+        Site.objects.update_or_create(study=study, code=site.code, defaults=dict(
+            name=site.name.en, name_zh=site.name.zh, id_pattern=site.participant_id_pattern or ""))
+    _upsert(Arm, study, [(arm.code, dict(name=arm.name.en, name_zh=arm.name.zh, ratio=arm.ratio))
+                         for arm in protocol.arms])
+    _upsert(Anchor, study, [(a.code, dict(
+        label=a.label.en, label_zh=a.label.zh, optional=a.optional,
+        expected_anchor=a.expected.anchor if a.expected else "",
+        expected_offset_days=a.expected.offset_days if a.expected else None)) for a in protocol.anchors])
+    visits = _upsert(VisitDefinition, study, [(v.code, _visit_values(v)) for v in protocol.visits])
+    for visit in protocol.visits:
+        _upsert_activities(visits[visit.code], visit.activities)
+    _upsert(Criterion, study, [(c.code, dict(kind=c.kind, text=c.text.en, text_zh=c.text.zh, rule=rule_to_json(c.rule)))
+                               for c in protocol.eligibility.criteria])
+    return study
+
+
+def _upsert(model, study: Study, rows: list[tuple[str, dict]]) -> dict:
+    """Update or create one row per code in file order; rows whose code left the file become inactive."""
+    out = {}
+    for order, (code, values) in enumerate(rows):
+        out[code], _ = model.objects.update_or_create(
+            study=study, code=code, defaults={**values, "order": order, "is_active": True})
+    model.objects.filter(study=study).exclude(code__in=list(out)).update(is_active=False)
+    return out
+
+
+def _visit_values(visit) -> dict:
+    return dict(
+        label=visit.label.en, label_zh=visit.label.zh, anchor=visit.anchor, offset_days=visit.offset_days,
+        window_before=visit.window_before, window_after=visit.window_after, arms=list(visit.arms),
+        repeat_every_days=visit.repeating.every_days if visit.repeating else None,
+        repeat_count=visit.repeating.count if visit.repeating else None,
+    )
+
+
+def _upsert_activities(visit: VisitDefinition, activities) -> None:
+    keys = []
+    for order, a in enumerate(activities):
+        Activity.objects.update_or_create(visit=visit, key=a.key, defaults=dict(
+            kind=a.kind, code=a.code, version=a.version or "", respondent=a.respondent or "", arms=list(a.arms),
+            series=list(a.series), notes=a.notes.en if a.notes else "", notes_zh=a.notes.zh if a.notes else "",
+            order=order, is_active=True))
+        keys.append(a.key)
+    visit.activities.exclude(key__in=keys).update(is_active=False)
+
+
+def rule_to_json(rule):
+    """An eligibility rule as the file writes it: {field, op, value} or {all|any: [...]} or {not: rule}."""
+    if rule is None:
+        return None
+    if isinstance(rule, Condition):
+        value = list(rule.value) if isinstance(rule.value, tuple) else rule.value
+        return {"field": rule.field, "op": rule.op, "value": value}
+    assert isinstance(rule, Combination)
+    if rule.mode == "not":
+        return {"not": rule_to_json(rule.rules[0])}
+    return {rule.mode: [rule_to_json(r) for r in rule.rules]}
