@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "studies",
     "participants",
     "instruments",
+    "randomisation",
+    "audit",
+    "imaging",
 ]
 
 MIDDLEWARE = [
@@ -157,6 +160,9 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]  # uploads stream to disk
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DJANGO_UPLOAD_MAX_FILES", 2000)  # a DICOM series is hundreds of files
+IMAGING_UID_SECRET = env_str("IMAGING_UID_SECRET", SECRET_KEY)  # keys the DICOM UID mapping of de-identification
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

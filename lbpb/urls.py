@@ -17,6 +17,9 @@ urlpatterns = [
     path("studies/", include("studies.urls")),
     path("participants/", include("participants.urls")),
     path("instruments/", include("instruments.urls")),
+    path("audit/", include("audit.urls")),
+    path("randomisation/", include("randomisation.urls")),
+    path("imaging/", include("imaging.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,3 +1,10 @@
+"""Participants: the person, their screening, consent, anchor dates and visit occurrences.
+
+Codes from the protocol (arm, anchor, visit) are stored as strings: the protocol file is the source of truth
+and a participant's rows must survive a protocol amendment that renames or drops a code.
+"""
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -12,18 +19,141 @@ class Participant(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
         COMPLETED = "completed", _("Completed")
 
+    class AllocationSource(models.TextChoices):
+        CLINICIAN = "clinician", _("Clinician's decision")
+        RANDOMISATION = "randomisation", _("Randomisation")
+
     study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="participants")
     site = models.ForeignKey("studies.Site", on_delete=models.PROTECT, related_name="participants")
-    identifier = models.CharField(_("study ID"), max_length=40)
+    identifier = models.CharField(_("study ID"), max_length=40, blank=True)
+    screening_number = models.CharField(_("screening number"), max_length=40, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SCREENING)
     enrolled_on = models.DateField(_("enrolled on"), null=True, blank=True)
+    arm_code = models.CharField(_("arm"), max_length=64, blank=True)
+    allocation_source = models.CharField(
+        _("allocation source"), max_length=20, choices=AllocationSource.choices, blank=True
+    )
+    allocated_at = models.DateTimeField(_("allocated at"), null=True, blank=True)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawal_reason = models.TextField(_("withdrawal reason"), blank=True)
+    needs_reassessment = models.BooleanField(_("needs reassessment"), default=False)
+    reassessment_note = models.TextField(_("reassessment note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["identifier"]
+        ordering = ["identifier", "screening_number"]
         constraints = [
-            models.UniqueConstraint(fields=["study", "identifier"], name="unique_identifier_per_study"),
+            models.UniqueConstraint(
+                fields=["study", "identifier"], condition=~models.Q(identifier=""), name="unique_identifier_per_study"
+            ),
+            models.UniqueConstraint(
+                fields=["study", "screening_number"], condition=~models.Q(screening_number=""),
+                name="unique_screening_number_per_study",
+            ),
         ]
 
     def __str__(self) -> str:
-        return self.identifier
+        return self.identifier or self.screening_number or f"#{self.pk}"
+
+    @property
+    def label(self) -> str:
+        return str(self)
+
+
+class PersonalIdentifiers(models.Model):
+    """Directly identifying data, kept apart from study data; read only through access.personal_identifiers_for."""
+
+    participant = models.OneToOneField(Participant, on_delete=models.CASCADE, related_name="personal_identifiers")
+    full_name = models.CharField(_("full name"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    national_id = models.CharField(_("national ID"), max_length=40, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "personal identifiers"
+
+    def __str__(self) -> str:
+        return f"PII of participant {self.participant_id}"
+
+
+class Screening(models.Model):
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="screenings")
+    screened_on = models.DateField(_("screening date"))
+    answers = models.JSONField(_("answers"), default=dict)
+    eligible = models.BooleanField(_("eligible"), null=True)
+    failing_criteria = models.JSONField(_("failing criteria"), default=list)
+    unanswered_criteria = models.JSONField(_("unanswered criteria"), default=list)
+    protocol_version = models.CharField(_("protocol version"), max_length=40, blank=True)
+    screened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-screened_on", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.participant} screened {self.screened_on}"
+
+
+class Consent(models.Model):
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="consents")
+    form_version = models.CharField(_("consent form version"), max_length=40)
+    consented_on = models.DateField(_("consent date"))
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-consented_on", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.participant} consent {self.form_version} {self.consented_on}"
+
+
+class AnchorDate(models.Model):
+    """The real date of one of the protocol's anchors (enrolment, start of treatment, procedure...)."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="anchor_dates")
+    anchor_code = models.CharField(_("anchor"), max_length=64)
+    date = models.DateField(_("date"))
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "anchor_code"], name="one_date_per_anchor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} {self.anchor_code} {self.date}"
+
+
+class Visit(models.Model):
+    """One occurrence of a protocol visit for one participant, projected from the anchor dates."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="visits")
+    visit_code = models.CharField(_("visit"), max_length=64)
+    sequence = models.PositiveSmallIntegerField(_("occurrence"), default=1)
+    anchor_code = models.CharField(_("anchor"), max_length=64)
+    target_date = models.DateField(_("target date"))
+    window_start = models.DateField(_("window opens"))
+    window_end = models.DateField(_("window closes"))
+    estimated = models.BooleanField(_("estimated"), default=False)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    missed = models.BooleanField(_("missed"), default=False)
+    cancelled = models.BooleanField(_("cancelled"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["target_date", "visit_code", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "visit_code", "sequence"], name="one_visit_occurrence"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} {self.visit_code}" + (f" #{self.sequence}" if self.sequence > 1 else "")
+
+    @property
+    def is_done(self) -> bool:
+        """Completed, missed or cancelled: its dates are history and never re-projected."""
+        return self.completed_on is not None or self.missed or self.cancelled

@@ -1,8 +1,35 @@
-from django.db.models import Q, QuerySet
+"""Reads for participants, always starting from what the user may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
+from studies.protocol import visit_status
 
-from .models import Participant
+from .models import Participant, Visit
+
+CANCELLED = "cancelled"
+STATUS_LABELS = {
+    "upcoming": _("Upcoming"), "open": _("Window open"), "overdue": _("Overdue"), "completed": _("Completed"),
+    "missed": _("Missed"), "out_of_window": _("Done out of window"), CANCELLED: _("Cancelled"),
+}
+STATUS_STYLES = {
+    "upcoming": "secondary", "open": "primary", "overdue": "danger", "completed": "success", "missed": "dark",
+    "out_of_window": "warning", CANCELLED: "light",
+}
+
+
+def text(value) -> str:
+    """A protocol label (``Text``) in the current language."""
+    if value is None:
+        return ""
+    return value.zh if (get_language() or "").startswith("zh") and value.zh else value.en
 
 
 def participants_for_user(user) -> QuerySet[Participant]:
@@ -17,12 +44,102 @@ def participants_for_user(user) -> QuerySet[Participant]:
     )
 
 
-def participant_list(user, *, study, query: str = "", site_code: str = "", status: str = ""):
+def _overdue_visits(today: date):
+    return Visit.objects.filter(
+        participant=OuterRef("pk"), completed_on__isnull=True, missed=False, cancelled=False, window_end__lt=today
+    )
+
+
+def participant_list(user, *, study, query: str = "", site_code: str = "", status: str = "", arm: str = "",
+                     overdue: bool = False, today: date | None = None, search_names: bool = False):
+    """``search_names`` (only for roles that may see identifying data) also matches the full name."""
     participants = participants_for_user(user).filter(study=study)
     if query:
-        participants = participants.filter(identifier__icontains=query.strip())
+        query = query.strip()
+        match = Q(identifier__icontains=query) | Q(screening_number__icontains=query)
+        if search_names:
+            match |= Q(personal_identifiers__full_name__icontains=query)
+        participants = participants.filter(match)
     if site_code:
         participants = participants.filter(site__code=site_code)
     if status:
         participants = participants.filter(status=status)
-    return participants.order_by("identifier")
+    if arm:
+        participants = participants.filter(arm_code=arm)
+    if overdue:
+        participants = participants.filter(Exists(_overdue_visits(today or date.today())),
+                                           status=Participant.Status.ENROLLED)
+    return participants.order_by("identifier", "screening_number")
+
+
+def screening_log(user, *, study) -> QuerySet[Participant]:
+    """Everyone screened in the study at the user's sites, screen failures included."""
+    return (
+        participants_for_user(user).filter(study=study, screenings__isnull=False).distinct()
+        .prefetch_related("screenings").order_by("-created_at")
+    )
+
+
+@dataclass(frozen=True)
+class ScheduledVisit:
+    visit: Visit
+    label: str
+    status: str
+    activities: tuple  # studies.protocol.Activity
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def style(self) -> str:
+        return STATUS_STYLES[self.status]
+
+    @property
+    def pending(self) -> bool:
+        return not self.visit.is_done
+
+
+def visit_status_of(visit: Visit, today: date) -> str:
+    if visit.cancelled:
+        return CANCELLED
+    # A Visit row carries the window like a ProjectedVisit does.
+    return visit_status(visit, today=today, completed_on=visit.completed_on, missed=visit.missed)
+
+
+def participant_schedule(participant: Participant, protocol, *, today: date) -> list[ScheduledVisit]:
+    """The participant's visits in date order, with label, status and expected activities from the protocol."""
+    definitions = {v.code: v for v in protocol.visits} if protocol else {}
+    rows = []
+    for visit in participant.visits.all():
+        definition = definitions.get(visit.visit_code)
+        label = text(definition.label) if definition else visit.visit_code
+        if definition is not None and definition.repeating is not None:
+            label = f"{label} #{visit.sequence}"
+        activities = tuple(
+            a for a in (definition.activities if definition else ())
+            if not a.arms or participant.arm_code in a.arms
+        )
+        rows.append(ScheduledVisit(visit, label, visit_status_of(visit, today), activities))
+    return rows
+
+
+def visits_due(user, *, today: date, days: int = 7) -> QuerySet[Visit]:
+    """Pending visits of enrolled participants at the user's sites whose window is open within ``days``,
+    or already closed (overdue)."""
+    return (
+        Visit.objects.filter(
+            participant__in=participants_for_user(user).filter(status=Participant.Status.ENROLLED),
+            completed_on__isnull=True, missed=False, cancelled=False,
+            window_start__lte=today + timedelta(days=days - 1),
+        )
+        .select_related("participant", "participant__study", "participant__site")
+        .order_by("window_end", "participant__identifier")
+    )
+
+
+def withdrawals(user, *, study) -> QuerySet[Participant]:
+    """Withdrawn participants of the study at the user's sites, with date and reason (for reports)."""
+    return participants_for_user(user).filter(study=study, status=Participant.Status.WITHDRAWN).order_by(
+        "withdrawn_on", "identifier"
+    )

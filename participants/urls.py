@@ -6,5 +6,14 @@ app_name = "participants"
 
 urlpatterns = [
     path("study/<slug:study_code>/", views.participant_list, name="participant-list"),
+    path("study/<slug:study_code>/screen/", views.participant_screen, name="participant-screen"),
+    path("study/<slug:study_code>/screening-log/", views.participant_screening_log, name="screening-log"),
+    path("due/", views.visit_due, name="visit-due"),
     path("<int:participant_id>/", views.participant_detail, name="participant-detail"),
+    path("<int:participant_id>/consent/", views.participant_consent, name="participant-consent"),
+    path("<int:participant_id>/enrol/", views.participant_enrol, name="participant-enrol"),
+    path("<int:participant_id>/arm/", views.participant_assign_arm, name="participant-arm"),
+    path("<int:participant_id>/anchor/", views.anchor_set, name="anchor-set"),
+    path("<int:participant_id>/visit/", views.visit_update, name="visit-update"),
+    path("<int:participant_id>/withdraw/", views.participant_withdraw, name="participant-withdraw"),
 ]

@@ -1,35 +1,241 @@
+"""Participant pages: access check, form, one service call, render or redirect."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from studies.access import study_for_user
-from studies.selectors import sites_for_user
+from studies.selectors import current_protocol, sites_for_user
 
-from .access import participant_for_user
+from . import services
+from .access import (
+    may_manage,
+    may_see_arm,
+    may_see_personal_identifiers,
+    participant_for_user,
+    personal_identifiers_for_user,
+    require_manage,
+    visit_for_user,
+)
+from .forms import AnchorForm, ArmForm, ConsentForm, EnrolForm, ScreeningForm, VisitForm, WithdrawForm
 from .models import Participant
 from .selectors import participant_list as select_participants
+from .selectors import participant_schedule, screening_log, text, visits_due
 
 
 def participant_list(request, study_code: str):
     study = study_for_user(request.user, study_code)
+    protocol = current_protocol(study)
+    show_arm = may_see_arm(request.user, study)
     filters = {
         "query": request.GET.get("q", ""),
         "site_code": request.GET.get("site", ""),
         "status": request.GET.get("status", ""),
+        "arm": request.GET.get("arm", "") if show_arm else "",
+        "overdue": request.GET.get("overdue") == "1",
     }
-    page = Paginator(select_participants(request.user, study=study, **filters), 50).get_page(
-        request.GET.get("page")
-    )
+    search_names = may_see_personal_identifiers(request.user, study)
+    participants = select_participants(request.user, study=study, today=timezone.localdate(),
+                                       search_names=search_names, **filters)
+    page = Paginator(participants, 50).get_page(request.GET.get("page"))
     context = {
         "study": study,
         "page": page,
         "filters": filters,
         "sites": sites_for_user(request.user, study),
         "statuses": Participant.Status.choices,
+        "arms": [(a.code, text(a.name)) for a in protocol.arms] if protocol and show_arm else [],
+        "arm_names": {a.code: text(a.name) for a in protocol.arms} if protocol and show_arm else {},
+        "show_arm": show_arm,
+        "may_manage": may_manage(request.user, study),
+        "search_hint": _("Search study ID, screening number or name") if search_names
+        else _("Search study ID or screening number"),
     }
     template = "participants/_participant_rows.html" if request.htmx else "participants/participant_list.html"
     return render(request, template, context)
 
 
+def participant_screen(request, study_code: str):
+    study = study_for_user(request.user, study_code)
+    require_manage(request.user, study)
+    protocol = current_protocol(study)
+    if protocol is None:
+        return render(request, "participants/participant_screen.html", {"study": study, "protocol": None})
+    sites = list(sites_for_user(request.user, study))
+    form = ScreeningForm(request.POST or None, protocol=protocol, sites=sites)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            participant = services.participant_screen(
+                study=study, site=form.site_for(sites), user=request.user, screened_on=data["screened_on"],
+                full_name=data["full_name"], phone=data["phone"], national_id=data["national_id"],
+                date_of_birth=data["date_of_birth"], answers=form.answers(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Screening recorded for %(number)s.") % {"number": participant})
+            return redirect("participants:participant-detail", participant.pk)
+    answer_fields = [form[f"answer_{code}"] for code in form.answer_fields]
+    return render(request, "participants/participant_screen.html",
+                  {"study": study, "protocol": protocol, "form": form, "answer_fields": answer_fields})
+
+
+def participant_screening_log(request, study_code: str):
+    study = study_for_user(request.user, study_code)
+    protocol = current_protocol(study)
+    criteria = {c.code: text(c.text) for c in protocol.eligibility.criteria} if protocol else {}
+    rows = []
+    for participant in screening_log(request.user, study=study):
+        screening = participant.screenings.all()[0]
+        rows.append({"participant": participant, "screening": screening,
+                     "failing": [criteria.get(code, code) for code in screening.failing_criteria]})
+    return render(request, "participants/participant_screening_log.html", {"study": study, "rows": rows})
+
+
+def visit_due(request):
+    today = timezone.localdate()
+    visits = list(visits_due(request.user, today=today))
+    protocols = {}
+    for visit in visits:
+        study = visit.participant.study
+        if study.pk not in protocols:
+            protocols[study.pk] = current_protocol(study)
+        definition = next((v for v in protocols[study.pk].visits if v.code == visit.visit_code), None) \
+            if protocols[study.pk] else None
+        visit.label = text(definition.label) if definition else visit.visit_code
+    return render(request, "participants/visit_due.html", {
+        "today": today,
+        "due": [v for v in visits if v.window_end >= today],
+        "overdue": [v for v in visits if v.window_end < today],
+    })
+
+
 def participant_detail(request, participant_id: int):
     participant = participant_for_user(request.user, participant_id)
-    return render(request, "participants/participant_detail.html", {"participant": participant})
+    return _render_detail(request, participant)
+
+
+def _render_detail(request, participant, **bound):
+    study = participant.study
+    protocol = current_protocol(study)
+    today = timezone.localdate()
+    screening = participant.screenings.first()
+    criteria = {c.code: text(c.text) for c in protocol.eligibility.criteria} if protocol else {}
+    forms = {}
+    if protocol is not None:
+        forms = {
+            "consent_form": ConsentForm(initial={"form_version": protocol.study.protocol_version}),
+            "enrol_form": EnrolForm(),
+            "arm_form": ArmForm(protocol=protocol, initial={"arm_code": participant.arm_code}),
+            "anchor_form": AnchorForm(protocol=protocol),
+            "withdraw_form": WithdrawForm(),
+        }
+    forms.update(bound)
+    anchors = {a.anchor_code: a for a in participant.anchor_dates.all()}
+    show_arm = may_see_arm(request.user, study)
+    context = {
+        "participant": participant,
+        "protocol": protocol,
+        "pii": personal_identifiers_for_user(request.user, participant)
+        if may_see_personal_identifiers(request.user, study) and hasattr(participant, "personal_identifiers")
+        else None,
+        "may_manage": may_manage(request.user, study),
+        "show_arm": show_arm,
+        "arm_name": _arm_name(protocol, participant.arm_code) if show_arm else "",
+        "screening": screening,
+        "failing": [criteria.get(code, code) for code in screening.failing_criteria] if screening else [],
+        "unanswered": [criteria.get(code, code) for code in screening.unanswered_criteria] if screening else [],
+        "consents": participant.consents.all(),
+        "anchors": [{"code": a.code, "label": text(a.label), "optional": a.optional, "row": anchors.get(a.code)}
+                    for a in protocol.anchors] if protocol else [],
+        "schedule": participant_schedule(participant, protocol, today=today),
+        "today": today,
+        "visit_error": bound.get("visit_form"),
+        **forms,
+    }
+    return render(request, "participants/participant_detail.html", context, status=200)
+
+
+def _arm_name(protocol, arm_code):
+    if not arm_code:
+        return ""
+    arm = next((a for a in protocol.arms if a.code == arm_code), None) if protocol else None
+    return text(arm.name) if arm else arm_code
+
+
+def _action(request, participant_id, form_name, build_form, call):
+    """The shape every participant action shares: scope, role, form, service, redirect or re-render."""
+    participant = participant_for_user(request.user, participant_id)
+    if request.method != "POST":
+        return redirect("participants:participant-detail", participant.pk)
+    require_manage(request.user, participant.study)
+    protocol = current_protocol(participant.study)
+    if protocol is None:
+        messages.error(request, _("This study has no protocol loaded yet."))
+        return redirect("participants:participant-detail", participant.pk)
+    form = build_form(request.POST, protocol)
+    if form.is_valid():
+        try:
+            message = call(participant, form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, message)
+            return redirect("participants:participant-detail", participant.pk)
+    return _render_detail(request, participant, **{form_name: form})
+
+
+def participant_consent(request, participant_id: int):
+    def call(participant, data):
+        services.participant_consent(participant=participant, user=request.user, **data)
+        return _("Consent recorded.")
+
+    return _action(request, participant_id, "consent_form", lambda post, _p: ConsentForm(post), call)
+
+
+def participant_enrol(request, participant_id: int):
+    def call(participant, data):
+        enrolled = services.participant_enrol(participant=participant, user=request.user, **data)
+        return _("Enrolled as %(id)s.") % {"id": enrolled.identifier}
+
+    return _action(request, participant_id, "enrol_form", lambda post, _p: EnrolForm(post), call)
+
+
+def participant_assign_arm(request, participant_id: int):
+    def call(participant, data):
+        services.participant_assign_arm(participant=participant, arm_code=data["arm_code"], user=request.user)
+        return _("Arm assigned.")
+
+    return _action(request, participant_id, "arm_form", lambda post, p: ArmForm(post, protocol=p), call)
+
+
+def anchor_set(request, participant_id: int):
+    def call(participant, data):
+        services.anchor_set(participant=participant, user=request.user, **data)
+        return _("Date saved; the schedule is updated.")
+
+    return _action(request, participant_id, "anchor_form", lambda post, p: AnchorForm(post, protocol=p), call)
+
+
+def visit_update(request, participant_id: int):
+    def call(participant, data):
+        visit = visit_for_user(request.user, participant, data["visit_id"])
+        if data["action"] == "complete":
+            services.visit_complete(visit=visit, completed_on=data["completed_on"], user=request.user)
+            return _("Visit recorded as done.")
+        services.visit_miss(visit=visit, user=request.user)
+        return _("Visit recorded as missed.")
+
+    return _action(request, participant_id, "visit_form", lambda post, _p: VisitForm(post), call)
+
+
+def participant_withdraw(request, participant_id: int):
+    def call(participant, data):
+        services.participant_withdraw(participant=participant, user=request.user, **data)
+        return _("Participant withdrawn; future visits are cancelled.")
+
+    return _action(request, participant_id, "withdraw_form", lambda post, _p: WithdrawForm(post), call)

@@ -1,22 +1,29 @@
-"""Load the demo: the LBPB study, two sites, one user per role and demo participants.
+"""Load the demo: the LBPB and ADMSC protocols, one user per role and LBPB demo participants.
 
-Idempotent: running it again changes nothing and prints the same logins.
+Everything goes through the same services as the pages, so the demo data has
+schedules, consents and identifiers like real data. Idempotent: running it
+again adds nothing and prints the same logins.
 """
 
 import datetime
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import Role, User
 from accounts.services import membership_grant, user_create
+from participants import services as participant_services
 from participants.models import Participant
-from participants.services import participant_register
-from studies.models import Site, Study
+from studies.models import Study
+from studies.selectors import current_protocol
+from studies.services import protocol_load
 
 DEMO_PASSWORD = "lumbar-Demo-2026"
+PROTOCOLS = ["lbpb.yaml", "admsc_dlbp.yaml"]
 
-# username, role, sites ("*" = all sites), staff
+# username, role, site code ("*" = all sites), staff
 DEMO_USERS = [
     ("admin", Role.ADMIN, "*", True),
     ("datamanager", Role.DATA_MANAGER, "*", False),
@@ -26,14 +33,38 @@ DEMO_USERS = [
     ("statistician", Role.UNBLINDED_STATISTICIAN, "*", False),
 ]
 
+# (name, age, site, treatment start offset from enrolment in days, arm); age 85 fails screening.
+DEMO_PEOPLE = [
+    ("张伟", 45, "01", 14, "non_surgical"),
+    ("王芳", 38, "01", 10, "non_surgical"),
+    ("李娜", 62, "01", 7, "surgical"),
+    ("刘洋", 29, "01", None, None),
+    ("陈静", 51, "02", 12, "non_surgical"),
+    ("杨磊", 85, "01", None, None),
+]
+
 
 class Command(BaseCommand):
-    help = "Load the LBPB demo study, demo users (one per role) and demo participants."
+    help = "Load the LBPB and ADMSC demo studies, demo users (one per role) and LBPB demo participants."
 
-    @transaction.atomic
     def handle(self, *args, **options):
-        study = self._study()
-        sites = {site.code: site for site in study.sites.all()}
+        with transaction.atomic():
+            for name in PROTOCOLS:
+                path = Path(settings.BASE_DIR) / "protocols" / name
+                result = protocol_load(text=path.read_text(encoding="utf-8"), filename=name)
+                self.stdout.write(f"{name}: {result.status}")
+            studies = list(Study.objects.filter(code__in=["lbpb", "admsc"]))
+            users = self._users(studies)
+            lbpb = Study.objects.get(code="lbpb")
+            if not Participant.objects.filter(study=lbpb).exists():
+                self._participants(lbpb, users["coordinator"], users["pi"])
+        self.stdout.write(self.style.SUCCESS("Demo loaded. Log in at http://127.0.0.1:8000/ with:"))
+        for username, role, site_code, _ in DEMO_USERS:
+            where = "all sites" if site_code == "*" else f"site {site_code}"
+            self.stdout.write(f"  {username:<14} {DEMO_PASSWORD}   ({role.label}, {where})")
+
+    def _users(self, studies) -> dict:
+        users = {}
         for username, role, site_code, staff in DEMO_USERS:
             user = User.objects.filter(username=username).first()
             if user is None:
@@ -41,37 +72,47 @@ class Command(BaseCommand):
             if staff and not user.is_superuser:
                 user.is_staff = user.is_superuser = True
                 user.save(update_fields=["is_staff", "is_superuser"])
-            chosen = list(sites.values()) if site_code == "*" else [sites[site_code]]
-            membership_grant(user=user, study=study, role=role, sites=chosen, all_sites=site_code == "*")
-        self._participants(study, sites)
-        self.stdout.write(self.style.SUCCESS("Demo loaded. Log in at http://127.0.0.1:8000/ with:"))
-        for username, role, site_code, _ in DEMO_USERS:
-            where = "all sites" if site_code == "*" else f"site {site_code}"
-            self.stdout.write(f"  {username:<14} {DEMO_PASSWORD}   ({role.label}, {where})")
+            for study in studies:
+                sites = list(study.sites.all()) if site_code == "*" else list(study.sites.filter(code=site_code))
+                membership_grant(user=user, study=study, role=role, sites=sites, all_sites=site_code == "*")
+            users[username] = user
+        return users
 
-    def _study(self) -> Study:
-        study, _ = Study.objects.get_or_create(
-            code="lbpb",
-            defaults={
-                "title": "Low Back Pain Biobank: a prospective multimodal cohort (NCT06967363)",
-                "title_zh": "腰痛生物样本库：前瞻性多模态队列研究",
-                "target_enrolment": 360,
-            },
-        )
-        Site.objects.get_or_create(study=study, code="01", defaults={
-            "name": "Peking University Third Hospital", "name_zh": "北京大学第三医院"})
-        Site.objects.get_or_create(study=study, code="02", defaults={
-            "name": "Demo partner hospital", "name_zh": "演示合作医院"})
-        return study
-
-    def _participants(self, study: Study, sites: dict) -> None:
-        start = datetime.date(2026, 9, 1)
-        for number in range(1, 13):
-            site = sites["01"] if number <= 8 else sites["02"]
-            study_id = f"LBPB-{site.code}-{number:04d}"
-            if Participant.objects.filter(study=study, identifier=study_id).exists():
-                continue
-            participant_register(
-                study=study, site=site, identifier=study_id, status=Participant.Status.ENROLLED,
-                enrolled_on=start + datetime.timedelta(days=3 * number),
+    def _participants(self, study, coordinator, pi) -> None:
+        protocol = current_protocol(study)
+        today = datetime.date.today()
+        for number, (name, age, site_code, treatment_after, arm) in enumerate(DEMO_PEOPLE):
+            user = coordinator if site_code == "01" else pi
+            screened_on = today - datetime.timedelta(days=70 - 9 * number)
+            participant = participant_services.participant_screen(
+                study=study, site=study.sites.get(code=site_code), user=user, screened_on=screened_on,
+                full_name=name, answers=_answers(protocol, age), phone=f"1380000{number:04d}",
             )
+            if participant.status != Participant.Status.SCREENING:
+                continue
+            participant_services.participant_consent(
+                participant=participant, user=user, form_version="1.0", consented_on=screened_on,
+            )
+            enrolled_on = screened_on + datetime.timedelta(days=7)
+            participant = participant_services.participant_enrol(
+                participant=participant, user=user, enrolled_on=enrolled_on
+            )
+            if arm:
+                participant_services.participant_assign_arm(participant=participant, arm_code=arm, user=user)
+            if treatment_after is not None and enrolled_on + datetime.timedelta(days=treatment_after) <= today:
+                participant_services.anchor_set(
+                    participant=participant, anchor_code="treatment_start",
+                    date=enrolled_on + datetime.timedelta(days=treatment_after), user=user,
+                )
+
+
+def _answers(protocol, age: int) -> dict:
+    """Screening answers for a demo person: every unruled criterion met / not applying, and the age."""
+    answers = {"age": age}
+    for criterion in protocol.eligibility.inclusion:
+        if criterion.rule is None:
+            answers[criterion.code] = True
+    for criterion in protocol.eligibility.exclusion:
+        if criterion.rule is None:
+            answers[criterion.code] = False
+    return answers

@@ -1,0 +1,156 @@
+"""Acquired files (MRI, PSG, EMG, HRV), the jobs that ingest them, DICOM series and derived measures.
+
+Only de-identified copies are stored. The upload itself waits in a staging folder until its job succeeds, so a
+failed job can be retried; identifying header fields never reach the database except the source patient ID of
+a file still waiting to be linked (needed to link it by hand, cleared when it is linked).
+"""
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    DICOM = "dicom", _("MRI (DICOM)")
+    PSG = "psg", _("Polysomnography (EDF)")
+    EMG = "emg", _("EMG")
+    HRV = "hrv", _("HRV (ECG)")
+
+
+def datafile_path(instance, filename: str) -> str:
+    return f"imaging/{instance.study.code}/{instance.sha256[:2]}/{instance.sha256}/{filename}"
+
+
+class DicomSeries(models.Model):
+    """One MRI series of a study: the files whose (de-identified) SeriesInstanceUID is ``series_uid``."""
+
+    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="+")
+    study_uid = models.CharField(_("study UID"), max_length=64)
+    series_uid = models.CharField(_("series UID"), max_length=64)
+    series_number = models.IntegerField(_("series number"), null=True, blank=True)
+    label = models.CharField(_("label"), max_length=80, default="unknown")
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    modality = models.CharField(_("modality"), max_length=16, blank=True)
+    repetition_time_ms = models.FloatField(_("TR (ms)"), null=True, blank=True)
+    echo_time_ms = models.FloatField(_("TE (ms)"), null=True, blank=True)
+    slice_thickness_mm = models.FloatField(_("slice thickness (mm)"), null=True, blank=True)
+    instance_count = models.PositiveIntegerField(_("files"), default=0)
+    slice_count = models.PositiveIntegerField(_("slices"), default=0)
+    volume_count = models.PositiveIntegerField(_("volumes"), default=0)
+    acquisition_date = models.DateField(_("acquisition date"), null=True, blank=True)
+    preview_png = models.BinaryField(_("preview"), blank=True, default=b"")  # a few kB: kept with the row
+    preview_source = models.CharField(max_length=64, blank=True)  # SOP UID the preview was made from
+    software = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["study", "acquisition_date", "series_number", "pk"]
+        constraints = [models.UniqueConstraint(fields=["study", "series_uid"], name="one_series_per_study_uid")]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.description or self.series_uid})"
+
+
+class DataFile(models.Model):
+    class LinkStatus(models.TextChoices):
+        LINKED = "linked", _("Linked")
+        NEEDS_LINKING = "needs_linking", _("Needs linking")
+
+    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="data_files")
+    participant = models.ForeignKey(
+        "participants.Participant", null=True, blank=True, on_delete=models.PROTECT, related_name="data_files"
+    )
+    visit = models.ForeignKey(
+        "participants.Visit", null=True, blank=True, on_delete=models.SET_NULL, related_name="data_files"
+    )
+    visit_code = models.CharField(_("visit"), max_length=64, blank=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    original_name = models.CharField(_("original name"), max_length=255)
+    file = models.FileField(_("stored file"), upload_to=datafile_path, max_length=255)
+    deidentified = models.BooleanField(_("de-identified"), default=False)
+    sha256 = models.CharField(max_length=64)
+    size = models.BigIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    link_status = models.CharField(
+        _("link status"), max_length=16, choices=LinkStatus.choices, default=LinkStatus.NEEDS_LINKING
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
+    out_of_window = models.BooleanField(_("outside the visit window"), default=False)
+    series = models.ForeignKey(DicomSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="files")
+    metadata = models.JSONField(_("metadata"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["study", "sha256"], name="one_datafile_per_checksum")]
+        indexes = [models.Index(fields=["study", "link_status"])]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class IngestJob(models.Model):
+    """One uploaded file on its way in. A second upload of the same bytes gets a job pointing at the first file."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="+")
+    data_file = models.ForeignKey(DataFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs")
+    original_name = models.CharField(_("file name"), max_length=255)
+    staged_path = models.CharField(max_length=500, blank=True)  # relative to MEDIA_ROOT; emptied when done
+    kind_requested = models.CharField(_("kind"), max_length=8, choices=Kind.choices, blank=True)
+    participant = models.ForeignKey(  # chosen at upload; null: link from the file's patient ID
+        "participants.Participant", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    visit = models.ForeignKey("participants.Visit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    steps_done = models.JSONField(default=list, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    log = models.TextField(_("log"), blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    task_id = models.CharField(max_length=64, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.BigIntegerField(null=True, blank=True)
+    duplicate = models.BooleanField(_("already received"), default=False)
+    details = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)  # parse results between steps
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["study", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+class DerivedMeasure(models.Model):
+    data_file = models.ForeignKey(DataFile, on_delete=models.CASCADE, related_name="measures")
+    participant = models.ForeignKey(
+        "participants.Participant", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    visit_code = models.CharField(_("visit"), max_length=64, blank=True)
+    name = models.CharField(_("measure"), max_length=80)
+    value = models.FloatField(_("value"), null=True, blank=True)
+    unit = models.CharField(_("unit"), max_length=16, blank=True)
+    software = models.JSONField(_("software"), default=dict)
+    is_estimate = models.BooleanField(_("estimate"), default=False)
+    computed_at = models.DateTimeField(_("computed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["data_file", "name"]
+        constraints = [models.UniqueConstraint(fields=["data_file", "name"], name="one_value_per_measure_and_file")]
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"

@@ -1,0 +1,139 @@
+"""Reads for acquisitions, always starting from what the user may see.
+
+A linked file is visible with its participant (study and site scope). A file still waiting to be linked has no
+site, so only the study's Admins and Data managers see it. A job is visible with its file, to whoever uploaded
+it, or, when it produced no linked file, to the study's Admins and Data managers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from accounts.models import Membership, Role
+from imaging.readers.dicom_series import compare_expected
+from participants.selectors import participants_for_user
+from studies.selectors import current_protocol
+
+from .expected import expected_labels
+from .models import DataFile, DerivedMeasure, DicomSeries, IngestJob, Kind
+
+QUEUE_ROLES = frozenset({Role.ADMIN, Role.DATA_MANAGER})
+UPLOAD_ROLES = frozenset({Role.ADMIN, Role.DATA_MANAGER, Role.PI, Role.COORDINATOR})
+
+
+def _study_ids(user, roles=None):
+    memberships = Membership.objects.filter(user=user, is_active=True, study__is_active=True)
+    if roles is not None:
+        memberships = memberships.filter(role__in=roles)
+    return memberships.values("study_id")
+
+
+def datafiles_for_user(user) -> QuerySet[DataFile]:
+    if not user.is_authenticated:
+        return DataFile.objects.none()
+    linked = Q(participant__in=participants_for_user(user))
+    unlinked = Q(participant__isnull=True, study_id__in=_study_ids(user, QUEUE_ROLES))
+    return (
+        DataFile.objects.filter(linked | unlinked)
+        .select_related("study", "participant", "visit", "series").defer("series__preview_png")
+    )
+
+
+def jobs_for_user(user) -> QuerySet[IngestJob]:
+    if not user.is_authenticated:
+        return IngestJob.objects.none()
+    studies = _study_ids(user)
+    own_upload = Q(uploaded_by=user, study_id__in=studies)
+    with_file = Q(data_file__in=datafiles_for_user(user))
+    no_file = Q(data_file__isnull=True, study_id__in=_study_ids(user, QUEUE_ROLES))
+    chosen = Q(data_file__isnull=True, participant__in=participants_for_user(user))
+    return IngestJob.objects.filter(own_upload | with_file | no_file | chosen).select_related(
+        "study", "data_file", "participant", "uploaded_by"
+    )
+
+
+def series_for_user(user) -> QuerySet[DicomSeries]:
+    return DicomSeries.objects.filter(files__in=datafiles_for_user(user)).distinct()
+
+
+def job_list(user, *, study, status: str = "") -> QuerySet[IngestJob]:
+    jobs = jobs_for_user(user).filter(study=study)
+    if status:
+        jobs = jobs.filter(status=status)
+    return jobs.order_by("-created_at", "-pk")
+
+
+def jobs_by_ids(user, *, study, ids) -> QuerySet[IngestJob]:
+    return jobs_for_user(user).filter(study=study, pk__in=ids)
+
+
+def needs_linking(user, *, study) -> QuerySet[DataFile]:
+    return (
+        datafiles_for_user(user)
+        .filter(study=study, link_status=DataFile.LinkStatus.NEEDS_LINKING)
+        .order_by("uploaded_at", "pk")
+    )
+
+
+def visit_series(data_file: DataFile) -> list[DicomSeries]:
+    """The MRI series of the file's visit (every series of that participant and visit), or the file's own."""
+    if data_file.kind != Kind.DICOM:
+        return []
+    if data_file.participant_id is None:
+        return list(DicomSeries.objects.filter(pk=data_file.series_id).defer("preview_png"))
+    return list(
+        DicomSeries.objects.filter(files__participant_id=data_file.participant_id,
+                                   files__visit_code=data_file.visit_code).distinct()
+        .defer("preview_png").order_by("acquisition_date", "series_number", "pk")
+    )
+
+
+def expected_series(study, visit_code: str) -> list[str]:
+    """Classifier labels of the MRI series the current protocol expects at ``visit_code``."""
+    protocol = current_protocol(study)
+    if protocol is None:
+        return []
+    visit = next((v for v in protocol.visits if v.code == visit_code), None)
+    if visit is None:
+        return []
+    names = [name for a in visit.activities if a.kind == "acquisition" for name in a.series]
+    return expected_labels(names)
+
+
+@dataclass(frozen=True)
+class SeriesCheck:
+    expected: tuple[str, ...]
+    found: tuple[str, ...]
+    missing: tuple[str, ...]
+    extra: tuple[str, ...]
+
+
+def series_check(participant_id: int, study, visit_code: str) -> SeriesCheck | None:
+    expected = expected_series(study, visit_code)
+    if not expected:
+        return None
+    found = sorted(set(DicomSeries.objects.filter(files__participant_id=participant_id, files__visit_code=visit_code)
+                       .values_list("label", flat=True)))
+    comparison = compare_expected(found, expected)
+    return SeriesCheck(tuple(expected), tuple(found), comparison.missing, comparison.extra)
+
+
+def expected_comparison(data_file: DataFile) -> SeriesCheck | None:
+    if data_file.kind != Kind.DICOM or data_file.participant_id is None:
+        return None
+    return series_check(data_file.participant_id, data_file.study, data_file.visit_code)
+
+
+def participant_acquisitions(participant) -> QuerySet[DataFile]:
+    """Linked files of a participant the caller has already been allowed to see, with jobs and measures."""
+    return (
+        DataFile.objects.filter(participant=participant, link_status=DataFile.LinkStatus.LINKED)
+        .select_related("series", "visit").defer("series__preview_png")
+        .prefetch_related(
+            Prefetch("measures", queryset=DerivedMeasure.objects.order_by("name")),
+            Prefetch("jobs", queryset=IngestJob.objects.order_by("-created_at")),
+        )
+        .order_by("visit_code", "uploaded_at", "pk")
+    )

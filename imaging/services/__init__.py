@@ -1,0 +1,97 @@
+"""Writes for acquisitions. Views, the ``ingest`` command and Celery tasks all come through here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import BinaryIO
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from imaging.models import IngestJob
+
+from .linking import datafile_link
+from .staging import BadUpload, skipped, stage_upload, unstage
+from .steps import STEPS, ingest_step
+
+__all__ = ["STEPS", "datafile_link", "ingest_step", "job_retry", "jobs_enqueue", "upload_receive",
+           "folder_receive"]
+
+
+def jobs_enqueue(job_ids: list[int]) -> None:
+    """After the commit: one task chain per job, so one bad file never holds up the others."""
+    from imaging.tasks import pipeline  # tasks import services; the chain is built only when needed
+
+    def send():
+        for job_id in job_ids:
+            signature = pipeline(job_id)
+            task_id = signature.freeze().id  # recorded before sending, so a fast worker cannot race the update
+            IngestJob.objects.filter(pk=job_id).update(task_id=task_id or "")
+            signature.apply_async()
+
+    transaction.on_commit(send)
+
+
+def _check_target(study, participant, visit) -> None:
+    if participant is not None and participant.study_id != study.pk:
+        raise ValidationError(_("The participant is not in this study."))
+    if visit is not None and (participant is None or visit.participant_id != participant.pk):
+        raise ValidationError(_("The visit does not belong to the participant."))
+
+
+def upload_receive(*, study, user, files: Iterable[tuple[str, BinaryIO]], participant=None, visit=None,
+                   kind: str = "") -> list[IngestJob]:
+    """Stage every file (zips member by member) and create one queued job per file."""
+    _check_target(study, participant, visit)
+    staged = []
+    try:
+        for name, source in files:
+            staged += stage_upload(name, source)
+    except BadUpload as error:
+        for _name, path in staged:
+            unstage(path)
+        message = _("%(name)s is a damaged zip archive (%(error)s); nothing was received. Create the archive "
+                    "again and upload it.") % {"name": error.name, "error": error.reason}
+        raise ValidationError(message) from error
+    return _jobs_create(study=study, user=user, staged=staged, participant=participant, visit=visit, kind=kind)
+
+
+def folder_receive(*, study, user, root: Path, participant=None, visit=None, kind: str = "") -> list[IngestJob]:
+    """Every file under ``root`` (zips included), for ``manage.py ingest``."""
+    _check_target(study, participant, visit)
+    paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file() and not skipped(p.name))
+    staged = []
+    for path in paths:
+        with path.open("rb") as source:
+            name = str(path.relative_to(root)) if path != root else path.name
+            staged += stage_upload(name, source)
+    return _jobs_create(study=study, user=user, staged=staged, participant=participant, visit=visit, kind=kind)
+
+
+def _jobs_create(*, study, user, staged, participant, visit, kind) -> list[IngestJob]:
+    with transaction.atomic():
+        jobs = [
+            IngestJob.objects.create(
+                study=study, original_name=name[:255], staged_path=path, uploaded_by=user, participant=participant,
+                visit=visit, kind_requested=kind or "", attempts=1,
+            )
+            for name, path in staged
+        ]
+        jobs_enqueue([job.pk for job in jobs])
+    return jobs
+
+
+def job_retry(*, job: IngestJob, user) -> IngestJob:
+    """Run a failed job again from the step that failed (earlier steps are kept)."""
+    if job.status != IngestJob.Status.FAILED:
+        raise PermissionDenied
+    with transaction.atomic():
+        job = IngestJob.objects.select_for_update().get(pk=job.pk)
+        job.status, job.error, job.finished_at = IngestJob.Status.QUEUED, "", None
+        job.attempts += 1
+        job.log += _("Retried by %(user)s.") % {"user": user} + "\n"
+        job.save()
+        jobs_enqueue([job.pk])
+    return job

@@ -1,0 +1,250 @@
+"""The ingest steps, one function each: checksum -> deduplicate -> parse -> validate -> store -> derive -> link
+-> finish. A step takes the job, does its work, and returns a line for the job's log. ``ingest_step`` runs one
+step and turns a reader's refusal into a failed job with a reason a coordinator understands."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.core.files import File
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from imaging.models import DataFile, IngestJob, Kind
+from imaging.readers.edf import deidentify_edf
+from imaging.readers.errors import ReaderError
+from participants.models import Participant, Visit
+from participants.selectors import participants_for_user
+
+from . import dicom
+from .headers import detect_format, parse_dicom, parse_edf
+from .linking import datafile_link
+from .staging import CHUNK, media_path, unstage
+
+logger = logging.getLogger(__name__)
+# What the steps write; never task_id or attempts, which the enqueueing side owns.
+PIPELINE_FIELDS = ["status", "started_at", "finished_at", "log", "error", "steps_done", "staged_path", "details",
+                   "data_file", "duplicate", "sha256", "size"]
+STEPS = ("checksum", "deduplicate", "parse", "validate", "store", "derive", "link", "finish")
+UNEXPECTED = ("The file could not be processed because of an unexpected error ({error}). Retry the job; if it "
+              "fails again, send the job number to the data manager.")
+
+
+class Stop(Exception):  # noqa: N818  (not an error: the job is complete early, e.g. a duplicate)
+    pass
+
+
+def _staged(job: IngestJob) -> Path:
+    path = media_path(job.staged_path) if job.staged_path else None
+    if path is None or not path.exists():
+        raise ReaderError(f"{job.original_name} is no longer in the upload area; upload it again.")
+    return path
+
+
+def checksum(job: IngestJob) -> str:
+    digest, size = hashlib.sha256(), 0
+    with _staged(job).open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    if size == 0:
+        raise ReaderError(f"{job.original_name} is empty (0 bytes); copy it again from the source.")
+    job.sha256, job.size = digest.hexdigest(), size
+    job.save(update_fields=["sha256", "size"])
+    return f"SHA-256 {job.sha256}, {size} bytes."
+
+
+def deduplicate(job: IngestJob) -> str:
+    existing = DataFile.objects.filter(study=job.study, sha256=job.sha256).first()
+    if existing is None:
+        return "Not received before."
+    job.data_file, job.duplicate = existing, True
+    job.save(update_fields=["data_file", "duplicate"])
+    raise Stop(f"The same file was already received on {timezone.localtime(existing.uploaded_at):%Y-%m-%d %H:%M}; "
+               "it is recorded once and not stored again.")
+
+
+def parse(job: IngestJob) -> str:
+    path = _staged(job)
+    found = detect_format(path)
+    if found == "dicom":
+        if job.kind_requested and job.kind_requested != Kind.DICOM:
+            raise ReaderError(f"{job.original_name} is a DICOM (MRI) file, not {job.get_kind_requested_display()}.")
+        details = parse_dicom(path)
+    else:
+        details = parse_edf(path, job.kind_requested)
+    job.details = details
+    job.save(update_fields=["details"])
+    return f"Read as {Kind(details['kind']).label}."
+
+
+def _recorded(job: IngestJob) -> datetime | None:
+    value = job.details.get("recorded_at")
+    return parse_datetime(value) if isinstance(value, str) else value
+
+
+def _visit_for_date(participant: Participant, recorded: datetime | None) -> Visit | None:
+    if recorded is None:
+        return None
+    day = timezone.localtime(recorded).date()
+    visits = list(participant.visits.filter(window_start__lte=day, window_end__gte=day, cancelled=False)[:2])
+    return visits[0] if len(visits) == 1 else None
+
+
+def _mapped(job: IngestJob) -> tuple[Participant | None, Visit | None, str]:
+    code = (job.details.get("source_patient_id") or "").strip()
+    if not code:
+        return None, None, "The file names no patient ID, so it waits to be linked by hand."
+    participant = participants_for_user(job.uploaded_by).filter(study=job.study, identifier=code).first()
+    if participant is None:
+        return None, None, (f"No participant with study ID '{code}' at the uploader's sites; the file waits to be "
+                            "linked by hand.")
+    visit = _visit_for_date(participant, _recorded(job))
+    if visit is None:
+        return None, None, (f"Participant {code} has no single visit whose window contains the recording date; "
+                            "the file waits to be linked by hand.")
+    return participant, visit, f"Matched the file's patient ID to participant {code}, visit {visit.visit_code}."
+
+
+def validate(job: IngestJob) -> str:
+    if job.participant_id and job.visit_id:
+        target, note = (job.participant_id, job.visit_id), "Participant and visit chosen at upload."
+    else:
+        participant, visit, note = _mapped(job)
+        target = (participant.pk, visit.pk) if participant else None
+    job.details = {**job.details, "link": target, "link_note": note}
+    job.save(update_fields=["details"])
+    return note
+
+
+def _patient_label(job: IngestJob) -> str:
+    target = job.details.get("link")
+    if not target:
+        return dicom.UNLINKED
+    return Participant.objects.get(pk=target[0]).identifier or dicom.UNLINKED
+
+
+def _stored_name(job: IngestJob) -> str:
+    name = Path(job.staged_path).name
+    if job.details["format"] == "edf" and Path(name).suffix.lower() not in (".edf", ".bdf"):
+        name += ".edf"
+    return name
+
+
+def _write_copy(job: IngestJob, out: Path) -> dict:
+    source, label = _staged(job), _patient_label(job)
+    if job.details["format"] == "dicom":
+        return {"dicom": dicom.deidentified_copy(source, out, study_code=job.study.code, patient_label=label)}
+    deidentify_edf(source, out, study_id=label)
+    return {"edf": job.details["summary"]}
+
+
+def store(job: IngestJob) -> str:
+    if job.data_file_id:  # a retry after a later failure of this step: the copy is already stored
+        return "Already stored."
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / _stored_name(job)
+        metadata = _write_copy(job, out)
+        if not job.details.get("link"):
+            metadata["source_patient_id"] = job.details.get("source_patient_id", "")
+        try:
+            with transaction.atomic(), out.open("rb") as handle:
+                data_file = DataFile(
+                    study=job.study, kind=job.details["kind"], original_name=job.original_name[:255],
+                    sha256=job.sha256, size=job.size, uploaded_by=job.uploaded_by, recorded_at=_recorded(job),
+                    metadata=metadata, deidentified=True,
+                )
+                data_file.file.save(out.name, File(handle), save=False)
+                data_file.save()
+                job.data_file = data_file
+                job.save(update_fields=["data_file"])
+        except IntegrityError:  # the same bytes arrived in a parallel job a moment earlier
+            return deduplicate(job)
+    if data_file.kind == Kind.DICOM:
+        with transaction.atomic():
+            dicom.series_refresh(dicom.series_attach(data_file))
+    return "Stored a de-identified copy (patient fields replaced by the study ID)."
+
+
+def derive(job: IngestJob) -> str:
+    from .derive import measures_compute  # scipy, neurokit2: loaded by workers only, not by every web request
+
+    count, notes = measures_compute(job.data_file)
+    return " ".join([f"{count} derived measures computed.", *notes])
+
+
+def link(job: IngestJob) -> str:
+    target = job.details.get("link")
+    if not target:
+        return job.details.get("link_note", "") + " Queued for linking."
+    participant = Participant.objects.get(pk=target[0])
+    visit = Visit.objects.get(pk=target[1], participant=participant)
+    data_file = datafile_link(data_file=job.data_file, participant=participant, visit=visit,
+                              user=job.uploaded_by, relabel=False)
+    flag = " The recording date is outside the visit window." if data_file.out_of_window else ""
+    return f"Linked to {participant} at visit {visit.visit_code}.{flag}"
+
+
+def finish(job: IngestJob) -> str:
+    return "Done."
+
+
+FUNCTIONS = {"checksum": checksum, "deduplicate": deduplicate, "parse": parse, "validate": validate,
+             "store": store, "derive": derive, "link": link, "finish": finish}
+
+
+def _append(job: IngestJob, line: str) -> None:
+    stamp = timezone.localtime().strftime("%H:%M:%S")
+    job.log = f"{job.log}{stamp} {line}\n"
+
+
+def _close(job: IngestJob, status: str, *, error: str = "") -> None:
+    job.status, job.error, job.finished_at = status, error, timezone.now()
+    if status == IngestJob.Status.SUCCEEDED:
+        unstage(job.staged_path)
+        job.staged_path = ""
+    job.save(update_fields=PIPELINE_FIELDS)
+
+
+def ingest_step(*, job_id: int, step: str) -> None:
+    job = IngestJob.objects.select_related("study", "uploaded_by", "data_file").get(pk=job_id)
+    if job.is_finished or len(job.steps_done) >= len(STEPS) or STEPS[len(job.steps_done)] != step:
+        return  # done already, or a stale or out-of-order message: each step runs once, in order
+    if job.status == IngestJob.Status.QUEUED:
+        job.status, job.started_at = IngestJob.Status.RUNNING, timezone.now()
+    try:
+        line = FUNCTIONS[step](job)
+    except Stop as stop:
+        _append(job, str(stop))
+        _close(job, IngestJob.Status.SUCCEEDED)
+        return
+    except ReaderError as error:
+        _append(job, f"{step}: {error}")
+        _close(job, IngestJob.Status.FAILED, error=str(error))
+        return
+    except SoftTimeLimitExceeded:
+        reason = "Processing took longer than the time limit; retry the job or split the upload."
+        _append(job, f"{step}: {reason}")
+        _close(job, IngestJob.Status.FAILED, error=reason)
+        return
+    except OperationalError:
+        raise  # the database is away: the task retries the step
+    except Exception as error:  # noqa: BLE001  (any other failure must end the job, never the worker)
+        logger.exception("ingest job %s failed at %s", job_id, step)
+        reason = UNEXPECTED.format(error=f"{type(error).__name__}: {error}"[:300])
+        _append(job, f"{step}: {reason}")
+        _close(job, IngestJob.Status.FAILED, error=reason)
+        return
+    _append(job, line)
+    job.steps_done = [*job.steps_done, step]
+    if step == STEPS[-1]:
+        _close(job, IngestJob.Status.SUCCEEDED)
+    else:
+        job.save(update_fields=PIPELINE_FIELDS)
+

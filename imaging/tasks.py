@@ -1,0 +1,19 @@
+"""Thin Celery tasks: ids in, one service call each. One chain per uploaded file."""
+
+from celery import chain, shared_task
+from django.conf import settings
+from django.db import OperationalError
+
+from .services import STEPS, ingest_step
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3, acks_late=True,
+             soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT, time_limit=settings.CELERY_TASK_TIME_LIMIT)
+def ingest_step_task(job_id: int, step: str) -> int:
+    ingest_step(job_id=job_id, step=step)
+    return job_id
+
+
+def pipeline(job_id: int):
+    """checksum -> deduplicate -> parse -> validate -> store -> derive -> link -> finish, for one job."""
+    return chain(*(ingest_step_task.si(job_id, step) for step in STEPS))

@@ -1,0 +1,43 @@
+"""Template helpers for acquisitions: status badges, bilingual labels, and the participant-page panel."""
+
+from django import template
+from django.utils.translation import get_language
+
+from imaging import selectors
+from imaging.access import may_upload
+from imaging.readers.labels import label
+
+register = template.Library()
+
+STATUS_STYLES = {"queued": "secondary", "running": "info", "succeeded": "success", "failed": "danger",
+                 "linked": "success", "needs_linking": "warning"}
+
+
+@register.filter
+def status_style(status: str) -> str:
+    return STATUS_STYLES.get(status, "secondary")
+
+
+@register.filter
+def acquisition_label(key: str) -> str:
+    """A series label, channel type or measure name in the current language ("bold:rest" -> "... : rest")."""
+    language = "zh" if (get_language() or "").startswith("zh") else "en"
+    return label(key or "", language)
+
+
+@register.inclusion_tag("imaging/_participant_acquisitions.html", takes_context=True)
+def participant_acquisitions(context, participant):
+    """Data files of a participant the page has already let the user see, per visit, with measures and the
+    MRI series still missing at each visit."""
+    files = list(selectors.participant_acquisitions(participant))
+    visits = {}
+    for data_file in files:
+        visits.setdefault(data_file.visit_code, []).append(data_file)
+    rows = [
+        {"visit_code": code, "files": items,
+         "check": selectors.series_check(participant.pk, participant.study, code)}
+        for code, items in visits.items()
+    ]
+    request = context.get("request")
+    can_upload = request is not None and may_upload(request.user, participant.study)
+    return {"participant": participant, "visits": rows, "request": request, "can_upload": can_upload}

@@ -1,0 +1,109 @@
+"""JSON API for responses: the same access checks and scoped querysets as the pages, writes through
+response_submit (source "api")."""
+
+from __future__ import annotations
+
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response as ApiResponse
+from rest_framework.views import APIView
+
+from .access import crf_for_user, response_for_user
+from .models import Response
+from .selectors import responses_for_user
+from .services import response_submit
+
+
+class ResponseSerializer(serializers.ModelSerializer):
+    participant_identifier = serializers.CharField(source="participant.identifier", read_only=True)
+    study = serializers.CharField(source="participant.study.code", read_only=True)
+
+    class Meta:
+        model = Response
+        fields = [
+            "id", "participant", "participant_identifier", "study", "visit_code", "activity_key", "instance",
+            "instrument_code", "definition_version", "values", "scores", "scoring_version", "status", "source",
+            "lock_version", "created_at", "updated_at", "completed_at",
+        ]
+        read_only_fields = fields
+
+
+class AnswersSerializer(serializers.Serializer):
+    """What a client sends to save answers; validating the answers themselves is response_submit's job."""
+
+    answers = serializers.DictField(child=serializers.JSONField(allow_null=True))
+    complete = serializers.BooleanField(default=False)
+    lock_version = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
+class NewResponseSerializer(AnswersSerializer):
+    participant = serializers.IntegerField()
+    visit_code = serializers.SlugField()
+    activity_key = serializers.SlugField()
+    instance = serializers.IntegerField(min_value=1, default=1)
+
+
+def _raw(answers: dict) -> dict:
+    """JSON answers as the text a form would send (lists stay lists for multiple choice)."""
+    return {code: value if isinstance(value, list) or value is None else str(value) for code, value in answers.items()}
+
+
+def _submit(request, crf, data, *, instance: int, response: Response | None):
+    if not crf.can_write:
+        raise PermissionDenied
+    instrument_code = response.instrument_code if response else crf.instrument.code
+    version = response.definition_version if response else crf.instrument.version
+    result = response_submit(
+        participant=crf.participant, visit_code=crf.visit.code, activity_key=crf.activity.key,
+        instrument_code=instrument_code, raw=_raw(data["answers"]), complete=data["complete"], user=request.user,
+        source=Response.Source.API, expected_lock_version=data.get("lock_version"), reason=data["reason"],
+        instance=instance, definition_version=version,
+    )
+    if result.conflict:
+        return ApiResponse({"errors": result.errors}, status=status.HTTP_409_CONFLICT)
+    if not result.ok:
+        return ApiResponse({"errors": result.errors}, status=status.HTTP_400_BAD_REQUEST)
+    return ApiResponse(ResponseSerializer(result.response).data,
+                       status=status.HTTP_201_CREATED if response is None else status.HTTP_200_OK)
+
+
+class ResponseListView(ListAPIView):
+    """GET: responses of the participants the user may see (filters: participant, visit_code, instrument_code).
+    POST: save answers for a participant's visit activity."""
+
+    serializer_class = ResponseSerializer
+
+    def get_queryset(self):
+        queryset = responses_for_user(self.request.user).order_by("pk")
+        for name in ("participant", "visit_code", "instrument_code", "activity_key"):
+            value = self.request.query_params.get(name)
+            if value:
+                queryset = queryset.filter(**{name: value})
+        return queryset
+
+    def post(self, request):
+        incoming = NewResponseSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        crf = crf_for_user(request.user, data["participant"], data["visit_code"], data["activity_key"])
+        existing = responses_for_user(request.user).filter(
+            participant=crf.participant, visit_code=crf.visit.code, activity_key=crf.activity.key,
+            instance=data["instance"],
+        ).first()
+        return _submit(request, crf, data, instance=data["instance"], response=existing)
+
+
+class ResponseDetailView(APIView):
+    """GET one response; PUT new answers (send the lock_version you read)."""
+
+    def get(self, request, response_id: int):
+        return ApiResponse(ResponseSerializer(response_for_user(request.user, response_id)).data)
+
+    def put(self, request, response_id: int):
+        response = response_for_user(request.user, response_id)
+        incoming = AnswersSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        crf = crf_for_user(request.user, response.participant_id, response.visit_code, response.activity_key)
+        return _submit(request, crf, incoming.validated_data, instance=response.instance, response=response)

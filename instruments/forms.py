@@ -1,0 +1,147 @@
+"""Forms of the instruments pages.
+
+A CRF's answers are not a Django form: the definition says what each item is, ``clean_responses``
+(called by ``response_submit``) is the one validator, and ``crf_items`` turns a definition plus what was
+typed plus the errors into what the template renders. The fixed parts of a CRF (lock version, reason,
+which button) and the upload pages are ordinary forms.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .definitions import Instrument, Item
+from .labels import message, text
+
+# Integer scales with at most this many points are radio buttons (NRS 0-10); longer ones a number input.
+MAX_SCALE_RADIOS = 11
+
+
+def as_raw(value: Any) -> str | list[str]:
+    """A stored typed value as the text an input shows."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return [str(one) for one in value]
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def raw_from_values(values: dict[str, Any]) -> dict[str, Any]:
+    return {code: as_raw(value) for code, value in (values or {}).items()}
+
+
+def raw_from_post(instrument: Instrument, data) -> dict[str, Any]:
+    """The submitted answers: a list for multiple choice, text otherwise; nothing else of the POST."""
+    raw: dict[str, Any] = {}
+    for item in instrument.items:
+        if not item.entered:
+            continue
+        raw[item.code] = data.getlist(item.code) if item.type == "multiple_choice" else data.get(item.code, "")
+    return raw
+
+
+def _choices(item: Item, typed: Any) -> list[dict[str, Any]]:
+    chosen = set(typed) if isinstance(typed, list) else {typed}
+    return [{"value": str(option.code), "label": text(option.label), "checked": str(option.code) in chosen}
+            for option in item.options]
+
+
+def _widget(item: Item) -> str:
+    if item.type == "integer_scale" and item.min is not None and item.max is not None:
+        return "scale" if item.max - item.min + 1 <= MAX_SCALE_RADIOS else "number"
+    return {
+        "single_choice": "radio", "multiple_choice": "checkbox", "yes_no": "radio", "number": "number",
+        "integer_scale": "number", "date": "date", "time": "time", "partial_date": "text", "duration": "text",
+        "text": "textarea" if item.multiline else "text", "calculated": "calculated",
+    }[item.type]
+
+
+def _options(item: Item, widget: str, typed: Any) -> list[dict[str, Any]]:
+    if item.type == "yes_no":
+        yes_no = [{"value": "1", "label": str(_("Yes"))}, {"value": "0", "label": str(_("No"))}]
+        return [dict(option, checked=option["value"] == typed) for option in yes_no]
+    if widget == "scale":
+        return [{"value": str(n), "label": str(n), "checked": str(n) == typed}
+                for n in range(int(item.min), int(item.max) + 1)]
+    return _choices(item, typed)
+
+
+def _step(item: Item) -> str:
+    if item.type == "integer_scale" or item.decimals == 0:
+        return "1"
+    return "any" if item.decimals is None else f"{10 ** -item.decimals:.{item.decimals}f}"
+
+
+def _number_text(number: float | None) -> str:
+    return "" if number is None else as_raw(float(number))
+
+
+def crf_item(item: Item, index: int, raw: dict[str, Any], errors: dict[str, dict[str, str]]) -> dict[str, Any]:
+    widget = _widget(item)
+    typed = raw.get(item.code, [] if item.type == "multiple_choice" else "")
+    field = {
+        "code": item.code, "type": item.type, "index": index, "widget": widget, "label": text(item.label),
+        "help": text(item.help), "required": item.required, "value": typed, "unit": item.unit or "",
+        "error": message(errors.get(item.code)), "min": _number_text(item.min), "max": _number_text(item.max),
+        "step": _step(item), "max_length": item.max_length,
+        "show_if": json.dumps(item.show_if.to_dict(), ensure_ascii=False) if item.show_if else "",
+        "anchor_min": text(item.anchors.get("min")), "anchor_max": text(item.anchors.get("max")),
+        "formula_note": text(item.formula_note),
+    }
+    if widget in ("radio", "checkbox", "scale"):
+        field["options"] = _options(item, widget, typed)
+    return field
+
+
+def crf_items(instrument: Instrument, raw: dict[str, Any], errors: dict[str, dict[str, str]]) -> list[dict]:
+    """What the template renders for each item, with the section title before a section's first item."""
+    starts = {section.items[0]: text(section.title) for section in instrument.sections if section.items}
+    fields = []
+    for index, item in enumerate(instrument.items):
+        field = crf_item(item, index, raw, errors)
+        field["section"] = starts.get(item.code, "")
+        fields.append(field)
+    return fields
+
+
+def score_text(value: Any) -> str:
+    """A score as shown: at most two decimals, band codes in words."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return str(value).replace("_", " ")
+
+
+def score_rows(instrument: Instrument, scores: dict[str, Any]) -> list[dict[str, Any]]:
+    labels = {spec.name: text(spec.label) for spec in instrument.scores}
+    return [{"name": name, "label": labels.get(name, name), "value": score_text(value)}
+            for name, value in (scores or {}).items()]
+
+
+class ResponseMetaForm(forms.Form):
+    """The parts of a CRF submission that are not answers."""
+
+    lock_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason for change"), required=False, max_length=500,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+    action = forms.ChoiceField(choices=[("save", _("Save as in progress")), ("complete", _("Mark complete"))])
+
+
+class ResponseImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"), help_text=_(
+        "Columns: study ID, visit code, activity key, then one column per item code (optionally an "
+        "\"instance\" column for repeating forms). UTF-8."))
+    complete = forms.BooleanField(label=_("Mark the imported forms complete"), required=False, initial=True)
+    reason = forms.CharField(label=_("Reason for change"), required=False, max_length=500, help_text=_(
+        "Required when the file changes forms that are already complete."))
+
+
+class DataDictionaryUploadForm(forms.Form):
+    file = forms.FileField(label=_("REDCap data dictionary (CSV)"))

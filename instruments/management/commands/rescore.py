@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from instruments.registry import instrument_codes
+from instruments.services import responses_rescore
+
+
+class Command(BaseCommand):
+    help = "Recompute stored scores whose scoring version differs from the installed scorer's."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--instrument", help="only responses to this instrument code")
+        parser.add_argument("--all", action="store_true", help="rescore every response, whatever its version")
+
+    def handle(self, *args, instrument=None, all=False, **options):  # noqa: A002 - the option's name
+        if instrument and instrument not in instrument_codes():
+            raise CommandError(f"unknown instrument {instrument!r}")
+        counts = responses_rescore(instrument_code=instrument, force=all)
+        self.stdout.write(f"{counts['checked']} responses rescored, {counts['changed']} with changed scores.")

@@ -1,0 +1,116 @@
+"""Forms for participant pages: they only parse and validate input; the services decide."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .selectors import text
+
+YES_NO = [("", "—"), ("yes", _("Yes")), ("no", _("No"))]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _date_field(label, **kwargs):
+    return forms.DateField(label=label, widget=DateInput(), **kwargs)
+
+
+class ScreeningForm(forms.Form):
+    """Identifying data plus one answer per eligibility field and yes/no criterion of the protocol."""
+
+    site = forms.ChoiceField(label=_("Site"))
+    screened_on = _date_field(_("Screening date"), initial=timezone.localdate)
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    national_id = forms.CharField(label=_("National ID"), max_length=40, required=False)
+    date_of_birth = _date_field(_("Date of birth"), required=False)
+
+    def __init__(self, *args, protocol, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].choices = [(s.pk, f"{s.code} · {s.name}") for s in sites]
+        if len(sites) == 1:
+            self.fields["site"].initial = sites[0].pk
+        self.answer_fields = []
+        for field in protocol.eligibility.fields:
+            self._add(field.code, _field_for(field))
+        for criterion in protocol.eligibility.criteria:
+            if criterion.rule is None:
+                self._add(criterion.code, forms.TypedChoiceField(
+                    label=text(criterion.text), choices=YES_NO, coerce=lambda v: v == "yes", empty_value=None,
+                    widget=forms.RadioSelect,
+                ))
+        self.criteria = protocol.eligibility.criteria
+
+    def _add(self, name, field):
+        self.fields[f"answer_{name}"] = field
+        self.answer_fields.append(name)
+
+    def answers(self) -> dict:
+        return {code: self.cleaned_data.get(f"answer_{code}") for code in self.answer_fields}
+
+    def site_for(self, sites):
+        return next(s for s in sites if str(s.pk) == str(self.cleaned_data["site"]))
+
+
+def _field_for(field) -> forms.Field:
+    label = text(field.label) + (f" ({field.unit})" if field.unit else "")
+    if field.type == "integer":
+        return forms.IntegerField(label=label)
+    if field.type == "number":
+        return forms.FloatField(label=label)
+    if field.type == "boolean":
+        return forms.TypedChoiceField(label=label, choices=YES_NO, coerce=lambda v: v == "yes", empty_value=None,
+                                      widget=forms.RadioSelect)
+    choices = [("", "—")] + [(str(o.code), text(o.label)) for o in field.options]
+    codes = {str(o.code): o.code for o in field.options}
+    return forms.TypedChoiceField(label=label, choices=choices, coerce=lambda v: codes[v])
+
+
+class ConsentForm(forms.Form):
+    form_version = forms.CharField(label=_("Consent form version"), max_length=40)
+    consented_on = _date_field(_("Consent date"), initial=timezone.localdate)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EnrolForm(forms.Form):
+    enrolled_on = _date_field(_("Enrolment date"), initial=timezone.localdate)
+
+
+class ArmForm(forms.Form):
+    arm_code = forms.ChoiceField(label=_("Arm"))
+
+    def __init__(self, *args, protocol, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["arm_code"].choices = [("", "—")] + [(a.code, text(a.name)) for a in protocol.arms]
+
+
+class AnchorForm(forms.Form):
+    anchor_code = forms.ChoiceField(label=_("Date of"))
+    date = _date_field(_("Date"))
+
+    def __init__(self, *args, protocol, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["anchor_code"].choices = [(a.code, text(a.label)) for a in protocol.anchors]
+
+
+class VisitForm(forms.Form):
+    ACTIONS = [("complete", _("Done")), ("miss", _("Missed"))]
+    visit_id = forms.IntegerField(widget=forms.HiddenInput)
+    action = forms.ChoiceField(choices=ACTIONS, widget=forms.HiddenInput)
+    completed_on = _date_field(_("Visit date"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "complete" and not data.get("completed_on") and "completed_on" not in self.errors:
+            self.add_error("completed_on", _("Enter the date the visit was done."))
+        return data
+
+
+class WithdrawForm(forms.Form):
+    withdrawn_on = _date_field(_("Withdrawal date"), initial=timezone.localdate)
+    reason = forms.CharField(label=_("Reason for withdrawal"), widget=forms.Textarea(attrs={"rows": 2}))

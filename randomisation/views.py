@@ -1,0 +1,183 @@
+"""Randomisation pages: access check, form, one service call, render or redirect.
+
+No page shows an arm unless ``can_see_arms`` holds, except the unblinding page to the user who unblinded.
+"""
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from participants.access import participant_for_user
+from studies.access import study_for_user
+
+from . import selectors, services
+from .access import (
+    GENERATE_ROLES,
+    LIST_ROLES,
+    RANDOMISE_ROLES,
+    REPORT_ROLES,
+    UNBLIND_ROLES,
+    allocation_list_for_user,
+    can_see_arms,
+    has_role,
+    is_blinded,
+    require_role,
+)
+from .forms import AllocationListForm, UnblindingForm
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _cell(value: str) -> str:
+    """Free text for a spreadsheet: a leading =, +, - or @ would be read as a formula."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
+
+
+# Allocation lists ---------------------------------------------------------------------------------------------
+
+def allocation_list_index(request, study_code: str):
+    study = study_for_user(request.user, study_code)
+    require_role(request.user, study, GENERATE_ROLES)
+    form = AllocationListForm(request.POST or None, factors=selectors.stratification_factors(study))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.allocation_list_generate(
+                study=study, user=request.user, size=data["size"], seed=data["seed"], strata_factors=data["strata"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Allocation list #%(id)s generated. Freeze it to start randomising.")
+                             % {"id": created.pk})
+            return redirect("randomisation:list-index", study.code)
+    lists = list(selectors.allocation_lists(study))
+    return render(request, "randomisation/allocationlist_index.html", {
+        "study": study, "form": form, "lists": lists, "randomised": study.design == study.Design.RANDOMISED,
+        "show_seed": has_role(request.user, study, LIST_ROLES),
+        "has_frozen": any(item.frozen for item in lists),
+    })
+
+
+def allocation_list_detail(request, allocation_list_id: int):
+    allocation_list = allocation_list_for_user(request.user, allocation_list_id)
+    require_role(request.user, allocation_list.study, LIST_ROLES)
+    return render(request, "randomisation/allocationlist_detail.html", {
+        "allocation_list": allocation_list, "study": allocation_list.study,
+        "rows": selectors.list_slots(request.user, allocation_list),
+    })
+
+
+def allocation_list_csv(request, allocation_list_id: int):
+    allocation_list = allocation_list_for_user(request.user, allocation_list_id)
+    require_role(request.user, allocation_list.study, LIST_ROLES)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{allocation_list.study.code}-allocation-list-{allocation_list.pk}.csv"'
+    )
+    rows = selectors.list_slots(request.user, allocation_list)
+    csv.writer(response).writerows(
+        services.allocation_list_export(allocation_list=allocation_list, user=request.user, rows=rows)
+    )
+    return response
+
+
+@require_POST
+def allocation_list_freeze(request, allocation_list_id: int):
+    allocation_list = allocation_list_for_user(request.user, allocation_list_id)
+    require_role(request.user, allocation_list.study, GENERATE_ROLES)
+    try:
+        services.allocation_list_freeze(allocation_list=allocation_list, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Allocation list #%(id)s is frozen: randomisation draws from it.")
+                         % {"id": allocation_list.pk})
+    return redirect("randomisation:list-index", allocation_list.study.code)
+
+
+# Randomising a participant ------------------------------------------------------------------------------------
+
+def participant_randomise(request, participant_id: int):
+    participant = participant_for_user(request.user, participant_id)
+    study = participant.study
+    may_randomise = has_role(request.user, study, RANDOMISE_ROLES)
+    error = None
+    if request.method == "POST":
+        require_role(request.user, study, RANDOMISE_ROLES)
+        try:
+            slot = services.participant_randomise(participant=participant, user=request.user)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("Randomised: randomisation number %(number)s.") % {"number": slot.number})
+            return redirect("randomisation:participant-randomise", participant.pk)
+    slot = selectors.allocation_for(participant)
+    show_arm = can_see_arms(request.user, study)
+    return render(request, "randomisation/participant_randomise.html", {
+        "participant": participant, "study": study, "slot": slot, "error": error,
+        "may_randomise": may_randomise and slot is None,
+        "randomised_study": study.design == study.Design.RANDOMISED,
+        "arm": selectors.arm_display(request.user, participant) if show_arm and slot else "",
+        "may_unblind": slot is not None and is_blinded(study) and has_role(request.user, study, UNBLIND_ROLES),
+    }, status=400 if error else 200)
+
+
+# Emergency unblinding -----------------------------------------------------------------------------------------
+
+def participant_unblind(request, participant_id: int):
+    participant = participant_for_user(request.user, participant_id)
+    study = participant.study
+    require_role(request.user, study, UNBLIND_ROLES)
+    form = UnblindingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unblinding_request(participant=participant, user=request.user,
+                                        reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.warning(request, _("Emergency unblinding recorded; the data managers have been told."))
+            return redirect("randomisation:participant-unblind", participant.pk)
+    return render(request, "randomisation/participant_unblind.html", {
+        "participant": participant, "study": study, "form": form, "blinded": is_blinded(study),
+        "slot": selectors.allocation_for(participant),
+        "revealed_arm": selectors.revealed_arm(request.user, participant),
+        "my_events": participant.unblindings.filter(user=request.user).order_by("-created_at"),
+    }, status=400 if request.method == "POST" else 200)
+
+
+def unblinding_report(request, study_code: str):
+    study = study_for_user(request.user, study_code)
+    require_role(request.user, study, REPORT_ROLES)
+    rows = selectors.unblinding_rows(request.user, study)
+    return render(request, "randomisation/unblinding_report.html", {"study": study, "rows": rows})
+
+
+def unblinding_report_csv(request, study_code: str):
+    study = study_for_user(request.user, study_code)
+    require_role(request.user, study, REPORT_ROLES)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{study.code}-emergency-unblindings.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["time", "participant", "site", "randomisation_number", "unblinded_by", "reason"])
+    for row in selectors.unblinding_rows(request.user, study):
+        event = row["event"]
+        writer.writerow([_local(event.created_at), event.participant.label, event.participant.site.code,
+                         row["number"], event.user.get_username(), _cell(event.reason)])
+    return response
+
+
+def unblinding_notifications(request, study_code: str):
+    study = study_for_user(request.user, study_code)
+    return render(request, "randomisation/unblinding_notifications.html", {
+        "study": study, "notifications": selectors.notifications_for_user(request.user, study),
+    })

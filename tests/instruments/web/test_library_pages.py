@@ -1,0 +1,82 @@
+"""The instrument library pages, REDCap data dictionary download and upload, and the start-up check."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core import checks
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from instruments import checks as instrument_checks
+from instruments.definitions import LIBRARY_ROOT, parse_definition
+from instruments.redcap_dd import read_data_dictionary
+from instruments.registry import get_instrument
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "redcap_phq9_demographics.csv"
+
+
+def upload_url():
+    return reverse("instruments:datadictionary-upload")
+
+
+@pytest.fixture
+def reader(client, alpha, make_persona):
+    client.force_login(make_persona("monitor"))
+    return client
+
+
+def test_the_library_lists_instruments_and_versions(reader):
+    html = reader.get(reverse("instruments:instrument-list")).content.decode()
+    assert "Patient Health Questionnaire-9" in html and "36-Item Short Form Health Survey" in html
+    assert reverse("instruments:instrument-detail", args=["phq9", "1.0"]) in html
+
+
+def test_the_detail_shows_items_in_both_languages_with_licence_and_source(reader):
+    html = reader.get(reverse("instruments:instrument-detail", args=["phq9", "1.0"])).content.decode()
+    assert "Little interest or pleasure in doing things" in html and "做事时提不起劲或没有兴趣" in html
+    assert "no permission required" in html and "J Gen Intern Med" in html
+    assert reader.get(reverse("instruments:instrument-detail", args=["phq9", "9.9"])).status_code == 404
+    assert reader.get(reverse("instruments:instrument-detail", args=["nope", "1.0"])).status_code == 404
+
+
+def test_an_instrument_downloads_as_a_redcap_data_dictionary_that_reads_back(reader):
+    response = reader.get(reverse("instruments:instrument-datadictionary", args=["psqi", "1.0"]))
+    assert response["Content-Disposition"] == 'attachment; filename="psqi_1.0_redcap.csv"'
+    [instrument] = read_data_dictionary(response.content.decode())
+    assert instrument.item_codes() == get_instrument("psqi").item_codes()
+
+
+def test_an_uploaded_data_dictionary_is_shown_and_offered_as_yaml(reader):
+    upload = SimpleUploadedFile("dd.csv", FIXTURE.read_bytes(), content_type="text/csv")
+    page = reader.post(upload_url(), {"file": upload})
+    html = page.content.decode()
+    assert 'data-form="phq9"' in html and 'data-form="demographics"' in html
+    assert "dem_pregnant" in html and "&quot;item&quot;: &quot;dem_sex&quot;" in html
+    download = reader.post(upload_url(), {"download": "phq9", "csv_text": FIXTURE.read_text(encoding="utf-8-sig")})
+    assert download["Content-Disposition"] == 'attachment; filename="1.0.yaml"'
+    instrument, problems = parse_definition(yaml.safe_load(download.content.decode()))
+    [expected] = [one for one in read_data_dictionary(FIXTURE.read_text(encoding="utf-8-sig")) if one.code == "phq9"]
+    assert instrument == expected
+    assert [p for p in problems if "zh" not in p.message] == []
+
+
+def test_a_broken_data_dictionary_lists_every_problem(reader):
+    text = FIXTURE.read_text(encoding="utf-8-sig").replace(",radio,", ",slider_of_doom,")
+    html = reader.post(upload_url(), {"file": SimpleUploadedFile("dd.csv", text.encode())}).content.decode()
+    assert 'id="problems"' in html and "slider_of_doom" in html
+    html = reader.post(upload_url(), {"file": SimpleUploadedFile("dd.csv", b"a,b\n1,2\n")}).content.decode()
+    assert "expected REDCap&#x27;s 18 columns" in html
+
+
+def test_the_system_check_reports_a_broken_definition(tmp_path, monkeypatch):
+    broken = tmp_path / "phq9"
+    broken.mkdir()
+    text = (LIBRARY_ROOT / "phq9" / "1.0.yaml").read_text(encoding="utf-8")
+    (broken / "1.0.yaml").write_text(text.replace("type: single_choice", "type: slider", 1), encoding="utf-8")
+    monkeypatch.setattr(instrument_checks, "library_root", lambda: tmp_path)
+    errors = [error for error in checks.run_checks() if error.id == "instruments.E001"]
+    assert errors and all(error.level == checks.ERROR for error in errors)
+    assert any("items[0].type" in error.msg and "slider" in error.msg for error in errors)
+    monkeypatch.setattr(instrument_checks, "library_root", lambda: LIBRARY_ROOT)
+    assert not [error for error in checks.run_checks() if error.id == "instruments.E001"]
