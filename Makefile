@@ -42,9 +42,14 @@ check: install
 	DJANGO_SECRET_KEY="ci-$$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')" DJANGO_ALLOWED_HOSTS=edc.example.org \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
+# The project catalogue (locale/) covers lbpb, core, accounts and templates/; each domain app keeps its own.
+APPS_WITH_LOCALE := studies participants instruments imaging audit randomisation
+I18N_ENV := $(DEV_ENV) DJANGO_SETTINGS_MODULE=lbpb.settings PYTHONPATH=$(CURDIR)
 messages: install
-	$(DEV_ENV) $(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=tests
-	$(DEV_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
+	$(I18N_ENV) $(BIN)/django-admin makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=tests \
+		--ignore=staticfiles --ignore=benchmarks $(foreach app,$(APPS_WITH_LOCALE),--ignore=$(app))
+	for app in $(APPS_WITH_LOCALE); do (cd $$app && $(I18N_ENV) ../$(BIN)/django-admin makemessages -l zh_Hans); done
+	$(I18N_ENV) $(BIN)/django-admin compilemessages --ignore=.venv --ignore=node_modules
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3

@@ -2,7 +2,7 @@
 
 Audit rows keep every value; pages and exports of blinded studies replace the values of sensitive fields
 by ``MASK`` for every role that may not see the arm (participants.access.may_see_arm: in a single- or
-double-blind study, everyone but Admin and Unblinded statistician).
+double-blind study, everyone but the Unblinded statistician).
 """
 
 from django.utils.translation import gettext_lazy as _

@@ -8,24 +8,49 @@ from accounts.selectors import memberships_for_user
 
 # Roles that work with participant records day to day.
 PARTICIPANT_ROLES = {Role.ADMIN, Role.DATA_MANAGER, Role.PI, Role.COORDINATOR, Role.MONITOR}
+CRF_WRITE_ROLES = {Role.ADMIN, Role.DATA_MANAGER, Role.PI, Role.COORDINATOR}
+AUDIT_ROLES = {Role.ADMIN, Role.DATA_MANAGER, Role.MONITOR}
+PROTOCOL_ROLES = {Role.ADMIN, Role.DATA_MANAGER}
+LIST_ROLES = {Role.ADMIN, Role.UNBLINDED_STATISTICIAN}
+UNBLINDING_REPORT_ROLES = {Role.ADMIN, Role.DATA_MANAGER, Role.UNBLINDED_STATISTICIAN}
+
+
+def _link(label: str, name: str, *args) -> dict:
+    return {"label": label, "url": reverse(name, args=args)}
+
+
+def _study_links(membership) -> list[dict]:
+    study, role = membership.study, membership.role
+    code = study.code
+    links = [_link(_("Overview"), "studies:study-detail", code)]
+    if role in PARTICIPANT_ROLES:
+        links += [
+            _link(_("Participants"), "participants:participant-list", code),
+            _link(_("Due this week"), "participants:visit-due"),
+            _link(_("Acquisitions"), "imaging:job-list", code),
+        ]
+    if role in CRF_WRITE_ROLES:
+        links.append(_link(_("Import responses"), "instruments:response-import", code))
+    if role in PROTOCOL_ROLES:
+        links.append(_link(_("Files to link"), "imaging:datafile-queue", code))
+        links.append(_link(_("Protocol versions"), "studies:protocol-history", code))
+    if role in AUDIT_ROLES:
+        links.append(_link(_("Audit trail"), "audit:study-events", code))
+    if study.design == "randomised":
+        if role in LIST_ROLES:
+            links.append(_link(_("Allocation lists"), "randomisation:list-index", code))
+        if role in UNBLINDING_REPORT_ROLES:
+            links.append(_link(_("Emergency unblindings"), "randomisation:unblinding-report", code))
+    return links
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = [{"label": _("Home"), "url": reverse("core:home")}]
+    items = [_link(_("Home"), "core:home"), _link(_("Instruments"), "instruments:instrument-list")]
     for membership in memberships_for_user(user):
-        study = membership.study
-        if membership.role in PARTICIPANT_ROLES:
-            items.append(
-                {
-                    "label": _("%(study)s participants") % {"study": study},
-                    "url": reverse("participants:participant-list", args=[study.code]),
-                }
-            )
-        items.append({"label": _("%(study)s overview") % {"study": study},
-                      "url": reverse("studies:study-detail", args=[study.code])})
+        items.append({"label": str(membership.study), "children": _study_links(membership)})
     if user.is_staff:
-        items.append({"label": _("Administration"), "url": reverse("admin:index")})
+        items.append(_link(_("Administration"), "admin:index"))
     return {"nav_items": items}

@@ -1,4 +1,9 @@
-"""Writes for responses. Every write path (CRF page, file import, API, rescore) goes through here."""
+"""Writes for responses. Every write path (CRF page, file import, API, rescore) goes through here.
+
+Every stored change is written to the audit trail in the same transaction: each changed answer and score
+as its own field (``values.phq9_1``, ``scores.total``: [old, new]), the reason for the change and the path
+the write came by (the CRF page, an import, the API; a rescore is the system's).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from audit.models import AuditEvent
+from audit.services import audit_record, diff, snapshot
 from participants.selectors import participants_for_user
 
 from . import scoring
@@ -29,6 +36,12 @@ REASON_REQUIRED = {
     "zh": "此表单已完成：请填写修改原因。",
 }
 UNKNOWN_INSTRUMENT = {"en": "Unknown instrument.", "zh": "未知的量表。"}
+# The audit path of each source a response can come from.
+PATHS = {
+    Response.Source.COORDINATOR: AuditEvent.Path.PAGE, Response.Source.PARTICIPANT: AuditEvent.Path.PAGE,
+    Response.Source.IMPORT: AuditEvent.Path.IMPORT, Response.Source.API: AuditEvent.Path.API,
+}
+WHY_RESCORE = "Rescored with scoring version %s / 按评分版本%s重新计分"
 
 
 @dataclass
@@ -50,6 +63,17 @@ class SubmitResult:
         return "lock_version" in self.errors
 
 
+def audit_values(response: Response | None) -> dict[str, Any]:
+    """The response as the audit trail compares it: one entry per answer and per score."""
+    if response is None:
+        return {}
+    values = snapshot(response, ["definition_version", "status", "source", "entered_by", "lock_version",
+                                 "scoring_version", "completed_at"])
+    values |= {f"values.{code}": value for code, value in (response.values or {}).items()}
+    values |= {f"scores.{name}": value for name, value in (response.scores or {}).items()}
+    return values
+
+
 def scores_for(instrument: Instrument, values: dict[str, Any]) -> tuple[dict[str, Any], str]:
     """The scores of cleaned ``values`` and the scoring version that computed them."""
     if not instrument.scorer:
@@ -66,12 +90,13 @@ def _definition(instrument_code: str, existing: Response | None, version: str | 
 
 def response_submit(*, participant, visit_code: str, activity_key: str, instrument_code: str, raw, complete: bool,
                     user, source: str, expected_lock_version: int | None = None, reason: str = "",
-                    instance: int = 1, definition_version: str | None = None) -> SubmitResult:
+                    instance: int = 1, definition_version: str | None = None, path: str | None = None) -> SubmitResult:
     """Clean, score and store one response; on any problem store nothing and say why.
 
     ``raw`` maps item codes to submitted text (lists for multiple choice). ``complete`` asks for every
     required item. ``expected_lock_version`` is the version the writer started from (0 for a new form):
     a different stored version is a conflict. A complete response changes only with a ``reason``.
+    ``path`` is the audit path, by default the one of ``source`` (``PATHS``).
     """
     try:
         with transaction.atomic():
@@ -79,7 +104,7 @@ def response_submit(*, participant, visit_code: str, activity_key: str, instrume
                 participant=participant, visit_code=visit_code, activity_key=activity_key,
                 instrument_code=instrument_code, raw=raw, complete=complete, user=user, source=source,
                 expected_lock_version=expected_lock_version, reason=reason.strip(), instance=instance,
-                definition_version=definition_version,
+                definition_version=definition_version, path=path or PATHS.get(source, AuditEvent.Path.PAGE),
             )
     except IntegrityError:
         # Two first saves of the same form at once: the other one created the row.
@@ -87,7 +112,7 @@ def response_submit(*, participant, visit_code: str, activity_key: str, instrume
 
 
 def _submit(*, participant, visit_code, activity_key, instrument_code, raw, complete, user, source,
-            expected_lock_version, reason, instance, definition_version) -> SubmitResult:
+            expected_lock_version, reason, instance, definition_version, path) -> SubmitResult:
     existing = (
         Response.objects.select_for_update()
         .filter(participant=participant, visit_code=visit_code, activity_key=activity_key, instance=instance)
@@ -107,6 +132,7 @@ def _submit(*, participant, visit_code, activity_key, instrument_code, raw, comp
         return SubmitResult(response=existing, values=cleaned.values)
     if existing is not None and existing.status == Response.Status.COMPLETE and not reason:
         return SubmitResult(response=existing, errors={"reason": dict(REASON_REQUIRED)}, values=cleaned.values)
+    before = audit_values(existing)
     response = existing or Response(
         participant=participant, visit_code=visit_code, activity_key=activity_key, instance=instance,
         instrument_code=instrument_code, definition_version=instrument.version,
@@ -122,6 +148,8 @@ def _submit(*, participant, visit_code, activity_key, instrument_code, raw, comp
         response=response, lock_version=response.lock_version, values=response.values, scores=response.scores,
         status=response.status, source=source, reason=reason, changed_by=response.entered_by,
     )
+    audit_record(user=response.entered_by, action=AuditEvent.Action.UPDATE if existing else AuditEvent.Action.CREATE,
+                 instance=response, changes=diff(before, audit_values(response)), reason=reason, path=path)
     _evaluate_reassessment(participant)
     return SubmitResult(response=response, values=cleaned.values, changed=True)
 
@@ -136,22 +164,26 @@ def _evaluate_reassessment(participant) -> None:
 
 
 @transaction.atomic
-def response_rescore(*, response: Response) -> bool:
+def response_rescore(*, response: Response, user=None, path: str = AuditEvent.Path.SYSTEM) -> bool:
     """Recompute the scores of a stored response with today's scorer; True when they changed.
 
-    Stored answers are not re-cleaned or changed; the response keeps its lock version, and a revision
-    records the new scores (source unchanged, reason "rescored").
+    Stored answers are not re-cleaned or changed and the response keeps its lock version (no revision);
+    the audit trail records the old and new scores and scoring version (path "system").
     """
     instrument = get_instrument(response.instrument_code, response.definition_version)
     scores, version = scores_for(instrument, response.values)
     if scores == response.scores and version == response.scoring_version:
         return False
+    before = audit_values(response)
     response.scores, response.scoring_version = scores, version
     response.save(update_fields=["scores", "scoring_version", "updated_at"])
+    audit_record(user=user, action=AuditEvent.Action.UPDATE, instance=response, path=path,
+                 changes=diff(before, audit_values(response)), reason=WHY_RESCORE % (version, version))
     return True
 
 
-def responses_rescore(*, instrument_code: str | None = None, force: bool = False) -> dict[str, int]:
+def responses_rescore(*, instrument_code: str | None = None, force: bool = False, user=None,
+                      path: str = AuditEvent.Path.SYSTEM) -> dict[str, int]:
     """Rescore every stored response (of one instrument) whose scoring version differs from today's
     (every one with ``force``).
 
@@ -167,7 +199,7 @@ def responses_rescore(*, instrument_code: str | None = None, force: bool = False
         if current == response.scoring_version and not force:
             continue
         checked += 1
-        changed += response_rescore(response=response)
+        changed += response_rescore(response=response, user=user, path=path)
     return {"checked": checked, "changed": changed}
 
 
@@ -202,6 +234,10 @@ def responses_import(*, study, csv_text: str, user, complete: bool = True, reaso
             for row in rows:
                 if row.status != "refused":
                     row.status = "not_saved"
+        else:  # each saved row has its own event; this one says which file run they belong to
+            audit_record(user=user, action=AuditEvent.Action.IMPORT, object_type=Response._meta.label_lower,
+                         study=study, reason=reason, path=AuditEvent.Path.IMPORT,
+                         changes={"rows": [None, len(rows)], "saved": [None, report.saved]})
     return report
 
 

@@ -18,8 +18,6 @@ from .selectors import participants_for_user
 MANAGE_ROLES = frozenset({Role.ADMIN, Role.PI, Role.COORDINATOR})
 # Names, phones and national IDs: site staff only, never monitors or statisticians.
 PII_ROLES = frozenset({Role.ADMIN, Role.PI, Role.COORDINATOR})
-# Who sees the arm when the study is blinded (the blinding helper may refine this).
-UNBLINDED_ROLES = frozenset({Role.ADMIN, Role.UNBLINDED_STATISTICIAN})
 
 
 def participant_for_user(user, participant_id: int) -> Participant:
@@ -65,4 +63,7 @@ def personal_identifiers_for_user(user, participant: Participant) -> PersonalIde
 
 
 def may_see_arm(user, study) -> bool:
-    return study.blinding == "none" or _role(user, study) in UNBLINDED_ROLES
+    """The one blinding rule is randomisation.access.can_see_arms; this name serves the participant pages."""
+    from randomisation.access import can_see_arms
+
+    return can_see_arms(user, study)

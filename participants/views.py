@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from randomisation.selectors import arm_display
 from studies.access import study_for_user
 from studies.selectors import current_protocol, sites_for_user
 
@@ -146,6 +147,7 @@ def _render_detail(request, participant, **bound):
         "may_manage": may_manage(request.user, study),
         "show_arm": show_arm,
         "arm_name": _arm_name(protocol, participant.arm_code) if show_arm else "",
+        "allocation_label": "" if show_arm else arm_display(request.user, participant),
         "screening": screening,
         "failing": [criteria.get(code, code) for code in screening.failing_criteria] if screening else [],
         "unanswered": [criteria.get(code, code) for code in screening.unanswered_criteria] if screening else [],

@@ -1,4 +1,8 @@
-"""Writes for studies: loading a protocol file into rows (the one way a study's protocol changes)."""
+"""Writes for studies: loading a protocol file into rows (the one way a study's protocol changes).
+
+A load that creates or amends a study is written to the audit trail in the same transaction: the study's
+changed fields, and the new protocol version with the list of changes from the previous one.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,9 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from audit.models import AuditEvent
+from audit.services import audit_record, diff, snapshot
+
 from .models import Activity, Anchor, Arm, Criterion, ProtocolVersion, Site, Study, VisitDefinition
 from .protocol import Protocol, ProtocolError, diff_protocols
 from .protocol.reader import Problem
@@ -15,6 +22,8 @@ from .protocol.schema import Combination, Condition
 from .selectors import parse_protocol_text
 
 CREATED, UNCHANGED, AMENDED = "created", "unchanged", "amended"
+# What the trail keeps of a protocol version (the file itself is in the row; its checksum identifies it).
+VERSION_FIELDS = ("version", "version_date", "filename", "checksum", "changes", "is_current")
 _SLUG = re.compile(r"^[a-z0-9_-]{1,32}$")
 
 
@@ -26,11 +35,13 @@ class LoadResult:
     changes: list[str] = field(default_factory=list)
 
 
-def protocol_load(*, text: str, filename: str, user=None, study: Study | None = None) -> LoadResult:
+def protocol_load(*, text: str, filename: str, user=None, study: Study | None = None, reason: str = "",
+                  path: str = AuditEvent.Path.PAGE) -> LoadResult:
     """Load a protocol file: create the study, leave it unchanged, or record an amendment.
 
     Raises ProtocolError (every problem, with file and key path) and then writes nothing. With ``study``
     the file must be that study's (the upload page of one study cannot create or change another).
+    ``path`` is the audit path: "page" for the upload page, "command" for ``manage.py load_protocol``.
     """
     protocol = parse_protocol_text(text, filename=filename)
     code = protocol.study.code.lower()
@@ -48,6 +59,7 @@ def protocol_load(*, text: str, filename: str, user=None, study: Study | None = 
             return LoadResult(UNCHANGED, existing, current)
         _check_version_is_new(existing, protocol, filename, checksum)
         changes = _changes(current, protocol)
+        study_before = snapshot(existing) if existing is not None else {}
         study_row = _upsert_rows(code, protocol)
         if current is not None:
             current.is_current = False
@@ -56,10 +68,23 @@ def protocol_load(*, text: str, filename: str, user=None, study: Study | None = 
             study=study_row, version=protocol.study.protocol_version, version_date=protocol.study.protocol_date,
             filename=filename[-255:], text=text, checksum=checksum, changes=changes, is_current=True, loaded_by=user,
         )
+        _audit_load(existing, study_before, study_row, version, user=user, reason=reason, path=path)
         if existing is not None:
             # An amendment, or the first protocol of a study made by hand that may already have participants.
             _reproject_visits(study_row)
         return LoadResult(CREATED if current is None else AMENDED, study_row, version, changes)
+
+
+def _audit_load(existing, study_before: dict, study: Study, version: ProtocolVersion, *, user, reason: str,
+                path: str) -> None:
+    """Two events: the study row (created, or its changed fields) and the protocol version loaded."""
+    study_action = AuditEvent.Action.CREATE if existing is None else AuditEvent.Action.UPDATE
+    study_changes = diff(study_before, snapshot(study))
+    if study_changes or existing is None:
+        audit_record(user=user, action=study_action, instance=study, changes=study_changes, reason=reason,
+                     path=path)
+    audit_record(user=user, action=AuditEvent.Action.CREATE, instance=version, reason=reason, path=path,
+                 changes=diff({}, snapshot(version, VERSION_FIELDS)))
 
 
 def _refuse(filename: str, path: str, message: str):

@@ -31,11 +31,12 @@ def _log_in(page, live_server, username, password):
 def test_a_coordinator_logs_in_sees_own_site_and_switches_to_chinese(page, live_server, coordinator):
     _log_in(page, live_server, "coord", PASSWORD)
     page.wait_for_selector("text=Welcome")
-    page.click("text=LBPB participants")
+    page.click("nav >> text=LBPB")
+    page.click("nav >> .dropdown-menu >> text=Participants")
     page.wait_for_selector("text=LBPB-01-0001")
     assert page.locator("text=LBPB-02-0001").count() == 0
     page.select_option("select[name='language']", "zh-hans")
-    page.wait_for_selector("text=受试者")
+    page.wait_for_selector("h1:has-text(\"受试者\")")
     assert "研究编号" in page.content()
     if os.environ.get("SCREENSHOT_DIR"):
         page.screenshot(path=os.path.join(os.environ["SCREENSHOT_DIR"], "participants_zh.png"), full_page=True)

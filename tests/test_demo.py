@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core.management import call_command
 
@@ -8,9 +10,9 @@ from studies.models import ProtocolVersion
 
 @pytest.mark.django_db
 def test_the_demo_loads_both_protocols_users_and_scheduled_participants_and_is_idempotent():
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=io.StringIO())
     counts = (User.objects.count(), Participant.objects.count(), Visit.objects.count(), ProtocolVersion.objects.count())
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=io.StringIO())
     assert (User.objects.count(), Participant.objects.count(), Visit.objects.count(),
             ProtocolVersion.objects.count()) == counts
     assert set(Membership.objects.values_list("role", flat=True)) == {

@@ -15,6 +15,8 @@ from django.core.files import File
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from imaging.models import DataFile, IngestJob, Kind
 from imaging.readers.edf import deidentify_edf
@@ -32,8 +34,8 @@ logger = logging.getLogger(__name__)
 PIPELINE_FIELDS = ["status", "started_at", "finished_at", "log", "error", "steps_done", "staged_path", "details",
                    "data_file", "duplicate", "sha256", "size"]
 STEPS = ("checksum", "deduplicate", "parse", "validate", "store", "derive", "link", "finish")
-UNEXPECTED = ("The file could not be processed because of an unexpected error ({error}). Retry the job; if it "
-              "fails again, send the job number to the data manager.")
+UNEXPECTED = gettext_noop("The file could not be processed because of an unexpected error (%(error)s). Retry the job; "
+                          "if it fails again, send the job number to the data manager.")
 
 
 class Stop(Exception):  # noqa: N818  (not an error: the job is complete early, e.g. a duplicate)
@@ -43,7 +45,7 @@ class Stop(Exception):  # noqa: N818  (not an error: the job is complete early, 
 def _staged(job: IngestJob) -> Path:
     path = media_path(job.staged_path) if job.staged_path else None
     if path is None or not path.exists():
-        raise ReaderError(f"{job.original_name} is no longer in the upload area; upload it again.")
+        raise ReaderError(_("%(name)s is no longer in the upload area; upload it again.") % {"name": job.original_name})
     return path
 
 
@@ -54,20 +56,22 @@ def checksum(job: IngestJob) -> str:
             digest.update(chunk)
             size += len(chunk)
     if size == 0:
-        raise ReaderError(f"{job.original_name} is empty (0 bytes); copy it again from the source.")
+        raise ReaderError(_("%(name)s is empty (0 bytes); copy it again from the source.")
+                          % {"name": job.original_name})
     job.sha256, job.size = digest.hexdigest(), size
     job.save(update_fields=["sha256", "size"])
-    return f"SHA-256 {job.sha256}, {size} bytes."
+    return _("SHA-256 %(sha)s, %(size)d bytes.") % {"sha": job.sha256, "size": size}
 
 
 def deduplicate(job: IngestJob) -> str:
     existing = DataFile.objects.filter(study=job.study, sha256=job.sha256).first()
     if existing is None:
-        return "Not received before."
+        return _("Not received before.")
     job.data_file, job.duplicate = existing, True
     job.save(update_fields=["data_file", "duplicate"])
-    raise Stop(f"The same file was already received on {timezone.localtime(existing.uploaded_at):%Y-%m-%d %H:%M}; "
-               "it is recorded once and not stored again.")
+    when = timezone.localtime(existing.uploaded_at).strftime("%Y-%m-%d %H:%M")
+    raise Stop(_("The same file was already received on %(when)s; it is recorded once and not stored again.")
+               % {"when": when})
 
 
 def parse(job: IngestJob) -> str:
@@ -75,13 +79,14 @@ def parse(job: IngestJob) -> str:
     found = detect_format(path)
     if found == "dicom":
         if job.kind_requested and job.kind_requested != Kind.DICOM:
-            raise ReaderError(f"{job.original_name} is a DICOM (MRI) file, not {job.get_kind_requested_display()}.")
+            raise ReaderError(_("%(name)s is a DICOM (MRI) file, not %(kind)s.")
+                              % {"name": job.original_name, "kind": job.get_kind_requested_display()})
         details = parse_dicom(path)
     else:
         details = parse_edf(path, job.kind_requested)
     job.details = details
     job.save(update_fields=["details"])
-    return f"Read as {Kind(details['kind']).label}."
+    return _("Read as %(kind)s.") % {"kind": Kind(details["kind"]).label}
 
 
 def _recorded(job: IngestJob) -> datetime | None:
@@ -100,21 +105,22 @@ def _visit_for_date(participant: Participant, recorded: datetime | None) -> Visi
 def _mapped(job: IngestJob) -> tuple[Participant | None, Visit | None, str]:
     code = (job.details.get("source_patient_id") or "").strip()
     if not code:
-        return None, None, "The file names no patient ID, so it waits to be linked by hand."
+        return None, None, _("The file names no patient ID, so it waits to be linked by hand.")
     participant = participants_for_user(job.uploaded_by).filter(study=job.study, identifier=code).first()
     if participant is None:
-        return None, None, (f"No participant with study ID '{code}' at the uploader's sites; the file waits to be "
-                            "linked by hand.")
+        return None, None, _("No participant with study ID '%(code)s' at the uploader's sites; the file waits to be "
+                             "linked by hand.") % {"code": code}
     visit = _visit_for_date(participant, _recorded(job))
     if visit is None:
-        return None, None, (f"Participant {code} has no single visit whose window contains the recording date; "
-                            "the file waits to be linked by hand.")
-    return participant, visit, f"Matched the file's patient ID to participant {code}, visit {visit.visit_code}."
+        return None, None, _("Participant %(code)s has no single visit whose window contains the recording date; "
+                             "the file waits to be linked by hand.") % {"code": code}
+    note = _("Matched the file's patient ID to participant %(code)s, visit %(visit)s.")
+    return participant, visit, note % {"code": code, "visit": visit.visit_code}
 
 
 def validate(job: IngestJob) -> str:
     if job.participant_id and job.visit_id:
-        target, note = (job.participant_id, job.visit_id), "Participant and visit chosen at upload."
+        target, note = (job.participant_id, job.visit_id), _("Participant and visit chosen at upload.")
     else:
         participant, visit, note = _mapped(job)
         target = (participant.pk, visit.pk) if participant else None
@@ -147,7 +153,7 @@ def _write_copy(job: IngestJob, out: Path) -> dict:
 
 def store(job: IngestJob) -> str:
     if job.data_file_id:  # a retry after a later failure of this step: the copy is already stored
-        return "Already stored."
+        return _("Already stored.")
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / _stored_name(job)
         metadata = _write_copy(job, out)
@@ -169,30 +175,33 @@ def store(job: IngestJob) -> str:
     if data_file.kind == Kind.DICOM:
         with transaction.atomic():
             dicom.series_refresh(dicom.series_attach(data_file))
-    return "Stored a de-identified copy (patient fields replaced by the study ID)."
+    return _("Stored a de-identified copy (patient fields replaced by the study ID).")
 
 
 def derive(job: IngestJob) -> str:
     from .derive import measures_compute  # scipy, neurokit2: loaded by workers only, not by every web request
 
     count, notes = measures_compute(job.data_file)
-    return " ".join([f"{count} derived measures computed.", *notes])
+    return " ".join([_("%(count)d derived measures computed.") % {"count": count}, *notes])
 
 
 def link(job: IngestJob) -> str:
     target = job.details.get("link")
     if not target:
-        return job.details.get("link_note", "") + " Queued for linking."
+        queued = _("Queued for linking.")
+        return f'{job.details.get("link_note", "")} {queued}'
     participant = Participant.objects.get(pk=target[0])
     visit = Visit.objects.get(pk=target[1], participant=participant)
     data_file = datafile_link(data_file=job.data_file, participant=participant, visit=visit,
                               user=job.uploaded_by, relabel=False)
-    flag = " The recording date is outside the visit window." if data_file.out_of_window else ""
-    return f"Linked to {participant} at visit {visit.visit_code}.{flag}"
+    line = _("Linked to %(participant)s at visit %(visit)s.") % {"participant": participant, "visit": visit.visit_code}
+    if data_file.out_of_window:
+        line += " " + _("The recording date is outside the visit window.")
+    return line
 
 
 def finish(job: IngestJob) -> str:
-    return "Done."
+    return _("Done.")
 
 
 FUNCTIONS = {"checksum": checksum, "deduplicate": deduplicate, "parse": parse, "validate": validate,
@@ -229,7 +238,7 @@ def ingest_step(*, job_id: int, step: str) -> None:
         _close(job, IngestJob.Status.FAILED, error=str(error))
         return
     except SoftTimeLimitExceeded:
-        reason = "Processing took longer than the time limit; retry the job or split the upload."
+        reason = _("Processing took longer than the time limit; retry the job or split the upload.")
         _append(job, f"{step}: {reason}")
         _close(job, IngestJob.Status.FAILED, error=reason)
         return
@@ -237,7 +246,7 @@ def ingest_step(*, job_id: int, step: str) -> None:
         raise  # the database is away: the task retries the step
     except Exception as error:  # noqa: BLE001  (any other failure must end the job, never the worker)
         logger.exception("ingest job %s failed at %s", job_id, step)
-        reason = UNEXPECTED.format(error=f"{type(error).__name__}: {error}"[:300])
+        reason = _(UNEXPECTED) % {"error": f"{type(error).__name__}: {error}"[:300]}
         _append(job, f"{step}: {reason}")
         _close(job, IngestJob.Status.FAILED, error=reason)
         return

@@ -169,7 +169,7 @@ def double_blind(world):
 
 @pytest.mark.parametrize(("role", "masked"), [
     ("coordinator", True), ("pi", True), ("data_manager", True), ("monitor", True),
-    ("admin", False), ("unblinded_statistician", False),
+    ("admin", True), ("unblinded_statistician", False),
 ])
 def test_blinded_roles_see_masked_arm_values_in_pages_and_csv(client, double_blind, make_persona, trail, role,
                                                                masked):

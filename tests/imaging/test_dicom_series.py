@@ -1,5 +1,4 @@
 import contextlib
-import time
 from pathlib import Path
 
 import pydicom
@@ -119,10 +118,9 @@ def write_series(folder: Path, *, positions: int, volumes: int = 1) -> list[Path
 
 
 def test_it_counts_slices_and_volumes_of_a_200_slice_synthetic_series(tmp_path):
-    started = time.perf_counter()
+    # Speed is measured by benchmarks/ingest.py against a same-run reference, not asserted here.
     paths = write_series(tmp_path, positions=100, volumes=2)
     series = group_series(read_dicom_header(p) for p in paths)
     assert len(series) == 1
     assert (series[0].instance_count, series[0].slice_count, series[0].volume_count) == (200, 100, 2)
     assert classify_series(series[0]) == "bold:pain_empathy"
-    assert time.perf_counter() - started < 2

@@ -276,7 +276,7 @@ def test_the_list_due_and_log_pages_do_not_grow_queries_with_participants(coordi
     for n in range(5):
         enrol(lbpb, enrolled_on=timezone.localdate(), name=f"P{n}")
     assert counts() == with_one
-    assert max(with_one) <= 16
+    assert max(with_one) <= 20  # the page itself plus session, user, navigation and messages
 
 
 def test_the_screening_page_shows_the_protocol_criteria_in_chinese(client, lbpb):

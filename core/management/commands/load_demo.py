@@ -14,6 +14,7 @@ from django.db import transaction
 
 from accounts.models import Role, User
 from accounts.services import membership_grant, user_create
+from audit.models import AuditEvent
 from participants import services as participant_services
 from participants.models import Participant
 from studies.models import Study
@@ -21,6 +22,7 @@ from studies.selectors import current_protocol
 from studies.services import protocol_load
 
 DEMO_PASSWORD = "lumbar-Demo-2026"
+COMMAND = AuditEvent.Path.COMMAND  # the audit path of everything the demo writes
 PROTOCOLS = ["lbpb.yaml", "admsc_dlbp.yaml"]
 
 # username, role, site code ("*" = all sites), staff
@@ -51,7 +53,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             for name in PROTOCOLS:
                 path = Path(settings.BASE_DIR) / "protocols" / name
-                result = protocol_load(text=path.read_text(encoding="utf-8"), filename=name)
+                result = protocol_load(text=path.read_text(encoding="utf-8"), filename=name, path=COMMAND)
                 self.stdout.write(f"{name}: {result.status}")
             studies = list(Study.objects.filter(code__in=["lbpb", "admsc"]))
             users = self._users(studies)
@@ -86,23 +88,24 @@ class Command(BaseCommand):
             screened_on = today - datetime.timedelta(days=70 - 9 * number)
             participant = participant_services.participant_screen(
                 study=study, site=study.sites.get(code=site_code), user=user, screened_on=screened_on,
-                full_name=name, answers=_answers(protocol, age), phone=f"1380000{number:04d}",
+                full_name=name, answers=_answers(protocol, age), phone=f"1380000{number:04d}", path=COMMAND,
             )
             if participant.status != Participant.Status.SCREENING:
                 continue
             participant_services.participant_consent(
-                participant=participant, user=user, form_version="1.0", consented_on=screened_on,
+                participant=participant, user=user, form_version="1.0", consented_on=screened_on, path=COMMAND,
             )
             enrolled_on = screened_on + datetime.timedelta(days=7)
             participant = participant_services.participant_enrol(
-                participant=participant, user=user, enrolled_on=enrolled_on
+                participant=participant, user=user, enrolled_on=enrolled_on, path=COMMAND
             )
             if arm:
-                participant_services.participant_assign_arm(participant=participant, arm_code=arm, user=user)
+                participant_services.participant_assign_arm(participant=participant, arm_code=arm, user=user,
+                                                          path=COMMAND)
             if treatment_after is not None and enrolled_on + datetime.timedelta(days=treatment_after) <= today:
                 participant_services.anchor_set(
                     participant=participant, anchor_code="treatment_start",
-                    date=enrolled_on + datetime.timedelta(days=treatment_after), user=user,
+                    date=enrolled_on + datetime.timedelta(days=treatment_after), user=user, path=COMMAND,
                 )
 
 

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.models import AuditEvent
 from instruments.registry import instrument_codes
 from instruments.services import responses_rescore
 
@@ -14,5 +15,5 @@ class Command(BaseCommand):
     def handle(self, *args, instrument=None, all=False, **options):  # noqa: A002 - the option's name
         if instrument and instrument not in instrument_codes():
             raise CommandError(f"unknown instrument {instrument!r}")
-        counts = responses_rescore(instrument_code=instrument, force=all)
+        counts = responses_rescore(instrument_code=instrument, force=all, path=AuditEvent.Path.SYSTEM)
         self.stdout.write(f"{counts['checked']} responses rescored, {counts['changed']} with changed scores.")

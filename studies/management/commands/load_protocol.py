@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.models import AuditEvent
 from studies.protocol import ProtocolError
 from studies.services import protocol_load
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
                 failed += 1
                 continue
             try:
-                result = protocol_load(text=text, filename=path.name)
+                result = protocol_load(text=text, filename=path.name, path=AuditEvent.Path.COMMAND)
             except ProtocolError as exc:
                 for problem in exc.problems:
                     self.stderr.write(str(problem))

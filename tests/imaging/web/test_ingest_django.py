@@ -263,3 +263,16 @@ def test_dicomdir_indexes_and_archive_clutter_in_a_zip_are_not_jobs(client, worl
     upload([zip_of([dicomdir_tree / "DICOMDIR", clutter, good], names=["DICOMDIR", ".DS_Store", "MR/4467"])],
            participant=world.participant_a.pk, visit=visit_a.pk)
     assert list(IngestJob.objects.values_list("original_name", "status")) == [("MR/4467", "succeeded")]
+
+
+def test_a_chinese_speaking_coordinator_reads_the_job_and_its_reason_in_chinese(client, world, make_persona, upload,
+                                                                              tmp_path):
+    client.force_login(make_persona("coordinator"))
+    client.cookies["django_language"] = "zh-hans"
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not an image")
+    upload([named(notes)])
+    job = IngestJob.objects.get()
+    assert job.status == "failed" and "既不是DICOM文件" in job.error
+    page = client.get(reverse("imaging:job-detail", args=[job.pk])).content.decode()
+    assert "重试" in page and "失败" in page and "日志" in page
