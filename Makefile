@@ -31,9 +31,9 @@ demo: migrate
 	$(DEV_ENV) $(BIN)/python manage.py load_demo
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## Run the whole test suite (SQLite unless DATABASE_URL is set; Redis worker test when CELERY_BROKER_URL is set).
+## Run the whole test suite on both cores (SQLite unless DATABASE_URL is set; Redis worker test when CELERY_BROKER_URL is set).
 test: install
-	$(DEV_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(DEV_ENV) $(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 ## Lint, migrations in step with models, and the deployment check under production-like settings.
 check: install

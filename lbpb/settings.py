@@ -127,6 +127,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 # Lock the account, whatever address the attempts come from (hospital NAT hides addresses).
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no start-up banner on every command; lock-outs are still logged
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_CALLABLE = "accounts.lockout.username_from_request"
 # axes.W006 warns that username-only lock-out ignores the address; that is the point here:

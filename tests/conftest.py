@@ -84,3 +84,17 @@ def page(chromium_path, monkeypatch):
         browser.close()
 
 
+
+
+@pytest.fixture(autouse=True)
+def tasks_in_process(request):
+    """CI sets a broker for the whole suite; only tests marked ``services`` go through it, the rest run in-process."""
+    from lbpb.celery import app
+
+    if request.node.get_closest_marker("services") is not None:
+        yield
+        return
+    before = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before

@@ -21,6 +21,7 @@ def test_the_celery_app_refuses_pickle_and_has_time_limits():
     assert "heartbeat-every-5-minutes" in app.conf.beat_schedule
 
 
+@pytest.mark.xdist_group("celery-worker")  # one worker process at a time consumes the queue
 @pytest.mark.services
 def test_a_task_runs_on_a_real_worker_through_the_redis_broker():
     if not settings.CELERY_BROKER_URL:
@@ -31,6 +32,7 @@ def test_a_task_runs_on_a_real_worker_through_the_redis_broker():
 
     assert settings.CELERY_BROKER_URL.startswith("redis://")
     assert not app.conf.task_always_eager
+    app.control.purge()  # drop messages a killed earlier run may have left
     with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
         result = ping.delay("lumbar")
         payload = result.get(timeout=20)

@@ -46,20 +46,6 @@ ARCHIBALD = "77654033"
 
 
 @pytest.fixture(autouse=True)
-def tasks_in_process(request):
-    """CI sets a broker for the whole suite; only tests marked ``services`` go through it, the rest run in-process."""
-    from lbpb.celery import app
-
-    if request.node.get_closest_marker("services") is not None:
-        yield
-        return
-    before = app.conf.task_always_eager, app.conf.task_eager_propagates
-    app.conf.task_always_eager = app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = before
-
-
-@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT

@@ -13,6 +13,7 @@ from tests.imaging.files import dicom_test_file
 from tests.imaging.web.conftest import make_visit
 
 
+@pytest.mark.xdist_group("celery-worker")  # one worker process at a time consumes the queue
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_an_upload_is_ingested_by_a_real_worker_through_the_broker(world, make_persona, dicomdir_tree):
@@ -26,6 +27,7 @@ def test_an_upload_is_ingested_by_a_real_worker_through_the_broker(world, make_p
     visit = make_visit(world.participant_a)
     user = make_persona("coordinator")
     good = dicomdir_tree / "98892003" / "MR700" / "4467"
+    app.control.purge()  # drop messages a killed earlier run may have left
     with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
         with good.open("rb") as first, dicom_test_file("MR_truncated.dcm").open("rb") as second:
             jobs = upload_receive(study=world.study, user=user, files=[("4467", first), ("bad.dcm", second)],
