@@ -39,14 +39,20 @@ def _at_once(calls):
     return results
 
 
-def test_participants_randomised_at_once_get_different_slots(transactional_db, admsc):
-    frozen_list(admsc)
-    people = [enrol(admsc, name=f"Person {i}") for i in range(6)]
+def test_fifty_participants_randomised_at_once_get_fifty_distinct_slots_that_follow_the_list(transactional_db, admsc):
+    allocation_list = frozen_list(admsc)
+    people = [enrol(admsc, name=f"Person {i}") for i in range(50)]
     results = _at_once([lambda p=p: services.participant_randomise(participant=p, user=admsc.coordinator)
                         for p in people])
-    assert all(isinstance(r, AllocationSlot) for r in results), results
-    assert sorted(r.number for r in results) == ["001", "002", "003", "004", "005", "006"]
-    assert AllocationSlot.objects.exclude(used_by=None).count() == 6
+    assert all(isinstance(r, AllocationSlot) for r in results), [r for r in results if not isinstance(r, AllocationSlot)]
+    # Fifty distinct slots, and exactly the first fifty of the list in its order: nothing skipped or reused.
+    first_fifty = list(AllocationSlot.objects.filter(allocation_list=allocation_list).order_by("sequence")[:50])
+    assert sorted(r.pk for r in results) == sorted(slot.pk for slot in first_fifty)
+    assert sorted(r.number for r in results) == [f"{n:03d}" for n in range(1, 51)]
+    assert AllocationSlot.objects.exclude(used_by=None).count() == 50
+    for participant in people:
+        participant.refresh_from_db()
+        assert participant.arm_code == AllocationSlot.objects.get(used_by=participant).arm_code
 
 
 def test_one_participant_randomised_twice_at_once_gets_one_slot(transactional_db, admsc):
