@@ -107,6 +107,13 @@ class Command(BaseCommand):
                     participant=participant, anchor_code="treatment_start",
                     date=enrolled_on + datetime.timedelta(days=treatment_after), user=user, path=COMMAND,
                 )
+            if number < 2:  # two participants attend on time; the others show overdue visits
+                _attend_past_visits(participant, user, today)
+
+
+def _attend_past_visits(participant, user, today) -> None:
+    for visit in participant.visits.filter(cancelled=False, completed_on=None, missed=False, target_date__lt=today):
+        participant_services.visit_complete(visit=visit, completed_on=visit.target_date, user=user, path=COMMAND)
 
 
 def _answers(protocol, age: int) -> dict:
