@@ -4,8 +4,13 @@
    the same 200 files whole from disk.
 2. Peak Python memory while a large upload is parsed by Django's upload handlers (settings.FILE_UPLOAD_HANDLERS),
    staged and checksummed, against the file's size (what reading it whole into memory would cost).
+3. The pipeline's DICOM parse (format check, header read with the truncation check, per file) plus grouping and
+   label over the 200-slice series, against a bare pydicom header read (dcmread stop_before_pixels) of the same
+   files. Target: within 2x.
+4. The pipeline's PSG parse and derive (header, hypnogram and sleep measures, ODI, HRV) over a synthetic 8-hour,
+   20-channel, 256 Hz EDF+, against a bare MNE read of the same file (read_raw_edf preload=True). Target: within 3x.
 
-Run:  DJANGO_DEBUG=1 .venv/bin/python benchmarks/ingest.py [--size-mb 256]
+Run:  DJANGO_DEBUG=1 .venv/bin/python benchmarks/ingest.py [--size-mb 256] [--skip-upload] [--skip-psg]
 """
 
 import argparse
@@ -30,9 +35,13 @@ from django.conf import settings  # noqa: E402
 from django.http.multipartparser import MultiPartParser  # noqa: E402
 from django.test import override_settings  # noqa: E402
 
+from imaging.models import Kind  # noqa: E402
 from imaging.readers.dicom_header import read_dicom_header  # noqa: E402
 from imaging.readers.dicom_series import classify_series, group_series  # noqa: E402
+from imaging.services.derive import DERIVERS  # noqa: E402
+from imaging.services.headers import detect_format, parse_edf  # noqa: E402
 from imaging.services.staging import CHUNK, stage_upload  # noqa: E402
+from tests.imaging.synthetic import write_long_psg  # noqa: E402
 from tests.imaging.test_dicom_series import write_series  # noqa: E402
 
 BOUNDARY = "----lbpb-benchmark-boundary"
@@ -65,6 +74,51 @@ def header_scan(folder: Path) -> None:
     print(f"200-slice series ({size / 1e6:.1f} MB, {len(paths)} files)")
     print(f"  header scan + grouping + label : {scan_s * 1000:8.1f} ms  ({scan_s / 200 * 1000:.2f} ms per file)")
     print(f"  reference: read the same files : {read_s * 1000:8.1f} ms  (ratio {scan_s / read_s:.1f}x)")
+
+
+def dicom_pipeline(folder: Path) -> None:
+    import pydicom
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = write_series(folder, positions=100, volumes=2)
+
+    def pipeline():  # the parse step's work per file (format check + header read), then grouping and label
+        headers = [read_dicom_header(p) for p in paths if detect_format(p) == "dicom"]
+        series = group_series(headers)
+        assert len(headers) == 200 and classify_series(series[0]) == "bold:pain_empathy"
+
+    def bare():
+        for p in paths:
+            pydicom.dcmread(p, stop_before_pixels=True)
+
+    pipeline_s, bare_s = best_of(5, pipeline), best_of(5, bare)
+    print("DICOM ingest, 200-slice series (pipeline parse per file + grouping + label)")
+    print(f"  pipeline                       : {pipeline_s * 1000:8.1f} ms")
+    print(f"  reference: dcmread header only : {bare_s * 1000:8.1f} ms  (ratio {pipeline_s / bare_s:.2f}x, "
+          "target <= 2x)")
+
+
+def psg_pipeline(folder: Path) -> None:
+    import mne
+
+    started = time.perf_counter()
+    path = write_long_psg(folder / "night.edf")
+    print(f"8-hour PSG, 20 channels at 256 Hz ({path.stat().st_size / 1e6:.0f} MB; "
+          f"written in {time.perf_counter() - started:.1f} s)")
+
+    def pipeline():
+        notes: list[str] = []
+        parse_edf(path)
+        rows = [row for derive in DERIVERS[Kind.PSG] for result in derive(path, notes) for row in result[0]]
+        assert len(rows) > 20 and not notes, notes
+
+    def bare():
+        mne.io.read_raw_edf(path, preload=True, verbose="error")
+
+    bare(), pipeline()  # warm both: imports, numba and the page cache
+    pipeline_s, bare_s = best_of(2, pipeline), best_of(2, bare)
+    print(f"  pipeline parse + measures      : {pipeline_s:8.2f} s  (sleep, ODI, HRV)")
+    print(f"  reference: MNE preload read    : {bare_s:8.2f} s  (ratio {pipeline_s / bare_s:.2f}x, target <= 3x)")
 
 
 def multipart_body(folder: Path, size: int) -> Path:
@@ -124,11 +178,18 @@ def upload_memory(folder: Path, size_mb: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=int, default=256)
+    parser.add_argument("--skip-upload", action="store_true")
+    parser.add_argument("--skip-psg", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         header_scan(Path(folder) / "series")
-    with tempfile.TemporaryDirectory() as folder:
-        upload_memory(Path(folder), args.size_mb)
+        dicom_pipeline(Path(folder) / "pipeline")
+    if not args.skip_psg:
+        with tempfile.TemporaryDirectory() as folder:
+            psg_pipeline(Path(folder))
+    if not args.skip_upload:
+        with tempfile.TemporaryDirectory() as folder:
+            upload_memory(Path(folder), args.size_mb)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from accounts.selectors import memberships_for_user
 # Roles that work with participant records day to day.
 PARTICIPANT_ROLES = {Role.ADMIN, Role.DATA_MANAGER, Role.PI, Role.COORDINATOR, Role.MONITOR}
 CRF_WRITE_ROLES = {Role.ADMIN, Role.DATA_MANAGER, Role.PI, Role.COORDINATOR}
+MONITORING_ROLES = {Role.ADMIN, Role.DATA_MANAGER, Role.PI, Role.MONITOR}
 AUDIT_ROLES = {Role.ADMIN, Role.DATA_MANAGER, Role.MONITOR}
 PROTOCOL_ROLES = {Role.ADMIN, Role.DATA_MANAGER}
 LIST_ROLES = {Role.ADMIN, Role.UNBLINDED_STATISTICIAN}
@@ -22,18 +23,21 @@ def _link(label: str, name: str, *args) -> dict:
 def _study_links(membership) -> list[dict]:
     study, role = membership.study, membership.role
     code = study.code
-    links = [_link(_("Overview"), "studies:study-detail", code)]
+    links = [_link(_("Overview"), "studies:study-detail", code), _link(_("Safety"), "safety:study-overview", code)]
     if role in PARTICIPANT_ROLES:
         links += [
             _link(_("Participants"), "participants:participant-list", code),
             _link(_("Due this week"), "participants:visit-due"),
             _link(_("Acquisitions"), "imaging:job-list", code),
+            _link(_("Data queries"), "queries:query-list", code),
         ]
     if role in CRF_WRITE_ROLES:
         links.append(_link(_("Import responses"), "instruments:response-import", code))
     if role in PROTOCOL_ROLES:
         links.append(_link(_("Files to link"), "imaging:datafile-queue", code))
         links.append(_link(_("Protocol versions"), "studies:protocol-history", code))
+    if role in MONITORING_ROLES:
+        links.append(_link(_("Monitoring"), "monitoring:study-dashboard", code))
     if role in AUDIT_ROLES:
         links.append(_link(_("Audit trail"), "audit:study-events", code))
     if study.design == "randomised":

@@ -154,3 +154,18 @@ class DerivedMeasure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"
+
+
+class DateShift(models.Model):
+    """The participant's secret date offset for stored copies (PS3.15 Modified Dates Option).
+
+    Drawn once with ``secrets``; never shown on a page, in the admin or in an export: knowing it undoes the
+    shift. Only imaging.services.dates reads it.
+    """
+
+    participant = models.OneToOneField("participants.Participant", on_delete=models.PROTECT, related_name="+")
+    days = models.SmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"date shift #{self.pk}"  # never the value

@@ -17,3 +17,11 @@ def ingest_step_task(job_id: int, step: str) -> int:
 def pipeline(job_id: int):
     """checksum -> deduplicate -> parse -> validate -> store -> derive -> link -> finish, for one job."""
     return chain(*(ingest_step_task.si(job_id, step) for step in STEPS))
+
+
+@shared_task(acks_late=True)
+def staged_uploads_sweep_task() -> int:
+    """Nightly (beat): remove staged uploads of jobs that failed more than 30 days ago."""
+    from .services.sweep import staged_uploads_sweep
+
+    return staged_uploads_sweep()

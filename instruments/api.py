@@ -61,6 +61,8 @@ def _submit(request, crf, data, *, instance: int, response: Response | None):
         source=Response.Source.API, expected_lock_version=data.get("lock_version"), reason=data["reason"],
         instance=instance, definition_version=version,
     )
+    if result.locked:  # a data manager locked the form, its visit or the participant
+        return ApiResponse({"errors": result.errors}, status=status.HTTP_423_LOCKED)
     if result.conflict:
         return ApiResponse({"errors": result.errors}, status=status.HTTP_409_CONFLICT)
     if not result.ok:

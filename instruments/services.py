@@ -16,7 +16,10 @@ from django.utils.translation import gettext
 
 from audit.models import AuditEvent
 from audit.services import audit_record, diff, snapshot
+from monitoring.services import lock_for_write, locked_message, response_changed
 from participants.selectors import participants_for_user
+from queries.services import queries_evaluate_response
+from safety.services import adverse_event_sync
 
 from . import scoring
 from .definitions import Instrument, clean_responses, compute
@@ -53,6 +56,7 @@ class SubmitResult:
     errors: dict[str, dict[str, str]] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
     changed: bool = False
+    locked: bool = False  # refused because a data manager locked the form, its visit or the participant
 
     @property
     def ok(self) -> bool:
@@ -118,6 +122,9 @@ def _submit(*, participant, visit_code, activity_key, instrument_code, raw, comp
         .filter(participant=participant, visit_code=visit_code, activity_key=activity_key, instance=instance)
         .first()
     )
+    lock = lock_for_write(participant, visit_code, response=existing)
+    if lock is not None:
+        return SubmitResult(response=existing, errors={"form": locked_message(lock)}, locked=True)
     instrument = _definition(instrument_code, existing, definition_version)
     if instrument is None or (existing is not None and existing.instrument_code != instrument_code):
         return SubmitResult(errors={"instrument": dict(UNKNOWN_INSTRUMENT)})
@@ -150,7 +157,10 @@ def _submit(*, participant, visit_code, activity_key, instrument_code, raw, comp
     )
     audit_record(user=response.entered_by, action=AuditEvent.Action.UPDATE if existing else AuditEvent.Action.CREATE,
                  instance=response, changes=diff(before, audit_values(response)), reason=reason, path=path)
+    response_changed(response=response, user=user, reason=reason)  # resets SDV, voids the casebook signature
     _evaluate_reassessment(participant)
+    adverse_event_sync(response=response)  # the AE log and SAE clock follow the ae_record CRF
+    queries_evaluate_response(response=response)  # opens or auto-closes data-quality queries
     return SubmitResult(response=response, values=cleaned.values, changed=True)
 
 
@@ -179,6 +189,7 @@ def response_rescore(*, response: Response, user=None, path: str = AuditEvent.Pa
     response.save(update_fields=["scores", "scoring_version", "updated_at"])
     audit_record(user=user, action=AuditEvent.Action.UPDATE, instance=response, path=path,
                  changes=diff(before, audit_values(response)), reason=WHY_RESCORE % (version, version))
+    response_changed(response=response, user=user, reason=WHY_RESCORE % (version, version))
     return True
 
 

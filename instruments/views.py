@@ -8,6 +8,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from monitoring.selectors import is_locked
+from queries.access import may_raise
 from studies.access import study_for_user
 
 from . import selectors
@@ -49,6 +51,8 @@ def response_edit(request, participant_id: int, visit_code: str, activity_key: s
     instrument = get_instrument(response.instrument_code, response.definition_version) if response else crf.instrument
     meta = ResponseMetaForm(initial={"lock_version": response.lock_version if response else 0})
     raw, errors = raw_from_values(response.values if response else {}), {}
+    lock = is_locked(crf.participant, visit_code, response=response)
+    writable = crf.can_write and lock is None
     if request.method == "POST":
         if not crf.can_write:
             raise PermissionDenied
@@ -71,6 +75,7 @@ def response_edit(request, participant_id: int, visit_code: str, activity_key: s
                                "zh": "无法读取表单。请重新加载页面后再试。"}}
     context = {
         "crf": crf, "instrument": instrument, "response": response, "meta": meta, "instance": instance,
+        "writable": writable, "locked": lock, "may_raise_query": may_raise(request.user, crf.participant.study),
         "items": crf_items(instrument, raw, errors),
         "scores": score_rows(instrument, response.scores if response else {}),
         "general_errors": [message(errors[key]) for key in GENERAL_ERRORS if key in errors],

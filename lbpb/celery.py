@@ -27,6 +27,9 @@ app.conf.update(
             "task": "core.tasks.heartbeat",
             "schedule": crontab(minute="*/5"),
         },
+        "sae-deadlines": {"task": "safety.tasks.sae_deadlines_check", "schedule": crontab(minute="*/15")},
+        "quality-rules-nightly": {"task": "queries.tasks.quality_rules_nightly", "schedule": crontab(hour=2, minute=3)},
+        "imaging-sweep": {"task": "imaging.tasks.staged_uploads_sweep_task", "schedule": crontab(hour=3, minute=15)},
     },
 )
 app.autodiscover_tasks()

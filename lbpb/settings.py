@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "randomisation",
     "audit",
     "imaging",
+    "safety",
+    "queries",
+    "reports",
+    "monitoring",
 ]
 
 MIDDLEWARE = [
@@ -207,6 +211,7 @@ CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL is None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 600)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 900)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}  # redelivery
 
 # --- UI and API ---------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -18,6 +18,10 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("randomisation/", include("randomisation.urls")),
     path("imaging/", include("imaging.urls")),
+    path("safety/", include("safety.urls")),
+    path("queries/", include("queries.urls")),
+    path("reports/", include("reports.urls")),
+    path("monitoring/", include("monitoring.urls")),
     path("admin/", admin.site.urls),
 ]
 

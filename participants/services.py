@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record, audited_update, diff, snapshot
+from monitoring.services import refuse_if_locked
 from studies.models import Site
 from studies.protocol import evaluate, needs_reassessment, participant_id, project_visits
 from studies.selectors import current_protocol, sites_for_user
@@ -135,6 +136,7 @@ def _next_screening_number(study, site) -> str:
 def participant_consent(*, participant: Participant, user, form_version: str, consented_on: date,
                         notes: str = "", path: str = Path.PAGE) -> Consent:
     participant = _locked(participant)
+    refuse_if_locked(participant)
     _require_status(participant, Status.SCREENING, Status.ENROLLED)
     if not form_version.strip():
         raise ValidationError(_("The consent form version is required."))
@@ -223,6 +225,7 @@ def participant_assign_arm(*, participant: Participant, arm_code: str, user,
     """
     protocol = _protocol(participant.study)
     participant = _locked(participant)
+    refuse_if_locked(participant)
     _require_status(participant, Status.ENROLLED)
     if arm_code not in protocol.arm_codes:
         raise ValidationError(_("Choose one of the study's arms."))
@@ -248,6 +251,7 @@ def anchor_set(*, participant: Participant, anchor_code: str, date: date, user, 
     """Enter or correct an anchor date; re-project the visits hanging from it that are not done yet."""
     protocol = _protocol(participant.study)
     participant = _locked(participant)
+    refuse_if_locked(participant)
     _require_status(participant, Status.ENROLLED)
     if anchor_code not in {a.code for a in protocol.anchors}:
         raise ValidationError(_("The protocol has no such anchor date."))
@@ -276,6 +280,7 @@ def _anchors_following(protocol, anchor_code: str) -> set[str]:
 @transaction.atomic
 def visit_complete(*, visit: Visit, completed_on: date, user, reason: str = "", path: str = Path.PAGE) -> Visit:
     visit = Visit.objects.select_for_update().select_related("participant").get(pk=visit.pk)
+    refuse_if_locked(visit.participant, visit.visit_code)
     _require_status(visit.participant, Status.ENROLLED, Status.COMPLETED)
     if visit.cancelled:
         raise ValidationError(_("This visit was cancelled."))
@@ -293,6 +298,7 @@ def visit_complete(*, visit: Visit, completed_on: date, user, reason: str = "", 
 @transaction.atomic
 def visit_miss(*, visit: Visit, user, reason: str = "", path: str = Path.PAGE) -> Visit:
     visit = Visit.objects.select_for_update().select_related("participant").get(pk=visit.pk)
+    refuse_if_locked(visit.participant, visit.visit_code)
     _require_status(visit.participant, Status.ENROLLED, Status.COMPLETED)
     if visit.completed_on is not None or visit.cancelled:
         raise ValidationError(_("Only a visit that is neither done nor cancelled can be recorded as missed."))
@@ -307,6 +313,7 @@ def participant_withdraw(*, participant: Participant, user, withdrawn_on: date, 
                          path: str = Path.PAGE) -> Participant:
     """Withdraw: visits from that day on are cancelled; everything recorded so far is kept."""
     participant = _locked(participant)
+    refuse_if_locked(participant)
     _require_status(participant, Status.SCREENING, Status.ENROLLED)
     if not reason.strip():
         raise ValidationError(_("Give the reason for withdrawal."))

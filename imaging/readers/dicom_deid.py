@@ -61,6 +61,22 @@ def deidentify(dataset: Dataset, *, study_id: str, date_shift_days: int, uid_sec
     return result
 
 
+def shift_dates(dataset: Dataset, *, days: int) -> None:
+    """Move every date (DA, DT) of an already de-identified dataset by ``days``, in place.
+
+    For a stored copy linked to its participant later: the UIDs are already mapped, so the copy is not
+    de-identified again, only its dates move.
+    """
+    shift = timedelta(days=days)
+
+    def move(ds: Dataset, element) -> None:
+        if element.tag.group != 0x0002 and element.VR in ("DA", "DT") and element.tag != Tag(0x0010, 0x0030):
+            element.value = _shift(element.value, element.VR, shift)
+
+    if days:
+        dataset.walk(move)
+
+
 def _action(tag) -> str:
     for name, tags in (("U", UID_TAGS), ("D", REPLACE_TAGS), ("Z", EMPTY_TAGS), ("X", REMOVE_TAGS)):
         exact, masked = tags

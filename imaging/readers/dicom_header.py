@@ -5,11 +5,13 @@ worker can scan a 200-slice series in under 0.1 s (measured in /work/shared/refe
 """
 
 import struct
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 import pydicom
+from pydicom import config
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 
@@ -48,13 +50,28 @@ class DicomHeader:
     software: dict[str, str] = field(default_factory=dict, compare=False)
 
 
+@contextmanager
+def _unvalidated():
+    """pydicom's value validation on read (warnings only) doubles the cost of a header read; the fields used
+    here are checked by the parsers below, so it is switched off while reading."""
+    mode = config.settings.reading_validation_mode
+    config.settings.reading_validation_mode = config.IGNORE
+    try:
+        yield
+    finally:
+        config.settings.reading_validation_mode = mode
+
+
 def read_dicom_header(path: str | Path) -> DicomHeader:
     """Read a DICOM Part 10 header; raise ReaderError for non-DICOM, corrupt or truncated files."""
     path = Path(path)
     try:
-        with path.open("rb") as handle:
+        with path.open("rb") as handle, _unvalidated():
             dataset = pydicom.dcmread(handle, stop_before_pixels=True)
             _check_pixel_length(handle, path.stat().st_size, dataset)
+            if "SOPInstanceUID" not in dataset or "SeriesInstanceUID" not in dataset:
+                raise ReaderError(f"{path.name} is a DICOM file but not an image (no series or instance UID)")
+            header = header_from_dataset(dataset, str(path))
     except InvalidDicomError as error:
         raise ReaderError(
             f"{path.name} is not a DICOM file (it lacks the DICM marker of DICOM Part 10 files). "
@@ -64,9 +81,7 @@ def read_dicom_header(path: str | Path) -> DicomHeader:
         if isinstance(error, ReaderError):
             raise
         raise ReaderError(f"{path.name} is damaged and cannot be read as DICOM: {error}") from error
-    if "SOPInstanceUID" not in dataset or "SeriesInstanceUID" not in dataset:
-        raise ReaderError(f"{path.name} is a DICOM file but not an image (no series or instance UID)")
-    return header_from_dataset(dataset, str(path))
+    return header
 
 
 def _check_pixel_length(handle, file_size: int, dataset: Dataset) -> None:

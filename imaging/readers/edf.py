@@ -8,7 +8,7 @@ Header layout: EDF spec (Kemp et al. 1992) and EDF+ spec (Kemp & Olivan 2003, ed
 import re
 import shutil
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import edfio
@@ -18,7 +18,9 @@ from imaging.readers.provenance import software_versions
 
 PATIENT_FIELD = slice(8, 88)
 RECORDING_FIELD = slice(88, 168)
+START_DATE_FIELD = slice(168, 176)  # dd.mm.yy
 RESERVED_FIELD = slice(192, 236)
+MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 
 # Order matters: the first match wins. Labels follow AASM derivation names and Compumedics defaults
 # (C3-M2, E1-M2, Chin1-Chin2, Leg/L, Thor, Abdo, SpO2, PR) and EDF+ type prefixes ("EEG Fpz-Cz").
@@ -132,12 +134,14 @@ def _known(value: str) -> str:
     return "" if value == "X" else value  # EDF+ writes X for an unknown subfield
 
 
-def deidentify_edf(path: str | Path, out_path: str | Path, *, study_id: str) -> EdfDeidentification:
-    """Copy the file, then overwrite only the 160 header bytes of the patient and recording fields.
+def deidentify_edf(path: str | Path, out_path: str | Path, *, study_id: str,
+                   date_shift_days: int = 0) -> EdfDeidentification:
+    """Copy the file, then overwrite only the header bytes of the patient, recording and start date fields.
 
     EDF+ keeps its structure: patient "<study_id> X X X" (sex, birth date, name unknown), recording
-    "Startdate <same date> X X <equipment>" (hospital code and technician removed; the start date must
-    match the header's start date field, so it stays). Signal bytes are not touched.
+    "Startdate <shifted date> X X <equipment>" (hospital code and technician removed). The start date
+    field (bytes 168-176) and the recording's Startdate move by ``date_shift_days`` together, as the
+    EDF+ spec requires them to agree; the time of day is kept. Signal bytes are not touched.
     """
     path, out_path = Path(path), Path(out_path)
     with path.open("rb") as handle:
@@ -147,19 +151,30 @@ def deidentify_edf(path: str | Path, out_path: str | Path, *, study_id: str) -> 
     plus = head[RESERVED_FIELD].startswith(b"EDF+")
     code = re.sub(r"\s+", "_", study_id.strip()) or "X"
     patient = f"{code} X X X" if plus else code
-    recording = _recording(head[RECORDING_FIELD].decode("latin-1")) if plus else "X"
-    shutil.copyfile(path, out_path)
+    start = _start_date(head[START_DATE_FIELD].decode("latin-1"), path.name) + timedelta(days=date_shift_days)
+    recording = f"Startdate {start.day:02d}-{MONTHS[start.month - 1]}-{start.year} X X {_equipment(head)}" \
+        if plus else "X"
+    if path.resolve() != out_path.resolve():
+        shutil.copyfile(path, out_path)
     with out_path.open("r+b") as handle:
         handle.seek(PATIENT_FIELD.start)
-        handle.write(_field(patient) + _field(recording))
+        handle.write(_field(patient) + _field(recording) + start.strftime("%d.%m.%y").encode("ascii"))
     return EdfDeidentification(str(out_path), patient, recording, software_versions())
 
 
-def _recording(original: str) -> str:
-    parts = original.split()
-    if len(parts) >= 5 and parts[0] == "Startdate":
-        return f"Startdate {parts[1]} X X {parts[4]}"
-    return "Startdate X X X X"
+def _start_date(text: str, name: str) -> date:
+    """EDF start date dd.mm.yy; years 85-99 are 1985-1999, 00-84 are 2000-2084 (EDF+ spec 2.1.3.2)."""
+    try:
+        day, month, year = (int(part) for part in text.strip().split("."))
+        return date(1900 + year if year >= 85 else 2000 + year, month, day)
+    except ValueError as error:
+        raise ReaderError(f"{name} has an unreadable start date ({text.strip()!r}); export it again.") from error
+
+
+def _equipment(head: bytes) -> str:
+    """The EDF+ recording field's equipment subfield (kept: it names the device, not the person)."""
+    parts = head[RECORDING_FIELD].decode("latin-1").split()
+    return parts[4] if len(parts) >= 5 and parts[0] == "Startdate" else "X"
 
 
 def _field(text: str) -> bytes:

@@ -6,11 +6,13 @@ import dataclasses
 from pathlib import Path
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 from imaging.measures.emg import emg_measures
 from imaging.measures.hrv import hrv_from_ecg
 from imaging.measures.oximetry import odi_from_spo2
 from imaging.measures.sleep import sleep_measures
+from imaging.measures.staging import stage_with_yasa
 from imaging.models import DataFile, DerivedMeasure, Kind
 from imaging.readers.edf import channel_type, open_edf
 from imaging.readers.emg import read_emg
@@ -52,12 +54,40 @@ def _sleep(path: Path, notes: list[str]) -> list:
     try:
         hypnogram = hypnogram_from_edf(path)
     except ReaderError as error:
-        notes.append(str(error))
-        return []
+        hypnogram = _automatic_hypnogram(path, notes, error)
+        if hypnogram is None:
+            return []
     measures = sleep_measures(hypnogram)
     rows = _rows(measures, estimate=measures.estimate)
     rows += [(f"stage_min:{stage}", minutes, measures.estimate) for stage, minutes in measures.stage_min.items()]
-    return [(rows, measures.software)]
+    return [(rows, {**hypnogram.software, **measures.software})]
+
+
+def _staging_channels(path: Path) -> tuple[str | None, str | None, str | None]:
+    """(EEG, EOG, chin EMG) labels for YASA: a central EEG (C4, then C3) when there is one."""
+    labels: dict[str, list[str]] = {}
+    for signal in open_edf(path).signals:
+        labels.setdefault(channel_type(signal.label, signal.physical_dimension), []).append(signal.label)
+    eeg = sorted(labels.get("EEG", []), key=lambda label: next(
+        (rank for rank, name in enumerate(("c4", "c3", "cz")) if name in label.lower()), 9))
+    eog, emg = labels.get("EOG", [None]), labels.get("EMG chin", [None])
+    return (eeg[0] if eeg else None), eog[0], emg[0]
+
+
+def _automatic_hypnogram(path: Path, notes: list[str], error: ReaderError):
+    """No scored hypnogram: stage the night with YASA when an EEG channel allows it (an estimate)."""
+    eeg, eog, emg = _staging_channels(path)
+    if eeg is None:
+        notes.append(str(error))
+        return None
+    try:
+        hypnogram = stage_with_yasa(path, eeg=eeg, eog=eog, emg=emg)
+    except (ReaderError, ValueError) as failure:
+        notes.append(_("No scored hypnogram, and automatic staging failed: %(error)s") % {"error": failure})
+        return None
+    notes.append(_("No scored hypnogram: sleep stages estimated by automatic staging (YASA, channel %(eeg)s); "
+                   "the sleep measures are estimates.") % {"eeg": eeg})
+    return hypnogram
 
 
 def _channel(path: Path, wanted: str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import tempfile
 from pathlib import Path
@@ -10,10 +11,10 @@ import pydicom
 from django.conf import settings
 
 from imaging.models import DataFile, DicomSeries
-from imaging.readers.dicom_deid import deidentify
+from imaging.readers.dicom_deid import deidentify, shift_dates
 from imaging.readers.dicom_header import header_from_dataset
 from imaging.readers.dicom_preview import middle_slice_png
-from imaging.readers.dicom_series import classify_series, group_series
+from imaging.readers.dicom_series import SeriesRule, classify_series, group_series, rule_from_mapping
 from imaging.readers.errors import ReaderError
 
 from .headers import dicom_header_from_json, dicom_header_json
@@ -22,19 +23,33 @@ logger = logging.getLogger(__name__)
 UNLINKED = "UNLINKED"
 
 
-def deidentified_copy(source: Path, out: Path, *, study_code: str, patient_label: str) -> dict:
+def deidentified_copy(source: Path, out: Path, *, study_code: str, patient_label: str,
+                      date_shift_days: int = 0) -> dict:
     """Write the PS3.15 de-identified copy; UIDs are mapped per study so series group before linking."""
     dataset = pydicom.dcmread(source)
-    clean = deidentify(dataset, study_id=study_code, date_shift_days=0, uid_secret=settings.IMAGING_UID_SECRET)
+    clean = deidentify(dataset, study_id=study_code, date_shift_days=date_shift_days,
+                       uid_secret=settings.IMAGING_UID_SECRET)
     clean.PatientID = clean.PatientName = patient_label
     clean.save_as(out, enforce_file_format=True)
     return dicom_header_json(header_from_dataset(clean, str(out)))
 
 
-def relabel(path: Path, patient_label: str) -> None:
+def relabel(path: Path, patient_label: str, *, date_shift_days: int = 0) -> dict:
+    """Give a stored copy its participant's label and move its dates; returns the header for the metadata."""
     dataset = pydicom.dcmread(path)
     dataset.PatientID = dataset.PatientName = patient_label
+    shift_dates(dataset, days=date_shift_days)
     dataset.save_as(path, enforce_file_format=True)
+    return dicom_header_json(header_from_dataset(dataset, str(path)))
+
+
+def study_series_rules(study) -> tuple[SeriesRule, ...]:
+    """The `series_rules` of the study's current protocol file, tried ahead of the default rules."""
+    from studies.selectors import current_protocol
+
+    protocol = current_protocol(study)
+    rules = getattr(protocol, "series_rules", ()) if protocol is not None else ()
+    return tuple(rule_from_mapping(dataclasses.asdict(rule)) for rule in rules)
 
 
 def series_attach(data_file: DataFile) -> DicomSeries:
@@ -55,7 +70,7 @@ def series_refresh(series: DicomSeries) -> None:
     headers = [dicom_header_from_json(f.metadata["dicom"], str(f.pk)) for f in files]
     grouped = group_series(headers)[0]
     first = headers[0]
-    series.label = classify_series(grouped)
+    series.label = classify_series(grouped, study_series_rules(series.study))
     series.description = grouped.series_description[:200]
     series.modality, series.series_number = grouped.modality, grouped.series_number
     series.repetition_time_ms, series.echo_time_ms = grouped.repetition_time_ms, grouped.echo_time_ms

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from imaging.models import DataFile, DerivedMeasure, Kind
 from imaging.readers.edf import deidentify_edf
 
 from . import dicom
+from .dates import shift_delta
 
 
 def outside_window(data_file: DataFile, visit) -> bool:
@@ -23,16 +25,22 @@ def outside_window(data_file: DataFile, visit) -> bool:
     return not (visit.window_start <= day <= visit.window_end)
 
 
-def _relabel(data_file: DataFile, label: str) -> None:
-    """The stored copy says UNLINKED until linked; then it carries the participant's study ID."""
-    path = Path(data_file.file.path)
+def _relabel(data_file: DataFile, participant, user) -> None:
+    """The stored copy says UNLINKED, with undisturbed dates, until linked; then it carries the participant's
+    study ID and date offset (``date_shift_of`` records whose offset the copy carries)."""
+    path, label = Path(data_file.file.path), participant.identifier or str(participant)
+    days = shift_delta(data_file=data_file, participant=participant, user=user)
     if data_file.kind == Kind.DICOM:
-        dicom.relabel(path, label)
-        return
-    with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / path.name
-        deidentify_edf(path, out, study_id=label)
-        out.replace(path)
+        data_file.metadata["dicom"] = dicom.relabel(path, label, date_shift_days=days)
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            out = Path(folder) / path.name
+            deidentify_edf(path, out, study_id=label, date_shift_days=days)
+            shutil.move(out, path)
+    data_file.metadata["date_shift_of"] = participant.pk
+    data_file.save(update_fields=["metadata"])
+    if data_file.series_id:
+        dicom.series_refresh(data_file.series)
 
 
 def datafile_link(*, data_file: DataFile, participant, visit, user, relabel: bool = True) -> DataFile:
@@ -47,5 +55,5 @@ def datafile_link(*, data_file: DataFile, participant, visit, user, relabel: boo
         data_file.save()
         DerivedMeasure.objects.filter(data_file=data_file).update(participant=participant, visit_code=visit.visit_code)
         if relabel:
-            _relabel(data_file, participant.identifier or str(participant))
+            _relabel(data_file, participant, user)
     return data_file

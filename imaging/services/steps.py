@@ -25,6 +25,7 @@ from participants.models import Participant, Visit
 from participants.selectors import participants_for_user
 
 from . import dicom
+from .dates import date_shift_days
 from .headers import detect_format, parse_dicom, parse_edf
 from .linking import datafile_link
 from .staging import CHUNK, media_path, unstage
@@ -144,11 +145,18 @@ def _stored_name(job: IngestJob) -> str:
 
 
 def _write_copy(job: IngestJob, out: Path) -> dict:
+    """The de-identified copy, dates moved by the participant's offset when the participant is known."""
     source, label = _staged(job), _patient_label(job)
+    target = job.details.get("link")
+    participant = Participant.objects.get(pk=target[0]) if target else None
+    shift = date_shift_days(participant=participant, user=job.uploaded_by)
+    shifted = {"date_shift_of": participant.pk} if participant else {}
     if job.details["format"] == "dicom":
-        return {"dicom": dicom.deidentified_copy(source, out, study_code=job.study.code, patient_label=label)}
-    deidentify_edf(source, out, study_id=label)
-    return {"edf": job.details["summary"]}
+        header = dicom.deidentified_copy(source, out, study_code=job.study.code, patient_label=label,
+                                         date_shift_days=shift)
+        return {"dicom": header, **shifted}
+    deidentify_edf(source, out, study_id=label, date_shift_days=shift)
+    return {"edf": job.details["summary"], **shifted}
 
 
 def store(job: IngestJob) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 from . import checks
 from .parse_eligibility import read_eligibility, read_rules
+from .quality import check_quality_visits, read_quality_rules
 from .reader import ProtocolError, Reader, join
 from .schema import (
     BLINDINGS,
@@ -24,6 +25,7 @@ from .schema import (
     Study,
     Visit,
 )
+from .series_rules import read_series_rules
 
 STUDY_KEYS = ("code", "title", "sponsor", "target_enrolment", "design", "protocol_version", "protocol_date",
               "participant_id_pattern")
@@ -59,6 +61,8 @@ class Parsed:
     visits: list[tuple[str, Visit]] = field(default_factory=list)
     eligibility: Any = None
     rules: list = field(default_factory=list)
+    quality_rules: list = field(default_factory=list)
+    series_rules: list = field(default_factory=list)
 
 
 def parse_protocol(text: str, *, filename: str, known_instruments: set[str], known_specimens: set[str],
@@ -72,12 +76,14 @@ def parse_protocol(text: str, *, filename: str, known_instruments: set[str], kno
         raise ProtocolError(reader.problems)
     parsed = _read_document(reader, data, known)
     checks.check_references(reader, parsed)
+    check_quality_visits(reader, parsed.quality_rules, {v.code for _, v in parsed.visits})
     if reader.problems:
         raise ProtocolError(reader.problems)
     return Protocol(
         study=parsed.study, sites=_values(parsed.sites), arms=_values(parsed.arms),
         anchors=_values(parsed.anchors), visits=_values(parsed.visits),
         eligibility=parsed.eligibility, rules=tuple(r for _, r in parsed.rules),
+        quality_rules=_values(parsed.quality_rules), series_rules=_values(parsed.series_rules),
     )
 
 
@@ -87,7 +93,7 @@ def _values(pairs: list[tuple[str, Any]]) -> tuple:
 
 def _read_document(r: Reader, data: Any, known: Known) -> Parsed:
     parsed = Parsed()
-    optional = ("format", "arms", "eligibility", "rules")
+    optional = ("format", "arms", "eligibility", "rules", "quality_rules", "series_rules")
     if r.mapping(data, "", ("study", "sites", "anchors", "visits"), optional) is None:
         return parsed
     if data.get("format", 1) != 1:
@@ -99,6 +105,8 @@ def _read_document(r: Reader, data: Any, known: Known) -> Parsed:
     parsed.visits = _read_list(r, data, "visits", lambda r_, d, p: _read_visit(r_, d, p, known))
     parsed.eligibility = read_eligibility(r, data.get("eligibility"), "eligibility")
     parsed.rules = read_rules(r, data, known)
+    parsed.quality_rules = read_quality_rules(r, data, known)
+    parsed.series_rules = read_series_rules(r, data)
     return parsed
 
 

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .quality import QualityRule
+    from .series_rules import SeriesRule
 
 DESIGNS = ("observational", "randomised")
 BLINDINGS = ("none", "single", "double")
@@ -194,6 +198,8 @@ class Protocol:
     visits: tuple[Visit, ...]
     eligibility: Eligibility = field(default_factory=Eligibility)
     rules: tuple[ReassessmentRule, ...] = ()
+    quality_rules: tuple[QualityRule, ...] = ()  # studies.protocol.quality
+    series_rules: tuple[SeriesRule, ...] = ()  # studies.protocol.series_rules: MRI labels ahead of the defaults
 
     def anchor(self, code: str) -> Anchor:
         return next(a for a in self.anchors if a.code == code)

@@ -30,7 +30,8 @@ def spo2_trace() -> np.ndarray:
     return trace
 
 
-def write_psg(path: Path) -> Path:
+def write_psg(path: Path, *, scored: bool = True) -> Path:
+    """A 10-minute PSG; ``scored=False`` leaves out the stage annotations (automatic staging then applies)."""
     rng = np.random.default_rng(7)
     seconds = 600
     signals = [
@@ -52,7 +53,58 @@ def write_psg(path: Path) -> Path:
         recording=edfio.Recording(startdate=date(2025, 5, 6), hospital_administration_code="PSG-42",
                                   investigator_technician_code="Li_Na", equipment_code="Compumedics"),
         starttime=time(22, 30, 0),
-        annotations=[edfio.EdfAnnotation(onset, duration, text) for onset, duration, text in STAGE_ANNOTATIONS],
+        annotations=[edfio.EdfAnnotation(onset, duration, text) for onset, duration, text in STAGE_ANNOTATIONS
+                     if scored or text in ("Lights off", "Desaturation")],
+    )
+    edf.write(path)
+    return path
+
+
+LONG_LABELS = ("C3-M2", "C4-M1", "F3-M2", "F4-M1", "O1-M2", "O2-M1", "E1-M2", "E2-M1", "Chin1-Chin2", "Leg/L",
+               "Leg/R", "ECG", "SpO2", "PR", "Flow", "Thor", "Abdo", "Snore", "Position", "Pleth")
+LONG_STAGES = ("W", "N1", "N2", "N2", "N3", "N3", "N2", "R", "R", "N2")  # repeated: a 5-minute cycle
+
+
+def _ecg(seconds: int, fs: int, rng) -> np.ndarray:
+    """Gaussian QRS spikes at about 62 bpm with a little RR variability, on a quiet baseline (mV)."""
+    rr = 0.97 + 0.03 * np.sin(np.arange(int(seconds * 1.1)) / 5) + rng.normal(0, 0.01, int(seconds * 1.1))
+    beats = np.cumsum(rr)
+    beats = beats[beats < seconds - 1]
+    signal = rng.normal(0, 0.01, seconds * fs)
+    width = np.arange(-8, 9)
+    kernel = np.exp(-(width / 3.0) ** 2)
+    for beat in (beats * fs).astype(int):
+        signal[beat - 8:beat + 9] += kernel
+    return signal
+
+
+def write_long_psg(path: Path, *, hours: float = 8, fs: int = 256) -> Path:
+    """An 8-hour, 20-channel, 256 Hz EDF+ scored in 30-s epochs; written in a few seconds (one noise block of
+    30 s per channel is tiled, so memory stays at one channel at a time plus edfio's own copy)."""
+    rng = np.random.default_rng(11)
+    seconds = int(hours * 3600)
+    block = rng.normal(0, 20, 30 * fs)
+    signals = []
+    for label in LONG_LABELS:
+        if label == "ECG":
+            data, dimension, limits = _ecg(seconds, fs, rng), "mV", (-5, 5)
+        elif label == "SpO2":
+            data, dimension, limits = np.full(seconds * fs, 96.0), "%", (0, 100)
+        elif label == "PR":
+            data, dimension, limits = np.full(seconds * fs, 62.0), "bpm", (0, 250)
+        else:
+            data, dimension, limits = np.tile(block, seconds // 30), "uV", (-500, 500)
+        signals.append(edfio.EdfSignal(data, fs, label=label, physical_dimension=dimension, physical_range=limits))
+    stages = [LONG_STAGES[i % len(LONG_STAGES)] for i in range(seconds // 30)]
+    names = {"W": "Sleep stage W", "N1": "Sleep stage N1", "N2": "Sleep stage N2", "N3": "Sleep stage N3",
+             "R": "Sleep stage R"}
+    edf = edfio.Edf(
+        signals,
+        patient=edfio.Patient(code="MRN998877", sex="M", birthdate=date(1962, 11, 4), name="Zhao_Lei"),
+        recording=edfio.Recording(startdate=date(2025, 5, 6), equipment_code="Compumedics"),
+        starttime=time(22, 0, 0),
+        annotations=[edfio.EdfAnnotation(i * 30, 30, names[stage]) for i, stage in enumerate(stages)],
+        data_record_duration=1,
     )
     edf.write(path)
     return path

@@ -73,3 +73,14 @@ def test_it_refuses_a_file_that_is_not_edf(tmp_path):
         read_edf_header(bogus)
     with pytest.raises(ReaderError, match="not an EDF file"):
         deidentify_edf(bogus, tmp_path / "out.edf", study_id="X1")
+
+
+def test_deidentify_shifts_the_start_date_in_both_header_fields_and_keeps_the_time(tmp_path):
+    source = write_psg(tmp_path / "night.edf")
+    deidentify_edf(source, tmp_path / "clean.edf", study_id="LBPB 001", date_shift_days=-100)
+    after = (tmp_path / "clean.edf").read_bytes()
+    header = read_edf_header(tmp_path / "clean.edf")
+    assert header.start == datetime(2025, 1, 26, 22, 30)  # 6 May 2025 - 100 days
+    assert header.recording_field.strip() == "Startdate 26-JAN-2025 X X Compumedics"
+    assert b"06.05.25" not in after and b"06-MAY-2025" not in after
+    assert source.read_bytes()[256:] == after[256:]  # signals untouched

@@ -1,0 +1,47 @@
+"""The per-participant date offset applied to every stored copy (DICOM dates, EDF start date).
+
+The offset is a secret of the imaging app: it is drawn once with ``secrets`` and read only here, so no page,
+export or admin screen can show it. Copies stored before their participant is known keep offset 0 and are
+rewritten when they are linked (``shift_delta`` gives the move from the offset they carry).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import transaction
+
+from audit.services import audit_record
+from imaging.models import DateShift
+
+SHIFT_MIN_DAYS, SHIFT_MAX_DAYS = -365, -30
+
+
+def date_shift_days(*, participant, user=None) -> int:
+    """The participant's offset in days, drawn on first use (between -365 and -30)."""
+    if participant is None:
+        return 0
+    existing = DateShift.objects.filter(participant=participant).values_list("days", flat=True).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        shift, created = DateShift.objects.get_or_create(
+            participant=participant,
+            defaults={"days": SHIFT_MIN_DAYS + secrets.randbelow(SHIFT_MAX_DAYS - SHIFT_MIN_DAYS + 1)},
+        )
+        if created:  # the audit row says that an offset exists, never its value
+            audit_record(user=user, action="create", instance=shift, participant=participant,
+                         study=participant.study, changes={}, path="system")
+    return shift.days
+
+
+def shift_delta(*, data_file, participant, user=None) -> int:
+    """Days to move a stored copy so it carries ``participant``'s offset instead of the one it has."""
+    applied_to = data_file.metadata.get("date_shift_of")
+    target = date_shift_days(participant=participant, user=user)
+    if applied_to == participant.pk:
+        return 0
+    if applied_to is None:
+        return target
+    previous = DateShift.objects.filter(participant_id=applied_to).values_list("days", flat=True).first() or 0
+    return target - previous

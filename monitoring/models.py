@@ -1,0 +1,110 @@
+"""Monitoring: source data verification, locks and the PI's casebook signature.
+
+Rows are history: a verification that a later change reset, a lock that was lifted and a signature that a
+change voided all stay, with who and why. The current state is the row that is not reset, unlocked or voided.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class SourceVerification(models.Model):
+    """A monitor compared one CRF response with the source documents at one lock version."""
+
+    response = models.ForeignKey("instruments.Response", on_delete=models.PROTECT, related_name="verifications")
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    verified_at = models.DateTimeField(_("verified at"))
+    lock_version = models.PositiveIntegerField(_("version verified"))
+    reset_at = models.DateTimeField(_("reset at"), null=True, blank=True)
+    reset_reason = models.TextField(_("reset because"), blank=True)
+
+    class Meta:
+        ordering = ["-verified_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["response"], condition=Q(reset_at__isnull=True),
+                                    name="one_current_verification_per_response"),
+        ]
+
+    def __str__(self) -> str:
+        return f"SDV {self.response} v{self.lock_version}"
+
+    @property
+    def participant(self):
+        return self.response.participant
+
+
+class Lock(models.Model):
+    """Data made read-only by a data manager: one form, one visit of a participant, or a whole participant."""
+
+    class Scope(models.TextChoices):
+        FORM = "form", _("Form")
+        VISIT = "visit", _("Visit")
+        PARTICIPANT = "participant", _("Participant")
+
+    scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices)
+    participant = models.ForeignKey("participants.Participant", on_delete=models.PROTECT, related_name="locks")
+    visit_code = models.CharField(_("visit"), max_length=64, blank=True)
+    response = models.ForeignKey("instruments.Response", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="locks")
+    reason = models.TextField(_("reason"), blank=True)
+    locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    locked_at = models.DateTimeField(_("locked at"))
+    unlocked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    unlocked_at = models.DateTimeField(_("unlocked at"), null=True, blank=True)
+    unlock_reason = models.TextField(_("reason for unlocking"), blank=True)
+
+    class Meta:
+        ordering = ["-locked_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["response"], condition=Q(unlocked_at__isnull=True, scope="form"),
+                                    name="one_active_form_lock"),
+            models.UniqueConstraint(fields=["participant", "visit_code"],
+                                    condition=Q(unlocked_at__isnull=True, scope="visit"),
+                                    name="one_active_visit_lock"),
+            models.UniqueConstraint(fields=["participant"], condition=Q(unlocked_at__isnull=True, scope="participant"),
+                                    name="one_active_participant_lock"),
+        ]
+
+    def __str__(self) -> str:
+        target = {self.Scope.FORM: f"{self.participant} {self.visit_code} {self.response_id}",
+                  self.Scope.VISIT: f"{self.participant} {self.visit_code}"}.get(self.scope, str(self.participant))
+        return f"{self.get_scope_display()} lock {target}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.unlocked_at is None
+
+
+class Signature(models.Model):
+    """The PI's electronic signature of a participant's casebook, over a hash of its content at signing."""
+
+    class Meaning(models.TextChoices):
+        REVIEWED = "reviewed", _(
+            "I have reviewed the data of this casebook and confirm it is complete and accurate."
+        )
+
+    participant = models.ForeignKey("participants.Participant", on_delete=models.PROTECT, related_name="signatures")
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(_("signed at"))
+    meaning = models.CharField(_("meaning"), max_length=20, choices=Meaning.choices)
+    meaning_text = models.TextField(_("meaning as signed"))  # both languages, as shown at signing
+    content_hash = models.CharField(_("casebook hash"), max_length=64)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    voided_by_change = models.TextField(_("voided by"), blank=True)
+
+    class Meta:
+        ordering = ["-signed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["participant"], condition=Q(voided_at__isnull=True),
+                                    name="one_valid_signature_per_participant"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Signature {self.participant} {self.signed_at:%Y-%m-%d}"
+
+    @property
+    def is_valid(self) -> bool:
+        return self.voided_at is None

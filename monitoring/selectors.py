@@ -1,0 +1,187 @@
+"""Reads for monitoring: lock state, SDV state, casebook content and hash, dashboard counts.
+
+``is_locked`` is the one lock rule every write path asks (CRF page, API, import, participant services).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from instruments.models import Response
+from participants.models import Visit
+from participants.selectors import participants_for_user
+
+from .models import Lock, Signature, SourceVerification
+
+VERIFIED, CHANGED, NOT_VERIFIED = "verified", "changed", "not_verified"
+
+
+def active_locks(participant) -> QuerySet[Lock]:
+    return Lock.objects.filter(participant=participant, unlocked_at__isnull=True).select_related("locked_by")
+
+
+def is_locked(participant, visit_code: str | None = None, response=None) -> Lock | None:
+    """The lock that makes this data read-only (the participant's, the visit's or the form's), or None.
+
+    With ``response`` its visit is checked too; with neither, only a lock of the whole participant counts.
+    """
+    if response is not None:
+        visit_code = visit_code or response.visit_code
+    scopes = Q(scope=Lock.Scope.PARTICIPANT)
+    if visit_code:
+        scopes |= Q(scope=Lock.Scope.VISIT, visit_code=visit_code)
+    if response is not None and response.pk:
+        scopes |= Q(scope=Lock.Scope.FORM, response_id=response.pk)
+    return active_locks(participant).filter(scopes).order_by("pk").first()
+
+
+def _locked_expression():
+    """True for a response under an active lock of its form, its visit or its participant (for annotations)."""
+    return Exists(
+        Lock.objects.filter(participant=OuterRef("participant"), unlocked_at__isnull=True).filter(
+            Q(scope=Lock.Scope.PARTICIPANT) | Q(scope=Lock.Scope.VISIT, visit_code=OuterRef("visit_code"))
+            | Q(scope=Lock.Scope.FORM, response=OuterRef("pk"))
+        )
+    )
+
+
+def _verified_expression():
+    return Exists(SourceVerification.objects.filter(response=OuterRef("pk"), reset_at__isnull=True,
+                                                    lock_version=OuterRef("lock_version")))
+
+
+def sdv_state(response, current: SourceVerification | None, ever_verified: bool) -> str:
+    if current is not None and current.lock_version == response.lock_version:
+        return VERIFIED
+    return CHANGED if ever_verified else NOT_VERIFIED
+
+
+def casebook_content(participant) -> list[dict]:
+    """What a signature covers: every stored response of the participant, answers and scores, in a fixed order."""
+    rows = Response.objects.filter(participant=participant).order_by(
+        "visit_code", "activity_key", "instance").values_list(
+        "visit_code", "activity_key", "instance", "instrument_code", "status", "values", "scores")
+    keys = ("visit", "activity", "instance", "instrument", "status", "values", "scores")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def casebook_hash(participant) -> str:
+    text = json.dumps(casebook_content(participant), sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def current_signature(participant) -> Signature | None:
+    return Signature.objects.filter(participant=participant, voided_at__isnull=True).select_related("signer").first()
+
+
+def signatures_of(participant) -> QuerySet[Signature]:
+    return Signature.objects.filter(participant=participant).select_related("signer")
+
+
+@dataclass
+class CasebookRow:
+    response: Response
+    sdv: str
+    verification: SourceVerification | None
+    lock: Lock | None  # the lock that covers it, if any
+    form_lock: Lock | None  # its own form lock, which a data manager may lift here
+
+
+@dataclass
+class VisitGroup:
+    visit_code: str
+    rows: list[CasebookRow] = field(default_factory=list)
+    lock: Lock | None = None
+
+    @property
+    def complete(self) -> int:
+        return sum(row.response.status == Response.Status.COMPLETE for row in self.rows)
+
+    @property
+    def verified(self) -> int:
+        return sum(row.sdv == VERIFIED and row.response.status == Response.Status.COMPLETE for row in self.rows)
+
+
+def casebook(participant) -> tuple[list[VisitGroup], Lock | None]:
+    """The participant's responses grouped by visit with their SDV and lock state; and the participant lock."""
+    responses = list(Response.objects.filter(participant=participant).exclude(status=Response.Status.NOT_STARTED)
+                     .select_related("entered_by").order_by("visit_code", "activity_key", "instance"))
+    verifications = SourceVerification.objects.filter(response__participant=participant).select_related("verified_by")
+    current, ever = {}, set()
+    for one in verifications:
+        ever.add(one.response_id)
+        if one.reset_at is None:
+            current[one.response_id] = one
+    locks = list(active_locks(participant))
+    participant_lock = next((lock for lock in locks if lock.scope == Lock.Scope.PARTICIPANT), None)
+    visit_locks = {lock.visit_code: lock for lock in locks if lock.scope == Lock.Scope.VISIT}
+    form_locks = {lock.response_id: lock for lock in locks if lock.scope == Lock.Scope.FORM}
+    groups: dict[str, VisitGroup] = {}
+    for response in responses:
+        group = groups.setdefault(response.visit_code, VisitGroup(response.visit_code,
+                                                                  lock=visit_locks.get(response.visit_code)))
+        own = form_locks.get(response.pk)
+        group.rows.append(CasebookRow(
+            response=response, sdv=sdv_state(response, current.get(response.pk), response.pk in ever),
+            verification=current.get(response.pk), lock=participant_lock or group.lock or own, form_lock=own,
+        ))
+    # Scheduled visits without data yet, and visits locked before any form was entered, are listed too.
+    scheduled = list(Visit.objects.filter(participant=participant).order_by("target_date", "sequence")
+                     .values_list("visit_code", flat=True))
+    for code in [*scheduled, *visit_locks]:
+        groups.setdefault(code, VisitGroup(code, lock=visit_locks.get(code)))
+    order = {code: index for index, code in enumerate(dict.fromkeys(scheduled))}
+    ordered = sorted(groups.values(), key=lambda group: (order.get(group.visit_code, len(order)), group.visit_code))
+    return ordered, participant_lock
+
+
+def _counts_by(responses: QuerySet, key: str) -> dict:
+    complete = Q(status=Response.Status.COMPLETE)
+    rows = responses.annotate(is_verified=_verified_expression(), is_locked=_locked_expression()).values(key).annotate(
+        complete=Count("pk", filter=complete), verified=Count("pk", filter=complete & Q(is_verified=True)),
+        locked=Count("pk", filter=Q(is_locked=True)),
+    ).order_by()
+    return {row[key]: row for row in rows}
+
+
+@dataclass
+class DashboardRow:
+    label: str
+    complete: int = 0
+    verified: int = 0
+    locked: int = 0
+    signed: int = 0
+    participants: int = 0
+    obj: object = None
+
+
+def dashboard(user, study) -> tuple[list[DashboardRow], list[DashboardRow]]:
+    """Per site and per participant: forms complete, verified and locked, signed casebooks (the user's scope)."""
+    participants = list(participants_for_user(user).filter(study=study).exclude(identifier="")
+                        .select_related("site").order_by("site__code", "identifier"))
+    responses = Response.objects.filter(participant__in=[p.pk for p in participants]).exclude(
+        status=Response.Status.NOT_STARTED)
+    per_participant = _counts_by(responses, "participant")
+    signed = set(Signature.objects.filter(participant__in=[p.pk for p in participants], voided_at__isnull=True)
+                 .values_list("participant_id", flat=True))
+    sites: dict[int, DashboardRow] = {}
+    people = []
+    for participant in participants:
+        counts = per_participant.get(participant.pk, {})
+        row = DashboardRow(participant.identifier, counts.get("complete", 0), counts.get("verified", 0),
+                           counts.get("locked", 0), int(participant.pk in signed), 1, participant)
+        people.append(row)
+        site = sites.setdefault(participant.site_id, DashboardRow(str(participant.site.name), obj=participant.site))
+        for name in ("complete", "verified", "locked", "signed", "participants"):
+            setattr(site, name, getattr(site, name) + getattr(row, name))
+    return list(sites.values()), people
+
+
+def totals(groups: list[VisitGroup]) -> tuple[int, int]:
+    """(verified, complete) forms of the whole casebook."""
+    return sum(group.verified for group in groups), sum(group.complete for group in groups)

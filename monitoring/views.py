@@ -1,0 +1,165 @@
+"""Monitoring pages: the study dashboard, a participant's casebook with its actions, and the signature page.
+
+Views stay thin: access check (a 404 outside the user's scope), role check (a 403), form, one service call.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from instruments.access import response_for_user
+from instruments.labels import text as label_text
+from instruments.registry import get_instrument
+from participants.access import participant_for_user
+from participants.selectors import text as protocol_text
+from studies.access import study_for_user
+from studies.selectors import current_protocol
+
+from . import selectors, services
+from .access import DASHBOARD_ROLES, LOCK_ROLES, SIGN_ROLES, VERIFY_ROLES, lock_for_user, permissions, require
+from .forms import LockForm, SignForm, UnlockForm
+from .models import Lock
+
+
+def study_dashboard(request, study_code: str):
+    study = study_for_user(request.user, study_code)
+    require(request.user, study, DASHBOARD_ROLES)
+    sites, people = selectors.dashboard(request.user, study)
+    return render(request, "monitoring/study_dashboard.html", {"study": study, "sites": sites, "people": people})
+
+
+def _titles(groups) -> dict:
+    titles = {}
+    for group in groups:
+        for row in group.rows:
+            key = (row.response.instrument_code, row.response.definition_version)
+            if key not in titles:
+                try:
+                    titles[key] = label_text(get_instrument(*key).title)
+                except KeyError:
+                    titles[key] = row.response.instrument_code
+            row.title = titles[key]
+    return titles
+
+
+def _visit_labels(participant) -> dict[str, str]:
+    protocol = current_protocol(participant.study)
+    return {visit.code: protocol_text(visit.label) for visit in protocol.visits} if protocol else {}
+
+
+def _render_casebook(request, participant, *, error=None):
+    groups, participant_lock = selectors.casebook(participant)
+    _titles(groups)
+    labels = _visit_labels(participant)
+    for group in groups:
+        group.label = labels.get(group.visit_code, group.visit_code)
+    verified, complete = selectors.totals(groups)
+    signatures = list(selectors.signatures_of(participant)[:1])
+    return render(request, "monitoring/casebook_detail.html", {
+        "participant": participant, "groups": groups, "participant_lock": participant_lock,
+        "verified": verified, "complete": complete, "latest_signature": signatures[0] if signatures else None,
+        "can": permissions(request.user, participant.study), "error": error,
+    })
+
+
+def casebook_detail(request, participant_id: int):
+    participant = participant_for_user(request.user, participant_id)
+    return _render_casebook(request, participant)
+
+
+def _done(request, participant, message: str):
+    messages.success(request, message)
+    return redirect(reverse("monitoring:casebook-detail", args=[participant.pk]))
+
+
+def _refused(request, participant, error: ValidationError, **where):
+    return _render_casebook(request, participant,
+                            error=SimpleNamespace(message=" ".join(error.messages), **where))
+
+
+@require_POST
+def response_verify(request, response_id: int):
+    response = response_for_user(request.user, response_id)
+    participant = response.participant
+    require(request.user, participant.study, VERIFY_ROLES)
+    try:
+        services.response_verify(response=response, user=request.user)
+    except ValidationError as error:
+        return _refused(request, participant, error, kind="verify", pk=response.pk)
+    return _done(request, participant, _("Form verified."))
+
+
+def _lock(request, participant, *, scope: str, kind: str, pk=None, **target):
+    require(request.user, participant.study, LOCK_ROLES)
+    form = LockForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, participant, ValidationError(form.errors.get("reason", [])), kind=kind, pk=pk)
+    try:
+        services.lock_create(participant=participant, scope=scope, user=request.user,
+                             reason=form.cleaned_data["reason"], **target)
+    except ValidationError as error:
+        return _refused(request, participant, error, kind=kind, pk=pk, value=form.cleaned_data["reason"])
+    return _done(request, participant, _("Locked."))
+
+
+@require_POST
+def response_lock(request, response_id: int):
+    response = response_for_user(request.user, response_id)
+    return _lock(request, response.participant, scope=Lock.Scope.FORM, kind="lock-form", pk=response.pk,
+                 response=response)
+
+
+@require_POST
+def visit_lock(request, participant_id: int, visit_code: str):
+    participant = participant_for_user(request.user, participant_id)
+    return _lock(request, participant, scope=Lock.Scope.VISIT, kind="lock-visit", pk=visit_code,
+                 visit_code=visit_code)
+
+
+@require_POST
+def participant_lock(request, participant_id: int):
+    participant = participant_for_user(request.user, participant_id)
+    return _lock(request, participant, scope=Lock.Scope.PARTICIPANT, kind="lock-participant")
+
+
+@require_POST
+def lock_release(request, lock_id: int):
+    lock = lock_for_user(request.user, lock_id)
+    participant = lock.participant
+    require(request.user, participant.study, LOCK_ROLES)
+    form = UnlockForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["reason"])
+        services.lock_release(lock=lock, user=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        return _refused(request, participant, error, kind="unlock", pk=lock.pk, value=request.POST.get("reason", ""))
+    return _done(request, participant, _("Unlocked."))
+
+
+def casebook_sign(request, participant_id: int):
+    participant = participant_for_user(request.user, participant_id)
+    may_sign = permissions(request.user, participant.study)["sign"]
+    form = SignForm(request.POST or None)
+    if request.method == "POST":
+        require(request.user, participant.study, SIGN_ROLES)
+        if form.is_valid():
+            try:
+                services.casebook_sign(participant=participant, user=request.user,
+                                       password=form.cleaned_data["password"], meaning=form.cleaned_data["meaning"])
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Casebook signed."))
+                return redirect(reverse("monitoring:casebook-sign", args=[participant.pk]))
+    return render(request, "monitoring/signature_detail.html", {
+        "participant": participant, "form": form, "may_sign": may_sign,
+        "signatures": selectors.signatures_of(participant), "current": selectors.current_signature(participant),
+    })

@@ -1,0 +1,211 @@
+"""Writes for queries: raise, answer, close, reopen, and the data-quality rules that open and close
+queries by themselves. Every change is audited in the same transaction.
+
+Status changes::
+
+    open ──answer──> answered ──close──> closed
+      │                 │  └──reopen──> reopened ──answer──> answered
+      └─────close───────┘                 │
+    closed ──reopen──> reopened          └──close──> closed
+
+Answer: Coordinator or PI. Raise, close, reopen: Monitor or Data manager. Rule queries are raised and,
+when the data no longer break the rule, closed by the system (user None).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from accounts.models import Role
+from audit.models import AuditEvent
+from audit.services import audit_record, snapshot
+
+from . import access
+from .models import Query, QueryMessage
+from .rules import RESPONSE, evaluate
+from .selectors import participant_data
+
+S = Query.Status
+TRANSITIONS = {
+    "answer": ({S.OPEN, S.REOPENED}, S.ANSWERED, access.ANSWER_ROLES),
+    "close": ({S.OPEN, S.ANSWERED, S.REOPENED}, S.CLOSED, access.REVIEW_ROLES),
+    "reopen": ({S.ANSWERED, S.CLOSED}, S.REOPENED, access.REVIEW_ROLES),
+}
+TEXT_REQUIRED = {"answer", "reopen"}
+AUTO_CLOSED = "Closed automatically: the data no longer break the rule. / 数据已不再违反该规则，自动关闭。"
+AUTO_REOPENED = "Reopened automatically: the data break the rule again. / 数据再次违反该规则，自动重新开启。"
+AUTO_RAISED = "Raised automatically by a data-quality rule. / 由数据质量规则自动提出。"
+
+
+class QueryError(ValueError):
+    """An action the query's status does not allow, or a missing text."""
+
+
+def allowed_actions(user, query: Query) -> list[str]:
+    role = access.role_in(user, query.study)
+    return [name for name, (sources, _target, roles) in TRANSITIONS.items()
+            if query.status in sources and role in roles]
+
+
+def _audit(query: Query, *, user, action, changes: dict, path: str) -> None:
+    audit_record(user=user, action=action, instance=query, changes=changes, path=path,
+                 object_label=f"Query #{query.pk}")
+
+
+def _message(query: Query, *, author, text: str, status_from: str = "", status_to: str = "") -> QueryMessage:
+    return QueryMessage.objects.create(query=query, author=author, text=text, status_from=status_from,
+                                       status_to=status_to)
+
+
+def query_raise(*, user, participant, visit_code: str, activity_key: str, text: str, item_code: str = "",
+                response=None, path: str = AuditEvent.Path.PAGE) -> Query:
+    """A reviewer's query on a form (``response`` when it was saved) or one of its fields."""
+    if not access.may_raise(user, participant.study):
+        raise PermissionDenied
+    text = (text or "").strip()
+    if not text:
+        raise QueryError("text")
+    with transaction.atomic():
+        query = Query.objects.create(
+            study=participant.study, site=participant.site, participant=participant, object_type=RESPONSE,
+            object_id=str(response.pk) if response is not None else "", visit_code=visit_code,
+            activity_key=activity_key, item_code=item_code, text=text, origin=Query.Origin.MANUAL,
+            raised_by=user, assigned_role=Role.COORDINATOR,
+        )
+        _message(query, author=user, text=text, status_to=S.OPEN)
+        _audit(query, user=user, action=AuditEvent.Action.CREATE, changes={
+            key: [None, value] for key, value in snapshot(query).items() if value not in ("", None)}, path=path)
+    return query
+
+
+def query_transition(*, query: Query, user, action: str, text: str = "",
+                     path: str = AuditEvent.Path.PAGE) -> Query:
+    """Answer, close or reopen ``query`` (see TRANSITIONS); refuses what the role or status does not allow."""
+    if action not in TRANSITIONS:
+        raise QueryError("action")
+    sources, target, roles = TRANSITIONS[action]
+    if access.role_in(user, query.study) not in roles:
+        raise PermissionDenied
+    text = (text or "").strip()
+    if action in TEXT_REQUIRED and not text:
+        raise QueryError("text")
+    with transaction.atomic():
+        query = Query.objects.select_for_update().get(pk=query.pk)
+        if query.status not in sources:
+            raise QueryError("status")
+        before = query.status
+        query.status, query.auto_closed = target, False
+        query.save(update_fields=["status", "auto_closed", "updated_at"])
+        _message(query, author=user, text=text, status_from=before, status_to=target)
+        _audit(query, user=user, action=_audit_action(target), path=path,
+               changes={"status": [before, target], "message": [None, text]})
+    return query
+
+
+def _audit_action(status: str) -> str:
+    return {S.CLOSED: AuditEvent.Action.COMPLETE, S.REOPENED: AuditEvent.Action.REOPEN}.get(
+        status, AuditEvent.Action.UPDATE)
+
+
+def query_answer(*, query: Query, user, text: str, path: str = AuditEvent.Path.PAGE) -> Query:
+    return query_transition(query=query, user=user, action="answer", text=text, path=path)
+
+
+def query_close(*, query: Query, user, text: str = "", path: str = AuditEvent.Path.PAGE) -> Query:
+    return query_transition(query=query, user=user, action="close", text=text, path=path)
+
+
+def query_reopen(*, query: Query, user, text: str, path: str = AuditEvent.Path.PAGE) -> Query:
+    return query_transition(query=query, user=user, action="reopen", text=text, path=path)
+
+
+# --- Data-quality rules -------------------------------------------------------------------------------
+
+
+def _system_change(query: Query, *, status: str, message: str, path: str, detail: str | None = None) -> None:
+    before = query.status
+    query.status, query.auto_closed = status, status == S.CLOSED
+    fields = ["status", "auto_closed", "updated_at"]
+    changes = {"status": [before, status]}
+    if detail is not None and detail != query.detail:
+        changes["detail"] = [query.detail, detail]
+        query.detail = detail
+        fields.append("detail")
+    query.save(update_fields=fields)
+    _message(query, author=None, text=message, status_from=before, status_to=status)
+    _audit(query, user=None, action=_audit_action(status), changes=changes, path=path)
+
+
+def _open_rule_query(participant, rule, finding, path: str) -> None:
+    query = Query.objects.create(
+        study=participant.study, site=participant.site, participant=participant, object_type=finding.object_type,
+        object_id=finding.object_id, visit_code=finding.visit_code, activity_key=finding.activity_key,
+        item_code=finding.item_code, text=rule.message.en, text_zh=rule.message.zh, detail=finding.detail,
+        origin=Query.Origin.RULE, rule_code=rule.code, assigned_role=Role.COORDINATOR,
+    )
+    _message(query, author=None, text=AUTO_RAISED + "\n" + finding.detail, status_to=S.OPEN)
+    _audit(query, user=None, action=AuditEvent.Action.CREATE, path=path, changes={
+        key: [None, value] for key, value in snapshot(query).items() if value not in ("", None, False)})
+
+
+def queries_evaluate_participant(*, participant, protocol=None, path: str = AuditEvent.Path.SYSTEM) -> dict:
+    """Open, reopen and auto-close the rule queries of one participant; returns counts per change."""
+    from studies.selectors import current_protocol
+
+    protocol = protocol or current_protocol(participant.study)
+    counts = {"opened": 0, "reopened": 0, "closed": 0}
+    if protocol is None or not protocol.quality_rules:
+        return counts
+    rules = {rule.code: rule for rule in protocol.quality_rules}
+    with transaction.atomic():
+        existing = {
+            (q.rule_code, q.object_type, q.object_id): q
+            for q in Query.objects.select_for_update().filter(participant=participant, origin=Query.Origin.RULE,
+                                                                 rule_code__in=list(rules))
+        }
+        findings = {f.key: f for f in evaluate(protocol.quality_rules, participant_data(participant, protocol))}
+        for key, finding in findings.items():
+            query = existing.get(key)
+            if query is None:
+                _open_rule_query(participant, rules[finding.rule_code], finding, path)
+                counts["opened"] += 1
+            elif query.is_closed and query.auto_closed:
+                _system_change(query, status=S.REOPENED, message=AUTO_REOPENED + "\n" + finding.detail,
+                               path=path, detail=finding.detail)
+                counts["reopened"] += 1
+        for key, query in existing.items():
+            if key not in findings and not query.is_closed:
+                _system_change(query, status=S.CLOSED, message=AUTO_CLOSED, path=path)
+                counts["closed"] += 1
+    return counts
+
+
+def queries_evaluate_response(*, response) -> dict:
+    """The hook response_submit calls after a save, inside its transaction."""
+    return queries_evaluate_participant(participant=response.participant)
+
+
+def quality_rules_evaluate(*, study, path: str = AuditEvent.Path.SYSTEM) -> dict:
+    """Evaluate every quality rule of ``study``'s current protocol for each of its participants."""
+    from participants.models import Participant
+    from studies.selectors import current_protocol
+
+    protocol = current_protocol(study)
+    totals = {"participants": 0, "opened": 0, "reopened": 0, "closed": 0}
+    if protocol is None or not protocol.quality_rules:
+        return totals
+    for participant in Participant.objects.filter(study=study).select_related("study", "site").iterator():
+        counts = queries_evaluate_participant(participant=participant, protocol=protocol, path=path)
+        totals["participants"] += 1
+        for key, value in counts.items():
+            totals[key] += value
+    return totals
+
+
+def quality_rules_evaluate_all(*, path: str = AuditEvent.Path.SYSTEM) -> dict:
+    """Every active study (the nightly batch): {study code: counts}."""
+    from studies.models import Study
+
+    studies = Study.objects.filter(is_active=True).order_by("code")
+    return {study.code: quality_rules_evaluate(study=study, path=path) for study in studies}

@@ -1,0 +1,186 @@
+"""The optional `quality_rules` section of a protocol file: data checks that open queries automatically.
+
+Four kinds (see docs/data-quality-rules.md):
+
+* `range`: an item or score of an instrument outside a plausible `min`/`max`;
+* `before`: an `earlier` date that falls after a `later` date (`consent`, `visit` = the visit's completion
+  date, or `{instrument, item}` = a date item of a form at the same visit);
+* `change`: an item or score whose relative change from the previous visit that has a value exceeds
+  `max_percent`;
+* `required_at_visit`: an item left empty at one of `visits` once the form is complete or the visit done.
+
+Pure Python, like the rest of studies.protocol: the queries app evaluates these rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .reader import Reader, join
+from .schema import Text
+
+QUALITY_KINDS = ("range", "before", "change", "required_at_visit")
+DATE_SOURCES = ("consent", "visit")
+COMMON_KEYS = ("code", "kind", "message")
+KIND_KEYS = {
+    "range": (("instrument",), ("item", "score", "min", "max", "visits")),
+    "before": (("earlier", "later"), ("visits",)),
+    "change": (("instrument", "max_percent"), ("item", "score", "visits")),
+    "required_at_visit": (("instrument", "item", "visits"), ()),
+}
+
+
+@dataclass(frozen=True)
+class DateOperand:
+    """`consent`, `visit` (the visit's completion date) or a date item of an instrument."""
+
+    source: str  # consent | visit | item
+    instrument: str | None = None
+    item: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.instrument}.{self.item}" if self.source == "item" else self.source
+
+
+@dataclass(frozen=True)
+class QualityRule:
+    code: str
+    kind: str  # one of QUALITY_KINDS
+    message: Text
+    instrument: str | None = None
+    item: str | None = None
+    score: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    max_percent: float | None = None
+    earlier: DateOperand | None = None
+    later: DateOperand | None = None
+    visits: tuple[str, ...] = ()  # empty: every visit
+
+    @property
+    def field(self) -> str | None:
+        """The item or score code the rule reads (None for `before`)."""
+        return self.item or self.score
+
+    def applies_at(self, visit_code: str) -> bool:
+        return not self.visits or visit_code in self.visits
+
+
+def read_quality_rules(r: Reader, data: dict, known) -> list[tuple[str, QualityRule]]:
+    """Every rule of `quality_rules`, each with its key path; problems go to ``r``."""
+    out = []
+    seen: dict[str, str] = {}
+    for path, item in r.items(data, "quality_rules", ""):
+        rule = _read_rule(r, item, path, known)
+        code = item.get("code") if isinstance(item, dict) else None
+        if isinstance(code, str) and code in seen:
+            r.add(join(path, "code"), f"duplicate quality rule code '{code}' (first at {seen[code]})")
+            continue
+        if isinstance(code, str):
+            seen[code] = path
+        if rule is not None:
+            out.append((path, rule))
+    return out
+
+
+def _read_rule(r: Reader, data: Any, path: str, known) -> QualityRule | None:
+    kind = data.get("kind") if isinstance(data, dict) else None
+    if kind not in QUALITY_KINDS:
+        if r.mapping(data, path, COMMON_KEYS, _all_optional()) is not None:
+            r.choice(data, "kind", path, QUALITY_KINDS)
+        return None
+    required, optional = KIND_KEYS[kind]
+    if r.mapping(data, path, COMMON_KEYS + required, optional) is None:
+        return None
+    code, message = r.string(data, "code", path), r.text(data, "message", path)
+    values = dict(visits=r.strings(data, "visits", path))
+    if kind == "before":
+        values |= dict(earlier=_operand(r, data, "earlier", path, known),
+                       later=_operand(r, data, "later", path, known))
+        ok = _check_before(r, path, values)
+    else:
+        values |= _read_measure(r, data, path, kind, known)
+        ok = values.pop("ok")
+    if code is None or message is None or not ok:
+        return None
+    return QualityRule(code=code, kind=kind, message=message, **values)
+
+
+def _all_optional() -> tuple[str, ...]:
+    keys: list[str] = []
+    for required, optional in KIND_KEYS.values():
+        keys += [k for k in required + optional if k not in keys]
+    return tuple(keys)
+
+
+def _read_measure(r: Reader, data: dict, path: str, kind: str, known) -> dict:
+    instrument = _instrument(r, data, path, known)
+    item, score = r.string(data, "item", path), r.string(data, "score", path)
+    ok = instrument is not None
+    if kind != "required_at_visit" and (item is None) == (score is None):
+        r.add(path, "give exactly one of `item` or `score`")
+        ok = False
+    values = dict(instrument=instrument, item=item, score=score, ok=ok)
+    if kind == "range":
+        low, high = r.number(data, "min", path), r.number(data, "max", path)
+        if low is None and high is None:
+            r.add(path, "a range rule needs `min`, `max` or both")
+            values["ok"] = False
+        elif low is not None and high is not None and low > high:
+            r.add(join(path, "min"), f"min ({low}) is greater than max ({high})")
+            values["ok"] = False
+        values |= dict(minimum=low, maximum=high)
+    elif kind == "change":
+        percent = r.number(data, "max_percent", path)
+        if percent is not None and percent <= 0:
+            r.add(join(path, "max_percent"), f"must be more than 0, got {percent}")
+            percent = None
+        values["ok"] = values["ok"] and percent is not None
+        values["max_percent"] = percent
+    elif kind == "required_at_visit" and not data.get("visits"):
+        r.add(join(path, "visits"), "name at least one visit")
+        values["ok"] = False
+    return values
+
+
+def _instrument(r: Reader, data: dict, path: str, known) -> str | None:
+    code = r.string(data, "instrument", path)
+    if code is not None and code not in known.instruments:
+        r.add(join(path, "instrument"), f"unknown instrument '{code}'")
+        return None
+    return code
+
+
+def _operand(r: Reader, data: dict, key: str, path: str, known) -> DateOperand | None:
+    value, here = data.get(key), join(path, key)
+    if isinstance(value, str):
+        if value in DATE_SOURCES:
+            return DateOperand(value)
+        r.add(here, f"must be one of {', '.join(DATE_SOURCES)} or {{instrument, item}}; got '{value}'")
+        return None
+    if r.mapping(value, here, ("instrument", "item")) is None:
+        return None
+    instrument, item = _instrument(r, value, here, known), r.string(value, "item", here)
+    return DateOperand("item", instrument, item) if instrument and item else None
+
+
+def _check_before(r: Reader, path: str, values: dict) -> bool:
+    earlier, later = values["earlier"], values["later"]
+    if earlier is None or later is None:
+        return False
+    if earlier == later:
+        r.add(join(path, "later"), "`earlier` and `later` name the same date")
+        return False
+    if "item" not in (earlier.source, later.source) and "visit" not in (earlier.source, later.source):
+        r.add(path, "one of `earlier` or `later` must be `visit` or a form's date item")
+        return False
+    return True
+
+
+def check_quality_visits(r: Reader, rules: list[tuple[str, QualityRule]], visit_codes: set[str]) -> None:
+    """Every visit a rule names must be declared by the study."""
+    for path, rule in rules:
+        for i, code in enumerate(rule.visits):
+            if code not in visit_codes:
+                r.add(join(join(path, "visits"), i), f"visit '{code}' is not declared by the study")

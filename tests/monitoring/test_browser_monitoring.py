@@ -1,0 +1,77 @@
+"""The monitoring flow in a real headless Chromium: a monitor verifies a form, a data manager locks the visit,
+the coordinator's change is refused, the PI signs the casebook with their password."""
+
+import os
+
+import pytest
+
+from instruments.models import Response
+from monitoring.models import Lock, Signature, SourceVerification
+from tests.factories import PASSWORD
+
+from .conftest import casebook_url, crf_url
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live(transactional_db, request):
+    return request.getfixturevalue("people"), request.getfixturevalue("form")
+
+
+def _log_in(page, live_server, username):
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/account/login/")
+    page.fill("input[name='auth-username']", username)
+    page.fill("input[name='auth-password']", PASSWORD)
+    page.click("button[type='submit'].btn-primary")
+    page.wait_for_selector("text=Welcome")
+
+
+def _shot(page, name):
+    if os.environ.get("SCREENSHOT_DIR"):
+        page.screenshot(path=os.path.join(os.environ["SCREENSHOT_DIR"], name), full_page=True)
+
+
+def test_verify_lock_refuse_and_sign(page, live_server, live):
+    people, form = live
+    casebook = f"{live_server.url}{casebook_url(form.participant)}"
+    row = f"#response-{form.pk}"
+
+    _log_in(page, live_server, people["monitor"].username)
+    page.goto(casebook)
+    page.click(f"{row} button:has-text('Verify')")
+    page.wait_for_selector(f"{row} .sdv-state:has-text('Verified')")
+    assert SourceVerification.objects.get().verified_by == people["monitor"]
+
+    _log_in(page, live_server, people["data_manager"].username)
+    page.goto(casebook)
+    page.fill("#visit-baseline .lock-form input[name='reason']", "baseline cleaned")
+    page.click("#visit-baseline .lock-form button:has-text('Lock visit')")
+    page.wait_for_selector(".alert-success:has-text('Locked.')")
+    assert page.locator(f"{row} .lock-state").inner_text().strip() == "Locked"
+    assert Lock.objects.get().visit_code == "baseline"
+    _shot(page, "monitoring_casebook.png")
+
+    _log_in(page, live_server, people["coordinator"].username)
+    page.goto(f"{live_server.url}{crf_url(form.participant)}")
+    # The locked form is shown read only: a banner, a disabled fieldset and no save buttons.
+    page.wait_for_selector("#locked-banner")
+    assert page.locator("#crf-form fieldset[disabled]").count() == 1
+    assert page.locator("button:has-text('Mark complete')").count() == 0
+    assert Response.objects.get(pk=form.pk).lock_version == form.lock_version
+
+    _log_in(page, live_server, people["pi"].username)
+    page.goto(casebook)
+    page.click("#signature-link")
+    page.fill("input[name='password']", "not-my-password")
+    page.click("#sign-form button[type='submit']")
+    page.wait_for_selector(".invalid-feedback:has-text('The password is not correct')")
+    assert not Signature.objects.exists()
+    page.fill("input[name='password']", PASSWORD)
+    page.click("#sign-form button[type='submit']")
+    page.wait_for_selector(".alert-success:has-text('Casebook signed.')")
+    assert "I have reviewed the data of this casebook" in page.inner_text("#signatures")
+    assert Signature.objects.get().signer == people["pi"]
+    _shot(page, "monitoring_signature.png")
+
