@@ -23,7 +23,11 @@ def _link(label: str, name: str, *args) -> dict:
 def _study_links(membership) -> list[dict]:
     study, role = membership.study, membership.role
     code = study.code
-    links = [_link(_("Overview"), "studies:study-detail", code), _link(_("Safety"), "safety:study-overview", code)]
+    links = [
+        _link(_("Overview"), "studies:study-detail", code),
+        _link(_("Safety"), "safety:study-overview", code),
+        _link(_("CONSORT flow"), "reports:consort-detail", code),
+    ]
     if role in PARTICIPANT_ROLES:
         links += [
             _link(_("Participants"), "participants:participant-list", code),
