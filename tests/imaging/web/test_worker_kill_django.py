@@ -35,9 +35,13 @@ def _needs_services() -> None:
         pytest.skip("needs " + ", ".join(missing))
 
 
+WORKER_APP_NAME = "edc-test-worker"
+
+
 def _worker(media_root: Path) -> subprocess.Popen:
     db = connection.settings_dict
     url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    url += f"?application_name={WORKER_APP_NAME}"
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_MEDIA_ROOT": str(media_root), "CELERY_VISIBILITY_TIMEOUT": "2",
            "DJANGO_DEBUG": "1", "DATABASE_CONN_MAX_AGE": "0"}
     command = [sys.executable, "-m", "celery", "-A", "lbpb", "worker", "--pool=solo", "--loglevel=WARNING",
@@ -56,8 +60,9 @@ def _stop(worker: subprocess.Popen) -> None:
             worker.kill()
             worker.wait(10)
     with connection.cursor() as cursor:
+        # Only the worker's own sessions: the live server and other tests keep theirs.
         cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+                       "WHERE datname = current_database() AND application_name = %s", [WORKER_APP_NAME])
 
 
 def _wait(predicate, seconds: float, what: str, worker: subprocess.Popen | None = None):
