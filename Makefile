@@ -33,7 +33,7 @@ demo: migrate
 
 ## Run the whole test suite on both cores (SQLite unless DATABASE_URL is set; Redis worker test when CELERY_BROKER_URL is set).
 test: install
-	$(DEV_ENV) $(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(DEV_ENV) DATABASE_CONN_MAX_AGE=0 $(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 ## Lint, migrations in step with models, and the deployment check under production-like settings.
 check: install
