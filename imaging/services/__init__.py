@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record, diff, snapshot
 from imaging.models import IngestJob
 
 from .linking import datafile_link
@@ -42,7 +43,7 @@ def _check_target(study, participant, visit) -> None:
 
 
 def upload_receive(*, study, user, files: Iterable[tuple[str, BinaryIO]], participant=None, visit=None,
-                   kind: str = "") -> list[IngestJob]:
+                   kind: str = "", path: str = "page") -> list[IngestJob]:
     """Stage every file (zips member by member) and create one queued job per file."""
     _check_target(study, participant, visit)
     staged = []
@@ -55,30 +56,40 @@ def upload_receive(*, study, user, files: Iterable[tuple[str, BinaryIO]], partic
         message = _("%(name)s is a damaged zip archive (%(error)s); nothing was received. Create the archive "
                     "again and upload it.") % {"name": error.name, "error": error.reason}
         raise ValidationError(message) from error
-    return _jobs_create(study=study, user=user, staged=staged, participant=participant, visit=visit, kind=kind)
+    return _jobs_create(study=study, user=user, staged=staged, participant=participant, visit=visit, kind=kind,
+                        path=path)
 
 
-def folder_receive(*, study, user, root: Path, participant=None, visit=None, kind: str = "") -> list[IngestJob]:
+def folder_receive(*, study, user, root: Path, participant=None, visit=None, kind: str = "",
+                   path: str = "command") -> list[IngestJob]:
     """Every file under ``root`` (zips included), for ``manage.py ingest``."""
     _check_target(study, participant, visit)
     paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file() and not skipped(p.name))
     staged = []
-    for path in paths:
-        with path.open("rb") as source:
-            name = str(path.relative_to(root)) if path != root else path.name
+    for file_path in paths:
+        with file_path.open("rb") as source:
+            name = str(file_path.relative_to(root)) if file_path != root else file_path.name
             staged += stage_upload(name, source)
-    return _jobs_create(study=study, user=user, staged=staged, participant=participant, visit=visit, kind=kind)
+    return _jobs_create(study=study, user=user, staged=staged, participant=participant, visit=visit, kind=kind,
+                        path=path)
 
 
-def _jobs_create(*, study, user, staged, participant, visit, kind) -> list[IngestJob]:
+# What the audit row of a new job says: never header contents, which the job has not read yet anyway.
+JOB_AUDIT_FIELDS = ("original_name", "kind_requested", "participant", "visit", "status", "attempts")
+
+
+def _jobs_create(*, study, user, staged, participant, visit, kind, path) -> list[IngestJob]:
     with transaction.atomic():
         jobs = [
             IngestJob.objects.create(
-                study=study, original_name=name[:255], staged_path=path, uploaded_by=user, participant=participant,
-                visit=visit, kind_requested=kind or "", attempts=1,
+                study=study, original_name=name[:255], staged_path=staged_path, uploaded_by=user,
+                participant=participant, visit=visit, kind_requested=kind or "", attempts=1,
             )
-            for name, path in staged
+            for name, staged_path in staged
         ]
+        for job in jobs:
+            audit_record(user=user, action="create", instance=job, study=study, participant=participant,
+                         changes=diff({}, snapshot(job, JOB_AUDIT_FIELDS)), path=path)
         jobs_enqueue([job.pk for job in jobs])
     return jobs
 
@@ -89,9 +100,12 @@ def job_retry(*, job: IngestJob, user) -> IngestJob:
         raise PermissionDenied
     with transaction.atomic():
         job = IngestJob.objects.select_for_update().get(pk=job.pk)
+        before = snapshot(job, ("status", "error", "attempts"))
         job.status, job.error, job.finished_at = IngestJob.Status.QUEUED, "", None
         job.attempts += 1
         job.log += _("Retried by %(user)s.") % {"user": user} + "\n"
         job.save()
+        audit_record(user=user, action="update", instance=job, study=job.study, path="page",
+                     changes=diff(before, snapshot(job, ("status", "error", "attempts"))), reason="retry")
         jobs_enqueue([job.pk])
     return job

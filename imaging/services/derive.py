@@ -6,8 +6,10 @@ import dataclasses
 from pathlib import Path
 
 import numpy as np
+from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record, diff, snapshot
 from imaging.measures.emg import emg_measures
 from imaging.measures.hrv import hrv_from_ecg
 from imaging.measures.oximetry import odi_from_spo2
@@ -130,16 +132,27 @@ def _emg(path: Path, notes: list[str]) -> list:
 DERIVERS = {Kind.PSG: (_sleep, _oximetry, _hrv), Kind.EMG: (_emg,), Kind.HRV: (_hrv,), Kind.DICOM: ()}
 
 
+def _measure_store(data_file: DataFile, name: str, defaults: dict) -> None:
+    """One measure and its audit row, in one transaction."""
+    fields = ["name", "value", "unit", "is_estimate", "visit_code"]
+    with transaction.atomic():
+        existing = DerivedMeasure.objects.select_for_update().filter(data_file=data_file, name=name).first()
+        before = snapshot(existing, fields) if existing else {}
+        measure, created = DerivedMeasure.objects.update_or_create(data_file=data_file, name=name, defaults=defaults)
+        changes = diff(before, snapshot(measure, fields))
+        if created or changes:
+            audit_record(user=None, action="create" if created else "update", instance=measure,
+                         study=data_file.study, participant=data_file.participant, path="system", changes=changes)
+
+
 def measures_compute(data_file: DataFile) -> tuple[int, list[str]]:
     """Compute and store every measure the recording allows; returns (count, notes for the log)."""
     path, notes, count = Path(data_file.file.path), [], 0
     for derive in DERIVERS[data_file.kind]:
         for rows, software in derive(path, notes):
             for name, value, estimate in rows:
-                DerivedMeasure.objects.update_or_create(
-                    data_file=data_file, name=name[:80],
-                    defaults={"participant": data_file.participant, "visit_code": data_file.visit_code,
-                              "value": value, "unit": unit_of(name), "software": software, "is_estimate": estimate},
-                )
+                _measure_store(data_file, name[:80], {
+                    "participant": data_file.participant, "visit_code": data_file.visit_code, "value": value,
+                    "unit": unit_of(name), "software": software, "is_estimate": estimate})
                 count += 1
     return count, notes

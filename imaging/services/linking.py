@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record, diff, snapshot
 from imaging.models import DataFile, DerivedMeasure, Kind
 from imaging.readers.edf import deidentify_edf
 
@@ -43,11 +44,16 @@ def _relabel(data_file: DataFile, participant, user) -> None:
         dicom.series_refresh(data_file.series)
 
 
-def datafile_link(*, data_file: DataFile, participant, visit, user, relabel: bool = True) -> DataFile:
+LINK_AUDIT_FIELDS = ["participant", "visit", "visit_code", "link_status", "out_of_window"]
+
+
+def datafile_link(*, data_file: DataFile, participant, visit, user, relabel: bool = True,
+                  path: str = "page") -> DataFile:
     if participant.study_id != data_file.study_id or visit.participant_id != participant.pk:
         raise ValidationError(_("Choose a visit of a participant in this file's study."))
     with transaction.atomic():
         data_file = DataFile.objects.select_for_update().get(pk=data_file.pk)
+        before = snapshot(data_file, LINK_AUDIT_FIELDS)
         data_file.participant, data_file.visit, data_file.visit_code = participant, visit, visit.visit_code
         data_file.link_status = DataFile.LinkStatus.LINKED
         data_file.out_of_window = outside_window(data_file, visit)
@@ -56,4 +62,7 @@ def datafile_link(*, data_file: DataFile, participant, visit, user, relabel: boo
         DerivedMeasure.objects.filter(data_file=data_file).update(participant=participant, visit_code=visit.visit_code)
         if relabel:
             _relabel(data_file, participant, user)
+        audit_record(user=user if path == "page" else None, action="update", instance=data_file, path=path,
+                     study=data_file.study, participant=participant,
+                     changes=diff(before, snapshot(data_file, LINK_AUDIT_FIELDS)))
     return data_file

@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from audit.services import audit_record, diff, snapshot
 from imaging.models import DataFile, IngestJob, Kind
 from imaging.readers.edf import deidentify_edf
 from imaging.readers.errors import ReaderError
@@ -34,6 +35,7 @@ logger = logging.getLogger(__name__)
 # What the steps write; never task_id or attempts, which the enqueueing side owns.
 PIPELINE_FIELDS = ["status", "started_at", "finished_at", "log", "error", "steps_done", "staged_path", "details",
                    "data_file", "duplicate", "sha256", "size"]
+DATAFILE_AUDIT_FIELDS = ["kind", "original_name", "sha256", "size", "deidentified", "link_status"]
 STEPS = ("checksum", "deduplicate", "parse", "validate", "store", "derive", "link", "finish")
 UNEXPECTED = gettext_noop("The file could not be processed because of an unexpected error (%(error)s). Retry the job; "
                           "if it fails again, send the job number to the data manager.")
@@ -178,6 +180,9 @@ def store(job: IngestJob) -> str:
                 data_file.save()
                 job.data_file = data_file
                 job.save(update_fields=["data_file"])
+                # Never metadata or recorded_at: header contents and real dates stay out of the trail.
+                audit_record(user=None, action="create", instance=data_file, study=job.study, path="system",
+                             changes=diff({}, snapshot(data_file, DATAFILE_AUDIT_FIELDS)))
         except IntegrityError:  # the same bytes arrived in a parallel job a moment earlier
             return deduplicate(job)
     if data_file.kind == Kind.DICOM:
@@ -201,7 +206,7 @@ def link(job: IngestJob) -> str:
     participant = Participant.objects.get(pk=target[0])
     visit = Visit.objects.get(pk=target[1], participant=participant)
     data_file = datafile_link(data_file=job.data_file, participant=participant, visit=visit,
-                              user=job.uploaded_by, relabel=False)
+                              user=job.uploaded_by, relabel=False, path="system")
     line = _("Linked to %(participant)s at visit %(visit)s.") % {"participant": participant, "visit": visit.visit_code}
     if data_file.out_of_window:
         line += " " + _("The recording date is outside the visit window.")
@@ -222,11 +227,15 @@ def _append(job: IngestJob, line: str) -> None:
 
 
 def _close(job: IngestJob, status: str, *, error: str = "") -> None:
+    before = IngestJob.objects.filter(pk=job.pk).values("status", "error").first() or {}
     job.status, job.error, job.finished_at = status, error, timezone.now()
     if status == IngestJob.Status.SUCCEEDED:
         unstage(job.staged_path)
         job.staged_path = ""
-    job.save(update_fields=PIPELINE_FIELDS)
+    with transaction.atomic():
+        job.save(update_fields=PIPELINE_FIELDS)
+        audit_record(user=None, action="update", instance=job, study=job.study, path="system",
+                     changes=diff(before, {"status": status, "error": error}))
 
 
 def ingest_step(*, job_id: int, step: str) -> None:
