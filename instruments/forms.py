@@ -120,8 +120,13 @@ def score_text(value: Any) -> str:
 
 
 def score_rows(instrument: Instrument, scores: dict[str, Any]) -> list[dict[str, Any]]:
-    labels = {spec.name: text(spec.label) for spec in instrument.scores}
-    return [{"name": name, "label": labels.get(name, name), "value": score_text(value)}
+    specs = {spec.name: spec for spec in instrument.scores}
+
+    def shown(name: str, value: Any) -> str:
+        band = specs[name].band_label(value) if name in specs and isinstance(value, str) else None
+        return text(band) if band else score_text(value)
+
+    return [{"name": name, "label": text(specs[name].label) if name in specs else name, "value": shown(name, value)}
             for name, value in (scores or {}).items()]
 
 

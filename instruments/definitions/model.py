@@ -93,6 +93,10 @@ class ScoreSpec:
     label: Label
     min: float | None = None
     max: float | None = None
+    bands: tuple[tuple[str, Label], ...] = ()  # band value -> its label, for a score that is a category
+
+    def band_label(self, value: str) -> Label | None:
+        return dict(self.bands).get(value)
 
 
 @dataclass(frozen=True)

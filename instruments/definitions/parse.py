@@ -217,8 +217,18 @@ def parse_scores(data: Mapping, notes: Notes) -> tuple[ScoreSpec, ...]:
         if low is not None and high is not None and low > high:
             notes.add(path, f"min {low} > max {high}")
         label = parse_label(spec.get("label"), f"{path}.label", notes)
-        specs.append(ScoreSpec(spec["name"], label, low, high))
+        specs.append(ScoreSpec(spec["name"], label, low, high, parse_bands(spec.get("bands"), path, notes)))
     return tuple(specs)
+
+
+def parse_bands(raw, path: str, notes: Notes) -> tuple[tuple[str, Label], ...]:
+    """``bands: {value: {en, zh}}``: the labels shown for a category score such as a severity band."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, Mapping):
+        notes.add(f"{path}.bands", "must be a mapping of band value to {en, zh} label")
+        return ()
+    return tuple((str(value), parse_label(label, f"{path}.bands.{value}", notes)) for value, label in raw.items())
 
 
 def parse_sections(data: Mapping, items: list[Item], notes: Notes) -> tuple[Section, ...]:

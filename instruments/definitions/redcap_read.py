@@ -154,9 +154,12 @@ def _header(form: str, tag: Mapping[str, Any]) -> dict[str, Any]:
         value = meta.get(key)
         return Label(value.get("en", ""), value.get("zh", "")) if isinstance(value, dict) else None
 
+    def bilingual(raw: Mapping) -> Label:
+        return Label(raw.get("en", ""), raw.get("zh", ""))
+
     scores = tuple(
-        ScoreSpec(s["name"], Label(s.get("label", {}).get("en", ""), s.get("label", {}).get("zh", "")),
-                  s.get("min"), s.get("max"))
+        ScoreSpec(s["name"], bilingual(s.get("label", {})), s.get("min"), s.get("max"),
+                  tuple((value, bilingual(band)) for value, band in (s.get("bands") or {}).items()))
         for s in meta.get("scores", [])
     )
     keys = ("kind", "respondent", "repeating", "licence", "source", "scorer")

@@ -62,7 +62,8 @@ def _form_meta(instrument: Instrument) -> dict[str, Any]:
         "version": instrument.version, "title": instrument.title.to_dict(), "kind": instrument.kind,
         "respondent": instrument.respondent, "repeating": instrument.repeating, "licence": instrument.licence,
         "source": instrument.source, "scorer": instrument.scorer,
-        "scores": [{"name": s.name, "label": s.label.to_dict(), "min": s.min, "max": s.max}
+        "scores": [{"name": s.name, "label": s.label.to_dict(), "min": s.min, "max": s.max,
+                    "bands": {value: label.to_dict() for value, label in s.bands}}
                    for s in instrument.scores],
     }
     for key in ("short_title", "instructions"):
