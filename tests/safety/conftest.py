@@ -14,24 +14,12 @@ from instruments.services import response_submit
 from randomisation.models import AllocationList, AllocationSlot
 from studies.models import ProtocolVersion, Study
 from tests.factories import ParticipantFactory, SiteFactory, StudyFactory, UserFactory
+from tests.protocol_text import protocol_head
 
-PROTOCOL = """
-format: 1
-study:
-  code: safe
-  title: {en: "Safety study", zh: "安全性研究"}
-  sponsor: {en: "Test hospital", zh: "测试医院"}
-  target_enrolment: 10
-  design: observational
-  protocol_version: "1.0"
-  protocol_date: 2026-01-15
-  participant_id_pattern: "{study}-{site}-{seq:04d}"
-sites:
-  - {code: "01", name: {en: "Site one", zh: "一中心"}}
-  - {code: "02", name: {en: "Site two", zh: "二中心"}}
-anchors:
-  - {code: enrolment, label: {en: "Enrolment", zh: "入组"}}
-visits:
+PROTOCOL = protocol_head(
+    code="safe", title="Safety study", title_zh="安全性研究",
+    sites=(("01", "Site one", "一中心"), ("02", "Site two", "二中心")),
+) + """visits:
   - code: baseline
     label: {en: "Baseline", zh: "基线"}
     anchor: enrolment

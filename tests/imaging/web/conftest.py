@@ -11,24 +11,9 @@ from django.urls import reverse
 from participants.models import Visit
 from tests.factories import ParticipantFactory
 from tests.matrix.instruments import attach_protocol
+from tests.protocol_text import protocol_head
 
-MRI_PROTOCOL = """
-format: 1
-study:
-  code: alpha
-  title: {en: "Alpha study", zh: "阿尔法研究"}
-  sponsor: {en: "Test hospital", zh: "测试医院"}
-  target_enrolment: 10
-  design: observational
-  protocol_version: "1.0"
-  protocol_date: 2026-01-15
-  participant_id_pattern: "{study}-{site}-{seq:04d}"
-sites:
-  - {code: "A", name: {en: "Site A", zh: "A中心"}}
-  - {code: "B", name: {en: "Site B", zh: "B中心"}}
-anchors:
-  - {code: enrolment, label: {en: "Enrolment", zh: "入组"}}
-visits:
+MRI_PROTOCOL = protocol_head() + """visits:
   - code: baseline
     label: {en: "Baseline", zh: "基线"}
     anchor: enrolment
