@@ -185,7 +185,7 @@ def test_a_failure_after_the_write_rolls_back_the_change_and_its_audit_rows_toge
     def broken(*args, **kwargs):
         raise RuntimeError("the schedule could not be projected")
 
-    monkeypatch.setattr(participant_services, "_reproject", broken)
+    monkeypatch.setattr(participant_services.enrolment, "_reproject", broken)
     with pytest.raises(RuntimeError):
         participant_services.participant_enrol(participant=participant, user=coordinator,
                                                enrolled_on=date(2026, 3, 2))

@@ -79,14 +79,14 @@ def test_an_id_taken_by_a_concurrent_enrolment_is_retried(lbpb, monkeypatch):
     participant = _screen(lbpb)
     services.participant_consent(participant=participant, user=lbpb.coordinator, form_version="1.0",
                                  consented_on=date(2026, 3, 2))
-    real = services._next_identifier
+    real = services.enrolment._next_identifier
     calls = []
 
     def racing(protocol, p):  # the first read misses the ID another request has just written
         calls.append(1)
         return "LBPB-01-0001" if len(calls) == 1 else real(protocol, p)
 
-    monkeypatch.setattr(services, "_next_identifier", racing)
+    monkeypatch.setattr(services.enrolment, "_next_identifier", racing)
     enrolled = services.participant_enrol(participant=participant, user=lbpb.coordinator, enrolled_on=date(2026, 3, 2))
     assert enrolled.identifier == "LBPB-01-0002"
     assert len(calls) == 2
