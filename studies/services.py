@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -17,6 +18,7 @@ from audit.services import audit_record, diff, snapshot
 
 from .models import Activity, Anchor, Arm, Criterion, ProtocolVersion, Site, Study, VisitDefinition
 from .protocol import Protocol, ProtocolError, diff_protocols
+from .protocol.quality import InstrumentFields, check_quality_fields
 from .protocol.reader import Problem
 from .protocol.schema import Combination, Condition
 from .selectors import parse_protocol_text
@@ -44,6 +46,7 @@ def protocol_load(*, text: str, filename: str, user=None, study: Study | None = 
     ``path`` is the audit path: "page" for the upload page, "command" for ``manage.py load_protocol``.
     """
     protocol = parse_protocol_text(text, filename=filename)
+    _check_quality_fields(protocol, filename)
     code = protocol.study.code.lower()
     if not _SLUG.match(code):
         _refuse(filename, "study.code", f"'{protocol.study.code}' cannot be a study code: use at most 32 letters, "
@@ -89,6 +92,27 @@ def _audit_load(existing, study_before: dict, study: Study, version: ProtocolVer
 
 def _refuse(filename: str, path: str, message: str):
     raise ProtocolError([Problem(filename, path, message)])
+
+
+def _check_quality_fields(protocol: Protocol, filename: str) -> None:
+    """A data-quality rule naming an item or score its instrument lacks would never fire: refuse the file.
+
+    Checked on load, not in ``parse_protocol_text``, so a stored version keeps reading after the library changes.
+    """
+    problems = check_quality_fields(protocol.quality_rules, _instrument_fields(), filename=filename)
+    if problems:
+        raise ProtocolError(problems)
+
+
+def _instrument_fields() -> dict[str, InstrumentFields]:
+    """Item codes and score names of every instrument in the library, over all its versions."""
+    from instruments.registry import get_library  # as in studies.selectors: importing studies loads no instruments
+
+    items, scores = defaultdict(set), defaultdict(set)
+    for (code, _version), instrument in get_library().items():
+        items[code].update(instrument.item_codes())
+        scores[code].update(spec.name for spec in instrument.scores)
+    return {code: InstrumentFields(frozenset(items[code]), frozenset(scores[code])) for code in items}
 
 
 def _check_lengths(protocol: Protocol, filename: str) -> None:

@@ -9,15 +9,19 @@ Four kinds (see docs/data-quality-rules.md):
   `max_percent`;
 * `required_at_visit`: an item left empty at one of `visits` once the form is complete or the visit done.
 
-Pure Python, like the rest of studies.protocol: the queries app evaluates these rules.
+Pure Python, like the rest of studies.protocol: the queries app evaluates these rules. The parser knows
+only instrument codes; whether a rule's item or score exists in that instrument is checked by
+``check_quality_fields`` against the definitions the caller passes in (a typo would otherwise never fire).
 """
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .reader import Reader, join
+from .reader import Problem, Reader, join
 from .schema import Text
 
 QUALITY_KINDS = ("range", "before", "change", "required_at_visit")
@@ -184,3 +188,45 @@ def check_quality_visits(r: Reader, rules: list[tuple[str, QualityRule]], visit_
         for i, code in enumerate(rule.visits):
             if code not in visit_codes:
                 r.add(join(join(path, "visits"), i), f"visit '{code}' is not declared by the study")
+
+
+@dataclass(frozen=True)
+class InstrumentFields:
+    """What a rule may name in one instrument: its item codes and score names (over all its versions)."""
+
+    items: frozenset[str]
+    scores: frozenset[str]
+
+
+def check_quality_fields(rules: Sequence[QualityRule], fields: Mapping[str, InstrumentFields], *,
+                         filename: str) -> list[Problem]:
+    """A problem for every item or score a rule names that its instrument does not have.
+
+    ``rules`` are a parsed protocol's ``quality_rules`` in file order, so rule ``i`` is at ``quality_rules[i]``.
+    An instrument missing from ``fields`` is skipped: the parser already reports unknown instruments.
+    """
+    problems = []
+    for i, rule in enumerate(rules):
+        path = f"quality_rules[{i}]"
+        named = [(path, rule.instrument, "item", rule.item), (path, rule.instrument, "score", rule.score)]
+        for key, operand in (("earlier", rule.earlier), ("later", rule.later)):
+            if operand is not None and operand.source == "item":
+                named.append((join(path, key), operand.instrument, "item", operand.item))
+        for where, instrument, kind, code in named:
+            message = _missing_field(fields.get(instrument), instrument, kind, code)
+            if message:
+                problems.append(Problem(filename, join(where, kind), message))
+    return problems
+
+
+def _missing_field(known: InstrumentFields | None, instrument: str | None, kind: str, code: str | None) -> str:
+    if known is None or code is None:
+        return ""
+    choices = known.items if kind == "item" else known.scores
+    if code in choices:
+        return ""
+    close = difflib.get_close_matches(code, sorted(choices), n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    if not choices:
+        hint = f" (it has no {kind}s)"
+    return f"instrument '{instrument}' has no {kind} '{code}'{hint}"
