@@ -1,9 +1,13 @@
 """Complete blood count: low / normal / high flag for each analyte.
 
-Adult reference intervals of the Chinese health standard WS/T 405-2012 "Reference
-intervals for blood cell analysis" (血细胞分析参考区间; Ministry of Health, 2012),
-venous blood, automated analyser. RBC, haemoglobin and haematocrit differ by sex, so
-their flags need the sex item; without it they are None. Limits count as normal.
+Adult reference intervals of the Chinese health-industry standard WS/T 405-2012 "Reference intervals for
+blood cell analysis" (血细胞分析参考区间; Ministry of Health, published 2012-12-25, in force 2013-08-01),
+venous blood, automated analyser. The study behind it: Wu X et al., "Complete blood count reference
+intervals for healthy Han Chinese adults", PLoS One 2015;10(3):e0119669. WBC 3.5-9.5 x10^9/L; RBC male
+4.3-5.8, female 3.8-5.1 x10^12/L; haemoglobin male 130-175, female 115-150 g/L; haematocrit male 0.40-0.50,
+female 0.35-0.45 L/L (entered here in %); platelets 125-350 x10^9/L; neutrophils 40-75 %, lymphocytes
+20-50 %, monocytes 3-10 %, eosinophils 0.4-8.0 %, basophils 0-1 %. RBC, haemoglobin and haematocrit differ
+by sex, so their flags need the sex item; without it they are None. Limits count as normal.
 """
 
 from __future__ import annotations

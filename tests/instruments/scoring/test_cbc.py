@@ -14,32 +14,36 @@ def test_it_flags_a_typical_normal_count_as_all_normal():
     assert set(score("cbc", NORMAL_MALE).values()) == {"normal"}
 
 
+# Each limit of WS/T 405-2012 (adult, venous): the limit itself is normal, one step beyond it is not.
+INTERVALS = [
+    # (sex, item, low, high, step)
+    (MALE, "cbc_wbc", 3.5, 9.5, 0.01),
+    (FEMALE, "cbc_wbc", 3.5, 9.5, 0.01),
+    (MALE, "cbc_rbc", 4.3, 5.8, 0.01),
+    (FEMALE, "cbc_rbc", 3.8, 5.1, 0.01),
+    (MALE, "cbc_hgb", 130, 175, 1),
+    (FEMALE, "cbc_hgb", 115, 150, 1),
+    (MALE, "cbc_hct", 40, 50, 0.1),
+    (FEMALE, "cbc_hct", 35, 45, 0.1),
+    (MALE, "cbc_plt", 125, 350, 1),
+    (MALE, "cbc_neut_pct", 40, 75, 0.1),
+    (MALE, "cbc_lymph_pct", 20, 50, 0.1),
+    (MALE, "cbc_mono_pct", 3, 10, 0.1),
+    (MALE, "cbc_eos_pct", 0.4, 8.0, 0.1),
+]
+CASES = [case for sex, item, low, high, step in INTERVALS for case in (
+    (sex, item, round(low - step, 2), "low"), (sex, item, low, "normal"),
+    (sex, item, high, "normal"), (sex, item, round(high + step, 2), "high"))]
+
+
 @pytest.mark.parametrize(
     "sex, item, value, flag",
-    [
-        (MALE, "cbc_wbc", 3.49, "low"),
-        (MALE, "cbc_wbc", 3.5, "normal"),
-        (MALE, "cbc_wbc", 9.5, "normal"),
-        (MALE, "cbc_wbc", 9.51, "high"),
-        (MALE, "cbc_hgb", 129, "low"),
-        (MALE, "cbc_hgb", 130, "normal"),
-        (MALE, "cbc_hgb", 175, "normal"),
-        (MALE, "cbc_hgb", 176, "high"),
-        (FEMALE, "cbc_hgb", 114, "low"),
-        (FEMALE, "cbc_hgb", 115, "normal"),
-        (FEMALE, "cbc_hgb", 150, "normal"),
-        (FEMALE, "cbc_hgb", 151, "high"),
-        (MALE, "cbc_rbc", 4.29, "low"),
-        (FEMALE, "cbc_rbc", 5.2, "high"),
-        (MALE, "cbc_hct", 39.9, "low"),
-        (FEMALE, "cbc_hct", 45.1, "high"),
-        (MALE, "cbc_plt", 124, "low"),
-        (MALE, "cbc_plt", 351, "high"),
-        (MALE, "cbc_neut_pct", 75.1, "high"),
-        (MALE, "cbc_lymph_pct", 19.9, "low"),
-        (MALE, "cbc_eos_pct", 0.3, "low"),
+    CASES + [
         (MALE, "cbc_baso_pct", 0, "normal"),  # lowest possible value is inside the interval
+        (MALE, "cbc_baso_pct", 1, "normal"),
         (MALE, "cbc_baso_pct", 1.1, "high"),
+        (FEMALE, "cbc_hgb", 151, "high"),  # a normal male value is high for a woman
+        (MALE, "cbc_hgb", 120, "low"),  # and a normal female value low for a man
     ],
 )
 def test_it_flags_each_side_of_the_reference_limits(sex, item, value, flag):
