@@ -7,7 +7,7 @@ import numpy as np
 import pydicom
 from PIL import Image
 
-from imaging.readers.errors import ReaderError
+from imaging.readers.errors import ReaderError, gettext_noop
 from imaging.readers.provenance import software_versions
 
 
@@ -24,7 +24,7 @@ def middle_slice_png(series_paths: list[str], out_path: str | Path) -> Preview:
     """Write an 8-bit PNG of the middle slice (middle frame of a multi-frame file), windowed on the
     1st-99th percentile so one bright voxel does not leave the image black."""
     if not series_paths:
-        raise ReaderError("The series has no files, so there is nothing to preview.")
+        raise ReaderError(gettext_noop("The series has no files, so there is nothing to preview."))
     source = sorted(series_paths, key=_instance_number)[len(series_paths) // 2]
     pixels = _pixels(source)
     if pixels.ndim == 3 and pixels.shape[-1] not in (3, 4):
@@ -43,12 +43,13 @@ def _instance_number(path: str) -> tuple[int, str]:
 def _pixels(path: str) -> np.ndarray:
     dataset = pydicom.dcmread(path)
     if "PixelData" not in dataset:
-        raise ReaderError(f"{Path(path).name} has no image data (it may be a report or a header-only "
-                          "file), so no preview can be made.")
+        raise ReaderError(gettext_noop("%(name)s has no image data (it may be a report or a header-only file), "
+                                       "so no preview can be made."), name=Path(path).name)
     try:
         return dataset.pixel_array.astype(np.float64)
     except Exception as error:  # decoders raise many types; the coordinator needs one message
-        raise ReaderError(f"The image data of {Path(path).name} cannot be decoded: {error}") from error
+        raise ReaderError(gettext_noop("The image data of %(name)s cannot be decoded: %(error)s"),
+                          name=Path(path).name, error=str(error)) from error
 
 
 def _to_uint8(pixels: np.ndarray) -> np.ndarray:

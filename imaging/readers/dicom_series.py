@@ -63,7 +63,7 @@ LUMBAR = r"lumbar|l[-_ ]?spine|lws|腰"
 DEFAULT_RULES: tuple[SeriesRule, ...] = (
     SeriesRule("localizer", image_type="LOCALIZER"),
     SeriesRule("localizer", r"locali[sz]er|scout|survey|pilot|3[-_ ]?plane|定位"),
-    SeriesRule("lumbar_t2_sag", rf"^(?=.*({LUMBAR}))(?=.*t2)(?=.*sag)"),
+    SeriesRule("lumbar_t2_sag", rf"^(?=.*({LUMBAR}))(?=.*t2)(?=.*(sag|矢状))"),
     SeriesRule("dwi", r"dwi|dti|diffusion|dmri|ep2d_diff"),
     SeriesRule("bold:rest", r"rest|(^|[^a-z])rs[-_ ]?fmri"),
     SeriesRule("bold", r"(fmri|bold|func)([-_ ]+(?P<task>[a-z][a-z0-9_]*))?"),

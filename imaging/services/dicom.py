@@ -28,7 +28,7 @@ def deidentified_copy(source: Path, out: Path, *, study_code: str, patient_label
     """Write the PS3.15 de-identified copy; UIDs are mapped per study so series group before linking."""
     dataset = pydicom.dcmread(source)
     clean = deidentify(dataset, study_id=study_code, date_shift_days=date_shift_days,
-                       uid_secret=settings.IMAGING_UID_SECRET)
+                       uid_secret=settings.IMAGING_UID_SECRET, in_place=True)  # read for this alone: no copy
     clean.PatientID = clean.PatientName = patient_label
     clean.save_as(out, enforce_file_format=True)
     return dicom_header_json(header_from_dataset(clean, str(out)))
