@@ -25,3 +25,29 @@ def staged_uploads_sweep_task() -> int:
     from .services.sweep import staged_uploads_sweep
 
     return staged_uploads_sweep()
+
+
+# A whole study converts series by series; longer than an ingest step, so its own limits (soft: mark failed).
+@shared_task(acks_late=True, soft_time_limit=4 * 3600, time_limit=4 * 3600 + 300)
+def bids_export_task(export_id: int) -> int:
+    from .services.bids_export import export_run
+
+    export_run(export_id=export_id)
+    return export_id
+
+
+@shared_task(acks_late=True, soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+             time_limit=settings.CELERY_TASK_TIME_LIMIT)
+def dropfolder_scan_task() -> int:
+    """Every minute (beat): queue the settled files of IMAGING_DROP_FOLDER; nothing when the setting is empty."""
+    from .services.dropfolder import dropfolder_scan
+
+    return len(dropfolder_scan())
+
+
+@shared_task(acks_late=True)
+def exports_expire_task() -> int:
+    """Nightly (beat): delete BIDS export zips older than IMAGING_EXPORT_KEEP_DAYS (0: keep them)."""
+    from .services.bids_export import exports_expire
+
+    return exports_expire()

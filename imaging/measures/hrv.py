@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from imaging.readers.errors import ReaderError, gettext_noop
 from imaging.readers.provenance import software_versions
 
 MIN_SPECTRAL_S = 120
@@ -38,7 +39,7 @@ def hrv_from_rr(rr_ms, *, source: str = "rr") -> HrvMeasures:
 
     rr = np.asarray(rr_ms, dtype=float)
     if len(rr) < 3:
-        raise ValueError("HRV needs at least 3 RR intervals.")
+        raise ReaderError(gettext_noop("HRV needs at least 3 RR intervals."))
     intervals = {"RRI": rr, "RRI_Time": np.cumsum(rr) / 1000}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # neurokit2 warns about short recordings; the 2-min rule is ours
@@ -73,5 +74,6 @@ def hrv_from_ecg(signal, fs: float) -> HrvMeasures:
         _, info = nk.ecg_peaks(cleaned, sampling_rate=fs)
     peaks = np.asarray(info["ECG_R_Peaks"])
     if len(peaks) < 4:
-        raise ValueError("Fewer than 4 heartbeats were found in the ECG; check the lead and the recording.")
+        raise ReaderError(gettext_noop("Fewer than 4 heartbeats were found in the ECG; check the lead and the "
+                                       "recording."))
     return hrv_from_rr(np.diff(peaks) / fs * 1000, source="ecg")

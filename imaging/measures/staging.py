@@ -8,7 +8,7 @@ unscored and for quality checks.
 
 from pathlib import Path
 
-from imaging.readers.errors import ReaderError
+from imaging.readers.errors import ReaderError, gettext_noop
 from imaging.readers.hypnogram import Hypnogram
 from imaging.readers.provenance import software_versions
 
@@ -27,8 +27,8 @@ def stage_with_yasa(
     raw = mne.io.read_raw_edf(path, preload=False, verbose="error")
     missing = [name for name in channels if name not in raw.ch_names]
     if missing:
-        raise ReaderError(f"{Path(path).name} has no channel named {', '.join(missing)}; "
-                          f"channels are: {', '.join(raw.ch_names)}.")
+        raise ReaderError(gettext_noop("%(name)s has no channel named %(missing)s; channels are: %(channels)s."),
+                          name=Path(path).name, missing=", ".join(missing), channels=", ".join(raw.ch_names))
     raw.pick(channels).load_data(verbose="error")
     metadata = {"age": age, "male": male} if age is not None and male is not None else None
     predicted = yasa.SleepStaging(raw, eeg_name=eeg, eog_name=eog, emg_name=emg, metadata=metadata).predict()

@@ -13,13 +13,14 @@ from pathlib import Path
 
 import edfio
 
-from imaging.readers.errors import ReaderError
+from imaging.readers.errors import ReaderError, gettext_noop
 from imaging.readers.provenance import software_versions
 
 PATIENT_FIELD = slice(8, 88)
 RECORDING_FIELD = slice(88, 168)
 START_DATE_FIELD = slice(168, 176)  # dd.mm.yy
 RESERVED_FIELD = slice(192, 236)
+UNREADABLE = gettext_noop("%(name)s is not a readable EDF/EDF+ file: %(error)s")
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 
 # Order matters: the first match wins. Labels follow AASM derivation names and Compumedics defaults
@@ -69,6 +70,7 @@ class EdfDeidentification:
     path: str
     patient_field: str
     recording_field: str
+    annotations_replaced: int = 0
     software: dict[str, str] = field(default_factory=dict, compare=False)
 
 
@@ -89,11 +91,20 @@ def open_edf(path: str | Path) -> edfio.Edf:
     except FileNotFoundError:
         raise
     except Exception as error:  # edfio raises ValueError, IndexError, UnicodeError... for broken headers
-        raise ReaderError(f"{path.name} is not a readable EDF/EDF+ file: {error}") from error
+        raise ReaderError(UNREADABLE, name=path.name, error=str(error)) from error
 
 
 def read_edf_header(path: str | Path) -> EdfHeader:
     edf = open_edf(path)
+    try:
+        return _header(path, edf)
+    except ReaderError:
+        raise
+    except Exception as error:  # edfio reads lazily: a file cut off after its header fails only here
+        raise ReaderError(UNREADABLE, name=Path(path).name, error=str(error) or type(error).__name__) from error
+
+
+def _header(path: str | Path, edf: edfio.Edf) -> EdfHeader:
     patient = _patient(edf)
     return EdfHeader(
         path=str(path),
@@ -141,13 +152,15 @@ def deidentify_edf(path: str | Path, out_path: str | Path, *, study_id: str,
     EDF+ keeps its structure: patient "<study_id> X X X" (sex, birth date, name unknown), recording
     "Startdate <shifted date> X X <equipment>" (hospital code and technician removed). The start date
     field (bytes 168-176) and the recording's Startdate move by ``date_shift_days`` together, as the
-    EDF+ spec requires them to agree; the time of day is kept. Signal bytes are not touched.
+    EDF+ spec requires them to agree; the time of day is kept. Signal bytes are not touched, except the
+    free-text annotations (see ``scrub_annotations``).
     """
     path, out_path = Path(path), Path(out_path)
     with path.open("rb") as handle:
         head = handle.read(256)
     if len(head) < 256 or not head[:8].strip() == b"0":
-        raise ReaderError(f"{path.name} is not an EDF file (the header does not start with version 0).")
+        raise ReaderError(gettext_noop("%(name)s is not an EDF file (the header does not start with version 0)."),
+                          name=path.name)
     plus = head[RESERVED_FIELD].startswith(b"EDF+")
     code = re.sub(r"\s+", "_", study_id.strip()) or "X"
     patient = f"{code} X X X" if plus else code
@@ -159,7 +172,8 @@ def deidentify_edf(path: str | Path, out_path: str | Path, *, study_id: str,
     with out_path.open("r+b") as handle:
         handle.seek(PATIENT_FIELD.start)
         handle.write(_field(patient) + _field(recording) + start.strftime("%d.%m.%y").encode("ascii"))
-    return EdfDeidentification(str(out_path), patient, recording, software_versions())
+        replaced = scrub_annotations(handle)
+    return EdfDeidentification(str(out_path), patient, recording, replaced, software_versions())
 
 
 def _start_date(text: str, name: str) -> date:
@@ -168,7 +182,8 @@ def _start_date(text: str, name: str) -> date:
         day, month, year = (int(part) for part in text.strip().split("."))
         return date(1900 + year if year >= 85 else 2000 + year, month, day)
     except ValueError as error:
-        raise ReaderError(f"{name} has an unreadable start date ({text.strip()!r}); export it again.") from error
+        raise ReaderError(gettext_noop("%(name)s has an unreadable start date (%(date)s); export it again."),
+                          name=name, date=repr(text.strip())) from error
 
 
 def _equipment(head: bytes) -> str:
@@ -179,3 +194,97 @@ def _equipment(head: bytes) -> str:
 
 def _field(text: str) -> bytes:
     return text.encode("ascii", errors="replace")[:80].ljust(80, b" ")
+
+
+# Annotation texts kept in a stored copy besides sleep stages: event names scorers and devices write, which
+# cannot name a person. Everything else (technician notes, "John Smith called") is replaced. Compared after
+# lower-casing and collapsing spaces.
+SAFE_ANNOTATIONS = frozenset({
+    "lights off", "lights on", "lights out", "recording start", "recording end", "recording starts",
+    "recording ends", "start of recording", "xlspike", "xlevent",
+    "end of recording", "apnea", "obstructive apnea", "central apnea", "mixed apnea", "apnoea",
+    "obstructive apnoea", "central apnoea", "mixed apnoea", "hypopnea", "obstructive hypopnea",
+    "central hypopnea", "hypopnoea", "rera", "desaturation", "oxygen desaturation", "spo2 desaturation", "arousal",
+    "spontaneous arousal", "respiratory arousal", "limb movement", "leg movement", "periodic limb movement", "plm",
+    "snore", "snoring", "bradycardia", "tachycardia", "body position", "supine", "prone", "left", "right",
+    "upright", "discontinuity", "annotation", "note", "x",  # the last three: our own replacements
+})
+NEUTRAL_TEXTS = (b"annotation", b"note", b"X")  # the longest that fits replaces an unsafe text
+ANNOTATION_LABELS = (b"EDF Annotations",)
+TAL_ONSET = re.compile(rb"^[+-]\d+(\.\d+)?(\x15\d+(\.\d+)?)?$")
+
+
+def safe_annotation(text: str) -> bool:
+    from imaging.readers.hypnogram import stage_label  # hypnogram reads EDF through this module
+
+    return stage_label(text) is not None or " ".join(text.lower().split()) in SAFE_ANNOTATIONS
+
+
+def _neutral(text: bytes) -> bytes:
+    return next(neutral for neutral in NEUTRAL_TEXTS if len(neutral) <= len(text))
+
+
+def scrub_tals(raw: bytes) -> tuple[bytes, int]:
+    """One data record's annotation bytes with every unsafe text replaced; the same length, NUL-padded.
+
+    A TAL is "+onset[\\x15duration]\\x14text\\x14...\\x14\\x00" (EDF+ spec 2.2.2); onsets and durations stay, so the
+    timing of every event is kept. Bytes that are not a TAL are cleared rather than guessed at.
+    """
+    tals, replaced = [], 0
+    for tal in (part for part in raw.split(b"\x00") if part):
+        onset, *texts = tal.split(b"\x14")
+        if not TAL_ONSET.match(onset):
+            replaced += 1
+            continue
+        kept = []
+        for text in texts:
+            if text and not safe_annotation(text.decode("utf-8", errors="replace")):
+                text, replaced = _neutral(text), replaced + 1
+            kept.append(text)
+        tals.append(b"\x14".join([onset, *kept]) + b"\x00")
+    cleaned = b"".join(tals)
+    return cleaned.ljust(len(raw), b"\x00"), replaced
+
+
+def _annotation_slots(handle) -> tuple[int, int, int, list[tuple[int, int]]] | None:
+    """(header bytes, record bytes, records, [(offset in record, bytes)] of each annotation signal), or None."""
+    handle.seek(0)
+    head = handle.read(256)
+    try:
+        header_bytes, records, count = int(head[184:192]), int(head[236:244]), int(head[252:256])
+    except ValueError:
+        return None
+    extended = handle.read(count * 256)
+    labels = [extended[i * 16:(i + 1) * 16].strip() for i in range(count)]
+    samples_at = count * 216  # label 16, transducer 80, dimension 8, 4 x min/max 8, prefiltering 80
+    samples = [int(extended[samples_at + i * 8:samples_at + (i + 1) * 8]) for i in range(count)]
+    record_bytes = 2 * sum(samples)
+    slots = [(2 * sum(samples[:i]), 2 * samples[i]) for i in range(count) if labels[i] in ANNOTATION_LABELS]
+    if not slots or record_bytes == 0:
+        return None
+    handle.seek(0, 2)
+    on_disk = (handle.tell() - header_bytes) // record_bytes
+    return header_bytes, record_bytes, min(records, on_disk) if records > 0 else on_disk, slots
+
+
+def scrub_annotations(handle) -> int:
+    """Replace, in place, every annotation text that is not a sleep stage or a safe event name; return how many.
+
+    Compumedics and other systems let technicians type free text into annotations (names, phone calls); the
+    header de-identification alone would leave it in the stored copy.
+    """
+    layout = _annotation_slots(handle)
+    if layout is None:
+        return 0
+    header_bytes, record_bytes, records, slots = layout
+    replaced = 0
+    for record in range(records):
+        for offset, size in slots:
+            position = header_bytes + record * record_bytes + offset
+            handle.seek(position)
+            cleaned, count = scrub_tals(handle.read(size))
+            if count:
+                handle.seek(position)
+                handle.write(cleaned)
+                replaced += count
+    return replaced

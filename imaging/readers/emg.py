@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 
 from imaging.readers.edf import channel_type, open_edf
-from imaging.readers.errors import ReaderError
+from imaging.readers.errors import ReaderError, gettext_noop
 from imaging.readers.provenance import software_versions
 
+NO_CHANNELS = gettext_noop("%(name)s has none of the channels %(channels)s.")
 TIME_COLUMNS = {"time", "t", "time_s", "seconds", "timestamp"}
 
 
@@ -36,7 +37,8 @@ def read_emg(path: str | Path, *, fs: float | None = None, channels: Sequence[st
     if path.suffix.lower() in (".edf", ".bdf"):
         return _from_edf(path, channels)
     if fs is None or fs <= 0:
-        raise ReaderError(f"{path.name}: give the sampling rate (Hz) of this CSV file; it cannot be guessed.")
+        raise ReaderError(gettext_noop("%(name)s: give the sampling rate (Hz) of this CSV file; it cannot be guessed."),
+                          name=path.name)
     return _from_csv(path, fs, channels, unit)
 
 
@@ -45,11 +47,12 @@ def _from_edf(path: Path, channels: Sequence[str] | None) -> EmgRecording:
     chosen = [s for s in signals if s.label in channels] if channels else \
         [s for s in signals if channel_type(s.label).startswith("EMG")] or signals
     if not chosen:
-        raise ReaderError(f"{path.name} has none of the channels {', '.join(channels or [])}.")
+        raise ReaderError(NO_CHANNELS, name=path.name, channels=", ".join(channels or []))
     rates = {s.sampling_frequency for s in chosen}
     if len(rates) > 1:
-        raise ReaderError(f"{path.name}: the chosen channels have different sampling rates {sorted(rates)}; "
-                          "choose channels recorded at one rate.")
+        raise ReaderError(gettext_noop("%(name)s: the chosen channels have different sampling rates %(rates)s; "
+                                       "choose channels recorded at one rate."), name=path.name,
+                          rates=str(sorted(rates)))
     length = min(len(s.data) for s in chosen)
     data = np.vstack([s.data[:length] for s in chosen])
     return EmgRecording(tuple(s.label for s in chosen), data, float(rates.pop()),
@@ -63,21 +66,24 @@ def _from_csv(path: Path, fs: float, channels: Sequence[str] | None, unit: str) 
     try:
         values = np.array(rows[1:], dtype=float)
     except ValueError as error:
-        raise ReaderError(f"{path.name} has a value that is not a number: {error}") from error
+        raise ReaderError(gettext_noop("%(name)s has a value that is not a number: %(error)s"), name=path.name,
+                          error=str(error)) from error
     if values.ndim != 2 or len(values) < 2:
-        raise ReaderError(f"{path.name} needs a header row and at least two rows of samples.")
+        raise ReaderError(gettext_noop("%(name)s needs a header row and at least two rows of samples."), name=path.name)
     time = [i for i, name in enumerate(header) if name.lower() in TIME_COLUMNS]
     if time:
         _check_rate(path, values[:, time[0]], fs)
     wanted = [i for i, name in enumerate(header) if i not in time and (not channels or name in channels)]
     if not wanted:
-        raise ReaderError(f"{path.name} has none of the channels {', '.join(channels or [])}.")
+        raise ReaderError(NO_CHANNELS, name=path.name, channels=", ".join(channels or []))
     return EmgRecording(tuple(header[i] for i in wanted), values[:, wanted].T.copy(), float(fs), unit,
                         "csv", software_versions("numpy"))
 
 
 def _check_rate(path: Path, times: np.ndarray, fs: float) -> None:
     step = float(np.median(np.diff(times)))
-    if step <= 0 or abs(1 / step - fs) > 0.01 * fs:
-        raise ReaderError(f"{path.name}: the time column shows {1 / step:.1f} Hz but {fs:g} Hz was declared."
-                          if step > 0 else f"{path.name}: the time column does not increase.")
+    if step <= 0:
+        raise ReaderError(gettext_noop("%(name)s: the time column does not increase."), name=path.name)
+    if abs(1 / step - fs) > 0.01 * fs:
+        raise ReaderError(gettext_noop("%(name)s: the time column shows %(measured)s Hz but %(declared)s Hz was "
+                                       "declared."), name=path.name, measured=f"{1 / step:.1f}", declared=f"{fs:g}")

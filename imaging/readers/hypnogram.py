@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from imaging.readers.edf import open_edf
-from imaging.readers.errors import ReaderError
+from imaging.readers.errors import ReaderError, gettext_noop
 from imaging.readers.provenance import software_versions
 
 STAGES = ("W", "N1", "N2", "N3", "R")
@@ -54,7 +54,8 @@ def hypnogram_from_edf(path: str | Path, *, epoch_s: float = 30.0) -> Hypnogram:
     scored = [(a.onset, a.duration, stage_label(a.text)) for a in edf.annotations]
     scored = sorted((onset, duration, stage) for onset, duration, stage in scored if stage)
     if not scored:
-        raise ReaderError(f"{Path(path).name} has no sleep-stage annotations; import the hypnogram as CSV.")
+        raise ReaderError(gettext_noop("%(name)s has no sleep-stage annotations; import the hypnogram as CSV."),
+                          name=Path(path).name)
     first = scored[0][0]
     stages: list[str] = []
     for onset, duration, stage in scored:
@@ -76,7 +77,7 @@ def hypnogram_from_csv(
     with path.open(newline="", encoding="utf-8-sig") as handle:
         rows = [row for row in csv.reader(handle) if any(cell.strip() for cell in row)]
     if not rows:
-        raise ReaderError(f"{path.name} is empty.")
+        raise ReaderError(gettext_noop("%(name)s is empty."), name=path.name)
     header = [cell.strip().lower() for cell in rows[0]]
     column = header.index("stage") if "stage" in header else -1
     body = rows[1:] if "stage" in header or stage_label(rows[0][-1]) is None else rows
@@ -84,7 +85,8 @@ def hypnogram_from_csv(
     for number, row in enumerate(body, start=len(rows) - len(body) + 1):
         stage = stage_label(row[column]) if column < len(row) else None
         if stage is None:
-            raise ReaderError(f"{path.name} line {number}: '{','.join(row)}' is not a sleep stage "
-                              f"(expected one of W, N1, N2, N3, R, 1-4, ?).")
+            raise ReaderError(gettext_noop("%(name)s line %(line)s: '%(row)s' is not a sleep stage (expected one of "
+                                           "W, N1, N2, N3, R, 1-4, ?)."), name=path.name, line=number,
+                              row=",".join(row))
         stages.append(stage)
     return Hypnogram(tuple(stages), epoch_s, start, "csv", False, software_versions())

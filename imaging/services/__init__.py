@@ -12,13 +12,15 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_record, diff, snapshot
 from imaging.models import IngestJob
+from participants.models import Participant, Visit
+from participants.selectors import participants_for_user
 
 from .linking import datafile_link
 from .staging import BadUpload, skipped, stage_upload, unstage
 from .steps import STEPS, ingest_step
 
-__all__ = ["STEPS", "datafile_link", "ingest_step", "job_retry", "jobs_enqueue", "upload_receive",
-           "folder_receive"]
+__all__ = ["STEPS", "datafile_link", "folder_receive", "ingest_step", "ingest_target", "job_retry", "jobs_enqueue",
+           "staged_receive", "upload_receive"]
 
 
 def jobs_enqueue(job_ids: list[int]) -> None:
@@ -56,8 +58,8 @@ def upload_receive(*, study, user, files: Iterable[tuple[str, BinaryIO]], partic
         message = _("%(name)s is a damaged zip archive (%(error)s); nothing was received. Create the archive "
                     "again and upload it.") % {"name": error.name, "error": error.reason}
         raise ValidationError(message) from error
-    return _jobs_create(study=study, user=user, staged=staged, participant=participant, visit=visit, kind=kind,
-                        path=path)
+    return staged_receive(study=study, user=user, staged=staged, participant=participant, visit=visit, kind=kind,
+                          path=path)
 
 
 def folder_receive(*, study, user, root: Path, participant=None, visit=None, kind: str = "",
@@ -70,15 +72,34 @@ def folder_receive(*, study, user, root: Path, participant=None, visit=None, kin
         with file_path.open("rb") as source:
             name = str(file_path.relative_to(root)) if file_path != root else file_path.name
             staged += stage_upload(name, source)
-    return _jobs_create(study=study, user=user, staged=staged, participant=participant, visit=visit, kind=kind,
-                        path=path)
+    return staged_receive(study=study, user=user, staged=staged, participant=participant, visit=visit, kind=kind,
+                          path=path)
+
+
+def ingest_target(*, study, identifier: str, visit_code: str, user=None) -> tuple[Participant, Visit]:
+    """The participant (by study ID) and visit (by code) that files are declared for, by ``manage.py ingest`` or
+    by drop-folder sub-folders. ``user`` limits the search to the user's sites; None searches the whole study
+    (the drop folder, which an administrator sets up on the server)."""
+    participants = participants_for_user(user) if user is not None else Participant.objects.all()
+    participant = participants.filter(study=study, identifier=identifier).first()
+    if participant is None:
+        raise ValidationError(_("No participant with study ID %(code)s in study %(study)s.")
+                              % {"code": identifier, "study": study.code})
+    visit = Visit.objects.filter(participant=participant, visit_code=visit_code or "").order_by("sequence").first()
+    if visit is None:
+        raise ValidationError(_("Participant %(code)s has no visit %(visit)s.")
+                              % {"code": identifier, "visit": visit_code or "-"})
+    return participant, visit
 
 
 # What the audit row of a new job says: never header contents, which the job has not read yet anyway.
 JOB_AUDIT_FIELDS = ("original_name", "kind_requested", "participant", "visit", "status", "attempts")
 
 
-def _jobs_create(*, study, user, staged, participant, visit, kind, path) -> list[IngestJob]:
+def staged_receive(*, study, user, staged: list[tuple[str, str]], participant=None, visit=None, kind: str = "",
+                   path: str = "page", reason: str = "") -> list[IngestJob]:
+    """One queued job per staged file ((name, path under MEDIA_ROOT)); every receiving route ends here."""
+    _check_target(study, participant, visit)
     with transaction.atomic():
         jobs = [
             IngestJob.objects.create(
@@ -89,7 +110,7 @@ def _jobs_create(*, study, user, staged, participant, visit, kind, path) -> list
         ]
         for job in jobs:
             audit_record(user=user, action="create", instance=job, study=study, participant=participant,
-                         changes=diff({}, snapshot(job, JOB_AUDIT_FIELDS)), path=path)
+                         changes=diff({}, snapshot(job, JOB_AUDIT_FIELDS)), path=path, reason=reason)
         jobs_enqueue([job.pk for job in jobs])
     return jobs
 
@@ -102,6 +123,7 @@ def job_retry(*, job: IngestJob, user) -> IngestJob:
         job = IngestJob.objects.select_for_update().get(pk=job.pk)
         before = snapshot(job, ("status", "error", "attempts"))
         job.status, job.error, job.finished_at = IngestJob.Status.QUEUED, "", None
+        job.details.pop("error", None)
         job.attempts += 1
         job.log += _("Retried by %(user)s.") % {"user": user} + "\n"
         job.save()

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from imaging.models import Kind
 from imaging.readers.dicom_header import DicomHeader, read_dicom_header
@@ -26,8 +26,8 @@ def detect_format(path: Path) -> str:
     if head[:8] == b"0       ":
         return "edf"
     raise ReaderError(
-        _("%(name)s is neither a DICOM file nor an EDF/EDF+ recording. Upload MRI as DICOM files (or a zip of "
-          "them) and PSG, EMG or ECG recordings as EDF.") % {"name": path.name}
+        gettext_noop("%(name)s is neither a DICOM file nor an EDF/EDF+ recording. Upload MRI as DICOM files (or a "
+                     "zip of them) and PSG, EMG or ECG recordings as EDF."), name=path.name
     )
 
 
@@ -90,16 +90,16 @@ def edf_kind(channel_types: list[str]) -> str:
 def parse_edf(path: Path, requested_kind: str = "") -> dict:
     header = read_edf_header(path)
     if not header.channels or header.duration_s <= 0:
-        raise ReaderError(_("%(name)s holds no signal (no channels or zero duration); export it again.")
-                          % {"name": path.name})
+        raise ReaderError(gettext_noop("%(name)s holds no signal (no channels or zero duration); export it again."),
+                          name=path.name)
     types = [channel.type for channel in header.channels]
     kind = requested_kind or edf_kind(types)
     if kind == Kind.DICOM:
-        raise ReaderError(_("%(name)s is an EDF recording, not DICOM: choose another kind or 'detect'.")
-                          % {"name": path.name})
+        raise ReaderError(gettext_noop("%(name)s is an EDF recording, not DICOM: choose another kind or 'detect'."),
+                          name=path.name)
     if kind == Kind.HRV and "ECG" not in types:
-        raise ReaderError(_("%(name)s has no ECG channel, so heart-rate variability cannot be computed.")
-                          % {"name": path.name})
+        raise ReaderError(gettext_noop("%(name)s has no ECG channel, so heart-rate variability cannot be computed."),
+                          name=path.name)
     return {
         "format": "edf", "kind": kind, "source_patient_id": header.patient_code,
         "recorded_at": aware(header.start), "summary": {

@@ -13,7 +13,7 @@ from pathlib import Path
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files import File
 from django.db import IntegrityError, OperationalError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -36,9 +36,11 @@ logger = logging.getLogger(__name__)
 PIPELINE_FIELDS = ["status", "started_at", "finished_at", "log", "error", "steps_done", "staged_path", "details",
                    "data_file", "duplicate", "sha256", "size"]
 DATAFILE_AUDIT_FIELDS = ["kind", "original_name", "sha256", "size", "deidentified", "link_status"]
+DROP_FOLDER_USERNAME = "dropfolder"  # the system account that files from the watched drop folder are received as
 STEPS = ("checksum", "deduplicate", "parse", "validate", "store", "derive", "link", "finish")
 UNEXPECTED = gettext_noop("The file could not be processed because of an unexpected error (%(error)s). Retry the job; "
                           "if it fails again, send the job number to the data manager.")
+TIME_LIMIT = gettext_noop("Processing took longer than the time limit; retry the job or split the upload.")
 
 
 class Stop(Exception):  # noqa: N818  (not an error: the job is complete early, e.g. a duplicate)
@@ -48,7 +50,8 @@ class Stop(Exception):  # noqa: N818  (not an error: the job is complete early, 
 def _staged(job: IngestJob) -> Path:
     path = media_path(job.staged_path) if job.staged_path else None
     if path is None or not path.exists():
-        raise ReaderError(_("%(name)s is no longer in the upload area; upload it again.") % {"name": job.original_name})
+        raise ReaderError(gettext_noop("%(name)s is no longer in the upload area; upload it again."),
+                          name=job.original_name)
     return path
 
 
@@ -59,8 +62,8 @@ def checksum(job: IngestJob) -> str:
             digest.update(chunk)
             size += len(chunk)
     if size == 0:
-        raise ReaderError(_("%(name)s is empty (0 bytes); copy it again from the source.")
-                          % {"name": job.original_name})
+        raise ReaderError(gettext_noop("%(name)s is empty (0 bytes); copy it again from the source."),
+                          name=job.original_name)
     job.sha256, job.size = digest.hexdigest(), size
     job.save(update_fields=["sha256", "size"])
     return _("SHA-256 %(sha)s, %(size)d bytes.") % {"sha": job.sha256, "size": size}
@@ -82,8 +85,8 @@ def parse(job: IngestJob) -> str:
     found = detect_format(path)
     if found == "dicom":
         if job.kind_requested and job.kind_requested != Kind.DICOM:
-            raise ReaderError(_("%(name)s is a DICOM (MRI) file, not %(kind)s.")
-                              % {"name": job.original_name, "kind": job.get_kind_requested_display()})
+            raise ReaderError(gettext_noop("%(name)s is a DICOM (MRI) file, not %(kind)s."), translate=("kind",),
+                              name=job.original_name, kind=english(Kind(job.kind_requested).label))
         details = parse_dicom(path)
     else:
         details = parse_edf(path, job.kind_requested)
@@ -105,11 +108,19 @@ def _visit_for_date(participant: Participant, recorded: datetime | None) -> Visi
     return visits[0] if len(visits) == 1 else None
 
 
+def _candidates(job: IngestJob):
+    """Participants a file's patient ID may name: the uploader's sites, or the whole study for the drop folder
+    (set up on the server by an administrator, for the studies whose folders it holds)."""
+    if job.uploaded_by.username == DROP_FOLDER_USERNAME and not job.uploaded_by.is_active:
+        return Participant.objects.all()
+    return participants_for_user(job.uploaded_by)
+
+
 def _mapped(job: IngestJob) -> tuple[Participant | None, Visit | None, str]:
     code = (job.details.get("source_patient_id") or "").strip()
     if not code:
         return None, None, _("The file names no patient ID, so it waits to be linked by hand.")
-    participant = participants_for_user(job.uploaded_by).filter(study=job.study, identifier=code).first()
+    participant = _candidates(job).filter(study=job.study, identifier=code).first()
     if participant is None:
         return None, None, _("No participant with study ID '%(code)s' at the uploader's sites; the file waits to be "
                              "linked by hand.") % {"code": code}
@@ -238,6 +249,32 @@ def _close(job: IngestJob, status: str, *, error: str = "") -> None:
                      changes=diff(before, {"status": status, "error": error}))
 
 
+def english(text) -> str:
+    """A lazy label in English: stored as a message parameter that each page translates again."""
+    with translation.override("en"):
+        return str(text)
+
+
+def error_message(error: dict) -> str:
+    """A stored job error ({"msgid", "params", "translate"}) in the active language; params that are data (file
+    names, a library's own message) are shown as they are."""
+    params = dict(error.get("params") or {})
+    for name in error.get("translate") or ():
+        if isinstance(params.get(name), str):
+            params[name] = _(params[name])
+    return _(error["msgid"]) % params if params else _(error["msgid"])
+
+
+def _fail(job: IngestJob, step: str, error: dict) -> None:
+    """The log reads in the worker's language and ``error`` in English (logs, API, rows older than this scheme);
+    ``details["error"]`` keeps the template and its parameters so each page shows it in its viewer's language."""
+    with translation.override("en"):
+        text = error_message(error)
+    _append(job, f"{step}: {error_message(error)}")
+    job.details = {**job.details, "error": error}
+    _close(job, IngestJob.Status.FAILED, error=text)
+
+
 def ingest_step(*, job_id: int, step: str) -> None:
     job = IngestJob.objects.select_related("study", "uploaded_by", "data_file").get(pk=job_id)
     if job.is_finished or len(job.steps_done) >= len(STEPS) or STEPS[len(job.steps_done)] != step:
@@ -251,21 +288,16 @@ def ingest_step(*, job_id: int, step: str) -> None:
         _close(job, IngestJob.Status.SUCCEEDED)
         return
     except ReaderError as error:
-        _append(job, f"{step}: {error}")
-        _close(job, IngestJob.Status.FAILED, error=str(error))
+        _fail(job, step, {"msgid": error.msgid, "params": error.params, "translate": list(error.translate)})
         return
     except SoftTimeLimitExceeded:
-        reason = _("Processing took longer than the time limit; retry the job or split the upload.")
-        _append(job, f"{step}: {reason}")
-        _close(job, IngestJob.Status.FAILED, error=reason)
+        _fail(job, step, {"msgid": TIME_LIMIT, "params": {}})
         return
     except OperationalError:
         raise  # the database is away: the task retries the step
     except Exception as error:  # noqa: BLE001  (any other failure must end the job, never the worker)
         logger.exception("ingest job %s failed at %s", job_id, step)
-        reason = _(UNEXPECTED) % {"error": f"{type(error).__name__}: {error}"[:300]}
-        _append(job, f"{step}: {reason}")
-        _close(job, IngestJob.Status.FAILED, error=reason)
+        _fail(job, step, {"msgid": UNEXPECTED, "params": {"error": f"{type(error).__name__}: {error}"[:300]}})
         return
     _append(job, line)
     job.steps_done = [*job.steps_done, step]

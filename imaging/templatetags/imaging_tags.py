@@ -6,6 +6,8 @@ from django.utils.translation import get_language
 from imaging import selectors
 from imaging.access import may_upload
 from imaging.readers.labels import label
+from imaging.services.bids import message_text
+from imaging.services.steps import error_message
 
 register = template.Library()
 
@@ -23,6 +25,40 @@ def acquisition_label(key: str) -> str:
     """A series label, channel type or measure name in the current language ("bold:rest" -> "... : rest")."""
     language = "zh" if (get_language() or "").startswith("zh") else "en"
     return label(key or "", language)
+
+
+@register.filter
+def job_error(job) -> str:
+    """The job's error in the viewer's language, from the template the step stored; ``error`` (English) for a
+    row that has none or whose stored template no longer fits its parameters."""
+    stored = (job.details or {}).get("error")
+    if not isinstance(stored, dict) or not stored.get("msgid"):
+        return job.error
+    try:
+        return error_message(stored)
+    except (KeyError, TypeError, ValueError):
+        return job.error
+
+
+@register.filter
+def export_log(export) -> list[str]:
+    """The export's log lines in the viewer's language; the stored English text for a row without templates or
+    whose templates no longer fit their parameters (a catalogue changed since)."""
+    try:
+        return [message_text(entry) for entry in export.log_entries] or export.log.splitlines()
+    except (KeyError, TypeError, ValueError):
+        return export.log.splitlines()
+
+
+@register.filter
+def export_error(export) -> str:
+    """The export's error in the viewer's language (see ``export_log``)."""
+    if not export.error_entry:
+        return export.error
+    try:
+        return message_text(export.error_entry)
+    except (KeyError, TypeError, ValueError):
+        return export.error
 
 
 @register.inclusion_tag("imaging/_participant_acquisitions.html", takes_context=True)

@@ -12,9 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.models import User
 from imaging.access import may_upload
 from imaging.models import IngestJob, Kind
-from imaging.services import folder_receive
-from participants.models import Visit
-from participants.selectors import participants_for_user
+from imaging.services import folder_receive, ingest_target
 from studies.selectors import studies_for_user
 
 
@@ -52,13 +50,10 @@ class Command(BaseCommand):
             if visit_code:
                 raise CommandError("--visit needs --participant")
             return None, None
-        participant = participants_for_user(user).filter(study=study, identifier=identifier).first()
-        if participant is None:
-            raise CommandError(f"no participant {identifier} at {user}'s sites")
-        visits = Visit.objects.filter(participant=participant, visit_code=visit_code or "").order_by("sequence")
-        if not visits:
-            raise CommandError(f"participant {identifier} has no visit {visit_code!r}")
-        return participant, visits[0]
+        try:
+            return ingest_target(study=study, identifier=identifier, visit_code=visit_code, user=user)
+        except ValidationError as error:
+            raise CommandError("; ".join(error.messages)) from error
 
     def _report(self, jobs):
         rows = IngestJob.objects.filter(pk__in=[job.pk for job in jobs]).order_by("pk")

@@ -273,6 +273,6 @@ def test_a_chinese_speaking_coordinator_reads_the_job_and_its_reason_in_chinese(
     notes.write_text("not an image")
     upload([named(notes)])
     job = IngestJob.objects.get()
-    assert job.status == "failed" and "既不是DICOM文件" in job.error
+    assert job.status == "failed" and "neither a DICOM file" in job.error  # stored in English, shown translated
     page = client.get(reverse("imaging:job-detail", args=[job.pk])).content.decode()
-    assert "重试" in page and "失败" in page and "日志" in page
+    assert "既不是DICOM文件" in page and "重试" in page and "失败" in page and "日志" in page
