@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.selectors import memberships_for_user
+from imaging.selectors import EXPORT_ROLES as MRI_EXPORT_ROLES
 
 # Roles that work with participant records day to day.
 PARTICIPANT_ROLES = {Role.ADMIN, Role.DATA_MANAGER, Role.PI, Role.COORDINATOR, Role.MONITOR}
@@ -40,6 +41,8 @@ def _study_links(membership) -> list[dict]:
     if role in PROTOCOL_ROLES:
         links.append(_link(_("Files to link"), "imaging:datafile-queue", code))
         links.append(_link(_("Protocol versions"), "studies:protocol-history", code))
+    if role in MRI_EXPORT_ROLES:
+        links.append(_link(_("Export MRI as BIDS"), "imaging:export-list", code))
     if role in MONITORING_ROLES:
         links.append(_link(_("Monitoring"), "monitoring:study-dashboard", code))
     if role in AUDIT_ROLES:

@@ -169,3 +169,59 @@ class DateShift(models.Model):
 
     def __str__(self) -> str:
         return f"date shift #{self.pk}"  # never the value
+
+
+def export_path(export_id: int, study_code: str) -> str:
+    """Where an export's zip lives, relative to MEDIA_ROOT (never under a URL: the download view checks access)."""
+    return f"exports/imaging/{study_code}/bids-{study_code}-{export_id}.zip"
+
+
+class ImagingExport(models.Model):
+    """One BIDS export of a study's MRI: who asked, what it covered, and the zip it wrote.
+
+    ``sites``/``all_sites`` copy the requester's scope at the time of the request: the zip holds only their
+    participants, so only users who may see all of those sites may download it. Deleting an export removes its zip
+    and keeps the row (status "deleted", who and when; ``deleted_by`` empty: expired by the nightly sweep).
+    ``log_entries``/``error_entry`` keep the log and error as message templates with their parameters, so each page
+    shows them in its reader's language; ``log``/``error`` hold the same text in English.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        DELETED = "deleted", _("Deleted")
+
+    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    all_sites = models.BooleanField(_("all sites"), default=False)
+    sites = models.ManyToManyField("studies.Site", blank=True, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    log = models.TextField(_("log"), blank=True)
+    error = models.TextField(_("error"), blank=True)
+    log_entries = models.JSONField(default=list, blank=True)  # [{"msgid", "params"}], see services.bids.message
+    error_entry = models.JSONField(default=dict, blank=True)
+    zip_path = models.CharField(max_length=500, blank=True)  # relative to MEDIA_ROOT
+    zip_size = models.BigIntegerField(_("size (bytes)"), null=True, blank=True)
+    subjects = models.PositiveIntegerField(_("participants"), default=0)
+    series_exported = models.PositiveIntegerField(_("series exported"), default=0)
+    series_failed = models.PositiveIntegerField(_("series failed"), default=0)
+    series_left_out = models.PositiveIntegerField(_("series left out"), default=0)
+    task_id = models.CharField(max_length=64, blank=True)
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
+    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"BIDS export #{self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.DELETED)

@@ -14,13 +14,16 @@ from django.db.models import Prefetch, Q, QuerySet
 from accounts.models import Membership, Role
 from imaging.readers.dicom_series import compare_expected
 from participants.selectors import participants_for_user
+from studies.models import Site
 from studies.selectors import current_protocol
 
 from .expected import expected_labels
-from .models import DataFile, DerivedMeasure, DicomSeries, IngestJob, Kind
+from .models import DataFile, DerivedMeasure, DicomSeries, ImagingExport, IngestJob, Kind
 
 QUEUE_ROLES = frozenset({Role.ADMIN, Role.DATA_MANAGER})
 UPLOAD_ROLES = frozenset({Role.ADMIN, Role.DATA_MANAGER, Role.PI, Role.COORDINATOR})
+# Who may export the study's MRI as BIDS (the zip holds no arm, so an unblinded statistician's role adds nothing).
+EXPORT_ROLES = frozenset({Role.ADMIN, Role.DATA_MANAGER, Role.UNBLINDED_STATISTICIAN})
 
 
 def _study_ids(user, roles=None):
@@ -136,4 +139,50 @@ def participant_acquisitions(participant) -> QuerySet[DataFile]:
             Prefetch("jobs", queryset=IngestJob.objects.order_by("-created_at")),
         )
         .order_by("visit_code", "uploaded_at", "pk")
+    )
+
+
+def exports_for_user(user) -> QuerySet[ImagingExport]:
+    """Exports of the user's studies whose sites the user may all see (an export holds the participants of its
+    requester's sites). Whether the user may download them is a role check on top (access.require_export)."""
+    if not user.is_authenticated:
+        return ImagingExport.objects.none()
+    memberships = Membership.objects.filter(user=user, is_active=True, study__is_active=True)
+    whole = Q(study_id__in=memberships.filter(all_sites=True).values("study_id"))
+    limited = memberships.filter(all_sites=False)
+    outside = ImagingExport.objects.filter(sites__in=Site.objects.exclude(pk__in=limited.values("sites")))
+    some = Q(study_id__in=limited.values("study_id"), all_sites=False) & ~Q(pk__in=outside.values("pk"))
+    return ImagingExport.objects.filter(whole | some).select_related("study", "requested_by")
+
+
+def export_list(user, *, study) -> QuerySet[ImagingExport]:
+    return exports_for_user(user).filter(study=study).prefetch_related("sites").order_by("-created_at", "-pk")
+
+
+def export_datafiles(export: ImagingExport) -> QuerySet[DataFile]:
+    """The MRI files an export may hold: the study's DICOM files within the requester's sites at request time
+    (files waiting to be linked have no site; they are listed in the log and left out)."""
+    files = DataFile.objects.filter(study=export.study, kind=Kind.DICOM, series__isnull=False)
+    if not export.all_sites:
+        linked = Q(participant__site__in=export.sites.all())
+        files = files.filter(linked | Q(participant__isnull=True))
+    return (files.select_related("participant", "series").defer("metadata", "series__preview_png")
+            .order_by("series_id", "pk"))
+
+
+# Who may download derived measures: the roles that analyse or check study data. Coordinators enter data at their
+# site and have the participant page; the export carries no arm, so blinded and unblinded roles may both have it.
+MEASURE_EXPORT_ROLES = frozenset({Role.ADMIN, Role.DATA_MANAGER, Role.PI, Role.MONITOR, Role.UNBLINDED_STATISTICIAN})
+
+
+def measures_for_user(user, study) -> QuerySet[DerivedMeasure]:
+    """Measures of the study's linked files that the user may see (study membership and sites, as the files)."""
+    files = datafiles_for_user(user).filter(study=study, link_status=DataFile.LinkStatus.LINKED,
+                                            participant__isnull=False)
+    return (
+        DerivedMeasure.objects.filter(data_file__in=files.values("pk"))
+        .select_related("data_file__participant__site")
+        .defer("data_file__metadata", "data_file__original_name")
+        .order_by("data_file__participant__identifier", "data_file__participant_id", "data_file__visit_code",
+                  "data_file__kind", "data_file_id", "name")
     )

@@ -1,6 +1,7 @@
+from django.contrib.auth.decorators import login_required
 from django.urls import path
 
-from . import views
+from . import api, views
 
 app_name = "imaging"
 
@@ -14,4 +15,10 @@ urlpatterns = [
     path("files/<int:datafile_id>/", views.datafile_detail, name="datafile-detail"),
     path("files/<int:datafile_id>/link/", views.datafile_link_view, name="datafile-link"),
     path("series/<int:series_id>/preview.png", views.series_preview, name="series-preview"),
+    path("<slug:study_code>/exports/bids/", views.export_list, name="export-list"),
+    path("exports/<int:export_id>/download/", views.export_download_view, name="export-download"),
+    path("<slug:study_code>/measures.csv", views.measure_export_view, name="measure-export"),
+    # DRF marks its views login_required=False; the product asks for a log-in everywhere, API included.
+    path("api/measures/", login_required(api.MeasureListView.as_view()), name="api-measure-list"),
+    path("exports/<int:export_id>/delete/", views.export_delete_view, name="export-delete"),
 ]

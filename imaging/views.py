@@ -1,12 +1,15 @@
-"""Acquisition pages: upload, jobs, job detail and retry, the linking queue, file detail, series preview."""
+"""Acquisition pages: upload, jobs, job detail and retry, the linking queue, file detail, series preview, and the
+MRI export as BIDS (request, list, download, delete)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,16 +18,23 @@ from studies.access import study_for_user
 from . import selectors
 from .access import (
     datafile_for_user,
+    export_for_user,
     job_for_user,
+    may_export,
+    may_export_measures,
     may_link,
     may_upload,
+    require_export,
     require_link,
+    require_measures_export,
     require_upload,
     series_for_user_or_404,
 )
 from .forms import LinkForm, UploadForm
 from .models import IngestJob
 from .services import datafile_link, job_retry, upload_receive
+from .services.bids_export import ACTIVE, export_delete, export_download, export_request, may_delete_export
+from .services.measures_export import SHAPES, measures_csv
 
 POLL_STATUSES = (IngestJob.Status.QUEUED, IngestJob.Status.RUNNING)
 
@@ -68,7 +78,9 @@ def _job_context(request, study):
 
 def job_list(request, study_code: str):
     study = study_for_user(request.user, study_code)
-    return render(request, "imaging/job_list.html", _job_context(request, study))
+    exports = {"can_export_measures": may_export_measures(request.user, study),
+               "can_export_bids": may_export(request.user, study), "shapes": SHAPES}
+    return render(request, "imaging/job_list.html", {**_job_context(request, study), **exports})
 
 
 def job_rows(request, study_code: str):
@@ -145,4 +157,63 @@ def series_preview(request, series_id: int):
         raise Http404
     response = HttpResponse(bytes(series.preview_png), content_type="image/png")
     response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def export_list(request, study_code: str):
+    """The study's BIDS exports; a POST asks for a new one (it runs in a worker; the list polls until it ends)."""
+    study = study_for_user(request.user, study_code)
+    require_export(request.user, study)
+    if request.method == "POST":
+        try:
+            export_request(study=study, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The export is queued; this page shows its progress."))
+        return redirect("imaging:export-list", study_code=study.code)
+    exports = list(selectors.export_list(request.user, study=study).select_related("deleted_by")[:50])
+    context = {"study": study, "exports": exports, "polling": any(export.status in ACTIVE for export in exports),
+               "can_delete": may_delete_export(request.user, study), "keep_days": settings.IMAGING_EXPORT_KEEP_DAYS}
+    return render(request, "imaging/export_list.html", context)
+
+
+def export_download_view(request, export_id: int):
+    export = export_for_user(request.user, export_id)
+    require_export(request.user, export.study)
+    try:
+        path = export_download(export=export, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("imaging:export-list", study_code=export.study.code)
+    return FileResponse(path.open("rb"), as_attachment=True, content_type="application/zip",
+                        filename=f"{export.study.code}-bids-{export.pk}.zip")
+
+
+@require_POST
+def export_delete_view(request, export_id: int):
+    export = export_for_user(request.user, export_id)
+    require_export(request.user, export.study)
+    try:
+        export_delete(export=export, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Export #%(id)d was deleted; its zip is no longer on the server.")
+                         % {"id": export.pk})
+    return redirect("imaging:export-list", study_code=export.study.code)
+
+
+def measure_export_view(request, study_code: str):
+    """The derived measures the user may see, as a CSV streamed while it is written (?shape=long or wide)."""
+    study = study_for_user(request.user, study_code)
+    require_measures_export(request.user, study)
+    shape = request.GET.get("shape", "long")
+    if shape not in SHAPES:
+        messages.error(request, _("Choose the long or the wide table."))
+        return redirect("imaging:job-list", study_code=study.code)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(measures_csv(user=request.user, study=study, shape=shape),
+                                     content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{study.code}-measures-{shape}-{stamp}.csv"'
     return response

@@ -17,6 +17,8 @@ THIRD_PARTY = {"admin", "two_factor", "djdt"}
 PUBLIC = {"core:health", "two_factor:login", "set_language", "admin:login", "logout"}
 
 OBJECT_KWARGS = all_kwargs()
+# URLs that answer 400 without a required query parameter (an API filter): the own request carries it.
+QUERY = {"imaging:api-measure-list": lambda world: {"study": world.study.code}}
 
 
 def _walk(patterns, namespace="", kwargs=()):
@@ -85,7 +87,7 @@ def test_a_site_a_persona_reaches_own_pages_and_gets_404_for_site_b_and_other_st
                                                                                        role):
     client.force_login(make_persona(role))
     for name, kwargs in project_urls():
-        own = client.get(_url(world, name, kwargs))
+        own = client.get(_url(world, name, kwargs), QUERY[name](world) if name in QUERY else None)
         assert own.status_code in (200, 302, 403, 405), (name, own.status_code)
         for key in kwargs:
             for variant in _foreign_variants(key):

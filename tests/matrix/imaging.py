@@ -1,10 +1,11 @@
-"""Persona-matrix kwargs of the imaging app: a job, a data file and an MRI series per participant of the world.
+"""Persona-matrix kwargs of the imaging app: a job, a data file and an MRI series per participant of the world, and
+a BIDS export per site (queued, so it has no zip yet: its download sends an exporting persona back to the list).
 
 Objects are rows only (no stored bytes are needed to check who may reach them); the preview is a tiny PNG kept in
 the row, so the site-A persona's own preview answers 200.
 """
 
-from imaging.models import DataFile, DicomSeries, IngestJob
+from imaging.models import DataFile, DicomSeries, ImagingExport, IngestJob
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x00\x00\x00\x00:~\x9bU\x00\x00"
        b"\x00\nIDATx\x9cc`\x00\x00\x00\x02\x00\x01H\xaf\xa4q\x00\x00\x00\x00IEND\xaeB`\x82")
@@ -36,8 +37,21 @@ def _kwarg(index: int):
     )
 
 
+def _export(world, site_name: str) -> int:
+    key = f"imaging_export_{site_name}"
+    if key not in world.__dict__:
+        from tests.factories import UserFactory
+
+        site = getattr(world, site_name)
+        export = ImagingExport.objects.create(study=site.study, requested_by=UserFactory(username=f"exporter-{site_name}"))
+        export.sites.set([site])
+        world.__dict__[key] = export.pk
+    return world.__dict__[key]
+
+
 KWARGS = {
     "job_id": _kwarg(0),
     "datafile_id": _kwarg(1),
     "series_id": _kwarg(2),
+    "export_id": tuple((lambda w, name=name: _export(w, name)) for name in ("site_a", "site_b", "site_c")),
 }
