@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from audit.models import AuditEvent
 from audit.services import audit_record, diff, snapshot
@@ -49,10 +50,11 @@ def protocol_load(*, text: str, filename: str, user=None, study: Study | None = 
     _check_quality_fields(protocol, filename)
     code = protocol.study.code.lower()
     if not _SLUG.match(code):
-        _refuse(filename, "study.code", f"'{protocol.study.code}' cannot be a study code: use at most 32 letters, "
-                                        "digits, '-' or '_'")
+        _refuse(filename, "study.code", gettext_noop("'%(code)s' cannot be a study code: use at most 32 letters, "
+                                                     "digits, '-' or '_'"), code=protocol.study.code)
     if study is not None and study.code != code:
-        _refuse(filename, "study.code", f"this file is for study '{protocol.study.code}', not '{study}'")
+        _refuse(filename, "study.code", gettext_noop("this file is for study '%(code)s', not '%(study)s'"),
+                code=protocol.study.code, study=str(study))
     _check_lengths(protocol, filename)
     checksum = hashlib.sha256(text.encode("utf-8")).hexdigest()
     with transaction.atomic():
@@ -90,8 +92,8 @@ def _audit_load(existing, study_before: dict, study: Study, version: ProtocolVer
                  changes=diff({}, snapshot(version, VERSION_FIELDS)))
 
 
-def _refuse(filename: str, path: str, message: str):
-    raise ProtocolError([Problem(filename, path, message)])
+def _refuse(filename: str, path: str, msgid: str, **params):
+    raise ProtocolError([Problem.of(filename, path, msgid, **params)])
 
 
 def _check_quality_fields(protocol: Protocol, filename: str) -> None:
@@ -130,7 +132,8 @@ def _check_lengths(protocol: Protocol, filename: str) -> None:
     for i, visit in enumerate(protocol.visits):
         checks += [(f"visits[{i}].activities.{a.kind}s.key", a.key, 60) for a in visit.activities]
     checks += [(f"eligibility.{c.kind}.code", c.code, 60) for c in protocol.eligibility.criteria]
-    problems = [Problem(filename, path, f"'{value[:20]}…' is longer than {limit} characters")
+    problems = [Problem.of(filename, path, gettext_noop("'%(value)s…' is longer than %(limit)s characters"),
+                           value=value[:20], limit=limit)
                 for path, value, limit in checks if value and len(value) > limit]
     if problems:
         raise ProtocolError(problems)
@@ -149,12 +152,13 @@ def _check_version_is_new(study: Study | None, protocol: Protocol, filename: str
     same = ProtocolVersion.objects.filter(study=study, version=number).first()
     if same is not None and same.checksum == checksum:
         _refuse(filename, "study.protocol_version",
-                f"this file is version {number} of study {study}, already loaded and since replaced by version "
-                f"{study.protocol_version}; to go back, load it as a new protocol_version")
+                gettext_noop("this file is version %(number)s of study %(study)s, already loaded and since replaced "
+                             "by version %(current)s; to go back, load it as a new protocol_version"),
+                number=number, study=str(study), current=study.protocol_version)
     if same is not None:
         _refuse(filename, "study.protocol_version",
-                f"version {number} of study {study} is already loaded with different content; "
-                "an amended file needs a new protocol_version")
+                gettext_noop("version %(number)s of study %(study)s is already loaded with different content; "
+                             "an amended file needs a new protocol_version"), number=number, study=str(study))
 
 
 def _changes(current: ProtocolVersion | None, protocol: Protocol) -> list[str]:

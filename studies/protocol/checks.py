@@ -5,10 +5,21 @@ from __future__ import annotations
 import string
 from collections import defaultdict
 
-from .reader import Reader, join
+from .reader import Reader, gettext_noop, join
 from .schema import Visit
 
 ID_FIELDS = {"study", "site", "seq"}
+# One template per kind of code, so each reads as a whole sentence in every language.
+DUPLICATE_CODE = {
+    "site": gettext_noop("duplicate site code '%(code)s' (first at %(first)s)"),
+    "arm": gettext_noop("duplicate arm code '%(code)s' (first at %(first)s)"),
+    "anchor": gettext_noop("duplicate anchor code '%(code)s' (first at %(first)s)"),
+    "visit": gettext_noop("duplicate visit code '%(code)s' (first at %(first)s)"),
+}
+NOT_DECLARED = {
+    "anchor": gettext_noop("anchor '%(code)s' is not declared by the study"),
+    "visit": gettext_noop("visit '%(code)s' is not declared by the study"),
+}
 
 
 def check_references(r: Reader, parsed) -> None:
@@ -17,7 +28,7 @@ def check_references(r: Reader, parsed) -> None:
     anchors = {a.code: a for _, a in parsed.anchors}
     arms = {a.code for _, a in parsed.arms}
     if parsed.anchors and "enrolment" not in anchors:
-        r.add("anchors", "the anchor 'enrolment' must be declared")
+        r.add("anchors", gettext_noop("the anchor 'enrolment' must be declared"))
     _check_expected_anchors(r, parsed.anchors, anchors)
     if parsed.study is not None:
         _check_design(r, parsed.study, parsed.arms)
@@ -35,7 +46,7 @@ def _check_unique(r: Reader, pairs, what: str) -> None:
     seen: dict[str, str] = {}
     for path, item in pairs:
         if item.code in seen:
-            r.add(join(path, "code"), f"duplicate {what} code '{item.code}' (first at {seen[item.code]})")
+            r.add(join(path, "code"), DUPLICATE_CODE[what], code=item.code, first=seen[item.code])
         else:
             seen[item.code] = path
 
@@ -46,9 +57,9 @@ def _check_expected_anchors(r: Reader, pairs, anchors: dict) -> None:
             continue
         here = join(join(path, "expected"), "anchor")
         if anchor.expected.anchor not in anchors:
-            r.add(here, f"anchor '{anchor.expected.anchor}' is not declared by the study")
+            r.add(here, NOT_DECLARED["anchor"], code=anchor.expected.anchor)
         elif _leads_back(anchor.code, anchors):
-            r.add(here, f"expected dates form a cycle through '{anchor.code}'")
+            r.add(here, gettext_noop("expected dates form a cycle through '%(code)s'"), code=anchor.code)
 
 
 def _leads_back(start: str, anchors: dict) -> bool:
@@ -65,10 +76,10 @@ def _check_design(r: Reader, study, arms) -> None:
     if study.design != "randomised":
         return
     if len(arms) < 2:
-        r.add("arms", "a randomised study needs at least two arms")
+        r.add("arms", gettext_noop("a randomised study needs at least two arms"))
     for path, arm in arms:
         if arm.ratio is None:
-            r.add(join(path, "ratio"), "a randomised study needs an allocation ratio for every arm")
+            r.add(join(path, "ratio"), gettext_noop("a randomised study needs an allocation ratio for every arm"))
 
 
 def _check_id_pattern(r: Reader, path: str, pattern: str) -> None:
@@ -76,28 +87,31 @@ def _check_id_pattern(r: Reader, path: str, pattern: str) -> None:
         names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
         unknown = names - ID_FIELDS
         if unknown:
-            r.add(path, f"unknown field(s) {', '.join(sorted(unknown))}; use {{study}}, {{site}}, {{seq}}")
+            r.add(path, gettext_noop("unknown field(s) %(fields)s; use {study}, {site}, {seq}"),
+                  fields=", ".join(sorted(unknown)))
         elif "seq" not in names:
-            r.add(path, "the pattern needs the sequence field {seq} (e.g. {seq:04d}) to make IDs unique")
+            r.add(path, gettext_noop("the pattern needs the sequence field {seq} (e.g. {seq:04d}) to make IDs unique"))
         else:
             pattern.format(study="S", site="01", seq=1)
     except (ValueError, KeyError, IndexError) as exc:
-        r.add(path, f"not a valid pattern: {exc}")
+        r.add(path, gettext_noop("not a valid pattern: %(reason)s"), reason=str(exc))  # Python's reason: data
 
 
 def _check_visit_refs(r: Reader, path: str, visit: Visit, anchors: dict, arms: set[str]) -> None:
     if visit.anchor not in anchors:
-        r.add(join(path, "anchor"), f"anchor '{visit.anchor}' is not declared by the study")
+        r.add(join(path, "anchor"), NOT_DECLARED["anchor"], code=visit.anchor)
     for i, arm in enumerate(visit.arms):
         if arm not in arms:
-            r.add(join(join(path, "arms"), i), f"the study has no arm '{arm}'")
+            r.add(join(join(path, "arms"), i), gettext_noop("the study has no arm '%(arm)s'"), arm=arm)
     for activity in visit.activities:
         for arm in activity.arms:
             where = join(path, "activities")
             if arm not in arms:
-                r.add(where, f"activity '{activity.key}' names arm '{arm}' the study does not have")
+                r.add(where, gettext_noop("activity '%(activity)s' names arm '%(arm)s' the study does not have"),
+                      activity=activity.key, arm=arm)
             elif visit.arms and arm not in visit.arms:
-                r.add(where, f"activity '{activity.key}' names arm '{arm}' that has no such visit")
+                r.add(where, gettext_noop("activity '%(activity)s' names arm '%(arm)s' that has no such visit"),
+                      activity=activity.key, arm=arm)
 
 
 def occurrence_offsets(visit: Visit) -> list[int]:
@@ -119,8 +133,10 @@ def _check_overlaps(r: Reader, visits) -> None:
             clash = next((s for s in slots[:i] if _clash((visit, n, start, end), s[1:])), None)
             if clash is not None and path not in reported:
                 reported.add(path)
-                r.add(path, f"window (days {start} to {end} from {visit.anchor}) overlaps visit "
-                            f"'{clash[1].code}' (days {clash[3]} to {clash[4]})")
+                r.add(path, gettext_noop("window (days %(start)s to %(end)s from %(anchor)s) overlaps visit "
+                                         "'%(other)s' (days %(other_start)s to %(other_end)s)"),
+                      start=start, end=end, anchor=visit.anchor, other=clash[1].code, other_start=clash[3],
+                      other_end=clash[4])
 
 
 def _clash(slot, other) -> bool:
@@ -138,4 +154,4 @@ def _check_rules(r: Reader, rules, visit_codes: set[str]) -> None:
     for path, rule in rules:
         for key in ("baseline_visit", "visit"):
             if getattr(rule, key) not in visit_codes:
-                r.add(join(path, key), f"visit '{getattr(rule, key)}' is not declared by the study")
+                r.add(join(path, key), NOT_DECLARED["visit"], code=getattr(rule, key))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import checks
 from .parse_eligibility import read_eligibility, read_rules
 from .quality import check_quality_visits, read_quality_rules
-from .reader import ProtocolError, Reader, join
+from .reader import ProtocolError, Reader, gettext_noop, join, suggestion
 from .schema import (
     BLINDINGS,
     DESIGNS,
@@ -34,6 +33,15 @@ ACTIVITY_OPTIONAL = {
     "instrument": ("version", "key", "respondent", "arms", "notes"),
     "specimen": ("key", "arms", "notes"),
     "acquisition": ("key", "series", "arms", "notes"),
+}
+# (kind, has a suggestion) -> template: whole sentences, so a translator never assembles one from parts.
+UNKNOWN_CODE = {
+    ("instrument", False): gettext_noop("unknown instrument '%(code)s'"),
+    ("instrument", True): gettext_noop("unknown instrument '%(code)s' (did you mean '%(suggestion)s'?)"),
+    ("specimen", False): gettext_noop("unknown specimen '%(code)s'"),
+    ("specimen", True): gettext_noop("unknown specimen '%(code)s' (did you mean '%(suggestion)s'?)"),
+    ("acquisition", False): gettext_noop("unknown acquisition '%(code)s'"),
+    ("acquisition", True): gettext_noop("unknown acquisition '%(code)s' (did you mean '%(suggestion)s'?)"),
 }
 
 
@@ -71,7 +79,7 @@ def parse_protocol(text: str, *, filename: str, known_instruments: set[str], kno
     reader = Reader(filename)
     data = reader.load(text)
     if data is None and not reader.problems:
-        reader.add("", "the file is empty")
+        reader.add("", gettext_noop("the file is empty"))
     if reader.problems:
         raise ProtocolError(reader.problems)
     parsed = _read_document(reader, data, known)
@@ -97,7 +105,8 @@ def _read_document(r: Reader, data: Any, known: Known) -> Parsed:
     if r.mapping(data, "", ("study", "sites", "anchors", "visits"), optional) is None:
         return parsed
     if data.get("format", 1) != 1:
-        r.add("format", f"unsupported format {data['format']!r}; this server reads format 1")
+        r.add("format", gettext_noop("unsupported format %(format)s; this server reads format 1"),
+              format=repr(data["format"]))
     parsed.study = _read_study(r, data.get("study"))
     parsed.sites = _read_list(r, data, "sites", _read_site)
     parsed.arms = _read_list(r, data, "arms", _read_arm)
@@ -194,7 +203,8 @@ def _read_visit(r: Reader, data: Any, path: str, known: Known) -> Visit | None:
 def _window(r: Reader, data: dict, key: str, path: str) -> int | None:
     value = r.integer(data, key, path)
     if value is not None and value < 0:
-        r.add(join(path, key), f"a window is a number of days and cannot be negative (got {value})")
+        r.add(join(path, key), gettext_noop("a window is a number of days and cannot be negative (got %(value)s)"),
+              value=value)
         return None
     return value
 
@@ -217,7 +227,8 @@ def _read_activities(r: Reader, data: Any, path: str, known: Known) -> tuple[Act
             if activity is None:
                 continue
             if any(a.key == activity.key for a in out):
-                r.add(item_path, f"activity key '{activity.key}' is used twice at this visit; set `key`")
+                r.add(item_path, gettext_noop("activity key '%(key)s' is used twice at this visit; set `key`"),
+                      key=activity.key)
             out.append(activity)
     return tuple(out)
 
@@ -232,9 +243,8 @@ def _read_activity(r: Reader, data: Any, path: str, kind: str, known: Known) -> 
     if code is None:
         return None
     if code not in known.of(kind):
-        close = difflib.get_close_matches(code, sorted(known.of(kind)), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        r.add(join(path, code_key), f"unknown {kind} '{code}'{hint}")
+        close = suggestion(code, sorted(known.of(kind)))
+        r.add(join(path, code_key), UNKNOWN_CODE[kind, bool(close)], code=code, suggestion=close)
         return None
     return Activity(
         kind=kind, code=code, key=r.string(data, "key", path, default=code),

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
-from .reader import Reader, join
+from .reader import Reader, gettext_noop, join, suggestion
 from .schema import (
     FIELD_TYPES,
     RULE_OPS,
@@ -44,7 +43,8 @@ def _check_codes(r: Reader, path: str, fields: dict, criteria: tuple[Criterion, 
     seen = set(fields)
     for criterion in criteria:
         if criterion.code in seen:
-            r.add(join(path, criterion.kind), f"code '{criterion.code}' is used twice in eligibility")
+            r.add(join(path, criterion.kind), gettext_noop("code '%(code)s' is used twice in eligibility"),
+                  code=criterion.code)
         seen.add(criterion.code)
 
 
@@ -58,7 +58,7 @@ def _read_field(r: Reader, data: Any, path: str) -> EligibilityField | None:
     code, label = r.string(data, "code", path), r.text(data, "label", path)
     kind = r.choice(data, "type", path, FIELD_TYPES)
     if kind == "choice" and not options:
-        r.add(join(path, "options"), "a choice field needs options")
+        r.add(join(path, "options"), gettext_noop("a choice field needs options"))
     if None in (code, label, kind):
         return None
     return EligibilityField(code, label, kind, r.string(data, "unit", path), tuple(options),
@@ -92,12 +92,14 @@ def read_rule(r: Reader, data: Any, path: str, fields: dict):
     if name is None or op is None or value is None:
         return None
     if name not in fields:
-        close = difflib.get_close_matches(name, list(fields), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        r.add(join(path, "field"), f"unknown field '{name}'; declare it under eligibility.fields{hint}")
+        close = suggestion(name, fields)
+        msgid = (gettext_noop("unknown field '%(field)s'; declare it under eligibility.fields "
+                              "(did you mean '%(suggestion)s'?)") if close
+                 else gettext_noop("unknown field '%(field)s'; declare it under eligibility.fields"))
+        r.add(join(path, "field"), msgid, field=name, suggestion=close)
         return None
     if fields[name].type == "boolean" and op not in ("==", "!="):
-        r.add(join(path, "op"), f"a yes/no field takes == or !=, not {op}")
+        r.add(join(path, "op"), gettext_noop("a yes/no field takes == or !=, not %(op)s"), op=op)
         return None
     return Condition(name, op, value)
 
@@ -108,7 +110,7 @@ def _read_combination(r: Reader, data: dict, path: str, fields: dict) -> Combina
         sub = read_rule(r, inner, join(path, "not"), fields)
         return Combination("not", (sub,)) if sub is not None else None
     if not isinstance(inner, list) or not inner:
-        r.add(join(path, mode), "expected a non-empty list of rules")
+        r.add(join(path, mode), gettext_noop("expected a non-empty list of rules"))
         return None
     subs = [read_rule(r, s, join(join(path, mode), i), fields) for i, s in enumerate(inner)]
     return None if None in subs else Combination(mode, tuple(subs))
@@ -116,11 +118,11 @@ def _read_combination(r: Reader, data: dict, path: str, fields: dict) -> Combina
 
 def _read_value(r: Reader, value: Any, op: str | None, path: str) -> Any:
     if value is None:
-        r.add(path, "a rule needs a value to compare with")
+        r.add(path, gettext_noop("a rule needs a value to compare with"))
     elif op == "between" and not (isinstance(value, list) and len(value) == 2):
-        r.add(path, "`between` needs a list of two bounds [low, high]")
+        r.add(path, gettext_noop("`between` needs a list of two bounds [low, high]"))
     elif op == "in" and not isinstance(value, list):
-        r.add(path, "`in` needs a list of values")
+        r.add(path, gettext_noop("`in` needs a list of values"))
     else:
         return tuple(value) if isinstance(value, list) else value  # tuples keep the Protocol hashable
     return None
@@ -140,7 +142,7 @@ def read_rules(r: Reader, data: dict, known) -> list[tuple[str, ReassessmentRule
             flag=r.text(item, "flag", path),
         )
         if values["instrument"] is not None and values["instrument"] not in known.instruments:
-            r.add(join(path, "instrument"), f"unknown instrument '{values['instrument']}'")
+            r.add(join(path, "instrument"), gettext_noop("unknown instrument '%(code)s'"), code=values["instrument"])
         if None not in values.values():
             out.append((path, ReassessmentRule(**values)))
     return out

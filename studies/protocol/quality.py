@@ -16,12 +16,11 @@ only instrument codes; whether a rule's item or score exists in that instrument 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .reader import Problem, Reader, join
+from .reader import Problem, Reader, gettext_noop, join, suggestion
 from .schema import Text
 
 QUALITY_KINDS = ("range", "before", "change", "required_at_visit")
@@ -79,7 +78,8 @@ def read_quality_rules(r: Reader, data: dict, known) -> list[tuple[str, QualityR
         rule = _read_rule(r, item, path, known)
         code = item.get("code") if isinstance(item, dict) else None
         if isinstance(code, str) and code in seen:
-            r.add(join(path, "code"), f"duplicate quality rule code '{code}' (first at {seen[code]})")
+            r.add(join(path, "code"), gettext_noop("duplicate quality rule code '%(code)s' (first at %(first)s)"),
+                  code=code, first=seen[code])
             continue
         if isinstance(code, str):
             seen[code] = path
@@ -123,27 +123,27 @@ def _read_measure(r: Reader, data: dict, path: str, kind: str, known) -> dict:
     item, score = r.string(data, "item", path), r.string(data, "score", path)
     ok = instrument is not None
     if kind != "required_at_visit" and (item is None) == (score is None):
-        r.add(path, "give exactly one of `item` or `score`")
+        r.add(path, gettext_noop("give exactly one of `item` or `score`"))
         ok = False
     values = dict(instrument=instrument, item=item, score=score, ok=ok)
     if kind == "range":
         low, high = r.number(data, "min", path), r.number(data, "max", path)
         if low is None and high is None:
-            r.add(path, "a range rule needs `min`, `max` or both")
+            r.add(path, gettext_noop("a range rule needs `min`, `max` or both"))
             values["ok"] = False
         elif low is not None and high is not None and low > high:
-            r.add(join(path, "min"), f"min ({low}) is greater than max ({high})")
+            r.add(join(path, "min"), gettext_noop("min (%(low)s) is greater than max (%(high)s)"), low=low, high=high)
             values["ok"] = False
         values |= dict(minimum=low, maximum=high)
     elif kind == "change":
         percent = r.number(data, "max_percent", path)
         if percent is not None and percent <= 0:
-            r.add(join(path, "max_percent"), f"must be more than 0, got {percent}")
+            r.add(join(path, "max_percent"), gettext_noop("must be more than 0, got %(value)s"), value=percent)
             percent = None
         values["ok"] = values["ok"] and percent is not None
         values["max_percent"] = percent
     elif kind == "required_at_visit" and not data.get("visits"):
-        r.add(join(path, "visits"), "name at least one visit")
+        r.add(join(path, "visits"), gettext_noop("name at least one visit"))
         values["ok"] = False
     return values
 
@@ -151,7 +151,7 @@ def _read_measure(r: Reader, data: dict, path: str, kind: str, known) -> dict:
 def _instrument(r: Reader, data: dict, path: str, known) -> str | None:
     code = r.string(data, "instrument", path)
     if code is not None and code not in known.instruments:
-        r.add(join(path, "instrument"), f"unknown instrument '{code}'")
+        r.add(join(path, "instrument"), gettext_noop("unknown instrument '%(code)s'"), code=code)
         return None
     return code
 
@@ -161,7 +161,8 @@ def _operand(r: Reader, data: dict, key: str, path: str, known) -> DateOperand |
     if isinstance(value, str):
         if value in DATE_SOURCES:
             return DateOperand(value)
-        r.add(here, f"must be one of {', '.join(DATE_SOURCES)} or {{instrument, item}}; got '{value}'")
+        r.add(here, gettext_noop("must be one of %(choices)s or {instrument, item}; got '%(value)s'"),
+              choices=", ".join(DATE_SOURCES), value=value)
         return None
     if r.mapping(value, here, ("instrument", "item")) is None:
         return None
@@ -174,10 +175,10 @@ def _check_before(r: Reader, path: str, values: dict) -> bool:
     if earlier is None or later is None:
         return False
     if earlier == later:
-        r.add(join(path, "later"), "`earlier` and `later` name the same date")
+        r.add(join(path, "later"), gettext_noop("`earlier` and `later` name the same date"))
         return False
     if "item" not in (earlier.source, later.source) and "visit" not in (earlier.source, later.source):
-        r.add(path, "one of `earlier` or `later` must be `visit` or a form's date item")
+        r.add(path, gettext_noop("one of `earlier` or `later` must be `visit` or a form's date item"))
         return False
     return True
 
@@ -187,7 +188,8 @@ def check_quality_visits(r: Reader, rules: list[tuple[str, QualityRule]], visit_
     for path, rule in rules:
         for i, code in enumerate(rule.visits):
             if code not in visit_codes:
-                r.add(join(join(path, "visits"), i), f"visit '{code}' is not declared by the study")
+                r.add(join(join(path, "visits"), i), gettext_noop("visit '%(code)s' is not declared by the study"),
+                      code=code)
 
 
 @dataclass(frozen=True)
@@ -213,20 +215,33 @@ def check_quality_fields(rules: Sequence[QualityRule], fields: Mapping[str, Inst
             if operand is not None and operand.source == "item":
                 named.append((join(path, key), operand.instrument, "item", operand.item))
         for where, instrument, kind, code in named:
-            message = _missing_field(fields.get(instrument), instrument, kind, code)
-            if message:
-                problems.append(Problem(filename, join(where, kind), message))
+            msgid, close = _missing_field(fields.get(instrument), kind, code)
+            if msgid:
+                problems.append(Problem.of(filename, join(where, kind), msgid, instrument=instrument, code=code,
+                                           suggestion=close))
     return problems
 
 
-def _missing_field(known: InstrumentFields | None, instrument: str | None, kind: str, code: str | None) -> str:
+# kind -> (no suggestion, a suggestion, the instrument has none of that kind): whole sentences for translators.
+MISSING_FIELD = {
+    "item": (gettext_noop("instrument '%(instrument)s' has no item '%(code)s'"),
+             gettext_noop("instrument '%(instrument)s' has no item '%(code)s' (did you mean '%(suggestion)s'?)"),
+             gettext_noop("instrument '%(instrument)s' has no item '%(code)s' (it has no items)")),
+    "score": (gettext_noop("instrument '%(instrument)s' has no score '%(code)s'"),
+              gettext_noop("instrument '%(instrument)s' has no score '%(code)s' (did you mean '%(suggestion)s'?)"),
+              gettext_noop("instrument '%(instrument)s' has no score '%(code)s' (it has no scores)")),
+}
+
+
+def _missing_field(known: InstrumentFields | None, kind: str, code: str | None) -> tuple[str, str | None]:
+    """The template for a field the instrument lacks ("" when it has it, or is unknown) and a suggestion."""
     if known is None or code is None:
-        return ""
+        return "", None
     choices = known.items if kind == "item" else known.scores
     if code in choices:
-        return ""
-    close = difflib.get_close_matches(code, sorted(choices), n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return "", None
+    plain, suggested, empty = MISSING_FIELD[kind]
     if not choices:
-        hint = f" (it has no {kind}s)"
-    return f"instrument '{instrument}' has no {kind} '{code}'{hint}"
+        return empty, None
+    close = suggestion(code, sorted(choices))
+    return (suggested if close else plain), close

@@ -3,12 +3,17 @@
 Plain Python rather than JSON Schema: a protocol author needs each problem with its key path and a plain
 message ("unknown key 'ofset_days' (did you mean 'offset_days'?)"), all at once, and the cross-reference
 checks (anchors, arms, windows, fields) need Python anyway; one mechanism is easier to read than two.
+
+Each problem keeps its English template and parameters beside the finished English text, so a page can show it
+in its viewer's language (studies/templatetags/protocol_problems.py). This package stays free of Django, so the
+templates are marked with the local ``gettext_noop`` below; makemessages (xgettext's ``--keyword=gettext_noop``)
+extracts them by that name, as for imaging/readers/errors.py.
 """
 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -19,12 +24,30 @@ from .schema import Text
 _MISSING = object()
 
 
+def gettext_noop(message: str) -> str:
+    """Mark ``message`` for extraction without translating it (the parser does not know the viewer)."""
+    return message
+
+
 @dataclass(frozen=True)
 class Problem:
+    """One problem in a file. ``message`` is the English text (logs, the management command, the API);
+    ``msgid`` and ``params`` let a page translate it, ``translate`` names the params that are English labels
+    ("a string") rather than data (a key, a value). A problem built from finished text has no ``msgid``."""
+
     file: str
     path: str
     message: str
     line: int | None = None
+    msgid: str = ""
+    params: dict = field(default_factory=dict, hash=False)
+    translate: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, file: str, path: str, msgid: str, line: int | None = None, *, translate: tuple[str, ...] = (),
+           **params) -> Problem:
+        message = msgid % params if params else msgid
+        return cls(file, path, message, line, msgid, params, tuple(translate))
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
@@ -45,10 +68,27 @@ def join(path: str, key: str | int) -> str:
     return f"{path}.{key}" if path else key
 
 
+# Labels shown inside messages ("expected a mapping, got a list"): passed as params named in ``translate``.
+STRING, INTEGER, NUMBER = gettext_noop("a string"), gettext_noop("an integer"), gettext_noop("a number")
+TYPE_NAMES = {str: STRING, int: INTEGER, float: NUMBER, bool: gettext_noop("true/false"),
+              list: gettext_noop("a list"), dict: gettext_noop("a mapping"), type(None): gettext_noop("nothing")}
+TYPES = ("expected", "got")  # the params of a type mismatch that are labels
+
+
 def _type_name(value: Any) -> str:
-    names = {str: "a string", int: "an integer", float: "a number", bool: "true/false",
-             list: "a list", dict: "a mapping", type(None): "nothing"}
-    return names.get(type(value), type(value).__name__)
+    return TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+def suggestion(word: str, choices) -> str | None:
+    """The closest of ``choices`` to a misspelt ``word`` ("ofset_days" -> "offset_days"), if any is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return close[0] if close else None
+
+
+class _DuplicateKey(yaml.constructor.ConstructorError):
+    def __init__(self, key, mark):
+        self.key = key
+        super().__init__(None, None, f"duplicate key '{key}'", mark)
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -59,8 +99,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key '{key}'", key_node.start_mark)
+                raise _DuplicateKey(key, key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
@@ -72,8 +111,11 @@ class Reader:
         self.filename = filename
         self.problems: list[Problem] = []
 
-    def add(self, path: str, message: str, line: int | None = None) -> None:
-        self.problems.append(Problem(self.filename, path, message, line))
+    def add(self, path: str, msgid: str, line: int | None = None, *, translate: tuple[str, ...] = (),
+            **params) -> None:
+        """``r.add(path, gettext_noop("unknown key '%(key)s'"), key=key)``; params are data, shown as they are,
+        except those named in ``translate`` (labels such as "a string")."""
+        self.problems.append(Problem.of(self.filename, path, msgid, line, translate=translate, **params))
 
     def load(self, text: str) -> Any:
         try:
@@ -81,24 +123,40 @@ class Reader:
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark is not None else None
+            if isinstance(exc, _DuplicateKey):
+                self.add("", gettext_noop("YAML syntax error: duplicate key '%(key)s' (line %(line_number)s)"),
+                         line, key=str(exc.key), line_number=line)
+                return None
+            # PyYAML's own reason ("mapping values are not allowed here") is data: it has no catalogue.
             reason = getattr(exc, "problem", None) or str(exc)
-            self.add("", f"YAML syntax error: {reason}" + (f" (line {line})" if line else ""), line)
+            if line:
+                self.add("", gettext_noop("YAML syntax error: %(reason)s (line %(line_number)s)"), line,
+                         reason=reason, line_number=line)
+            else:
+                self.add("", gettext_noop("YAML syntax error: %(reason)s"), reason=reason)
             return None
 
     def mapping(self, data: Any, path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()):
         if not isinstance(data, dict):
-            self.add(path, f"expected a mapping, got {_type_name(data)}")
+            self.add(path, gettext_noop("expected %(expected)s, got %(got)s"), translate=TYPES,
+                     expected=TYPE_NAMES[dict], got=_type_name(data))
             return None
         for key in required:
             if key not in data:
-                self.add(join(path, key), "missing required key")
+                self.add(join(path, key), gettext_noop("missing required key"))
         allowed = required + optional
         for key in data:
             if key not in allowed:
-                close = difflib.get_close_matches(str(key), allowed, n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                self.add(join(path, str(key)), f"unknown key '{key}'{hint}")
+                self._unknown_key(join(path, str(key)), str(key), allowed)
         return data
+
+    def _unknown_key(self, path: str, key: str, allowed) -> None:
+        close = suggestion(key, allowed)
+        if close:
+            self.add(path, gettext_noop("unknown key '%(key)s' (did you mean '%(suggestion)s'?)"), key=key,
+                     suggestion=close)
+        else:
+            self.add(path, gettext_noop("unknown key '%(key)s'"), key=key)
 
     def _get(self, data: dict, key: str, path: str, types: tuple[type, ...], what: str, default: Any):
         value = data.get(key, _MISSING)
@@ -107,37 +165,44 @@ class Reader:
         # bool is an int in Python, but `true` is never a valid count of days.
         wrong_bool = isinstance(value, bool) and bool not in types
         if wrong_bool or not isinstance(value, types):
-            self.add(join(path, key), f"expected {what}, got {_type_name(value)} {value!r}")
+            self.wrong_type(join(path, key), what, value)
             return default
         return value
 
+    def wrong_type(self, path: str, expected: str, value: Any) -> None:
+        self.add(path, gettext_noop("expected %(expected)s, got %(got)s %(value)s"), translate=TYPES,
+                 expected=expected, got=_type_name(value), value=repr(value))
+
     def string(self, data: dict, key: str, path: str, default: Any = None) -> str | None:
-        value = self._get(data, key, path, (str, int, float), "a string", default)
+        value = self._get(data, key, path, (str, int, float), STRING, default)
         # YAML reads unquoted 01 or 1.0 as numbers; codes and versions are text, so quote them.
         if value is not default and not isinstance(value, str):
-            self.add(join(path, key), f"expected a string, got {_type_name(value)} {value!r} (quote it)")
+            self.add(join(path, key), gettext_noop("expected a string, got %(got)s %(value)s (quote it)"),
+                     translate=("got",), got=_type_name(value), value=repr(value))
             return default
         return value
 
     def integer(self, data: dict, key: str, path: str, default: Any = None, minimum: int | None = None):
-        value = self._get(data, key, path, (int,), "an integer", default)
+        value = self._get(data, key, path, (int,), INTEGER, default)
         if isinstance(value, int) and minimum is not None and value < minimum:
-            self.add(join(path, key), f"must be {minimum} or more, got {value}")
+            self.add(join(path, key), gettext_noop("must be %(minimum)s or more, got %(value)s"), minimum=minimum,
+                     value=value)
             return default
         return value
 
     def number(self, data: dict, key: str, path: str, default: Any = None):
-        return self._get(data, key, path, (int, float), "a number", default)
+        return self._get(data, key, path, (int, float), NUMBER, default)
 
     def boolean(self, data: dict, key: str, path: str, default: bool = False) -> bool:
-        return self._get(data, key, path, (bool,), "true or false", default)
+        return self._get(data, key, path, (bool,), gettext_noop("true or false"), default)
 
     def choice(self, data: dict, key: str, path: str, choices: tuple[str, ...], default: Any = None):
         value = self.string(data, key, path)
         if value is None:
             return default
         if value not in choices:
-            self.add(join(path, key), f"must be one of {', '.join(choices)}; got '{value}'")
+            self.add(join(path, key), gettext_noop("must be one of %(choices)s; got '%(value)s'"),
+                     choices=", ".join(choices), value=value)
             return default
         return value
 
@@ -151,12 +216,12 @@ class Reader:
             except ValueError:
                 pass
         if value is not None:
-            self.add(join(path, key), f"expected a date YYYY-MM-DD, got {value!r}")
+            self.add(join(path, key), gettext_noop("expected a date YYYY-MM-DD, got %(value)s"), value=repr(value))
         return None
 
     def items(self, data: dict, key: str, path: str) -> list[tuple[str, Any]]:
         """(path, element) pairs of a list value; [] when absent or not a list."""
-        value = self._get(data, key, path, (list,), "a list", [])
+        value = self._get(data, key, path, (list,), TYPE_NAMES[list], [])
         return [(join(join(path, key), i), item) for i, item in enumerate(value)]
 
     def strings(self, data: dict, key: str, path: str) -> tuple[str, ...]:
@@ -165,7 +230,7 @@ class Reader:
             if isinstance(item, str):
                 out.append(item)
             else:
-                self.add(item_path, f"expected a string, got {_type_name(item)} {item!r}")
+                self.wrong_type(item_path, STRING, item)
         return tuple(out)
 
     def text(self, data: dict, key: str, path: str) -> Text | None:

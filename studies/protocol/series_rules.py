@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .reader import Reader, join
+from .reader import Reader, gettext_noop, join
 
 LIMITS = ("tr_min_ms", "tr_max_ms", "te_min_ms", "te_max_ms")
 OPTIONAL = ("match", "image_type", *LIMITS)
@@ -49,15 +49,15 @@ def _read_rule(r: Reader, data: Any, path: str) -> SeriesRule | None:
     ok = label is not None and _label_ok(r, label, path) and _pattern_ok(r, pattern, path)
     ok = _limits_ok(r, limits, path) and ok
     if not (pattern or image_type or any(v is not None for v in limits.values())):
-        r.add(path, "a series rule needs a condition: match, image_type or a TR/TE limit")
+        r.add(path, gettext_noop("a series rule needs a condition: match, image_type or a TR/TE limit"))
         ok = False
     return SeriesRule(label, pattern or "", image_type or "", **limits) if ok else None
 
 
 def _label_ok(r: Reader, label: str, path: str) -> bool:
     if not LABEL.match(label):
-        r.add(join(path, "label"), f"labels are lower-case letters, digits and _ (e.g. t1w_head or bold:rest); "
-                                   f"got '{label}'")
+        r.add(join(path, "label"), gettext_noop("labels are lower-case letters, digits and _ (e.g. t1w_head or "
+                                                "bold:rest); got '%(label)s'"), label=label)
         return False
     return True
 
@@ -66,7 +66,7 @@ def _pattern_ok(r: Reader, pattern: str | None, path: str) -> bool:
     try:
         re.compile(pattern or "")
     except re.error as error:
-        r.add(join(path, "match"), f"not a valid regular expression: {error}")
+        r.add(join(path, "match"), gettext_noop("not a valid regular expression: %(reason)s"), reason=str(error))
         return False
     return True
 
@@ -75,10 +75,11 @@ def _limits_ok(r: Reader, limits: dict, path: str) -> bool:
     ok = True
     for key, value in limits.items():
         if value is not None and value < 0:
-            r.add(join(path, key), f"must be 0 or more, got {value}")
+            r.add(join(path, key), gettext_noop("must be %(minimum)s or more, got %(value)s"), minimum=0, value=value)
             ok = False
     for low, high in (("tr_min_ms", "tr_max_ms"), ("te_min_ms", "te_max_ms")):
         if None not in (limits[low], limits[high]) and limits[low] > limits[high]:
-            r.add(join(path, low), f"{low} ({limits[low]}) is above {high} ({limits[high]})")
+            r.add(join(path, low), gettext_noop("%(low)s (%(low_value)s) is above %(high)s (%(high_value)s)"),
+                  low=low, low_value=limits[low], high=high, high_value=limits[high])
             ok = False
     return ok
