@@ -5,7 +5,8 @@ import os
 import pytest
 
 from accounts.services import membership_grant
-from tests.factories import PASSWORD, ParticipantFactory, SiteFactory, StudyFactory, UserFactory
+from tests.browser import log_in
+from tests.factories import ParticipantFactory, SiteFactory, StudyFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -21,16 +22,8 @@ def coordinator(transactional_db):
     return user
 
 
-def _log_in(page, live_server, username, password):
-    page.goto(f"{live_server.url}/account/login/")
-    page.fill("input[name='auth-username']", username)
-    page.fill("input[name='auth-password']", password)
-    page.click("button[type='submit'].btn-primary")
-
-
 def test_a_coordinator_logs_in_sees_own_site_and_switches_to_chinese(page, live_server, coordinator):
-    _log_in(page, live_server, "coord", PASSWORD)
-    page.wait_for_selector("text=Welcome")
+    log_in(page, live_server, "coord")
     page.click("nav >> text=LBPB")
     page.click("nav >> .dropdown-menu >> text=Participants")
     page.wait_for_selector("text=LBPB-01-0001")
@@ -43,6 +36,6 @@ def test_a_coordinator_logs_in_sees_own_site_and_switches_to_chinese(page, live_
 
 
 def test_a_wrong_password_shows_an_error_and_keeps_the_user_name(page, live_server, coordinator):
-    _log_in(page, live_server, "coord", "not-the-password")
+    log_in(page, live_server, "coord", "not-the-password", wait=False)
     page.wait_for_selector(".alert-danger, .invalid-feedback, .errorlist")
     assert page.input_value("input[name='auth-username']") == "coord"

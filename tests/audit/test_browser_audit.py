@@ -9,7 +9,8 @@ import pytest
 from accounts.services import membership_grant
 from audit.models import AuditEvent
 from audit.services import audit_record
-from tests.factories import PASSWORD, ParticipantFactory, SiteFactory, StudyFactory, UserFactory
+from tests.browser import log_in
+from tests.factories import ParticipantFactory, SiteFactory, StudyFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -33,11 +34,7 @@ def audited(transactional_db):
 
 
 def test_a_data_manager_filters_a_participant_trail_and_downloads_the_csv(page, live_server, audited):
-    page.goto(f"{live_server.url}/account/login/")
-    page.fill("input[name='auth-username']", "dm")
-    page.fill("input[name='auth-password']", PASSWORD)
-    page.click("button[type='submit'].btn-primary")
-    page.wait_for_selector("text=Welcome")
+    log_in(page, live_server, "dm")
     page.goto(f"{live_server.url}/audit/participants/{audited.pk}/")
     page.wait_for_selector("text=PHQ-9 · baseline")
     assert page.locator("#audit-events tbody tr").count() == 3

@@ -7,6 +7,7 @@ import pytest
 
 from instruments.models import Response
 from monitoring.models import Lock, Signature, SourceVerification
+from tests.browser import log_in
 from tests.factories import PASSWORD
 
 from .conftest import casebook_url, crf_url
@@ -21,11 +22,7 @@ def live(transactional_db, request):
 
 def _log_in(page, live_server, username):
     page.context.clear_cookies()
-    page.goto(f"{live_server.url}/account/login/")
-    page.fill("input[name='auth-username']", username)
-    page.fill("input[name='auth-password']", PASSWORD)
-    page.click("button[type='submit'].btn-primary")
-    page.wait_for_selector("text=Welcome")
+    log_in(page, live_server, username)
 
 
 def _shot(page, name):

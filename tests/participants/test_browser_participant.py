@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.browser import log_in
 from tests.factories import PASSWORD
 
 from .conftest import LBPB_ELIGIBLE
@@ -23,11 +24,7 @@ def lbpb_live(transactional_db, request):
 
 def test_a_coordinator_screens_consents_enrols_and_sees_the_one_week_visit(page, live_server, lbpb_live):
     today = timezone.localdate()
-    page.goto(f"{live_server.url}/account/login/")
-    page.fill("input[name='auth-username']", "coord1")
-    page.fill("input[name='auth-password']", PASSWORD)
-    page.click("button[type='submit'].btn-primary")
-    page.wait_for_selector("text=Welcome")
+    log_in(page, live_server, "coord1")
 
     page.goto(f"{live_server.url}/participants/study/LBPB/")
     page.click("text=Screen a new participant")

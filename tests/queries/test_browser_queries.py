@@ -5,18 +5,14 @@ import os
 import pytest
 
 from queries.models import Query
-from tests.factories import PASSWORD
+from tests.browser import log_in
 
 pytestmark = pytest.mark.browser
 
 
 def _log_in(page, live_server, username):
     page.context.clear_cookies()
-    page.goto(f"{live_server.url}/account/login/")
-    page.fill("input[name='auth-username']", username)
-    page.fill("input[name='auth-password']", PASSWORD)
-    page.click("button[type='submit'].btn-primary")
-    page.wait_for_selector("text=Welcome")
+    log_in(page, live_server, username)
 
 
 def test_a_query_goes_from_monitor_to_coordinator_and_back(transactional_db, page, live_server, quality_world,

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 
 from randomisation.models import AllocationSlot, UnblindingEvent
-from tests.factories import PASSWORD
+from tests.browser import log_in
 
 from .conftest import enrol, frozen_list
 
@@ -15,18 +15,10 @@ pytestmark = pytest.mark.browser
 ARM_NAMES = ("High dose", "Mid dose", "Low dose", "Placebo")
 
 
-def _log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/account/login/")
-    page.fill("input[name='auth-username']", username)
-    page.fill("input[name='auth-password']", PASSWORD)
-    page.click("button[type='submit'].btn-primary")
-    page.wait_for_selector("text=Welcome")
-
-
 def test_a_pi_randomises_blind_then_unblinds_with_a_reason(page, live_server, transactional_db, admsc):
     frozen_list(admsc)
     participant = enrol(admsc, name="Chen Qi")
-    _log_in(page, live_server, admsc.pi.username)
+    log_in(page, live_server, admsc.pi.username)
 
     page.goto(f"{live_server.url}/randomisation/participant/{participant.pk}/")
     page.click("#randomise")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import PASSWORD
+from tests.browser import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -14,11 +14,7 @@ ARM_NAMES = ("High dose", "Mid dose", "Low dose", "Placebo")
 
 def test_a_pi_opens_the_consort_diagram_and_downloads_the_svg(page, live_server, transactional_db, flow_world):
     admsc = flow_world.admsc
-    page.goto(f"{live_server.url}/account/login/")
-    page.fill("input[name='auth-username']", admsc.pi.username)
-    page.fill("input[name='auth-password']", PASSWORD)
-    page.click("button[type='submit'].btn-primary")
-    page.wait_for_selector("text=Welcome")
+    log_in(page, live_server, admsc.pi.username)
 
     page.goto(f"{live_server.url}/reports/study/{admsc.study.code}/consort/")
     diagram = page.locator("svg.consort-diagram")

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from safety.models import AdverseEvent
-from tests.factories import PASSWORD
+from tests.browser import log_in
 
 from .conftest import build_safe
 
@@ -29,11 +29,7 @@ def choose(page, code: str, value: str):
 
 def test_a_coordinator_records_a_serious_ae_and_the_overview_shows_its_clocks(page, live_server, safe_live):
     safe = safe_live
-    page.goto(f"{live_server.url}/account/login/")
-    page.fill("input[name='auth-username']", safe.coordinator.username)
-    page.fill("input[name='auth-password']", PASSWORD)
-    page.click("button[type='submit'].btn-primary")
-    page.wait_for_selector("text=Welcome")
+    log_in(page, live_server, safe.coordinator.username)
 
     page.goto(f"{live_server.url}/safety/participant/{safe.participant.pk}/")
     page.click("#new-ae")

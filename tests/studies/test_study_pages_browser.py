@@ -6,7 +6,8 @@ import pytest
 
 from accounts.services import membership_grant
 from studies.models import ProtocolVersion
-from tests.factories import PASSWORD, SiteFactory, StudyFactory, UserFactory
+from tests.browser import log_in
+from tests.factories import SiteFactory, StudyFactory, UserFactory
 from tests.studies.conftest import dump
 from tests.studies.test_protocol_load import alpha_protocol
 
@@ -29,11 +30,7 @@ def test_an_admin_fixes_a_broken_protocol_file_and_sees_the_schedule(page, live_
     broken.write_text(dump(broken_data), encoding="utf-8")
     good.write_text(dump(alpha_protocol()), encoding="utf-8")
 
-    page.goto(f"{live_server.url}/account/login/")
-    page.fill("input[name='auth-username']", "studyadmin")
-    page.fill("input[name='auth-password']", PASSWORD)
-    page.click("button[type='submit'].btn-primary")
-    page.wait_for_selector("text=Welcome")
+    log_in(page, live_server, "studyadmin")
     page.goto(f"{live_server.url}/studies/alpha/")
     page.click("text=Load a protocol file")
 

@@ -8,7 +8,8 @@ import zipfile
 import pytest
 
 from accounts.services import membership_grant
-from tests.factories import PASSWORD, UserFactory
+from tests.browser import log_in
+from tests.factories import UserFactory
 from tests.imaging.test_bids_export import nifti_dims, write_mr_series
 from tests.imaging.web.conftest import make_visit
 
@@ -30,11 +31,7 @@ def test_a_data_manager_exports_mri_as_bids_and_downloads_the_zip(page, live_ser
     with zipfile.ZipFile(archive, "w") as out:
         for path in write_mr_series(tmp_path / "t1", "T1 MPRAGE"):
             out.write(path, f"t1/{path.name}")
-    page.goto(f"{live_server.url}/account/login/")
-    page.fill("input[name='auth-username']", "dm")
-    page.fill("input[name='auth-password']", PASSWORD)
-    page.click("button[type='submit'].btn-primary")
-    page.wait_for_selector("text=Welcome")
+    log_in(page, live_server, "dm")
 
     page.goto(f"{live_server.url}/imaging/alpha/upload/")
     page.select_option("select[name='participant']", str(world.participant_a.pk))

@@ -6,7 +6,8 @@ import zipfile
 import pytest
 
 from accounts.services import membership_grant
-from tests.factories import PASSWORD, UserFactory
+from tests.browser import log_in
+from tests.factories import UserFactory
 from tests.imaging.web.conftest import make_visit
 
 pytestmark = pytest.mark.browser
@@ -28,11 +29,7 @@ def test_a_coordinator_uploads_a_zip_for_a_visit_and_sees_the_series(page, live_
                             *(dicomdir_tree / "98892003" / "MR1").iterdir()]):
             if path.is_file():
                 out.write(path, f"{path.parent.name}/{path.name}")
-    page.goto(f"{live_server.url}/account/login/")
-    page.fill("input[name='auth-username']", "coord")
-    page.fill("input[name='auth-password']", PASSWORD)
-    page.click("button[type='submit'].btn-primary")
-    page.wait_for_selector("text=Welcome")
+    log_in(page, live_server, "coord")
 
     page.goto(f"{live_server.url}/imaging/alpha/upload/")
     page.select_option("select[name='participant']", str(world.participant_a.pk))

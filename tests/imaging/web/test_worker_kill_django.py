@@ -38,15 +38,17 @@ def _needs_services() -> None:
 WORKER_APP_NAME = "edc-test-worker"
 
 
-def _worker(media_root: Path) -> subprocess.Popen:
+def _worker(media_root: Path, log: Path) -> subprocess.Popen:
     db = connection.settings_dict
     url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     url += f"?application_name={WORKER_APP_NAME}"
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_MEDIA_ROOT": str(media_root), "CELERY_VISIBILITY_TIMEOUT": "2",
            "DJANGO_DEBUG": "1", "DATABASE_CONN_MAX_AGE": "0"}
-    command = [sys.executable, "-m", "celery", "-A", "lbpb", "worker", "--pool=solo", "--loglevel=WARNING",
+    command = [sys.executable, "-m", "celery", "-A", "lbpb", "worker", "--pool=solo", "--loglevel=INFO",
                "--without-gossip", "--without-mingle", "--without-heartbeat"]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # Output to a file, not a pipe: nobody reads a pipe while the test waits, and a full pipe blocks the worker.
+    with log.open("ab") as out:
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
 def _stop(worker: subprocess.Popen) -> None:
@@ -65,16 +67,20 @@ def _stop(worker: subprocess.Popen) -> None:
                        "WHERE datname = current_database() AND application_name = %s", [WORKER_APP_NAME])
 
 
-def _wait(predicate, seconds: float, what: str, worker: subprocess.Popen | None = None):
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-3000:] if log.exists() else ""
+
+
+def _wait(predicate, seconds: float, what: str, worker: subprocess.Popen, log: Path):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         job = IngestJob.objects.get()
         if predicate(job):
             return job
-        if worker is not None and worker.poll() is not None:
-            raise AssertionError(f"the worker exited: {worker.stderr.read().decode()[-2000:]}")
+        if worker.poll() is not None:
+            raise AssertionError(f"the worker exited: {_tail(log)}")
         time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}: {IngestJob.objects.get().log}")
+    raise AssertionError(f"timed out waiting for {what}: job log {IngestJob.objects.get().log!r}; worker: {_tail(log)}")
 
 
 @pytest.mark.slow
@@ -87,11 +93,12 @@ def test_a_job_whose_worker_is_killed_mid_step_finishes_once_on_the_next_worker(
     assert not app.conf.task_always_eager
     path = write_long_psg(tmp_path / "night.edf", hours=2)  # its derive step takes several seconds
     app.control.purge()  # drop messages a killed earlier run may have left
-    first = _worker(media_root)
+    log = tmp_path / "worker.log"
+    first = _worker(media_root, log)
     try:
         folder_receive(study=world.study, user=make_persona("coordinator"), root=path,
                        participant=world.participant_a, visit=visit_a)
-        _wait(lambda job: job.steps_done[-1:] == ["store"], 300, "the store step", first)  # generous: CI machines are shared
+        _wait(lambda job: job.steps_done[-1:] == ["store"], 180, "the store step", first, log)  # generous: CI machines are shared
         time.sleep(0.5)  # well inside derive (HRV over 2 hours of ECG)
         first.send_signal(signal.SIGKILL)
         first.wait(10)
@@ -100,9 +107,9 @@ def test_a_job_whose_worker_is_killed_mid_step_finishes_once_on_the_next_worker(
     job = IngestJob.objects.get()
     assert job.status == "running" and job.steps_done[-1] == "store", job.log  # killed mid-job, really
     assert DataFile.objects.count() == 1
-    second = _worker(media_root)
+    second = _worker(media_root, log)
     try:
-        job = _wait(lambda job: job.is_finished, 300, "the job to finish after the restart", second)
+        job = _wait(lambda job: job.is_finished, 300, "the job to finish after the restart", second, log)
     finally:
         _stop(second)
     assert job.status == "succeeded", job.log

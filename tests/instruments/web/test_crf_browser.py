@@ -14,7 +14,8 @@ from instruments.forms import score_text
 from instruments.models import Response
 from instruments.registry import get_instrument, instrument_codes
 from studies.models import ProtocolVersion
-from tests.factories import PASSWORD, ParticipantFactory, SiteFactory, StudyFactory, UserFactory
+from tests.browser import log_in
+from tests.factories import ParticipantFactory, SiteFactory, StudyFactory, UserFactory
 
 from .conftest import valid_text
 
@@ -57,14 +58,6 @@ def lbpb(transactional_db):
     for entry in baseline["activities"]["instruments"]:
         keys.append((entry, entry) if isinstance(entry, str) else (entry.get("key", entry["code"]), entry["code"]))
     return participant, keys
-
-
-def log_in(page, live_server):
-    page.goto(f"{live_server.url}/account/login/")
-    page.fill("input[name='auth-username']", "coord")
-    page.fill("input[name='auth-password']", PASSWORD)
-    page.click("button[type='submit'].btn-primary")
-    page.wait_for_selector("text=Welcome")
 
 
 def choose(page, code: str, value: str):
@@ -119,7 +112,7 @@ def fill_form_fast(page, instrument, answers) -> dict:
 
 def test_a_coordinator_enters_the_lbpb_baseline_battery(page, live_server, lbpb):
     participant, activities = lbpb
-    log_in(page, live_server)
+    log_in(page, live_server, "coord")
     base = f"{live_server.url}/instruments/participant/{participant.pk}/visit/baseline"
 
     # An out-of-range answer is refused next to its field; everything else typed stays.
