@@ -44,3 +44,12 @@ def test_tasks_run_in_process_without_a_broker():
     if settings.CELERY_BROKER_URL:
         pytest.skip("a broker is configured")
     assert ping.delay("x").get()["pong"] == "x"
+
+
+@pytest.mark.xdist_group("celery-worker")
+def test_worker_tests_share_one_xdist_process(request):
+    """The real-worker tests consume one Redis queue, so --dist loadgroup must keep them on one xdist process.
+    pytest 9.2 stopped pytest-xdist 3.8 from marking the group (a worker test then ate another's messages)."""
+    if not getattr(request.config.option, "loadgroup", False):
+        pytest.skip("not run with --dist loadgroup")
+    assert request.node.nodeid.endswith("@celery-worker")
