@@ -12,6 +12,7 @@ from accounts.selectors import membership_for
 
 from .models import DataFile, DicomSeries, ImagingExport, IngestJob
 from .selectors import (
+    EXPORT_DELETE_ROLES,
     EXPORT_ROLES,
     MEASURE_EXPORT_ROLES,
     QUEUE_ROLES,
@@ -60,6 +61,10 @@ def series_for_user_or_404(user, series_id: int) -> DicomSeries:
 
 def may_export(user, study) -> bool:
     return _role(user, study) in EXPORT_ROLES
+
+
+def may_delete_export(user, study) -> bool:
+    return _role(user, study) in EXPORT_DELETE_ROLES
 
 
 def require_export(user, study) -> None:

@@ -24,6 +24,7 @@ QUEUE_ROLES = frozenset({Role.ADMIN, Role.DATA_MANAGER})
 UPLOAD_ROLES = frozenset({Role.ADMIN, Role.DATA_MANAGER, Role.PI, Role.COORDINATOR})
 # Who may export the study's MRI as BIDS (the zip holds no arm, so an unblinded statistician's role adds nothing).
 EXPORT_ROLES = frozenset({Role.ADMIN, Role.DATA_MANAGER, Role.UNBLINDED_STATISTICIAN})
+EXPORT_DELETE_ROLES = frozenset({Role.ADMIN, Role.DATA_MANAGER})  # who may delete an export's zip
 
 
 def _study_ids(user, roles=None):
@@ -156,7 +157,8 @@ def exports_for_user(user) -> QuerySet[ImagingExport]:
 
 
 def export_list(user, *, study) -> QuerySet[ImagingExport]:
-    return exports_for_user(user).filter(study=study).prefetch_related("sites").order_by("-created_at", "-pk")
+    return (exports_for_user(user).filter(study=study).select_related("deleted_by").prefetch_related("sites")
+            .order_by("-created_at", "-pk"))
 
 
 def export_datafiles(export: ImagingExport) -> QuerySet[DataFile]:

@@ -20,6 +20,7 @@ from .access import (
     datafile_for_user,
     export_for_user,
     job_for_user,
+    may_delete_export,
     may_export,
     may_export_measures,
     may_link,
@@ -33,7 +34,7 @@ from .access import (
 from .forms import LinkForm, UploadForm
 from .models import IngestJob
 from .services import datafile_link, job_retry, upload_receive
-from .services.bids_export import ACTIVE, export_delete, export_download, export_request, may_delete_export
+from .services.bids_export import ACTIVE, export_delete, export_download, export_request
 from .services.measures_export import SHAPES, measures_csv
 
 POLL_STATUSES = (IngestJob.Status.QUEUED, IngestJob.Status.RUNNING)
@@ -172,7 +173,7 @@ def export_list(request, study_code: str):
         else:
             messages.success(request, _("The export is queued; this page shows its progress."))
         return redirect("imaging:export-list", study_code=study.code)
-    exports = list(selectors.export_list(request.user, study=study).select_related("deleted_by")[:50])
+    exports = list(selectors.export_list(request.user, study=study)[:50])
     context = {"study": study, "exports": exports, "polling": any(export.status in ACTIVE for export in exports),
                "can_delete": may_delete_export(request.user, study), "keep_days": settings.IMAGING_EXPORT_KEEP_DAYS}
     return render(request, "imaging/export_list.html", context)

@@ -23,11 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from accounts.models import Role
 from accounts.selectors import membership_for
 from audit.models import AuditEvent
 from audit.services import audit_record, diff, snapshot
-from imaging.access import may_export
+from imaging.access import may_delete_export, may_export
 from imaging.models import ImagingExport, export_path
 from imaging.selectors import export_datafiles
 
@@ -51,7 +50,6 @@ STALE_AFTER = timedelta(hours=6)
 ACTIVE = (ImagingExport.Status.QUEUED, ImagingExport.Status.RUNNING)
 RESULT_FIELDS = ("status", "subjects", "series_exported", "series_failed", "series_left_out", "zip_size", "error")
 # Deleting a zip is a data manager's housekeeping; a statistician may download but not delete what others asked for.
-DELETE_ROLES = frozenset({Role.ADMIN, Role.DATA_MANAGER})
 DELETABLE = (ImagingExport.Status.DONE, ImagingExport.Status.FAILED)
 
 
@@ -213,11 +211,6 @@ def export_download(*, export: ImagingExport, user) -> Path:
         raise ValidationError(_("The zip of this export is no longer on the server; ask for a new export."))
     audit_record(user=user, action=AuditEvent.Action.EXPORT, instance=export, study=export.study, reason="download")
     return path
-
-
-def may_delete_export(user, study) -> bool:
-    membership = membership_for(user, study)
-    return membership is not None and membership.role in DELETE_ROLES
 
 
 def export_delete(*, export: ImagingExport, user, path: str = AuditEvent.Path.PAGE) -> ImagingExport:
