@@ -18,11 +18,7 @@ def memberships_for_user(user) -> QuerySet[Membership]:
 def membership_for(user, study) -> Membership | None:
     if not user.is_authenticated:
         return None
-    return (
-        Membership.objects.filter(user=user, study=study, is_active=True)
-        .prefetch_related("sites")
-        .first()
-    )
+    return Membership.objects.filter(user=user, study=study, is_active=True).prefetch_related("sites").first()
 
 
 def roles_for_user(user) -> set[str]:

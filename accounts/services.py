@@ -6,9 +6,7 @@ from .models import Membership, Role, User
 
 
 @transaction.atomic
-def membership_grant(
-    *, user: User, study, role: str, sites: Iterable = (), all_sites: bool = False
-) -> Membership:
+def membership_grant(*, user: User, study, role: str, sites: Iterable = (), all_sites: bool = False) -> Membership:
     """Give ``user`` a role in ``study`` at ``sites`` (or every site). Replaces an earlier grant."""
     if role not in Role.values:
         raise ValueError(f"unknown role {role!r}")

@@ -73,7 +73,11 @@ class AuditEvent(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     path = models.CharField(_("path"), max_length=20, choices=Path.choices, default=Path.PAGE)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("user"),
     )
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)

@@ -50,8 +50,16 @@ def object_events(user, object_type: str, object_id: str) -> QuerySet[AuditEvent
     return events_for_user(user).filter(object_type=object_type, object_id=object_id)
 
 
-def event_filter(events: QuerySet[AuditEvent], *, date_from=None, date_to=None, action: str = "",
-                 user_id: int | None = None, object_type: str = "", path: str = "") -> QuerySet[AuditEvent]:
+def event_filter(
+    events: QuerySet[AuditEvent],
+    *,
+    date_from=None,
+    date_to=None,
+    action: str = "",
+    user_id: int | None = None,
+    object_type: str = "",
+    path: str = "",
+) -> QuerySet[AuditEvent]:
     """Narrow ``events``; dates are whole days in the current time zone, both ends included."""
     if date_from:
         events = events.filter(at__date__gte=date_from)
@@ -122,8 +130,23 @@ def event_rows(events: Iterable[AuditEvent], masked_ids: set[int]) -> list[Event
     return [EventRow(event, _changes(event, event.study_id in masked_ids)) for event in events]
 
 
-CSV_HEADER = ["time", "study", "site", "participant", "object_type", "object_id", "object", "action", "field",
-              "old_value", "new_value", "reason", "path", "user", "request_id"]
+CSV_HEADER = [
+    "time",
+    "study",
+    "site",
+    "participant",
+    "object_type",
+    "object_id",
+    "object",
+    "action",
+    "field",
+    "old_value",
+    "new_value",
+    "reason",
+    "path",
+    "user",
+    "request_id",
+]
 
 
 def _user_name(user) -> str:
@@ -135,9 +158,14 @@ def csv_rows(events: QuerySet[AuditEvent], masked_ids: set[int]) -> Iterator[lis
     yield CSV_HEADER
     for event in events.iterator(chunk_size=500):
         common = [
-            timezone.localtime(event.at).isoformat(), event.study.code if event.study else "",
-            event.site.code if event.site else "", event.participant.label if event.participant else "",
-            event.object_type, event.object_id, event.object_label, event.action,
+            timezone.localtime(event.at).isoformat(),
+            event.study.code if event.study else "",
+            event.site.code if event.site else "",
+            event.participant.label if event.participant else "",
+            event.object_type,
+            event.object_id,
+            event.object_label,
+            event.action,
         ]
         tail = [event.reason, event.path, _user_name(event.user), event.request_id]
         changes = _changes(event, event.study_id in masked_ids) or [Change("", "", "", False)]

@@ -151,10 +151,24 @@ def _request_id(request, request_id: str) -> str:
     return request._audit_request_id
 
 
-def audit_record(*, user, action: str, instance: models.Model | None = None, object_type: str | None = None,
-                 object_id=None, object_label: str = "", study=None, site=None, participant=None,
-                 changes: dict | None = None, reason: str = "", path: str = AuditEvent.Path.PAGE,
-                 sensitive: Iterable[str] = (), request=None, request_id: str = "") -> AuditEvent:
+def audit_record(
+    *,
+    user,
+    action: str,
+    instance: models.Model | None = None,
+    object_type: str | None = None,
+    object_id=None,
+    object_label: str = "",
+    study=None,
+    site=None,
+    participant=None,
+    changes: dict | None = None,
+    reason: str = "",
+    path: str = AuditEvent.Path.PAGE,
+    sensitive: Iterable[str] = (),
+    request=None,
+    request_id: str = "",
+) -> AuditEvent:
     """Append one event to the audit trail (see the module docstring)."""
     if action not in AuditEvent.Action.values:
         raise ValueError(f"unknown audit action {action!r}")
@@ -170,11 +184,17 @@ def audit_record(*, user, action: str, instance: models.Model | None = None, obj
     changes = _checked(changes or {})
     with transaction.atomic():
         return AuditEvent.objects.create(
-            study=study, site=site, participant=participant, object_type=object_type,
-            object_id="" if object_id is None else str(object_id), object_label=str(object_label)[:300],
-            action=action, changes=changes,
+            study=study,
+            site=site,
+            participant=participant,
+            object_type=object_type,
+            object_id="" if object_id is None else str(object_id),
+            object_label=str(object_label)[:300],
+            action=action,
+            changes=changes,
             sensitive_fields=sorted((set(changes) & SENSITIVE_FIELDS) | set(sensitive)),
-            reason=reason or "", path=path,
+            reason=reason or "",
+            path=path,
             user=user if user is not None and user.is_authenticated else None,
             request_id=_request_id(request, request_id),
         )
@@ -189,9 +209,17 @@ class AuditedChange:
 
 
 @contextmanager
-def audited_update(instance: models.Model, *, user, reason: str = "", path: str = AuditEvent.Path.PAGE,
-                   action: str = AuditEvent.Action.UPDATE, fields: Iterable[str] | None = None,
-                   sensitive: Iterable[str] = (), request=None):
+def audited_update(
+    instance: models.Model,
+    *,
+    user,
+    reason: str = "",
+    path: str = AuditEvent.Path.PAGE,
+    action: str = AuditEvent.Action.UPDATE,
+    fields: Iterable[str] | None = None,
+    sensitive: Iterable[str] = (),
+    request=None,
+):
     """Record what the block changed in ``instance``'s stored row, in the same transaction.
 
     Both snapshots are read from the database, so the record is what was stored, whatever the block
@@ -207,6 +235,12 @@ def audited_update(instance: models.Model, *, user, reason: str = "", path: str 
         result.changes = diff(before, snapshot(manager.get(pk=instance.pk), fields))
         if result.changes or action != AuditEvent.Action.UPDATE:
             result.event = audit_record(
-                user=user, action=action, instance=instance, changes=result.changes, reason=reason, path=path,
-                sensitive=sensitive, request=request,
+                user=user,
+                action=action,
+                instance=instance,
+                changes=result.changes,
+                reason=reason,
+                path=path,
+                sensitive=sensitive,
+                request=request,
             )

@@ -32,8 +32,7 @@ def _safe_cell(value: str) -> str:
 
 def _csv_response(events, masked_ids, filename: str) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
-    lines = (writer.writerow([_safe_cell(str(cell)) for cell in row])
-             for row in selectors.csv_rows(events, masked_ids))
+    lines = (writer.writerow([_safe_cell(str(cell)) for cell in row]) for row in selectors.csv_rows(events, masked_ids))
     # A byte-order mark, so that spreadsheet programs read the Chinese text as UTF-8.
     response = StreamingHttpResponse(_with_bom(lines), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{re.sub(r"[^A-Za-z0-9._-]", "_", filename)}"'
@@ -57,9 +56,15 @@ def _trail(request, *, events, title: str, scope: dict, filename: str, hide=()):
     masked_ids = selectors.masked_studies(request.user, events)
     if request.GET.get("format") == "csv" and request.method == "GET":
         # The label is language-neutral: the trail is read in both languages.
-        export = audit_record(user=request.user, action=AuditEvent.Action.EXPORT, object_type="audit.auditevent",
-                              object_label=f"audit-{filename}.csv", request=request,
-                              study=scope.get("study"), participant=scope.get("participant"))
+        export = audit_record(
+            user=request.user,
+            action=AuditEvent.Action.EXPORT,
+            object_type="audit.auditevent",
+            object_label=f"audit-{filename}.csv",
+            request=request,
+            study=scope.get("study"),
+            participant=scope.get("participant"),
+        )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         # The rows are read while the file streams: leave out the record of this very export.
         return _csv_response(filtered.exclude(pk=export.pk), masked_ids, f"audit-{filename}-{stamp}.csv")
@@ -67,37 +72,56 @@ def _trail(request, *, events, title: str, scope: dict, filename: str, hide=()):
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("format", None)
-    return render(request, "audit/auditevent_list.html", {
-        **scope, "title": title, "form": form, "page": page,
-        "rows": selectors.event_rows(page.object_list, masked_ids), "query": query.urlencode(),
-        "blinded": bool(masked_ids),
-    })
+    return render(
+        request,
+        "audit/auditevent_list.html",
+        {
+            **scope,
+            "title": title,
+            "form": form,
+            "page": page,
+            "rows": selectors.event_rows(page.object_list, masked_ids),
+            "query": query.urlencode(),
+            "blinded": bool(masked_ids),
+        },
+    )
 
 
 @require_safe
 def participant_events(request, participant_id: int):
     participant = participant_for_trail(request.user, participant_id)
-    return _trail(request, events=selectors.participant_events(request.user, participant),
-                  title=_("Audit trail of participant %(participant)s") % {"participant": participant},
-                  scope={"participant": participant, "study": participant.study},
-                  filename=f"participant-{participant.pk}")
+    return _trail(
+        request,
+        events=selectors.participant_events(request.user, participant),
+        title=_("Audit trail of participant %(participant)s") % {"participant": participant},
+        scope={"participant": participant, "study": participant.study},
+        filename=f"participant-{participant.pk}",
+    )
 
 
 @require_safe
 def study_events(request, study_code: str):
     study = study_for_trail(request.user, study_code)
-    return _trail(request, events=selectors.study_events(request.user, study),
-                  title=_("Audit trail of study %(study)s") % {"study": study},
-                  scope={"study": study, "study_wide": True}, filename=f"study-{study.code}")
+    return _trail(
+        request,
+        events=selectors.study_events(request.user, study),
+        title=_("Audit trail of study %(study)s") % {"study": study},
+        scope={"study": study, "study_wide": True},
+        filename=f"study-{study.code}",
+    )
 
 
 @require_safe
 def user_events(request, study_code: str, user_id: int):
     study, target = trail_user_for_user(request.user, study_code, user_id)
-    return _trail(request, events=selectors.user_events(request.user, study, target),
-                  title=_("Audit trail of %(user)s in %(study)s") % {"user": target.username, "study": study},
-                  scope={"study": study, "target": target, "study_wide": True},
-                  filename=f"user-{study.code}-{target.pk}", hide=("user",))
+    return _trail(
+        request,
+        events=selectors.user_events(request.user, study, target),
+        title=_("Audit trail of %(user)s in %(study)s") % {"user": target.username, "study": study},
+        scope={"study": study, "target": target, "study_wide": True},
+        filename=f"user-{study.code}-{target.pk}",
+        hide=("user",),
+    )
 
 
 @require_safe
@@ -105,6 +129,11 @@ def object_events(request, object_type: str, object_id: str):
     events = object_events_for_user(request.user, object_type, object_id)
     latest = events.first()
     label = latest.object_label or f"{object_type} {object_id}"
-    return _trail(request, events=events, title=_("Audit trail of %(object)s") % {"object": label},
-                  scope={"study": latest.study, "object_type": object_type, "object_id": object_id},
-                  filename=f"object-{object_type}-{object_id}", hide=("object_type",))
+    return _trail(
+        request,
+        events=events,
+        title=_("Audit trail of %(object)s") % {"object": label},
+        scope={"study": latest.study, "object_type": object_type, "object_id": object_id},
+        filename=f"object-{object_type}-{object_id}",
+        hide=("object_type",),
+    )

@@ -122,8 +122,9 @@ def dicom_pipeline(folder: Path) -> None:
     pipeline_s, bare_s = best_in_turn(15, pipeline, lambda: bare_header_read(paths))
     print("DICOM ingest, 200-slice series (pipeline parse per file + grouping + label)")
     print(f"  pipeline                       : {pipeline_s * 1000:8.1f} ms")
-    print(f"  reference: dcmread header only : {bare_s * 1000:8.1f} ms  (ratio {pipeline_s / bare_s:.2f}x, "
-          "target <= 2x)")
+    print(
+        f"  reference: dcmread header only : {bare_s * 1000:8.1f} ms  (ratio {pipeline_s / bare_s:.2f}x, target <= 2x)"
+    )
 
 
 def psg_pipeline(folder: Path) -> None:
@@ -131,8 +132,10 @@ def psg_pipeline(folder: Path) -> None:
 
     started = time.perf_counter()
     path = write_long_psg(folder / "night.edf")
-    print(f"8-hour PSG, 20 channels at 256 Hz ({path.stat().st_size / 1e6:.0f} MB; "
-          f"written in {time.perf_counter() - started:.1f} s)")
+    print(
+        f"8-hour PSG, 20 channels at 256 Hz ({path.stat().st_size / 1e6:.0f} MB; "
+        f"written in {time.perf_counter() - started:.1f} s)"
+    )
 
     def pipeline():
         notes: list[str] = []
@@ -165,8 +168,14 @@ def chain_world():
     user = UserFactory(username="bench-coordinator")
     membership_grant(user=user, study=study, role="coordinator", sites=[site])
     participant = ParticipantFactory(site=site, identifier="4MR1")
-    Visit.objects.create(participant=participant, visit_code="baseline", anchor_code="enrolment",
-                         target_date=date(2004, 8, 20), window_start=date(2004, 8, 20), window_end=date(2004, 9, 1))
+    Visit.objects.create(
+        participant=participant,
+        visit_code="baseline",
+        anchor_code="enrolment",
+        target_date=date(2004, 8, 20),
+        window_start=date(2004, 8, 20),
+        window_end=date(2004, 9, 1),
+    )
     return study, user
 
 
@@ -176,8 +185,11 @@ def queued_jobs(study, user, paths: list[Path]) -> list[IngestJob]:
     for path in paths:
         with path.open("rb") as source:
             for name, staged in stage_upload(path.name, source):
-                jobs.append(IngestJob.objects.create(study=study, original_name=name, staged_path=staged,
-                                                     uploaded_by=user, attempts=1))
+                jobs.append(
+                    IngestJob.objects.create(
+                        study=study, original_name=name, staged_path=staged, uploaded_by=user, attempts=1
+                    )
+                )
     return jobs
 
 
@@ -218,15 +230,23 @@ def check_chain(jobs: list[IngestJob]) -> None:
     assert stored.PatientIdentityRemoved == "YES" and str(stored.PatientName) == "4MR1"  # was CompressedSamples^MR1
     series = DicomSeries.objects.get(pk=files.first().series_id)
     assert (series.label, series.instance_count, series.slice_count, series.volume_count) == (
-        "bold:pain_empathy", 200, 100, 2)
+        "bold:pain_empathy",
+        200,
+        100,
+        2,
+    )
 
 
 def multipart_body(folder: Path, size: int) -> Path:
     body = folder / "body.bin"
     block = os.urandom(CHUNK)
     with body.open("wb") as out:
-        out.write((f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"night.edf\"\r\n"
-                   "Content-Type: application/octet-stream\r\n\r\n").encode())
+        out.write(
+            (
+                f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="files"; filename="night.edf"\r\n'
+                "Content-Type: application/octet-stream\r\n\r\n"
+            ).encode()
+        )
         for _ in range(size // CHUNK):
             out.write(block)
         out.write(f"\r\n--{BOUNDARY}--\r\n".encode())
@@ -270,8 +290,7 @@ def upload_memory(folder: Path, size_mb: int) -> None:
     tracemalloc.stop()
     del whole
     print(f"upload of {size_mb} MB (multipart parse -> temporary file -> staging copy -> SHA-256)")
-    print(f"  streamed: peak Python memory   : {peak / 1e6:8.1f} MB in {elapsed:.2f} s "
-          f"({size_mb / elapsed:.0f} MB/s)")
+    print(f"  streamed: peak Python memory   : {peak / 1e6:8.1f} MB in {elapsed:.2f} s ({size_mb / elapsed:.0f} MB/s)")
     print(f"  reference: read whole into RAM : {whole_peak / 1e6:8.1f} MB in {read_s:.2f} s")
 
 

@@ -33,11 +33,18 @@ def baseline_battery() -> tuple[list[Instrument], list[str]]:
     path = ROOT / "protocols" / "lbpb.yaml"
     text = path.read_text(encoding="utf-8")
     raw = yaml.safe_load(text)
-    named = {entry if isinstance(entry, str) else entry["code"]
-             for visit in raw["visits"] for entry in (visit.get("activities") or {}).get("instruments", [])}
-    protocol = parse_protocol(text, filename=str(path), known_instruments=instrument_codes() | named,
-                              known_specimens={"blood", "stool", "adipose_tissue"},
-                              known_acquisitions={"mri", "psg", "hrv", "emg"})
+    named = {
+        entry if isinstance(entry, str) else entry["code"]
+        for visit in raw["visits"]
+        for entry in (visit.get("activities") or {}).get("instruments", [])
+    }
+    protocol = parse_protocol(
+        text,
+        filename=str(path),
+        known_instruments=instrument_codes() | named,
+        known_specimens={"blood", "stool", "adipose_tissue"},
+        known_acquisitions={"mri", "psg", "hrv", "emg"},
+    )
     activities = [a for a in protocol.visit("baseline").activities if a.kind == "instrument"]
     missing = sorted({a.code for a in activities if a.code not in instrument_codes()})
     battery = [get_instrument(a.code, a.version) for a in activities if a.code not in missing]
@@ -55,14 +62,21 @@ def answer(item: Item, rng: random.Random):
         return str(rng.randint(int(low), int(high)))
     if item.type == "number":
         return f"{rng.uniform(low, high):.{item.decimals if item.decimals is not None else 1}f}"
-    return {"yes_no": rng.choice("01"), "date": f"2026-03-{rng.randint(1, 28):02d}", "partial_date": "2025-11",
-            "time": f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}", "text": "note"}[item.type]
+    return {
+        "yes_no": rng.choice("01"),
+        "date": f"2026-03-{rng.randint(1, 28):02d}",
+        "partial_date": "2025-11",
+        "time": f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}",
+        "text": "note",
+    }[item.type]
 
 
 def answer_sets(battery, rounds: int, seed: int) -> list[list[tuple[Instrument, dict]]]:
     rng = random.Random(seed)
-    return [[(one, {item.code: answer(item, rng) for item in one.items if item.entered}) for one in battery]
-            for _ in range(rounds)]
+    return [
+        [(one, {item.code: answer(item, rng) for item in one.items if item.entered}) for one in battery]
+        for _ in range(rounds)
+    ]
 
 
 def score_one(instrument, raw):
@@ -102,16 +116,20 @@ def main(argv=None) -> None:
     for _ in range(args.repeat):  # interleaved, so a burst of load hits all three alike
         for name, fn in (("clean+score", score_one), ("clean only", clean_one), ("trivial call", trivial)):
             best[name] = min(best[name], timed(fn, sets))
-    print(f"LBPB baseline battery: {len(battery)} scored instruments, "
-          f"{sum(len(one.items) for one in battery)} items; {args.rounds} batteries x best of {args.repeat}")
+    print(
+        f"LBPB baseline battery: {len(battery)} scored instruments, "
+        f"{sum(len(one.items) for one in battery)} items; {args.rounds} batteries x best of {args.repeat}"
+    )
     if missing:
         print(f"not in the library yet (skipped): {', '.join(missing)}")
     for name, seconds in best.items():
         print(f"  {name:13s} {count / seconds:12,.0f} responses/s  ({seconds * 1e6 / count:8.1f} µs each)")
     score_cost = best["clean+score"] - best["clean only"]
-    print(f"  scoring alone {count / score_cost:12,.0f} responses/s; clean+score costs "
-          f"{best['clean+score'] / best['clean only']:.2f} x clean only, "
-          f"{best['clean+score'] / best['trivial call']:.0f} x a trivial call")
+    print(
+        f"  scoring alone {count / score_cost:12,.0f} responses/s; clean+score costs "
+        f"{best['clean+score'] / best['clean only']:.2f} x clean only, "
+        f"{best['clean+score'] / best['trivial call']:.0f} x a trivial call"
+    )
     print(f"  one whole battery (clean+score): {best['clean+score'] * 1e3 / args.rounds:.2f} ms")
 
 

@@ -44,12 +44,21 @@ class MeasureListView(ListAPIView):
         require_measures_export(self.request.user, study)
         kind = params.get("kind", "").strip()
         if kind and kind not in Kind.values:
-            raise ValidationError({"kind": [_("Unknown kind %(kind)s; use one of: %(kinds)s.")
-                                            % {"kind": kind, "kinds": ", ".join(Kind.values)}]})
+            raise ValidationError(
+                {
+                    "kind": [
+                        _("Unknown kind %(kind)s; use one of: %(kinds)s.")
+                        % {"kind": kind, "kinds": ", ".join(Kind.values)}
+                    ]
+                }
+            )
         measures = measures_for_user(self.request.user, study)
-        filters = {"data_file__participant__identifier": params.get("participant", "").strip(),
-                   "data_file__visit_code": params.get("visit", "").strip(),
-                   "name": params.get("name", "").strip(), "data_file__kind": kind}
+        filters = {
+            "data_file__participant__identifier": params.get("participant", "").strip(),
+            "data_file__visit_code": params.get("visit", "").strip(),
+            "name": params.get("name", "").strip(),
+            "data_file__kind": kind,
+        }
         measures = measures.filter(**{field: value for field, value in filters.items() if value})
         measures_api_read(user=self.request.user, study=study)
         return measure_rows(measures)

@@ -30,8 +30,9 @@ def _visit_label(visit: Visit) -> str:
 class TargetForm(forms.Form):
     """Participant and visit, from what the user may see in ``study``; the visit choices follow the participant."""
 
-    participant = forms.ModelChoiceField(queryset=None, required=False, label=_("Participant"),
-                                         empty_label=_("Link from the patient ID in the file"))
+    participant = forms.ModelChoiceField(
+        queryset=None, required=False, label=_("Participant"), empty_label=_("Link from the patient ID in the file")
+    )
     visit = forms.ModelChoiceField(queryset=None, required=False, label=_("Visit"))
 
     def __init__(self, *args, user, study, refresh_url: str = "", **kwargs):
@@ -42,8 +43,9 @@ class TargetForm(forms.Form):
         visits = Visit.objects.filter(participant__in=participants, participant_id=_as_id(chosen))
         self.fields["visit"].queryset = visits.select_related("participant").order_by("target_date", "sequence")
         self.fields["visit"].label_from_instance = _visit_label
-        self.fields["participant"].widget.attrs.update({"hx-get": refresh_url, "hx-target": "#visit-field",
-                                                        "hx-select": "#visit-field", "hx-swap": "outerHTML"})
+        self.fields["participant"].widget.attrs.update(
+            {"hx-get": refresh_url, "hx-target": "#visit-field", "hx-select": "#visit-field", "hx-swap": "outerHTML"}
+        )
 
     def clean(self):
         data = super().clean()
@@ -64,10 +66,13 @@ def _as_id(value):
 
 
 class UploadForm(TargetForm):
-    files = MultipleFileField(label=_("Files"), help_text=_(
-        "DICOM files, EDF/EDF+ recordings, or zip archives of them. Each file becomes its own job."))
-    kind = forms.ChoiceField(label=_("Kind"), required=False,
-                             choices=[("", _("Detect from the file"))] + list(Kind.choices))
+    files = MultipleFileField(
+        label=_("Files"),
+        help_text=_("DICOM files, EDF/EDF+ recordings, or zip archives of them. Each file becomes its own job."),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("Detect from the file"))] + list(Kind.choices)
+    )
 
     field_order = ["files", "kind", "participant", "visit"]
 

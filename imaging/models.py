@@ -213,8 +213,9 @@ class ImagingExport(models.Model):
     series_left_out = models.PositiveIntegerField(_("series left out"), default=0)
     task_id = models.CharField(max_length=64, blank=True)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
-    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -41,7 +41,8 @@ def datafiles_for_user(user) -> QuerySet[DataFile]:
     unlinked = Q(participant__isnull=True, study_id__in=_study_ids(user, QUEUE_ROLES))
     return (
         DataFile.objects.filter(linked | unlinked)
-        .select_related("study", "participant", "visit", "series").defer("series__preview_png")
+        .select_related("study", "participant", "visit", "series")
+        .defer("series__preview_png")
     )
 
 
@@ -88,9 +89,12 @@ def visit_series(data_file: DataFile) -> list[DicomSeries]:
     if data_file.participant_id is None:
         return list(DicomSeries.objects.filter(pk=data_file.series_id).defer("preview_png"))
     return list(
-        DicomSeries.objects.filter(files__participant_id=data_file.participant_id,
-                                   files__visit_code=data_file.visit_code).distinct()
-        .defer("preview_png").order_by("acquisition_date", "series_number", "pk")
+        DicomSeries.objects.filter(
+            files__participant_id=data_file.participant_id, files__visit_code=data_file.visit_code
+        )
+        .distinct()
+        .defer("preview_png")
+        .order_by("acquisition_date", "series_number", "pk")
     )
 
 
@@ -118,8 +122,13 @@ def series_check(participant_id: int, study, visit_code: str) -> SeriesCheck | N
     expected = expected_series(study, visit_code)
     if not expected:
         return None
-    found = sorted(set(DicomSeries.objects.filter(files__participant_id=participant_id, files__visit_code=visit_code)
-                       .values_list("label", flat=True)))
+    found = sorted(
+        set(
+            DicomSeries.objects.filter(files__participant_id=participant_id, files__visit_code=visit_code).values_list(
+                "label", flat=True
+            )
+        )
+    )
     comparison = compare_expected(found, expected)
     return SeriesCheck(tuple(expected), tuple(found), comparison.missing, comparison.extra)
 
@@ -134,7 +143,8 @@ def participant_acquisitions(participant) -> QuerySet[DataFile]:
     """Linked files of a participant the caller has already been allowed to see, with jobs and measures."""
     return (
         DataFile.objects.filter(participant=participant, link_status=DataFile.LinkStatus.LINKED)
-        .select_related("series", "visit").defer("series__preview_png")
+        .select_related("series", "visit")
+        .defer("series__preview_png")
         .prefetch_related(
             Prefetch("measures", queryset=DerivedMeasure.objects.order_by("name")),
             Prefetch("jobs", queryset=IngestJob.objects.order_by("-created_at")),
@@ -157,8 +167,13 @@ def exports_for_user(user) -> QuerySet[ImagingExport]:
 
 
 def export_list(user, *, study) -> QuerySet[ImagingExport]:
-    return (exports_for_user(user).filter(study=study).select_related("deleted_by").prefetch_related("sites")
-            .order_by("-created_at", "-pk"))
+    return (
+        exports_for_user(user)
+        .filter(study=study)
+        .select_related("deleted_by")
+        .prefetch_related("sites")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def export_datafiles(export: ImagingExport) -> QuerySet[DataFile]:
@@ -168,8 +183,11 @@ def export_datafiles(export: ImagingExport) -> QuerySet[DataFile]:
     if not export.all_sites:
         linked = Q(participant__site__in=export.sites.all())
         files = files.filter(linked | Q(participant__isnull=True))
-    return (files.select_related("participant", "series").defer("metadata", "series__preview_png")
-            .order_by("series_id", "pk"))
+    return (
+        files.select_related("participant", "series")
+        .defer("metadata", "series__preview_png")
+        .order_by("series_id", "pk")
+    )
 
 
 # Who may download derived measures: the roles that analyse or check study data. Coordinators enter data at their
@@ -179,12 +197,19 @@ MEASURE_EXPORT_ROLES = frozenset({Role.ADMIN, Role.DATA_MANAGER, Role.PI, Role.M
 
 def measures_for_user(user, study) -> QuerySet[DerivedMeasure]:
     """Measures of the study's linked files that the user may see (study membership and sites, as the files)."""
-    files = datafiles_for_user(user).filter(study=study, link_status=DataFile.LinkStatus.LINKED,
-                                            participant__isnull=False)
+    files = datafiles_for_user(user).filter(
+        study=study, link_status=DataFile.LinkStatus.LINKED, participant__isnull=False
+    )
     return (
         DerivedMeasure.objects.filter(data_file__in=files.values("pk"))
         .select_related("data_file__participant__site")
         .defer("data_file__metadata", "data_file__original_name")
-        .order_by("data_file__participant__identifier", "data_file__participant_id", "data_file__visit_code",
-                  "data_file__kind", "data_file_id", "name")
+        .order_by(
+            "data_file__participant__identifier",
+            "data_file__participant_id",
+            "data_file__visit_code",
+            "data_file__kind",
+            "data_file_id",
+            "name",
+        )
     )

@@ -7,8 +7,14 @@ from django.db import OperationalError
 from .services import STEPS, ingest_step
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3, acks_late=True,
-             soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT, time_limit=settings.CELERY_TASK_TIME_LIMIT)
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+    acks_late=True,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+)
 def ingest_step_task(job_id: int, step: str) -> int:
     ingest_step(job_id=job_id, step=step)
     return job_id
@@ -36,8 +42,9 @@ def bids_export_task(export_id: int) -> int:
     return export_id
 
 
-@shared_task(acks_late=True, soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
-             time_limit=settings.CELERY_TASK_TIME_LIMIT)
+@shared_task(
+    acks_late=True, soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT, time_limit=settings.CELERY_TASK_TIME_LIMIT
+)
 def dropfolder_scan_task() -> int:
     """Every minute (beat): queue the settled files of IMAGING_DROP_FOLDER; nothing when the setting is empty."""
     from .services.dropfolder import dropfolder_scan

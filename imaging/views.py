@@ -50,13 +50,20 @@ def datafile_upload(request, study_code: str):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                jobs = upload_receive(study=study, user=request.user, files=[(f.name, f) for f in data["files"]],
-                                      participant=data["participant"], visit=data["visit"], kind=data["kind"])
+                jobs = upload_receive(
+                    study=study,
+                    user=request.user,
+                    files=[(f.name, f) for f in data["files"]],
+                    participant=data["participant"],
+                    visit=data["visit"],
+                    kind=data["kind"],
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, _("%(count)d files received; each is processed as its own job.")
-                                 % {"count": len(jobs)})
+                messages.success(
+                    request, _("%(count)d files received; each is processed as its own job.") % {"count": len(jobs)}
+                )
                 ids = ",".join(str(job.pk) for job in jobs)
                 return redirect(f"{reverse('imaging:job-list', args=[study.code])}?ids={ids}")
     return render(request, "imaging/datafile_upload.html", {"study": study, "form": form})
@@ -68,19 +75,31 @@ def _ids(request) -> list[int]:
 
 def _job_context(request, study):
     ids = _ids(request)
-    jobs = selectors.jobs_by_ids(request.user, study=study, ids=ids) if ids else selectors.job_list(
-        request.user, study=study, status=request.GET.get("status", ""))
+    jobs = (
+        selectors.jobs_by_ids(request.user, study=study, ids=ids)
+        if ids
+        else selectors.job_list(request.user, study=study, status=request.GET.get("status", ""))
+    )
     jobs = list(jobs[:200])
-    return {"study": study, "jobs": jobs, "ids": ",".join(map(str, ids)),
-            "polling": any(job.status in POLL_STATUSES for job in jobs), "statuses": IngestJob.Status.choices,
-            "status": request.GET.get("status", ""), "can_upload": may_upload(request.user, study),
-            "can_link": may_link(request.user, study)}
+    return {
+        "study": study,
+        "jobs": jobs,
+        "ids": ",".join(map(str, ids)),
+        "polling": any(job.status in POLL_STATUSES for job in jobs),
+        "statuses": IngestJob.Status.choices,
+        "status": request.GET.get("status", ""),
+        "can_upload": may_upload(request.user, study),
+        "can_link": may_link(request.user, study),
+    }
 
 
 def job_list(request, study_code: str):
     study = study_for_user(request.user, study_code)
-    exports = {"can_export_measures": may_export_measures(request.user, study),
-               "can_export_bids": may_export(request.user, study), "shapes": SHAPES}
+    exports = {
+        "can_export_measures": may_export_measures(request.user, study),
+        "can_export_bids": may_export(request.user, study),
+        "shapes": SHAPES,
+    }
     return render(request, "imaging/job_list.html", {**_job_context(request, study), **exports})
 
 
@@ -95,8 +114,12 @@ def job_detail(request, job_id: int):
     data_file = None
     if job.data_file_id:
         data_file = selectors.datafiles_for_user(request.user).filter(pk=job.data_file_id).first()
-    context = {"job": job, "data_file": data_file, "polling": job.status in POLL_STATUSES,
-               "can_retry": job.status == IngestJob.Status.FAILED and may_upload(request.user, job.study)}
+    context = {
+        "job": job,
+        "data_file": data_file,
+        "polling": job.status in POLL_STATUSES,
+        "can_retry": job.status == IngestJob.Status.FAILED and may_upload(request.user, job.study),
+    }
     template = "imaging/_job_status.html" if request.htmx else "imaging/job_detail.html"
     return render(request, template, context)
 
@@ -123,15 +146,18 @@ def datafile_queue(request, study_code: str):
 def datafile_link_view(request, datafile_id: int):
     data_file = datafile_for_user(request.user, datafile_id)
     require_link(request.user, data_file.study)
-    initial = {"participant": request.GET.get("participant") or data_file.participant_id,
-               "visit": data_file.visit_id}
+    initial = {"participant": request.GET.get("participant") or data_file.participant_id, "visit": data_file.visit_id}
     form = LinkForm(user=request.user, study=data_file.study, initial=initial, refresh_url=request.path)
     if request.method == "POST":
         form = LinkForm(request.POST, user=request.user, study=data_file.study, refresh_url=request.path)
         if form.is_valid():
             try:
-                datafile_link(data_file=data_file, participant=form.cleaned_data["participant"],
-                              visit=form.cleaned_data["visit"], user=request.user)
+                datafile_link(
+                    data_file=data_file,
+                    participant=form.cleaned_data["participant"],
+                    visit=form.cleaned_data["visit"],
+                    user=request.user,
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -143,8 +169,10 @@ def datafile_link_view(request, datafile_id: int):
 def datafile_detail(request, datafile_id: int):
     data_file = datafile_for_user(request.user, datafile_id)
     context = {
-        "data_file": data_file, "measures": data_file.measures.order_by("name"),
-        "series": selectors.visit_series(data_file), "expected": selectors.expected_comparison(data_file),
+        "data_file": data_file,
+        "measures": data_file.measures.order_by("name"),
+        "series": selectors.visit_series(data_file),
+        "expected": selectors.expected_comparison(data_file),
         "jobs": selectors.jobs_for_user(request.user).filter(data_file=data_file),
         "can_link": may_link(request.user, data_file.study),
         "channels": (data_file.metadata.get("edf") or {}).get("channels", []),
@@ -174,8 +202,13 @@ def export_list(request, study_code: str):
             messages.success(request, _("The export is queued; this page shows its progress."))
         return redirect("imaging:export-list", study_code=study.code)
     exports = list(selectors.export_list(request.user, study=study)[:50])
-    context = {"study": study, "exports": exports, "polling": any(export.status in ACTIVE for export in exports),
-               "can_delete": may_delete_export(request.user, study), "keep_days": settings.IMAGING_EXPORT_KEEP_DAYS}
+    context = {
+        "study": study,
+        "exports": exports,
+        "polling": any(export.status in ACTIVE for export in exports),
+        "can_delete": may_delete_export(request.user, study),
+        "keep_days": settings.IMAGING_EXPORT_KEEP_DAYS,
+    }
     return render(request, "imaging/export_list.html", context)
 
 
@@ -187,8 +220,12 @@ def export_download_view(request, export_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("imaging:export-list", study_code=export.study.code)
-    return FileResponse(path.open("rb"), as_attachment=True, content_type="application/zip",
-                        filename=f"{export.study.code}-bids-{export.pk}.zip")
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        content_type="application/zip",
+        filename=f"{export.study.code}-bids-{export.pk}.zip",
+    )
 
 
 @require_POST
@@ -200,8 +237,9 @@ def export_delete_view(request, export_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Export #%(id)d was deleted; its zip is no longer on the server.")
-                         % {"id": export.pk})
+        messages.success(
+            request, _("Export #%(id)d was deleted; its zip is no longer on the server.") % {"id": export.pk}
+        )
     return redirect("imaging:export-list", study_code=export.study.code)
 
 
@@ -214,7 +252,8 @@ def measure_export_view(request, study_code: str):
         messages.error(request, _("Choose the long or the wide table."))
         return redirect("imaging:job-list", study_code=study.code)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(measures_csv(user=request.user, study=study, shape=shape),
-                                     content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        measures_csv(user=request.user, study=study, shape=shape), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{study.code}-measures-{shape}-{stamp}.csv"'
     return response

@@ -22,9 +22,24 @@ class ResponseSerializer(serializers.ModelSerializer):
     class Meta:
         model = Response
         fields = [
-            "id", "participant", "participant_identifier", "study", "visit_code", "activity_key", "instance",
-            "instrument_code", "definition_version", "values", "scores", "scoring_version", "status", "source",
-            "lock_version", "created_at", "updated_at", "completed_at",
+            "id",
+            "participant",
+            "participant_identifier",
+            "study",
+            "visit_code",
+            "activity_key",
+            "instance",
+            "instrument_code",
+            "definition_version",
+            "values",
+            "scores",
+            "scoring_version",
+            "status",
+            "source",
+            "lock_version",
+            "created_at",
+            "updated_at",
+            "completed_at",
         ]
         read_only_fields = fields
 
@@ -56,10 +71,18 @@ def _submit(request, crf, data, *, instance: int, response: Response | None):
     instrument_code = response.instrument_code if response else crf.instrument.code
     version = response.definition_version if response else crf.instrument.version
     result = response_submit(
-        participant=crf.participant, visit_code=crf.visit.code, activity_key=crf.activity.key,
-        instrument_code=instrument_code, raw=_raw(data["answers"]), complete=data["complete"], user=request.user,
-        source=Response.Source.API, expected_lock_version=data.get("lock_version"), reason=data["reason"],
-        instance=instance, definition_version=version,
+        participant=crf.participant,
+        visit_code=crf.visit.code,
+        activity_key=crf.activity.key,
+        instrument_code=instrument_code,
+        raw=_raw(data["answers"]),
+        complete=data["complete"],
+        user=request.user,
+        source=Response.Source.API,
+        expected_lock_version=data.get("lock_version"),
+        reason=data["reason"],
+        instance=instance,
+        definition_version=version,
     )
     if result.locked:  # a data manager locked the form, its visit or the participant
         return ApiResponse({"errors": result.errors}, status=status.HTTP_423_LOCKED)
@@ -67,8 +90,10 @@ def _submit(request, crf, data, *, instance: int, response: Response | None):
         return ApiResponse({"errors": result.errors}, status=status.HTTP_409_CONFLICT)
     if not result.ok:
         return ApiResponse({"errors": result.errors}, status=status.HTTP_400_BAD_REQUEST)
-    return ApiResponse(ResponseSerializer(result.response).data,
-                       status=status.HTTP_201_CREATED if response is None else status.HTTP_200_OK)
+    return ApiResponse(
+        ResponseSerializer(result.response).data,
+        status=status.HTTP_201_CREATED if response is None else status.HTTP_200_OK,
+    )
 
 
 class ResponseListView(ListAPIView):
@@ -90,10 +115,16 @@ class ResponseListView(ListAPIView):
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         crf = crf_for_user(request.user, data["participant"], data["visit_code"], data["activity_key"])
-        existing = responses_for_user(request.user).filter(
-            participant=crf.participant, visit_code=crf.visit.code, activity_key=crf.activity.key,
-            instance=data["instance"],
-        ).first()
+        existing = (
+            responses_for_user(request.user)
+            .filter(
+                participant=crf.participant,
+                visit_code=crf.visit.code,
+                activity_key=crf.activity.key,
+                instance=data["instance"],
+            )
+            .first()
+        )
         return _submit(request, crf, data, instance=data["instance"], response=existing)
 
 

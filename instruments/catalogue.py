@@ -26,9 +26,14 @@ def _item(item: Item) -> dict[str, Any]:
     if not item.required:
         out["required"] = False
     optional = {
-        "help": _label(item.help), "show_if": item.show_if.to_dict() if item.show_if else None,
-        "min": item.min, "max": item.max, "decimals": item.decimals, "unit": item.unit,
-        "max_length": item.max_length, "multiline": item.multiline or None,
+        "help": _label(item.help),
+        "show_if": item.show_if.to_dict() if item.show_if else None,
+        "min": item.min,
+        "max": item.max,
+        "decimals": item.decimals,
+        "unit": item.unit,
+        "max_length": item.max_length,
+        "multiline": item.multiline or None,
         "anchors": {end: label.to_dict() for end, label in item.anchors.items()} or None,
         "formula_note": _label(item.formula_note),
     }
@@ -41,26 +46,39 @@ def _item(item: Item) -> dict[str, Any]:
 def definition_dict(instrument: Instrument) -> dict[str, Any]:
     """The mapping parse_definition reads back into the same Instrument."""
     out: dict[str, Any] = {
-        "code": instrument.code, "version": instrument.version, "title": instrument.title.to_dict(),
+        "code": instrument.code,
+        "version": instrument.version,
+        "title": instrument.title.to_dict(),
     }
     if instrument.short_title:
         out["short_title"] = instrument.short_title.to_dict()
-    out.update({
-        "kind": instrument.kind, "respondent": instrument.respondent, "repeating": instrument.repeating,
-        "licence": instrument.licence, "source": instrument.source, "scorer": instrument.scorer,
-    })
+    out.update(
+        {
+            "kind": instrument.kind,
+            "respondent": instrument.respondent,
+            "repeating": instrument.repeating,
+            "licence": instrument.licence,
+            "source": instrument.source,
+            "scorer": instrument.scorer,
+        }
+    )
     if instrument.instructions:
         out["instructions"] = instrument.instructions.to_dict()
     out["items"] = [_item(item) for item in instrument.items]
     if instrument.scores:
         out["scores"] = [
-            {"name": spec.name, "label": spec.label.to_dict(),
-             **{key: value for key, value in (("min", spec.min), ("max", spec.max)) if value is not None}}
+            {
+                "name": spec.name,
+                "label": spec.label.to_dict(),
+                **{key: value for key, value in (("min", spec.min), ("max", spec.max)) if value is not None},
+            }
             for spec in instrument.scores
         ]
     if instrument.sections:
-        out["sections"] = [{"code": section.code, "title": section.title.to_dict(), "items": list(section.items)}
-                           for section in instrument.sections]
+        out["sections"] = [
+            {"code": section.code, "title": section.title.to_dict(), "items": list(section.items)}
+            for section in instrument.sections
+        ]
     return out
 
 

@@ -13,7 +13,11 @@ def library_root():
 @checks.register(checks.Tags.models)
 def check_instrument_library(app_configs=None, **kwargs):
     return [
-        checks.Error(str(problem), hint="Fix the instrument definition (docs/instrument-format.md).",
-                     obj=problem.file, id="instruments.E001")
+        checks.Error(
+            str(problem),
+            hint="Fix the instrument definition (docs/instrument-format.md).",
+            obj=problem.file,
+            id="instruments.E001",
+        )
         for problem in check_library(library_root())
     ]

@@ -48,17 +48,27 @@ def raw_from_post(instrument: Instrument, data) -> dict[str, Any]:
 
 def _choices(item: Item, typed: Any) -> list[dict[str, Any]]:
     chosen = set(typed) if isinstance(typed, list) else {typed}
-    return [{"value": str(option.code), "label": text(option.label), "checked": str(option.code) in chosen}
-            for option in item.options]
+    return [
+        {"value": str(option.code), "label": text(option.label), "checked": str(option.code) in chosen}
+        for option in item.options
+    ]
 
 
 def _widget(item: Item) -> str:
     if item.type == "integer_scale" and item.min is not None and item.max is not None:
         return "scale" if item.max - item.min + 1 <= MAX_SCALE_RADIOS else "number"
     return {
-        "single_choice": "radio", "multiple_choice": "checkbox", "yes_no": "radio", "number": "number",
-        "integer_scale": "number", "date": "date", "time": "time", "partial_date": "text", "duration": "text",
-        "text": "textarea" if item.multiline else "text", "calculated": "calculated",
+        "single_choice": "radio",
+        "multiple_choice": "checkbox",
+        "yes_no": "radio",
+        "number": "number",
+        "integer_scale": "number",
+        "date": "date",
+        "time": "time",
+        "partial_date": "text",
+        "duration": "text",
+        "text": "textarea" if item.multiline else "text",
+        "calculated": "calculated",
     }[item.type]
 
 
@@ -67,15 +77,17 @@ def _options(item: Item, widget: str, typed: Any) -> list[dict[str, Any]]:
         yes_no = [{"value": "1", "label": str(_("Yes"))}, {"value": "0", "label": str(_("No"))}]
         return [dict(option, checked=option["value"] == typed) for option in yes_no]
     if widget == "scale":
-        return [{"value": str(n), "label": str(n), "checked": str(n) == typed}
-                for n in range(int(item.min), int(item.max) + 1)]
+        return [
+            {"value": str(n), "label": str(n), "checked": str(n) == typed}
+            for n in range(int(item.min), int(item.max) + 1)
+        ]
     return _choices(item, typed)
 
 
 def _step(item: Item) -> str:
     if item.type == "integer_scale" or item.decimals == 0:
         return "1"
-    return "any" if item.decimals is None else f"{10 ** -item.decimals:.{item.decimals}f}"
+    return "any" if item.decimals is None else f"{10**-item.decimals:.{item.decimals}f}"
 
 
 def _number_text(number: float | None) -> str:
@@ -86,12 +98,23 @@ def crf_item(item: Item, index: int, raw: dict[str, Any], errors: dict[str, dict
     widget = _widget(item)
     typed = raw.get(item.code, [] if item.type == "multiple_choice" else "")
     field = {
-        "code": item.code, "type": item.type, "index": index, "widget": widget, "label": text(item.label),
-        "help": text(item.help), "required": item.required, "value": typed, "unit": item.unit or "",
-        "error": message(errors.get(item.code)), "min": _number_text(item.min), "max": _number_text(item.max),
-        "step": _step(item), "max_length": item.max_length,
+        "code": item.code,
+        "type": item.type,
+        "index": index,
+        "widget": widget,
+        "label": text(item.label),
+        "help": text(item.help),
+        "required": item.required,
+        "value": typed,
+        "unit": item.unit or "",
+        "error": message(errors.get(item.code)),
+        "min": _number_text(item.min),
+        "max": _number_text(item.max),
+        "step": _step(item),
+        "max_length": item.max_length,
         "show_if": json.dumps(item.show_if.to_dict(), ensure_ascii=False) if item.show_if else "",
-        "anchor_min": text(item.anchors.get("min")), "anchor_max": text(item.anchors.get("max")),
+        "anchor_min": text(item.anchors.get("min")),
+        "anchor_max": text(item.anchors.get("max")),
         "formula_note": text(item.formula_note),
     }
     if widget in ("radio", "checkbox", "scale"):
@@ -126,26 +149,37 @@ def score_rows(instrument: Instrument, scores: dict[str, Any]) -> list[dict[str,
         band = specs[name].band_label(value) if name in specs and isinstance(value, str) else None
         return text(band) if band else score_text(value)
 
-    return [{"name": name, "label": text(specs[name].label) if name in specs else name, "value": shown(name, value)}
-            for name, value in (scores or {}).items()]
+    return [
+        {"name": name, "label": text(specs[name].label) if name in specs else name, "value": shown(name, value)}
+        for name, value in (scores or {}).items()
+    ]
 
 
 class ResponseMetaForm(forms.Form):
     """The parts of a CRF submission that are not answers."""
 
     lock_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("Reason for change"), required=False, max_length=500,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason for change"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
     action = forms.ChoiceField(choices=[("save", _("Save as in progress")), ("complete", _("Mark complete"))])
 
 
 class ResponseImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV file"), help_text=_(
-        "Columns: study ID, visit code, activity key, then one column per item code (optionally an "
-        "\"instance\" column for repeating forms). UTF-8."))
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Columns: study ID, visit code, activity key, then one column per item code (optionally an "
+            '"instance" column for repeating forms). UTF-8.'
+        ),
+    )
     complete = forms.BooleanField(label=_("Mark the imported forms complete"), required=False, initial=True)
-    reason = forms.CharField(label=_("Reason for change"), required=False, max_length=500, help_text=_(
-        "Required when the file changes forms that are already complete."))
+    reason = forms.CharField(
+        label=_("Reason for change"),
+        required=False,
+        max_length=500,
+        help_text=_("Required when the file changes forms that are already complete."),
+    )
 
 
 class DataDictionaryUploadForm(forms.Form):

@@ -41,8 +41,10 @@ def parse_import(csv_text: str) -> tuple[list[ImportRow], str]:
     """The rows of a response import file, or a message saying why the file cannot be read."""
     table = list(csv.reader(io.StringIO(csv_text.lstrip("\ufeff"))))
     if len(table) < 2 or len(table[0]) <= KEY_COLUMNS:
-        return [], _("The file needs a header row and at least one data row: study ID, visit code, activity key, "
-                     "then one column per item code.")
+        return [], _(
+            "The file needs a header row and at least one data row: study ID, visit code, activity key, "
+            "then one column per item code."
+        )
     header = [name.strip() for name in table[0]]
     items = header[KEY_COLUMNS:]
     rows = []
@@ -50,10 +52,10 @@ def parse_import(csv_text: str) -> tuple[list[ImportRow], str]:
         if not any(cell.strip() for cell in cells):
             continue
         cells = [cell.strip() for cell in cells] + [""] * (len(header) - len(cells))
-        answers = dict(zip(items, cells[KEY_COLUMNS:len(header)], strict=True))
+        answers = dict(zip(items, cells[KEY_COLUMNS : len(header)], strict=True))
         instance_text = answers.pop(INSTANCE, "") or "1"
         row = ImportRow(number, cells[0], cells[1], cells[2], answers)
-        if len(cells) > len(header) and any(cells[len(header):]):
+        if len(cells) > len(header) and any(cells[len(header) :]):
             row.messages.append(_("More cells than header columns."))
         if instance_text.isdigit() and int(instance_text) >= 1:
             row.instance = int(instance_text)

@@ -63,4 +63,3 @@ def write_data_dictionary(instruments: list[Instrument]) -> str:
         for row in instrument_rows(instrument):
             writer.writerow([row.get(column, "") for column in COLUMNS])
     return out.getvalue()
-

@@ -40,10 +40,16 @@ def protocol_activity(study, *, visit_code: str, activity_key: str):
 def stored_score(*, participant, visit_code: str, instrument_code: str, score_name: str):
     """The stored score of a participant's complete response, or None (the first instance, any activity key
     using ``instrument_code`` at that visit, the participant's own answers before family members')."""
-    rows = Response.objects.filter(
-        participant=participant, visit_code=visit_code, instrument_code=instrument_code,
-        status=Response.Status.COMPLETE,
-    ).order_by("instance", "activity_key").values_list("activity_key", "scores")
+    rows = (
+        Response.objects.filter(
+            participant=participant,
+            visit_code=visit_code,
+            instrument_code=instrument_code,
+            status=Response.Status.COMPLETE,
+        )
+        .order_by("instance", "activity_key")
+        .values_list("activity_key", "scores")
+    )
     preferred = sorted(rows, key=lambda row: row[0] != instrument_code)
     for _key, scores in preferred:
         value = (scores or {}).get(score_name)
@@ -79,5 +85,8 @@ def response_statuses(participant) -> dict[tuple[str, str], str]:
 
 def response_instances(*, participant, visit_code: str, activity_key: str) -> list[Response]:
     """Every entry of a repeating form at one visit, in order."""
-    return list(Response.objects.filter(participant=participant, visit_code=visit_code, activity_key=activity_key)
-                .order_by("instance").only("instance", "status"))
+    return list(
+        Response.objects.filter(participant=participant, visit_code=visit_code, activity_key=activity_key)
+        .order_by("instance")
+        .only("instance", "status")
+    )

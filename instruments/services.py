@@ -41,8 +41,10 @@ REASON_REQUIRED = {
 UNKNOWN_INSTRUMENT = {"en": "Unknown instrument.", "zh": "未知的量表。"}
 # The audit path of each source a response can come from.
 PATHS = {
-    Response.Source.COORDINATOR: AuditEvent.Path.PAGE, Response.Source.PARTICIPANT: AuditEvent.Path.PAGE,
-    Response.Source.IMPORT: AuditEvent.Path.IMPORT, Response.Source.API: AuditEvent.Path.API,
+    Response.Source.COORDINATOR: AuditEvent.Path.PAGE,
+    Response.Source.PARTICIPANT: AuditEvent.Path.PAGE,
+    Response.Source.IMPORT: AuditEvent.Path.IMPORT,
+    Response.Source.API: AuditEvent.Path.API,
 }
 WHY_RESCORE = "Rescored with scoring version %s / 按评分版本%s重新计分"
 
@@ -71,8 +73,10 @@ def audit_values(response: Response | None) -> dict[str, Any]:
     """The response as the audit trail compares it: one entry per answer and per score."""
     if response is None:
         return {}
-    values = snapshot(response, ["definition_version", "status", "source", "entered_by", "lock_version",
-                                 "scoring_version", "completed_at"])
+    values = snapshot(
+        response,
+        ["definition_version", "status", "source", "entered_by", "lock_version", "scoring_version", "completed_at"],
+    )
     values |= {f"values.{code}": value for code, value in (response.values or {}).items()}
     values |= {f"scores.{name}": value for name, value in (response.scores or {}).items()}
     return values
@@ -92,9 +96,22 @@ def _definition(instrument_code: str, existing: Response | None, version: str | 
         return None
 
 
-def response_submit(*, participant, visit_code: str, activity_key: str, instrument_code: str, raw, complete: bool,
-                    user, source: str, expected_lock_version: int | None = None, reason: str = "",
-                    instance: int = 1, definition_version: str | None = None, path: str | None = None) -> SubmitResult:
+def response_submit(
+    *,
+    participant,
+    visit_code: str,
+    activity_key: str,
+    instrument_code: str,
+    raw,
+    complete: bool,
+    user,
+    source: str,
+    expected_lock_version: int | None = None,
+    reason: str = "",
+    instance: int = 1,
+    definition_version: str | None = None,
+    path: str | None = None,
+) -> SubmitResult:
     """Clean, score and store one response; on any problem store nothing and say why.
 
     ``raw`` maps item codes to submitted text (lists for multiple choice). ``complete`` asks for every
@@ -105,18 +122,41 @@ def response_submit(*, participant, visit_code: str, activity_key: str, instrume
     try:
         with transaction.atomic():
             return _submit(
-                participant=participant, visit_code=visit_code, activity_key=activity_key,
-                instrument_code=instrument_code, raw=raw, complete=complete, user=user, source=source,
-                expected_lock_version=expected_lock_version, reason=reason.strip(), instance=instance,
-                definition_version=definition_version, path=path or PATHS.get(source, AuditEvent.Path.PAGE),
+                participant=participant,
+                visit_code=visit_code,
+                activity_key=activity_key,
+                instrument_code=instrument_code,
+                raw=raw,
+                complete=complete,
+                user=user,
+                source=source,
+                expected_lock_version=expected_lock_version,
+                reason=reason.strip(),
+                instance=instance,
+                definition_version=definition_version,
+                path=path or PATHS.get(source, AuditEvent.Path.PAGE),
             )
     except IntegrityError:
         # Two first saves of the same form at once: the other one created the row.
         return SubmitResult(errors={"lock_version": dict(CONFLICT)})
 
 
-def _submit(*, participant, visit_code, activity_key, instrument_code, raw, complete, user, source,
-            expected_lock_version, reason, instance, definition_version, path) -> SubmitResult:
+def _submit(
+    *,
+    participant,
+    visit_code,
+    activity_key,
+    instrument_code,
+    raw,
+    complete,
+    user,
+    source,
+    expected_lock_version,
+    reason,
+    instance,
+    definition_version,
+    path,
+) -> SubmitResult:
     existing = (
         Response.objects.select_for_update()
         .filter(participant=participant, visit_code=visit_code, activity_key=activity_key, instance=instance)
@@ -141,8 +181,12 @@ def _submit(*, participant, visit_code, activity_key, instrument_code, raw, comp
         return SubmitResult(response=existing, errors={"reason": dict(REASON_REQUIRED)}, values=cleaned.values)
     before = audit_values(existing)
     response = existing or Response(
-        participant=participant, visit_code=visit_code, activity_key=activity_key, instance=instance,
-        instrument_code=instrument_code, definition_version=instrument.version,
+        participant=participant,
+        visit_code=visit_code,
+        activity_key=activity_key,
+        instance=instance,
+        instrument_code=instrument_code,
+        definition_version=instrument.version,
     )
     scores, version = scores_for(instrument, cleaned.values)
     response.values, response.scores, response.scoring_version = cleaned.values, scores, version
@@ -152,11 +196,23 @@ def _submit(*, participant, visit_code, activity_key, instrument_code, raw, comp
     response.lock_version = stored_version + 1
     response.save()
     ResponseRevision.objects.create(
-        response=response, lock_version=response.lock_version, values=response.values, scores=response.scores,
-        status=response.status, source=source, reason=reason, changed_by=response.entered_by,
+        response=response,
+        lock_version=response.lock_version,
+        values=response.values,
+        scores=response.scores,
+        status=response.status,
+        source=source,
+        reason=reason,
+        changed_by=response.entered_by,
     )
-    audit_record(user=response.entered_by, action=AuditEvent.Action.UPDATE if existing else AuditEvent.Action.CREATE,
-                 instance=response, changes=diff(before, audit_values(response)), reason=reason, path=path)
+    audit_record(
+        user=response.entered_by,
+        action=AuditEvent.Action.UPDATE if existing else AuditEvent.Action.CREATE,
+        instance=response,
+        changes=diff(before, audit_values(response)),
+        reason=reason,
+        path=path,
+    )
     response_changed(response=response, user=user, reason=reason)  # resets SDV, voids the casebook signature
     _evaluate_reassessment(participant)
     adverse_event_sync(response=response)  # the AE log and SAE clock follow the ae_record CRF
@@ -187,14 +243,21 @@ def response_rescore(*, response: Response, user=None, path: str = AuditEvent.Pa
     before = audit_values(response)
     response.scores, response.scoring_version = scores, version
     response.save(update_fields=["scores", "scoring_version", "updated_at"])
-    audit_record(user=user, action=AuditEvent.Action.UPDATE, instance=response, path=path,
-                 changes=diff(before, audit_values(response)), reason=WHY_RESCORE % (version, version))
+    audit_record(
+        user=user,
+        action=AuditEvent.Action.UPDATE,
+        instance=response,
+        path=path,
+        changes=diff(before, audit_values(response)),
+        reason=WHY_RESCORE % (version, version),
+    )
     response_changed(response=response, user=user, reason=WHY_RESCORE % (version, version))
     return True
 
 
-def responses_rescore(*, instrument_code: str | None = None, force: bool = False, user=None,
-                      path: str = AuditEvent.Path.SYSTEM) -> dict[str, int]:
+def responses_rescore(
+    *, instrument_code: str | None = None, force: bool = False, user=None, path: str = AuditEvent.Path.SYSTEM
+) -> dict[str, int]:
     """Rescore every stored response (of one instrument) whose scoring version differs from today's
     (every one with ``force``).
 
@@ -246,9 +309,15 @@ def responses_import(*, study, csv_text: str, user, complete: bool = True, reaso
                 if row.status != "refused":
                     row.status = "not_saved"
         else:  # each saved row has its own event; this one says which file run they belong to
-            audit_record(user=user, action=AuditEvent.Action.IMPORT, object_type=Response._meta.label_lower,
-                         study=study, reason=reason, path=AuditEvent.Path.IMPORT,
-                         changes={"rows": [None, len(rows)], "saved": [None, report.saved]})
+            audit_record(
+                user=user,
+                action=AuditEvent.Action.IMPORT,
+                object_type=Response._meta.label_lower,
+                study=study,
+                reason=reason,
+                path=AuditEvent.Path.IMPORT,
+                changes={"rows": [None, len(rows)], "saved": [None, report.saved]},
+            )
     return report
 
 
@@ -258,8 +327,10 @@ def _import_row(row: ImportRow, *, study, participants, user, complete: bool, re
     if participant is None:
         row.messages.append(gettext("Unknown study ID %(id)s.") % {"id": row.identifier})
     if found is None:
-        row.messages.append(gettext("No form %(activity)s at visit %(visit)s in the current protocol.") % {
-            "activity": row.activity_key, "visit": row.visit_code})
+        row.messages.append(
+            gettext("No form %(activity)s at visit %(visit)s in the current protocol.")
+            % {"activity": row.activity_key, "visit": row.visit_code}
+        )
     if row.messages:
         row.status = "refused"
         return
@@ -268,9 +339,17 @@ def _import_row(row: ImportRow, *, study, participants, user, complete: bool, re
     codes = set(instrument.item_codes())
     raw = {code: value for code, value in row.answers.items() if value or code in codes}
     result = response_submit(
-        participant=participant, visit_code=row.visit_code, activity_key=row.activity_key,
-        instrument_code=instrument.code, raw=raw, complete=complete, user=user, source=Response.Source.IMPORT,
-        reason=reason, instance=row.instance, definition_version=instrument.version,
+        participant=participant,
+        visit_code=row.visit_code,
+        activity_key=row.activity_key,
+        instrument_code=instrument.code,
+        raw=raw,
+        complete=complete,
+        user=user,
+        source=Response.Source.IMPORT,
+        reason=reason,
+        instance=row.instance,
+        definition_version=instrument.version,
     )
     if result.ok:
         row.status = "saved" if result.changed else "unchanged"

@@ -60,29 +60,48 @@ def response_edit(request, participant_id: int, visit_code: str, activity_key: s
         raw = raw_from_post(instrument, request.POST)
         if meta.is_valid():
             result = response_submit(
-                participant=crf.participant, visit_code=visit_code, activity_key=activity_key,
-                instrument_code=instrument.code, raw=raw, complete=meta.cleaned_data["action"] == "complete",
-                user=request.user, source=Response.Source.COORDINATOR,
-                expected_lock_version=meta.cleaned_data["lock_version"], reason=meta.cleaned_data["reason"],
-                instance=instance, definition_version=instrument.version,
+                participant=crf.participant,
+                visit_code=visit_code,
+                activity_key=activity_key,
+                instrument_code=instrument.code,
+                raw=raw,
+                complete=meta.cleaned_data["action"] == "complete",
+                user=request.user,
+                source=Response.Source.COORDINATOR,
+                expected_lock_version=meta.cleaned_data["lock_version"],
+                reason=meta.cleaned_data["reason"],
+                instance=instance,
+                definition_version=instrument.version,
             )
             if result.ok:
                 messages.success(request, _("Saved.") if result.changed else _("No change to save."))
                 return redirect(request.get_full_path())
             errors = result.errors
         else:
-            errors = {"form": {"en": "The form could not be read. Reload the page and try again.",
-                               "zh": "无法读取表单。请重新加载页面后再试。"}}
+            errors = {
+                "form": {
+                    "en": "The form could not be read. Reload the page and try again.",
+                    "zh": "无法读取表单。请重新加载页面后再试。",
+                }
+            }
     context = {
-        "crf": crf, "instrument": instrument, "response": response, "meta": meta, "instance": instance,
-        "writable": writable, "locked": lock, "may_raise_query": may_raise(request.user, crf.participant.study),
+        "crf": crf,
+        "instrument": instrument,
+        "response": response,
+        "meta": meta,
+        "instance": instance,
+        "writable": writable,
+        "locked": lock,
+        "may_raise_query": may_raise(request.user, crf.participant.study),
         "items": crf_items(instrument, raw, errors),
         "scores": score_rows(instrument, response.scores if response else {}),
         "general_errors": [message(errors[key]) for key in GENERAL_ERRORS if key in errors],
         "item_error_count": len([key for key in errors if key not in GENERAL_ERRORS]),
-        "conflict": "lock_version" in errors, "reason_error": message(errors.get("reason")),
+        "conflict": "lock_version" in errors,
+        "reason_error": message(errors.get("reason")),
         "was_complete": response is not None and response.status == Response.Status.COMPLETE,
-        "title": text(instrument.title), "instructions": text(instrument.instructions),
+        "title": text(instrument.title),
+        "instructions": text(instrument.instructions),
         "visit_label": text(crf.visit.label),
         "entries": _entries(crf, visit_code, activity_key, instance) if instrument.repeating else [],
     }
@@ -92,11 +111,12 @@ def response_edit(request, participant_id: int, visit_code: str, activity_key: s
 
 def _entries(crf, visit_code: str, activity_key: str, instance: int) -> list[dict]:
     """Links to every entry of a repeating form, and to a new one."""
-    stored = selectors.response_instances(participant=crf.participant, visit_code=visit_code,
-                                          activity_key=activity_key)
+    stored = selectors.response_instances(participant=crf.participant, visit_code=visit_code, activity_key=activity_key)
     numbers = [one.instance for one in stored]
-    entries = [{"instance": one.instance, "status": one.get_status_display(), "current": one.instance == instance}
-               for one in stored]
+    entries = [
+        {"instance": one.instance, "status": one.get_status_display(), "current": one.instance == instance}
+        for one in stored
+    ]
     if instance not in numbers:
         entries.append({"instance": instance, "status": _("Not started"), "current": True})
     entries.append({"instance": max(numbers + [instance]) + 1, "status": "", "current": False, "new": True})
@@ -115,7 +135,10 @@ def response_import(request, study_code: str):
             form.add_error("file", problem)
         else:
             report = responses_import(
-                study=study, csv_text=csv_text, user=request.user, complete=form.cleaned_data["complete"],
+                study=study,
+                csv_text=csv_text,
+                user=request.user,
+                complete=form.cleaned_data["complete"],
                 reason=form.cleaned_data["reason"],
             )
     return render(request, "instruments/response_import.html", {"study": study, "form": form, "report": report})
@@ -134,9 +157,14 @@ def _instrument_or_404(instrument_code: str, instrument_version: str):
 
 def instrument_detail(request, instrument_code: str, instrument_version: str):
     instrument = _instrument_or_404(instrument_code, instrument_version)
-    return render(request, "instruments/instrument_detail.html", {
-        "instrument": instrument, "versions": get_library().versions(instrument_code),
-    })
+    return render(
+        request,
+        "instruments/instrument_detail.html",
+        {
+            "instrument": instrument,
+            "versions": get_library().versions(instrument_code),
+        },
+    )
 
 
 def _attachment(content: str, filename: str, content_type: str) -> HttpResponse:

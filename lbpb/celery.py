@@ -32,8 +32,11 @@ app.conf.update(
         "imaging-sweep": {"task": "imaging.tasks.staged_uploads_sweep_task", "schedule": crontab(hour=3, minute=15)},
         "imaging-exports-expire": {"task": "imaging.tasks.exports_expire_task", "schedule": crontab(hour=3, minute=25)},
         # expires: a scan still waiting when the next one is due is dropped, so scans never pile up
-        "imaging-dropfolder": {"task": "imaging.tasks.dropfolder_scan_task", "schedule": crontab(),
-                               "options": {"expires": 55}},
+        "imaging-dropfolder": {
+            "task": "imaging.tasks.dropfolder_scan_task",
+            "schedule": crontab(),
+            "options": {"expires": 55},
+        },
     },
 )
 app.autodiscover_tasks()

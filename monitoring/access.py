@@ -29,8 +29,12 @@ def role_in(user, study) -> str | None:
 
 def permissions(user, study) -> dict[str, bool]:
     role = role_in(user, study)
-    return {"verify": role in VERIFY_ROLES, "lock": role in LOCK_ROLES, "sign": role in SIGN_ROLES,
-            "dashboard": role in DASHBOARD_ROLES}
+    return {
+        "verify": role in VERIFY_ROLES,
+        "lock": role in LOCK_ROLES,
+        "sign": role in SIGN_ROLES,
+        "dashboard": role in DASHBOARD_ROLES,
+    }
 
 
 def require(user, study, roles: frozenset) -> None:

@@ -23,8 +23,9 @@ class SourceVerification(models.Model):
     class Meta:
         ordering = ["-verified_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["response"], condition=Q(reset_at__isnull=True),
-                                    name="one_current_verification_per_response"),
+            models.UniqueConstraint(
+                fields=["response"], condition=Q(reset_at__isnull=True), name="one_current_verification_per_response"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -46,31 +47,41 @@ class Lock(models.Model):
     scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices)
     participant = models.ForeignKey("participants.Participant", on_delete=models.PROTECT, related_name="locks")
     visit_code = models.CharField(_("visit"), max_length=64, blank=True)
-    response = models.ForeignKey("instruments.Response", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="locks")
+    response = models.ForeignKey(
+        "instruments.Response", null=True, blank=True, on_delete=models.PROTECT, related_name="locks"
+    )
     reason = models.TextField(_("reason"), blank=True)
     locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     locked_at = models.DateTimeField(_("locked at"))
-    unlocked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    unlocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     unlocked_at = models.DateTimeField(_("unlocked at"), null=True, blank=True)
     unlock_reason = models.TextField(_("reason for unlocking"), blank=True)
 
     class Meta:
         ordering = ["-locked_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["response"], condition=Q(unlocked_at__isnull=True, scope="form"),
-                                    name="one_active_form_lock"),
-            models.UniqueConstraint(fields=["participant", "visit_code"],
-                                    condition=Q(unlocked_at__isnull=True, scope="visit"),
-                                    name="one_active_visit_lock"),
-            models.UniqueConstraint(fields=["participant"], condition=Q(unlocked_at__isnull=True, scope="participant"),
-                                    name="one_active_participant_lock"),
+            models.UniqueConstraint(
+                fields=["response"], condition=Q(unlocked_at__isnull=True, scope="form"), name="one_active_form_lock"
+            ),
+            models.UniqueConstraint(
+                fields=["participant", "visit_code"],
+                condition=Q(unlocked_at__isnull=True, scope="visit"),
+                name="one_active_visit_lock",
+            ),
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=Q(unlocked_at__isnull=True, scope="participant"),
+                name="one_active_participant_lock",
+            ),
         ]
 
     def __str__(self) -> str:
-        target = {self.Scope.FORM: f"{self.participant} {self.visit_code} {self.response_id}",
-                  self.Scope.VISIT: f"{self.participant} {self.visit_code}"}.get(self.scope, str(self.participant))
+        target = {
+            self.Scope.FORM: f"{self.participant} {self.visit_code} {self.response_id}",
+            self.Scope.VISIT: f"{self.participant} {self.visit_code}",
+        }.get(self.scope, str(self.participant))
         return f"{self.get_scope_display()} lock {target}"
 
     @property
@@ -82,9 +93,7 @@ class Signature(models.Model):
     """The PI's electronic signature of a participant's casebook, over a hash of its content at signing."""
 
     class Meaning(models.TextChoices):
-        REVIEWED = "reviewed", _(
-            "I have reviewed the data of this casebook and confirm it is complete and accurate."
-        )
+        REVIEWED = "reviewed", _("I have reviewed the data of this casebook and confirm it is complete and accurate.")
 
     participant = models.ForeignKey("participants.Participant", on_delete=models.PROTECT, related_name="signatures")
     signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -98,8 +107,9 @@ class Signature(models.Model):
     class Meta:
         ordering = ["-signed_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["participant"], condition=Q(voided_at__isnull=True),
-                                    name="one_valid_signature_per_participant"),
+            models.UniqueConstraint(
+                fields=["participant"], condition=Q(voided_at__isnull=True), name="one_valid_signature_per_participant"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -43,15 +43,19 @@ def _locked_expression():
     """True for a response under an active lock of its form, its visit or its participant (for annotations)."""
     return Exists(
         Lock.objects.filter(participant=OuterRef("participant"), unlocked_at__isnull=True).filter(
-            Q(scope=Lock.Scope.PARTICIPANT) | Q(scope=Lock.Scope.VISIT, visit_code=OuterRef("visit_code"))
+            Q(scope=Lock.Scope.PARTICIPANT)
+            | Q(scope=Lock.Scope.VISIT, visit_code=OuterRef("visit_code"))
             | Q(scope=Lock.Scope.FORM, response=OuterRef("pk"))
         )
     )
 
 
 def _verified_expression():
-    return Exists(SourceVerification.objects.filter(response=OuterRef("pk"), reset_at__isnull=True,
-                                                    lock_version=OuterRef("lock_version")))
+    return Exists(
+        SourceVerification.objects.filter(
+            response=OuterRef("pk"), reset_at__isnull=True, lock_version=OuterRef("lock_version")
+        )
+    )
 
 
 def sdv_state(response, current: SourceVerification | None, ever_verified: bool) -> str:
@@ -62,16 +66,19 @@ def sdv_state(response, current: SourceVerification | None, ever_verified: bool)
 
 def casebook_content(participant) -> list[dict]:
     """What a signature covers: every stored response of the participant, answers and scores, in a fixed order."""
-    rows = Response.objects.filter(participant=participant).order_by(
-        "visit_code", "activity_key", "instance").values_list(
-        "visit_code", "activity_key", "instance", "instrument_code", "status", "values", "scores")
+    rows = (
+        Response.objects.filter(participant=participant)
+        .order_by("visit_code", "activity_key", "instance")
+        .values_list("visit_code", "activity_key", "instance", "instrument_code", "status", "values", "scores")
+    )
     keys = ("visit", "activity", "instance", "instrument", "status", "values", "scores")
     return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
 def casebook_hash(participant) -> str:
-    text = json.dumps(casebook_content(participant), sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      default=str)
+    text = json.dumps(
+        casebook_content(participant), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -109,8 +116,12 @@ class VisitGroup:
 
 def casebook(participant) -> tuple[list[VisitGroup], Lock | None]:
     """The participant's responses grouped by visit with their SDV and lock state; and the participant lock."""
-    responses = list(Response.objects.filter(participant=participant).exclude(status=Response.Status.NOT_STARTED)
-                     .select_related("entered_by").order_by("visit_code", "activity_key", "instance"))
+    responses = list(
+        Response.objects.filter(participant=participant)
+        .exclude(status=Response.Status.NOT_STARTED)
+        .select_related("entered_by")
+        .order_by("visit_code", "activity_key", "instance")
+    )
     verifications = SourceVerification.objects.filter(response__participant=participant).select_related("verified_by")
     current, ever = {}, set()
     for one in verifications:
@@ -123,16 +134,25 @@ def casebook(participant) -> tuple[list[VisitGroup], Lock | None]:
     form_locks = {lock.response_id: lock for lock in locks if lock.scope == Lock.Scope.FORM}
     groups: dict[str, VisitGroup] = {}
     for response in responses:
-        group = groups.setdefault(response.visit_code, VisitGroup(response.visit_code,
-                                                                  lock=visit_locks.get(response.visit_code)))
+        group = groups.setdefault(
+            response.visit_code, VisitGroup(response.visit_code, lock=visit_locks.get(response.visit_code))
+        )
         own = form_locks.get(response.pk)
-        group.rows.append(CasebookRow(
-            response=response, sdv=sdv_state(response, current.get(response.pk), response.pk in ever),
-            verification=current.get(response.pk), lock=participant_lock or group.lock or own, form_lock=own,
-        ))
+        group.rows.append(
+            CasebookRow(
+                response=response,
+                sdv=sdv_state(response, current.get(response.pk), response.pk in ever),
+                verification=current.get(response.pk),
+                lock=participant_lock or group.lock or own,
+                form_lock=own,
+            )
+        )
     # Scheduled visits without data yet, and visits locked before any form was entered, are listed too.
-    scheduled = list(Visit.objects.filter(participant=participant).order_by("target_date", "sequence")
-                     .values_list("visit_code", flat=True))
+    scheduled = list(
+        Visit.objects.filter(participant=participant)
+        .order_by("target_date", "sequence")
+        .values_list("visit_code", flat=True)
+    )
     for code in [*scheduled, *visit_locks]:
         groups.setdefault(code, VisitGroup(code, lock=visit_locks.get(code)))
     order = {code: index for index, code in enumerate(dict.fromkeys(scheduled))}
@@ -142,10 +162,16 @@ def casebook(participant) -> tuple[list[VisitGroup], Lock | None]:
 
 def _counts_by(responses: QuerySet, key: str) -> dict:
     complete = Q(status=Response.Status.COMPLETE)
-    rows = responses.annotate(is_verified=_verified_expression(), is_locked=_locked_expression()).values(key).annotate(
-        complete=Count("pk", filter=complete), verified=Count("pk", filter=complete & Q(is_verified=True)),
-        locked=Count("pk", filter=Q(is_locked=True)),
-    ).order_by()
+    rows = (
+        responses.annotate(is_verified=_verified_expression(), is_locked=_locked_expression())
+        .values(key)
+        .annotate(
+            complete=Count("pk", filter=complete),
+            verified=Count("pk", filter=complete & Q(is_verified=True)),
+            locked=Count("pk", filter=Q(is_locked=True)),
+        )
+        .order_by()
+    )
     return {row[key]: row for row in rows}
 
 
@@ -162,19 +188,35 @@ class DashboardRow:
 
 def dashboard(user, study) -> tuple[list[DashboardRow], list[DashboardRow]]:
     """Per site and per participant: forms complete, verified and locked, signed casebooks (the user's scope)."""
-    participants = list(participants_for_user(user).filter(study=study).exclude(identifier="")
-                        .select_related("site").order_by("site__code", "identifier"))
+    participants = list(
+        participants_for_user(user)
+        .filter(study=study)
+        .exclude(identifier="")
+        .select_related("site")
+        .order_by("site__code", "identifier")
+    )
     responses = Response.objects.filter(participant__in=[p.pk for p in participants]).exclude(
-        status=Response.Status.NOT_STARTED)
+        status=Response.Status.NOT_STARTED
+    )
     per_participant = _counts_by(responses, "participant")
-    signed = set(Signature.objects.filter(participant__in=[p.pk for p in participants], voided_at__isnull=True)
-                 .values_list("participant_id", flat=True))
+    signed = set(
+        Signature.objects.filter(participant__in=[p.pk for p in participants], voided_at__isnull=True).values_list(
+            "participant_id", flat=True
+        )
+    )
     sites: dict[int, DashboardRow] = {}
     people = []
     for participant in participants:
         counts = per_participant.get(participant.pk, {})
-        row = DashboardRow(participant.identifier, counts.get("complete", 0), counts.get("verified", 0),
-                           counts.get("locked", 0), int(participant.pk in signed), 1, participant)
+        row = DashboardRow(
+            participant.identifier,
+            counts.get("complete", 0),
+            counts.get("verified", 0),
+            counts.get("locked", 0),
+            int(participant.pk in signed),
+            1,
+            participant,
+        )
         people.append(row)
         site = sites.setdefault(participant.site_id, DashboardRow(str(participant.site.name), obj=participant.site))
         for name in ("complete", "verified", "locked", "signed", "participants"):

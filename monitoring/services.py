@@ -51,9 +51,15 @@ def response_verify(*, response: Response, user) -> SourceVerification:
     if current is not None:  # verified at an older version that was not reset: close it first
         _reset(current, user=user, reason=WHY_RESET % "—")
     verification = SourceVerification.objects.create(
-        response=response, verified_by=user, verified_at=timezone.now(), lock_version=response.lock_version)
-    audit_record(user=user, action=Action.VERIFY, instance=verification, participant=response.participant,
-                 changes=diff({}, snapshot(verification, ["response", "verified_by", "lock_version"])))
+        response=response, verified_by=user, verified_at=timezone.now(), lock_version=response.lock_version
+    )
+    audit_record(
+        user=user,
+        action=Action.VERIFY,
+        instance=verification,
+        participant=response.participant,
+        changes=diff({}, snapshot(verification, ["response", "verified_by", "lock_version"])),
+    )
     return verification
 
 
@@ -72,8 +78,15 @@ def _create_lock(**fields) -> Lock:
 
 
 @transaction.atomic
-def lock_create(*, participant: Participant, scope: str, user, reason: str = "", visit_code: str = "",
-                response: Response | None = None) -> Lock:
+def lock_create(
+    *,
+    participant: Participant,
+    scope: str,
+    user,
+    reason: str = "",
+    visit_code: str = "",
+    response: Response | None = None,
+) -> Lock:
     """Make a form, a visit or the whole participant read-only on every write path."""
     participant = _hold(participant)
     if scope == Lock.Scope.FORM:
@@ -89,10 +102,21 @@ def lock_create(*, participant: Participant, scope: str, user, reason: str = "",
         visit_code, response = "", None
     else:
         raise ValidationError(_("Unknown lock scope."))
-    lock = _create_lock(scope=scope, participant=participant, visit_code=visit_code, response=response,
-                        reason=reason.strip(), locked_by=user)
-    audit_record(user=user, action=Action.LOCK, instance=lock, reason=lock.reason,
-                 changes=diff({}, snapshot(lock, ["scope", "participant", "visit_code", "response", "locked_by"])))
+    lock = _create_lock(
+        scope=scope,
+        participant=participant,
+        visit_code=visit_code,
+        response=response,
+        reason=reason.strip(),
+        locked_by=user,
+    )
+    audit_record(
+        user=user,
+        action=Action.LOCK,
+        instance=lock,
+        reason=lock.reason,
+        changes=diff({}, snapshot(lock, ["scope", "participant", "visit_code", "response", "locked_by"])),
+    )
     return lock
 
 
@@ -108,8 +132,13 @@ def lock_release(*, lock: Lock, user, reason: str) -> Lock:
     before = snapshot(lock, ["unlocked_by", "unlocked_at", "unlock_reason"])
     lock.unlocked_by, lock.unlocked_at, lock.unlock_reason = user, timezone.now(), reason.strip()
     lock.save(update_fields=["unlocked_by", "unlocked_at", "unlock_reason"])
-    audit_record(user=user, action=Action.UNLOCK, instance=lock, reason=lock.unlock_reason,
-                 changes=diff(before, snapshot(lock, ["unlocked_by", "unlocked_at", "unlock_reason"])))
+    audit_record(
+        user=user,
+        action=Action.UNLOCK,
+        instance=lock,
+        reason=lock.unlock_reason,
+        changes=diff(before, snapshot(lock, ["unlocked_by", "unlocked_at", "unlock_reason"])),
+    )
     return lock
 
 
@@ -124,11 +153,19 @@ def casebook_sign(*, participant: Participant, user, password: str, meaning: str
     if Signature.objects.filter(participant=participant, voided_at__isnull=True).exists():
         raise ValidationError(_("This casebook is already signed."))
     signature = Signature.objects.create(
-        participant=participant, signer=user, signed_at=timezone.now(), meaning=meaning,
-        meaning_text=" / ".join(MEANINGS[meaning]), content_hash=casebook_hash(participant),
+        participant=participant,
+        signer=user,
+        signed_at=timezone.now(),
+        meaning=meaning,
+        meaning_text=" / ".join(MEANINGS[meaning]),
+        content_hash=casebook_hash(participant),
     )
-    audit_record(user=user, action=Action.SIGN, instance=signature, changes=diff({}, snapshot(
-        signature, ["signer", "signed_at", "meaning", "meaning_text", "content_hash"])))
+    audit_record(
+        user=user,
+        action=Action.SIGN,
+        instance=signature,
+        changes=diff({}, snapshot(signature, ["signer", "signed_at", "meaning", "meaning_text", "content_hash"])),
+    )
     return signature
 
 
@@ -145,11 +182,13 @@ def response_changed(*, response: Response, user, reason: str = "") -> None:
     """
     actor = user if getattr(user, "is_authenticated", False) else None
     change = describe_change(response, user, reason)
-    for verification in SourceVerification.objects.select_for_update().filter(response=response,
-                                                                               reset_at__isnull=True):
+    for verification in SourceVerification.objects.select_for_update().filter(response=response, reset_at__isnull=True):
         _reset(verification, user=actor, reason=WHY_RESET % change)
-    signature = Signature.objects.select_for_update().filter(participant_id=response.participant_id,
-                                                             voided_at__isnull=True).first()
+    signature = (
+        Signature.objects.select_for_update()
+        .filter(participant_id=response.participant_id, voided_at__isnull=True)
+        .first()
+    )
     if signature is not None:
         with audited_update(signature, user=actor, reason=WHY_VOID % change, path=AuditEvent.Path.SYSTEM):
             signature.voided_at, signature.voided_by_change = timezone.now(), change
@@ -159,12 +198,18 @@ def response_changed(*, response: Response, user, reason: str = "") -> None:
 def locked_message(lock: Lock) -> dict[str, str]:
     """Why a write is refused, in English and Chinese (the instruments' error format)."""
     texts = {
-        Lock.Scope.FORM: ("This form is locked by a data manager: it cannot be changed.",
-                          "此表单已被数据管理员锁定，无法修改。"),
-        Lock.Scope.VISIT: ("This visit is locked by a data manager: its data cannot be changed.",
-                           "此访视已被数据管理员锁定，其数据无法修改。"),
-        Lock.Scope.PARTICIPANT: ("This participant's data is locked by a data manager: it cannot be changed.",
-                                 "该受试者的数据已被数据管理员锁定，无法修改。"),
+        Lock.Scope.FORM: (
+            "This form is locked by a data manager: it cannot be changed.",
+            "此表单已被数据管理员锁定，无法修改。",
+        ),
+        Lock.Scope.VISIT: (
+            "This visit is locked by a data manager: its data cannot be changed.",
+            "此访视已被数据管理员锁定，其数据无法修改。",
+        ),
+        Lock.Scope.PARTICIPANT: (
+            "This participant's data is locked by a data manager: it cannot be changed.",
+            "该受试者的数据已被数据管理员锁定，无法修改。",
+        ),
     }[lock.scope]
     return {"en": texts[0], "zh": texts[1]}
 
@@ -181,8 +226,10 @@ def refuse_if_locked(participant: Participant, visit_code: str | None = None) ->
     the visit) is locked."""
     lock = lock_for_write(participant, visit_code)
     if lock is not None:
-        raise ValidationError({Lock.Scope.FORM: _("This form is locked by a data manager: it cannot be changed."),
-                               Lock.Scope.VISIT: _("This visit is locked by a data manager: its data cannot be "
-                                                   "changed."),
-                               Lock.Scope.PARTICIPANT: _("This participant's data is locked by a data manager: it "
-                                                         "cannot be changed.")}[lock.scope])
+        raise ValidationError(
+            {
+                Lock.Scope.FORM: _("This form is locked by a data manager: it cannot be changed."),
+                Lock.Scope.VISIT: _("This visit is locked by a data manager: its data cannot be changed."),
+                Lock.Scope.PARTICIPANT: _("This participant's data is locked by a data manager: it cannot be changed."),
+            }[lock.scope]
+        )

@@ -62,11 +62,20 @@ def _render_casebook(request, participant, *, error=None):
         group.label = labels.get(group.visit_code, group.visit_code)
     verified, complete = selectors.totals(groups)
     signatures = list(selectors.signatures_of(participant)[:1])
-    return render(request, "monitoring/casebook_detail.html", {
-        "participant": participant, "groups": groups, "participant_lock": participant_lock,
-        "verified": verified, "complete": complete, "latest_signature": signatures[0] if signatures else None,
-        "can": permissions(request.user, participant.study), "error": error,
-    })
+    return render(
+        request,
+        "monitoring/casebook_detail.html",
+        {
+            "participant": participant,
+            "groups": groups,
+            "participant_lock": participant_lock,
+            "verified": verified,
+            "complete": complete,
+            "latest_signature": signatures[0] if signatures else None,
+            "can": permissions(request.user, participant.study),
+            "error": error,
+        },
+    )
 
 
 def casebook_detail(request, participant_id: int):
@@ -80,8 +89,7 @@ def _done(request, participant, message: str):
 
 
 def _refused(request, participant, error: ValidationError, **where):
-    return _render_casebook(request, participant,
-                            error=SimpleNamespace(message=" ".join(error.messages), **where))
+    return _render_casebook(request, participant, error=SimpleNamespace(message=" ".join(error.messages), **where))
 
 
 @require_POST
@@ -102,8 +110,9 @@ def _lock(request, participant, *, scope: str, kind: str, pk=None, **target):
     if not form.is_valid():
         return _refused(request, participant, ValidationError(form.errors.get("reason", [])), kind=kind, pk=pk)
     try:
-        services.lock_create(participant=participant, scope=scope, user=request.user,
-                             reason=form.cleaned_data["reason"], **target)
+        services.lock_create(
+            participant=participant, scope=scope, user=request.user, reason=form.cleaned_data["reason"], **target
+        )
     except ValidationError as error:
         return _refused(request, participant, error, kind=kind, pk=pk, value=form.cleaned_data["reason"])
     return _done(request, participant, _("Locked."))
@@ -112,15 +121,15 @@ def _lock(request, participant, *, scope: str, kind: str, pk=None, **target):
 @require_POST
 def response_lock(request, response_id: int):
     response = response_for_user(request.user, response_id)
-    return _lock(request, response.participant, scope=Lock.Scope.FORM, kind="lock-form", pk=response.pk,
-                 response=response)
+    return _lock(
+        request, response.participant, scope=Lock.Scope.FORM, kind="lock-form", pk=response.pk, response=response
+    )
 
 
 @require_POST
 def visit_lock(request, participant_id: int, visit_code: str):
     participant = participant_for_user(request.user, participant_id)
-    return _lock(request, participant, scope=Lock.Scope.VISIT, kind="lock-visit", pk=visit_code,
-                 visit_code=visit_code)
+    return _lock(request, participant, scope=Lock.Scope.VISIT, kind="lock-visit", pk=visit_code, visit_code=visit_code)
 
 
 @require_POST
@@ -152,14 +161,25 @@ def casebook_sign(request, participant_id: int):
         require(request.user, participant.study, SIGN_ROLES)
         if form.is_valid():
             try:
-                services.casebook_sign(participant=participant, user=request.user,
-                                       password=form.cleaned_data["password"], meaning=form.cleaned_data["meaning"])
+                services.casebook_sign(
+                    participant=participant,
+                    user=request.user,
+                    password=form.cleaned_data["password"],
+                    meaning=form.cleaned_data["meaning"],
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 messages.success(request, _("Casebook signed."))
                 return redirect(reverse("monitoring:casebook-sign", args=[participant.pk]))
-    return render(request, "monitoring/signature_detail.html", {
-        "participant": participant, "form": form, "may_sign": may_sign,
-        "signatures": selectors.signatures_of(participant), "current": selectors.current_signature(participant),
-    })
+    return render(
+        request,
+        "monitoring/signature_detail.html",
+        {
+            "participant": participant,
+            "form": form,
+            "may_sign": may_sign,
+            "signatures": selectors.signatures_of(participant),
+            "current": selectors.current_signature(participant),
+        },
+    )

@@ -6,8 +6,18 @@ from .models import AnchorDate, Consent, Participant, Screening, Visit
 class VisitInline(admin.TabularInline):
     model = Visit
     extra = 0
-    readonly_fields = ["visit_code", "sequence", "anchor_code", "target_date", "window_start", "window_end",
-                       "estimated", "completed_on", "missed", "cancelled"]
+    readonly_fields = [
+        "visit_code",
+        "sequence",
+        "anchor_code",
+        "target_date",
+        "window_start",
+        "window_end",
+        "estimated",
+        "completed_on",
+        "missed",
+        "cancelled",
+    ]
     can_delete = False
 
 
@@ -21,8 +31,19 @@ class ParticipantAdmin(admin.ModelAdmin):
     list_display = ["identifier", "screening_number", "study", "site", "status", "enrolled_on"]
     list_filter = ["study", "site", "status"]
     search_fields = ["identifier", "screening_number"]
-    readonly_fields = ["study", "site", "identifier", "screening_number", "status", "enrolled_on", "arm_code",
-                       "allocation_source", "allocated_at", "withdrawn_on", "withdrawal_reason"]
+    readonly_fields = [
+        "study",
+        "site",
+        "identifier",
+        "screening_number",
+        "status",
+        "enrolled_on",
+        "arm_code",
+        "allocation_source",
+        "allocated_at",
+        "withdrawn_on",
+        "withdrawal_reason",
+    ]
     inlines = [VisitInline]
 
 

@@ -40,10 +40,16 @@ class ScreeningForm(forms.Form):
             self._add(field.code, _field_for(field))
         for criterion in protocol.eligibility.criteria:
             if criterion.rule is None:
-                self._add(criterion.code, forms.TypedChoiceField(
-                    label=text(criterion.text), choices=YES_NO, coerce=lambda v: v == "yes", empty_value=None,
-                    widget=forms.RadioSelect,
-                ))
+                self._add(
+                    criterion.code,
+                    forms.TypedChoiceField(
+                        label=text(criterion.text),
+                        choices=YES_NO,
+                        coerce=lambda v: v == "yes",
+                        empty_value=None,
+                        widget=forms.RadioSelect,
+                    ),
+                )
         self.criteria = protocol.eligibility.criteria
 
     def _add(self, name, field):
@@ -64,8 +70,9 @@ def _field_for(field) -> forms.Field:
     if field.type == "number":
         return forms.FloatField(label=label)
     if field.type == "boolean":
-        return forms.TypedChoiceField(label=label, choices=YES_NO, coerce=lambda v: v == "yes", empty_value=None,
-                                      widget=forms.RadioSelect)
+        return forms.TypedChoiceField(
+            label=label, choices=YES_NO, coerce=lambda v: v == "yes", empty_value=None, widget=forms.RadioSelect
+        )
     choices = [("", "—")] + [(str(o.code), text(o.label)) for o in field.options]
     codes = {str(o.code): o.code for o in field.options}
     return forms.TypedChoiceField(label=label, choices=choices, coerce=lambda v: codes[v])

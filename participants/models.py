@@ -47,7 +47,8 @@ class Participant(models.Model):
                 fields=["study", "identifier"], condition=~models.Q(identifier=""), name="unique_identifier_per_study"
             ),
             models.UniqueConstraint(
-                fields=["study", "screening_number"], condition=~models.Q(screening_number=""),
+                fields=["study", "screening_number"],
+                condition=~models.Q(screening_number=""),
                 name="unique_screening_number_per_study",
             ),
         ]

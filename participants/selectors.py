@@ -16,12 +16,22 @@ from .models import Participant, Visit
 
 CANCELLED = "cancelled"
 STATUS_LABELS = {
-    "upcoming": _("Upcoming"), "open": _("Window open"), "overdue": _("Overdue"), "completed": _("Completed"),
-    "missed": _("Missed"), "out_of_window": _("Done out of window"), CANCELLED: _("Cancelled"),
+    "upcoming": _("Upcoming"),
+    "open": _("Window open"),
+    "overdue": _("Overdue"),
+    "completed": _("Completed"),
+    "missed": _("Missed"),
+    "out_of_window": _("Done out of window"),
+    CANCELLED: _("Cancelled"),
 }
 STATUS_STYLES = {
-    "upcoming": "secondary", "open": "primary", "overdue": "danger", "completed": "success", "missed": "dark",
-    "out_of_window": "warning", CANCELLED: "light",
+    "upcoming": "secondary",
+    "open": "primary",
+    "overdue": "danger",
+    "completed": "success",
+    "missed": "dark",
+    "out_of_window": "warning",
+    CANCELLED: "light",
 }
 
 
@@ -50,8 +60,18 @@ def _overdue_visits(today: date):
     )
 
 
-def participant_list(user, *, study, query: str = "", site_code: str = "", status: str = "", arm: str = "",
-                     overdue: bool = False, today: date | None = None, search_names: bool = False):
+def participant_list(
+    user,
+    *,
+    study,
+    query: str = "",
+    site_code: str = "",
+    status: str = "",
+    arm: str = "",
+    overdue: bool = False,
+    today: date | None = None,
+    search_names: bool = False,
+):
     """``search_names`` (only for roles that may see identifying data) also matches the full name."""
     participants = participants_for_user(user).filter(study=study)
     if query:
@@ -67,16 +87,20 @@ def participant_list(user, *, study, query: str = "", site_code: str = "", statu
     if arm:
         participants = participants.filter(arm_code=arm)
     if overdue:
-        participants = participants.filter(Exists(_overdue_visits(today or date.today())),
-                                           status=Participant.Status.ENROLLED)
+        participants = participants.filter(
+            Exists(_overdue_visits(today or date.today())), status=Participant.Status.ENROLLED
+        )
     return participants.order_by("identifier", "screening_number")
 
 
 def screening_log(user, *, study) -> QuerySet[Participant]:
     """Everyone screened in the study at the user's sites, screen failures included."""
     return (
-        participants_for_user(user).filter(study=study, screenings__isnull=False).distinct()
-        .prefetch_related("screenings").order_by("-created_at")
+        participants_for_user(user)
+        .filter(study=study, screenings__isnull=False)
+        .distinct()
+        .prefetch_related("screenings")
+        .order_by("-created_at")
     )
 
 
@@ -117,8 +141,7 @@ def participant_schedule(participant: Participant, protocol, *, today: date) -> 
         if definition is not None and definition.repeating is not None:
             label = f"{label} #{visit.sequence}"
         activities = tuple(
-            a for a in (definition.activities if definition else ())
-            if not a.arms or participant.arm_code in a.arms
+            a for a in (definition.activities if definition else ()) if not a.arms or participant.arm_code in a.arms
         )
         rows.append(ScheduledVisit(visit, label, visit_status_of(visit, today), activities))
     return rows
@@ -130,7 +153,9 @@ def visits_due(user, *, today: date, days: int = 7) -> QuerySet[Visit]:
     return (
         Visit.objects.filter(
             participant__in=participants_for_user(user).filter(status=Participant.Status.ENROLLED),
-            completed_on__isnull=True, missed=False, cancelled=False,
+            completed_on__isnull=True,
+            missed=False,
+            cancelled=False,
             window_start__lte=today + timedelta(days=days - 1),
         )
         .select_related("participant", "participant__study", "participant__site")
@@ -140,6 +165,8 @@ def visits_due(user, *, today: date, days: int = 7) -> QuerySet[Visit]:
 
 def withdrawals(user, *, study) -> QuerySet[Participant]:
     """Withdrawn participants of the study at the user's sites, with date and reason (for reports)."""
-    return participants_for_user(user).filter(study=study, status=Participant.Status.WITHDRAWN).order_by(
-        "withdrawn_on", "identifier"
+    return (
+        participants_for_user(user)
+        .filter(study=study, status=Participant.Status.WITHDRAWN)
+        .order_by("withdrawn_on", "identifier")
     )

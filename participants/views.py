@@ -39,8 +39,9 @@ def participant_list(request, study_code: str):
         "overdue": request.GET.get("overdue") == "1",
     }
     search_names = may_see_personal_identifiers(request.user, study)
-    participants = select_participants(request.user, study=study, today=timezone.localdate(),
-                                       search_names=search_names, **filters)
+    participants = select_participants(
+        request.user, study=study, today=timezone.localdate(), search_names=search_names, **filters
+    )
     page = Paginator(participants, 50).get_page(request.GET.get("page"))
     context = {
         "study": study,
@@ -52,7 +53,8 @@ def participant_list(request, study_code: str):
         "arm_names": {a.code: text(a.name) for a in protocol.arms} if protocol and show_arm else {},
         "show_arm": show_arm,
         "may_manage": may_manage(request.user, study),
-        "search_hint": _("Search study ID, screening number or name") if search_names
+        "search_hint": _("Search study ID, screening number or name")
+        if search_names
         else _("Search study ID or screening number"),
     }
     template = "participants/_participant_rows.html" if request.htmx else "participants/participant_list.html"
@@ -71,9 +73,15 @@ def participant_screen(request, study_code: str):
         data = form.cleaned_data
         try:
             participant = services.participant_screen(
-                study=study, site=form.site_for(sites), user=request.user, screened_on=data["screened_on"],
-                full_name=data["full_name"], phone=data["phone"], national_id=data["national_id"],
-                date_of_birth=data["date_of_birth"], answers=form.answers(),
+                study=study,
+                site=form.site_for(sites),
+                user=request.user,
+                screened_on=data["screened_on"],
+                full_name=data["full_name"],
+                phone=data["phone"],
+                national_id=data["national_id"],
+                date_of_birth=data["date_of_birth"],
+                answers=form.answers(),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -81,8 +89,11 @@ def participant_screen(request, study_code: str):
             messages.success(request, _("Screening recorded for %(number)s.") % {"number": participant})
             return redirect("participants:participant-detail", participant.pk)
     answer_fields = [form[f"answer_{code}"] for code in form.answer_fields]
-    return render(request, "participants/participant_screen.html",
-                  {"study": study, "protocol": protocol, "form": form, "answer_fields": answer_fields})
+    return render(
+        request,
+        "participants/participant_screen.html",
+        {"study": study, "protocol": protocol, "form": form, "answer_fields": answer_fields},
+    )
 
 
 def participant_screening_log(request, study_code: str):
@@ -92,8 +103,13 @@ def participant_screening_log(request, study_code: str):
     rows = []
     for participant in screening_log(request.user, study=study):
         screening = participant.screenings.all()[0]
-        rows.append({"participant": participant, "screening": screening,
-                     "failing": [criteria.get(code, code) for code in screening.failing_criteria]})
+        rows.append(
+            {
+                "participant": participant,
+                "screening": screening,
+                "failing": [criteria.get(code, code) for code in screening.failing_criteria],
+            }
+        )
     return render(request, "participants/participant_screening_log.html", {"study": study, "rows": rows})
 
 
@@ -105,14 +121,21 @@ def visit_due(request):
         study = visit.participant.study
         if study.pk not in protocols:
             protocols[study.pk] = current_protocol(study)
-        definition = next((v for v in protocols[study.pk].visits if v.code == visit.visit_code), None) \
-            if protocols[study.pk] else None
+        definition = (
+            next((v for v in protocols[study.pk].visits if v.code == visit.visit_code), None)
+            if protocols[study.pk]
+            else None
+        )
         visit.label = text(definition.label) if definition else visit.visit_code
-    return render(request, "participants/visit_due.html", {
-        "today": today,
-        "due": [v for v in visits if v.window_end >= today],
-        "overdue": [v for v in visits if v.window_end < today],
-    })
+    return render(
+        request,
+        "participants/visit_due.html",
+        {
+            "today": today,
+            "due": [v for v in visits if v.window_end >= today],
+            "overdue": [v for v in visits if v.window_end < today],
+        },
+    )
 
 
 def participant_detail(request, participant_id: int):
@@ -152,8 +175,12 @@ def _render_detail(request, participant, **bound):
         "failing": [criteria.get(code, code) for code in screening.failing_criteria] if screening else [],
         "unanswered": [criteria.get(code, code) for code in screening.unanswered_criteria] if screening else [],
         "consents": participant.consents.all(),
-        "anchors": [{"code": a.code, "label": text(a.label), "optional": a.optional, "row": anchors.get(a.code)}
-                    for a in protocol.anchors] if protocol else [],
+        "anchors": [
+            {"code": a.code, "label": text(a.label), "optional": a.optional, "row": anchors.get(a.code)}
+            for a in protocol.anchors
+        ]
+        if protocol
+        else [],
         "schedule": participant_schedule(participant, protocol, today=today),
         "today": today,
         "visit_error": bound.get("visit_form"),

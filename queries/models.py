@@ -37,8 +37,14 @@ class Query(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
     origin = models.CharField(_("origin"), max_length=20, choices=Origin.choices, default=Origin.MANUAL)
     rule_code = models.CharField(_("rule"), max_length=64, blank=True)
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+", verbose_name=_("raised by"))
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("raised by"),
+    )
     raised_at = models.DateTimeField(_("raised at"), auto_now_add=True)
     assigned_role = models.CharField(_("assigned to"), max_length=32, default="coordinator")
     # A rule query closed by the system is reopened when the data break the rule again; one a reviewer
@@ -50,8 +56,11 @@ class Query(models.Model):
         ordering = ["-raised_at", "-pk"]
         constraints = [
             # One automatic query per rule and target, ever: a rule broken again reopens it.
-            models.UniqueConstraint(fields=["participant", "rule_code", "object_type", "object_id"],
-                                    condition=models.Q(origin="rule"), name="one_rule_query_per_target"),
+            models.UniqueConstraint(
+                fields=["participant", "rule_code", "object_type", "object_id"],
+                condition=models.Q(origin="rule"),
+                name="one_rule_query_per_target",
+            ),
         ]
         indexes = [models.Index(fields=["study", "status"], name="query_study_status")]
 
@@ -71,8 +80,9 @@ class QueryMessage(models.Model):
     """One entry of a query's thread; ``author`` None is the system (a rule)."""
 
     query = models.ForeignKey(Query, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     text = models.TextField(_("message"), blank=True)
     status_from = models.CharField(max_length=20, choices=Query.Status.choices, blank=True)
     status_to = models.CharField(max_length=20, choices=Query.Status.choices, blank=True)

@@ -79,13 +79,19 @@ def _value(rule, response: ResponseData):
 
 
 def _finding(rule, response: ResponseData, detail: str) -> Finding:
-    return Finding(rule.code, RESPONSE, str(response.pk), response.visit_code, response.activity_key,
-                   rule.field or "", detail)
+    return Finding(
+        rule.code, RESPONSE, str(response.pk), response.visit_code, response.activity_key, rule.field or "", detail
+    )
 
 
 def _responses(rule, data: ParticipantData, instrument: str | None = None) -> list[ResponseData]:
-    return [r for r in data.responses if r.instrument_code == (instrument or rule.instrument)
-            and r.status != "not_started" and rule.applies_at(r.visit_code)]
+    return [
+        r
+        for r in data.responses
+        if r.instrument_code == (instrument or rule.instrument)
+        and r.status != "not_started"
+        and rule.applies_at(r.visit_code)
+    ]
 
 
 def _fmt(value: float) -> str:
@@ -124,8 +130,14 @@ def check_change(rule, data: ParticipantData) -> list[Finding]:
         if previous is not None and previous[1] != 0:
             percent = abs(value - previous[1]) / abs(previous[1]) * 100
             if round(percent, 9) > rule.max_percent:
-                out.append(_finding(rule, response, f"{rule.field}: {_fmt(previous[1])} ({previous[0]}) → "
-                                                    f"{_fmt(value)} ({percent:.1f} % > {_fmt(rule.max_percent)} %)"))
+                out.append(
+                    _finding(
+                        rule,
+                        response,
+                        f"{rule.field}: {_fmt(previous[1])} ({previous[0]}) → "
+                        f"{_fmt(value)} ({percent:.1f} % > {_fmt(rule.max_percent)} %)",
+                    )
+                )
         previous = (visit_code, value)
     return out
 
@@ -141,8 +153,9 @@ def check_required(rule, data: ParticipantData) -> list[Finding]:
                 out.append(_finding(rule, response, f"{rule.field}: —"))
         elif visit_code in done:
             visit = next(v for v in data.visits if v.visit_code == visit_code and v.completed_on is not None)
-            out.append(Finding(rule.code, VISIT, str(visit.pk), visit_code, "", rule.field or "",
-                               f"{rule.instrument}: —"))
+            out.append(
+                Finding(rule.code, VISIT, str(visit.pk), visit_code, "", rule.field or "", f"{rule.instrument}: —")
+            )
     return out
 
 
@@ -167,8 +180,9 @@ def _operand_date(operand, data: ParticipantData, visit_code: str, responses: di
 
 def check_before(rule, data: ParticipantData) -> list[Finding]:
     operands = [op for op in (rule.later, rule.earlier) if op.source == "item"]
-    responses = {op.instrument: _first_per_visit(_responses(rule, data, op.instrument), op.instrument)
-                 for op in operands}
+    responses = {
+        op.instrument: _first_per_visit(_responses(rule, data, op.instrument), op.instrument) for op in operands
+    }
     if operands:
         visit_codes = sorted(set(responses[operands[0].instrument]))
     else:
@@ -182,14 +196,17 @@ def check_before(rule, data: ParticipantData) -> list[Finding]:
         detail = f"{rule.later} {later.isoformat()} < {rule.earlier} {earlier.isoformat()}"
         if operands:
             response = responses[operands[0].instrument][visit_code]
-            out.append(Finding(rule.code, RESPONSE, str(response.pk), visit_code, response.activity_key,
-                               operands[0].item, detail))
+            out.append(
+                Finding(
+                    rule.code, RESPONSE, str(response.pk), visit_code, response.activity_key, operands[0].item, detail
+                )
+            )
         else:
-            visit = min((v for v in data.visits if v.visit_code == visit_code and v.completed_on),
-                        key=lambda v: v.completed_on)
+            visit = min(
+                (v for v in data.visits if v.visit_code == visit_code and v.completed_on), key=lambda v: v.completed_on
+            )
             out.append(Finding(rule.code, VISIT, str(visit.pk), visit_code, "", "", detail))
     return out
 
 
-CHECKS = {"range": check_range, "change": check_change, "required_at_visit": check_required,
-          "before": check_before}
+CHECKS = {"range": check_range, "change": check_change, "required_at_visit": check_required, "before": check_before}

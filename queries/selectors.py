@@ -18,8 +18,9 @@ def queries_for_user(user) -> QuerySet[Query]:
     )
 
 
-def query_list(user, *, study, status: str = "", site_code: str = "", origin: str = "",
-               participant: str = "") -> QuerySet[Query]:
+def query_list(
+    user, *, study, status: str = "", site_code: str = "", origin: str = "", participant: str = ""
+) -> QuerySet[Query]:
     queries = queries_for_user(user).filter(study=study)
     if status == "unresolved":
         queries = queries.filter(status__in=OPEN_STATUSES)
@@ -37,8 +38,14 @@ def query_list(user, *, study, status: str = "", site_code: str = "", origin: st
 def counts_per_site(user, *, study) -> list[dict]:
     """Per site the user may see: number of queries in each status (one query)."""
     aggregates = {status: Count("pk", filter=Q(status=status)) for status in Query.Status.values}
-    rows = (queries_for_user(user).filter(study=study).order_by().values("site__code", "site__name")
-            .annotate(**aggregates, total=Count("pk")).order_by("site__code"))
+    rows = (
+        queries_for_user(user)
+        .filter(study=study)
+        .order_by()
+        .values("site__code", "site__name")
+        .annotate(**aggregates, total=Count("pk"))
+        .order_by("site__code")
+    )
     return [dict(row, unresolved=sum(row[s] for s in OPEN_STATUSES)) for row in rows]
 
 
@@ -68,12 +75,23 @@ def participant_data(participant, protocol):
     from .rules import ParticipantData, ResponseData, VisitData
 
     responses = [
-        ResponseData(*row) for row in Response.objects.filter(participant=participant).values_list(
-            "pk", "visit_code", "activity_key", "instrument_code", "instance", "status", "values", "scores")
+        ResponseData(*row)
+        for row in Response.objects.filter(participant=participant).values_list(
+            "pk", "visit_code", "activity_key", "instrument_code", "instance", "status", "values", "scores"
+        )
     ]
-    visits = [VisitData(*row) for row in Visit.objects.filter(participant=participant, cancelled=False)
-              .values_list("pk", "visit_code", "completed_on")]
-    consent = Consent.objects.filter(participant=participant).order_by("consented_on").values_list(
-        "consented_on", flat=True).first()
-    return ParticipantData(responses=responses, visits=visits, consent_date=consent,
-                           visit_order=tuple(v.code for v in protocol.visits))
+    visits = [
+        VisitData(*row)
+        for row in Visit.objects.filter(participant=participant, cancelled=False).values_list(
+            "pk", "visit_code", "completed_on"
+        )
+    ]
+    consent = (
+        Consent.objects.filter(participant=participant)
+        .order_by("consented_on")
+        .values_list("consented_on", flat=True)
+        .first()
+    )
+    return ParticipantData(
+        responses=responses, visits=visits, consent_date=consent, visit_order=tuple(v.code for v in protocol.visits)
+    )

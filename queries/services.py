@@ -44,22 +44,34 @@ class QueryError(ValueError):
 
 def allowed_actions(user, query: Query) -> list[str]:
     role = access.role_in(user, query.study)
-    return [name for name, (sources, _target, roles) in TRANSITIONS.items()
-            if query.status in sources and role in roles]
+    return [
+        name for name, (sources, _target, roles) in TRANSITIONS.items() if query.status in sources and role in roles
+    ]
 
 
 def _audit(query: Query, *, user, action, changes: dict, path: str) -> None:
-    audit_record(user=user, action=action, instance=query, changes=changes, path=path,
-                 object_label=f"Query #{query.pk}")
+    audit_record(
+        user=user, action=action, instance=query, changes=changes, path=path, object_label=f"Query #{query.pk}"
+    )
 
 
 def _message(query: Query, *, author, text: str, status_from: str = "", status_to: str = "") -> QueryMessage:
-    return QueryMessage.objects.create(query=query, author=author, text=text, status_from=status_from,
-                                       status_to=status_to)
+    return QueryMessage.objects.create(
+        query=query, author=author, text=text, status_from=status_from, status_to=status_to
+    )
 
 
-def query_raise(*, user, participant, visit_code: str, activity_key: str, text: str, item_code: str = "",
-                response=None, path: str = AuditEvent.Path.PAGE) -> Query:
+def query_raise(
+    *,
+    user,
+    participant,
+    visit_code: str,
+    activity_key: str,
+    text: str,
+    item_code: str = "",
+    response=None,
+    path: str = AuditEvent.Path.PAGE,
+) -> Query:
     """A reviewer's query on a form (``response`` when it was saved) or one of its fields."""
     if not access.may_raise(user, participant.study):
         raise PermissionDenied
@@ -68,19 +80,31 @@ def query_raise(*, user, participant, visit_code: str, activity_key: str, text: 
         raise QueryError("text")
     with transaction.atomic():
         query = Query.objects.create(
-            study=participant.study, site=participant.site, participant=participant, object_type=RESPONSE,
-            object_id=str(response.pk) if response is not None else "", visit_code=visit_code,
-            activity_key=activity_key, item_code=item_code, text=text, origin=Query.Origin.MANUAL,
-            raised_by=user, assigned_role=Role.COORDINATOR,
+            study=participant.study,
+            site=participant.site,
+            participant=participant,
+            object_type=RESPONSE,
+            object_id=str(response.pk) if response is not None else "",
+            visit_code=visit_code,
+            activity_key=activity_key,
+            item_code=item_code,
+            text=text,
+            origin=Query.Origin.MANUAL,
+            raised_by=user,
+            assigned_role=Role.COORDINATOR,
         )
         _message(query, author=user, text=text, status_to=S.OPEN)
-        _audit(query, user=user, action=AuditEvent.Action.CREATE, changes={
-            key: [None, value] for key, value in snapshot(query).items() if value not in ("", None)}, path=path)
+        _audit(
+            query,
+            user=user,
+            action=AuditEvent.Action.CREATE,
+            changes={key: [None, value] for key, value in snapshot(query).items() if value not in ("", None)},
+            path=path,
+        )
     return query
 
 
-def query_transition(*, query: Query, user, action: str, text: str = "",
-                     path: str = AuditEvent.Path.PAGE) -> Query:
+def query_transition(*, query: Query, user, action: str, text: str = "", path: str = AuditEvent.Path.PAGE) -> Query:
     """Answer, close or reopen ``query`` (see TRANSITIONS); refuses what the role or status does not allow."""
     if action not in TRANSITIONS:
         raise QueryError("action")
@@ -98,14 +122,20 @@ def query_transition(*, query: Query, user, action: str, text: str = "",
         query.status, query.auto_closed = target, False
         query.save(update_fields=["status", "auto_closed", "updated_at"])
         _message(query, author=user, text=text, status_from=before, status_to=target)
-        _audit(query, user=user, action=_audit_action(target), path=path,
-               changes={"status": [before, target], "message": [None, text]})
+        _audit(
+            query,
+            user=user,
+            action=_audit_action(target),
+            path=path,
+            changes={"status": [before, target], "message": [None, text]},
+        )
     return query
 
 
 def _audit_action(status: str) -> str:
     return {S.CLOSED: AuditEvent.Action.COMPLETE, S.REOPENED: AuditEvent.Action.REOPEN}.get(
-        status, AuditEvent.Action.UPDATE)
+        status, AuditEvent.Action.UPDATE
+    )
 
 
 def query_answer(*, query: Query, user, text: str, path: str = AuditEvent.Path.PAGE) -> Query:
@@ -139,14 +169,29 @@ def _system_change(query: Query, *, status: str, message: str, path: str, detail
 
 def _open_rule_query(participant, rule, finding, path: str) -> None:
     query = Query.objects.create(
-        study=participant.study, site=participant.site, participant=participant, object_type=finding.object_type,
-        object_id=finding.object_id, visit_code=finding.visit_code, activity_key=finding.activity_key,
-        item_code=finding.item_code, text=rule.message.en, text_zh=rule.message.zh, detail=finding.detail,
-        origin=Query.Origin.RULE, rule_code=rule.code, assigned_role=Role.COORDINATOR,
+        study=participant.study,
+        site=participant.site,
+        participant=participant,
+        object_type=finding.object_type,
+        object_id=finding.object_id,
+        visit_code=finding.visit_code,
+        activity_key=finding.activity_key,
+        item_code=finding.item_code,
+        text=rule.message.en,
+        text_zh=rule.message.zh,
+        detail=finding.detail,
+        origin=Query.Origin.RULE,
+        rule_code=rule.code,
+        assigned_role=Role.COORDINATOR,
     )
     _message(query, author=None, text=AUTO_RAISED + "\n" + finding.detail, status_to=S.OPEN)
-    _audit(query, user=None, action=AuditEvent.Action.CREATE, path=path, changes={
-        key: [None, value] for key, value in snapshot(query).items() if value not in ("", None, False)})
+    _audit(
+        query,
+        user=None,
+        action=AuditEvent.Action.CREATE,
+        path=path,
+        changes={key: [None, value] for key, value in snapshot(query).items() if value not in ("", None, False)},
+    )
 
 
 def queries_evaluate_participant(*, participant, protocol=None, path: str = AuditEvent.Path.SYSTEM) -> dict:
@@ -161,8 +206,9 @@ def queries_evaluate_participant(*, participant, protocol=None, path: str = Audi
     with transaction.atomic():
         existing = {
             (q.rule_code, q.object_type, q.object_id): q
-            for q in Query.objects.select_for_update().filter(participant=participant, origin=Query.Origin.RULE,
-                                                                 rule_code__in=list(rules))
+            for q in Query.objects.select_for_update().filter(
+                participant=participant, origin=Query.Origin.RULE, rule_code__in=list(rules)
+            )
         }
         findings = {f.key: f for f in evaluate(protocol.quality_rules, participant_data(participant, protocol))}
         for key, finding in findings.items():
@@ -171,8 +217,13 @@ def queries_evaluate_participant(*, participant, protocol=None, path: str = Audi
                 _open_rule_query(participant, rules[finding.rule_code], finding, path)
                 counts["opened"] += 1
             elif query.is_closed and query.auto_closed:
-                _system_change(query, status=S.REOPENED, message=AUTO_REOPENED + "\n" + finding.detail,
-                               path=path, detail=finding.detail)
+                _system_change(
+                    query,
+                    status=S.REOPENED,
+                    message=AUTO_REOPENED + "\n" + finding.detail,
+                    path=path,
+                    detail=finding.detail,
+                )
                 counts["reopened"] += 1
         for key, query in existing.items():
             if key not in findings and not query.is_closed:

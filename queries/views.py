@@ -24,10 +24,17 @@ def query_list(request, study_code: str):
     study = study_for_user(request.user, study_code)
     form = QueryFilterForm(request.GET or None, sites=sites_for_user(request.user, study))
     queries = selectors.query_list(request.user, study=study, **form.filters())
-    return render(request, "queries/query_list.html", {
-        "study": study, "form": form, "queries": queries[:500], "count": queries.count(),
-        "site_counts": selectors.counts_per_site(request.user, study=study),
-    })
+    return render(
+        request,
+        "queries/query_list.html",
+        {
+            "study": study,
+            "form": form,
+            "queries": queries[:500],
+            "count": queries.count(),
+            "site_counts": selectors.counts_per_site(request.user, study=study),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -41,26 +48,38 @@ def query_detail(request, query_id: int):
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.query_transition(query=query, user=request.user, action=form.cleaned_data["action"],
-                                          text=form.cleaned_data["text"])
+                services.query_transition(
+                    query=query, user=request.user, action=form.cleaned_data["action"], text=form.cleaned_data["text"]
+                )
             except services.QueryError:
                 form.add_error(None, _("This action is not possible on this query now."))
             else:
                 messages.success(request, _("Query updated."))
                 return redirect("queries:query-detail", query_id=query.pk)
-    return render(request, "queries/query_detail.html", {
-        "query": query, "thread": selectors.query_thread(query), "form": form,
-        "actions": [(name, ACTION_LABELS[name]) for name in allowed],
-        "posted_action": form.data.get("action", "") if form.is_bound else "",
-    })
+    return render(
+        request,
+        "queries/query_detail.html",
+        {
+            "query": query,
+            "thread": selectors.query_thread(query),
+            "form": form,
+            "actions": [(name, ACTION_LABELS[name]) for name in allowed],
+            "posted_action": form.data.get("action", "") if form.is_bound else "",
+        },
+    )
 
 
 @require_safe
 def participant_queries(request, participant_id: int):
     participant = participant_for_user(request.user, participant_id)
-    return render(request, "queries/query_participant.html", {
-        "participant": participant, "queries": selectors.participant_queries(participant),
-    })
+    return render(
+        request,
+        "queries/query_participant.html",
+        {
+            "participant": participant,
+            "queries": selectors.participant_queries(participant),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -73,15 +92,29 @@ def query_raise(request, participant_id: int, visit_code: str, activity_key: str
     form = QueryRaiseForm(request.POST or None, items=items, initial=initial)
     if request.method == "POST" and form.is_valid():
         query = services.query_raise(
-            user=request.user, participant=participant, visit_code=visit_code, activity_key=activity_key,
-            item_code=form.cleaned_data["item_code"], text=form.cleaned_data["text"],
+            user=request.user,
+            participant=participant,
+            visit_code=visit_code,
+            activity_key=activity_key,
+            item_code=form.cleaned_data["item_code"],
+            text=form.cleaned_data["text"],
             response=response_find(participant=participant, visit_code=visit_code, activity_key=activity_key),
         )
         messages.success(request, _("Query raised."))
         return redirect("queries:query-detail", query_id=query.pk)
-    return render(request, "queries/query_raise.html", {
-        "crf": crf, "participant": participant, "form": form, "instrument_title": label_text(crf.instrument.title),
-        "visit_code": visit_code, "activity_key": activity_key, "can_raise": may_raise(request.user, participant.study),
-        "existing": selectors.target_queries(participant=participant, visit_code=visit_code,
-                                             activity_key=activity_key),
-    })
+    return render(
+        request,
+        "queries/query_raise.html",
+        {
+            "crf": crf,
+            "participant": participant,
+            "form": form,
+            "instrument_title": label_text(crf.instrument.title),
+            "visit_code": visit_code,
+            "activity_key": activity_key,
+            "can_raise": may_raise(request.user, participant.study),
+            "existing": selectors.target_queries(
+                participant=participant, visit_code=visit_code, activity_key=activity_key
+            ),
+        },
+    )

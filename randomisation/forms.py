@@ -8,16 +8,24 @@ from .services import MAX_SIZE
 
 class AllocationListForm(forms.Form):
     size = forms.IntegerField(
-        label=_("Size per stratum"), min_value=1, max_value=MAX_SIZE,
+        label=_("Size per stratum"),
+        min_value=1,
+        max_value=MAX_SIZE,
         help_text=_("Number of randomisation numbers in each stratum (the whole list when not stratified)."),
     )
     seed = forms.IntegerField(
-        label=_("Seed"), required=False, min_value=0, max_value=2**62,
-        help_text=_("Leave blank to draw a random seed. The seed is stored and shown only to the unblinded "
-                    "statistician."),
+        label=_("Seed"),
+        required=False,
+        min_value=0,
+        max_value=2**62,
+        help_text=_(
+            "Leave blank to draw a random seed. The seed is stored and shown only to the unblinded statistician."
+        ),
     )
     strata = forms.MultipleChoiceField(
-        label=_("Stratify by"), required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Stratify by"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("Each combination gets its own list of permuted blocks of random size."),
     )
 
@@ -28,9 +36,10 @@ class AllocationListForm(forms.Form):
 
 class UnblindingForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason for the emergency unblinding"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Only when the treatment must be known to care for the participant. The data managers are "
-                    "told."),
+        label=_("Reason for the emergency unblinding"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only when the treatment must be known to care for the participant. The data managers are told."),
     )
     confirm = forms.BooleanField(
         label=_("I understand that this reveals the participant's treatment to me and is recorded."),

@@ -53,8 +53,9 @@ def number_width(total: int) -> int:
     return max(3, len(str(total)))
 
 
-def generate_allocation_list(*, seed: int, arms: dict[str, int], size: int, block_multipliers=(1, 2, 3),
-                             strata: list[str] | None = None) -> list[Slot]:
+def generate_allocation_list(
+    *, seed: int, arms: dict[str, int], size: int, block_multipliers=(1, 2, 3), strata: list[str] | None = None
+) -> list[Slot]:
     """The allocation list: ``size`` slots per stratum (or ``size`` in all when ``strata`` is None)."""
     _check(arms, size, block_multipliers)
     keys = list(strata) if strata else [NO_STRATUM]
@@ -64,8 +65,9 @@ def generate_allocation_list(*, seed: int, arms: dict[str, int], size: int, bloc
     slots: list[Slot] = []
     for key in keys:
         rng = random.Random(f"{seed}:{key}")
-        for sequence, (arm, block, block_size) in enumerate(_stratum_sequence(rng, arms, size, block_multipliers),
-                                                            start=1):
+        for sequence, (arm, block, block_size) in enumerate(
+            _stratum_sequence(rng, arms, size, block_multipliers), start=1
+        ):
             number = str(len(slots) + 1).zfill(width)
             slots.append(Slot(number, key, sequence, arm, block, block_size))
     return slots

@@ -22,6 +22,7 @@ SITE = "site"
 
 # Arms and what a user may see of them -------------------------------------------------------------------------
 
+
 def arm_names(study) -> dict[str, str]:
     """Arm code -> name in the current language, from the study's current protocol."""
     protocol = current_protocol(study)
@@ -61,10 +62,12 @@ def revealed_arm(user, participant: Participant) -> str | None:
 
 # Allocation lists ---------------------------------------------------------------------------------------------
 
+
 def allocation_lists(study) -> QuerySet[AllocationList]:
     """The study's lists with ``slot_count`` and ``used_count``."""
     return (
-        AllocationList.objects.filter(study=study).select_related("created_by")
+        AllocationList.objects.filter(study=study)
+        .select_related("created_by")
         .annotate(slot_count=Count("slots"), used_count=Count("slots", filter=Q(slots__used_by__isnull=False)))
         .order_by("-created_at")
     )
@@ -76,22 +79,26 @@ def frozen_list(study) -> AllocationList | None:
 
 def list_slots(user, allocation_list: AllocationList) -> list[dict]:
     """Every slot of the list, naming the participant only when the user may see that participant."""
-    visible = set(participants_for_user(user).filter(allocation__allocation_list=allocation_list)
-                  .values_list("pk", flat=True))
+    visible = set(
+        participants_for_user(user).filter(allocation__allocation_list=allocation_list).values_list("pk", flat=True)
+    )
     names = arm_names(allocation_list.study)
     rows = []
     for slot in allocation_list.slots.select_related("used_by").order_by("number"):
-        rows.append({
-            "slot": slot,
-            "arm": names.get(slot.arm_code, slot.arm_code),
-            "group": allocation_list.group_labels.get(slot.arm_code, ""),
-            "participant": slot.used_by if slot.used_by_id in visible else None,
-            "used": slot.used_by_id is not None,
-        })
+        rows.append(
+            {
+                "slot": slot,
+                "arm": names.get(slot.arm_code, slot.arm_code),
+                "group": allocation_list.group_labels.get(slot.arm_code, ""),
+                "participant": slot.used_by if slot.used_by_id in visible else None,
+                "used": slot.used_by_id is not None,
+            }
+        )
     return rows
 
 
 # Strata -------------------------------------------------------------------------------------------------------
+
 
 def stratification_factors(study, protocol=None) -> list[tuple[str, str]]:
     """(code, label) of what a list may be stratified by: the site and the protocol's yes/no or choice fields."""
@@ -116,8 +123,10 @@ def stratum_keys(study, protocol, factors: list[str]) -> list[str]:
     if not factors:
         return [""]
     levels = [factor_levels(study, protocol, factor) for factor in factors]
-    return ["|".join(f"{factor}={value}" for factor, value in zip(factors, combo, strict=True))
-            for combo in product(*levels)]
+    return [
+        "|".join(f"{factor}={value}" for factor, value in zip(factors, combo, strict=True))
+        for combo in product(*levels)
+    ]
 
 
 def level_of(value) -> str:
@@ -127,6 +136,7 @@ def level_of(value) -> str:
 
 
 # Emergency unblinding -----------------------------------------------------------------------------------------
+
 
 def unblinding_events(user, study) -> QuerySet[UnblindingEvent]:
     """Emergency unblindings of the participants the user may see in ``study``, newest first."""
@@ -139,8 +149,11 @@ def unblinding_events(user, study) -> QuerySet[UnblindingEvent]:
 
 def unblinding_rows(user, study) -> list[dict]:
     events = list(unblinding_events(user, study))
-    numbers = dict(AllocationSlot.objects.filter(used_by__in=[e.participant_id for e in events])
-                   .values_list("used_by_id", "number"))
+    numbers = dict(
+        AllocationSlot.objects.filter(used_by__in=[e.participant_id for e in events]).values_list(
+            "used_by_id", "number"
+        )
+    )
     return [{"event": e, "number": numbers.get(e.participant_id, "")} for e in events]
 
 

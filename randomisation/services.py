@@ -39,8 +39,14 @@ def _audit(action: str, *, user, instance, participant=None, reason: str = "", d
     """The one place randomisation writes to the audit trail; ``details`` never holds an arm."""
     from audit.services import audit_record
 
-    audit_record(user=user, action=action, instance=instance, participant=participant, reason=reason,
-                 changes={key: [None, value] for key, value in (details or {}).items()})
+    audit_record(
+        user=user,
+        action=action,
+        instance=instance,
+        participant=participant,
+        reason=reason,
+        changes={key: [None, value] for key, value in (details or {}).items()},
+    )
 
 
 def _require_randomised(study: Study) -> None:
@@ -50,9 +56,17 @@ def _require_randomised(study: Study) -> None:
 
 # Allocation lists ---------------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def allocation_list_generate(*, study: Study, user, size: int, strata_factors: list[str] | None = None,
-                             seed: int | None = None, block_multipliers=DEFAULT_MULTIPLIERS) -> AllocationList:
+def allocation_list_generate(
+    *,
+    study: Study,
+    user,
+    size: int,
+    strata_factors: list[str] | None = None,
+    seed: int | None = None,
+    block_multipliers=DEFAULT_MULTIPLIERS,
+) -> AllocationList:
     """A new (not yet frozen) concealed list for ``study`` from its protocol's arms and ratios.
 
     ``size`` is per stratum. Without ``seed`` one is drawn from the operating system's generator; either way
@@ -73,24 +87,46 @@ def allocation_list_generate(*, study: Study, user, size: int, strata_factors: l
         raise ValidationError(_("The size must be between 1 and %(max)s.") % {"max": MAX_SIZE})
     keys = stratum_keys(study, protocol, factors)
     if size * len(keys) > MAX_SLOTS:
-        raise ValidationError(_("Too many slots (%(count)s); use fewer strata or a smaller size.")
-                              % {"count": size * len(keys)})
+        raise ValidationError(
+            _("Too many slots (%(count)s); use fewer strata or a smaller size.") % {"count": size * len(keys)}
+        )
     seed = secrets.randbelow(2**31) if seed is None else seed
     arms = [[arm.code, arm.ratio or 1] for arm in protocol.arms]
-    slots = generate_allocation_list(seed=seed, arms=dict(arms), size=size,
-                                     block_multipliers=tuple(block_multipliers), strata=keys if factors else None)
+    slots = generate_allocation_list(
+        seed=seed,
+        arms=dict(arms),
+        size=size,
+        block_multipliers=tuple(block_multipliers),
+        strata=keys if factors else None,
+    )
     allocation_list = AllocationList.objects.create(
-        study=study, seed=seed, arms=arms, block_multipliers=list(block_multipliers), strata_factors=factors,
+        study=study,
+        seed=seed,
+        arms=arms,
+        block_multipliers=list(block_multipliers),
+        strata_factors=factors,
         group_labels=group_labels(seed=seed, arms=[code for code, _ratio in arms]),
-        size_per_stratum=size, created_by=user,
+        size_per_stratum=size,
+        created_by=user,
     )
     AllocationSlot.objects.bulk_create(
-        AllocationSlot(allocation_list=allocation_list, stratum=s.stratum, sequence=s.sequence, number=s.number,
-                       arm_code=s.arm, block=s.block, block_size=s.block_size)
+        AllocationSlot(
+            allocation_list=allocation_list,
+            stratum=s.stratum,
+            sequence=s.sequence,
+            number=s.number,
+            arm_code=s.arm,
+            block=s.block,
+            block_size=s.block_size,
+        )
         for s in slots
     )
-    _audit("create", user=user, instance=allocation_list,
-           details={"size_per_stratum": size, "strata_factors": factors, "slots": len(slots)})
+    _audit(
+        "create",
+        user=user,
+        instance=allocation_list,
+        details={"size_per_stratum": size, "strata_factors": factors, "slots": len(slots)},
+    )
     return allocation_list
 
 
@@ -112,20 +148,43 @@ def allocation_list_freeze(*, allocation_list: AllocationList, user) -> Allocati
 
 def allocation_list_export(*, allocation_list: AllocationList, user, rows: list[dict]) -> list[list[str]]:
     """The list as CSV rows (for the unblinded statistician); the download itself is audited."""
-    header = ["randomisation_number", "stratum", "sequence", "block", "block_size", "group", "arm_code", "arm",
-              "participant", "randomised_at"]
+    header = [
+        "randomisation_number",
+        "stratum",
+        "sequence",
+        "block",
+        "block_size",
+        "group",
+        "arm_code",
+        "arm",
+        "participant",
+        "randomised_at",
+    ]
     lines = [header]
     for row in rows:
         slot = row["slot"]
         participant = row["participant"].label if row["participant"] else ("(used)" if row["used"] else "")
         used_at = timezone.localtime(slot.used_at).strftime("%Y-%m-%d %H:%M") if slot.used_at else ""
-        lines.append([slot.number, slot.stratum, slot.sequence, slot.block, slot.block_size, row["group"],
-                      slot.arm_code, row["arm"], participant, used_at])
+        lines.append(
+            [
+                slot.number,
+                slot.stratum,
+                slot.sequence,
+                slot.block,
+                slot.block_size,
+                row["group"],
+                slot.arm_code,
+                row["arm"],
+                participant,
+                used_at,
+            ]
+        )
     _audit("export", user=user, instance=allocation_list, details={"rows": len(rows)})
     return lines
 
 
 # Randomisation ------------------------------------------------------------------------------------------------
+
 
 def _check_participant(participant: Participant) -> None:
     if allocation_for(participant) is not None:
@@ -148,8 +207,10 @@ def participant_stratum(participant: Participant, factors: list[str]) -> str:
         if factor == SITE:
             value = participant.site.code
         elif answers.get(factor) is None:
-            raise ValidationError(_("The screening has no answer for “%(field)s”, which the randomisation is "
-                                    "stratified by.") % {"field": factor})
+            raise ValidationError(
+                _("The screening has no answer for “%(field)s”, which the randomisation is stratified by.")
+                % {"field": factor}
+            )
         else:
             value = level_of(answers[factor])
         parts.append(f"{factor}={value}")
@@ -171,29 +232,41 @@ def participant_randomise(*, participant: Participant, user) -> AllocationSlot:
     if allocation_list is None:
         raise ValidationError(_("No allocation list is frozen for this study yet."))
     stratum = participant_stratum(participant, allocation_list.strata_factors)
-    slot = (AllocationSlot.objects.select_for_update()
-            .filter(allocation_list=allocation_list, stratum=stratum, used_by=None).order_by("sequence").first())
+    slot = (
+        AllocationSlot.objects.select_for_update()
+        .filter(allocation_list=allocation_list, stratum=stratum, used_by=None)
+        .order_by("sequence")
+        .first()
+    )
     if slot is None:
         raise ValidationError(_("The allocation list has no free number left for this participant's stratum."))
     slot.used_by = participant
     slot.used_at = timezone.now()
     slot.used_by_user = user
     slot.save(update_fields=["used_by", "used_at", "used_by_user"])
-    participant_assign_arm(participant=participant, arm_code=slot.arm_code, user=user,
-                           source=Participant.AllocationSource.RANDOMISATION)
-    _audit("allocate", user=user, instance=slot, participant=participant,
-           details={"number": slot.number, "stratum": stratum})
+    participant_assign_arm(
+        participant=participant, arm_code=slot.arm_code, user=user, source=Participant.AllocationSource.RANDOMISATION
+    )
+    _audit(
+        "allocate",
+        user=user,
+        instance=slot,
+        participant=participant,
+        details={"number": slot.number, "stratum": stratum},
+    )
     return slot
 
 
 # Emergency unblinding -----------------------------------------------------------------------------------------
+
 
 def _data_managers(participant: Participant):
     """Active data managers of the study whose sites include the participant's."""
     return (
         Membership.objects.filter(study=participant.study, role__in=NOTIFIED_ROLES, is_active=True)
         .filter(Q(all_sites=True) | Q(sites=participant.site))
-        .select_related("user").distinct()
+        .select_related("user")
+        .distinct()
     )
 
 
@@ -223,16 +296,23 @@ def _send_unblinding_mail(event_id: int, recipients: list[str]) -> None:
     event = UnblindingEvent.objects.select_related("participant", "participant__study", "user").get(pk=event_id)
     slot = allocation_for(event.participant)
     values = {
-        "study": event.participant.study, "participant": event.participant, "number": slot.number if slot else "",
-        "user": event.user, "time": timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M"),
+        "study": event.participant.study,
+        "participant": event.participant,
+        "number": slot.number if slot else "",
+        "user": event.user,
+        "time": timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M"),
         "reason": event.reason,
     }
     parts = []
     for language in ("en", "zh-hans"):
         with translation.override(language):
-            parts.append(_("Emergency unblinding in study %(study)s.\nParticipant: %(participant)s (randomisation "
-                           "number %(number)s)\nUnblinded by: %(user)s\nTime: %(time)s\nReason: %(reason)s\n")
-                         % values)
+            parts.append(
+                _(
+                    "Emergency unblinding in study %(study)s.\nParticipant: %(participant)s (randomisation "
+                    "number %(number)s)\nUnblinded by: %(user)s\nTime: %(time)s\nReason: %(reason)s\n"
+                )
+                % values
+            )
     with translation.override("en"):
         subject = _("[%(study)s] Emergency unblinding of %(participant)s") % values
     try:

@@ -43,6 +43,7 @@ def _cell(value: str) -> str:
 
 # Allocation lists ---------------------------------------------------------------------------------------------
 
+
 def allocation_list_index(request, study_code: str):
     study = study_for_user(request.user, study_code)
     require_role(request.user, study, GENERATE_ROLES)
@@ -51,29 +52,46 @@ def allocation_list_index(request, study_code: str):
         data = form.cleaned_data
         try:
             created = services.allocation_list_generate(
-                study=study, user=request.user, size=data["size"], seed=data["seed"], strata_factors=data["strata"],
+                study=study,
+                user=request.user,
+                size=data["size"],
+                seed=data["seed"],
+                strata_factors=data["strata"],
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Allocation list #%(id)s generated. Freeze it to start randomising.")
-                             % {"id": created.pk})
+            messages.success(
+                request, _("Allocation list #%(id)s generated. Freeze it to start randomising.") % {"id": created.pk}
+            )
             return redirect("randomisation:list-index", study.code)
     lists = list(selectors.allocation_lists(study))
-    return render(request, "randomisation/allocationlist_index.html", {
-        "study": study, "form": form, "lists": lists, "randomised": study.design == study.Design.RANDOMISED,
-        "show_seed": has_role(request.user, study, LIST_ROLES),
-        "has_frozen": any(item.frozen for item in lists),
-    })
+    return render(
+        request,
+        "randomisation/allocationlist_index.html",
+        {
+            "study": study,
+            "form": form,
+            "lists": lists,
+            "randomised": study.design == study.Design.RANDOMISED,
+            "show_seed": has_role(request.user, study, LIST_ROLES),
+            "has_frozen": any(item.frozen for item in lists),
+        },
+    )
 
 
 def allocation_list_detail(request, allocation_list_id: int):
     allocation_list = allocation_list_for_user(request.user, allocation_list_id)
     require_role(request.user, allocation_list.study, LIST_ROLES)
-    return render(request, "randomisation/allocationlist_detail.html", {
-        "allocation_list": allocation_list, "study": allocation_list.study,
-        "rows": selectors.list_slots(request.user, allocation_list),
-    })
+    return render(
+        request,
+        "randomisation/allocationlist_detail.html",
+        {
+            "allocation_list": allocation_list,
+            "study": allocation_list.study,
+            "rows": selectors.list_slots(request.user, allocation_list),
+        },
+    )
 
 
 def allocation_list_csv(request, allocation_list_id: int):
@@ -99,12 +117,14 @@ def allocation_list_freeze(request, allocation_list_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("Allocation list #%(id)s is frozen: randomisation draws from it.")
-                         % {"id": allocation_list.pk})
+        messages.success(
+            request, _("Allocation list #%(id)s is frozen: randomisation draws from it.") % {"id": allocation_list.pk}
+        )
     return redirect("randomisation:list-index", allocation_list.study.code)
 
 
 # Randomising a participant ------------------------------------------------------------------------------------
+
 
 def participant_randomise(request, participant_id: int):
     participant = participant_for_user(request.user, participant_id)
@@ -122,16 +142,25 @@ def participant_randomise(request, participant_id: int):
             return redirect("randomisation:participant-randomise", participant.pk)
     slot = selectors.allocation_for(participant)
     show_arm = can_see_arms(request.user, study)
-    return render(request, "randomisation/participant_randomise.html", {
-        "participant": participant, "study": study, "slot": slot, "error": error,
-        "may_randomise": may_randomise and slot is None,
-        "randomised_study": study.design == study.Design.RANDOMISED,
-        "arm": selectors.arm_display(request.user, participant) if show_arm and slot else "",
-        "may_unblind": slot is not None and is_blinded(study) and has_role(request.user, study, UNBLIND_ROLES),
-    }, status=400 if error else 200)
+    return render(
+        request,
+        "randomisation/participant_randomise.html",
+        {
+            "participant": participant,
+            "study": study,
+            "slot": slot,
+            "error": error,
+            "may_randomise": may_randomise and slot is None,
+            "randomised_study": study.design == study.Design.RANDOMISED,
+            "arm": selectors.arm_display(request.user, participant) if show_arm and slot else "",
+            "may_unblind": slot is not None and is_blinded(study) and has_role(request.user, study, UNBLIND_ROLES),
+        },
+        status=400 if error else 200,
+    )
 
 
 # Emergency unblinding -----------------------------------------------------------------------------------------
+
 
 def participant_unblind(request, participant_id: int):
     participant = participant_for_user(request.user, participant_id)
@@ -140,19 +169,26 @@ def participant_unblind(request, participant_id: int):
     form = UnblindingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.unblinding_request(participant=participant, user=request.user,
-                                        reason=form.cleaned_data["reason"])
+            services.unblinding_request(participant=participant, user=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.warning(request, _("Emergency unblinding recorded; the data managers have been told."))
             return redirect("randomisation:participant-unblind", participant.pk)
-    return render(request, "randomisation/participant_unblind.html", {
-        "participant": participant, "study": study, "form": form, "blinded": is_blinded(study),
-        "slot": selectors.allocation_for(participant),
-        "revealed_arm": selectors.revealed_arm(request.user, participant),
-        "my_events": participant.unblindings.filter(user=request.user).order_by("-created_at"),
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "randomisation/participant_unblind.html",
+        {
+            "participant": participant,
+            "study": study,
+            "form": form,
+            "blinded": is_blinded(study),
+            "slot": selectors.allocation_for(participant),
+            "revealed_arm": selectors.revealed_arm(request.user, participant),
+            "my_events": participant.unblindings.filter(user=request.user).order_by("-created_at"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def unblinding_report(request, study_code: str):
@@ -171,13 +207,26 @@ def unblinding_report_csv(request, study_code: str):
     writer.writerow(["time", "participant", "site", "randomisation_number", "unblinded_by", "reason"])
     for row in selectors.unblinding_rows(request.user, study):
         event = row["event"]
-        writer.writerow([_local(event.created_at), event.participant.label, event.participant.site.code,
-                         row["number"], event.user.get_username(), _cell(event.reason)])
+        writer.writerow(
+            [
+                _local(event.created_at),
+                event.participant.label,
+                event.participant.site.code,
+                row["number"],
+                event.user.get_username(),
+                _cell(event.reason),
+            ]
+        )
     return response
 
 
 def unblinding_notifications(request, study_code: str):
     study = study_for_user(request.user, study_code)
-    return render(request, "randomisation/unblinding_notifications.html", {
-        "study": study, "notifications": selectors.notifications_for_user(request.user, study),
-    })
+    return render(
+        request,
+        "randomisation/unblinding_notifications.html",
+        {
+            "study": study,
+            "notifications": selectors.notifications_for_user(request.user, study),
+        },
+    )

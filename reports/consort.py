@@ -157,13 +157,19 @@ def exclusions(protocol, rows: list[ParticipantRow], *, randomised_design: bool)
         other["not_randomised"] = sum(1 for r in rows if r.enrolled and not r.randomised)
     other = +other  # drop zero counts
     criteria = {c.code: text(c.text) for c in protocol.eligibility.criteria}
-    other_labels = {"incomplete": _("Eligibility not yet complete"), "not_enrolled": _("Consented, not enrolled"),
-                    "not_randomised": _("Enrolled, not randomised")}
+    other_labels = {
+        "incomplete": _("Eligibility not yet complete"),
+        "not_enrolled": _("Consented, not enrolled"),
+        "not_randomised": _("Enrolled, not randomised"),
+    }
     n_other = sum(other.values())
     return Exclusions(
-        n=len(failed) + declined + n_other, screen_failed=len(failed),
+        n=len(failed) + declined + n_other,
+        screen_failed=len(failed),
         criteria=_reasons(Counter(code for r in failed for code in dict.fromkeys(r.failing)), criteria),
-        declined=declined, other=n_other, other_reasons=_reasons(other, other_labels),
+        declined=declined,
+        other=n_other,
+        other_reasons=_reasons(other, other_labels),
     )
 
 
@@ -189,22 +195,28 @@ def arm_flow(code: str, name: str, rows: list[ParticipantRow], visits: list, *, 
         withdrawn = [r for r, step in zip(rows, steps, strict=True) if step == index]
         reasons = Counter(r.withdrawal_reason.strip() or "—" for r in withdrawn)
         seen = [r.visits.get(visit.code) for r in rows]
-        follow_up.append(FollowUp(
-            completed=sum(1 for v in seen if v is not None and v.completed),
-            lost=sum(1 for v in seen if v is not None and v.missed),
-            withdrawn=len(withdrawn), withdrawal_reasons=_reasons(reasons, {}),
-        ))
+        follow_up.append(
+            FollowUp(
+                completed=sum(1 for v in seen if v is not None and v.completed),
+                lost=sum(1 for v in seen if v is not None and v.missed),
+                withdrawn=len(withdrawn),
+                withdrawal_reasons=_reasons(reasons, {}),
+            )
+        )
     final = codes[-1] if codes else None
     return ArmFlow(
-        code=code, name=name, allocated=len(rows),
+        code=code,
+        name=name,
+        allocated=len(rows),
         received=None if anchor is None else sum(1 for r in rows if r.received),
         follow_up=tuple(follow_up),
         analysed=0 if final is None else sum(1 for r in rows if (v := r.visits.get(final)) and v.completed),
     )
 
 
-def consort_flow(protocol, rows: list[ParticipantRow], *, arms_visible: bool, site_codes, site_limited: bool,
-                 randomised_design: bool) -> ConsortFlow:
+def consort_flow(
+    protocol, rows: list[ParticipantRow], *, arms_visible: bool, site_codes, site_limited: bool, randomised_design: bool
+) -> ConsortFlow:
     anchor = intervention_anchor(protocol)
     visits = follow_up_visits(protocol, anchor)
     if randomised_design:
@@ -219,18 +231,32 @@ def consort_flow(protocol, rows: list[ParticipantRow], *, arms_visible: bool, si
         names = {arm.code: text(arm.name) for arm in protocol.arms}
         codes = list(names) + sorted({r.arm_code for r in allocated} - set(names))
         arms = tuple(
-            arm_flow(code, names.get(code, code), [r for r in allocated if r.arm_code == code], visits,
-                     anchor=anchor, arm_filter=lambda v, code=code: not v.arms or code in v.arms)
+            arm_flow(
+                code,
+                names.get(code, code),
+                [r for r in allocated if r.arm_code == code],
+                visits,
+                anchor=anchor,
+                arm_filter=lambda v, code=code: not v.arms or code in v.arms,
+            )
             for code in codes
         )
     else:
-        arms = (arm_flow(POOLED, _("All arms (pooled: blinded)"), allocated, visits, anchor=anchor,
-                         arm_filter=lambda v: True),)
+        arms = (
+            arm_flow(
+                POOLED, _("All arms (pooled: blinded)"), allocated, visits, anchor=anchor, arm_filter=lambda v: True
+            ),
+        )
     return ConsortFlow(
-        randomised_design=randomised_design, arms_visible=arms_visible, site_codes=tuple(site_codes),
-        site_limited=site_limited, assessed=len(rows),
+        randomised_design=randomised_design,
+        arms_visible=arms_visible,
+        site_codes=tuple(site_codes),
+        site_limited=site_limited,
+        assessed=len(rows),
         excluded=exclusions(protocol, rows, randomised_design=randomised_design),
-        included=len(included), not_allocated=len(included) - len(allocated),
+        included=len(included),
+        not_allocated=len(included) - len(allocated),
         intervention_anchor=None if anchor is None else VisitStep(anchor.code, text(anchor.label)),
-        visits=tuple(VisitStep(v.code, text(v.label)) for v in visits), arms=arms,
+        visits=tuple(VisitStep(v.code, text(v.label)) for v in visits),
+        arms=arms,
     )

@@ -73,7 +73,7 @@ def wrap(text: str, width: float, *, max_lines: int | None = None) -> list[str]:
             cut = current.rfind(" ")
             if cut > len(current) // 2 and w < 1:
                 lines.append(current[:cut])
-                current = current[cut + 1:]
+                current = current[cut + 1 :]
             else:
                 lines.append(current)
                 current = ""
@@ -101,8 +101,10 @@ def _box(x: float, y: float, w: float, content: list[tuple[str, bool, int]], css
         max_lines = MAX_LINES_PER_REASON if indent >= 2 else None
         for part in wrap(text_, w - 2 * PAD - indent * 12, max_lines=max_lines):
             lines.append((part, bold, indent))
-    placed = tuple(TextLine(part, bold, x + PAD + indent * 12, y + PAD + FONT + i * LINE)
-                   for i, (part, bold, indent) in enumerate(lines))
+    placed = tuple(
+        TextLine(part, bold, x + PAD + indent * 12, y + PAD + FONT + i * LINE)
+        for i, (part, bold, indent) in enumerate(lines)
+    )
     return Box(x, y, w, 2 * PAD + max(1, len(lines)) * LINE - (LINE - FONT), placed, css)
 
 
@@ -121,8 +123,9 @@ def _allocation_content(flow: ConsortFlow, arm: ArmFlow) -> list[tuple[str, bool
     content = [(arm.name, True, 0), (_n(label, arm.allocated), False, 0)]
     if arm.received is not None:
         anchor = flow.intervention_anchor.label
-        content.append((_n(_("Received the allocated intervention (%(anchor)s)") % {"anchor": anchor},
-                           arm.received), False, 1))
+        content.append(
+            (_n(_("Received the allocated intervention (%(anchor)s)") % {"anchor": anchor}, arm.received), False, 1)
+        )
         content.append((_n(_("Did not receive it (yet)"), arm.not_received), False, 1))
     return content
 
@@ -130,9 +133,12 @@ def _allocation_content(flow: ConsortFlow, arm: ArmFlow) -> list[tuple[str, bool
 def _follow_up_content(label: str, step) -> list[tuple[str, bool, int]]:
     if step is None:
         return [(label, True, 0), (_("No such visit in this arm"), False, 0)]
-    content = [(label, True, 0), (_n(_("Visit completed"), step.completed), False, 0),
-               (_n(_("Lost to follow-up (visit missed)"), step.lost), False, 0),
-               (_n(_("Withdrawn"), step.withdrawn), False, 0)]
+    content = [
+        (label, True, 0),
+        (_n(_("Visit completed"), step.completed), False, 0),
+        (_n(_("Lost to follow-up (visit missed)"), step.lost), False, 0),
+        (_n(_("Withdrawn"), step.withdrawn), False, 0),
+    ]
     content += [(f"{line.label} ({line.n})", False, 2) for line in step.withdrawal_reasons]
     return content
 
@@ -151,8 +157,9 @@ def layout(flow: ConsortFlow) -> Diagram:
     boxes, arrows = [], []
     y = MARGIN
     scope = _("Sites: %(sites)s") % {"sites": ", ".join(flow.site_codes) or "—"}
-    assessed = _box(cx - MAIN / 2, y, MAIN, [(_n(_("Assessed for eligibility"), flow.assessed), True, 0),
-                                             (scope, False, 0)])
+    assessed = _box(
+        cx - MAIN / 2, y, MAIN, [(_n(_("Assessed for eligibility"), flow.assessed), True, 0), (scope, False, 0)]
+    )
     boxes.append(assessed)
     y += assessed.h + ROW_GAP
     excluded = _box(cx + MAIN / 2 + GAP, y, SIDE, _exclusion_content(flow), "side")

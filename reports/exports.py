@@ -16,8 +16,12 @@ def _cell(value: str) -> str:
 
 def csv_rows(flow: ConsortFlow) -> list[list]:
     ex = flow.excluded
-    rows = [HEADER, ["enrolment", "", "", "assessed", "", flow.assessed], ["enrolment", "", "", "excluded", "", ex.n],
-            ["enrolment", "", "", "screen_failed", "", ex.screen_failed]]
+    rows = [
+        HEADER,
+        ["enrolment", "", "", "assessed", "", flow.assessed],
+        ["enrolment", "", "", "excluded", "", ex.n],
+        ["enrolment", "", "", "screen_failed", "", ex.screen_failed],
+    ]
     rows += [["enrolment", "", "", "failed_criterion", f"{line.code}: {line.label}", line.n] for line in ex.criteria]
     rows += [["enrolment", "", "", "declined", "", ex.declined], ["enrolment", "", "", "other", "", ex.other]]
     rows += [["enrolment", "", "", "other_reason", line.label, line.n] for line in ex.other_reasons]
@@ -35,8 +39,10 @@ def csv_rows(flow: ConsortFlow) -> list[list]:
             rows.append(["follow_up", name, visit.code, "completed", "", step.completed])
             rows.append(["follow_up", name, visit.code, "lost_to_follow_up", "", step.lost])
             rows.append(["follow_up", name, visit.code, "withdrawn", "", step.withdrawn])
-            rows += [["follow_up", name, visit.code, "withdrawal_reason", line.label, line.n]
-                     for line in step.withdrawal_reasons]
+            rows += [
+                ["follow_up", name, visit.code, "withdrawal_reason", line.label, line.n]
+                for line in step.withdrawal_reasons
+            ]
         rows.append(["analysis", name, "", "analysed", "", arm.analysed])
     return [[_cell(v) if isinstance(v, str) else v for v in row] for row in rows]
 

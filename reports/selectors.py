@@ -17,26 +17,31 @@ RANDOMISED = "randomised"
 
 
 def _participants(user, study, anchor_code: str | None):
-    received = (Exists(AnchorDate.objects.filter(participant=OuterRef("pk"), anchor_code=anchor_code))
-                if anchor_code else Value(False, output_field=BooleanField()))
+    received = (
+        Exists(AnchorDate.objects.filter(participant=OuterRef("pk"), anchor_code=anchor_code))
+        if anchor_code
+        else Value(False, output_field=BooleanField())
+    )
     return (
-        participants_for_user(user).filter(study=study)
+        participants_for_user(user)
+        .filter(study=study)
         .annotate(
             consented=Exists(Consent.objects.filter(participant=OuterRef("pk"))),
             randomised=Exists(AllocationSlot.objects.filter(used_by=OuterRef("pk"))),
             received=received,
         )
         .order_by()
-        .values("pk", "status", "arm_code", "consented", "randomised", "received", "withdrawn_on",
-                "withdrawal_reason")
+        .values("pk", "status", "arm_code", "consented", "randomised", "received", "withdrawn_on", "withdrawal_reason")
     )
 
 
 def _latest_screenings(participant_ids) -> dict[int, dict]:
     latest: dict[int, dict] = {}
-    screenings = (Screening.objects.filter(participant_id__in=participant_ids)
-                  .order_by("participant_id", "-screened_on", "-created_at", "-pk")
-                  .values("participant_id", "eligible", "failing_criteria"))
+    screenings = (
+        Screening.objects.filter(participant_id__in=participant_ids)
+        .order_by("participant_id", "-screened_on", "-created_at", "-pk")
+        .values("participant_id", "eligible", "failing_criteria")
+    )
     for screening in screenings:
         latest.setdefault(screening["participant_id"], screening)
     return latest
@@ -44,11 +49,13 @@ def _latest_screenings(participant_ids) -> dict[int, dict]:
 
 def _visits(participant_ids, codes) -> dict[int, dict[str, VisitRow]]:
     found: dict[int, dict[str, VisitRow]] = {}
-    rows = (Visit.objects.filter(participant_id__in=participant_ids, visit_code__in=codes, sequence=1)
-            .values_list("participant_id", "visit_code", "completed_on", "missed", "cancelled"))
+    rows = Visit.objects.filter(participant_id__in=participant_ids, visit_code__in=codes, sequence=1).values_list(
+        "participant_id", "visit_code", "completed_on", "missed", "cancelled"
+    )
     for participant_id, code, completed_on, missed, cancelled in rows:
         found.setdefault(participant_id, {})[code] = VisitRow(
-            completed=completed_on is not None, missed=missed and not cancelled)
+            completed=completed_on is not None, missed=missed and not cancelled
+        )
     return found
 
 
@@ -70,15 +77,27 @@ def consort_flow(study, *, user) -> ConsortFlow | None:
     rows = []
     for person in people:
         screening = screenings.get(person["pk"], {})
-        rows.append(ParticipantRow(
-            status=person["status"], arm_code=person["arm_code"], randomised=person["randomised"],
-            consented=person["consented"], received=person["received"], eligible=screening.get("eligible"),
-            failing=tuple(screening.get("failing_criteria") or ()), withdrawal_reason=person["withdrawal_reason"],
-            withdrawn_on=person["withdrawn_on"], visits=visits.get(person["pk"], {}),
-        ))
+        rows.append(
+            ParticipantRow(
+                status=person["status"],
+                arm_code=person["arm_code"],
+                randomised=person["randomised"],
+                consented=person["consented"],
+                received=person["received"],
+                eligible=screening.get("eligible"),
+                failing=tuple(screening.get("failing_criteria") or ()),
+                withdrawal_reason=person["withdrawal_reason"],
+                withdrawn_on=person["withdrawn_on"],
+                visits=visits.get(person["pk"], {}),
+            )
+        )
     sites = sites_for_user(user, study)
     site_codes = list(sites.order_by("code").values_list("code", flat=True))
     return consort.consort_flow(
-        protocol, rows, arms_visible=can_see_arms(user, study), site_codes=site_codes,
-        site_limited=len(site_codes) < study.sites.count(), randomised_design=study.design == RANDOMISED,
+        protocol,
+        rows,
+        arms_visible=can_see_arms(user, study),
+        site_codes=site_codes,
+        site_limited=len(site_codes) < study.sites.count(),
+        randomised_design=study.design == RANDOMISED,
     )

@@ -33,8 +33,9 @@ def consort_svg(request, study_code: str):
     study, flow = _flow(request, study_code)
     if flow is None:  # the page says why there is no diagram
         return redirect("reports:consort-detail", study_code=study.code)
-    svg = render_to_string("reports/consort_diagram.svg", {"study": study, "diagram": layout(flow), "standalone": True},
-                           request=request)
+    svg = render_to_string(
+        "reports/consort_diagram.svg", {"study": study, "diagram": layout(flow), "standalone": True}, request=request
+    )
     return _attachment(HttpResponse(svg, content_type="image/svg+xml; charset=utf-8"), f"{study.code}-consort.svg")
 
 

@@ -8,7 +8,8 @@ class SaeReportForm(forms.Form):
     """When, to whom and how one SAE report was made (the time is read in the server's time zone)."""
 
     reported_at = forms.DateTimeField(
-        label=_("Reported at"), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        label=_("Reported at"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     reported_to = forms.CharField(label=_("Reported to (name and role)"), max_length=200)

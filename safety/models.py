@@ -13,8 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AdverseEvent(models.Model):
-    participant = models.ForeignKey("participants.Participant", on_delete=models.PROTECT,
-                                    related_name="adverse_events")
+    participant = models.ForeignKey("participants.Participant", on_delete=models.PROTECT, related_name="adverse_events")
     response = models.OneToOneField("instruments.Response", on_delete=models.PROTECT, related_name="adverse_event")
     visit_code = models.CharField(_("visit"), max_length=40)
     instance = models.PositiveIntegerField(_("entry"), default=1)
@@ -62,8 +61,9 @@ class SaeReport(models.Model):
     reported_to = models.CharField(_("reported to (name)"), max_length=200, blank=True)
     method = models.CharField(_("how"), max_length=20, choices=Method.choices, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
 
     class Meta:

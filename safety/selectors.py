@@ -22,8 +22,11 @@ from .models import AdverseEvent, SaeReport
 AE_INSTRUMENT = "ae_record"
 GRADES = (1, 2, 3, 4, 5)
 CLOCK_STYLES = {
-    deadlines.REPORTED: "success", deadlines.LATE: "warning", deadlines.OVERDUE: "danger",
-    deadlines.DUE_SOON_STATE: "warning", deadlines.OPEN: "info",
+    deadlines.REPORTED: "success",
+    deadlines.LATE: "warning",
+    deadlines.OVERDUE: "danger",
+    deadlines.DUE_SOON_STATE: "warning",
+    deadlines.OPEN: "info",
 }
 
 
@@ -34,8 +37,12 @@ def adverse_events_for_user(user) -> QuerySet[AdverseEvent]:
 
 
 def participant_adverse_events(participant) -> QuerySet[AdverseEvent]:
-    return (AdverseEvent.objects.filter(participant=participant).select_related("response")
-            .prefetch_related("reports").order_by("onset", "pk"))
+    return (
+        AdverseEvent.objects.filter(participant=participant)
+        .select_related("response")
+        .prefetch_related("reports")
+        .order_by("onset", "pk")
+    )
 
 
 def option_labels(item_code: str) -> dict[int, str]:
@@ -62,8 +69,11 @@ def clocks(reports, now: dt.datetime) -> list[Clock]:
 def open_sae_reports(user, study) -> QuerySet[SaeReport]:
     """Unreported deadlines of serious events at the user's sites, soonest first."""
     return (
-        SaeReport.objects.filter(adverse_event__in=adverse_events_for_user(user).filter(participant__study=study),
-                                 adverse_event__serious=True, reported_at__isnull=True)
+        SaeReport.objects.filter(
+            adverse_event__in=adverse_events_for_user(user).filter(participant__study=study),
+            adverse_event__serious=True,
+            reported_at__isnull=True,
+        )
         .select_related("adverse_event", "adverse_event__participant", "adverse_event__participant__site")
         .order_by("due_at", "recipient")
     )
@@ -71,15 +81,24 @@ def open_sae_reports(user, study) -> QuerySet[SaeReport]:
 
 def ae_counts(user, study) -> list[dict]:
     """Per site of the user's: AE counts by grade (and ungraded), serious ones, and the total."""
-    rows = (adverse_events_for_user(user).filter(participant__study=study)
-            .values("participant__site__code", "grade")
-            .annotate(total=Count("pk"), serious=Count("pk", filter=Q(serious=True)))
-            .order_by("participant__site__code"))
+    rows = (
+        adverse_events_for_user(user)
+        .filter(participant__study=study)
+        .values("participant__site__code", "grade")
+        .annotate(total=Count("pk"), serious=Count("pk", filter=Q(serious=True)))
+        .order_by("participant__site__code")
+    )
     sites: dict[str, dict] = {}
     for row in rows:
-        site = sites.setdefault(row["participant__site__code"], {
-            "site": row["participant__site__code"], "grades": dict.fromkeys((*GRADES, None), 0),
-            "serious": 0, "total": 0})
+        site = sites.setdefault(
+            row["participant__site__code"],
+            {
+                "site": row["participant__site__code"],
+                "grades": dict.fromkeys((*GRADES, None), 0),
+                "serious": 0,
+                "total": 0,
+            },
+        )
         grade = row["grade"] if row["grade"] in GRADES else None
         site["grades"][grade] += row["total"]
         site["serious"] += row["serious"]
@@ -96,9 +115,9 @@ def dsmb_rows(user, study, *, start: dt.date, end: dt.date) -> list[dict]:
     first = dt.datetime.combine(start, dt.time(), tzinfo=zone)
     last = dt.datetime.combine(end, dt.time(), tzinfo=zone)
     events = list(
-        adverse_events_for_user(user).filter(participant__study=study)
-        .filter(Q(onset__gte=start, onset__lt=end)
-                | Q(onset__isnull=True, created_at__gte=first, created_at__lt=last))
+        adverse_events_for_user(user)
+        .filter(participant__study=study)
+        .filter(Q(onset__gte=start, onset__lt=end) | Q(onset__isnull=True, created_at__gte=first, created_at__lt=last))
         .order_by("participant__site__code", "participant__identifier", "onset", "pk")
     )
     labels = arm_labels(user, study, {event.participant for event in events})
@@ -111,8 +130,12 @@ def next_ae_entry(participant, *, today: dt.date) -> tuple[str, str, int] | None
     protocol = current_protocol(participant.study)
     if protocol is None:
         return None
-    keys = {visit.code: activity.key for visit in protocol.visits for activity in visit.activities
-            if activity.kind == "instrument" and activity.code == AE_INSTRUMENT}
+    keys = {
+        visit.code: activity.key
+        for visit in protocol.visits
+        for activity in visit.activities
+        if activity.kind == "instrument" and activity.code == AE_INSTRUMENT
+    }
     if not keys:
         return None
     visits = Visit.objects.filter(participant=participant, visit_code__in=keys, cancelled=False)
@@ -120,6 +143,7 @@ def next_ae_entry(participant, *, today: dt.date) -> tuple[str, str, int] | None
     current = current or visits.order_by("window_start").first()
     visit_code = current.visit_code if current else next(iter(keys))
     activity_key = keys[visit_code]
-    last = Response.objects.filter(participant=participant, visit_code=visit_code,
-                                   activity_key=activity_key).aggregate(last=Max("instance"))["last"]
+    last = Response.objects.filter(participant=participant, visit_code=visit_code, activity_key=activity_key).aggregate(
+        last=Max("instance")
+    )["last"]
     return visit_code, activity_key, (last or 0) + 1

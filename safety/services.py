@@ -35,6 +35,7 @@ FUTURE_SLACK = dt.timedelta(minutes=5)
 
 # The projection ----------------------------------------------------------------------------------------------
 
+
 def _date(value) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value) if value else None
@@ -49,8 +50,9 @@ def _fields(values: dict, existing: AdverseEvent | None) -> dict | None:
     serious = values.get("ae_record_serious") == 1
     aware_at = None
     if serious:
-        aware_at = deadlines.aware_at_from(values.get("ae_record_aware_date"), values.get("ae_record_aware_time"),
-                                           timezone.get_default_timezone())
+        aware_at = deadlines.aware_at_from(
+            values.get("ae_record_aware_date"), values.get("ae_record_aware_time"), timezone.get_default_timezone()
+        )
         # No date yet: the clock starts when the SAE was first recorded (and keeps that start).
         aware_at = aware_at or (existing.aware_at if existing and existing.aware_at else timezone.now())
     return {
@@ -88,8 +90,13 @@ def adverse_event_sync(*, response, path: str = AuditEvent.Path.SYSTEM) -> Adver
         event.save()
         changes = diff(before, snapshot(event))
         if changes:
-            audit_record(user=user, action=AuditEvent.Action.UPDATE if existing else AuditEvent.Action.CREATE,
-                         instance=event, changes=changes, path=path)
+            audit_record(
+                user=user,
+                action=AuditEvent.Action.UPDATE if existing else AuditEvent.Action.CREATE,
+                instance=event,
+                changes=changes,
+                path=path,
+            )
         if event.serious:
             _reports_sync(event, user=user, path=path)
         return event
@@ -97,10 +104,17 @@ def adverse_event_sync(*, response, path: str = AuditEvent.Path.SYSTEM) -> Adver
 
 def _remove(event: AdverseEvent, *, user, path: str) -> None:
     for report in event.reports.all():
-        audit_record(user=user, action=AuditEvent.Action.DELETE, instance=report, participant=event.participant,
-                     changes=diff(snapshot(report), {}), path=path)
-    audit_record(user=user, action=AuditEvent.Action.DELETE, instance=event, changes=diff(snapshot(event), {}),
-                 path=path)
+        audit_record(
+            user=user,
+            action=AuditEvent.Action.DELETE,
+            instance=report,
+            participant=event.participant,
+            changes=diff(snapshot(report), {}),
+            path=path,
+        )
+    audit_record(
+        user=user, action=AuditEvent.Action.DELETE, instance=event, changes=diff(snapshot(event), {}), path=path
+    )
     event.delete()
 
 
@@ -112,8 +126,14 @@ def _reports_sync(event: AdverseEvent, *, user, path: str) -> None:
         report = stored.get(recipient)
         if report is None:
             report = SaeReport.objects.create(adverse_event=event, recipient=recipient, due_at=due_at)
-            audit_record(user=user, action=AuditEvent.Action.CREATE, instance=report,
-                         participant=event.participant, changes=diff({}, snapshot(report)), path=path)
+            audit_record(
+                user=user,
+                action=AuditEvent.Action.CREATE,
+                instance=report,
+                participant=event.participant,
+                changes=diff({}, snapshot(report)),
+                path=path,
+            )
         elif report.due_at != due_at:
             with audited_update(report, user=user, path=path, reason="awareness time changed / 获知时间已更改"):
                 report.due_at = due_at
@@ -124,8 +144,17 @@ def _reports_sync(event: AdverseEvent, *, user, path: str) -> None:
 
 # Recording a report ------------------------------------------------------------------------------------------
 
-def sae_report_record(*, report: SaeReport, user, reported_at: dt.datetime, reported_to: str, method: str,
-                      notes: str = "", now: dt.datetime | None = None) -> SaeReport:
+
+def sae_report_record(
+    *,
+    report: SaeReport,
+    user,
+    reported_at: dt.datetime,
+    reported_to: str,
+    method: str,
+    notes: str = "",
+    now: dt.datetime | None = None,
+) -> SaeReport:
     """Record when, to whom and how one SAE report was made. Raises ValidationError (by field) on bad input."""
     now = now or timezone.now()
     errors = {}
@@ -149,11 +178,14 @@ def sae_report_record(*, report: SaeReport, user, reported_at: dt.datetime, repo
 
 # Notifications -----------------------------------------------------------------------------------------------
 
+
 def _recipients(participant) -> list[str]:
     """E-mail addresses of the study's PIs and data managers whose sites include the participant's."""
     memberships = (
         Membership.objects.filter(study=participant.study, role__in=NOTIFIED_ROLES, is_active=True)
-        .filter(Q(all_sites=True) | Q(sites=participant.site)).select_related("user").distinct()
+        .filter(Q(all_sites=True) | Q(sites=participant.site))
+        .select_related("user")
+        .distinct()
     )
     return sorted({m.user.email for m in memberships if m.user.email and m.user.is_active})
 
@@ -163,12 +195,19 @@ def _notify(event: AdverseEvent, *, kind: str, key: str, report: SaeReport | Non
     recipients = _recipients(event.participant)
     try:
         with transaction.atomic():
-            notification = SafetyNotification.objects.create(key=key, kind=kind, adverse_event=event, report=report,
-                                                             recipients=recipients)
+            notification = SafetyNotification.objects.create(
+                key=key, kind=kind, adverse_event=event, report=report, recipients=recipients
+            )
     except IntegrityError:
         return False
-    audit_record(user=None, action=AuditEvent.Action.CREATE, instance=notification, participant=event.participant,
-                 changes=diff({}, snapshot(notification)), path=AuditEvent.Path.SYSTEM)
+    audit_record(
+        user=None,
+        action=AuditEvent.Action.CREATE,
+        instance=notification,
+        participant=event.participant,
+        changes=diff({}, snapshot(notification)),
+        path=AuditEvent.Path.SYSTEM,
+    )
     if recipients:
         transaction.on_commit(lambda: _send(notification.pk))
     return True
@@ -179,10 +218,15 @@ def sae_deadlines_notify(*, now: dt.datetime | None = None) -> int:
     (and again only if the awareness time, hence the due time, changes). Returns how many notices were new."""
     now = now or timezone.now()
     open_reports = (
-        SaeReport.objects.filter(reported_at__isnull=True, adverse_event__serious=True,
-                                 due_at__lte=now + deadlines.DUE_SOON)
-        .select_related("adverse_event", "adverse_event__participant", "adverse_event__participant__study",
-                        "adverse_event__participant__site")
+        SaeReport.objects.filter(
+            reported_at__isnull=True, adverse_event__serious=True, due_at__lte=now + deadlines.DUE_SOON
+        )
+        .select_related(
+            "adverse_event",
+            "adverse_event__participant",
+            "adverse_event__participant__study",
+            "adverse_event__participant__site",
+        )
         .order_by("due_at")
     )
     sent = 0
@@ -199,8 +243,11 @@ def _mail_text(notification: SafetyNotification) -> tuple[str, str]:
     event = notification.adverse_event
     participant = event.participant
     values = {
-        "study": participant.study, "participant": participant, "site": participant.site.code,
-        "term": event.term or "-", "grade": event.grade or "-",
+        "study": participant.study,
+        "participant": participant,
+        "site": participant.site.code,
+        "term": event.term or "-",
+        "grade": event.grade or "-",
         "aware": timezone.localtime(event.aware_at).strftime("%Y-%m-%d %H:%M %Z") if event.aware_at else "-",
     }
     lines = []
@@ -212,13 +259,23 @@ def _mail_text(notification: SafetyNotification) -> tuple[str, str]:
                 SafetyNotification.Kind.OVERDUE: _("An SAE report is overdue."),
             }[notification.kind]
             lines.append(heading)
-            lines.append(_("Study: %(study)s\nParticipant: %(participant)s (site %(site)s)\nEvent: %(term)s, "
-                           "grade %(grade)s\nInvestigator aware: %(aware)s") % values)
+            lines.append(
+                _(
+                    "Study: %(study)s\nParticipant: %(participant)s (site %(site)s)\nEvent: %(term)s, "
+                    "grade %(grade)s\nInvestigator aware: %(aware)s"
+                )
+                % values
+            )
             for report in event.reports.order_by("due_at", "recipient"):
                 state = _("reported") if report.reported_at else _("open")
-                lines.append(_("%(recipient)s: due %(due)s (%(state)s)") % {
-                    "recipient": report.get_recipient_display(), "state": state,
-                    "due": timezone.localtime(report.due_at).strftime("%Y-%m-%d %H:%M %Z")})
+                lines.append(
+                    _("%(recipient)s: due %(due)s (%(state)s)")
+                    % {
+                        "recipient": report.get_recipient_display(),
+                        "state": state,
+                        "due": timezone.localtime(report.due_at).strftime("%Y-%m-%d %H:%M %Z"),
+                    }
+                )
             lines.append("")
     with translation.override("en"):
         subject = {
@@ -231,8 +288,11 @@ def _mail_text(notification: SafetyNotification) -> tuple[str, str]:
 
 def _send(notification_id: int) -> None:
     notification = SafetyNotification.objects.select_related(
-        "adverse_event", "adverse_event__participant", "adverse_event__participant__study",
-        "adverse_event__participant__site").get(pk=notification_id)
+        "adverse_event",
+        "adverse_event__participant",
+        "adverse_event__participant__study",
+        "adverse_event__participant__site",
+    ).get(pk=notification_id)
     subject, body = _mail_text(notification)
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, notification.recipients)
@@ -242,12 +302,27 @@ def _send(notification_id: int) -> None:
 
 # The DSMB listing --------------------------------------------------------------------------------------------
 
-DSMB_HEADER = ["participant", "site", "allocation", "visit", "entry", "term", "onset", "resolution", "grade",
-               "serious", "sae_criteria", "relationship", "outcome", "investigator_aware"]
+DSMB_HEADER = [
+    "participant",
+    "site",
+    "allocation",
+    "visit",
+    "entry",
+    "term",
+    "onset",
+    "resolution",
+    "grade",
+    "serious",
+    "sae_criteria",
+    "relationship",
+    "outcome",
+    "investigator_aware",
+]
 
 
-def dsmb_listing_export(*, study, user, rows: list[dict], start: dt.date, end: dt.date,
-                        arms_visible: bool) -> list[list]:
+def dsmb_listing_export(
+    *, study, user, rows: list[dict], start: dt.date, end: dt.date, arms_visible: bool
+) -> list[list]:
     """The six-monthly DSMB safety listing as CSV rows; the download is audited.
 
     ``allocation`` holds what randomisation.selectors.arm_labels gives the user: the arm for a role that
@@ -259,15 +334,31 @@ def dsmb_listing_export(*, study, user, rows: list[dict], start: dt.date, end: d
     for row in rows:
         event = row["event"]
         aware = timezone.localtime(event.aware_at).strftime("%Y-%m-%d %H:%M") if event.aware_at else ""
-        lines.append([
-            event.participant.label, event.participant.site.code, row["allocation"], event.visit_code,
-            event.instance, _cell(event.term), event.onset or "", event.resolution or "", event.grade or "",
-            "yes" if event.serious else "no", " ".join(str(code) for code in event.sae_criteria),
-            event.relationship or "", event.outcome or "", aware,
-        ])
-    audit_record(user=user, action=AuditEvent.Action.EXPORT, object_type=AdverseEvent._meta.label_lower,
-                 study=study, changes={"period": [None, f"{start.isoformat()}/{end.isoformat()}"],
-                                       "rows": [None, len(rows)]})
+        lines.append(
+            [
+                event.participant.label,
+                event.participant.site.code,
+                row["allocation"],
+                event.visit_code,
+                event.instance,
+                _cell(event.term),
+                event.onset or "",
+                event.resolution or "",
+                event.grade or "",
+                "yes" if event.serious else "no",
+                " ".join(str(code) for code in event.sae_criteria),
+                event.relationship or "",
+                event.outcome or "",
+                aware,
+            ]
+        )
+    audit_record(
+        user=user,
+        action=AuditEvent.Action.EXPORT,
+        object_type=AdverseEvent._meta.label_lower,
+        study=study,
+        changes={"period": [None, f"{start.isoformat()}/{end.isoformat()}"], "rows": [None, len(rows)]},
+    )
     return lines
 
 

@@ -34,30 +34,50 @@ def adverse_event_list(request, participant_id: int):
     participant = participant_for_user(request.user, participant_id)
     events = list(selectors.participant_adverse_events(participant))
     new_entry = selectors.next_ae_entry(participant, today=timezone.localdate())
-    grades, relationships, outcomes = (selectors.option_labels(code) for code in (
-        "ae_record_grade", "ae_record_relationship", "ae_record_outcome"))
-    rows = [{
-        "event": event, "grade": grades.get(event.grade, ""), "relationship": relationships.get(event.relationship, ""),
-        "outcome": outcomes.get(event.outcome, ""),
-        "crf_url": _crf_url(participant, event.visit_code, event.response.activity_key, event.instance),
-    } for event in events]
+    grades, relationships, outcomes = (
+        selectors.option_labels(code) for code in ("ae_record_grade", "ae_record_relationship", "ae_record_outcome")
+    )
+    rows = [
+        {
+            "event": event,
+            "grade": grades.get(event.grade, ""),
+            "relationship": relationships.get(event.relationship, ""),
+            "outcome": outcomes.get(event.outcome, ""),
+            "crf_url": _crf_url(participant, event.visit_code, event.response.activity_key, event.instance),
+        }
+        for event in events
+    ]
     may_enter = new_entry is not None and can_record_reports(request.user, participant.study)
-    return render(request, "safety/adverseevent_list.html", {
-        "participant": participant, "rows": rows, "new_url": _crf_url(participant, *new_entry) if may_enter else "",
-    })
+    return render(
+        request,
+        "safety/adverseevent_list.html",
+        {
+            "participant": participant,
+            "rows": rows,
+            "new_url": _crf_url(participant, *new_entry) if may_enter else "",
+        },
+    )
 
 
 def study_overview(request, study_code: str):
     study = study_for_user(request.user, study_code)
     now = timezone.now()
     today = timezone.localdate()
-    return render(request, "safety/study_overview.html", {
-        "study": study, "now": now, "counts": selectors.ae_counts(request.user, study),
-        "grades": selectors.GRADES,
-        "clocks": selectors.clocks(selectors.open_sae_reports(request.user, study), now),
-        "periods": [{"start": start, "end": deadlines.period_end(start) - dt.timedelta(days=1)}
-                    for start in deadlines.previous_periods(today, DSMB_PERIODS_SHOWN)],
-    })
+    return render(
+        request,
+        "safety/study_overview.html",
+        {
+            "study": study,
+            "now": now,
+            "counts": selectors.ae_counts(request.user, study),
+            "grades": selectors.GRADES,
+            "clocks": selectors.clocks(selectors.open_sae_reports(request.user, study), now),
+            "periods": [
+                {"start": start, "end": deadlines.period_end(start) - dt.timedelta(days=1)}
+                for start in deadlines.previous_periods(today, DSMB_PERIODS_SHOWN)
+            ],
+        },
+    )
 
 
 def _period(request) -> dt.date:
@@ -75,8 +95,9 @@ def dsmb_listing(request, study_code: str):
     start = _period(request)
     end = deadlines.period_end(start)
     rows = selectors.dsmb_rows(request.user, study, start=start, end=end)
-    lines = services.dsmb_listing_export(study=study, user=request.user, rows=rows, start=start, end=end,
-                                         arms_visible=can_see_arms(request.user, study))
+    lines = services.dsmb_listing_export(
+        study=study, user=request.user, rows=rows, start=start, end=end, arms_visible=can_see_arms(request.user, study)
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{study.code}-dsmb-safety-{start.isoformat()}.csv"'
     csv.writer(response).writerows(lines)
@@ -87,8 +108,9 @@ def sae_report(request, adverse_event_id: int):
     event = adverse_event_for_user(request.user, adverse_event_id)
     study = event.participant.study
     reports = list(event.reports.select_related("recorded_by").order_by("due_at", "recipient"))
-    forms = {report.recipient: SaeReportForm(prefix=report.recipient) for report in reports
-             if report.reported_at is None}
+    forms = {
+        report.recipient: SaeReportForm(prefix=report.recipient) for report in reports if report.reported_at is None
+    }
     if request.method == "POST":
         require_record_reports(request.user, study)
         report = _posted_report(request, reports)
@@ -100,17 +122,25 @@ def sae_report(request, adverse_event_id: int):
                 for field, problems in error.message_dict.items():
                     form.add_error(field, problems)
             else:
-                messages.success(request, _("Report to %(recipient)s recorded.")
-                                 % {"recipient": report.get_recipient_display()})
+                messages.success(
+                    request, _("Report to %(recipient)s recorded.") % {"recipient": report.get_recipient_display()}
+                )
                 return redirect("safety:saereport-edit", event.pk)
     now = timezone.now()
-    return render(request, "safety/saereport_edit.html", {
-        "event": event, "participant": event.participant, "now": now,
-        "rows": [{"clock": clock, "form": forms.get(clock.report.recipient)}
-                 for clock in selectors.clocks(reports, now)],
-        "may_record": can_record_reports(request.user, study),
-        "crf_url": _crf_url(event.participant, event.visit_code, event.response.activity_key, event.instance),
-    })
+    return render(
+        request,
+        "safety/saereport_edit.html",
+        {
+            "event": event,
+            "participant": event.participant,
+            "now": now,
+            "rows": [
+                {"clock": clock, "form": forms.get(clock.report.recipient)} for clock in selectors.clocks(reports, now)
+            ],
+            "may_record": can_record_reports(request.user, study),
+            "crf_url": _crf_url(event.participant, event.visit_code, event.response.activity_key, event.instance),
+        },
+    )
 
 
 def _posted_report(request, reports: list[SaeReport]) -> SaeReport:

@@ -44,17 +44,31 @@ class StudyAdmin(admin.ModelAdmin):
         problems = ()
         if request.method == "POST" and form.is_valid():
             try:
-                result = protocol_load(text=form.cleaned_data["text"], filename=form.cleaned_data["file"].name,
-                                       user=request.user)
+                result = protocol_load(
+                    text=form.cleaned_data["text"], filename=form.cleaned_data["file"].name, user=request.user
+                )
             except ProtocolError as exc:
                 problems = exc.problems
             else:
-                self.message_user(request, _("%(study)s: %(status)s (version %(version)s), %(count)d change(s).") % {
-                    "study": result.study, "status": result.status, "version": result.version.version,
-                    "count": len(result.changes)}, messages.SUCCESS)
+                self.message_user(
+                    request,
+                    _("%(study)s: %(status)s (version %(version)s), %(count)d change(s).")
+                    % {
+                        "study": result.study,
+                        "status": result.status,
+                        "version": result.version.version,
+                        "count": len(result.changes),
+                    },
+                    messages.SUCCESS,
+                )
                 return redirect("admin:studies_protocolversion_change", result.version.pk)
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
-                   "problems": problems, "title": _("Load a protocol file")}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "problems": problems,
+            "title": _("Load a protocol file"),
+        }
         return TemplateResponse(request, "admin/studies/study/protocol_upload.html", context)
 
 
@@ -83,8 +97,18 @@ class ProtocolVersionAdmin(admin.ModelAdmin):
 
     list_display = ["study", "version", "version_date", "filename", "is_current", "loaded_at", "loaded_by"]
     list_filter = ["study", "is_current"]
-    readonly_fields = ["study", "version", "version_date", "filename", "checksum", "changes", "is_current",
-                       "loaded_at", "loaded_by", "text"]
+    readonly_fields = [
+        "study",
+        "version",
+        "version_date",
+        "filename",
+        "checksum",
+        "changes",
+        "is_current",
+        "loaded_at",
+        "loaded_by",
+        "text",
+    ]
 
     def has_add_permission(self, request):
         return False

@@ -11,9 +11,7 @@ def studies_for_user(user) -> QuerySet[Study]:
     """Studies in which ``user`` holds an active membership."""
     if not user.is_authenticated:
         return Study.objects.none()
-    return Study.objects.filter(
-        is_active=True, memberships__user=user, memberships__is_active=True
-    ).distinct()
+    return Study.objects.filter(is_active=True, memberships__user=user, memberships__is_active=True).distinct()
 
 
 def sites_for_user(user, study: Study) -> QuerySet[Site]:
@@ -38,8 +36,11 @@ def parse_protocol_text(text: str, *, filename: str):
     from .protocol import parse_protocol
 
     return parse_protocol(
-        text, filename=filename, known_instruments=instrument_codes(),
-        known_specimens=set(KNOWN_SPECIMENS), known_acquisitions=set(KNOWN_ACQUISITIONS),
+        text,
+        filename=filename,
+        known_instruments=instrument_codes(),
+        known_specimens=set(KNOWN_SPECIMENS),
+        known_acquisitions=set(KNOWN_ACQUISITIONS),
     )
 
 
@@ -107,8 +108,16 @@ def schedule_rows(visits) -> list[ScheduleRow]:
     rows = []
     for key, first in keys.items():
         label, label_zh = _activity_label(first)
-        rows.append(ScheduleRow(key=key, kind=first.kind, code=first.code, label=label, label_zh=label_zh,
-                                cells=tuple(activities.get(key) for activities in by_visit)))
+        rows.append(
+            ScheduleRow(
+                key=key,
+                kind=first.kind,
+                code=first.code,
+                label=label,
+                label_zh=label_zh,
+                cells=tuple(activities.get(key) for activities in by_visit),
+            )
+        )
     return rows
 
 
@@ -128,5 +137,9 @@ def _activity_label(activity) -> tuple[str, str]:
 def protocol_versions(study: Study) -> QuerySet:
     from .models import ProtocolVersion
 
-    return (ProtocolVersion.objects.filter(study=study).select_related("loaded_by").defer("text")
-            .order_by("-loaded_at", "-pk"))
+    return (
+        ProtocolVersion.objects.filter(study=study)
+        .select_related("loaded_by")
+        .defer("text")
+        .order_by("-loaded_at", "-pk")
+    )

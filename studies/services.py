@@ -38,8 +38,15 @@ class LoadResult:
     changes: list[str] = field(default_factory=list)
 
 
-def protocol_load(*, text: str, filename: str, user=None, study: Study | None = None, reason: str = "",
-                  path: str = AuditEvent.Path.PAGE) -> LoadResult:
+def protocol_load(
+    *,
+    text: str,
+    filename: str,
+    user=None,
+    study: Study | None = None,
+    reason: str = "",
+    path: str = AuditEvent.Path.PAGE,
+) -> LoadResult:
     """Load a protocol file: create the study, leave it unchanged, or record an amendment.
 
     Raises ProtocolError (every problem, with file and key path) and then writes nothing. With ``study``
@@ -50,11 +57,20 @@ def protocol_load(*, text: str, filename: str, user=None, study: Study | None = 
     _check_quality_fields(protocol, filename)
     code = protocol.study.code.lower()
     if not _SLUG.match(code):
-        _refuse(filename, "study.code", gettext_noop("'%(code)s' cannot be a study code: use at most 32 letters, "
-                                                     "digits, '-' or '_'"), code=protocol.study.code)
+        _refuse(
+            filename,
+            "study.code",
+            gettext_noop("'%(code)s' cannot be a study code: use at most 32 letters, digits, '-' or '_'"),
+            code=protocol.study.code,
+        )
     if study is not None and study.code != code:
-        _refuse(filename, "study.code", gettext_noop("this file is for study '%(code)s', not '%(study)s'"),
-                code=protocol.study.code, study=str(study))
+        _refuse(
+            filename,
+            "study.code",
+            gettext_noop("this file is for study '%(code)s', not '%(study)s'"),
+            code=protocol.study.code,
+            study=str(study),
+        )
     _check_lengths(protocol, filename)
     checksum = hashlib.sha256(text.encode("utf-8")).hexdigest()
     with transaction.atomic():
@@ -70,8 +86,15 @@ def protocol_load(*, text: str, filename: str, user=None, study: Study | None = 
             current.is_current = False
             current.save(update_fields=["is_current"])
         version = ProtocolVersion.objects.create(
-            study=study_row, version=protocol.study.protocol_version, version_date=protocol.study.protocol_date,
-            filename=filename[-255:], text=text, checksum=checksum, changes=changes, is_current=True, loaded_by=user,
+            study=study_row,
+            version=protocol.study.protocol_version,
+            version_date=protocol.study.protocol_date,
+            filename=filename[-255:],
+            text=text,
+            checksum=checksum,
+            changes=changes,
+            is_current=True,
+            loaded_by=user,
         )
         _audit_load(existing, study_before, study_row, version, user=user, reason=reason, path=path)
         if existing is not None:
@@ -80,16 +103,22 @@ def protocol_load(*, text: str, filename: str, user=None, study: Study | None = 
         return LoadResult(CREATED if current is None else AMENDED, study_row, version, changes)
 
 
-def _audit_load(existing, study_before: dict, study: Study, version: ProtocolVersion, *, user, reason: str,
-                path: str) -> None:
+def _audit_load(
+    existing, study_before: dict, study: Study, version: ProtocolVersion, *, user, reason: str, path: str
+) -> None:
     """Two events: the study row (created, or its changed fields) and the protocol version loaded."""
     study_action = AuditEvent.Action.CREATE if existing is None else AuditEvent.Action.UPDATE
     study_changes = diff(study_before, snapshot(study))
     if study_changes or existing is None:
-        audit_record(user=user, action=study_action, instance=study, changes=study_changes, reason=reason,
-                     path=path)
-    audit_record(user=user, action=AuditEvent.Action.CREATE, instance=version, reason=reason, path=path,
-                 changes=diff({}, snapshot(version, VERSION_FIELDS)))
+        audit_record(user=user, action=study_action, instance=study, changes=study_changes, reason=reason, path=path)
+    audit_record(
+        user=user,
+        action=AuditEvent.Action.CREATE,
+        instance=version,
+        reason=reason,
+        path=path,
+        changes=diff({}, snapshot(version, VERSION_FIELDS)),
+    )
 
 
 def _refuse(filename: str, path: str, msgid: str, **params):
@@ -119,11 +148,14 @@ def _instrument_fields() -> dict[str, InstrumentFields]:
 
 def _check_lengths(protocol: Protocol, filename: str) -> None:
     """Values longer than their column would fail in the database; report them as file problems instead."""
-    checks = [("study.protocol_version", protocol.study.protocol_version, 40),
-              ("study.participant_id_pattern", protocol.study.participant_id_pattern, 100),
-              ("study.title.en", protocol.study.title.en, 300), ("study.title.zh", protocol.study.title.zh, 300),
-              ("study.sponsor.en", protocol.study.sponsor.en, 300),
-              ("study.sponsor.zh", protocol.study.sponsor.zh, 300)]
+    checks = [
+        ("study.protocol_version", protocol.study.protocol_version, 40),
+        ("study.participant_id_pattern", protocol.study.participant_id_pattern, 100),
+        ("study.title.en", protocol.study.title.en, 300),
+        ("study.title.zh", protocol.study.title.zh, 300),
+        ("study.sponsor.en", protocol.study.sponsor.en, 300),
+        ("study.sponsor.zh", protocol.study.sponsor.zh, 300),
+    ]
     checks += [(f"sites[{i}].code", site.code, 16) for i, site in enumerate(protocol.sites)]
     checks += [(f"sites[{i}].name.en", site.name.en, 200) for i, site in enumerate(protocol.sites)]
     checks += [(f"sites[{i}].name.zh", site.name.zh, 200) for i, site in enumerate(protocol.sites)]
@@ -132,9 +164,17 @@ def _check_lengths(protocol: Protocol, filename: str) -> None:
     for i, visit in enumerate(protocol.visits):
         checks += [(f"visits[{i}].activities.{a.kind}s.key", a.key, 60) for a in visit.activities]
     checks += [(f"eligibility.{c.kind}.code", c.code, 60) for c in protocol.eligibility.criteria]
-    problems = [Problem.of(filename, path, gettext_noop("'%(value)s…' is longer than %(limit)s characters"),
-                           value=value[:20], limit=limit)
-                for path, value, limit in checks if value and len(value) > limit]
+    problems = [
+        Problem.of(
+            filename,
+            path,
+            gettext_noop("'%(value)s…' is longer than %(limit)s characters"),
+            value=value[:20],
+            limit=limit,
+        )
+        for path, value, limit in checks
+        if value and len(value) > limit
+    ]
     if problems:
         raise ProtocolError(problems)
 
@@ -151,21 +191,37 @@ def _check_version_is_new(study: Study | None, protocol: Protocol, filename: str
     number = protocol.study.protocol_version
     same = ProtocolVersion.objects.filter(study=study, version=number).first()
     if same is not None and same.checksum == checksum:
-        _refuse(filename, "study.protocol_version",
-                gettext_noop("this file is version %(number)s of study %(study)s, already loaded and since replaced "
-                             "by version %(current)s; to go back, load it as a new protocol_version"),
-                number=number, study=str(study), current=study.protocol_version)
+        _refuse(
+            filename,
+            "study.protocol_version",
+            gettext_noop(
+                "this file is version %(number)s of study %(study)s, already loaded and since replaced "
+                "by version %(current)s; to go back, load it as a new protocol_version"
+            ),
+            number=number,
+            study=str(study),
+            current=study.protocol_version,
+        )
     if same is not None:
-        _refuse(filename, "study.protocol_version",
-                gettext_noop("version %(number)s of study %(study)s is already loaded with different content; "
-                             "an amended file needs a new protocol_version"), number=number, study=str(study))
+        _refuse(
+            filename,
+            "study.protocol_version",
+            gettext_noop(
+                "version %(number)s of study %(study)s is already loaded with different content; "
+                "an amended file needs a new protocol_version"
+            ),
+            number=number,
+            study=str(study),
+        )
 
 
 def _changes(current: ProtocolVersion | None, protocol: Protocol) -> list[str]:
     if current is None:
-        return [f"study '{protocol.study.code}' version {protocol.study.protocol_version} loaded: "
-                f"{len(protocol.sites)} sites, {len(protocol.arms)} arms, {len(protocol.visits)} visits, "
-                f"{len(protocol.eligibility.criteria)} criteria"]
+        return [
+            f"study '{protocol.study.code}' version {protocol.study.protocol_version} loaded: "
+            f"{len(protocol.sites)} sites, {len(protocol.arms)} arms, {len(protocol.visits)} visits, "
+            f"{len(protocol.eligibility.criteria)} criteria"
+        ]
     try:
         old = parse_protocol_text(current.text, filename=current.filename)
     except ProtocolError as exc:
@@ -184,26 +240,56 @@ def _reproject_visits(study: Study) -> None:
 def _upsert_rows(code: str, protocol: Protocol) -> Study:
     s = protocol.study
     values = dict(
-        title=s.title.en, title_zh=s.title.zh, design=s.design, blinding=s.blinding,
-        target_enrolment=s.target_enrolment, registry=[{"registry": r.registry, "id": r.id} for r in s.registry],
-        sponsor=s.sponsor.en, sponsor_zh=s.sponsor.zh, protocol_version=s.protocol_version,
-        protocol_date=s.protocol_date, id_pattern=s.participant_id_pattern,
+        title=s.title.en,
+        title_zh=s.title.zh,
+        design=s.design,
+        blinding=s.blinding,
+        target_enrolment=s.target_enrolment,
+        registry=[{"registry": r.registry, "id": r.id} for r in s.registry],
+        sponsor=s.sponsor.en,
+        sponsor_zh=s.sponsor.zh,
+        protocol_version=s.protocol_version,
+        protocol_date=s.protocol_date,
+        id_pattern=s.participant_id_pattern,
     )
     study, _ = Study.objects.update_or_create(code=code, defaults=values)
     for site in protocol.sites:
-        Site.objects.update_or_create(study=study, code=site.code, defaults=dict(
-            name=site.name.en, name_zh=site.name.zh, id_pattern=site.participant_id_pattern or ""))
-    _upsert(Arm, study, [(arm.code, dict(name=arm.name.en, name_zh=arm.name.zh, ratio=arm.ratio))
-                         for arm in protocol.arms])
-    _upsert(Anchor, study, [(a.code, dict(
-        label=a.label.en, label_zh=a.label.zh, optional=a.optional,
-        expected_anchor=a.expected.anchor if a.expected else "",
-        expected_offset_days=a.expected.offset_days if a.expected else None)) for a in protocol.anchors])
+        Site.objects.update_or_create(
+            study=study,
+            code=site.code,
+            defaults=dict(name=site.name.en, name_zh=site.name.zh, id_pattern=site.participant_id_pattern or ""),
+        )
+    _upsert(
+        Arm, study, [(arm.code, dict(name=arm.name.en, name_zh=arm.name.zh, ratio=arm.ratio)) for arm in protocol.arms]
+    )
+    _upsert(
+        Anchor,
+        study,
+        [
+            (
+                a.code,
+                dict(
+                    label=a.label.en,
+                    label_zh=a.label.zh,
+                    optional=a.optional,
+                    expected_anchor=a.expected.anchor if a.expected else "",
+                    expected_offset_days=a.expected.offset_days if a.expected else None,
+                ),
+            )
+            for a in protocol.anchors
+        ],
+    )
     visits = _upsert(VisitDefinition, study, [(v.code, _visit_values(v)) for v in protocol.visits])
     for visit in protocol.visits:
         _upsert_activities(visits[visit.code], visit.activities)
-    _upsert(Criterion, study, [(c.code, dict(kind=c.kind, text=c.text.en, text_zh=c.text.zh, rule=rule_to_json(c.rule)))
-                               for c in protocol.eligibility.criteria])
+    _upsert(
+        Criterion,
+        study,
+        [
+            (c.code, dict(kind=c.kind, text=c.text.en, text_zh=c.text.zh, rule=rule_to_json(c.rule)))
+            for c in protocol.eligibility.criteria
+        ],
+    )
     return study
 
 
@@ -212,15 +298,21 @@ def _upsert(model, study: Study, rows: list[tuple[str, dict]]) -> dict:
     out = {}
     for order, (code, values) in enumerate(rows):
         out[code], _ = model.objects.update_or_create(
-            study=study, code=code, defaults={**values, "order": order, "is_active": True})
+            study=study, code=code, defaults={**values, "order": order, "is_active": True}
+        )
     model.objects.filter(study=study).exclude(code__in=list(out)).update(is_active=False)
     return out
 
 
 def _visit_values(visit) -> dict:
     return dict(
-        label=visit.label.en, label_zh=visit.label.zh, anchor=visit.anchor, offset_days=visit.offset_days,
-        window_before=visit.window_before, window_after=visit.window_after, arms=list(visit.arms),
+        label=visit.label.en,
+        label_zh=visit.label.zh,
+        anchor=visit.anchor,
+        offset_days=visit.offset_days,
+        window_before=visit.window_before,
+        window_after=visit.window_after,
+        arms=list(visit.arms),
         repeat_every_days=visit.repeating.every_days if visit.repeating else None,
         repeat_count=visit.repeating.count if visit.repeating else None,
     )
@@ -229,10 +321,22 @@ def _visit_values(visit) -> dict:
 def _upsert_activities(visit: VisitDefinition, activities) -> None:
     keys = []
     for order, a in enumerate(activities):
-        Activity.objects.update_or_create(visit=visit, key=a.key, defaults=dict(
-            kind=a.kind, code=a.code, version=a.version or "", respondent=a.respondent or "", arms=list(a.arms),
-            series=list(a.series), notes=a.notes.en if a.notes else "", notes_zh=a.notes.zh if a.notes else "",
-            order=order, is_active=True))
+        Activity.objects.update_or_create(
+            visit=visit,
+            key=a.key,
+            defaults=dict(
+                kind=a.kind,
+                code=a.code,
+                version=a.version or "",
+                respondent=a.respondent or "",
+                arms=list(a.arms),
+                series=list(a.series),
+                notes=a.notes.en if a.notes else "",
+                notes_zh=a.notes.zh if a.notes else "",
+                order=order,
+                is_active=True,
+            ),
+        )
         keys.append(a.key)
     visit.activities.exclude(key__in=keys).update(is_active=False)
 

@@ -33,20 +33,29 @@ def protocol_upload(request, study_code: str):
     result, problems = None, ()
     if request.method == "POST" and form.is_valid():
         try:
-            result = protocol_load(text=form.cleaned_data["text"], filename=form.cleaned_data["file"].name,
-                                   user=request.user, study=study)
+            result = protocol_load(
+                text=form.cleaned_data["text"], filename=form.cleaned_data["file"].name, user=request.user, study=study
+            )
         except ProtocolError as exc:
             problems = exc.problems
-    context = {"study": study, "form": form, "result": result, "problems": problems,
-               "status_label": _status_label(result)}
+    context = {
+        "study": study,
+        "form": form,
+        "result": result,
+        "problems": problems,
+        "status_label": _status_label(result),
+    }
     return render(request, "studies/protocol_upload.html", context, status=400 if problems or form.errors else 200)
 
 
 def _status_label(result) -> str:
     if result is None:
         return ""
-    return {"created": _("Protocol loaded"), "unchanged": _("Nothing changed: this file is already loaded"),
-            "amended": _("Amendment loaded")}[result.status]
+    return {
+        "created": _("Protocol loaded"),
+        "unchanged": _("Nothing changed: this file is already loaded"),
+        "amended": _("Amendment loaded"),
+    }[result.status]
 
 
 def protocol_history(request, study_code: str):

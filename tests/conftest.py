@@ -63,8 +63,16 @@ def chromium_path():
     return path
 
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 @pytest.fixture
@@ -82,8 +90,6 @@ def page(chromium_path, monkeypatch):
         page.set_default_timeout(15000)
         yield page
         browser.close()
-
-
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,14 @@ Each test module appends its own visits (and rules) to ``protocol_head(...)``.
 ALPHA_SITES = (("A", "Site A", "A中心"), ("B", "Site B", "B中心"))
 
 
-def protocol_head(*, code: str = "alpha", title: str = "Alpha study", title_zh: str = "阿尔法研究",
-                  sites=ALPHA_SITES, design: str = "observational") -> str:
+def protocol_head(
+    *,
+    code: str = "alpha",
+    title: str = "Alpha study",
+    title_zh: str = "阿尔法研究",
+    sites=ALPHA_SITES,
+    design: str = "observational",
+) -> str:
     site_lines = "".join(f'  - {{code: "{c}", name: {{en: "{en}", zh: "{zh}"}}}}\n' for c, en, zh in sites)
     return f"""
 format: 1

@@ -83,8 +83,9 @@ def test_anonymous_users_are_sent_to_login_everywhere_but_public_pages(client, w
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ALL_ROLES)
-def test_a_site_a_persona_reaches_own_pages_and_gets_404_for_site_b_and_other_studies(client, world, make_persona,
-                                                                                       role):
+def test_a_site_a_persona_reaches_own_pages_and_gets_404_for_site_b_and_other_studies(
+    client, world, make_persona, role
+):
     client.force_login(make_persona(role))
     for name, kwargs in project_urls():
         own = client.get(_url(world, name, kwargs), QUERY[name](world) if name in QUERY else None)

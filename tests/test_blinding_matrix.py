@@ -24,9 +24,8 @@ arms:
     name: {en: "Omega placebo", zh: "欧米伽安慰剂"}
     ratio: 1
 anchors:"""
-BLIND_PROTOCOL = (
-    ALPHA_PROTOCOL.replace("design: observational", "design: randomised\n  blinding: double")
-    .replace("\nanchors:", ARMS, 1)
+BLIND_PROTOCOL = ALPHA_PROTOCOL.replace("design: observational", "design: randomised\n  blinding: double").replace(
+    "\nanchors:", ARMS, 1
 )
 ARM_STRINGS = ["arm_zeta", "arm_omega", "Zeta high dose", "Omega placebo", "泽塔高剂量", "欧米伽安慰剂"]
 BLINDED_ROLES = ["admin", "data_manager", "pi", "coordinator", "monitor"]

@@ -10,6 +10,7 @@ from tests.factories import ParticipantFactory, SiteFactory, StudyFactory, UserF
 
 pytestmark = pytest.mark.browser
 
+
 @pytest.fixture
 def coordinator(transactional_db):
     study = StudyFactory(code="lbpb", title="LBPB cohort", title_zh="腰痛队列")
@@ -29,7 +30,7 @@ def test_a_coordinator_logs_in_sees_own_site_and_switches_to_chinese(page, live_
     page.wait_for_selector("text=LBPB-01-0001")
     assert page.locator("text=LBPB-02-0001").count() == 0
     page.select_option("select[name='language']", "zh-hans")
-    page.wait_for_selector("h1:has-text(\"受试者\")")
+    page.wait_for_selector('h1:has-text("受试者")')
     assert "研究编号" in page.content()
     if os.environ.get("SCREENSHOT_DIR"):
         page.screenshot(path=os.path.join(os.environ["SCREENSHOT_DIR"], "participants_zh.png"), full_page=True)

@@ -13,10 +13,20 @@ def test_the_demo_loads_both_protocols_users_and_scheduled_participants_and_is_i
     call_command("load_demo", stdout=io.StringIO())
     counts = (User.objects.count(), Participant.objects.count(), Visit.objects.count(), ProtocolVersion.objects.count())
     call_command("load_demo", stdout=io.StringIO())
-    assert (User.objects.count(), Participant.objects.count(), Visit.objects.count(),
-            ProtocolVersion.objects.count()) == counts
+    assert (
+        User.objects.count(),
+        Participant.objects.count(),
+        Visit.objects.count(),
+        ProtocolVersion.objects.count(),
+    ) == counts
     assert set(Membership.objects.values_list("role", flat=True)) == {
-        "admin", "data_manager", "pi", "coordinator", "monitor", "unblinded_statistician"}
+        "admin",
+        "data_manager",
+        "pi",
+        "coordinator",
+        "monitor",
+        "unblinded_statistician",
+    }
     assert Participant.objects.filter(study__code="lbpb", status="enrolled").count() == 5
     failed = Participant.objects.get(status="screen_failed")
     assert failed.identifier == ""

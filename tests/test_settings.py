@@ -17,8 +17,14 @@ def _boot(env: dict) -> subprocess.CompletedProcess:
         "import django; django.setup(); from django.conf import settings; "
         "print(settings.DEBUG, settings.DATABASES['default']['ENGINE'], settings.CELERY_TASK_ALWAYS_EAGER)"
     )
-    return subprocess.run([sys.executable, "-c", code], env=clean, capture_output=True, text=True, timeout=60,
-                          cwd=os.path.dirname(os.path.dirname(__file__)))
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=os.path.dirname(os.path.dirname(__file__)),
+    )
 
 
 def test_debug_is_off_and_a_secret_key_is_required_by_default():
@@ -40,11 +46,15 @@ def test_the_embedded_default_is_sqlite_with_in_process_tasks():
 
 
 def test_production_urls_select_postgres_and_a_broker():
-    result = _boot({
-        "DJANGO_SETTINGS_MODULE": "lbpb.settings", "DJANGO_SECRET_KEY": "x" * 50,
-        "DJANGO_ALLOWED_HOSTS": "edc.example.org", "DATABASE_URL": "postgres://u:p@db:5432/edc",
-        "CELERY_BROKER_URL": "redis://redis:6379/0",
-    })
+    result = _boot(
+        {
+            "DJANGO_SETTINGS_MODULE": "lbpb.settings",
+            "DJANGO_SECRET_KEY": "x" * 50,
+            "DJANGO_ALLOWED_HOSTS": "edc.example.org",
+            "DATABASE_URL": "postgres://u:p@db:5432/edc",
+            "CELERY_BROKER_URL": "redis://redis:6379/0",
+        }
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "django.db.backends.postgresql", "False"]
 

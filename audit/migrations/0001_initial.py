@@ -7,40 +7,118 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('participants', '0002_anchordate_consent_personalidentifiers_screening_and_more'),
-        ('studies', '0003_protocol_rows'),
+        ("participants", "0002_anchordate_consent_personalidentifiers_screening_and_more"),
+        ("studies", "0003_protocol_rows"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_type', models.CharField(max_length=100, verbose_name='object type')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='object ID')),
-                ('object_label', models.CharField(blank=True, max_length=300, verbose_name='object')),
-                ('action', models.CharField(choices=[('create', 'Created'), ('update', 'Changed'), ('delete', 'Deleted'), ('complete', 'Completed'), ('reopen', 'Reopened'), ('verify', 'Verified'), ('lock', 'Locked'), ('unlock', 'Unlocked'), ('sign', 'Signed'), ('allocate', 'Allocated'), ('unblind', 'Unblinded'), ('export', 'Exported'), ('import', 'Imported'), ('login', 'Logged in'), ('logout', 'Logged out')], max_length=20, verbose_name='action')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='changes')),
-                ('sensitive_fields', models.JSONField(blank=True, default=list)),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('path', models.CharField(choices=[('page', 'Page'), ('api', 'API'), ('import', 'Import'), ('system', 'System'), ('command', 'Command')], default='page', max_length=20, verbose_name='path')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='time')),
-                ('request_id', models.CharField(blank=True, max_length=64, verbose_name='request ID')),
-                ('participant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='audit_events', to='participants.participant')),
-                ('site', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='studies.site')),
-                ('study', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='studies.study')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("object_type", models.CharField(max_length=100, verbose_name="object type")),
+                ("object_id", models.CharField(blank=True, max_length=64, verbose_name="object ID")),
+                ("object_label", models.CharField(blank=True, max_length=300, verbose_name="object")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "Created"),
+                            ("update", "Changed"),
+                            ("delete", "Deleted"),
+                            ("complete", "Completed"),
+                            ("reopen", "Reopened"),
+                            ("verify", "Verified"),
+                            ("lock", "Locked"),
+                            ("unlock", "Unlocked"),
+                            ("sign", "Signed"),
+                            ("allocate", "Allocated"),
+                            ("unblind", "Unblinded"),
+                            ("export", "Exported"),
+                            ("import", "Imported"),
+                            ("login", "Logged in"),
+                            ("logout", "Logged out"),
+                        ],
+                        max_length=20,
+                        verbose_name="action",
+                    ),
+                ),
+                ("changes", models.JSONField(blank=True, default=dict, verbose_name="changes")),
+                ("sensitive_fields", models.JSONField(blank=True, default=list)),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                (
+                    "path",
+                    models.CharField(
+                        choices=[
+                            ("page", "Page"),
+                            ("api", "API"),
+                            ("import", "Import"),
+                            ("system", "System"),
+                            ("command", "Command"),
+                        ],
+                        default="page",
+                        max_length=20,
+                        verbose_name="path",
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="time")),
+                ("request_id", models.CharField(blank=True, max_length=64, verbose_name="request ID")),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="audit_events",
+                        to="participants.participant",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="studies.site",
+                    ),
+                ),
+                (
+                    "study",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="studies.study",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit event',
-                'verbose_name_plural': 'audit events',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['study', 'at'], name='audit_study_at'), models.Index(fields=['participant', 'at'], name='audit_participant_at'), models.Index(fields=['object_type', 'object_id'], name='audit_object'), models.Index(fields=['user', 'at'], name='audit_user_at')],
+                "verbose_name": "audit event",
+                "verbose_name_plural": "audit events",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["study", "at"], name="audit_study_at"),
+                    models.Index(fields=["participant", "at"], name="audit_participant_at"),
+                    models.Index(fields=["object_type", "object_id"], name="audit_object"),
+                    models.Index(fields=["user", "at"], name="audit_user_at"),
+                ],
             },
         ),
     ]

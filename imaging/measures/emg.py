@@ -18,9 +18,9 @@ from imaging.readers.provenance import software_versions
 
 BAND_HZ = (20.0, 450.0)
 MAINS_HZ = 50.0
-FLAT_STD = 1e-6          # below this the channel is a flat line (disconnected lead)
-CLIP_SHARE = 0.01        # more than 1 % of samples exactly at the extremes: clipping
-MAINS_SHARE = 0.2        # more than 20 % of the band's power within 49-51 Hz: mains interference
+FLAT_STD = 1e-6  # below this the channel is a flat line (disconnected lead)
+CLIP_SHARE = 0.01  # more than 1 % of samples exactly at the extremes: clipping
+MAINS_SHARE = 0.2  # more than 20 % of the band's power within 49-51 Hz: mains interference
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,8 @@ def emg_measures(signal, fs: float, labels: tuple[str, ...] | None = None) -> Em
     data = np.atleast_2d(np.asarray(signal, dtype=float))
     labels = labels or tuple(f"channel {i + 1}" for i in range(len(data)))
     return EmgMeasures(
-        duration_s=data.shape[1] / fs, fs=fs,
+        duration_s=data.shape[1] / fs,
+        fs=fs,
         channels=tuple(_channel(label, row, fs) for label, row in zip(labels, data, strict=True)),
         software=software_versions("numpy", "scipy"),
     )

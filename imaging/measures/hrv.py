@@ -52,7 +52,9 @@ def hrv_from_rr(rr_ms, *, source: str = "rr") -> HrvMeasures:
         mean_hr_bpm=float(60000 / rr.mean()),
         sdnn_ms=float(time_domain["HRV_SDNN"].iloc[0]),
         rmssd_ms=float(time_domain["HRV_RMSSD"].iloc[0]),
-        lf_hf=spectral[0], lf_nu=spectral[1], hf_nu=spectral[2],
+        lf_hf=spectral[0],
+        lf_nu=spectral[1],
+        hf_nu=spectral[2],
         source=source,
         software=software_versions("neurokit2", "numpy", "scipy"),
     )
@@ -74,6 +76,7 @@ def hrv_from_ecg(signal, fs: float) -> HrvMeasures:
         _, info = nk.ecg_peaks(cleaned, sampling_rate=fs)
     peaks = np.asarray(info["ECG_R_Peaks"])
     if len(peaks) < 4:
-        raise ReaderError(gettext_noop("Fewer than 4 heartbeats were found in the ECG; check the lead and the "
-                                       "recording."))
+        raise ReaderError(
+            gettext_noop("Fewer than 4 heartbeats were found in the ECG; check the lead and the recording.")
+        )
     return hrv_from_rr(np.diff(peaks) / fs * 1000, source="ecg")

@@ -31,9 +31,7 @@ class OximetryMeasures:
     software: dict[str, str] = field(default_factory=dict, compare=False)
 
 
-def odi_from_spo2(
-    spo2, fs: float, *, drop_pct: float = 3.0, min_duration_s: float = 10.0
-) -> OximetryMeasures:
+def odi_from_spo2(spo2, fs: float, *, drop_pct: float = 3.0, min_duration_s: float = 10.0) -> OximetryMeasures:
     seconds = _per_second(np.asarray(spo2, dtype=float), fs)
     seconds[(seconds < VALID_RANGE[0]) | (seconds > VALID_RANGE[1])] = np.nan
     valid = ~np.isnan(seconds)

@@ -16,8 +16,13 @@ YASA_TO_AASM = {"WAKE": "W", "W": "W", "N1": "N1", "N2": "N2", "N3": "N3", "REM"
 
 
 def stage_with_yasa(
-    path: str | Path, *, eeg: str, eog: str | None = None, emg: str | None = None,
-    age: float | None = None, male: bool | None = None,
+    path: str | Path,
+    *,
+    eeg: str,
+    eog: str | None = None,
+    emg: str | None = None,
+    age: float | None = None,
+    male: bool | None = None,
 ) -> Hypnogram:
     """Stage 30-s epochs from one central EEG (C4-M1 preferred), plus EOG and chin EMG when given."""
     import mne  # heavy imports kept local: only the staging task needs them
@@ -27,8 +32,12 @@ def stage_with_yasa(
     raw = mne.io.read_raw_edf(path, preload=False, verbose="error")
     missing = [name for name in channels if name not in raw.ch_names]
     if missing:
-        raise ReaderError(gettext_noop("%(name)s has no channel named %(missing)s; channels are: %(channels)s."),
-                          name=Path(path).name, missing=", ".join(missing), channels=", ".join(raw.ch_names))
+        raise ReaderError(
+            gettext_noop("%(name)s has no channel named %(missing)s; channels are: %(channels)s."),
+            name=Path(path).name,
+            missing=", ".join(missing),
+            channels=", ".join(raw.ch_names),
+        )
     raw.pick(channels).load_data(verbose="error")
     metadata = {"age": age, "male": male} if age is not None and male is not None else None
     predicted = yasa.SleepStaging(raw, eeg_name=eeg, eog_name=eog, emg_name=emg, metadata=metadata).predict()
@@ -36,7 +45,11 @@ def stage_with_yasa(
     confidence = float(predicted.proba.max(axis=1).mean()) if predicted.proba is not None else None
     start = raw.info["meas_date"]
     return Hypnogram(
-        stages=stages, epoch_s=30.0, start=start.replace(tzinfo=None) if start else None,
-        source="yasa estimate", estimate=True, confidence=confidence,
+        stages=stages,
+        epoch_s=30.0,
+        start=start.replace(tzinfo=None) if start else None,
+        source="yasa estimate",
+        estimate=True,
+        confidence=confidence,
         software=software_versions("yasa", "mne", "lightgbm"),
     )

@@ -9,132 +9,288 @@ import imaging.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('participants', '0002_anchordate_consent_personalidentifiers_screening_and_more'),
-        ('studies', '0003_protocol_rows'),
+        ("participants", "0002_anchordate_consent_personalidentifiers_screening_and_more"),
+        ("studies", "0003_protocol_rows"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DicomSeries',
+            name="DicomSeries",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('study_uid', models.CharField(max_length=64, verbose_name='study UID')),
-                ('series_uid', models.CharField(max_length=64, verbose_name='series UID')),
-                ('series_number', models.IntegerField(blank=True, null=True, verbose_name='series number')),
-                ('label', models.CharField(default='unknown', max_length=80, verbose_name='label')),
-                ('description', models.CharField(blank=True, max_length=200, verbose_name='description')),
-                ('modality', models.CharField(blank=True, max_length=16, verbose_name='modality')),
-                ('repetition_time_ms', models.FloatField(blank=True, null=True, verbose_name='TR (ms)')),
-                ('echo_time_ms', models.FloatField(blank=True, null=True, verbose_name='TE (ms)')),
-                ('slice_thickness_mm', models.FloatField(blank=True, null=True, verbose_name='slice thickness (mm)')),
-                ('instance_count', models.PositiveIntegerField(default=0, verbose_name='files')),
-                ('slice_count', models.PositiveIntegerField(default=0, verbose_name='slices')),
-                ('volume_count', models.PositiveIntegerField(default=0, verbose_name='volumes')),
-                ('acquisition_date', models.DateField(blank=True, null=True, verbose_name='acquisition date')),
-                ('preview_png', models.BinaryField(blank=True, default=b'', verbose_name='preview')),
-                ('preview_source', models.CharField(blank=True, max_length=64)),
-                ('software', models.JSONField(blank=True, default=dict)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('study', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='studies.study')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("study_uid", models.CharField(max_length=64, verbose_name="study UID")),
+                ("series_uid", models.CharField(max_length=64, verbose_name="series UID")),
+                ("series_number", models.IntegerField(blank=True, null=True, verbose_name="series number")),
+                ("label", models.CharField(default="unknown", max_length=80, verbose_name="label")),
+                ("description", models.CharField(blank=True, max_length=200, verbose_name="description")),
+                ("modality", models.CharField(blank=True, max_length=16, verbose_name="modality")),
+                ("repetition_time_ms", models.FloatField(blank=True, null=True, verbose_name="TR (ms)")),
+                ("echo_time_ms", models.FloatField(blank=True, null=True, verbose_name="TE (ms)")),
+                ("slice_thickness_mm", models.FloatField(blank=True, null=True, verbose_name="slice thickness (mm)")),
+                ("instance_count", models.PositiveIntegerField(default=0, verbose_name="files")),
+                ("slice_count", models.PositiveIntegerField(default=0, verbose_name="slices")),
+                ("volume_count", models.PositiveIntegerField(default=0, verbose_name="volumes")),
+                ("acquisition_date", models.DateField(blank=True, null=True, verbose_name="acquisition date")),
+                ("preview_png", models.BinaryField(blank=True, default=b"", verbose_name="preview")),
+                ("preview_source", models.CharField(blank=True, max_length=64)),
+                ("software", models.JSONField(blank=True, default=dict)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "study",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="studies.study"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['study', 'acquisition_date', 'series_number', 'pk'],
+                "ordering": ["study", "acquisition_date", "series_number", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='DataFile',
+            name="DataFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visit_code', models.CharField(blank=True, max_length=64, verbose_name='visit')),
-                ('kind', models.CharField(choices=[('dicom', 'MRI (DICOM)'), ('psg', 'Polysomnography (EDF)'), ('emg', 'EMG'), ('hrv', 'HRV (ECG)')], max_length=8, verbose_name='kind')),
-                ('original_name', models.CharField(max_length=255, verbose_name='original name')),
-                ('file', models.FileField(max_length=255, upload_to=imaging.models.datafile_path, verbose_name='stored file')),
-                ('deidentified', models.BooleanField(default=False, verbose_name='de-identified')),
-                ('sha256', models.CharField(max_length=64)),
-                ('size', models.BigIntegerField(verbose_name='size (bytes)')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded at')),
-                ('link_status', models.CharField(choices=[('linked', 'Linked'), ('needs_linking', 'Needs linking')], default='needs_linking', max_length=16, verbose_name='link status')),
-                ('recorded_at', models.DateTimeField(blank=True, null=True, verbose_name='recorded at')),
-                ('out_of_window', models.BooleanField(default=False, verbose_name='outside the visit window')),
-                ('metadata', models.JSONField(blank=True, default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name='metadata')),
-                ('participant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='data_files', to='participants.participant')),
-                ('study', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='data_files', to='studies.study')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('visit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='data_files', to='participants.visit')),
-                ('series', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='files', to='imaging.dicomseries')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("visit_code", models.CharField(blank=True, max_length=64, verbose_name="visit")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("dicom", "MRI (DICOM)"),
+                            ("psg", "Polysomnography (EDF)"),
+                            ("emg", "EMG"),
+                            ("hrv", "HRV (ECG)"),
+                        ],
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=255, verbose_name="original name")),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=255, upload_to=imaging.models.datafile_path, verbose_name="stored file"
+                    ),
+                ),
+                ("deidentified", models.BooleanField(default=False, verbose_name="de-identified")),
+                ("sha256", models.CharField(max_length=64)),
+                ("size", models.BigIntegerField(verbose_name="size (bytes)")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="uploaded at")),
+                (
+                    "link_status",
+                    models.CharField(
+                        choices=[("linked", "Linked"), ("needs_linking", "Needs linking")],
+                        default="needs_linking",
+                        max_length=16,
+                        verbose_name="link status",
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(blank=True, null=True, verbose_name="recorded at")),
+                ("out_of_window", models.BooleanField(default=False, verbose_name="outside the visit window")),
+                (
+                    "metadata",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        encoder=django.core.serializers.json.DjangoJSONEncoder,
+                        verbose_name="metadata",
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="data_files",
+                        to="participants.participant",
+                    ),
+                ),
+                (
+                    "study",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="data_files", to="studies.study"
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="data_files",
+                        to="participants.visit",
+                    ),
+                ),
+                (
+                    "series",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="files",
+                        to="imaging.dicomseries",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-uploaded_at', '-pk'],
+                "ordering": ["-uploaded_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='IngestJob',
+            name="IngestJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('original_name', models.CharField(max_length=255, verbose_name='file name')),
-                ('staged_path', models.CharField(blank=True, max_length=500)),
-                ('kind_requested', models.CharField(blank=True, choices=[('dicom', 'MRI (DICOM)'), ('psg', 'Polysomnography (EDF)'), ('emg', 'EMG'), ('hrv', 'HRV (ECG)')], max_length=8, verbose_name='kind')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='queued', max_length=10, verbose_name='status')),
-                ('steps_done', models.JSONField(blank=True, default=list)),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
-                ('log', models.TextField(blank=True, verbose_name='log')),
-                ('error', models.TextField(blank=True, verbose_name='error')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('task_id', models.CharField(blank=True, max_length=64)),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('size', models.BigIntegerField(blank=True, null=True)),
-                ('duplicate', models.BooleanField(default=False, verbose_name='already received')),
-                ('details', models.JSONField(blank=True, default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder)),
-                ('data_file', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='jobs', to='imaging.datafile')),
-                ('participant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='participants.participant')),
-                ('study', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='studies.study')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('visit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='participants.visit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("original_name", models.CharField(max_length=255, verbose_name="file name")),
+                ("staged_path", models.CharField(blank=True, max_length=500)),
+                (
+                    "kind_requested",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("dicom", "MRI (DICOM)"),
+                            ("psg", "Polysomnography (EDF)"),
+                            ("emg", "EMG"),
+                            ("hrv", "HRV (ECG)"),
+                        ],
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("steps_done", models.JSONField(blank=True, default=list)),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="started")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="finished")),
+                ("log", models.TextField(blank=True, verbose_name="log")),
+                ("error", models.TextField(blank=True, verbose_name="error")),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                ("task_id", models.CharField(blank=True, max_length=64)),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("size", models.BigIntegerField(blank=True, null=True)),
+                ("duplicate", models.BooleanField(default=False, verbose_name="already received")),
+                (
+                    "details",
+                    models.JSONField(blank=True, default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder),
+                ),
+                (
+                    "data_file",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="jobs",
+                        to="imaging.datafile",
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="participants.participant",
+                    ),
+                ),
+                (
+                    "study",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="studies.study"
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="participants.visit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='DerivedMeasure',
+            name="DerivedMeasure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visit_code', models.CharField(blank=True, max_length=64, verbose_name='visit')),
-                ('name', models.CharField(max_length=80, verbose_name='measure')),
-                ('value', models.FloatField(blank=True, null=True, verbose_name='value')),
-                ('unit', models.CharField(blank=True, max_length=16, verbose_name='unit')),
-                ('software', models.JSONField(default=dict, verbose_name='software')),
-                ('is_estimate', models.BooleanField(default=False, verbose_name='estimate')),
-                ('computed_at', models.DateTimeField(auto_now_add=True, verbose_name='computed at')),
-                ('data_file', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measures', to='imaging.datafile')),
-                ('participant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='participants.participant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("visit_code", models.CharField(blank=True, max_length=64, verbose_name="visit")),
+                ("name", models.CharField(max_length=80, verbose_name="measure")),
+                ("value", models.FloatField(blank=True, null=True, verbose_name="value")),
+                ("unit", models.CharField(blank=True, max_length=16, verbose_name="unit")),
+                ("software", models.JSONField(default=dict, verbose_name="software")),
+                ("is_estimate", models.BooleanField(default=False, verbose_name="estimate")),
+                ("computed_at", models.DateTimeField(auto_now_add=True, verbose_name="computed at")),
+                (
+                    "data_file",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="measures", to="imaging.datafile"
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="participants.participant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['data_file', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('data_file', 'name'), name='one_value_per_measure_and_file')],
+                "ordering": ["data_file", "name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("data_file", "name"), name="one_value_per_measure_and_file")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='dicomseries',
-            constraint=models.UniqueConstraint(fields=('study', 'series_uid'), name='one_series_per_study_uid'),
+            model_name="dicomseries",
+            constraint=models.UniqueConstraint(fields=("study", "series_uid"), name="one_series_per_study_uid"),
         ),
         migrations.AddIndex(
-            model_name='datafile',
-            index=models.Index(fields=['study', 'link_status'], name='imaging_dat_study_i_0f30b6_idx'),
+            model_name="datafile",
+            index=models.Index(fields=["study", "link_status"], name="imaging_dat_study_i_0f30b6_idx"),
         ),
         migrations.AddConstraint(
-            model_name='datafile',
-            constraint=models.UniqueConstraint(fields=('study', 'sha256'), name='one_datafile_per_checksum'),
+            model_name="datafile",
+            constraint=models.UniqueConstraint(fields=("study", "sha256"), name="one_datafile_per_checksum"),
         ),
         migrations.AddIndex(
-            model_name='ingestjob',
-            index=models.Index(fields=['study', 'status'], name='imaging_ing_study_i_eb3411_idx'),
+            model_name="ingestjob",
+            index=models.Index(fields=["study", "status"], name="imaging_ing_study_i_eb3411_idx"),
         ),
     ]

@@ -5,20 +5,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('imaging', '0001_initial'),
-        ('participants', '0002_anchordate_consent_personalidentifiers_screening_and_more'),
+        ("imaging", "0001_initial"),
+        ("participants", "0002_anchordate_consent_personalidentifiers_screening_and_more"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DateShift',
+            name="DateShift",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('days', models.SmallIntegerField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('participant', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='participants.participant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("days", models.SmallIntegerField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "participant",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="participants.participant"
+                    ),
+                ),
             ],
         ),
     ]

@@ -6,42 +6,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('imaging', '0002_date_shift'),
-        ('studies', '0003_protocol_rows'),
+        ("imaging", "0002_date_shift"),
+        ("studies", "0003_protocol_rows"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImagingExport',
+            name="ImagingExport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('all_sites', models.BooleanField(default=False, verbose_name='all sites')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed'), ('deleted', 'Deleted')], default='queued', max_length=10, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='requested')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
-                ('log', models.TextField(blank=True, verbose_name='log')),
-                ('error', models.TextField(blank=True, verbose_name='error')),
-                ('log_entries', models.JSONField(blank=True, default=list)),
-                ('error_entry', models.JSONField(blank=True, default=dict)),
-                ('zip_path', models.CharField(blank=True, max_length=500)),
-                ('zip_size', models.BigIntegerField(blank=True, null=True, verbose_name='size (bytes)')),
-                ('subjects', models.PositiveIntegerField(default=0, verbose_name='participants')),
-                ('series_exported', models.PositiveIntegerField(default=0, verbose_name='series exported')),
-                ('series_failed', models.PositiveIntegerField(default=0, verbose_name='series failed')),
-                ('series_left_out', models.PositiveIntegerField(default=0, verbose_name='series left out')),
-                ('task_id', models.CharField(blank=True, max_length=64)),
-                ('deleted_at', models.DateTimeField(blank=True, null=True, verbose_name='deleted')),
-                ('deleted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('sites', models.ManyToManyField(blank=True, related_name='+', to='studies.site')),
-                ('study', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='studies.study')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("all_sites", models.BooleanField(default=False, verbose_name="all sites")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                            ("deleted", "Deleted"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="requested")),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="started")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="finished")),
+                ("log", models.TextField(blank=True, verbose_name="log")),
+                ("error", models.TextField(blank=True, verbose_name="error")),
+                ("log_entries", models.JSONField(blank=True, default=list)),
+                ("error_entry", models.JSONField(blank=True, default=dict)),
+                ("zip_path", models.CharField(blank=True, max_length=500)),
+                ("zip_size", models.BigIntegerField(blank=True, null=True, verbose_name="size (bytes)")),
+                ("subjects", models.PositiveIntegerField(default=0, verbose_name="participants")),
+                ("series_exported", models.PositiveIntegerField(default=0, verbose_name="series exported")),
+                ("series_failed", models.PositiveIntegerField(default=0, verbose_name="series failed")),
+                ("series_left_out", models.PositiveIntegerField(default=0, verbose_name="series left out")),
+                ("task_id", models.CharField(blank=True, max_length=64)),
+                ("deleted_at", models.DateTimeField(blank=True, null=True, verbose_name="deleted")),
+                (
+                    "deleted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                ("sites", models.ManyToManyField(blank=True, related_name="+", to="studies.site")),
+                (
+                    "study",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="studies.study"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
     ]

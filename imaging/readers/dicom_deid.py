@@ -25,11 +25,25 @@ from pydicom.tag import Tag
 from imaging.readers.provenance import software_versions
 
 KEPT = {Tag(0x0008, 0x103E), Tag(0x0018, 0x1030), Tag(0x0018, 0x0024)}
-DUMMY_BY_VR = {"PN": "ANONYMOUS", "DA": "19000101", "DT": "19000101000000", "TM": "000000",
-               "IS": "0", "DS": "0", "US": 0, "SS": 0, "UL": 0, "SL": 0, "FL": 0.0, "FD": 0.0}
+DUMMY_BY_VR = {
+    "PN": "ANONYMOUS",
+    "DA": "19000101",
+    "DT": "19000101000000",
+    "TM": "000000",
+    "IS": "0",
+    "DS": "0",
+    "US": 0,
+    "SS": 0,
+    "UL": 0,
+    "SL": 0,
+    "FL": 0.0,
+    "FD": 0.0,
+}
 DUMMY_TEXT = "REMOVED"
-METHOD_CODES = (("113100", "Basic Application Confidentiality Profile"),
-                ("113107", "Retain Longitudinal Temporal Information Modified Dates Option"))
+METHOD_CODES = (
+    ("113100", "Basic Application Confidentiality Profile"),
+    ("113107", "Retain Longitudinal Temporal Information Modified Dates Option"),
+)
 
 
 def _tags(*names: str) -> tuple[frozenset, tuple]:
@@ -45,8 +59,9 @@ EMPTY_TAGS = _tags("Z_TAGS", "Z_D_TAGS", "X_Z_TAGS", "X_Z_D_TAGS")
 REMOVE_TAGS = _tags("X_TAGS", "X_D_TAGS")
 
 
-def deidentify(dataset: Dataset, *, study_id: str, date_shift_days: int, uid_secret: str = "",
-               in_place: bool = False) -> Dataset:
+def deidentify(
+    dataset: Dataset, *, study_id: str, date_shift_days: int, uid_secret: str = "", in_place: bool = False
+) -> Dataset:
     """Return a de-identified copy; the input dataset is not changed (unless ``in_place``, for a caller that
     read the dataset only to de-identify it and so need not pay for a deep copy).
 
@@ -156,8 +171,7 @@ def _set_identity(ds: Dataset, study_id: str) -> None:
     ds.LongitudinalTemporalInformationModified = "MODIFIED"
     versions = software_versions("pydicom", "dicom-anonymizer")
     ds.DeidentificationMethod = (
-        "PS3.15 E.1 Basic Profile (table 2026c) + Modified Dates; descriptions kept; "
-        f"pydicom {versions['pydicom']}"
+        f"PS3.15 E.1 Basic Profile (table 2026c) + Modified Dates; descriptions kept; pydicom {versions['pydicom']}"
     )[:64]
     codes = []
     for value, meaning in METHOD_CODES:

@@ -28,16 +28,32 @@ UNDEFINED_LENGTH = 0xFFFFFFFF
 DEFLATED = frozenset({pydicom.uid.DeflatedExplicitVRLittleEndian})
 # Every element a DicomHeader reads: keyword -> (tag, the VR the standard gives it).
 FIELDS: dict[str, tuple[int, str]] = {
-    "PatientID": (0x00100020, "LO"), "PatientName": (0x00100010, "PN"), "PatientBirthDate": (0x00100030, "DA"),
-    "StudyInstanceUID": (0x0020000D, "UI"), "SeriesInstanceUID": (0x0020000E, "UI"),
-    "SOPInstanceUID": (0x00080018, "UI"), "Modality": (0x00080060, "CS"), "StudyDate": (0x00080020, "DA"),
-    "SeriesNumber": (0x00200011, "IS"), "SeriesDescription": (0x0008103E, "LO"),
-    "ProtocolName": (0x00181030, "LO"), "SequenceName": (0x00180024, "SH"), "ImageType": (0x00080008, "CS"),
-    "RepetitionTime": (0x00180080, "DS"), "EchoTime": (0x00180081, "DS"), "SliceThickness": (0x00180050, "DS"),
-    "Rows": (0x00280010, "US"), "Columns": (0x00280011, "US"), "NumberOfFrames": (0x00280008, "IS"),
-    "AcquisitionDateTime": (0x0008002A, "DT"), "AcquisitionDate": (0x00080022, "DA"),
-    "SeriesDate": (0x00080021, "DA"), "AcquisitionTime": (0x00080032, "TM"), "SeriesTime": (0x00080031, "TM"),
-    "InstanceNumber": (0x00200013, "IS"), "ImagePositionPatient": (0x00200032, "DS"),
+    "PatientID": (0x00100020, "LO"),
+    "PatientName": (0x00100010, "PN"),
+    "PatientBirthDate": (0x00100030, "DA"),
+    "StudyInstanceUID": (0x0020000D, "UI"),
+    "SeriesInstanceUID": (0x0020000E, "UI"),
+    "SOPInstanceUID": (0x00080018, "UI"),
+    "Modality": (0x00080060, "CS"),
+    "StudyDate": (0x00080020, "DA"),
+    "SeriesNumber": (0x00200011, "IS"),
+    "SeriesDescription": (0x0008103E, "LO"),
+    "ProtocolName": (0x00181030, "LO"),
+    "SequenceName": (0x00180024, "SH"),
+    "ImageType": (0x00080008, "CS"),
+    "RepetitionTime": (0x00180080, "DS"),
+    "EchoTime": (0x00180081, "DS"),
+    "SliceThickness": (0x00180050, "DS"),
+    "Rows": (0x00280010, "US"),
+    "Columns": (0x00280011, "US"),
+    "NumberOfFrames": (0x00280008, "IS"),
+    "AcquisitionDateTime": (0x0008002A, "DT"),
+    "AcquisitionDate": (0x00080022, "DA"),
+    "SeriesDate": (0x00080021, "DA"),
+    "AcquisitionTime": (0x00080032, "TM"),
+    "SeriesTime": (0x00080031, "TM"),
+    "InstanceNumber": (0x00200013, "IS"),
+    "ImagePositionPatient": (0x00200032, "DS"),
 }
 MULTI_VALUED = frozenset({"ImageType", "ImagePositionPatient"})
 
@@ -96,18 +112,23 @@ def read_dicom_header(path: str | Path) -> DicomHeader:
             if any(dataset.get_item(FIELDS[key][0]) is None for key in ("SOPInstanceUID", "SeriesInstanceUID")):
                 raise ReaderError(
                     gettext_noop("%(name)s is a DICOM file but not an image (no series or instance UID)."),
-                    name=path.name)
+                    name=path.name,
+                )
             header = header_from_dataset(dataset, str(path))
     except InvalidDicomError as error:
         raise ReaderError(
-            gettext_noop("%(name)s is not a DICOM file (it lacks the DICM marker of DICOM Part 10 files). "
-                         "Export it again from the scanner or PACS as DICOM."), name=path.name,
+            gettext_noop(
+                "%(name)s is not a DICOM file (it lacks the DICM marker of DICOM Part 10 files). "
+                "Export it again from the scanner or PACS as DICOM."
+            ),
+            name=path.name,
         ) from error
     except (OSError, EOFError, struct.error, ValueError, KeyError) as error:
         if isinstance(error, ReaderError):
             raise
-        raise ReaderError(gettext_noop("%(name)s is damaged and cannot be read as DICOM: %(error)s"),
-                          name=path.name, error=str(error)) from error
+        raise ReaderError(
+            gettext_noop("%(name)s is damaged and cannot be read as DICOM: %(error)s"), name=path.name, error=str(error)
+        ) from error
     return header
 
 
@@ -129,8 +150,12 @@ def _check_pixel_length(handle, file_size: int, dataset: Dataset) -> None:
     elif position + header_size + length > file_size:
         missing = position + header_size + length - file_size
         raise ReaderError(
-            gettext_noop("%(name)s is truncated: its image data is %(missing)s bytes short. "
-                         "Copy the file again from the scanner or PACS."), name=Path(handle.name).name, missing=missing,
+            gettext_noop(
+                "%(name)s is truncated: its image data is %(missing)s bytes short. "
+                "Copy the file again from the scanner or PACS."
+            ),
+            name=Path(handle.name).name,
+            missing=missing,
         )
 
 
@@ -143,8 +168,13 @@ def _check_fragments(handle, offset: int, file_size: int, order: str) -> None:
         if (group, element) != (0xFFFE, 0xE000):
             return  # the delimiter (FFFE,E0DD), or something the image decoder will judge
         offset += 8 + length
-    raise ReaderError(gettext_noop("%(name)s is truncated: its compressed image data stops before its end. "
-                                   "Copy the file again from the scanner or PACS."), name=Path(handle.name).name)
+    raise ReaderError(
+        gettext_noop(
+            "%(name)s is truncated: its compressed image data stops before its end. "
+            "Copy the file again from the scanner or PACS."
+        ),
+        name=Path(handle.name).name,
+    )
 
 
 def _check_header_end(name: str, file_size: int, dataset: Dataset) -> None:
@@ -159,8 +189,13 @@ def _check_header_end(name: str, file_size: int, dataset: Dataset) -> None:
     if last is not None and (not isinstance(last, RawDataElement) or last.length == UNDEFINED_LENGTH):
         return
     if last is None or last.value_tell + last.length != file_size:  # no dataset at all: cut in the file meta
-        raise ReaderError(gettext_noop("%(name)s is truncated: it ends inside its header, before the image data. "
-                                       "Copy the file again from the scanner or PACS."), name=name)
+        raise ReaderError(
+            gettext_noop(
+                "%(name)s is truncated: it ends inside its header, before the image data. "
+                "Copy the file again from the scanner or PACS."
+            ),
+            name=name,
+        )
 
 
 def header_from_dataset(dataset: Dataset, path: str = "") -> DicomHeader:
@@ -254,8 +289,9 @@ def _datetime(text: str) -> datetime | None:
     if not (whole.isascii() and whole.isdigit()):
         return None
     try:  # fixed positions (YYYYMMDDHHMMSS): a third of strptime's cost, and no guessing at short fields
-        value = datetime(int(whole[:4]), int(whole[4:6]), int(whole[6:8]), int(whole[8:10]), int(whole[10:12]),
-                         int(whole[12:]))
+        value = datetime(
+            int(whole[:4]), int(whole[4:6]), int(whole[6:8]), int(whole[8:10]), int(whole[10:12]), int(whole[12:])
+        )
     except ValueError:
         return None
     return value.replace(microsecond=int(fraction.ljust(6, "0")[:6])) if fraction.isdigit() else value

@@ -31,8 +31,13 @@ def middle_slice_png(series_paths: list[str], out_path: str | Path) -> Preview:
         pixels = pixels[pixels.shape[0] // 2]
     image = Image.fromarray(_to_uint8(pixels))
     image.save(out_path, format="PNG")
-    return Preview(path=str(out_path), source_path=str(source), width=image.width, height=image.height,
-                   software=software_versions("pydicom", "numpy", "pillow"))
+    return Preview(
+        path=str(out_path),
+        source_path=str(source),
+        width=image.width,
+        height=image.height,
+        software=software_versions("pydicom", "numpy", "pillow"),
+    )
 
 
 def _instance_number(path: str) -> tuple[int, str]:
@@ -43,13 +48,20 @@ def _instance_number(path: str) -> tuple[int, str]:
 def _pixels(path: str) -> np.ndarray:
     dataset = pydicom.dcmread(path)
     if "PixelData" not in dataset:
-        raise ReaderError(gettext_noop("%(name)s has no image data (it may be a report or a header-only file), "
-                                       "so no preview can be made."), name=Path(path).name)
+        raise ReaderError(
+            gettext_noop(
+                "%(name)s has no image data (it may be a report or a header-only file), so no preview can be made."
+            ),
+            name=Path(path).name,
+        )
     try:
         return dataset.pixel_array.astype(np.float64)
     except Exception as error:  # decoders raise many types; the coordinator needs one message
-        raise ReaderError(gettext_noop("The image data of %(name)s cannot be decoded: %(error)s"),
-                          name=Path(path).name, error=str(error)) from error
+        raise ReaderError(
+            gettext_noop("The image data of %(name)s cannot be decoded: %(error)s"),
+            name=Path(path).name,
+            error=str(error),
+        ) from error
 
 
 def _to_uint8(pixels: np.ndarray) -> np.ndarray:

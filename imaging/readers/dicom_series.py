@@ -99,13 +99,23 @@ def _series(members: list[DicomHeader]) -> Series:
     # Multi-frame (enhanced) files hold a whole volume; classic files hold one slice at one position.
     slices = first.number_of_frames if len(members) == 1 and images > 1 else max(len(positions), 1)
     return Series(
-        patient_id=first.patient_id, study_uid=first.study_uid, study_date=first.study_date,
-        series_uid=first.series_uid, series_number=first.series_number, modality=first.modality,
-        series_description=first.series_description, protocol_name=first.protocol_name,
-        sequence_name=first.sequence_name, image_type=first.image_type,
-        repetition_time_ms=first.repetition_time_ms, echo_time_ms=first.echo_time_ms,
-        instance_count=len(members), slice_count=slices, volume_count=max(images // slices, 1),
-        paths=tuple(h.path for h in members), software=software_versions("pydicom"),
+        patient_id=first.patient_id,
+        study_uid=first.study_uid,
+        study_date=first.study_date,
+        series_uid=first.series_uid,
+        series_number=first.series_number,
+        modality=first.modality,
+        series_description=first.series_description,
+        protocol_name=first.protocol_name,
+        sequence_name=first.sequence_name,
+        image_type=first.image_type,
+        repetition_time_ms=first.repetition_time_ms,
+        echo_time_ms=first.echo_time_ms,
+        instance_count=len(members),
+        slice_count=slices,
+        volume_count=max(images // slices, 1),
+        paths=tuple(h.path for h in members),
+        software=software_versions("pydicom"),
     )
 
 

@@ -111,13 +111,20 @@ def _header(path: str | Path, edf: edfio.Edf) -> EdfHeader:
         edf_plus=edf.reserved.startswith("EDF+"),
         patient_field=edf.local_patient_identification,
         recording_field=edf.local_recording_identification,
-        patient_code=patient[0], patient_sex=patient[1],
-        patient_birth_date=patient[2], patient_name=patient[3],
+        patient_code=patient[0],
+        patient_sex=patient[1],
+        patient_birth_date=patient[2],
+        patient_name=patient[3],
         start=edf.startdatetime,
         duration_s=float(edf.duration),
         channels=tuple(
-            EdfChannel(s.label, channel_type(s.label, s.physical_dimension), float(s.sampling_frequency),
-                       s.physical_dimension, s.transducer_type)
+            EdfChannel(
+                s.label,
+                channel_type(s.label, s.physical_dimension),
+                float(s.sampling_frequency),
+                s.physical_dimension,
+                s.transducer_type,
+            )
             for s in edf.signals
         ),
         annotation_count=len(edf.annotations),
@@ -145,8 +152,9 @@ def _known(value: str) -> str:
     return "" if value == "X" else value  # EDF+ writes X for an unknown subfield
 
 
-def deidentify_edf(path: str | Path, out_path: str | Path, *, study_id: str,
-                   date_shift_days: int = 0) -> EdfDeidentification:
+def deidentify_edf(
+    path: str | Path, out_path: str | Path, *, study_id: str, date_shift_days: int = 0
+) -> EdfDeidentification:
     """Copy the file, then overwrite only the header bytes of the patient, recording and start date fields.
 
     EDF+ keeps its structure: patient "<study_id> X X X" (sex, birth date, name unknown), recording
@@ -159,14 +167,16 @@ def deidentify_edf(path: str | Path, out_path: str | Path, *, study_id: str,
     with path.open("rb") as handle:
         head = handle.read(256)
     if len(head) < 256 or not head[:8].strip() == b"0":
-        raise ReaderError(gettext_noop("%(name)s is not an EDF file (the header does not start with version 0)."),
-                          name=path.name)
+        raise ReaderError(
+            gettext_noop("%(name)s is not an EDF file (the header does not start with version 0)."), name=path.name
+        )
     plus = head[RESERVED_FIELD].startswith(b"EDF+")
     code = re.sub(r"\s+", "_", study_id.strip()) or "X"
     patient = f"{code} X X X" if plus else code
     start = _start_date(head[START_DATE_FIELD].decode("latin-1"), path.name) + timedelta(days=date_shift_days)
-    recording = f"Startdate {start.day:02d}-{MONTHS[start.month - 1]}-{start.year} X X {_equipment(head)}" \
-        if plus else "X"
+    recording = (
+        f"Startdate {start.day:02d}-{MONTHS[start.month - 1]}-{start.year} X X {_equipment(head)}" if plus else "X"
+    )
     if path.resolve() != out_path.resolve():
         shutil.copyfile(path, out_path)
     with out_path.open("r+b") as handle:
@@ -182,8 +192,11 @@ def _start_date(text: str, name: str) -> date:
         day, month, year = (int(part) for part in text.strip().split("."))
         return date(1900 + year if year >= 85 else 2000 + year, month, day)
     except ValueError as error:
-        raise ReaderError(gettext_noop("%(name)s has an unreadable start date (%(date)s); export it again."),
-                          name=name, date=repr(text.strip())) from error
+        raise ReaderError(
+            gettext_noop("%(name)s has an unreadable start date (%(date)s); export it again."),
+            name=name,
+            date=repr(text.strip()),
+        ) from error
 
 
 def _equipment(head: bytes) -> str:
@@ -199,16 +212,58 @@ def _field(text: str) -> bytes:
 # Annotation texts kept in a stored copy besides sleep stages: event names scorers and devices write, which
 # cannot name a person. Everything else (technician notes, "John Smith called") is replaced. Compared after
 # lower-casing and collapsing spaces.
-SAFE_ANNOTATIONS = frozenset({
-    "lights off", "lights on", "lights out", "recording start", "recording end", "recording starts",
-    "recording ends", "start of recording", "xlspike", "xlevent",
-    "end of recording", "apnea", "obstructive apnea", "central apnea", "mixed apnea", "apnoea",
-    "obstructive apnoea", "central apnoea", "mixed apnoea", "hypopnea", "obstructive hypopnea",
-    "central hypopnea", "hypopnoea", "rera", "desaturation", "oxygen desaturation", "spo2 desaturation", "arousal",
-    "spontaneous arousal", "respiratory arousal", "limb movement", "leg movement", "periodic limb movement", "plm",
-    "snore", "snoring", "bradycardia", "tachycardia", "body position", "supine", "prone", "left", "right",
-    "upright", "discontinuity", "annotation", "note", "x",  # the last three: our own replacements
-})
+SAFE_ANNOTATIONS = frozenset(
+    {
+        "lights off",
+        "lights on",
+        "lights out",
+        "recording start",
+        "recording end",
+        "recording starts",
+        "recording ends",
+        "start of recording",
+        "xlspike",
+        "xlevent",
+        "end of recording",
+        "apnea",
+        "obstructive apnea",
+        "central apnea",
+        "mixed apnea",
+        "apnoea",
+        "obstructive apnoea",
+        "central apnoea",
+        "mixed apnoea",
+        "hypopnea",
+        "obstructive hypopnea",
+        "central hypopnea",
+        "hypopnoea",
+        "rera",
+        "desaturation",
+        "oxygen desaturation",
+        "spo2 desaturation",
+        "arousal",
+        "spontaneous arousal",
+        "respiratory arousal",
+        "limb movement",
+        "leg movement",
+        "periodic limb movement",
+        "plm",
+        "snore",
+        "snoring",
+        "bradycardia",
+        "tachycardia",
+        "body position",
+        "supine",
+        "prone",
+        "left",
+        "right",
+        "upright",
+        "discontinuity",
+        "annotation",
+        "note",
+        "x",  # the last three: our own replacements
+    }
+)
 NEUTRAL_TEXTS = (b"annotation", b"note", b"X")  # the longest that fits replaces an unsafe text
 ANNOTATION_LABELS = (b"EDF Annotations",)
 TAL_ONSET = re.compile(rb"^[+-]\d+(\.\d+)?(\x15\d+(\.\d+)?)?$")
@@ -255,9 +310,9 @@ def _annotation_slots(handle) -> tuple[int, int, int, list[tuple[int, int]]] | N
     except ValueError:
         return None
     extended = handle.read(count * 256)
-    labels = [extended[i * 16:(i + 1) * 16].strip() for i in range(count)]
+    labels = [extended[i * 16 : (i + 1) * 16].strip() for i in range(count)]
     samples_at = count * 216  # label 16, transducer 80, dimension 8, 4 x min/max 8, prefiltering 80
-    samples = [int(extended[samples_at + i * 8:samples_at + (i + 1) * 8]) for i in range(count)]
+    samples = [int(extended[samples_at + i * 8 : samples_at + (i + 1) * 8]) for i in range(count)]
     record_bytes = 2 * sum(samples)
     slots = [(2 * sum(samples[:i]), 2 * samples[i]) for i in range(count) if labels[i] in ANNOTATION_LABELS]
     if not slots or record_bytes == 0:

@@ -17,12 +17,31 @@ from imaging.readers.provenance import software_versions
 
 STAGES = ("W", "N1", "N2", "N3", "R")
 LABELS = {
-    "w": "W", "wake": "W", "0": "W",
-    "1": "N1", "n1": "N1", "s1": "N1",
-    "2": "N2", "n2": "N2", "s2": "N2",
-    "3": "N3", "4": "N3", "n3": "N3", "n4": "N3", "s3": "N3", "s4": "N3",
-    "r": "R", "rem": "R", "5": "R",
-    "?": "?", "movement time": "?", "m": "?", "mt": "?", "unscored": "?", "artefact": "?", "artifact": "?",
+    "w": "W",
+    "wake": "W",
+    "0": "W",
+    "1": "N1",
+    "n1": "N1",
+    "s1": "N1",
+    "2": "N2",
+    "n2": "N2",
+    "s2": "N2",
+    "3": "N3",
+    "4": "N3",
+    "n3": "N3",
+    "n4": "N3",
+    "s3": "N3",
+    "s4": "N3",
+    "r": "R",
+    "rem": "R",
+    "5": "R",
+    "?": "?",
+    "movement time": "?",
+    "m": "?",
+    "mt": "?",
+    "unscored": "?",
+    "artefact": "?",
+    "artifact": "?",
 }
 STAGE_PREFIX = re.compile(r"^(sleep[ _-]?stage|stage)[ _:-]*", re.IGNORECASE)
 
@@ -54,8 +73,9 @@ def hypnogram_from_edf(path: str | Path, *, epoch_s: float = 30.0) -> Hypnogram:
     scored = [(a.onset, a.duration, stage_label(a.text)) for a in edf.annotations]
     scored = sorted((onset, duration, stage) for onset, duration, stage in scored if stage)
     if not scored:
-        raise ReaderError(gettext_noop("%(name)s has no sleep-stage annotations; import the hypnogram as CSV."),
-                          name=Path(path).name)
+        raise ReaderError(
+            gettext_noop("%(name)s has no sleep-stage annotations; import the hypnogram as CSV."), name=Path(path).name
+        )
     first = scored[0][0]
     stages: list[str] = []
     for onset, duration, stage in scored:
@@ -63,14 +83,12 @@ def hypnogram_from_edf(path: str | Path, *, epoch_s: float = 30.0) -> Hypnogram:
         count = max(round((duration or epoch_s) / epoch_s), 1)
         if index > len(stages):
             stages.extend(["?"] * (index - len(stages)))
-        stages[index:index + count] = [stage] * count
+        stages[index : index + count] = [stage] * count
     start = edf.startdatetime + timedelta(seconds=first)
     return Hypnogram(tuple(stages), epoch_s, start, "edf annotations", False, software_versions("edfio"))
 
 
-def hypnogram_from_csv(
-    path: str | Path, *, epoch_s: float = 30.0, start: datetime | None = None
-) -> Hypnogram:
+def hypnogram_from_csv(path: str | Path, *, epoch_s: float = 30.0, start: datetime | None = None) -> Hypnogram:
     """One row per epoch, in order. A header row naming a "stage" column is used if present;
     otherwise the last column holds the stage."""
     path = Path(path)
@@ -85,8 +103,13 @@ def hypnogram_from_csv(
     for number, row in enumerate(body, start=len(rows) - len(body) + 1):
         stage = stage_label(row[column]) if column < len(row) else None
         if stage is None:
-            raise ReaderError(gettext_noop("%(name)s line %(line)s: '%(row)s' is not a sleep stage (expected one of "
-                                           "W, N1, N2, N3, R, 1-4, ?)."), name=path.name, line=number,
-                              row=",".join(row))
+            raise ReaderError(
+                gettext_noop(
+                    "%(name)s line %(line)s: '%(row)s' is not a sleep stage (expected one of W, N1, N2, N3, R, 1-4, ?)."
+                ),
+                name=path.name,
+                line=number,
+                row=",".join(row),
+            )
         stages.append(stage)
     return Hypnogram(tuple(stages), epoch_s, start, "csv", False, software_versions())

@@ -71,7 +71,7 @@ LABELS: dict[str, dict[str, str]] = {
 
 
 def label(key: str, language: str = "en") -> str:
-    """"bold:pain_empathy" -> "Functional MRI (BOLD): pain_empathy"; unknown keys come back unchanged."""
+    """ "bold:pain_empathy" -> "Functional MRI (BOLD): pain_empathy"; unknown keys come back unchanged."""
     base, _, task = key.partition(":")
     names = LABELS.get(base)
     if names is None:

@@ -19,8 +19,17 @@ from .linking import datafile_link
 from .staging import BadUpload, skipped, stage_upload, unstage
 from .steps import STEPS, ingest_step
 
-__all__ = ["STEPS", "datafile_link", "folder_receive", "ingest_step", "ingest_target", "job_retry", "jobs_enqueue",
-           "staged_receive", "upload_receive"]
+__all__ = [
+    "STEPS",
+    "datafile_link",
+    "folder_receive",
+    "ingest_step",
+    "ingest_target",
+    "job_retry",
+    "jobs_enqueue",
+    "staged_receive",
+    "upload_receive",
+]
 
 
 def jobs_enqueue(job_ids: list[int]) -> None:
@@ -44,8 +53,16 @@ def _check_target(study, participant, visit) -> None:
         raise ValidationError(_("The visit does not belong to the participant."))
 
 
-def upload_receive(*, study, user, files: Iterable[tuple[str, BinaryIO]], participant=None, visit=None,
-                   kind: str = "", path: str = "page") -> list[IngestJob]:
+def upload_receive(
+    *,
+    study,
+    user,
+    files: Iterable[tuple[str, BinaryIO]],
+    participant=None,
+    visit=None,
+    kind: str = "",
+    path: str = "page",
+) -> list[IngestJob]:
     """Stage every file (zips member by member) and create one queued job per file."""
     _check_target(study, participant, visit)
     staged = []
@@ -55,15 +72,19 @@ def upload_receive(*, study, user, files: Iterable[tuple[str, BinaryIO]], partic
     except BadUpload as error:
         for _name, path in staged:
             unstage(path)
-        message = _("%(name)s is a damaged zip archive (%(error)s); nothing was received. Create the archive "
-                    "again and upload it.") % {"name": error.name, "error": error.reason}
+        message = _(
+            "%(name)s is a damaged zip archive (%(error)s); nothing was received. Create the archive "
+            "again and upload it."
+        ) % {"name": error.name, "error": error.reason}
         raise ValidationError(message) from error
-    return staged_receive(study=study, user=user, staged=staged, participant=participant, visit=visit, kind=kind,
-                          path=path)
+    return staged_receive(
+        study=study, user=user, staged=staged, participant=participant, visit=visit, kind=kind, path=path
+    )
 
 
-def folder_receive(*, study, user, root: Path, participant=None, visit=None, kind: str = "",
-                   path: str = "command") -> list[IngestJob]:
+def folder_receive(
+    *, study, user, root: Path, participant=None, visit=None, kind: str = "", path: str = "command"
+) -> list[IngestJob]:
     """Every file under ``root`` (zips included), for ``manage.py ingest``."""
     _check_target(study, participant, visit)
     paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file() and not skipped(p.name))
@@ -72,8 +93,9 @@ def folder_receive(*, study, user, root: Path, participant=None, visit=None, kin
         with file_path.open("rb") as source:
             name = str(file_path.relative_to(root)) if file_path != root else file_path.name
             staged += stage_upload(name, source)
-    return staged_receive(study=study, user=user, staged=staged, participant=participant, visit=visit, kind=kind,
-                          path=path)
+    return staged_receive(
+        study=study, user=user, staged=staged, participant=participant, visit=visit, kind=kind, path=path
+    )
 
 
 def ingest_target(*, study, identifier: str, visit_code: str, user=None) -> tuple[Participant, Visit]:
@@ -83,12 +105,14 @@ def ingest_target(*, study, identifier: str, visit_code: str, user=None) -> tupl
     participants = participants_for_user(user) if user is not None else Participant.objects.all()
     participant = participants.filter(study=study, identifier=identifier).first()
     if participant is None:
-        raise ValidationError(_("No participant with study ID %(code)s in study %(study)s.")
-                              % {"code": identifier, "study": study.code})
+        raise ValidationError(
+            _("No participant with study ID %(code)s in study %(study)s.") % {"code": identifier, "study": study.code}
+        )
     visit = Visit.objects.filter(participant=participant, visit_code=visit_code or "").order_by("sequence").first()
     if visit is None:
-        raise ValidationError(_("Participant %(code)s has no visit %(visit)s.")
-                              % {"code": identifier, "visit": visit_code or "-"})
+        raise ValidationError(
+            _("Participant %(code)s has no visit %(visit)s.") % {"code": identifier, "visit": visit_code or "-"}
+        )
     return participant, visit
 
 
@@ -96,21 +120,44 @@ def ingest_target(*, study, identifier: str, visit_code: str, user=None) -> tupl
 JOB_AUDIT_FIELDS = ("original_name", "kind_requested", "participant", "visit", "status", "attempts")
 
 
-def staged_receive(*, study, user, staged: list[tuple[str, str]], participant=None, visit=None, kind: str = "",
-                   path: str = "page", reason: str = "") -> list[IngestJob]:
+def staged_receive(
+    *,
+    study,
+    user,
+    staged: list[tuple[str, str]],
+    participant=None,
+    visit=None,
+    kind: str = "",
+    path: str = "page",
+    reason: str = "",
+) -> list[IngestJob]:
     """One queued job per staged file ((name, path under MEDIA_ROOT)); every receiving route ends here."""
     _check_target(study, participant, visit)
     with transaction.atomic():
         jobs = [
             IngestJob.objects.create(
-                study=study, original_name=name[:255], staged_path=staged_path, uploaded_by=user,
-                participant=participant, visit=visit, kind_requested=kind or "", attempts=1,
+                study=study,
+                original_name=name[:255],
+                staged_path=staged_path,
+                uploaded_by=user,
+                participant=participant,
+                visit=visit,
+                kind_requested=kind or "",
+                attempts=1,
             )
             for name, staged_path in staged
         ]
         for job in jobs:
-            audit_record(user=user, action="create", instance=job, study=study, participant=participant,
-                         changes=diff({}, snapshot(job, JOB_AUDIT_FIELDS)), path=path, reason=reason)
+            audit_record(
+                user=user,
+                action="create",
+                instance=job,
+                study=study,
+                participant=participant,
+                changes=diff({}, snapshot(job, JOB_AUDIT_FIELDS)),
+                path=path,
+                reason=reason,
+            )
         jobs_enqueue([job.pk for job in jobs])
     return jobs
 
@@ -127,7 +174,14 @@ def job_retry(*, job: IngestJob, user) -> IngestJob:
         job.attempts += 1
         job.log += _("Retried by %(user)s.") % {"user": user} + "\n"
         job.save()
-        audit_record(user=user, action="update", instance=job, study=job.study, path="page",
-                     changes=diff(before, snapshot(job, ("status", "error", "attempts"))), reason="retry")
+        audit_record(
+            user=user,
+            action="update",
+            instance=job,
+            study=job.study,
+            path="page",
+            changes=diff(before, snapshot(job, ("status", "error", "attempts"))),
+            reason="retry",
+        )
         jobs_enqueue([job.pk])
     return job

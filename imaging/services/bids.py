@@ -107,8 +107,10 @@ def message(msgid: str, **params) -> dict:
 
 def message_text(entry: dict) -> str:
     """``entry`` in the active language."""
-    params = {name: message_text(value) if isinstance(value, dict) else value
-              for name, value in (entry.get("params") or {}).items()}
+    params = {
+        name: message_text(value) if isinstance(value, dict) else value
+        for name, value in (entry.get("params") or {}).items()
+    }
     return _(entry["msgid"]) % params if params else _(entry["msgid"])
 
 
@@ -131,15 +133,20 @@ def _left_out(series: SeriesFiles, subjects: dict[str, int]) -> dict | None:
         return message(gettext_noop("the file has no visit"))
     (participant_id,) = series.participant_ids
     if subjects.setdefault(subject, participant_id) != participant_id:
-        return message(gettext_noop("another participant's study ID gives the same BIDS label sub-%(label)s"),
-                       label=subject)
+        return message(
+            gettext_noop("another participant's study ID gives the same BIDS label sub-%(label)s"), label=subject
+        )
     return None
 
 
 def series_line(series_id: int, description: str, reason: dict | str) -> dict:
     """A log line about one series; ``reason`` is a message, or a plain string shown as it is (an exception name)."""
-    return message(gettext_noop("Series %(id)s (%(description)s): %(reason)s."), id=series_id,
-                   description=description or "-", reason=reason)
+    return message(
+        gettext_noop("Series %(id)s (%(description)s): %(reason)s."),
+        id=series_id,
+        description=description or "-",
+        reason=reason,
+    )
 
 
 def plan_series(all_series: list[SeriesFiles]) -> tuple[list[Planned], list[dict]]:
@@ -157,9 +164,17 @@ def plan_series(all_series: list[SeriesFiles]) -> tuple[list[Planned], list[dict
         kind = bids_kind(series.label)
         groups[(bids_label(series.identifier), bids_label(series.visit_code), kind)].append(series)
     planned = [
-        Planned(series.series_id, series.description, subject, session, kind, index + 1 if len(members) > 1 else None,
-                series.paths)
-        for (subject, session, kind), members in groups.items() for index, series in enumerate(members)
+        Planned(
+            series.series_id,
+            series.description,
+            subject,
+            session,
+            kind,
+            index + 1 if len(members) > 1 else None,
+            series.paths,
+        )
+        for (subject, session, kind), members in groups.items()
+        for index, series in enumerate(members)
     ]
     return sorted(planned, key=lambda p: (p.folder, p.stem)), lines
 
@@ -172,14 +187,18 @@ def series_files(files) -> list[SeriesFiles]:
     result = []
     for members in by_series.values():
         first, series = members[0], members[0].series
-        result.append(SeriesFiles(
-            series_id=series.pk, label=series.label, description=series.description,
-            participant_ids=frozenset(f.participant_id for f in members),
-            identifier=first.participant.identifier if first.participant_id else "",
-            visit_code=first.visit_code,
-            order=(str(series.acquisition_date or ""), series.series_number or 0, series.pk),
-            paths=tuple(f.file.name for f in members),
-        ))
+        result.append(
+            SeriesFiles(
+                series_id=series.pk,
+                label=series.label,
+                description=series.description,
+                participant_ids=frozenset(f.participant_id for f in members),
+                identifier=first.participant.identifier if first.participant_id else "",
+                visit_code=first.visit_code,
+                order=(str(series.acquisition_date or ""), series.series_number or 0, series.pk),
+                paths=tuple(f.file.name for f in members),
+            )
+        )
     return result
 
 
@@ -201,8 +220,9 @@ def dcm2niix_binary() -> str:
             return dcm2niix.bin
     except ImportError:
         pass
-    found = shutil.which("dcm2niix", path=os.pathsep.join([str(Path(sys.executable).parent),
-                                                            os.environ.get("PATH", "")]))
+    found = shutil.which(
+        "dcm2niix", path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    )
     if not found:
         raise ConversionError(gettext_noop("dcm2niix is not installed (pip install dcm2niix)."))
     return found
@@ -217,17 +237,39 @@ def dcm2niix_version(binary: str) -> str:
 
 # Sidecar keys that could name, describe or date a person or the site; dcm2niix -ba y already leaves out the patient
 # ones (checked by the tests). PatientPosition and ImageOrientationPatientDICOM describe the image and stay.
-IDENTIFYING_KEYS = frozenset({
-    "PatientName", "PatientID", "PatientBirthDate", "PatientSex", "PatientAge", "PatientWeight", "PatientSize",
-    "OtherPatientIDs", "AccessionNumber", "StudyID", "StudyInstanceUID", "SeriesInstanceUID",
-    "ReferringPhysicianName", "PerformingPhysicianName", "OperatorsName", "InstitutionName", "InstitutionAddress",
-    "StationName", "DeviceSerialNumber", "AcquisitionDateTime", "AcquisitionDate", "StudyDate", "SeriesDate",
-})
+IDENTIFYING_KEYS = frozenset(
+    {
+        "PatientName",
+        "PatientID",
+        "PatientBirthDate",
+        "PatientSex",
+        "PatientAge",
+        "PatientWeight",
+        "PatientSize",
+        "OtherPatientIDs",
+        "AccessionNumber",
+        "StudyID",
+        "StudyInstanceUID",
+        "SeriesInstanceUID",
+        "ReferringPhysicianName",
+        "PerformingPhysicianName",
+        "OperatorsName",
+        "InstitutionName",
+        "InstitutionAddress",
+        "StationName",
+        "DeviceSerialNumber",
+        "AcquisitionDateTime",
+        "AcquisitionDate",
+        "StudyDate",
+        "SeriesDate",
+    }
+)
 
 
 def clean_sidecar(path: Path, *, task: str | None) -> None:
-    data = {key: value for key, value in json.loads(path.read_text(encoding="utf-8")).items()
-            if key not in IDENTIFYING_KEYS}
+    data = {
+        key: value for key, value in json.loads(path.read_text(encoding="utf-8")).items() if key not in IDENTIFYING_KEYS
+    }
     if task is not None:
         data["TaskName"] = task  # required by BIDS for bold; dcm2niix cannot know it
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -247,24 +289,32 @@ def convert_series(planned: Planned, *, work: Path, dataset: Path, binary: str) 
             continue
         (source / f"{index:05d}.dcm").symlink_to(stored.resolve())
     if missing:
-        raise ConversionError(gettext_noop("%(missing)d of %(total)d stored files are missing"), missing=missing,
-                              total=len(planned.paths))
+        raise ConversionError(
+            gettext_noop("%(missing)d of %(total)d stored files are missing"), missing=missing, total=len(planned.paths)
+        )
     # -ba y: the BIDS sidecar leaves out patient name, ID and birth date. No shell; the file name stem is made of
     # BIDS labels (letters and digits) and the folders are our own temporary ones.
     command = [binary, "-b", "y", "-ba", "y", "-z", "y", "-f", planned.stem, "-o", str(out), str(source)]
     try:
         result = subprocess.run(  # noqa: S603
-            command, capture_output=True, text=True, timeout=CONVERT_TIMEOUT_S, check=False)
+            command, capture_output=True, text=True, timeout=CONVERT_TIMEOUT_S, check=False
+        )
     except subprocess.TimeoutExpired as error:
-        raise ConversionError(gettext_noop("dcm2niix took longer than %(seconds)d s"),
-                              seconds=CONVERT_TIMEOUT_S) from error
+        raise ConversionError(
+            gettext_noop("dcm2niix took longer than %(seconds)d s"), seconds=CONVERT_TIMEOUT_S
+        ) from error
     images = sorted(out.glob("*.nii.gz"))
     if result.returncode != 0 or not images:
         detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or [f"exit {result.returncode}"]
         raise ConversionError(gettext_noop("dcm2niix could not convert it (%(detail)s)"), detail=detail[0][:300])
     if [image.name for image in images] != [f"{planned.stem}.nii.gz"]:
-        raise ConversionError(gettext_noop("dcm2niix split it into %(count)d images (varying orientation or echoes); "
-                                           "only series that make one image are exported"), count=len(images))
+        raise ConversionError(
+            gettext_noop(
+                "dcm2niix split it into %(count)d images (varying orientation or echoes); "
+                "only series that make one image are exported"
+            ),
+            count=len(images),
+        )
     sidecar = out / f"{planned.stem}.json"
     if sidecar.exists():
         clean_sidecar(sidecar, task=dict(planned.kind.entities).get("task"))
@@ -274,6 +324,11 @@ def convert_series(planned: Planned, *, work: Path, dataset: Path, binary: str) 
         shutil.move(produced, target / produced.name)
     notes = []
     if planned.kind.datatype == "dwi" and not (target / f"{planned.stem}.bval").exists():
-        notes.append(series_line(planned.series_id, planned.description,
-                                 message(gettext_noop("no b-values in the headers, so no .bval/.bvec was written"))))
+        notes.append(
+            series_line(
+                planned.series_id,
+                planned.description,
+                message(gettext_noop("no b-values in the headers, so no .bval/.bvec was written")),
+            )
+        )
     return notes

@@ -71,16 +71,18 @@ def export_request(*, study, user, path: str = "page") -> ImagingExport:
         raise PermissionDenied
     recent = timezone.now() - STALE_AFTER
     if ImagingExport.objects.filter(study=study, requested_by=user, status__in=ACTIVE, created_at__gte=recent).exists():
-        raise ValidationError(_("Your previous export of this study has not finished yet; wait for it before asking "
-                                "for another."))
+        raise ValidationError(
+            _("Your previous export of this study has not finished yet; wait for it before asking for another.")
+        )
     membership = membership_for(user, study)
     with transaction.atomic():
         export = ImagingExport.objects.create(study=study, requested_by=user, all_sites=membership.all_sites)
         sites = [] if membership.all_sites else list(membership.sites.all())
         export.sites.set(sites)
         after = {**snapshot(export, ("status", "all_sites")), "sites": sorted(site.code for site in sites)}
-        audit_record(user=user, action=AuditEvent.Action.CREATE, instance=export, study=study, path=path,
-                     changes=diff({}, after))
+        audit_record(
+            user=user, action=AuditEvent.Action.CREATE, instance=export, study=study, path=path, changes=diff({}, after)
+        )
         export_enqueue(export.pk)
     return export
 
@@ -115,8 +117,14 @@ def export_run(*, export_id: int) -> ImagingExport:
     export.finished_at = timezone.now()
     with transaction.atomic():
         export.save()
-        audit_record(user=None, action=AuditEvent.Action.UPDATE, instance=export, study=export.study,
-                     path=AuditEvent.Path.SYSTEM, changes=diff(before, snapshot(export, RESULT_FIELDS)))
+        audit_record(
+            user=None,
+            action=AuditEvent.Action.UPDATE,
+            instance=export,
+            study=export.study,
+            path=AuditEvent.Path.SYSTEM,
+            changes=diff(before, snapshot(export, RESULT_FIELDS)),
+        )
     return export
 
 
@@ -154,9 +162,15 @@ def _build(export: ImagingExport, work: Path) -> None:
     dataset_files(dataset, export=export, subjects=sorted(subjects), version=dcm2niix_version(binary))
     export.zip_path = export_path(export.pk, export.study.code)
     export.zip_size = zip_folder(dataset, Path(settings.MEDIA_ROOT) / export.zip_path, top=f"{export.study.code}-bids")
-    summary = message(gettext_noop("Series exported: %(exported)d (participants: %(subjects)d); failed: %(failed)d; "
-                                   "left out: %(left)d."), exported=export.series_exported, subjects=export.subjects,
-                      failed=failed, left=export.series_left_out)
+    summary = message(
+        gettext_noop(
+            "Series exported: %(exported)d (participants: %(subjects)d); failed: %(failed)d; left out: %(left)d."
+        ),
+        exported=export.series_exported,
+        subjects=export.subjects,
+        failed=failed,
+        left=export.series_left_out,
+    )
     export.log_entries = [summary, *lines]
     export.log = "".join(f"{message_english(entry)}\n" for entry in export.log_entries)
 
@@ -164,21 +178,27 @@ def _build(export: ImagingExport, work: Path) -> None:
 def dataset_files(dataset: Path, *, export: ImagingExport, subjects: list[str], version: str) -> None:
     """dataset_description.json, participants.tsv (study IDs only: no arm, group or identifiers), README, CHANGES."""
     description = {
-        "Name": export.study.title, "BIDSVersion": BIDS_VERSION, "DatasetType": "raw",
+        "Name": export.study.title,
+        "BIDSVersion": BIDS_VERSION,
+        "DatasetType": "raw",
         "GeneratedBy": [{"Name": "dcm2niix", "Version": version or "unknown"}],
     }
-    (dataset / "dataset_description.json").write_text(json.dumps(description, indent=2, ensure_ascii=False) + "\n",
-                                                      encoding="utf-8")
+    (dataset / "dataset_description.json").write_text(
+        json.dumps(description, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     rows = "".join(f"sub-{subject}\n" for subject in subjects)
     (dataset / "participants.tsv").write_text("participant_id\n" + rows, encoding="utf-8")
-    (dataset / "participants.json").write_text(json.dumps(
-        {"participant_id": {"Description": "Study ID with punctuation removed"}}, indent=2) + "\n", encoding="utf-8")
+    (dataset / "participants.json").write_text(
+        json.dumps({"participant_id": {"Description": "Study ID with punctuation removed"}}, indent=2) + "\n",
+        encoding="utf-8",
+    )
     day = timezone.localdate().isoformat()
     (dataset / "README").write_text(
         f"{export.study.title}: MRI exported as BIDS on {day} (export #{export.pk}).\n\n"
         "Images come from the de-identified stored DICOM copies: subjects carry study IDs, dates are shifted per\n"
         "participant, and sidecars were written by dcm2niix with patient fields removed. Sessions are visit codes.\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (dataset / "CHANGES").write_text(f"1.0.0 {day}\n  - Export #{export.pk}.\n", encoding="utf-8")
 
 
@@ -202,8 +222,9 @@ def export_download(*, export: ImagingExport, user) -> Path:
     """The zip of a finished export, recorded in the audit trail as an export of study data."""
     if export.status == ImagingExport.Status.DELETED:
         day = timezone.localtime(export.deleted_at).strftime("%Y-%m-%d") if export.deleted_at else "-"
-        raise ValidationError(_("This export was deleted on %(day)s and its zip removed; ask for a new export.")
-                              % {"day": day})
+        raise ValidationError(
+            _("This export was deleted on %(day)s and its zip removed; ask for a new export.") % {"day": day}
+        )
     if export.status != ImagingExport.Status.DONE or not export.zip_path:
         raise ValidationError(_("This export has no zip to download yet."))
     path = Path(settings.MEDIA_ROOT) / export.zip_path
@@ -231,8 +252,7 @@ def exports_expire(*, now=None) -> int:
     cutoff = (now or timezone.now()) - timedelta(days=days)
     old = ImagingExport.objects.filter(status__in=DELETABLE, finished_at__lt=cutoff).values_list("pk", flat=True)
     reason = f"expired: kept {days} days (IMAGING_EXPORT_KEEP_DAYS)"
-    return sum(_mark_deleted(pk, user=None, path=AuditEvent.Path.SYSTEM, reason=reason) is not None
-               for pk in list(old))
+    return sum(_mark_deleted(pk, user=None, path=AuditEvent.Path.SYSTEM, reason=reason) is not None for pk in list(old))
 
 
 def _mark_deleted(export_id: int, *, user, path: str, reason: str) -> ImagingExport | None:
@@ -247,8 +267,15 @@ def _mark_deleted(export_id: int, *, user, path: str, reason: str) -> ImagingExp
         export.status, export.zip_path = ImagingExport.Status.DELETED, ""
         export.deleted_at, export.deleted_by = timezone.now(), user
         export.save(update_fields=["status", "zip_path", "deleted_at", "deleted_by"])
-        audit_record(user=user, action=AuditEvent.Action.DELETE, instance=export, study=export.study, path=path,
-                     reason=reason, changes=diff(before, snapshot(export, ("status", "zip_path"))))
+        audit_record(
+            user=user,
+            action=AuditEvent.Action.DELETE,
+            instance=export,
+            study=export.study,
+            path=path,
+            reason=reason,
+            changes=diff(before, snapshot(export, ("status", "zip_path"))),
+        )
         if zip_path:
             transaction.on_commit(lambda: (Path(settings.MEDIA_ROOT) / zip_path).unlink(missing_ok=True))
     return export

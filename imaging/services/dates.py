@@ -30,8 +30,15 @@ def date_shift_days(*, participant, user=None) -> int:
             defaults={"days": SHIFT_MIN_DAYS + secrets.randbelow(SHIFT_MAX_DAYS - SHIFT_MIN_DAYS + 1)},
         )
         if created:  # the audit row says that an offset exists, never its value
-            audit_record(user=user, action="create", instance=shift, participant=participant,
-                         study=participant.study, changes={}, path="system")
+            audit_record(
+                user=user,
+                action="create",
+                instance=shift,
+                participant=participant,
+                study=participant.study,
+                changes={},
+                path="system",
+            )
     return shift.days
 
 

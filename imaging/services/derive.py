@@ -21,8 +21,16 @@ from imaging.readers.emg import read_emg
 from imaging.readers.errors import ReaderError
 from imaging.readers.hypnogram import hypnogram_from_edf
 
-UNITS = (("_pct", "%"), ("_min", "min"), ("_ms", "ms"), ("_hz", "Hz"), ("_bpm", "bpm"),
-         ("_per_hour", "/h"), ("_hours", "h"), ("_s", "s"))
+UNITS = (
+    ("_pct", "%"),
+    ("_min", "min"),
+    ("_ms", "ms"),
+    ("_hz", "Hz"),
+    ("_bpm", "bpm"),
+    ("_per_hour", "/h"),
+    ("_hours", "h"),
+    ("_s", "s"),
+)
 SKIPPED = {"software", "source", "estimate", "stage_min", "stage_pct_of_tst", "channels", "drop_pct", "fs"}
 
 
@@ -70,8 +78,10 @@ def _staging_channels(path: Path) -> tuple[str | None, str | None, str | None]:
     labels: dict[str, list[str]] = {}
     for signal in open_edf(path).signals:
         labels.setdefault(channel_type(signal.label, signal.physical_dimension), []).append(signal.label)
-    eeg = sorted(labels.get("EEG", []), key=lambda label: next(
-        (rank for rank, name in enumerate(("c4", "c3", "cz")) if name in label.lower()), 9))
+    eeg = sorted(
+        labels.get("EEG", []),
+        key=lambda label: next((rank for rank, name in enumerate(("c4", "c3", "cz")) if name in label.lower()), 9),
+    )
     eog, emg = labels.get("EOG", [None]), labels.get("EMG chin", [None])
     return (eeg[0] if eeg else None), eog[0], emg[0]
 
@@ -87,8 +97,13 @@ def _automatic_hypnogram(path: Path, notes: list[str], error: ReaderError):
     except (ReaderError, ValueError) as failure:
         notes.append(_("No scored hypnogram, and automatic staging failed: %(error)s") % {"error": failure})
         return None
-    notes.append(_("No scored hypnogram: sleep stages estimated by automatic staging (YASA, channel %(eeg)s); "
-                   "the sleep measures are estimates.") % {"eeg": eeg})
+    notes.append(
+        _(
+            "No scored hypnogram: sleep stages estimated by automatic staging (YASA, channel %(eeg)s); "
+            "the sleep measures are estimates."
+        )
+        % {"eeg": eeg}
+    )
     return hypnogram
 
 
@@ -141,8 +156,15 @@ def _measure_store(data_file: DataFile, name: str, defaults: dict) -> None:
         measure, created = DerivedMeasure.objects.update_or_create(data_file=data_file, name=name, defaults=defaults)
         changes = diff(before, snapshot(measure, fields))
         if created or changes:
-            audit_record(user=None, action="create" if created else "update", instance=measure,
-                         study=data_file.study, participant=data_file.participant, path="system", changes=changes)
+            audit_record(
+                user=None,
+                action="create" if created else "update",
+                instance=measure,
+                study=data_file.study,
+                participant=data_file.participant,
+                path="system",
+                changes=changes,
+            )
 
 
 def measures_compute(data_file: DataFile) -> tuple[int, list[str]]:
@@ -151,8 +173,17 @@ def measures_compute(data_file: DataFile) -> tuple[int, list[str]]:
     for derive in DERIVERS[data_file.kind]:
         for rows, software in derive(path, notes):
             for name, value, estimate in rows:
-                _measure_store(data_file, name[:80], {
-                    "participant": data_file.participant, "visit_code": data_file.visit_code, "value": value,
-                    "unit": unit_of(name), "software": software, "is_estimate": estimate})
+                _measure_store(
+                    data_file,
+                    name[:80],
+                    {
+                        "participant": data_file.participant,
+                        "visit_code": data_file.visit_code,
+                        "value": value,
+                        "unit": unit_of(name),
+                        "software": software,
+                        "is_estimate": estimate,
+                    },
+                )
                 count += 1
     return count, notes

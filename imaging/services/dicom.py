@@ -23,12 +23,18 @@ logger = logging.getLogger(__name__)
 UNLINKED = "UNLINKED"
 
 
-def deidentified_copy(source: Path, out: Path, *, study_code: str, patient_label: str,
-                      date_shift_days: int = 0) -> dict:
+def deidentified_copy(
+    source: Path, out: Path, *, study_code: str, patient_label: str, date_shift_days: int = 0
+) -> dict:
     """Write the PS3.15 de-identified copy; UIDs are mapped per study so series group before linking."""
     dataset = pydicom.dcmread(source)
-    clean = deidentify(dataset, study_id=study_code, date_shift_days=date_shift_days,
-                       uid_secret=settings.IMAGING_UID_SECRET, in_place=True)  # read for this alone: no copy
+    clean = deidentify(
+        dataset,
+        study_id=study_code,
+        date_shift_days=date_shift_days,
+        uid_secret=settings.IMAGING_UID_SECRET,
+        in_place=True,
+    )  # read for this alone: no copy
     clean.PatientID = clean.PatientName = patient_label
     clean.save_as(out, enforce_file_format=True)
     return dicom_header_json(header_from_dataset(clean, str(out)))
@@ -55,7 +61,8 @@ def study_series_rules(study) -> tuple[SeriesRule, ...]:
 def series_attach(data_file: DataFile) -> DicomSeries:
     header = data_file.metadata["dicom"]
     series, _ = DicomSeries.objects.get_or_create(
-        study=data_file.study, series_uid=header["series_uid"],
+        study=data_file.study,
+        series_uid=header["series_uid"],
         defaults={"study_uid": header.get("study_uid", ""), "series_number": header.get("series_number")},
     )
     data_file.series = series

@@ -42,7 +42,8 @@ def _log_once(key: str, message: str, *args) -> None:
 def dropfolder_user():
     """The account drop-folder jobs are received as: inactive with no usable password, so nobody can log in as it."""
     user, created = get_user_model().objects.get_or_create(
-        username=DROP_FOLDER_USERNAME, defaults={"is_active": False, "display_name": "Drop folder"})
+        username=DROP_FOLDER_USERNAME, defaults={"is_active": False, "display_name": "Drop folder"}
+    )
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
@@ -63,8 +64,12 @@ def _candidates(folder: Path, settle_seconds: int, now: float) -> list[Path]:
     paths = []
     for path in sorted(folder.rglob("*")):
         relative = str(path.relative_to(folder))
-        if path.is_file() and not skipped(relative) and not path.name.lower().endswith(PARTIAL_SUFFIXES) \
-                and settled(path, settle_seconds, now):
+        if (
+            path.is_file()
+            and not skipped(relative)
+            and not path.name.lower().endswith(PARTIAL_SUFFIXES)
+            and settled(path, settle_seconds, now)
+        ):
             paths.append(path)
     return paths
 
@@ -133,20 +138,32 @@ def _take(study: Study, root: Path, path: Path, user) -> list[IngestJob]:
     except FileNotFoundError:
         return []  # a parallel scan took it a moment earlier
     except OSError as error:
-        logger.warning("drop folder: %s could not be moved into the staging area (%s); it is left in place",
-                       path, error)
+        logger.warning(
+            "drop folder: %s could not be moved into the staging area (%s); it is left in place", path, error
+        )
         return []
     try:
         staged = _expand(name, relative)
     except BadUpload as error:
         _put_back(relative, path)
-        _log_once(f"zip:{path}:{path.stat().st_mtime}", "drop folder: %s is a damaged zip (%s); it is left in place",
-                  path, error.reason)
+        _log_once(
+            f"zip:{path}:{path.stat().st_mtime}",
+            "drop folder: %s is a damaged zip (%s); it is left in place",
+            path,
+            error.reason,
+        )
         return []
     members = [staged_path for _member, staged_path in staged if staged_path != relative]
     try:
-        jobs = staged_receive(study=study, user=user, staged=staged, participant=participant, visit=visit,
-                              path="system", reason=AUDIT_REASON)
+        jobs = staged_receive(
+            study=study,
+            user=user,
+            staged=staged,
+            participant=participant,
+            visit=visit,
+            path="system",
+            reason=AUDIT_REASON,
+        )
     except Exception:
         for staged_path in members:
             unstage(staged_path)
@@ -173,8 +190,7 @@ def dropfolder_scan(*, now: float | None = None) -> list[IngestJob]:
             continue
         study = studies.get(folder.name) if folder.is_dir() else None
         if study is None:
-            _log_once(f"unknown:{folder}", "drop folder: %s does not name an active study; it is left in place",
-                      folder)
+            _log_once(f"unknown:{folder}", "drop folder: %s does not name an active study; it is left in place", folder)
             continue
         for path in _candidates(folder, settings.IMAGING_DROP_SETTLE_SECONDS, now):
             user = user or dropfolder_user()

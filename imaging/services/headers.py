@@ -26,8 +26,11 @@ def detect_format(path: Path) -> str:
     if head[:8] == b"0       ":
         return "edf"
     raise ReaderError(
-        gettext_noop("%(name)s is neither a DICOM file nor an EDF/EDF+ recording. Upload MRI as DICOM files (or a "
-                     "zip of them) and PSG, EMG or ECG recordings as EDF."), name=path.name
+        gettext_noop(
+            "%(name)s is neither a DICOM file nor an EDF/EDF+ recording. Upload MRI as DICOM files (or a "
+            "zip of them) and PSG, EMG or ECG recordings as EDF."
+        ),
+        name=path.name,
     )
 
 
@@ -66,10 +69,16 @@ def parse_dicom(path: Path) -> dict:
         datetime.combine(header.study_date, datetime.min.time()) if header.study_date else None
     )
     return {
-        "format": "dicom", "kind": Kind.DICOM, "source_patient_id": header.patient_id,
-        "recorded_at": aware(recorded), "summary": {
-            "modality": header.modality, "series_description": header.series_description,
-            "series_number": header.series_number, "rows": header.rows, "columns": header.columns,
+        "format": "dicom",
+        "kind": Kind.DICOM,
+        "source_patient_id": header.patient_id,
+        "recorded_at": aware(recorded),
+        "summary": {
+            "modality": header.modality,
+            "series_description": header.series_description,
+            "series_number": header.series_number,
+            "rows": header.rows,
+            "columns": header.columns,
         },
         "software": header.software,
     }
@@ -90,20 +99,27 @@ def edf_kind(channel_types: list[str]) -> str:
 def parse_edf(path: Path, requested_kind: str = "") -> dict:
     header = read_edf_header(path)
     if not header.channels or header.duration_s <= 0:
-        raise ReaderError(gettext_noop("%(name)s holds no signal (no channels or zero duration); export it again."),
-                          name=path.name)
+        raise ReaderError(
+            gettext_noop("%(name)s holds no signal (no channels or zero duration); export it again."), name=path.name
+        )
     types = [channel.type for channel in header.channels]
     kind = requested_kind or edf_kind(types)
     if kind == Kind.DICOM:
-        raise ReaderError(gettext_noop("%(name)s is an EDF recording, not DICOM: choose another kind or 'detect'."),
-                          name=path.name)
+        raise ReaderError(
+            gettext_noop("%(name)s is an EDF recording, not DICOM: choose another kind or 'detect'."), name=path.name
+        )
     if kind == Kind.HRV and "ECG" not in types:
-        raise ReaderError(gettext_noop("%(name)s has no ECG channel, so heart-rate variability cannot be computed."),
-                          name=path.name)
+        raise ReaderError(
+            gettext_noop("%(name)s has no ECG channel, so heart-rate variability cannot be computed."), name=path.name
+        )
     return {
-        "format": "edf", "kind": kind, "source_patient_id": header.patient_code,
-        "recorded_at": aware(header.start), "summary": {
-            "edf_plus": header.edf_plus, "duration_s": header.duration_s,
+        "format": "edf",
+        "kind": kind,
+        "source_patient_id": header.patient_code,
+        "recorded_at": aware(header.start),
+        "summary": {
+            "edf_plus": header.edf_plus,
+            "duration_s": header.duration_s,
             "annotation_count": header.annotation_count,
             "channels": [dataclasses.asdict(channel) for channel in header.channels],
         },

@@ -47,8 +47,9 @@ def _relabel(data_file: DataFile, participant, user) -> None:
 LINK_AUDIT_FIELDS = ["participant", "visit", "visit_code", "link_status", "out_of_window"]
 
 
-def datafile_link(*, data_file: DataFile, participant, visit, user, relabel: bool = True,
-                  path: str = "page") -> DataFile:
+def datafile_link(
+    *, data_file: DataFile, participant, visit, user, relabel: bool = True, path: str = "page"
+) -> DataFile:
     if participant.study_id != data_file.study_id or visit.participant_id != participant.pk:
         raise ValidationError(_("Choose a visit of a participant in this file's study."))
     with transaction.atomic():
@@ -62,7 +63,13 @@ def datafile_link(*, data_file: DataFile, participant, visit, user, relabel: boo
         DerivedMeasure.objects.filter(data_file=data_file).update(participant=participant, visit_code=visit.visit_code)
         if relabel:
             _relabel(data_file, participant, user)
-        audit_record(user=user if path == "page" else None, action="update", instance=data_file, path=path,
-                     study=data_file.study, participant=participant,
-                     changes=diff(before, snapshot(data_file, LINK_AUDIT_FIELDS)))
+        audit_record(
+            user=user if path == "page" else None,
+            action="update",
+            instance=data_file,
+            path=path,
+            study=data_file.study,
+            participant=participant,
+            changes=diff(before, snapshot(data_file, LINK_AUDIT_FIELDS)),
+        )
     return data_file

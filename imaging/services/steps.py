@@ -33,13 +33,27 @@ from .staging import CHUNK, media_path, unstage
 
 logger = logging.getLogger(__name__)
 # What the steps write; never task_id or attempts, which the enqueueing side owns.
-PIPELINE_FIELDS = ["status", "started_at", "finished_at", "log", "error", "steps_done", "staged_path", "details",
-                   "data_file", "duplicate", "sha256", "size"]
+PIPELINE_FIELDS = [
+    "status",
+    "started_at",
+    "finished_at",
+    "log",
+    "error",
+    "steps_done",
+    "staged_path",
+    "details",
+    "data_file",
+    "duplicate",
+    "sha256",
+    "size",
+]
 DATAFILE_AUDIT_FIELDS = ["kind", "original_name", "sha256", "size", "deidentified", "link_status"]
 DROP_FOLDER_USERNAME = "dropfolder"  # the system account that files from the watched drop folder are received as
 STEPS = ("checksum", "deduplicate", "parse", "validate", "store", "derive", "link", "finish")
-UNEXPECTED = gettext_noop("The file could not be processed because of an unexpected error (%(error)s). Retry the job; "
-                          "if it fails again, send the job number to the data manager.")
+UNEXPECTED = gettext_noop(
+    "The file could not be processed because of an unexpected error (%(error)s). Retry the job; "
+    "if it fails again, send the job number to the data manager."
+)
 TIME_LIMIT = gettext_noop("Processing took longer than the time limit; retry the job or split the upload.")
 
 
@@ -50,8 +64,9 @@ class Stop(Exception):  # noqa: N818  (not an error: the job is complete early, 
 def _staged(job: IngestJob) -> Path:
     path = media_path(job.staged_path) if job.staged_path else None
     if path is None or not path.exists():
-        raise ReaderError(gettext_noop("%(name)s is no longer in the upload area; upload it again."),
-                          name=job.original_name)
+        raise ReaderError(
+            gettext_noop("%(name)s is no longer in the upload area; upload it again."), name=job.original_name
+        )
     return path
 
 
@@ -62,8 +77,9 @@ def checksum(job: IngestJob) -> str:
             digest.update(chunk)
             size += len(chunk)
     if size == 0:
-        raise ReaderError(gettext_noop("%(name)s is empty (0 bytes); copy it again from the source."),
-                          name=job.original_name)
+        raise ReaderError(
+            gettext_noop("%(name)s is empty (0 bytes); copy it again from the source."), name=job.original_name
+        )
     job.sha256, job.size = digest.hexdigest(), size
     job.save(update_fields=["sha256", "size"])
     return _("SHA-256 %(sha)s, %(size)d bytes.") % {"sha": job.sha256, "size": size}
@@ -76,8 +92,9 @@ def deduplicate(job: IngestJob) -> str:
     job.data_file, job.duplicate = existing, True
     job.save(update_fields=["data_file", "duplicate"])
     when = timezone.localtime(existing.uploaded_at).strftime("%Y-%m-%d %H:%M")
-    raise Stop(_("The same file was already received on %(when)s; it is recorded once and not stored again.")
-               % {"when": when})
+    raise Stop(
+        _("The same file was already received on %(when)s; it is recorded once and not stored again.") % {"when": when}
+    )
 
 
 def parse(job: IngestJob) -> str:
@@ -85,8 +102,12 @@ def parse(job: IngestJob) -> str:
     found = detect_format(path)
     if found == "dicom":
         if job.kind_requested and job.kind_requested != Kind.DICOM:
-            raise ReaderError(gettext_noop("%(name)s is a DICOM (MRI) file, not %(kind)s."), translate=("kind",),
-                              name=job.original_name, kind=english(Kind(job.kind_requested).label))
+            raise ReaderError(
+                gettext_noop("%(name)s is a DICOM (MRI) file, not %(kind)s."),
+                translate=("kind",),
+                name=job.original_name,
+                kind=english(Kind(job.kind_requested).label),
+            )
         details = parse_dicom(path)
     else:
         details = parse_edf(path, job.kind_requested)
@@ -122,12 +143,23 @@ def _mapped(job: IngestJob) -> tuple[Participant | None, Visit | None, str]:
         return None, None, _("The file names no patient ID, so it waits to be linked by hand.")
     participant = _candidates(job).filter(study=job.study, identifier=code).first()
     if participant is None:
-        return None, None, _("No participant with study ID '%(code)s' at the uploader's sites; the file waits to be "
-                             "linked by hand.") % {"code": code}
+        return (
+            None,
+            None,
+            _("No participant with study ID '%(code)s' at the uploader's sites; the file waits to be linked by hand.")
+            % {"code": code},
+        )
     visit = _visit_for_date(participant, _recorded(job))
     if visit is None:
-        return None, None, _("Participant %(code)s has no single visit whose window contains the recording date; "
-                             "the file waits to be linked by hand.") % {"code": code}
+        return (
+            None,
+            None,
+            _(
+                "Participant %(code)s has no single visit whose window contains the recording date; "
+                "the file waits to be linked by hand."
+            )
+            % {"code": code},
+        )
     note = _("Matched the file's patient ID to participant %(code)s, visit %(visit)s.")
     return participant, visit, note % {"code": code, "visit": visit.visit_code}
 
@@ -165,8 +197,9 @@ def _write_copy(job: IngestJob, out: Path) -> dict:
     shift = date_shift_days(participant=participant, user=job.uploaded_by)
     shifted = {"date_shift_of": participant.pk} if participant else {}
     if job.details["format"] == "dicom":
-        header = dicom.deidentified_copy(source, out, study_code=job.study.code, patient_label=label,
-                                         date_shift_days=shift)
+        header = dicom.deidentified_copy(
+            source, out, study_code=job.study.code, patient_label=label, date_shift_days=shift
+        )
         return {"dicom": header, **shifted}
     deidentify_edf(source, out, study_id=label, date_shift_days=shift)
     return {"edf": job.details["summary"], **shifted}
@@ -183,17 +216,29 @@ def store(job: IngestJob) -> str:
         try:
             with transaction.atomic(), out.open("rb") as handle:
                 data_file = DataFile(
-                    study=job.study, kind=job.details["kind"], original_name=job.original_name[:255],
-                    sha256=job.sha256, size=job.size, uploaded_by=job.uploaded_by, recorded_at=_recorded(job),
-                    metadata=metadata, deidentified=True,
+                    study=job.study,
+                    kind=job.details["kind"],
+                    original_name=job.original_name[:255],
+                    sha256=job.sha256,
+                    size=job.size,
+                    uploaded_by=job.uploaded_by,
+                    recorded_at=_recorded(job),
+                    metadata=metadata,
+                    deidentified=True,
                 )
                 data_file.file.save(out.name, File(handle), save=False)
                 data_file.save()
                 job.data_file = data_file
                 job.save(update_fields=["data_file"])
                 # Never metadata or recorded_at: header contents and real dates stay out of the trail.
-                audit_record(user=None, action="create", instance=data_file, study=job.study, path="system",
-                             changes=diff({}, snapshot(data_file, DATAFILE_AUDIT_FIELDS)))
+                audit_record(
+                    user=None,
+                    action="create",
+                    instance=data_file,
+                    study=job.study,
+                    path="system",
+                    changes=diff({}, snapshot(data_file, DATAFILE_AUDIT_FIELDS)),
+                )
         except IntegrityError:  # the same bytes arrived in a parallel job a moment earlier
             return deduplicate(job)
     if data_file.kind == Kind.DICOM:
@@ -213,11 +258,17 @@ def link(job: IngestJob) -> str:
     target = job.details.get("link")
     if not target:
         queued = _("Queued for linking.")
-        return f'{job.details.get("link_note", "")} {queued}'
+        return f"{job.details.get('link_note', '')} {queued}"
     participant = Participant.objects.get(pk=target[0])
     visit = Visit.objects.get(pk=target[1], participant=participant)
-    data_file = datafile_link(data_file=job.data_file, participant=participant, visit=visit,
-                              user=job.uploaded_by, relabel=False, path="system")
+    data_file = datafile_link(
+        data_file=job.data_file,
+        participant=participant,
+        visit=visit,
+        user=job.uploaded_by,
+        relabel=False,
+        path="system",
+    )
     line = _("Linked to %(participant)s at visit %(visit)s.") % {"participant": participant, "visit": visit.visit_code}
     if data_file.out_of_window:
         line += " " + _("The recording date is outside the visit window.")
@@ -228,8 +279,16 @@ def finish(job: IngestJob) -> str:
     return _("Done.")
 
 
-FUNCTIONS = {"checksum": checksum, "deduplicate": deduplicate, "parse": parse, "validate": validate,
-             "store": store, "derive": derive, "link": link, "finish": finish}
+FUNCTIONS = {
+    "checksum": checksum,
+    "deduplicate": deduplicate,
+    "parse": parse,
+    "validate": validate,
+    "store": store,
+    "derive": derive,
+    "link": link,
+    "finish": finish,
+}
 
 
 def _append(job: IngestJob, line: str) -> None:
@@ -245,8 +304,14 @@ def _close(job: IngestJob, status: str, *, error: str = "") -> None:
         job.staged_path = ""
     with transaction.atomic():
         job.save(update_fields=PIPELINE_FIELDS)
-        audit_record(user=None, action="update", instance=job, study=job.study, path="system",
-                     changes=diff(before, {"status": status, "error": error}))
+        audit_record(
+            user=None,
+            action="update",
+            instance=job,
+            study=job.study,
+            path="system",
+            changes=diff(before, {"status": status, "error": error}),
+        )
 
 
 def english(text) -> str:
@@ -305,4 +370,3 @@ def ingest_step(*, job_id: int, step: str) -> None:
         _close(job, IngestJob.Status.SUCCEEDED)
     else:
         job.save(update_fields=PIPELINE_FIELDS)
-

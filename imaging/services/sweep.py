@@ -33,12 +33,26 @@ def staged_uploads_sweep(*, older_than_days: int = FAILED_UPLOAD_RETENTION_DAYS,
             old = job.staged_path
             job.staged_path = ""
             stamp = timezone.localtime().strftime("%H:%M:%S")
-            job.log += stamp + " " + _("The upload was removed from the staging area %(days)d days after the job "
-                                       "failed; upload the file again to ingest it.") % {"days": older_than_days}
+            job.log += (
+                stamp
+                + " "
+                + _(
+                    "The upload was removed from the staging area %(days)d days after the job "
+                    "failed; upload the file again to ingest it."
+                )
+                % {"days": older_than_days}
+            )
             job.log += "\n"
             job.save(update_fields=["staged_path", "log"])
-            audit_record(user=None, action="delete", instance=job, study=job.study, path="system",
-                         changes={"staged_path": [old, ""]}, reason="failed upload retention")
+            audit_record(
+                user=None,
+                action="delete",
+                instance=job,
+                study=job.study,
+                path="system",
+                changes={"staged_path": [old, ""]},
+                reason="failed upload retention",
+            )
             transaction.on_commit(lambda path=old: unstage(path))
         removed += 1
     return removed

@@ -11,8 +11,14 @@ from imaging.services.steps import error_message
 
 register = template.Library()
 
-STATUS_STYLES = {"queued": "secondary", "running": "info", "succeeded": "success", "failed": "danger",
-                 "linked": "success", "needs_linking": "warning"}
+STATUS_STYLES = {
+    "queued": "secondary",
+    "running": "info",
+    "succeeded": "success",
+    "failed": "danger",
+    "linked": "success",
+    "needs_linking": "warning",
+}
 
 
 @register.filter
@@ -70,8 +76,7 @@ def participant_acquisitions(context, participant):
     for data_file in files:
         visits.setdefault(data_file.visit_code, []).append(data_file)
     rows = [
-        {"visit_code": code, "files": items,
-         "check": selectors.series_check(participant.pk, participant.study, code)}
+        {"visit_code": code, "files": items, "check": selectors.series_check(participant.pk, participant.study, code)}
         for code, items in visits.items()
     ]
     request = context.get("request")

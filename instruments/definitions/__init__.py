@@ -22,7 +22,25 @@ from .parse import parse_definition
 from .scorers import compute
 
 __all__ = [
-    "LIBRARY_ROOT", "CleanResult", "Condition", "DefinitionError", "Instrument", "Item", "Label", "Library",
-    "Option", "Problem", "ScoreSpec", "Section", "check_library", "clean_responses", "compute", "evaluate",
-    "latest", "load_definition", "load_library", "parse_definition", "visible_items",
+    "LIBRARY_ROOT",
+    "CleanResult",
+    "Condition",
+    "DefinitionError",
+    "Instrument",
+    "Item",
+    "Label",
+    "Library",
+    "Option",
+    "Problem",
+    "ScoreSpec",
+    "Section",
+    "check_library",
+    "clean_responses",
+    "compute",
+    "evaluate",
+    "latest",
+    "load_definition",
+    "load_library",
+    "parse_definition",
+    "visible_items",
 ]

@@ -133,8 +133,15 @@ def _text(text: str, item: Item) -> str:
 
 
 CONVERTERS = {
-    "integer_scale": _integer, "single_choice": _choice, "number": _number, "date": _date,
-    "partial_date": _partial_date, "time": _time, "duration": _duration, "yes_no": _yes_no, "text": _text,
+    "integer_scale": _integer,
+    "single_choice": _choice,
+    "number": _number,
+    "date": _date,
+    "partial_date": _partial_date,
+    "time": _time,
+    "duration": _duration,
+    "yes_no": _yes_no,
+    "text": _text,
 }
 
 

@@ -13,9 +13,7 @@ if TYPE_CHECKING:
 GROUPS = ("all", "any", "not")
 
 
-def parse_condition(
-    raw: Any, path: str, earlier: Sequence[Item], all_codes: set, notes: Notes
-) -> Condition | None:
+def parse_condition(raw: Any, path: str, earlier: Sequence[Item], all_codes: set, notes: Notes) -> Condition | None:
     """A Condition from its mapping, or None when absent or broken (problems go to ``notes``)."""
     if raw is None:
         return None
@@ -36,8 +34,7 @@ def parse_condition(
         notes.add(f"{path}.{kind}", "must be a non-empty list of conditions")
         return None
     children = [
-        parse_condition(child, f"{path}.{kind}[{n}]", earlier, all_codes, notes)
-        for n, child in enumerate(raw[kind])
+        parse_condition(child, f"{path}.{kind}[{n}]", earlier, all_codes, notes) for n, child in enumerate(raw[kind])
     ]
     if any(child is None for child in children):
         return None

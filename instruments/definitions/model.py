@@ -6,8 +6,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ITEM_TYPES = (
-    "integer_scale", "single_choice", "multiple_choice", "yes_no", "number", "date",
-    "partial_date", "time", "duration", "text", "calculated",
+    "integer_scale",
+    "single_choice",
+    "multiple_choice",
+    "yes_no",
+    "number",
+    "date",
+    "partial_date",
+    "time",
+    "duration",
+    "text",
+    "calculated",
 )
 CHOICE_TYPES = ("single_choice", "multiple_choice")
 # Types whose stored value is a number, so show_if may compare them with > and <.

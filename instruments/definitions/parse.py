@@ -28,8 +28,21 @@ from .model import (
 
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 TOP_KEYS = {
-    "code", "version", "title", "short_title", "kind", "respondent", "repeating", "licence", "source",
-    "scorer", "instructions", "option_sets", "items", "scores", "sections",
+    "code",
+    "version",
+    "title",
+    "short_title",
+    "kind",
+    "respondent",
+    "repeating",
+    "licence",
+    "source",
+    "scorer",
+    "instructions",
+    "option_sets",
+    "items",
+    "scores",
+    "sections",
 }
 COMMON_ITEM_KEYS = {"code", "type", "label", "required", "help", "show_if"}
 TYPE_KEYS = {
@@ -156,11 +169,14 @@ def parse_item(raw: Any, path: str, option_sets: Mapping, notes: Notes) -> Item 
     if not isinstance(raw.get("required", True), bool):
         notes.add(f"{path}.required", "must be true or false")
     item = Item(
-        code=code, type=kind, label=parse_label(raw.get("label"), f"{path}.label", notes),
+        code=code,
+        type=kind,
+        label=parse_label(raw.get("label"), f"{path}.label", notes),
         required=raw.get("required", True) is True and kind != "calculated",
         help=parse_label(raw.get("help"), f"{path}.help", notes, required=False),
         options=item_options(raw, path, option_sets, notes) if kind in CHOICE_TYPES else (),
-        min=number_key(raw, "min", path, notes), max=number_key(raw, "max", path, notes),
+        min=number_key(raw, "min", path, notes),
+        max=number_key(raw, "max", path, notes),
         decimals=int_key(raw, "decimals", path, notes, low=0),
         unit=str(raw["unit"]) if raw.get("unit") is not None else None,
         max_length=int_key(raw, "max_length", path, notes, low=1),
@@ -260,18 +276,22 @@ def parse_header(data: Mapping, notes: Notes) -> dict[str, Any]:
     if not isinstance(code, str) or not SNAKE.match(code):
         notes.add("code", f"instrument code {code!r} must be lower snake_case")
     if not isinstance(version, str) or not version:
-        notes.add("version", "must be a quoted string such as \"1.0\"")
+        notes.add("version", 'must be a quoted string such as "1.0"')
     if data.get("kind", "scale") not in KINDS:
         notes.add("kind", f"must be one of {', '.join(KINDS)}")
     if data.get("respondent", "participant") not in RESPONDENTS:
         notes.add("respondent", f"must be one of {', '.join(RESPONDENTS)}")
     return {
-        "code": str(code), "version": str(version),
+        "code": str(code),
+        "version": str(version),
         "title": parse_label(data.get("title"), "title", notes),
         "short_title": parse_label(data.get("short_title"), "short_title", notes, required=False),
-        "kind": data.get("kind", "scale"), "respondent": data.get("respondent", "participant"),
-        "repeating": data.get("repeating") is True, "licence": str(data.get("licence") or ""),
-        "source": str(data.get("source") or ""), "scorer": data.get("scorer"),
+        "kind": data.get("kind", "scale"),
+        "respondent": data.get("respondent", "participant"),
+        "repeating": data.get("repeating") is True,
+        "licence": str(data.get("licence") or ""),
+        "source": str(data.get("source") or ""),
+        "scorer": data.get("scorer"),
         "instructions": parse_label(data.get("instructions"), "instructions", notes, required=False),
     }
 
@@ -285,7 +305,9 @@ def parse_definition(data: Any, file: str = "<definition>") -> tuple[Instrument 
     header = parse_header(data, notes)
     items = parse_items(data, header["code"], parse_option_sets(data, notes), notes)
     instrument = Instrument(
-        **header, items=tuple(items), scores=parse_scores(data, notes),
+        **header,
+        items=tuple(items),
+        scores=parse_scores(data, notes),
         sections=parse_sections(data, items, notes),
     )
     return instrument, notes.problems

@@ -39,7 +39,7 @@ def tokenize(text: str) -> list[tuple[str, re.Match]]:
     while pos < len(text):
         match = TOKEN.match(text, pos)
         if not match or match.end() == pos:
-            raise LogicError(f"unsupported logic near {text[pos:pos + 20]!r}")
+            raise LogicError(f"unsupported logic near {text[pos : pos + 20]!r}")
         kind = next(name for name in ("field", "string", "number", "op", "word", "paren") if match[name])
         if kind == "field" and tokens and tokens[-1][0] == "field":
             raise LogicError("[event][field] references to other events are not supported")
@@ -181,9 +181,13 @@ def negate(condition: Condition) -> Condition:
         return Condition("all", children=tuple(Condition("item", item=code, op="!=", value=v) for v in value))
     opposite = {">": "<=", ">=": "<", "<": ">=", "<=": ">"}[op]
     # A blank field fails every ordering test, so "not > 3" also holds when it is blank.
-    return Condition("any", children=(
-        Condition("item", item=code, op=opposite, value=value), Condition("item", item=code, op="unanswered"),
-    ))
+    return Condition(
+        "any",
+        children=(
+            Condition("item", item=code, op=opposite, value=value),
+            Condition("item", item=code, op="unanswered"),
+        ),
+    )
 
 
 def _write_item(condition: Condition, item: Item) -> str:

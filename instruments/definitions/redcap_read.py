@@ -11,11 +11,24 @@ from .parse import TYPE_KEYS
 from .redcap_logic import LogicError, parse_logic
 
 COLUMNS = [
-    "Variable / Field Name", "Form Name", "Section Header", "Field Type", "Field Label",
-    "Choices, Calculations, OR Slider Labels", "Field Note", "Text Validation Type OR Show Slider Number",
-    "Text Validation Min", "Text Validation Max", "Identifier?", "Branching Logic (Show field only if...)",
-    "Required Field?", "Custom Alignment", "Question Number (surveys only)", "Matrix Group Name",
-    "Matrix Ranking?", "Field Annotation",
+    "Variable / Field Name",
+    "Form Name",
+    "Section Header",
+    "Field Type",
+    "Field Label",
+    "Choices, Calculations, OR Slider Labels",
+    "Field Note",
+    "Text Validation Type OR Show Slider Number",
+    "Text Validation Min",
+    "Text Validation Max",
+    "Identifier?",
+    "Branching Logic (Show field only if...)",
+    "Required Field?",
+    "Custom Alignment",
+    "Question Number (surveys only)",
+    "Matrix Group Name",
+    "Matrix Ranking?",
+    "Field Annotation",
 ]
 NAME, FORM, SECTION, TYPE, LABEL, CHOICES, NOTE, VALIDATION, MIN, MAX = COLUMNS[:10]
 LOGIC, REQUIRED, ANNOTATION = COLUMNS[11], COLUMNS[12], COLUMNS[17]
@@ -72,8 +85,12 @@ def _choices(text: str, zh: Mapping[str, str]) -> tuple[Option, ...]:
 def _text_kwargs(row: Mapping[str, str]) -> dict[str, Any]:
     validation = row[VALIDATION].lower()
     if validation in DECIMALS:
-        return {"type": "number", "decimals": DECIMALS[validation],
-                "min": _number(row[MIN], MIN), "max": _number(row[MAX], MAX)}
+        return {
+            "type": "number",
+            "decimals": DECIMALS[validation],
+            "min": _number(row[MIN], MIN),
+            "max": _number(row[MAX], MAX),
+        }
     if validation in DATES:
         return {"type": "date"}
     if validation == "time":
@@ -91,16 +108,22 @@ def _slider_kwargs(row: Mapping[str, str], zh: Mapping[str, Any]) -> dict[str, A
     if len(ends) > 1 and ends[-1]:
         anchors["max"] = Label(ends[-1], zh.get("anchors", {}).get("max", ""))
     low, high = _number(row[MIN], MIN), _number(row[MAX], MAX)
-    return {"type": "integer_scale", "min": 0 if low is None else low, "max": 100 if high is None else high,
-            "anchors": anchors}
+    return {
+        "type": "integer_scale",
+        "min": 0 if low is None else low,
+        "max": 100 if high is None else high,
+        "anchors": anchors,
+    }
 
 
 def _kwargs(row: Mapping[str, str], zh: Mapping[str, Any]) -> dict[str, Any]:
     kind = row[TYPE].lower()
     if kind in ("radio", "dropdown", "checkbox"):
         single = kind != "checkbox"
-        return {"type": "single_choice" if single else "multiple_choice",
-                "options": _choices(row[CHOICES], zh.get("options", {}))}
+        return {
+            "type": "single_choice" if single else "multiple_choice",
+            "options": _choices(row[CHOICES], zh.get("options", {})),
+        }
     if kind in ("yesno", "truefalse"):
         return {"type": "yes_no"}
     if kind == "notes":
@@ -141,9 +164,12 @@ def read_row(row: Mapping[str, str], earlier: Mapping[str, Item]) -> Item:
     except LogicError as error:
         raise RowError(f"branching logic: {error}") from None
     return Item(
-        code=row[NAME], label=Label(row[LABEL], zh.get("label", "")),
+        code=row[NAME],
+        label=Label(row[LABEL], zh.get("label", "")),
         required=row[REQUIRED].lower() == "y" and kwargs["type"] != "calculated",
-        help=Label(note, zh.get("help", "")) if note else None, show_if=show_if, **kwargs,
+        help=Label(note, zh.get("help", "")) if note else None,
+        show_if=show_if,
+        **kwargs,
     )
 
 
@@ -158,16 +184,27 @@ def _header(form: str, tag: Mapping[str, Any]) -> dict[str, Any]:
         return Label(raw.get("en", ""), raw.get("zh", ""))
 
     scores = tuple(
-        ScoreSpec(s["name"], bilingual(s.get("label", {})), s.get("min"), s.get("max"),
-                  tuple((value, bilingual(band)) for value, band in (s.get("bands") or {}).items()))
+        ScoreSpec(
+            s["name"],
+            bilingual(s.get("label", {})),
+            s.get("min"),
+            s.get("max"),
+            tuple((value, bilingual(band)) for value, band in (s.get("bands") or {}).items()),
+        )
         for s in meta.get("scores", [])
     )
     keys = ("kind", "respondent", "repeating", "licence", "source", "scorer")
     plain = {key: meta[key] for key in keys if key in meta}
-    return {"code": form, "version": str(meta.get("version", "1.0")),
-            "title": label("title") or Label(form.replace("_", " ").title(), ""),
-            "short_title": label("short_title"), "instructions": label("instructions"),
-            "kind": meta.get("kind", "crf"), "scores": scores, **plain}
+    return {
+        "code": form,
+        "version": str(meta.get("version", "1.0")),
+        "title": label("title") or Label(form.replace("_", " ").title(), ""),
+        "short_title": label("short_title"),
+        "instructions": label("instructions"),
+        "kind": meta.get("kind", "crf"),
+        "scores": scores,
+        **plain,
+    }
 
 
 def _sections(rows: list[dict[str, str]], items: Mapping[str, Item]) -> tuple[Section, ...]:

@@ -59,12 +59,24 @@ def _label(label: Label | None) -> dict[str, str] | None:
 
 def _form_meta(instrument: Instrument) -> dict[str, Any]:
     meta: dict[str, Any] = {
-        "version": instrument.version, "title": instrument.title.to_dict(), "kind": instrument.kind,
-        "respondent": instrument.respondent, "repeating": instrument.repeating, "licence": instrument.licence,
-        "source": instrument.source, "scorer": instrument.scorer,
-        "scores": [{"name": s.name, "label": s.label.to_dict(), "min": s.min, "max": s.max,
-                    "bands": {value: label.to_dict() for value, label in s.bands}}
-                   for s in instrument.scores],
+        "version": instrument.version,
+        "title": instrument.title.to_dict(),
+        "kind": instrument.kind,
+        "respondent": instrument.respondent,
+        "repeating": instrument.repeating,
+        "licence": instrument.licence,
+        "source": instrument.source,
+        "scorer": instrument.scorer,
+        "scores": [
+            {
+                "name": s.name,
+                "label": s.label.to_dict(),
+                "min": s.min,
+                "max": s.max,
+                "bands": {value: label.to_dict() for value, label in s.bands},
+            }
+            for s in instrument.scores
+        ],
     }
     for key in ("short_title", "instructions"):
         if getattr(instrument, key):
@@ -120,11 +132,17 @@ def instrument_rows(instrument: Instrument) -> list[dict[str, str]]:
         if section:
             tag["section"] = {"code": section.code, "zh": section.title.zh, "items": len(section.items)}
         readonly = "@READONLY " if item.type == "calculated" else ""
-        rows.append({
-            NAME: item.code, FORM: instrument.code, SECTION: section.title.en if section else "",
-            LABEL: item.label.en, NOTE: _note(item), REQUIRED: "y" if item.required else "",
-            LOGIC: write_logic(item.show_if, items) if item.show_if else "",
-            ANNOTATION: readonly + "@EDC=" + json.dumps(tag, ensure_ascii=False),
-            **_structure(item),
-        })
+        rows.append(
+            {
+                NAME: item.code,
+                FORM: instrument.code,
+                SECTION: section.title.en if section else "",
+                LABEL: item.label.en,
+                NOTE: _note(item),
+                REQUIRED: "y" if item.required else "",
+                LOGIC: write_logic(item.show_if, items) if item.show_if else "",
+                ANNOTATION: readonly + "@EDC=" + json.dumps(tag, ensure_ascii=False),
+                **_structure(item),
+            }
+        )
     return rows

@@ -6,68 +6,147 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('participants', '0002_anchordate_consent_personalidentifiers_screening_and_more'),
+        ("participants", "0002_anchordate_consent_personalidentifiers_screening_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Response',
+            name="Response",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visit_code', models.CharField(max_length=40, verbose_name='visit')),
-                ('activity_key', models.CharField(max_length=60, verbose_name='activity')),
-                ('instance', models.PositiveIntegerField(default=1, verbose_name='instance')),
-                ('instrument_code', models.CharField(max_length=40, verbose_name='instrument')),
-                ('definition_version', models.CharField(max_length=20, verbose_name='definition version')),
-                ('values', models.JSONField(blank=True, default=dict, verbose_name='answers')),
-                ('scores', models.JSONField(blank=True, default=dict, verbose_name='scores')),
-                ('scoring_version', models.CharField(blank=True, max_length=20, verbose_name='scoring version')),
-                ('status', models.CharField(choices=[('not_started', 'Not started'), ('in_progress', 'In progress'), ('complete', 'Complete')], default='not_started', max_length=20, verbose_name='status')),
-                ('source', models.CharField(choices=[('coordinator', 'Entered by staff'), ('participant', 'Entered by the participant'), ('import', 'File import'), ('api', 'API')], default='coordinator', max_length=20, verbose_name='source')),
-                ('lock_version', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='completed at')),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responses', to='participants.participant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("visit_code", models.CharField(max_length=40, verbose_name="visit")),
+                ("activity_key", models.CharField(max_length=60, verbose_name="activity")),
+                ("instance", models.PositiveIntegerField(default=1, verbose_name="instance")),
+                ("instrument_code", models.CharField(max_length=40, verbose_name="instrument")),
+                ("definition_version", models.CharField(max_length=20, verbose_name="definition version")),
+                ("values", models.JSONField(blank=True, default=dict, verbose_name="answers")),
+                ("scores", models.JSONField(blank=True, default=dict, verbose_name="scores")),
+                ("scoring_version", models.CharField(blank=True, max_length=20, verbose_name="scoring version")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("in_progress", "In progress"),
+                            ("complete", "Complete"),
+                        ],
+                        default="not_started",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("coordinator", "Entered by staff"),
+                            ("participant", "Entered by the participant"),
+                            ("import", "File import"),
+                            ("api", "API"),
+                        ],
+                        default="coordinator",
+                        max_length=20,
+                        verbose_name="source",
+                    ),
+                ),
+                ("lock_version", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True, verbose_name="completed at")),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="responses",
+                        to="participants.participant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['participant', 'visit_code', 'activity_key', 'instance'],
+                "ordering": ["participant", "visit_code", "activity_key", "instance"],
             },
         ),
         migrations.CreateModel(
-            name='ResponseRevision',
+            name="ResponseRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lock_version', models.PositiveIntegerField()),
-                ('values', models.JSONField(default=dict)),
-                ('scores', models.JSONField(default=dict)),
-                ('status', models.CharField(choices=[('not_started', 'Not started'), ('in_progress', 'In progress'), ('complete', 'Complete')], max_length=20)),
-                ('source', models.CharField(choices=[('coordinator', 'Entered by staff'), ('participant', 'Entered by the participant'), ('import', 'File import'), ('api', 'API')], max_length=20)),
-                ('reason', models.TextField(blank=True, verbose_name='reason for change')),
-                ('changed_at', models.DateTimeField(auto_now_add=True)),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='instruments.response')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("lock_version", models.PositiveIntegerField()),
+                ("values", models.JSONField(default=dict)),
+                ("scores", models.JSONField(default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("in_progress", "In progress"),
+                            ("complete", "Complete"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("coordinator", "Entered by staff"),
+                            ("participant", "Entered by the participant"),
+                            ("import", "File import"),
+                            ("api", "API"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="reason for change")),
+                ("changed_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "response",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="revisions", to="instruments.response"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['response', 'lock_version'],
+                "ordering": ["response", "lock_version"],
             },
         ),
         migrations.AddIndex(
-            model_name='response',
-            index=models.Index(fields=['instrument_code', 'scoring_version'], name='instruments_instrum_0ac66a_idx'),
+            model_name="response",
+            index=models.Index(fields=["instrument_code", "scoring_version"], name="instruments_instrum_0ac66a_idx"),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.UniqueConstraint(fields=('participant', 'visit_code', 'activity_key', 'instance'), name='one_response_per_activity'),
+            model_name="response",
+            constraint=models.UniqueConstraint(
+                fields=("participant", "visit_code", "activity_key", "instance"), name="one_response_per_activity"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='responserevision',
-            constraint=models.UniqueConstraint(fields=('response', 'lock_version'), name='one_revision_per_lock_version'),
+            model_name="responserevision",
+            constraint=models.UniqueConstraint(
+                fields=("response", "lock_version"), name="one_revision_per_lock_version"
+            ),
         ),
     ]

@@ -99,7 +99,7 @@ def rounded(value: float | None, ndigits: int) -> int | float | None:
 
 
 def range_flag(value: float | None, low: float | None, high: float | None) -> str | None:
-    """"low", "normal" or "high" against a reference interval whose limits are inside normal."""
+    """ "low", "normal" or "high" against a reference interval whose limits are inside normal."""
     if value is None or low is None or high is None:
         return None
     if value < low:

@@ -44,10 +44,16 @@ BY_SEX = {
 }
 # (sex, older) -> interval, where older means 60 years or more
 BY_SEX_AND_AGE = {
-    "creatinine": (0, 3000, {(MALE, False): (57, 97), (MALE, True): (57, 111),
-                             (FEMALE, False): (41, 73), (FEMALE, True): (41, 81)}),
-    "urea": (0, 100, {(MALE, False): (3.1, 8.0), (MALE, True): (3.6, 9.5),
-                      (FEMALE, False): (2.6, 7.5), (FEMALE, True): (3.1, 8.8)}),
+    "creatinine": (
+        0,
+        3000,
+        {(MALE, False): (57, 97), (MALE, True): (57, 111), (FEMALE, False): (41, 73), (FEMALE, True): (41, 81)},
+    ),
+    "urea": (
+        0,
+        100,
+        {(MALE, False): (3.1, 8.0), (MALE, True): (3.6, 9.5), (FEMALE, False): (2.6, 7.5), (FEMALE, True): (3.1, 8.8)},
+    ),
 }
 
 

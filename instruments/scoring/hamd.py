@@ -24,9 +24,7 @@ BANDS = [(0, "none"), (8, "mild"), (17, "moderate"), (24, "severe")]
 
 
 def _sum(responses, numbers):
-    return total_or_none(
-        [bounded(responses.get(f"hamd_{n}"), 0, MAXIMUM[n], integer=True) for n in numbers]
-    )
+    return total_or_none([bounded(responses.get(f"hamd_{n}"), 0, MAXIMUM[n], integer=True) for n in numbers])
 
 
 @scorer("hamd")

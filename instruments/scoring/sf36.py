@@ -66,8 +66,7 @@ def recoded(responses, number):
 
 def domain_scores(responses):
     return {
-        name: mean_or_none([recoded(responses, n) for n in items], min_answered=1)
-        for name, items in DOMAINS.items()
+        name: mean_or_none([recoded(responses, n) for n in items], min_answered=1) for name, items in DOMAINS.items()
     }
 
 

@@ -6,68 +6,166 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('instruments', '0001_initial'),
-        ('participants', '0002_anchordate_consent_personalidentifiers_screening_and_more'),
+        ("instruments", "0001_initial"),
+        ("participants", "0002_anchordate_consent_personalidentifiers_screening_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Lock',
+            name="Lock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(choices=[('form', 'Form'), ('visit', 'Visit'), ('participant', 'Participant')], max_length=20, verbose_name='scope')),
-                ('visit_code', models.CharField(blank=True, max_length=64, verbose_name='visit')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('locked_at', models.DateTimeField(verbose_name='locked at')),
-                ('unlocked_at', models.DateTimeField(blank=True, null=True, verbose_name='unlocked at')),
-                ('unlock_reason', models.TextField(blank=True, verbose_name='reason for unlocking')),
-                ('locked_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='locks', to='participants.participant')),
-                ('response', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='locks', to='instruments.response')),
-                ('unlocked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("form", "Form"), ("visit", "Visit"), ("participant", "Participant")],
+                        max_length=20,
+                        verbose_name="scope",
+                    ),
+                ),
+                ("visit_code", models.CharField(blank=True, max_length=64, verbose_name="visit")),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                ("locked_at", models.DateTimeField(verbose_name="locked at")),
+                ("unlocked_at", models.DateTimeField(blank=True, null=True, verbose_name="unlocked at")),
+                ("unlock_reason", models.TextField(blank=True, verbose_name="reason for unlocking")),
+                (
+                    "locked_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="locks", to="participants.participant"
+                    ),
+                ),
+                (
+                    "response",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="locks",
+                        to="instruments.response",
+                    ),
+                ),
+                (
+                    "unlocked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-locked_at', '-pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('scope', 'form'), ('unlocked_at__isnull', True)), fields=('response',), name='one_active_form_lock'), models.UniqueConstraint(condition=models.Q(('scope', 'visit'), ('unlocked_at__isnull', True)), fields=('participant', 'visit_code'), name='one_active_visit_lock'), models.UniqueConstraint(condition=models.Q(('scope', 'participant'), ('unlocked_at__isnull', True)), fields=('participant',), name='one_active_participant_lock')],
+                "ordering": ["-locked_at", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("scope", "form"), ("unlocked_at__isnull", True)),
+                        fields=("response",),
+                        name="one_active_form_lock",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("scope", "visit"), ("unlocked_at__isnull", True)),
+                        fields=("participant", "visit_code"),
+                        name="one_active_visit_lock",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("scope", "participant"), ("unlocked_at__isnull", True)),
+                        fields=("participant",),
+                        name="one_active_participant_lock",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Signature',
+            name="Signature",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('signed_at', models.DateTimeField(verbose_name='signed at')),
-                ('meaning', models.CharField(choices=[('reviewed', 'I have reviewed the data of this casebook and confirm it is complete and accurate.')], max_length=20, verbose_name='meaning')),
-                ('meaning_text', models.TextField(verbose_name='meaning as signed')),
-                ('content_hash', models.CharField(max_length=64, verbose_name='casebook hash')),
-                ('voided_at', models.DateTimeField(blank=True, null=True, verbose_name='voided at')),
-                ('voided_by_change', models.TextField(blank=True, verbose_name='voided by')),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='signatures', to='participants.participant')),
-                ('signer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("signed_at", models.DateTimeField(verbose_name="signed at")),
+                (
+                    "meaning",
+                    models.CharField(
+                        choices=[
+                            (
+                                "reviewed",
+                                "I have reviewed the data of this casebook and confirm it is complete and accurate.",
+                            )
+                        ],
+                        max_length=20,
+                        verbose_name="meaning",
+                    ),
+                ),
+                ("meaning_text", models.TextField(verbose_name="meaning as signed")),
+                ("content_hash", models.CharField(max_length=64, verbose_name="casebook hash")),
+                ("voided_at", models.DateTimeField(blank=True, null=True, verbose_name="voided at")),
+                ("voided_by_change", models.TextField(blank=True, verbose_name="voided by")),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signatures",
+                        to="participants.participant",
+                    ),
+                ),
+                (
+                    "signer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-signed_at', '-pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('voided_at__isnull', True)), fields=('participant',), name='one_valid_signature_per_participant')],
+                "ordering": ["-signed_at", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("voided_at__isnull", True)),
+                        fields=("participant",),
+                        name="one_valid_signature_per_participant",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SourceVerification',
+            name="SourceVerification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('verified_at', models.DateTimeField(verbose_name='verified at')),
-                ('lock_version', models.PositiveIntegerField(verbose_name='version verified')),
-                ('reset_at', models.DateTimeField(blank=True, null=True, verbose_name='reset at')),
-                ('reset_reason', models.TextField(blank=True, verbose_name='reset because')),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='verifications', to='instruments.response')),
-                ('verified_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("verified_at", models.DateTimeField(verbose_name="verified at")),
+                ("lock_version", models.PositiveIntegerField(verbose_name="version verified")),
+                ("reset_at", models.DateTimeField(blank=True, null=True, verbose_name="reset at")),
+                ("reset_reason", models.TextField(blank=True, verbose_name="reset because")),
+                (
+                    "response",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="verifications",
+                        to="instruments.response",
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-verified_at', '-pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('reset_at__isnull', True)), fields=('response',), name='one_current_verification_per_response')],
+                "ordering": ["-verified_at", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("reset_at__isnull", True)),
+                        fields=("response",),
+                        name="one_current_verification_per_response",
+                    )
+                ],
             },
         ),
     ]

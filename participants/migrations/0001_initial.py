@@ -5,28 +5,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('studies', '0001_initial'),
+        ("studies", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Participant',
+            name="Participant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('identifier', models.CharField(max_length=40, verbose_name='study ID')),
-                ('status', models.CharField(choices=[('screening', 'Screening'), ('screen_failed', 'Screen failure'), ('enrolled', 'Enrolled'), ('withdrawn', 'Withdrawn'), ('completed', 'Completed')], default='screening', max_length=20, verbose_name='status')),
-                ('enrolled_on', models.DateField(blank=True, null=True, verbose_name='enrolled on')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='participants', to='studies.site')),
-                ('study', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='participants', to='studies.study')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("identifier", models.CharField(max_length=40, verbose_name="study ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("screening", "Screening"),
+                            ("screen_failed", "Screen failure"),
+                            ("enrolled", "Enrolled"),
+                            ("withdrawn", "Withdrawn"),
+                            ("completed", "Completed"),
+                        ],
+                        default="screening",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("enrolled_on", models.DateField(blank=True, null=True, verbose_name="enrolled on")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="participants", to="studies.site"
+                    ),
+                ),
+                (
+                    "study",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="participants", to="studies.study"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['identifier'],
-                'constraints': [models.UniqueConstraint(fields=('study', 'identifier'), name='unique_identifier_per_study')],
+                "ordering": ["identifier"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("study", "identifier"), name="unique_identifier_per_study")
+                ],
             },
         ),
     ]

@@ -6,195 +6,227 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('participants', '0001_initial'),
-        ('studies', '0002_protocolversion'),
+        ("participants", "0001_initial"),
+        ("studies", "0002_protocolversion"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AnchorDate',
+            name="AnchorDate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('anchor_code', models.CharField(max_length=64, verbose_name='anchor')),
-                ('date', models.DateField(verbose_name='date')),
-                ('entered_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("anchor_code", models.CharField(max_length=64, verbose_name="anchor")),
+                ("date", models.DateField(verbose_name="date")),
+                ("entered_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['date'],
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='Consent',
+            name="Consent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('form_version', models.CharField(max_length=40, verbose_name='consent form version')),
-                ('consented_on', models.DateField(verbose_name='consent date')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("form_version", models.CharField(max_length=40, verbose_name="consent form version")),
+                ("consented_on", models.DateField(verbose_name="consent date")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-consented_on', '-created_at'],
+                "ordering": ["-consented_on", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='PersonalIdentifiers',
+            name="PersonalIdentifiers",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('full_name', models.CharField(max_length=200, verbose_name='full name')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('national_id', models.CharField(blank=True, max_length=40, verbose_name='national ID')),
-                ('date_of_birth', models.DateField(blank=True, null=True, verbose_name='date of birth')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("full_name", models.CharField(max_length=200, verbose_name="full name")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                ("national_id", models.CharField(blank=True, max_length=40, verbose_name="national ID")),
+                ("date_of_birth", models.DateField(blank=True, null=True, verbose_name="date of birth")),
             ],
             options={
-                'verbose_name_plural': 'personal identifiers',
+                "verbose_name_plural": "personal identifiers",
             },
         ),
         migrations.CreateModel(
-            name='Screening',
+            name="Screening",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('screened_on', models.DateField(verbose_name='screening date')),
-                ('answers', models.JSONField(default=dict, verbose_name='answers')),
-                ('eligible', models.BooleanField(null=True, verbose_name='eligible')),
-                ('failing_criteria', models.JSONField(default=list, verbose_name='failing criteria')),
-                ('unanswered_criteria', models.JSONField(default=list, verbose_name='unanswered criteria')),
-                ('protocol_version', models.CharField(blank=True, max_length=40, verbose_name='protocol version')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("screened_on", models.DateField(verbose_name="screening date")),
+                ("answers", models.JSONField(default=dict, verbose_name="answers")),
+                ("eligible", models.BooleanField(null=True, verbose_name="eligible")),
+                ("failing_criteria", models.JSONField(default=list, verbose_name="failing criteria")),
+                ("unanswered_criteria", models.JSONField(default=list, verbose_name="unanswered criteria")),
+                ("protocol_version", models.CharField(blank=True, max_length=40, verbose_name="protocol version")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-screened_on', '-created_at'],
+                "ordering": ["-screened_on", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Visit',
+            name="Visit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visit_code', models.CharField(max_length=64, verbose_name='visit')),
-                ('sequence', models.PositiveSmallIntegerField(default=1, verbose_name='occurrence')),
-                ('anchor_code', models.CharField(max_length=64, verbose_name='anchor')),
-                ('target_date', models.DateField(verbose_name='target date')),
-                ('window_start', models.DateField(verbose_name='window opens')),
-                ('window_end', models.DateField(verbose_name='window closes')),
-                ('estimated', models.BooleanField(default=False, verbose_name='estimated')),
-                ('completed_on', models.DateField(blank=True, null=True, verbose_name='completed on')),
-                ('missed', models.BooleanField(default=False, verbose_name='missed')),
-                ('cancelled', models.BooleanField(default=False, verbose_name='cancelled')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("visit_code", models.CharField(max_length=64, verbose_name="visit")),
+                ("sequence", models.PositiveSmallIntegerField(default=1, verbose_name="occurrence")),
+                ("anchor_code", models.CharField(max_length=64, verbose_name="anchor")),
+                ("target_date", models.DateField(verbose_name="target date")),
+                ("window_start", models.DateField(verbose_name="window opens")),
+                ("window_end", models.DateField(verbose_name="window closes")),
+                ("estimated", models.BooleanField(default=False, verbose_name="estimated")),
+                ("completed_on", models.DateField(blank=True, null=True, verbose_name="completed on")),
+                ("missed", models.BooleanField(default=False, verbose_name="missed")),
+                ("cancelled", models.BooleanField(default=False, verbose_name="cancelled")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['target_date', 'visit_code', 'sequence'],
+                "ordering": ["target_date", "visit_code", "sequence"],
             },
         ),
         migrations.AlterModelOptions(
-            name='participant',
-            options={'ordering': ['identifier', 'screening_number']},
+            name="participant",
+            options={"ordering": ["identifier", "screening_number"]},
         ),
         migrations.RemoveConstraint(
-            model_name='participant',
-            name='unique_identifier_per_study',
+            model_name="participant",
+            name="unique_identifier_per_study",
         ),
         migrations.AddField(
-            model_name='participant',
-            name='allocated_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='allocated at'),
+            model_name="participant",
+            name="allocated_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="allocated at"),
         ),
         migrations.AddField(
-            model_name='participant',
-            name='allocation_source',
-            field=models.CharField(blank=True, choices=[('clinician', "Clinician's decision"), ('randomisation', 'Randomisation')], max_length=20, verbose_name='allocation source'),
+            model_name="participant",
+            name="allocation_source",
+            field=models.CharField(
+                blank=True,
+                choices=[("clinician", "Clinician's decision"), ("randomisation", "Randomisation")],
+                max_length=20,
+                verbose_name="allocation source",
+            ),
         ),
         migrations.AddField(
-            model_name='participant',
-            name='arm_code',
-            field=models.CharField(blank=True, max_length=64, verbose_name='arm'),
+            model_name="participant",
+            name="arm_code",
+            field=models.CharField(blank=True, max_length=64, verbose_name="arm"),
         ),
         migrations.AddField(
-            model_name='participant',
-            name='needs_reassessment',
-            field=models.BooleanField(default=False, verbose_name='needs reassessment'),
+            model_name="participant",
+            name="needs_reassessment",
+            field=models.BooleanField(default=False, verbose_name="needs reassessment"),
         ),
         migrations.AddField(
-            model_name='participant',
-            name='reassessment_note',
-            field=models.TextField(blank=True, verbose_name='reassessment note'),
+            model_name="participant",
+            name="reassessment_note",
+            field=models.TextField(blank=True, verbose_name="reassessment note"),
         ),
         migrations.AddField(
-            model_name='participant',
-            name='screening_number',
-            field=models.CharField(blank=True, max_length=40, verbose_name='screening number'),
+            model_name="participant",
+            name="screening_number",
+            field=models.CharField(blank=True, max_length=40, verbose_name="screening number"),
         ),
         migrations.AddField(
-            model_name='participant',
-            name='withdrawal_reason',
-            field=models.TextField(blank=True, verbose_name='withdrawal reason'),
+            model_name="participant",
+            name="withdrawal_reason",
+            field=models.TextField(blank=True, verbose_name="withdrawal reason"),
         ),
         migrations.AddField(
-            model_name='participant',
-            name='withdrawn_on',
-            field=models.DateField(blank=True, null=True, verbose_name='withdrawn on'),
+            model_name="participant",
+            name="withdrawn_on",
+            field=models.DateField(blank=True, null=True, verbose_name="withdrawn on"),
         ),
         migrations.AlterField(
-            model_name='participant',
-            name='identifier',
-            field=models.CharField(blank=True, max_length=40, verbose_name='study ID'),
+            model_name="participant",
+            name="identifier",
+            field=models.CharField(blank=True, max_length=40, verbose_name="study ID"),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(condition=models.Q(('identifier', ''), _negated=True), fields=('study', 'identifier'), name='unique_identifier_per_study'),
+            model_name="participant",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("identifier", ""), _negated=True),
+                fields=("study", "identifier"),
+                name="unique_identifier_per_study",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(condition=models.Q(('screening_number', ''), _negated=True), fields=('study', 'screening_number'), name='unique_screening_number_per_study'),
+            model_name="participant",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("screening_number", ""), _negated=True),
+                fields=("study", "screening_number"),
+                name="unique_screening_number_per_study",
+            ),
         ),
         migrations.AddField(
-            model_name='anchordate',
-            name='entered_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="anchordate",
+            name="entered_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='anchordate',
-            name='participant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='anchor_dates', to='participants.participant'),
+            model_name="anchordate",
+            name="participant",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="anchor_dates", to="participants.participant"
+            ),
         ),
         migrations.AddField(
-            model_name='consent',
-            name='participant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consents', to='participants.participant'),
+            model_name="consent",
+            name="participant",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="consents", to="participants.participant"
+            ),
         ),
         migrations.AddField(
-            model_name='consent',
-            name='taken_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="consent",
+            name="taken_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='personalidentifiers',
-            name='participant',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='personal_identifiers', to='participants.participant'),
+            model_name="personalidentifiers",
+            name="participant",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="personal_identifiers",
+                to="participants.participant",
+            ),
         ),
         migrations.AddField(
-            model_name='screening',
-            name='participant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='screenings', to='participants.participant'),
+            model_name="screening",
+            name="participant",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="screenings", to="participants.participant"
+            ),
         ),
         migrations.AddField(
-            model_name='screening',
-            name='screened_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="screening",
+            name="screened_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='visit',
-            name='participant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='visits', to='participants.participant'),
+            model_name="visit",
+            name="participant",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="visits", to="participants.participant"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='anchordate',
-            constraint=models.UniqueConstraint(fields=('participant', 'anchor_code'), name='one_date_per_anchor'),
+            model_name="anchordate",
+            constraint=models.UniqueConstraint(fields=("participant", "anchor_code"), name="one_date_per_anchor"),
         ),
         migrations.AddConstraint(
-            model_name='visit',
-            constraint=models.UniqueConstraint(fields=('participant', 'visit_code', 'sequence'), name='one_visit_occurrence'),
+            model_name="visit",
+            constraint=models.UniqueConstraint(
+                fields=("participant", "visit_code", "sequence"), name="one_visit_occurrence"
+            ),
         ),
     ]

@@ -34,8 +34,24 @@ from .visits import visit_complete, visit_miss
 from .withdrawal import participant_withdraw
 
 __all__ = [
-    "ENROLMENT", "PII_MASK", "WHY_AMENDMENT", "WHY_ANCHOR", "WHY_ARM", "WHY_ENROLMENT", "WHY_RULES", "WHY_WITHDRAWAL",
-    "ScoreLookup", "anchor_set", "participant_assign_arm", "participant_consent", "participant_enrol",
-    "participant_reassessment_evaluate", "participant_register", "participant_screen", "participant_withdraw",
-    "visit_complete", "visit_miss", "visits_reproject_study",
+    "ENROLMENT",
+    "PII_MASK",
+    "WHY_AMENDMENT",
+    "WHY_ANCHOR",
+    "WHY_ARM",
+    "WHY_ENROLMENT",
+    "WHY_RULES",
+    "WHY_WITHDRAWAL",
+    "ScoreLookup",
+    "anchor_set",
+    "participant_assign_arm",
+    "participant_consent",
+    "participant_enrol",
+    "participant_reassessment_evaluate",
+    "participant_register",
+    "participant_screen",
+    "participant_withdraw",
+    "visit_complete",
+    "visit_miss",
+    "visits_reproject_study",
 ]

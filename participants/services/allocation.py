@@ -19,9 +19,15 @@ from .schedule import _reproject
 
 
 @transaction.atomic
-def participant_assign_arm(*, participant: Participant, arm_code: str, user,
-                           source: str = Participant.AllocationSource.CLINICIAN, reason: str = "",
-                           path: str = Path.PAGE) -> Participant:
+def participant_assign_arm(
+    *,
+    participant: Participant,
+    arm_code: str,
+    user,
+    source: str = Participant.AllocationSource.CLINICIAN,
+    reason: str = "",
+    path: str = Path.PAGE,
+) -> Participant:
     """Put an enrolled participant in an arm and re-project the visits that depend on it.
 
     In an observational study the clinician's treatment decision sets the arm (and may change it). In a

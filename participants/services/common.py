@@ -59,8 +59,14 @@ def _locked(participant: Participant) -> Participant:
 
 
 def _audit_created(instance, *, user, path: str, reason: str = "", changes: dict | None = None) -> None:
-    audit_record(user=user, action=Action.CREATE, instance=instance, path=path, reason=reason,
-                 changes=diff({}, snapshot(instance)) if changes is None else changes)
+    audit_record(
+        user=user,
+        action=Action.CREATE,
+        instance=instance,
+        path=path,
+        reason=reason,
+        changes=diff({}, snapshot(instance)) if changes is None else changes,
+    )
 
 
 def _flat(values: dict, name: str) -> dict:

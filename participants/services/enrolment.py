@@ -33,8 +33,9 @@ from .schedule import _anchor_save, _reproject
 
 
 @transaction.atomic
-def participant_consent(*, participant: Participant, user, form_version: str, consented_on: date,
-                        notes: str = "", path: str = Path.PAGE) -> Consent:
+def participant_consent(
+    *, participant: Participant, user, form_version: str, consented_on: date, notes: str = "", path: str = Path.PAGE
+) -> Consent:
     participant = _locked(participant)
     refuse_if_locked(participant)
     _require_status(participant, Status.SCREENING, Status.ENROLLED)
@@ -42,8 +43,11 @@ def participant_consent(*, participant: Participant, user, form_version: str, co
         raise ValidationError(_("The consent form version is required."))
     _not_in_future(consented_on, _("consent date"))
     consent = Consent.objects.create(
-        participant=participant, form_version=form_version.strip(), consented_on=consented_on,
-        taken_by=user, notes=notes.strip(),
+        participant=participant,
+        form_version=form_version.strip(),
+        consented_on=consented_on,
+        taken_by=user,
+        notes=notes.strip(),
     )
     _audit_created(consent, user=user, path=path)
     return consent
@@ -87,7 +91,8 @@ def _enrol(*, participant: Participant, user, enrolled_on: date, path: str) -> P
 
 def _next_identifier(protocol, participant: Participant) -> str:
     taken = set(
-        Participant.objects.filter(study_id=participant.study_id).exclude(identifier="")
+        Participant.objects.filter(study_id=participant.study_id)
+        .exclude(identifier="")
         .values_list("identifier", flat=True)
     )
     seq = Participant.objects.filter(site_id=participant.site_id).exclude(identifier="").count() + 1

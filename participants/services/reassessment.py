@@ -20,8 +20,7 @@ ScoreLookup = Callable[[str, str, str], float | None]
 
 
 @transaction.atomic
-def participant_reassessment_evaluate(*, participant: Participant, score_lookup: ScoreLookup,
-                                      user=None) -> bool | None:
+def participant_reassessment_evaluate(*, participant: Participant, score_lookup: ScoreLookup, user=None) -> bool | None:
     """Apply the protocol's reassessment rules; the instruments app calls this after saving a response.
 
     ``score_lookup(instrument_code, score_name, visit_code)`` returns the participant's score or None.
@@ -39,8 +38,10 @@ def participant_reassessment_evaluate(*, participant: Participant, score_lookup:
         flagged = needs_reassessment(rule, baseline, current)
         results.append(flagged)
         if flagged:
-            notes.append(f"{rule.flag.en} / {rule.flag.zh}: {rule.instrument} {rule.score} "
-                         f"{rule.baseline_visit} {baseline} → {rule.visit} {current}")
+            notes.append(
+                f"{rule.flag.en} / {rule.flag.zh}: {rule.instrument} {rule.score} "
+                f"{rule.baseline_visit} {baseline} → {rule.visit} {current}"
+            )
     outcome = True if True in results else (None if None in results else False)
     if outcome is not None:
         with audited_update(participant, user=user, path=SYSTEM, reason=WHY_RULES):

@@ -37,8 +37,9 @@ from .common import (
 
 
 @transaction.atomic
-def anchor_set(*, participant: Participant, anchor_code: str, date: date, user, reason: str = "",
-               path: str = Path.PAGE) -> AnchorDate:
+def anchor_set(
+    *, participant: Participant, anchor_code: str, date: date, user, reason: str = "", path: str = Path.PAGE
+) -> AnchorDate:
     """Enter or correct an anchor date; re-project the visits hanging from it that are not done yet."""
     protocol = _protocol(participant.study)
     participant = _locked(participant)
@@ -52,11 +53,17 @@ def anchor_set(*, participant: Participant, anchor_code: str, date: date, user, 
             participant.enrolled_on = date
             participant.save(update_fields=["enrolled_on"])
     elif participant.enrolled_on and date < participant.enrolled_on:
-        raise ValidationError(_("This date cannot be before the enrolment date (%(day)s).")
-                              % {"day": participant.enrolled_on.isoformat()})
+        raise ValidationError(
+            _("This date cannot be before the enrolment date (%(day)s).") % {"day": participant.enrolled_on.isoformat()}
+        )
     anchor = _anchor_save(participant, anchor_code, date, user=user, path=path, reason=reason)
-    _reproject(participant, protocol, only_anchors=_anchors_following(protocol, anchor_code), user=user,
-               reason=WHY_ANCHOR % (anchor_code, anchor_code))
+    _reproject(
+        participant,
+        protocol,
+        only_anchors=_anchors_following(protocol, anchor_code),
+        user=user,
+        reason=WHY_ANCHOR % (anchor_code, anchor_code),
+    )
     return anchor
 
 
@@ -68,13 +75,13 @@ def _anchors_following(protocol, anchor_code: str) -> set[str]:
     return found
 
 
-def _anchor_save(participant: Participant, anchor_code: str, day: date, *, user, path: str,
-                 reason: str = "") -> AnchorDate:
+def _anchor_save(
+    participant: Participant, anchor_code: str, day: date, *, user, path: str, reason: str = ""
+) -> AnchorDate:
     """Enter or correct one anchor date, recorded in the audit trail."""
     anchor = AnchorDate.objects.select_for_update().filter(participant=participant, anchor_code=anchor_code).first()
     if anchor is None:
-        anchor = AnchorDate.objects.create(participant=participant, anchor_code=anchor_code, date=day,
-                                           entered_by=user)
+        anchor = AnchorDate.objects.create(participant=participant, anchor_code=anchor_code, date=day, entered_by=user)
         _audit_created(anchor, user=user, path=path, reason=reason)
         return anchor
     with audited_update(anchor, user=user, path=path, reason=reason):
@@ -96,12 +103,13 @@ def visits_reproject_study(*, study, user=None, reason: str = "") -> int:
         return 0
     reason = reason or WHY_AMENDMENT % ((protocol.study.protocol_version,) * 2)
     participants = Participant.objects.select_for_update().filter(study=study, status=Status.ENROLLED)
-    return sum(_reproject(p, protocol, user=user, reason=reason)
-               for p in participants.prefetch_related("anchor_dates", "visits"))
+    return sum(
+        _reproject(p, protocol, user=user, reason=reason)
+        for p in participants.prefetch_related("anchor_dates", "visits")
+    )
 
 
-def _reproject(participant: Participant, protocol, *, user, reason: str,
-               only_anchors: set[str] | None = None) -> int:
+def _reproject(participant: Participant, protocol, *, user, reason: str, only_anchors: set[str] | None = None) -> int:
     declared = {a.code for a in protocol.anchors}
     anchors = {a.anchor_code: a.date for a in participant.anchor_dates.all() if a.anchor_code in declared}
     arm = participant.arm_code if participant.arm_code in protocol.arm_codes else None
@@ -116,20 +124,30 @@ def _reproject(participant: Participant, protocol, *, user, reason: str,
     if only_anchors is None:
         stale = [v for v in existing.values() if not v.is_done]
         for visit in stale:
-            audit_record(user=user, action=Action.DELETE, instance=visit, changes=diff(snapshot(visit), {}),
-                         reason=reason, path=SYSTEM)
+            audit_record(
+                user=user,
+                action=Action.DELETE,
+                instance=visit,
+                changes=diff(snapshot(visit), {}),
+                reason=reason,
+                path=SYSTEM,
+            )
         Visit.objects.filter(pk__in=[v.pk for v in stale]).delete()
     return changed
 
 
 def _apply(participant: Participant, visit: Visit | None, projected, *, user, reason: str) -> int:
     values = {
-        "anchor_code": projected.anchor, "target_date": projected.target, "window_start": projected.window_start,
-        "window_end": projected.window_end, "estimated": projected.estimated,
+        "anchor_code": projected.anchor,
+        "target_date": projected.target,
+        "window_start": projected.window_start,
+        "window_end": projected.window_end,
+        "estimated": projected.estimated,
     }
     if visit is None:
-        visit = Visit.objects.create(participant=participant, visit_code=projected.code,
-                                     sequence=projected.occurrence, **values)
+        visit = Visit.objects.create(
+            participant=participant, visit_code=projected.code, sequence=projected.occurrence, **values
+        )
         _audit_created(visit, user=user, path=SYSTEM, reason=reason)
         return 1
     if visit.is_done or all(getattr(visit, key) == value for key, value in values.items()):
@@ -138,6 +156,12 @@ def _apply(participant: Participant, visit: Visit | None, projected, *, user, re
     for key, value in values.items():
         setattr(visit, key, value)
     visit.save()
-    audit_record(user=user, action=Action.UPDATE, instance=visit, changes=diff(before, snapshot(visit, values)),
-                 reason=reason, path=SYSTEM)
+    audit_record(
+        user=user,
+        action=Action.UPDATE,
+        instance=visit,
+        changes=diff(before, snapshot(visit, values)),
+        reason=reason,
+        path=SYSTEM,
+    )
     return 1

@@ -21,9 +21,19 @@ from .common import PII_MASK, Path, Status, _audit_created, _flat, _not_in_futur
 
 
 @transaction.atomic
-def participant_screen(*, study, site, user, screened_on: date, full_name: str, answers: dict,
-                       phone: str = "", national_id: str = "", date_of_birth: date | None = None,
-                       path: str = Path.PAGE) -> Participant:
+def participant_screen(
+    *,
+    study,
+    site,
+    user,
+    screened_on: date,
+    full_name: str,
+    answers: dict,
+    phone: str = "",
+    national_id: str = "",
+    date_of_birth: date | None = None,
+    path: str = Path.PAGE,
+) -> Participant:
     """A new participant at one of the user's sites, screened against the protocol's criteria.
 
     ``answers`` maps eligibility field codes and yes/no criterion codes to values. The person is a screen
@@ -39,22 +49,37 @@ def participant_screen(*, study, site, user, screened_on: date, full_name: str, 
     answers = {code: value for code, value in answers.items() if code in known and value is not None}
     result = evaluate(protocol.eligibility.criteria, answers)
     participant = Participant.objects.create(
-        study=study, site=site, screening_number=_next_screening_number(study, site),
+        study=study,
+        site=site,
+        screening_number=_next_screening_number(study, site),
         status=Status.SCREEN_FAILED if result.eligible is False else Status.SCREENING,
     )
     identifiers = PersonalIdentifiers.objects.create(
-        participant=participant, full_name=full_name.strip(), phone=phone.strip(),
-        national_id=national_id.strip(), date_of_birth=date_of_birth,
+        participant=participant,
+        full_name=full_name.strip(),
+        phone=phone.strip(),
+        national_id=national_id.strip(),
+        date_of_birth=date_of_birth,
     )
     screening = Screening.objects.create(
-        participant=participant, screened_on=screened_on, answers=answers, eligible=result.eligible,
-        failing_criteria=[c.code for c in result.failing], unanswered_criteria=[c.code for c in result.unanswered],
-        protocol_version=protocol.study.protocol_version, screened_by=user,
+        participant=participant,
+        screened_on=screened_on,
+        answers=answers,
+        eligible=result.eligible,
+        failing_criteria=[c.code for c in result.failing],
+        unanswered_criteria=[c.code for c in result.unanswered],
+        protocol_version=protocol.study.protocol_version,
+        screened_by=user,
     )
     _audit_created(participant, user=user, path=path)
-    _audit_created(identifiers, user=user, path=path, changes={
-        name: [None, PII_MASK] for name, value in snapshot(identifiers).items() if value and name != "participant"
-    })
+    _audit_created(
+        identifiers,
+        user=user,
+        path=path,
+        changes={
+            name: [None, PII_MASK] for name, value in snapshot(identifiers).items() if value and name != "participant"
+        },
+    )
     _audit_created(screening, user=user, path=path, changes=diff({}, _flat(snapshot(screening), "answers")))
     return participant
 
@@ -69,8 +94,17 @@ def _next_screening_number(study, site) -> str:
 
 
 @transaction.atomic
-def participant_register(*, study, site, identifier: str, status: str = Status.SCREENING,
-                         enrolled_on=None, user=None, reason: str = "", path: str = Path.PAGE) -> Participant:
+def participant_register(
+    *,
+    study,
+    site,
+    identifier: str,
+    status: str = Status.SCREENING,
+    enrolled_on=None,
+    user=None,
+    reason: str = "",
+    path: str = Path.PAGE,
+) -> Participant:
     """Record a participant directly (imports and demo data); the study ID must be unique in the study."""
     if site.study_id != study.pk:
         raise ValueError("the site does not belong to the study")

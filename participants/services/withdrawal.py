@@ -17,8 +17,9 @@ from .common import SYSTEM, WHY_WITHDRAWAL, Action, Path, Status, _locked, _not_
 
 
 @transaction.atomic
-def participant_withdraw(*, participant: Participant, user, withdrawn_on: date, reason: str,
-                         path: str = Path.PAGE) -> Participant:
+def participant_withdraw(
+    *, participant: Participant, user, withdrawn_on: date, reason: str, path: str = Path.PAGE
+) -> Participant:
     """Withdraw: visits from that day on are cancelled; everything recorded so far is kept."""
     participant = _locked(participant)
     refuse_if_locked(participant)
@@ -40,6 +41,12 @@ def participant_withdraw(*, participant: Participant, user, withdrawn_on: date, 
     cancelled.update(cancelled=True, updated_at=timezone.now())
     for visit in visits:
         visit.cancelled = True
-        audit_record(user=user, action=Action.UPDATE, instance=visit, changes={"cancelled": [False, True]},
-                     reason=WHY_WITHDRAWAL, path=SYSTEM)
+        audit_record(
+            user=user,
+            action=Action.UPDATE,
+            instance=visit,
+            changes={"cancelled": [False, True]},
+            reason=WHY_WITHDRAWAL,
+            path=SYSTEM,
+        )
     return participant

@@ -6,65 +6,152 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('participants', '0002_anchordate_consent_personalidentifiers_screening_and_more'),
-        ('studies', '0003_protocol_rows'),
+        ("participants", "0002_anchordate_consent_personalidentifiers_screening_and_more"),
+        ("studies", "0003_protocol_rows"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Query',
+            name="Query",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_type', models.CharField(max_length=100, verbose_name='object type')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='object ID')),
-                ('visit_code', models.CharField(blank=True, max_length=64, verbose_name='visit')),
-                ('activity_key', models.CharField(blank=True, max_length=60, verbose_name='form')),
-                ('item_code', models.CharField(blank=True, max_length=80, verbose_name='field')),
-                ('text', models.TextField(verbose_name='query')),
-                ('text_zh', models.TextField(blank=True)),
-                ('detail', models.CharField(blank=True, max_length=300, verbose_name='detail')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('answered', 'Answered'), ('closed', 'Closed'), ('reopened', 'Reopened')], default='open', max_length=20, verbose_name='status')),
-                ('origin', models.CharField(choices=[('manual', 'Raised by a person'), ('rule', 'Data-quality rule')], default='manual', max_length=20, verbose_name='origin')),
-                ('rule_code', models.CharField(blank=True, max_length=64, verbose_name='rule')),
-                ('raised_at', models.DateTimeField(auto_now_add=True, verbose_name='raised at')),
-                ('assigned_role', models.CharField(default='coordinator', max_length=32, verbose_name='assigned to')),
-                ('auto_closed', models.BooleanField(default=False)),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='queries', to='participants.participant')),
-                ('raised_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='raised by')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='studies.site')),
-                ('study', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='studies.study')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("object_type", models.CharField(max_length=100, verbose_name="object type")),
+                ("object_id", models.CharField(blank=True, max_length=64, verbose_name="object ID")),
+                ("visit_code", models.CharField(blank=True, max_length=64, verbose_name="visit")),
+                ("activity_key", models.CharField(blank=True, max_length=60, verbose_name="form")),
+                ("item_code", models.CharField(blank=True, max_length=80, verbose_name="field")),
+                ("text", models.TextField(verbose_name="query")),
+                ("text_zh", models.TextField(blank=True)),
+                ("detail", models.CharField(blank=True, max_length=300, verbose_name="detail")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("answered", "Answered"),
+                            ("closed", "Closed"),
+                            ("reopened", "Reopened"),
+                        ],
+                        default="open",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[("manual", "Raised by a person"), ("rule", "Data-quality rule")],
+                        default="manual",
+                        max_length=20,
+                        verbose_name="origin",
+                    ),
+                ),
+                ("rule_code", models.CharField(blank=True, max_length=64, verbose_name="rule")),
+                ("raised_at", models.DateTimeField(auto_now_add=True, verbose_name="raised at")),
+                ("assigned_role", models.CharField(default="coordinator", max_length=32, verbose_name="assigned to")),
+                ("auto_closed", models.BooleanField(default=False)),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="queries",
+                        to="participants.participant",
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="raised by",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="studies.site"),
+                ),
+                (
+                    "study",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="studies.study"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-raised_at', '-pk'],
+                "ordering": ["-raised_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='QueryMessage',
+            name="QueryMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(blank=True, verbose_name='message')),
-                ('status_from', models.CharField(blank=True, choices=[('open', 'Open'), ('answered', 'Answered'), ('closed', 'Closed'), ('reopened', 'Reopened')], max_length=20)),
-                ('status_to', models.CharField(blank=True, choices=[('open', 'Open'), ('answered', 'Answered'), ('closed', 'Closed'), ('reopened', 'Reopened')], max_length=20)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('query', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='queries.query')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField(blank=True, verbose_name="message")),
+                (
+                    "status_from",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("open", "Open"),
+                            ("answered", "Answered"),
+                            ("closed", "Closed"),
+                            ("reopened", "Reopened"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status_to",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("open", "Open"),
+                            ("answered", "Answered"),
+                            ("closed", "Closed"),
+                            ("reopened", "Reopened"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "query",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="messages", to="queries.query"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='query',
-            index=models.Index(fields=['study', 'status'], name='query_study_status'),
+            model_name="query",
+            index=models.Index(fields=["study", "status"], name="query_study_status"),
         ),
         migrations.AddConstraint(
-            model_name='query',
-            constraint=models.UniqueConstraint(condition=models.Q(('origin', 'rule')), fields=('participant', 'rule_code', 'object_type', 'object_id'), name='one_rule_query_per_target'),
+            model_name="query",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("origin", "rule")),
+                fields=("participant", "rule_code", "object_type", "object_id"),
+                name="one_rule_query_per_target",
+            ),
         ),
     ]

@@ -6,98 +6,162 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('participants', '0002_anchordate_consent_personalidentifiers_screening_and_more'),
-        ('studies', '0003_protocol_rows'),
+        ("participants", "0002_anchordate_consent_personalidentifiers_screening_and_more"),
+        ("studies", "0003_protocol_rows"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AllocationList',
+            name="AllocationList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seed', models.BigIntegerField(verbose_name='seed')),
-                ('arms', models.JSONField(verbose_name='arms and ratios')),
-                ('block_multipliers', models.JSONField(verbose_name='block multipliers')),
-                ('strata_factors', models.JSONField(blank=True, default=list, verbose_name='stratification factors')),
-                ('size_per_stratum', models.PositiveIntegerField(verbose_name='size per stratum')),
-                ('frozen', models.BooleanField(default=False, verbose_name='frozen')),
-                ('frozen_at', models.DateTimeField(blank=True, null=True, verbose_name='frozen at')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('study', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocation_lists', to='studies.study')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seed", models.BigIntegerField(verbose_name="seed")),
+                ("arms", models.JSONField(verbose_name="arms and ratios")),
+                ("block_multipliers", models.JSONField(verbose_name="block multipliers")),
+                ("strata_factors", models.JSONField(blank=True, default=list, verbose_name="stratification factors")),
+                ("size_per_stratum", models.PositiveIntegerField(verbose_name="size per stratum")),
+                ("frozen", models.BooleanField(default=False, verbose_name="frozen")),
+                ("frozen_at", models.DateTimeField(blank=True, null=True, verbose_name="frozen at")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "study",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="allocation_lists", to="studies.study"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['study', '-created_at'],
+                "ordering": ["study", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='AllocationSlot',
+            name="AllocationSlot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stratum', models.CharField(blank=True, max_length=200, verbose_name='stratum')),
-                ('sequence', models.PositiveIntegerField(verbose_name='position in the stratum')),
-                ('number', models.CharField(max_length=12, verbose_name='randomisation number')),
-                ('arm_code', models.CharField(max_length=64, verbose_name='arm')),
-                ('block', models.PositiveIntegerField(verbose_name='block')),
-                ('block_size', models.PositiveIntegerField(verbose_name='block size')),
-                ('used_at', models.DateTimeField(blank=True, null=True, verbose_name='randomised at')),
-                ('allocation_list', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='slots', to='randomisation.allocationlist')),
-                ('used_by', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='allocation', to='participants.participant')),
-                ('used_by_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("stratum", models.CharField(blank=True, max_length=200, verbose_name="stratum")),
+                ("sequence", models.PositiveIntegerField(verbose_name="position in the stratum")),
+                ("number", models.CharField(max_length=12, verbose_name="randomisation number")),
+                ("arm_code", models.CharField(max_length=64, verbose_name="arm")),
+                ("block", models.PositiveIntegerField(verbose_name="block")),
+                ("block_size", models.PositiveIntegerField(verbose_name="block size")),
+                ("used_at", models.DateTimeField(blank=True, null=True, verbose_name="randomised at")),
+                (
+                    "allocation_list",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="slots",
+                        to="randomisation.allocationlist",
+                    ),
+                ),
+                (
+                    "used_by",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocation",
+                        to="participants.participant",
+                    ),
+                ),
+                (
+                    "used_by_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['allocation_list', 'number'],
+                "ordering": ["allocation_list", "number"],
             },
         ),
         migrations.CreateModel(
-            name='UnblindingEvent',
+            name="UnblindingEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='time')),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='unblindings', to='participants.participant')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason", models.TextField(verbose_name="reason")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="time")),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="unblindings",
+                        to="participants.participant",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='UnblindingNotification',
+            name="UnblindingNotification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='time')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='randomisation.unblindingevent')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="time")),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="randomisation.unblindingevent",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='allocationlist',
-            constraint=models.UniqueConstraint(condition=models.Q(('frozen', True)), fields=('study',), name='one_frozen_list_per_study'),
+            model_name="allocationlist",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("frozen", True)), fields=("study",), name="one_frozen_list_per_study"
+            ),
         ),
         migrations.AddIndex(
-            model_name='allocationslot',
-            index=models.Index(fields=['allocation_list', 'stratum', 'sequence'], name='slot_next_free'),
+            model_name="allocationslot",
+            index=models.Index(fields=["allocation_list", "stratum", "sequence"], name="slot_next_free"),
         ),
         migrations.AddConstraint(
-            model_name='allocationslot',
-            constraint=models.UniqueConstraint(fields=('allocation_list', 'number'), name='unique_randomisation_number'),
+            model_name="allocationslot",
+            constraint=models.UniqueConstraint(
+                fields=("allocation_list", "number"), name="unique_randomisation_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='allocationslot',
-            constraint=models.UniqueConstraint(fields=('allocation_list', 'stratum', 'sequence'), name='unique_stratum_position'),
+            model_name="allocationslot",
+            constraint=models.UniqueConstraint(
+                fields=("allocation_list", "stratum", "sequence"), name="unique_stratum_position"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unblindingnotification',
-            constraint=models.UniqueConstraint(fields=('event', 'recipient'), name='one_notification_per_recipient'),
+            model_name="unblindingnotification",
+            constraint=models.UniqueConstraint(fields=("event", "recipient"), name="one_notification_per_recipient"),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('randomisation', '0001_initial'),
+        ("randomisation", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='allocationlist',
-            name='group_labels',
-            field=models.JSONField(blank=True, default=dict, verbose_name='group letters'),
+            model_name="allocationlist",
+            name="group_labels",
+            field=models.JSONField(blank=True, default=dict, verbose_name="group letters"),
         ),
     ]

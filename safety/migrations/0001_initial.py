@@ -6,80 +6,162 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('instruments', '0001_initial'),
-        ('participants', '0002_anchordate_consent_personalidentifiers_screening_and_more'),
+        ("instruments", "0001_initial"),
+        ("participants", "0002_anchordate_consent_personalidentifiers_screening_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AdverseEvent',
+            name="AdverseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visit_code', models.CharField(max_length=40, verbose_name='visit')),
-                ('instance', models.PositiveIntegerField(default=1, verbose_name='entry')),
-                ('event_code', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='event')),
-                ('term', models.CharField(blank=True, max_length=200, verbose_name='term')),
-                ('onset', models.DateField(blank=True, null=True, verbose_name='onset')),
-                ('resolution', models.DateField(blank=True, null=True, verbose_name='resolution')),
-                ('grade', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='grade')),
-                ('serious', models.BooleanField(default=False, verbose_name='serious')),
-                ('sae_criteria', models.JSONField(blank=True, default=list, verbose_name='SAE criteria')),
-                ('relationship', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='relationship')),
-                ('outcome', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='outcome')),
-                ('aware_at', models.DateTimeField(blank=True, null=True, verbose_name='investigator aware at')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='adverse_events', to='participants.participant')),
-                ('response', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='adverse_event', to='instruments.response')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("visit_code", models.CharField(max_length=40, verbose_name="visit")),
+                ("instance", models.PositiveIntegerField(default=1, verbose_name="entry")),
+                ("event_code", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="event")),
+                ("term", models.CharField(blank=True, max_length=200, verbose_name="term")),
+                ("onset", models.DateField(blank=True, null=True, verbose_name="onset")),
+                ("resolution", models.DateField(blank=True, null=True, verbose_name="resolution")),
+                ("grade", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="grade")),
+                ("serious", models.BooleanField(default=False, verbose_name="serious")),
+                ("sae_criteria", models.JSONField(blank=True, default=list, verbose_name="SAE criteria")),
+                ("relationship", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="relationship")),
+                ("outcome", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="outcome")),
+                ("aware_at", models.DateTimeField(blank=True, null=True, verbose_name="investigator aware at")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="adverse_events",
+                        to="participants.participant",
+                    ),
+                ),
+                (
+                    "response",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="adverse_event",
+                        to="instruments.response",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['participant', 'onset', 'pk'],
+                "ordering": ["participant", "onset", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SaeReport',
+            name="SaeReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recipient', models.CharField(choices=[('head_of_centre', 'Head of the research centre'), ('ethics_committee', 'Ethics committee'), ('team_leader', 'Team leader')], max_length=32, verbose_name='recipient')),
-                ('due_at', models.DateTimeField(verbose_name='due')),
-                ('reported_at', models.DateTimeField(blank=True, null=True, verbose_name='reported at')),
-                ('reported_to', models.CharField(blank=True, max_length=200, verbose_name='reported to (name)')),
-                ('method', models.CharField(blank=True, choices=[('phone', 'Telephone'), ('email', 'E-mail'), ('fax', 'Fax'), ('in_person', 'In person'), ('paper', 'Paper form'), ('other', 'Other')], max_length=20, verbose_name='how')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('recorded_at', models.DateTimeField(blank=True, null=True, verbose_name='recorded at')),
-                ('adverse_event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='safety.adverseevent')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "recipient",
+                    models.CharField(
+                        choices=[
+                            ("head_of_centre", "Head of the research centre"),
+                            ("ethics_committee", "Ethics committee"),
+                            ("team_leader", "Team leader"),
+                        ],
+                        max_length=32,
+                        verbose_name="recipient",
+                    ),
+                ),
+                ("due_at", models.DateTimeField(verbose_name="due")),
+                ("reported_at", models.DateTimeField(blank=True, null=True, verbose_name="reported at")),
+                ("reported_to", models.CharField(blank=True, max_length=200, verbose_name="reported to (name)")),
+                (
+                    "method",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("phone", "Telephone"),
+                            ("email", "E-mail"),
+                            ("fax", "Fax"),
+                            ("in_person", "In person"),
+                            ("paper", "Paper form"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="how",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("recorded_at", models.DateTimeField(blank=True, null=True, verbose_name="recorded at")),
+                (
+                    "adverse_event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="reports", to="safety.adverseevent"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_at', 'recipient'],
+                "ordering": ["due_at", "recipient"],
             },
         ),
         migrations.CreateModel(
-            name='SafetyNotification',
+            name="SafetyNotification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, unique=True)),
-                ('kind', models.CharField(choices=[('sae_recorded', 'SAE recorded'), ('due_soon', 'Report due within 2 hours'), ('overdue', 'Report overdue')], max_length=20, verbose_name='kind')),
-                ('recipients', models.JSONField(blank=True, default=list, verbose_name='recipients')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='sent at')),
-                ('adverse_event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='safety.adverseevent')),
-                ('report', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='safety.saereport')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=200, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("sae_recorded", "SAE recorded"),
+                            ("due_soon", "Report due within 2 hours"),
+                            ("overdue", "Report overdue"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("recipients", models.JSONField(blank=True, default=list, verbose_name="recipients")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="sent at")),
+                (
+                    "adverse_event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="safety.adverseevent",
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="safety.saereport",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='adverseevent',
-            index=models.Index(fields=['serious', 'grade'], name='safety_adve_serious_09c5e1_idx'),
+            model_name="adverseevent",
+            index=models.Index(fields=["serious", "grade"], name="safety_adve_serious_09c5e1_idx"),
         ),
         migrations.AddConstraint(
-            model_name='saereport',
-            constraint=models.UniqueConstraint(fields=('adverse_event', 'recipient'), name='one_sae_report_per_recipient'),
+            model_name="saereport",
+            constraint=models.UniqueConstraint(
+                fields=("adverse_event", "recipient"), name="one_sae_report_per_recipient"
+            ),
         ),
     ]

@@ -5,43 +5,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Study',
+            name="Study",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32, unique=True, verbose_name='code')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('title_zh', models.CharField(blank=True, max_length=300, verbose_name='title (Chinese)')),
-                ('design', models.CharField(choices=[('observational', 'Observational'), ('randomised', 'Randomised')], default='observational', max_length=20, verbose_name='design')),
-                ('blinding', models.CharField(choices=[('none', 'Open'), ('single', 'Single blind'), ('double', 'Double blind')], default='none', max_length=10, verbose_name='blinding')),
-                ('target_enrolment', models.PositiveIntegerField(default=0, verbose_name='target enrolment')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=32, unique=True, verbose_name="code")),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                ("title_zh", models.CharField(blank=True, max_length=300, verbose_name="title (Chinese)")),
+                (
+                    "design",
+                    models.CharField(
+                        choices=[("observational", "Observational"), ("randomised", "Randomised")],
+                        default="observational",
+                        max_length=20,
+                        verbose_name="design",
+                    ),
+                ),
+                (
+                    "blinding",
+                    models.CharField(
+                        choices=[("none", "Open"), ("single", "Single blind"), ("double", "Double blind")],
+                        default="none",
+                        max_length=10,
+                        verbose_name="blinding",
+                    ),
+                ),
+                ("target_enrolment", models.PositiveIntegerField(default=0, verbose_name="target enrolment")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name_plural': 'studies',
-                'ordering': ['code'],
+                "verbose_name_plural": "studies",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Site',
+            name="Site",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=16, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_zh', models.CharField(blank=True, max_length=200, verbose_name='name (Chinese)')),
-                ('study', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sites', to='studies.study')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=16, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("name_zh", models.CharField(blank=True, max_length=200, verbose_name="name (Chinese)")),
+                (
+                    "study",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="sites", to="studies.study"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['study__code', 'code'],
-                'constraints': [models.UniqueConstraint(fields=('study', 'code'), name='unique_site_code_per_study')],
+                "ordering": ["study__code", "code"],
+                "constraints": [models.UniqueConstraint(fields=("study", "code"), name="unique_site_code_per_study")],
             },
         ),
     ]

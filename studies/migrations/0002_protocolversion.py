@@ -6,31 +6,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('studies', '0001_initial'),
+        ("studies", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ProtocolVersion',
+            name="ProtocolVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.CharField(max_length=40, verbose_name='version')),
-                ('version_date', models.DateField(blank=True, null=True, verbose_name='version date')),
-                ('filename', models.CharField(max_length=255, verbose_name='file name')),
-                ('text', models.TextField(verbose_name='protocol file')),
-                ('checksum', models.CharField(max_length=64)),
-                ('changes', models.JSONField(blank=True, default=list, verbose_name='changes')),
-                ('is_current', models.BooleanField(default=True)),
-                ('loaded_at', models.DateTimeField(auto_now_add=True)),
-                ('loaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('study', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='protocol_versions', to='studies.study')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.CharField(max_length=40, verbose_name="version")),
+                ("version_date", models.DateField(blank=True, null=True, verbose_name="version date")),
+                ("filename", models.CharField(max_length=255, verbose_name="file name")),
+                ("text", models.TextField(verbose_name="protocol file")),
+                ("checksum", models.CharField(max_length=64)),
+                ("changes", models.JSONField(blank=True, default=list, verbose_name="changes")),
+                ("is_current", models.BooleanField(default=True)),
+                ("loaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "loaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "study",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="protocol_versions",
+                        to="studies.study",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['study', '-loaded_at'],
-                'constraints': [models.UniqueConstraint(fields=('study', 'version'), name='unique_protocol_version'), models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('study',), name='one_current_protocol_per_study')],
+                "ordering": ["study", "-loaded_at"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("study", "version"), name="unique_protocol_version"),
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_current", True)),
+                        fields=("study",),
+                        name="one_current_protocol_per_study",
+                    ),
+                ],
             },
         ),
     ]

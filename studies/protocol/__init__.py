@@ -13,7 +13,18 @@ from .schedule import ProjectedVisit, project_visits, resolve_anchors, visit_sta
 from .schema import Protocol
 
 __all__ = [
-    "Change", "EligibilityResult", "Problem", "ProjectedVisit", "Protocol", "ProtocolError", "diff_protocols",
-    "evaluate", "needs_reassessment", "parse_protocol", "participant_id", "project_visits", "resolve_anchors",
+    "Change",
+    "EligibilityResult",
+    "Problem",
+    "ProjectedVisit",
+    "Protocol",
+    "ProtocolError",
+    "diff_protocols",
+    "evaluate",
+    "needs_reassessment",
+    "parse_protocol",
+    "participant_id",
+    "project_visits",
+    "resolve_anchors",
     "visit_status",
 ]

@@ -87,8 +87,11 @@ def _check_id_pattern(r: Reader, path: str, pattern: str) -> None:
         names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
         unknown = names - ID_FIELDS
         if unknown:
-            r.add(path, gettext_noop("unknown field(s) %(fields)s; use {study}, {site}, {seq}"),
-                  fields=", ".join(sorted(unknown)))
+            r.add(
+                path,
+                gettext_noop("unknown field(s) %(fields)s; use {study}, {site}, {seq}"),
+                fields=", ".join(sorted(unknown)),
+            )
         elif "seq" not in names:
             r.add(path, gettext_noop("the pattern needs the sequence field {seq} (e.g. {seq:04d}) to make IDs unique"))
         else:
@@ -107,11 +110,19 @@ def _check_visit_refs(r: Reader, path: str, visit: Visit, anchors: dict, arms: s
         for arm in activity.arms:
             where = join(path, "activities")
             if arm not in arms:
-                r.add(where, gettext_noop("activity '%(activity)s' names arm '%(arm)s' the study does not have"),
-                      activity=activity.key, arm=arm)
+                r.add(
+                    where,
+                    gettext_noop("activity '%(activity)s' names arm '%(arm)s' the study does not have"),
+                    activity=activity.key,
+                    arm=arm,
+                )
             elif visit.arms and arm not in visit.arms:
-                r.add(where, gettext_noop("activity '%(activity)s' names arm '%(arm)s' that has no such visit"),
-                      activity=activity.key, arm=arm)
+                r.add(
+                    where,
+                    gettext_noop("activity '%(activity)s' names arm '%(arm)s' that has no such visit"),
+                    activity=activity.key,
+                    arm=arm,
+                )
 
 
 def occurrence_offsets(visit: Visit) -> list[int]:
@@ -133,10 +144,19 @@ def _check_overlaps(r: Reader, visits) -> None:
             clash = next((s for s in slots[:i] if _clash((visit, n, start, end), s[1:])), None)
             if clash is not None and path not in reported:
                 reported.add(path)
-                r.add(path, gettext_noop("window (days %(start)s to %(end)s from %(anchor)s) overlaps visit "
-                                         "'%(other)s' (days %(other_start)s to %(other_end)s)"),
-                      start=start, end=end, anchor=visit.anchor, other=clash[1].code, other_start=clash[3],
-                      other_end=clash[4])
+                r.add(
+                    path,
+                    gettext_noop(
+                        "window (days %(start)s to %(end)s from %(anchor)s) overlaps visit "
+                        "'%(other)s' (days %(other_start)s to %(other_end)s)"
+                    ),
+                    start=start,
+                    end=end,
+                    anchor=visit.anchor,
+                    other=clash[1].code,
+                    other_start=clash[3],
+                    other_end=clash[4],
+                )
 
 
 def _clash(slot, other) -> bool:

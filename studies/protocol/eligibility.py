@@ -69,7 +69,10 @@ def _compare(rule: Condition, value: Any) -> bool:
     if rule.op == "in":
         return value in target
     return {
-        "==": lambda: value == target, "!=": lambda: value != target,
-        ">": lambda: value > target, ">=": lambda: value >= target,
-        "<": lambda: value < target, "<=": lambda: value <= target,
+        "==": lambda: value == target,
+        "!=": lambda: value != target,
+        ">": lambda: value > target,
+        ">=": lambda: value >= target,
+        "<": lambda: value < target,
+        "<=": lambda: value <= target,
     }[rule.op]()

@@ -26,8 +26,16 @@ from .schema import (
 )
 from .series_rules import read_series_rules
 
-STUDY_KEYS = ("code", "title", "sponsor", "target_enrolment", "design", "protocol_version", "protocol_date",
-              "participant_id_pattern")
+STUDY_KEYS = (
+    "code",
+    "title",
+    "sponsor",
+    "target_enrolment",
+    "design",
+    "protocol_version",
+    "protocol_date",
+    "participant_id_pattern",
+)
 VISIT_KEYS = ("code", "label", "anchor", "offset_days", "window_before", "window_after")
 ACTIVITY_OPTIONAL = {
     "instrument": ("version", "key", "respondent", "arms", "notes"),
@@ -54,8 +62,7 @@ class Known:
     acquisitions: frozenset[str]
 
     def of(self, kind: str) -> frozenset[str]:
-        return {"instrument": self.instruments, "specimen": self.specimens,
-                "acquisition": self.acquisitions}[kind]
+        return {"instrument": self.instruments, "specimen": self.specimens, "acquisition": self.acquisitions}[kind]
 
 
 @dataclass
@@ -73,8 +80,9 @@ class Parsed:
     series_rules: list = field(default_factory=list)
 
 
-def parse_protocol(text: str, *, filename: str, known_instruments: set[str], known_specimens: set[str],
-                   known_acquisitions: set[str]) -> Protocol:
+def parse_protocol(
+    text: str, *, filename: str, known_instruments: set[str], known_specimens: set[str], known_acquisitions: set[str]
+) -> Protocol:
     known = Known(frozenset(known_instruments), frozenset(known_specimens), frozenset(known_acquisitions))
     reader = Reader(filename)
     data = reader.load(text)
@@ -88,10 +96,15 @@ def parse_protocol(text: str, *, filename: str, known_instruments: set[str], kno
     if reader.problems:
         raise ProtocolError(reader.problems)
     return Protocol(
-        study=parsed.study, sites=_values(parsed.sites), arms=_values(parsed.arms),
-        anchors=_values(parsed.anchors), visits=_values(parsed.visits),
-        eligibility=parsed.eligibility, rules=tuple(r for _, r in parsed.rules),
-        quality_rules=_values(parsed.quality_rules), series_rules=_values(parsed.series_rules),
+        study=parsed.study,
+        sites=_values(parsed.sites),
+        arms=_values(parsed.arms),
+        anchors=_values(parsed.anchors),
+        visits=_values(parsed.visits),
+        eligibility=parsed.eligibility,
+        rules=tuple(r for _, r in parsed.rules),
+        quality_rules=_values(parsed.quality_rules),
+        series_rules=_values(parsed.series_rules),
     )
 
 
@@ -105,8 +118,11 @@ def _read_document(r: Reader, data: Any, known: Known) -> Parsed:
     if r.mapping(data, "", ("study", "sites", "anchors", "visits"), optional) is None:
         return parsed
     if data.get("format", 1) != 1:
-        r.add("format", gettext_noop("unsupported format %(format)s; this server reads format 1"),
-              format=repr(data["format"]))
+        r.add(
+            "format",
+            gettext_noop("unsupported format %(format)s; this server reads format 1"),
+            format=repr(data["format"]),
+        )
     parsed.study = _read_study(r, data.get("study"))
     parsed.sites = _read_list(r, data, "sites", _read_site)
     parsed.arms = _read_list(r, data, "arms", _read_arm)
@@ -136,8 +152,10 @@ def _read_study(r: Reader, data: Any) -> Study | None:
         if r.mapping(item, path, ("registry", "id")) is not None:
             registry.append(RegistryEntry(r.string(item, "registry", path), r.string(item, "id", path)))
     values = dict(
-        code=r.string(data, "code", "study"), title=r.text(data, "title", "study"),
-        registry=tuple(registry), sponsor=r.text(data, "sponsor", "study"),
+        code=r.string(data, "code", "study"),
+        title=r.text(data, "title", "study"),
+        registry=tuple(registry),
+        sponsor=r.text(data, "sponsor", "study"),
         target_enrolment=r.integer(data, "target_enrolment", "study", minimum=1),
         design=r.choice(data, "design", "study", DESIGNS),
         blinding=r.choice(data, "blinding", "study", BLINDINGS, default="none"),
@@ -186,8 +204,10 @@ def _read_visit(r: Reader, data: Any, path: str, known: Known) -> Visit | None:
     if r.mapping(data, path, VISIT_KEYS, ("arms", "repeating", "activities")) is None:
         return None
     values = dict(
-        code=r.string(data, "code", path), label=r.text(data, "label", path),
-        anchor=r.string(data, "anchor", path), offset_days=r.integer(data, "offset_days", path),
+        code=r.string(data, "code", path),
+        label=r.text(data, "label", path),
+        anchor=r.string(data, "anchor", path),
+        offset_days=r.integer(data, "offset_days", path),
         window_before=_window(r, data, "window_before", path),
         window_after=_window(r, data, "window_after", path),
     )
@@ -203,8 +223,11 @@ def _read_visit(r: Reader, data: Any, path: str, known: Known) -> Visit | None:
 def _window(r: Reader, data: dict, key: str, path: str) -> int | None:
     value = r.integer(data, key, path)
     if value is not None and value < 0:
-        r.add(join(path, key), gettext_noop("a window is a number of days and cannot be negative (got %(value)s)"),
-              value=value)
+        r.add(
+            join(path, key),
+            gettext_noop("a window is a number of days and cannot be negative (got %(value)s)"),
+            value=value,
+        )
         return None
     return value
 
@@ -227,8 +250,11 @@ def _read_activities(r: Reader, data: Any, path: str, known: Known) -> tuple[Act
             if activity is None:
                 continue
             if any(a.key == activity.key for a in out):
-                r.add(item_path, gettext_noop("activity key '%(key)s' is used twice at this visit; set `key`"),
-                      key=activity.key)
+                r.add(
+                    item_path,
+                    gettext_noop("activity key '%(key)s' is used twice at this visit; set `key`"),
+                    key=activity.key,
+                )
             out.append(activity)
     return tuple(out)
 
@@ -247,9 +273,12 @@ def _read_activity(r: Reader, data: Any, path: str, kind: str, known: Known) -> 
         r.add(join(path, code_key), UNKNOWN_CODE[kind, bool(close)], code=code, suggestion=close)
         return None
     return Activity(
-        kind=kind, code=code, key=r.string(data, "key", path, default=code),
+        kind=kind,
+        code=code,
+        key=r.string(data, "key", path, default=code),
         version=r.string(data, "version", path),
         respondent=r.choice(data, "respondent", path, RESPONDENTS),
-        arms=r.strings(data, "arms", path), series=r.strings(data, "series", path),
+        arms=r.strings(data, "arms", path),
+        series=r.strings(data, "series", path),
         notes=r.text(data, "notes", path),
     )

@@ -19,7 +19,14 @@ from .schema import (
 )
 
 RULE_KEYS = (
-    "code", "kind", "instrument", "score", "baseline_visit", "visit", "min_reduction_percent", "flag",
+    "code",
+    "kind",
+    "instrument",
+    "score",
+    "baseline_visit",
+    "visit",
+    "min_reduction_percent",
+    "flag",
 )
 
 
@@ -43,8 +50,11 @@ def _check_codes(r: Reader, path: str, fields: dict, criteria: tuple[Criterion, 
     seen = set(fields)
     for criterion in criteria:
         if criterion.code in seen:
-            r.add(join(path, criterion.kind), gettext_noop("code '%(code)s' is used twice in eligibility"),
-                  code=criterion.code)
+            r.add(
+                join(path, criterion.kind),
+                gettext_noop("code '%(code)s' is used twice in eligibility"),
+                code=criterion.code,
+            )
         seen.add(criterion.code)
 
 
@@ -61,8 +71,9 @@ def _read_field(r: Reader, data: Any, path: str) -> EligibilityField | None:
         r.add(join(path, "options"), gettext_noop("a choice field needs options"))
     if None in (code, label, kind):
         return None
-    return EligibilityField(code, label, kind, r.string(data, "unit", path), tuple(options),
-                            r.string(data, "source", path))
+    return EligibilityField(
+        code, label, kind, r.string(data, "unit", path), tuple(options), r.string(data, "source", path)
+    )
 
 
 def _option_text(r: Reader, item: dict, path: str) -> Text:
@@ -93,9 +104,13 @@ def read_rule(r: Reader, data: Any, path: str, fields: dict):
         return None
     if name not in fields:
         close = suggestion(name, fields)
-        msgid = (gettext_noop("unknown field '%(field)s'; declare it under eligibility.fields "
-                              "(did you mean '%(suggestion)s'?)") if close
-                 else gettext_noop("unknown field '%(field)s'; declare it under eligibility.fields"))
+        msgid = (
+            gettext_noop(
+                "unknown field '%(field)s'; declare it under eligibility.fields (did you mean '%(suggestion)s'?)"
+            )
+            if close
+            else gettext_noop("unknown field '%(field)s'; declare it under eligibility.fields")
+        )
         r.add(join(path, "field"), msgid, field=name, suggestion=close)
         return None
     if fields[name].type == "boolean" and op not in ("==", "!="):
@@ -135,8 +150,10 @@ def read_rules(r: Reader, data: dict, known) -> list[tuple[str, ReassessmentRule
             continue
         r.choice(item, "kind", path, ("reassessment",))
         values = dict(
-            code=r.string(item, "code", path), instrument=r.string(item, "instrument", path),
-            score=r.string(item, "score", path), baseline_visit=r.string(item, "baseline_visit", path),
+            code=r.string(item, "code", path),
+            instrument=r.string(item, "instrument", path),
+            score=r.string(item, "score", path),
+            baseline_visit=r.string(item, "baseline_visit", path),
             visit=r.string(item, "visit", path),
             min_reduction_percent=r.number(item, "min_reduction_percent", path),
             flag=r.text(item, "flag", path),

@@ -78,8 +78,12 @@ def read_quality_rules(r: Reader, data: dict, known) -> list[tuple[str, QualityR
         rule = _read_rule(r, item, path, known)
         code = item.get("code") if isinstance(item, dict) else None
         if isinstance(code, str) and code in seen:
-            r.add(join(path, "code"), gettext_noop("duplicate quality rule code '%(code)s' (first at %(first)s)"),
-                  code=code, first=seen[code])
+            r.add(
+                join(path, "code"),
+                gettext_noop("duplicate quality rule code '%(code)s' (first at %(first)s)"),
+                code=code,
+                first=seen[code],
+            )
             continue
         if isinstance(code, str):
             seen[code] = path
@@ -100,8 +104,7 @@ def _read_rule(r: Reader, data: Any, path: str, known) -> QualityRule | None:
     code, message = r.string(data, "code", path), r.text(data, "message", path)
     values = dict(visits=r.strings(data, "visits", path))
     if kind == "before":
-        values |= dict(earlier=_operand(r, data, "earlier", path, known),
-                       later=_operand(r, data, "later", path, known))
+        values |= dict(earlier=_operand(r, data, "earlier", path, known), later=_operand(r, data, "later", path, known))
         ok = _check_before(r, path, values)
     else:
         values |= _read_measure(r, data, path, kind, known)
@@ -161,8 +164,12 @@ def _operand(r: Reader, data: dict, key: str, path: str, known) -> DateOperand |
     if isinstance(value, str):
         if value in DATE_SOURCES:
             return DateOperand(value)
-        r.add(here, gettext_noop("must be one of %(choices)s or {instrument, item}; got '%(value)s'"),
-              choices=", ".join(DATE_SOURCES), value=value)
+        r.add(
+            here,
+            gettext_noop("must be one of %(choices)s or {instrument, item}; got '%(value)s'"),
+            choices=", ".join(DATE_SOURCES),
+            value=value,
+        )
         return None
     if r.mapping(value, here, ("instrument", "item")) is None:
         return None
@@ -188,8 +195,11 @@ def check_quality_visits(r: Reader, rules: list[tuple[str, QualityRule]], visit_
     for path, rule in rules:
         for i, code in enumerate(rule.visits):
             if code not in visit_codes:
-                r.add(join(join(path, "visits"), i), gettext_noop("visit '%(code)s' is not declared by the study"),
-                      code=code)
+                r.add(
+                    join(join(path, "visits"), i),
+                    gettext_noop("visit '%(code)s' is not declared by the study"),
+                    code=code,
+                )
 
 
 @dataclass(frozen=True)
@@ -200,8 +210,9 @@ class InstrumentFields:
     scores: frozenset[str]
 
 
-def check_quality_fields(rules: Sequence[QualityRule], fields: Mapping[str, InstrumentFields], *,
-                         filename: str) -> list[Problem]:
+def check_quality_fields(
+    rules: Sequence[QualityRule], fields: Mapping[str, InstrumentFields], *, filename: str
+) -> list[Problem]:
     """A problem for every item or score a rule names that its instrument does not have.
 
     ``rules`` are a parsed protocol's ``quality_rules`` in file order, so rule ``i`` is at ``quality_rules[i]``.
@@ -217,19 +228,24 @@ def check_quality_fields(rules: Sequence[QualityRule], fields: Mapping[str, Inst
         for where, instrument, kind, code in named:
             msgid, close = _missing_field(fields.get(instrument), kind, code)
             if msgid:
-                problems.append(Problem.of(filename, join(where, kind), msgid, instrument=instrument, code=code,
-                                           suggestion=close))
+                problems.append(
+                    Problem.of(filename, join(where, kind), msgid, instrument=instrument, code=code, suggestion=close)
+                )
     return problems
 
 
 # kind -> (no suggestion, a suggestion, the instrument has none of that kind): whole sentences for translators.
 MISSING_FIELD = {
-    "item": (gettext_noop("instrument '%(instrument)s' has no item '%(code)s'"),
-             gettext_noop("instrument '%(instrument)s' has no item '%(code)s' (did you mean '%(suggestion)s'?)"),
-             gettext_noop("instrument '%(instrument)s' has no item '%(code)s' (it has no items)")),
-    "score": (gettext_noop("instrument '%(instrument)s' has no score '%(code)s'"),
-              gettext_noop("instrument '%(instrument)s' has no score '%(code)s' (did you mean '%(suggestion)s'?)"),
-              gettext_noop("instrument '%(instrument)s' has no score '%(code)s' (it has no scores)")),
+    "item": (
+        gettext_noop("instrument '%(instrument)s' has no item '%(code)s'"),
+        gettext_noop("instrument '%(instrument)s' has no item '%(code)s' (did you mean '%(suggestion)s'?)"),
+        gettext_noop("instrument '%(instrument)s' has no item '%(code)s' (it has no items)"),
+    ),
+    "score": (
+        gettext_noop("instrument '%(instrument)s' has no score '%(code)s'"),
+        gettext_noop("instrument '%(instrument)s' has no score '%(code)s' (did you mean '%(suggestion)s'?)"),
+        gettext_noop("instrument '%(instrument)s' has no score '%(code)s' (it has no scores)"),
+    ),
 }
 
 

@@ -44,8 +44,9 @@ class Problem:
     translate: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, file: str, path: str, msgid: str, line: int | None = None, *, translate: tuple[str, ...] = (),
-           **params) -> Problem:
+    def of(
+        cls, file: str, path: str, msgid: str, line: int | None = None, *, translate: tuple[str, ...] = (), **params
+    ) -> Problem:
         message = msgid % params if params else msgid
         return cls(file, path, message, line, msgid, params, tuple(translate))
 
@@ -70,8 +71,15 @@ def join(path: str, key: str | int) -> str:
 
 # Labels shown inside messages ("expected a mapping, got a list"): passed as params named in ``translate``.
 STRING, INTEGER, NUMBER = gettext_noop("a string"), gettext_noop("an integer"), gettext_noop("a number")
-TYPE_NAMES = {str: STRING, int: INTEGER, float: NUMBER, bool: gettext_noop("true/false"),
-              list: gettext_noop("a list"), dict: gettext_noop("a mapping"), type(None): gettext_noop("nothing")}
+TYPE_NAMES = {
+    str: STRING,
+    int: INTEGER,
+    float: NUMBER,
+    bool: gettext_noop("true/false"),
+    list: gettext_noop("a list"),
+    dict: gettext_noop("a mapping"),
+    type(None): gettext_noop("nothing"),
+}
 TYPES = ("expected", "got")  # the params of a type mismatch that are labels
 
 
@@ -111,8 +119,7 @@ class Reader:
         self.filename = filename
         self.problems: list[Problem] = []
 
-    def add(self, path: str, msgid: str, line: int | None = None, *, translate: tuple[str, ...] = (),
-            **params) -> None:
+    def add(self, path: str, msgid: str, line: int | None = None, *, translate: tuple[str, ...] = (), **params) -> None:
         """``r.add(path, gettext_noop("unknown key '%(key)s'"), key=key)``; params are data, shown as they are,
         except those named in ``translate`` (labels such as "a string")."""
         self.problems.append(Problem.of(self.filename, path, msgid, line, translate=translate, **params))
@@ -124,22 +131,37 @@ class Reader:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark is not None else None
             if isinstance(exc, _DuplicateKey):
-                self.add("", gettext_noop("YAML syntax error: duplicate key '%(key)s' (line %(line_number)s)"),
-                         line, key=str(exc.key), line_number=line)
+                self.add(
+                    "",
+                    gettext_noop("YAML syntax error: duplicate key '%(key)s' (line %(line_number)s)"),
+                    line,
+                    key=str(exc.key),
+                    line_number=line,
+                )
                 return None
             # PyYAML's own reason ("mapping values are not allowed here") is data: it has no catalogue.
             reason = getattr(exc, "problem", None) or str(exc)
             if line:
-                self.add("", gettext_noop("YAML syntax error: %(reason)s (line %(line_number)s)"), line,
-                         reason=reason, line_number=line)
+                self.add(
+                    "",
+                    gettext_noop("YAML syntax error: %(reason)s (line %(line_number)s)"),
+                    line,
+                    reason=reason,
+                    line_number=line,
+                )
             else:
                 self.add("", gettext_noop("YAML syntax error: %(reason)s"), reason=reason)
             return None
 
     def mapping(self, data: Any, path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()):
         if not isinstance(data, dict):
-            self.add(path, gettext_noop("expected %(expected)s, got %(got)s"), translate=TYPES,
-                     expected=TYPE_NAMES[dict], got=_type_name(data))
+            self.add(
+                path,
+                gettext_noop("expected %(expected)s, got %(got)s"),
+                translate=TYPES,
+                expected=TYPE_NAMES[dict],
+                got=_type_name(data),
+            )
             return None
         for key in required:
             if key not in data:
@@ -153,8 +175,9 @@ class Reader:
     def _unknown_key(self, path: str, key: str, allowed) -> None:
         close = suggestion(key, allowed)
         if close:
-            self.add(path, gettext_noop("unknown key '%(key)s' (did you mean '%(suggestion)s'?)"), key=key,
-                     suggestion=close)
+            self.add(
+                path, gettext_noop("unknown key '%(key)s' (did you mean '%(suggestion)s'?)"), key=key, suggestion=close
+            )
         else:
             self.add(path, gettext_noop("unknown key '%(key)s'"), key=key)
 
@@ -170,23 +193,38 @@ class Reader:
         return value
 
     def wrong_type(self, path: str, expected: str, value: Any) -> None:
-        self.add(path, gettext_noop("expected %(expected)s, got %(got)s %(value)s"), translate=TYPES,
-                 expected=expected, got=_type_name(value), value=repr(value))
+        self.add(
+            path,
+            gettext_noop("expected %(expected)s, got %(got)s %(value)s"),
+            translate=TYPES,
+            expected=expected,
+            got=_type_name(value),
+            value=repr(value),
+        )
 
     def string(self, data: dict, key: str, path: str, default: Any = None) -> str | None:
         value = self._get(data, key, path, (str, int, float), STRING, default)
         # YAML reads unquoted 01 or 1.0 as numbers; codes and versions are text, so quote them.
         if value is not default and not isinstance(value, str):
-            self.add(join(path, key), gettext_noop("expected a string, got %(got)s %(value)s (quote it)"),
-                     translate=("got",), got=_type_name(value), value=repr(value))
+            self.add(
+                join(path, key),
+                gettext_noop("expected a string, got %(got)s %(value)s (quote it)"),
+                translate=("got",),
+                got=_type_name(value),
+                value=repr(value),
+            )
             return default
         return value
 
     def integer(self, data: dict, key: str, path: str, default: Any = None, minimum: int | None = None):
         value = self._get(data, key, path, (int,), INTEGER, default)
         if isinstance(value, int) and minimum is not None and value < minimum:
-            self.add(join(path, key), gettext_noop("must be %(minimum)s or more, got %(value)s"), minimum=minimum,
-                     value=value)
+            self.add(
+                join(path, key),
+                gettext_noop("must be %(minimum)s or more, got %(value)s"),
+                minimum=minimum,
+                value=value,
+            )
             return default
         return value
 
@@ -201,8 +239,12 @@ class Reader:
         if value is None:
             return default
         if value not in choices:
-            self.add(join(path, key), gettext_noop("must be one of %(choices)s; got '%(value)s'"),
-                     choices=", ".join(choices), value=value)
+            self.add(
+                join(path, key),
+                gettext_noop("must be one of %(choices)s; got '%(value)s'"),
+                choices=", ".join(choices),
+                value=value,
+            )
             return default
         return value
 

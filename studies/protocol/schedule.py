@@ -9,7 +9,13 @@ from .checks import occurrence_offsets
 from .schema import Activity, Protocol, Text, Visit
 
 UPCOMING, OPEN, OVERDUE, COMPLETED, MISSED, OUT_OF_WINDOW = (
-    "upcoming", "open", "overdue", "completed", "missed", "out_of_window")
+    "upcoming",
+    "open",
+    "overdue",
+    "completed",
+    "missed",
+    "out_of_window",
+)
 
 
 @dataclass(frozen=True)
@@ -41,8 +47,7 @@ def resolve_anchors(protocol: Protocol, anchors: dict[str, date | None]) -> dict
     return resolved
 
 
-def project_visits(protocol: Protocol, arm_code: str | None,
-                   anchors: dict[str, date | None]) -> list[ProjectedVisit]:
+def project_visits(protocol: Protocol, arm_code: str | None, anchors: dict[str, date | None]) -> list[ProjectedVisit]:
     """Every visit the participant is due, with target date and window, ordered by target date.
 
     `arm_code` None (not yet allocated or assigned) projects only the visits and activities of every arm.
@@ -69,10 +74,15 @@ def _for_arm(arms: tuple[str, ...], arm_code: str | None) -> bool:
 
 def _project(visit: Visit, n: int, target: date, estimated: bool, activities) -> ProjectedVisit:
     return ProjectedVisit(
-        code=visit.code, label=visit.label, anchor=visit.anchor, occurrence=n, target=target,
+        code=visit.code,
+        label=visit.label,
+        anchor=visit.anchor,
+        occurrence=n,
+        target=target,
         window_start=target - timedelta(days=visit.window_before),
         window_end=target + timedelta(days=visit.window_after),
-        estimated=estimated, activities=activities,
+        estimated=estimated,
+        activities=activities,
     )
 
 

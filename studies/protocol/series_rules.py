@@ -56,8 +56,11 @@ def _read_rule(r: Reader, data: Any, path: str) -> SeriesRule | None:
 
 def _label_ok(r: Reader, label: str, path: str) -> bool:
     if not LABEL.match(label):
-        r.add(join(path, "label"), gettext_noop("labels are lower-case letters, digits and _ (e.g. t1w_head or "
-                                                "bold:rest); got '%(label)s'"), label=label)
+        r.add(
+            join(path, "label"),
+            gettext_noop("labels are lower-case letters, digits and _ (e.g. t1w_head or bold:rest); got '%(label)s'"),
+            label=label,
+        )
         return False
     return True
 
@@ -79,7 +82,13 @@ def _limits_ok(r: Reader, limits: dict, path: str) -> bool:
             ok = False
     for low, high in (("tr_min_ms", "tr_max_ms"), ("te_min_ms", "te_max_ms")):
         if None not in (limits[low], limits[high]) and limits[low] > limits[high]:
-            r.add(join(path, low), gettext_noop("%(low)s (%(low_value)s) is above %(high)s (%(high_value)s)"),
-                  low=low, low_value=limits[low], high=high, high_value=limits[high])
+            r.add(
+                join(path, low),
+                gettext_noop("%(low)s (%(low_value)s) is above %(high)s (%(high_value)s)"),
+                low=low,
+                low_value=limits[low],
+                high=high,
+                high_value=limits[high],
+            )
             ok = False
     return ok

@@ -19,8 +19,10 @@ def problem_message(problem) -> str:
     if not msgid:
         return problem.message
     translate = getattr(problem, "translate", ())
-    params = {name: gettext(value) if name in translate and isinstance(value, str) else value
-              for name, value in (problem.params or {}).items()}
+    params = {
+        name: gettext(value) if name in translate and isinstance(value, str) else value
+        for name, value in (problem.params or {}).items()
+    }
     try:
         return gettext(msgid) % params if params else gettext(msgid)
     except (KeyError, TypeError, ValueError):

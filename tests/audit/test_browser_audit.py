@@ -24,12 +24,28 @@ def audited(transactional_db):
     membership_grant(user=coordinator, study=study, role="coordinator", sites=[site])
     manager = UserFactory(username="dm")
     membership_grant(user=manager, study=study, role="data_manager", all_sites=True)
-    audit_record(user=coordinator, action=AuditEvent.Action.UPDATE, instance=participant,
-                 changes={"status": ["screening", "enrolled"]}, reason="consent signed")
-    audit_record(user=coordinator, action=AuditEvent.Action.ALLOCATE, instance=participant,
-                 changes={"arm_code": ["", "stem_cells"]})
-    audit_record(user=coordinator, action=AuditEvent.Action.VERIFY, instance=participant, path="api",
-                 object_type="instruments.response", object_id="5", object_label="PHQ-9 · baseline")
+    audit_record(
+        user=coordinator,
+        action=AuditEvent.Action.UPDATE,
+        instance=participant,
+        changes={"status": ["screening", "enrolled"]},
+        reason="consent signed",
+    )
+    audit_record(
+        user=coordinator,
+        action=AuditEvent.Action.ALLOCATE,
+        instance=participant,
+        changes={"arm_code": ["", "stem_cells"]},
+    )
+    audit_record(
+        user=coordinator,
+        action=AuditEvent.Action.VERIFY,
+        instance=participant,
+        path="api",
+        object_type="instruments.response",
+        object_id="5",
+        object_label="PHQ-9 · baseline",
+    )
     return participant
 
 
@@ -55,4 +71,5 @@ def test_a_data_manager_filters_a_participant_trail_and_downloads_the_csv(page, 
     with open(download.path(), encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(io.StringIO(handle.read())))
     assert [(r["action"], r["field"], r["old_value"], r["new_value"], r["user"]) for r in rows] == [
-        ("update", "status", "screening", "enrolled", "coord")]
+        ("update", "status", "screening", "enrolled", "coord")
+    ]

@@ -15,8 +15,14 @@ def _raw(sql: str, params):
 
 @pytest.fixture
 def event(world):
-    return audit_record(user=None, action=AuditEvent.Action.UPDATE, instance=world.participant_a, reason="original",
-                        changes={"status": ["screening", "enrolled"]}, path="system")
+    return audit_record(
+        user=None,
+        action=AuditEvent.Action.UPDATE,
+        instance=world.participant_a,
+        reason="original",
+        changes={"status": ["screening", "enrolled"]},
+        path="system",
+    )
 
 
 @pytest.mark.django_db

@@ -26,12 +26,22 @@ def _at(days_ago: int):
 def _record(participant, *, user=None, action=UPDATE, changes=None, reason="", path="page", days_ago=0, **extra):
     if days_ago:  # an event of the past, written directly (audit_record always stamps "now")
         return AuditEvent.objects.create(
-            study=participant.study, site=participant.site, participant=participant, user=user, action=action,
-            object_type="participants.participant", object_id=str(participant.pk), object_label=str(participant),
-            changes=changes or {}, reason=reason, path=path, at=_at(days_ago),
+            study=participant.study,
+            site=participant.site,
+            participant=participant,
+            user=user,
+            action=action,
+            object_type="participants.participant",
+            object_id=str(participant.pk),
+            object_label=str(participant),
+            changes=changes or {},
+            reason=reason,
+            path=path,
+            at=_at(days_ago),
         )
-    return audit_record(user=user, action=action, instance=participant, changes=changes or {}, reason=reason,
-                        path=path, **extra)
+    return audit_record(
+        user=user, action=action, instance=participant, changes=changes or {}, reason=reason, path=path, **extra
+    )
 
 
 @pytest.fixture
@@ -40,12 +50,24 @@ def trail(world):
     alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
     membership_grant(user=alice, study=world.study, role="coordinator", sites=[world.site_a])
     membership_grant(user=bob, study=world.study, role="coordinator", sites=[world.site_a, world.site_b])
-    _record(world.participant_a, user=alice, changes={"status": ["screening", "enrolled"]}, reason="consented",
-            days_ago=10)
-    _record(world.participant_a, user=bob, action=AuditEvent.Action.ALLOCATE,
-            changes={"arm_code": ["", "stem_cells"], "allocation_source": ["", "randomisation"]})
-    _record(world.participant_a, user=alice, action=AuditEvent.Action.VERIFY, path="api", object_label="PHQ-9 · baseline",
-            object_type="instruments.response", object_id="77")
+    _record(
+        world.participant_a, user=alice, changes={"status": ["screening", "enrolled"]}, reason="consented", days_ago=10
+    )
+    _record(
+        world.participant_a,
+        user=bob,
+        action=AuditEvent.Action.ALLOCATE,
+        changes={"arm_code": ["", "stem_cells"], "allocation_source": ["", "randomisation"]},
+    )
+    _record(
+        world.participant_a,
+        user=alice,
+        action=AuditEvent.Action.VERIFY,
+        path="api",
+        object_label="PHQ-9 · baseline",
+        object_type="instruments.response",
+        object_id="77",
+    )
     _record(world.participant_b, user=bob, changes={"status": ["screening", "enrolled"]}, reason="site B reason")
     _record(world.participant_c, changes={"status": ["screening", "enrolled"]}, reason="beta reason")
     return {"alice": alice, "bob": bob}
@@ -71,14 +93,17 @@ def test_a_coordinator_reads_the_trail_of_a_participant_at_their_site(client, wo
     assert client.get(_participant_url(world, world.participant_c)).status_code == 404
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ({"action": "verify"}, ["verify"]),
-    ({"path": "api"}, ["verify"]),
-    ({"object_type": "instruments.response"}, ["verify"]),
-    ({"date_to": (timezone.localdate() - datetime.timedelta(days=5)).isoformat()}, ["update"]),
-    ({"date_from": (timezone.localdate() - datetime.timedelta(days=5)).isoformat()}, ["verify", "allocate"]),
-    ({}, ["verify", "allocate", "update"]),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"action": "verify"}, ["verify"]),
+        ({"path": "api"}, ["verify"]),
+        ({"object_type": "instruments.response"}, ["verify"]),
+        ({"date_to": (timezone.localdate() - datetime.timedelta(days=5)).isoformat()}, ["update"]),
+        ({"date_from": (timezone.localdate() - datetime.timedelta(days=5)).isoformat()}, ["verify", "allocate"]),
+        ({}, ["verify", "allocate", "update"]),
+    ],
+)
 def test_the_filters_narrow_the_trail(client, world, make_persona, trail, query, expected):
     client.force_login(make_persona("data_manager"))
     response = client.get(_participant_url(world, **query))
@@ -93,8 +118,9 @@ def test_the_user_filter(client, world, make_persona, trail):
 
 def test_a_bad_filter_shows_its_error_and_keeps_what_was_typed(client, world, make_persona, trail):
     client.force_login(make_persona("data_manager"))
-    response = client.get(_participant_url(world, date_from="2026-05-10", date_to="2026-05-01", user="99999",
-                                           action="verify"))
+    response = client.get(
+        _participant_url(world, date_from="2026-05-10", date_to="2026-05-01", user="99999", action="verify")
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "The end date is before the start date." in page
@@ -112,7 +138,9 @@ def test_the_csv_has_one_line_per_changed_field_and_respects_the_filters(client,
     assert "attachment" in response["Content-Disposition"]
     rows = _csv(response)
     assert [(r["field"], r["old_value"], r["new_value"]) for r in rows] == [
-        ("allocation_source", "", "randomisation"), ("arm_code", "", "stem_cells")]
+        ("allocation_source", "", "randomisation"),
+        ("arm_code", "", "stem_cells"),
+    ]
     assert {r["participant"] for r in rows} == {"ALPHA-A-0001"}
     assert {r["user"] for r in rows} == {"bob"} and {r["site"] for r in rows} == {"A"}
     export = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
@@ -121,7 +149,7 @@ def test_the_csv_has_one_line_per_changed_field_and_respects_the_filters(client,
 
 
 def test_csv_cells_cannot_run_as_spreadsheet_formulas(client, world, make_persona):
-    _record(world.participant_a, reason="=HYPERLINK(\"http://x\")")
+    _record(world.participant_a, reason='=HYPERLINK("http://x")')
     client.force_login(make_persona("data_manager"))
     rows = _csv(client.get(_participant_url(world, format="csv")))
     assert rows[0]["reason"].startswith("'=")
@@ -167,12 +195,18 @@ def double_blind(world):
     return world
 
 
-@pytest.mark.parametrize(("role", "masked"), [
-    ("coordinator", True), ("pi", True), ("data_manager", True), ("monitor", True),
-    ("admin", True), ("unblinded_statistician", False),
-])
-def test_blinded_roles_see_masked_arm_values_in_pages_and_csv(client, double_blind, make_persona, trail, role,
-                                                               masked):
+@pytest.mark.parametrize(
+    ("role", "masked"),
+    [
+        ("coordinator", True),
+        ("pi", True),
+        ("data_manager", True),
+        ("monitor", True),
+        ("admin", True),
+        ("unblinded_statistician", False),
+    ],
+)
+def test_blinded_roles_see_masked_arm_values_in_pages_and_csv(client, double_blind, make_persona, trail, role, masked):
     world = double_blind
     client.force_login(make_persona(role))
     page = client.get(_participant_url(world)).content.decode()
@@ -229,11 +263,15 @@ def test_the_admin_shows_events_but_cannot_add_change_or_delete(client, world, t
     assert client.get(reverse("admin:audit_auditevent_change", args=[event.pk])).status_code == 200
     assert client.get(reverse("admin:audit_auditevent_add")).status_code == 403
     assert client.post(reverse("admin:audit_auditevent_add"), {"reason": "forged"}).status_code == 403
-    assert client.post(reverse("admin:audit_auditevent_change", args=[event.pk]),
-                       {"reason": "rewritten"}).status_code == 403
+    assert (
+        client.post(reverse("admin:audit_auditevent_change", args=[event.pk]), {"reason": "rewritten"}).status_code
+        == 403
+    )
     assert client.post(reverse("admin:audit_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
-    client.post(reverse("admin:audit_auditevent_changelist"),
-                {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"})
+    client.post(
+        reverse("admin:audit_auditevent_changelist"),
+        {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"},
+    )
     assert list(AuditEvent.objects.order_by("pk").values()) == before
 
 
@@ -266,8 +304,9 @@ def test_the_list_does_a_fixed_number_of_queries(client, world, make_persona, tr
 
 def test_a_participant_trail_keeps_history_recorded_at_another_site(client, world, make_persona):
     """A participant who moved from site B to site A: site A's staff read the whole history."""
-    audit_record(user=None, action=UPDATE, instance=world.participant_a, site=world.site_b, reason="seen at B",
-                 path="system")
+    audit_record(
+        user=None, action=UPDATE, instance=world.participant_a, site=world.site_b, reason="seen at B", path="system"
+    )
     client.force_login(make_persona("coordinator"))
     assert "seen at B" in client.get(_participant_url(world)).content.decode()
     study_wide = make_persona("monitor")

@@ -38,25 +38,39 @@ def test_diff_lists_only_changed_fields_with_old_and_new_values():
 
 
 def test_recorded_values_survive_the_database_whatever_their_python_type(world):
-    event = audit_record(user=None, action=UPDATE, instance=world.participant_a, path="system", changes={
-        "score": [decimal.Decimal("2.50"), float("inf")],
-        "at": [datetime.datetime(2026, 1, 2, 3, 4, tzinfo=datetime.UTC), None],
-        "span": [datetime.timedelta(days=1), None],
-        "items": [("a", datetime.date(2026, 1, 1)), {"b": {1, 2} - {1}}],
-    })
+    event = audit_record(
+        user=None,
+        action=UPDATE,
+        instance=world.participant_a,
+        path="system",
+        changes={
+            "score": [decimal.Decimal("2.50"), float("inf")],
+            "at": [datetime.datetime(2026, 1, 2, 3, 4, tzinfo=datetime.UTC), None],
+            "span": [datetime.timedelta(days=1), None],
+            "items": [("a", datetime.date(2026, 1, 1)), {"b": {1, 2} - {1}}],
+        },
+    )
     event.refresh_from_db()
     assert event.changes == {
-        "score": ["2.50", "inf"], "at": ["2026-01-02T03:04:00+00:00", None], "span": ["P1DT00H00M00S", None],
+        "score": ["2.50", "inf"],
+        "at": ["2026-01-02T03:04:00+00:00", None],
+        "span": ["P1DT00H00M00S", None],
         "items": [["a", "2026-01-01"], {"b": [2]}],
     }
 
 
 def test_audit_record_infers_study_site_and_participant_from_the_instance(world):
     user = UserFactory()
-    consent = Consent.objects.create(participant=world.participant_b, form_version="2.0",
-                                     consented_on=datetime.date(2026, 2, 3), taken_by=user)
-    event = audit_record(user=user, action=AuditEvent.Action.CREATE, instance=consent,
-                         changes=diff({}, snapshot(consent)), reason="paper form")
+    consent = Consent.objects.create(
+        participant=world.participant_b, form_version="2.0", consented_on=datetime.date(2026, 2, 3), taken_by=user
+    )
+    event = audit_record(
+        user=user,
+        action=AuditEvent.Action.CREATE,
+        instance=consent,
+        changes=diff({}, snapshot(consent)),
+        reason="paper form",
+    )
     event.refresh_from_db()
     assert (event.study, event.site, event.participant) == (world.study, world.site_b, world.participant_b)
     assert event.object_type == "participants.consent"
@@ -87,9 +101,13 @@ def test_audit_record_refuses_unknown_actions_paths_and_missing_objects(world):
 
 
 def test_sensitive_fields_are_stored_in_full_and_flagged(world):
-    event = audit_record(user=None, action=AuditEvent.Action.ALLOCATE, instance=world.participant_a,
-                         changes={"arm_code": ["", "active"], "status": ["screening", "enrolled"]},
-                         sensitive=["kit"])
+    event = audit_record(
+        user=None,
+        action=AuditEvent.Action.ALLOCATE,
+        instance=world.participant_a,
+        changes={"arm_code": ["", "active"], "status": ["screening", "enrolled"]},
+        sensitive=["kit"],
+    )
     event.refresh_from_db()
     assert event.changes["arm_code"] == ["", "active"]
     assert event.sensitive_fields == ["arm_code", "kit"]

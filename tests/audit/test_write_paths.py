@@ -43,6 +43,7 @@ def one(**filters) -> AuditEvent:
 
 # Participants through their pages ----------------------------------------------------------------------------
 
+
 @pytest.fixture
 def lbpb(db):
     study = Study.objects.create(code="LBPB", title="LBPB cohort")
@@ -61,8 +62,14 @@ def coordinator_client(client, lbpb):
 
 
 def _screen(client, study, site, **changes):
-    data = {"site": site.pk, "screened_on": "2026-03-02", "full_name": "Li Si", "phone": "13800000000",
-            "national_id": "110101199001011234", "date_of_birth": "1990-01-01"}
+    data = {
+        "site": site.pk,
+        "screened_on": "2026-03-02",
+        "full_name": "Li Si",
+        "phone": "13800000000",
+        "national_id": "110101199001011234",
+        "date_of_birth": "1990-01-01",
+    }
     for code, value in LBPB_ELIGIBLE.items():
         data[f"answer_{code}"] = value if code == "age" else ("yes" if value else "no")
     data.update(changes)
@@ -79,8 +86,12 @@ def test_screening_records_the_participant_and_screening_and_never_the_identifyi
     assert _screen(coordinator_client, study, site_1).status_code == 302
     participant = Participant.objects.get()
     created = one(object_type="participants.participant", action=Action.CREATE)
-    assert (created.user, created.path, created.participant, created.site) == (coordinator, Path.PAGE, participant,
-                                                                               site_1)
+    assert (created.user, created.path, created.participant, created.site) == (
+        coordinator,
+        Path.PAGE,
+        participant,
+        site_1,
+    )
     assert created.changes["status"] == [None, "screening"]
     assert created.changes["screening_number"] == [None, "S-01-0001"]
     screening = one(object_type="participants.screening").changes
@@ -88,8 +99,9 @@ def test_screening_records_the_participant_and_screening_and_never_the_identifyi
     assert screening["eligible"] == [None, True] and screening["screened_by"] == [None, coordinator.pk]
     identifiers = one(object_type="participants.personalidentifiers")
     assert identifiers.participant == participant
-    assert identifiers.changes == {name: [None, participant_services.PII_MASK]
-                                   for name in ("full_name", "phone", "national_id", "date_of_birth")}
+    assert identifiers.changes == {
+        name: [None, participant_services.PII_MASK] for name in ("full_name", "phone", "national_id", "date_of_birth")
+    }
     trail = str([event.changes for event in events()])
     assert "Li Si" not in trail and "13800000000" not in trail and "1990-01-01" not in trail
 
@@ -114,8 +126,11 @@ def test_consent_enrolment_arm_dates_visits_and_withdrawal_through_the_pages_are
 
     _post(coordinator_client, "participant-enrol", participant, {"enrolled_on": "2026-03-02"})
     enrolled = one(object_type="participants.participant", action=Action.UPDATE)
-    assert enrolled.changes == {"identifier": ["", "LBPB-01-0001"], "status": ["screening", "enrolled"],
-                                "enrolled_on": [None, "2026-03-02"]}
+    assert enrolled.changes == {
+        "identifier": ["", "LBPB-01-0001"],
+        "status": ["screening", "enrolled"],
+        "enrolled_on": [None, "2026-03-02"],
+    }
     assert (enrolled.user, enrolled.path) == (coordinator, Path.PAGE)
     anchor = one(object_type="participants.anchordate")
     assert anchor.action == Action.CREATE and anchor.changes["date"] == [None, "2026-03-02"]
@@ -142,16 +157,24 @@ def test_consent_enrolment_arm_dates_visits_and_withdrawal_through_the_pages_are
     moved = events(object_type="participants.visit", object_id=str(w1.pk), action=Action.UPDATE)[-1]
     assert moved.changes["target_date"] == ["2026-03-17", "2026-03-19"] and moved.path == Path.SYSTEM
 
-    _post(coordinator_client, "visit-update", participant,
-          {"visit_id": baseline.pk, "action": "complete", "completed_on": "2026-03-03"})
+    _post(
+        coordinator_client,
+        "visit-update",
+        participant,
+        {"visit_id": baseline.pk, "action": "complete", "completed_on": "2026-03-03"},
+    )
     done = one(object_type="participants.visit", object_id=str(baseline.pk), action=Action.COMPLETE)
     assert done.changes == {"completed_on": [None, "2026-03-03"]} and done.path == Path.PAGE
     _post(coordinator_client, "visit-update", participant, {"visit_id": w1.pk, "action": "miss"})
     missed = events(object_type="participants.visit", object_id=str(w1.pk))[-1]
     assert missed.changes == {"missed": [False, True]} and missed.user == coordinator
 
-    _post(coordinator_client, "participant-withdraw", participant,
-          {"withdrawn_on": "2026-04-01", "reason": "Moved to another city"})
+    _post(
+        coordinator_client,
+        "participant-withdraw",
+        participant,
+        {"withdrawn_on": "2026-04-01", "reason": "Moved to another city"},
+    )
     withdrawn = events(object_type="participants.participant", action=Action.UPDATE)[-1]
     assert withdrawn.reason == "Moved to another city" and withdrawn.path == Path.PAGE
     assert withdrawn.changes["status"] == ["enrolled", "withdrawn"]
@@ -167,8 +190,9 @@ def test_a_refused_page_action_leaves_no_audit_row(coordinator_client, lbpb):
     _screen(coordinator_client, study, site_1)
     participant = Participant.objects.get()
     before = AuditEvent.objects.count()
-    response = coordinator_client.post(reverse("participants:participant-enrol", args=[participant.pk]),
-                                       {"enrolled_on": "2026-03-02"})  # no consent yet
+    response = coordinator_client.post(
+        reverse("participants:participant-enrol", args=[participant.pk]), {"enrolled_on": "2026-03-02"}
+    )  # no consent yet
     assert response.status_code == 200 and "consent before enrolment" in response.content.decode()
     assert AuditEvent.objects.count() == before
 
@@ -176,10 +200,16 @@ def test_a_refused_page_action_leaves_no_audit_row(coordinator_client, lbpb):
 def test_a_failure_after_the_write_rolls_back_the_change_and_its_audit_rows_together(lbpb, monkeypatch):
     study, site_1, _site_2, coordinator = lbpb
     participant = participant_services.participant_screen(
-        study=study, site=site_1, user=coordinator, screened_on=date(2026, 3, 2), full_name="Wang Wu",
-        answers=dict(LBPB_ELIGIBLE))
-    participant_services.participant_consent(participant=participant, user=coordinator, form_version="1.0",
-                                             consented_on=date(2026, 3, 2))
+        study=study,
+        site=site_1,
+        user=coordinator,
+        screened_on=date(2026, 3, 2),
+        full_name="Wang Wu",
+        answers=dict(LBPB_ELIGIBLE),
+    )
+    participant_services.participant_consent(
+        participant=participant, user=coordinator, form_version="1.0", consented_on=date(2026, 3, 2)
+    )
     before = AuditEvent.objects.count()
 
     def broken(*args, **kwargs):
@@ -187,8 +217,7 @@ def test_a_failure_after_the_write_rolls_back_the_change_and_its_audit_rows_toge
 
     monkeypatch.setattr(participant_services.enrolment, "_reproject", broken)
     with pytest.raises(RuntimeError):
-        participant_services.participant_enrol(participant=participant, user=coordinator,
-                                               enrolled_on=date(2026, 3, 2))
+        participant_services.participant_enrol(participant=participant, user=coordinator, enrolled_on=date(2026, 3, 2))
     participant.refresh_from_db()
     assert participant.status == Participant.Status.SCREENING and not AnchorDate.objects.exists()
     assert AuditEvent.objects.count() == before
@@ -197,16 +226,28 @@ def test_a_failure_after_the_write_rolls_back_the_change_and_its_audit_rows_toge
 def test_reprojection_after_an_amendment_and_register_are_audited(lbpb):
     study, site_1, _site_2, coordinator = lbpb
     participant = participant_services.participant_screen(
-        study=study, site=site_1, user=coordinator, screened_on=date(2026, 3, 2), full_name="Wang Wu",
-        answers=dict(LBPB_ELIGIBLE))
-    participant_services.participant_consent(participant=participant, user=coordinator, form_version="1.0",
-                                             consented_on=date(2026, 3, 2))
-    participant_services.participant_enrol(participant=participant, user=coordinator, enrolled_on=date(2026, 3, 2),
-                                           path=Path.COMMAND)
+        study=study,
+        site=site_1,
+        user=coordinator,
+        screened_on=date(2026, 3, 2),
+        full_name="Wang Wu",
+        answers=dict(LBPB_ELIGIBLE),
+    )
+    participant_services.participant_consent(
+        participant=participant, user=coordinator, form_version="1.0", consented_on=date(2026, 3, 2)
+    )
+    participant_services.participant_enrol(
+        participant=participant, user=coordinator, enrolled_on=date(2026, 3, 2), path=Path.COMMAND
+    )
     assert one(object_type="participants.participant", action=Action.UPDATE).path == Path.COMMAND
-    amended_text = lbpb_text().replace('protocol_version: "1.0"', 'protocol_version: "1.1"').replace(
-        "window_after: 7, activities: {instruments: [bpi, odi, phq9]", "window_after: 5, activities: "
-        "{instruments: [bpi, odi, phq9]")
+    amended_text = (
+        lbpb_text()
+        .replace('protocol_version: "1.0"', 'protocol_version: "1.1"')
+        .replace(
+            "window_after: 7, activities: {instruments: [bpi, odi, phq9]",
+            "window_after: 5, activities: {instruments: [bpi, odi, phq9]",
+        )
+    )
     load_protocol(study, amended_text, version="1.1")
 
     assert participant_services.visits_reproject_study(study=study) == 1
@@ -214,14 +255,16 @@ def test_reprojection_after_an_amendment_and_register_are_audited(lbpb):
     assert [event.changes for event in moved] == [{"window_end": ["2026-03-09", "2026-03-07"]}]
     assert moved[0].path == Path.SYSTEM and moved[0].user is None and "1.1" in moved[0].reason
 
-    registered = participant_services.participant_register(study=study, site=site_1, identifier="LBPB-01-0099",
-                                                           user=coordinator, path=Path.IMPORT)
+    registered = participant_services.participant_register(
+        study=study, site=site_1, identifier="LBPB-01-0099", user=coordinator, path=Path.IMPORT
+    )
     event = one(object_type="participants.participant", object_id=str(registered.pk))
     assert (event.action, event.path, event.user) == (Action.CREATE, Path.IMPORT, coordinator)
     assert event.changes["identifier"] == [None, "LBPB-01-0099"]
 
 
 # Responses: CRF page, CSV import, API, rescore --------------------------------------------------------------
+
 
 @pytest.fixture
 def alpha(world, make_persona):
@@ -239,8 +282,12 @@ def test_the_crf_page_records_each_changed_answer_and_score_with_the_reason(clie
     client.force_login(alpha.coordinator)
     assert _crf(client, alpha.participant_a, PHQ9, lock_version=0).status_code == 302
     created = one(object_type="instruments.response")
-    assert (created.action, created.path, created.user, created.reason) == (Action.CREATE, Path.PAGE,
-                                                                           alpha.coordinator, "")
+    assert (created.action, created.path, created.user, created.reason) == (
+        Action.CREATE,
+        Path.PAGE,
+        alpha.coordinator,
+        "",
+    )
     assert created.participant == alpha.participant_a and created.site == alpha.site_a
     assert created.changes["values.phq9_1"] == [None, 1] and created.changes["scores.total"] == [None, 9]
     assert created.changes["status"] == [None, "complete"] and created.changes["source"] == [None, "coordinator"]
@@ -251,12 +298,20 @@ def test_the_crf_page_records_each_changed_answer_and_score_with_the_reason(clie
     invalid = _crf(client, alpha.participant_a, PHQ9 | {"phq9_1": "7"}, lock_version=1, reason="typo")
     assert invalid.status_code == 200 and AuditEvent.objects.count() == 1
 
-    assert _crf(client, alpha.participant_a, PHQ9 | {"phq9_1": "3"}, lock_version=1,
-                reason="Transcription error").status_code == 302
+    assert (
+        _crf(
+            client, alpha.participant_a, PHQ9 | {"phq9_1": "3"}, lock_version=1, reason="Transcription error"
+        ).status_code
+        == 302
+    )
     changed = events(object_type="instruments.response")[-1]
     assert (changed.action, changed.reason, changed.path) == (Action.UPDATE, "Transcription error", Path.PAGE)
-    assert changed.changes == {"values.phq9_1": [1, 3], "scores.total": [9, 11], "scores.band": ["mild", "moderate"],
-                               "lock_version": [1, 2]}
+    assert changed.changes == {
+        "values.phq9_1": [1, 3],
+        "scores.total": [9, 11],
+        "scores.band": ["mild", "moderate"],
+        "lock_version": [1, 2],
+    }
     assert Response.objects.get().revisions.last().reason == "Transcription error"
 
 
@@ -266,15 +321,31 @@ def test_a_failure_after_the_response_is_saved_leaves_neither_the_response_nor_i
 
     monkeypatch.setattr(instrument_services, "_evaluate_reassessment", broken)
     with pytest.raises(RuntimeError):
-        response_submit(participant=alpha.participant_a, visit_code="baseline", activity_key="phq9",
-                        instrument_code="phq9", raw=PHQ9, complete=True, user=alpha.coordinator, source="coordinator")
+        response_submit(
+            participant=alpha.participant_a,
+            visit_code="baseline",
+            activity_key="phq9",
+            instrument_code="phq9",
+            raw=PHQ9,
+            complete=True,
+            user=alpha.coordinator,
+            source="coordinator",
+        )
     assert not Response.objects.exists() and not AuditEvent.objects.exists()
 
 
 def test_the_reassessment_flag_raised_by_a_saved_score_is_a_system_change(alpha):
     for visit in ("baseline", "m1"):
-        response_submit(participant=alpha.participant_a, visit_code=visit, activity_key="phq9",
-                        instrument_code="phq9", raw=PHQ9, complete=True, user=alpha.coordinator, source="participant")
+        response_submit(
+            participant=alpha.participant_a,
+            visit_code=visit,
+            activity_key="phq9",
+            instrument_code="phq9",
+            raw=PHQ9,
+            complete=True,
+            user=alpha.coordinator,
+            source="participant",
+        )
     assert {e.path for e in events(object_type="instruments.response")} == {Path.PAGE}
     flag = one(object_type="participants.participant")
     assert (flag.action, flag.path, flag.user) == (Action.UPDATE, Path.SYSTEM, None)
@@ -285,11 +356,13 @@ IMPORT_HEADER = "study_id,visit,activity," + ",".join(f"phq9_{n}" for n in range
 
 
 def _import(client, rows, **data):
-    text = "\n".join([IMPORT_HEADER] + [",".join([identifier, "baseline", "phq9"] + [answer] * 9)
-                                        for identifier, answer in rows])
+    text = "\n".join(
+        [IMPORT_HEADER] + [",".join([identifier, "baseline", "phq9"] + [answer] * 9) for identifier, answer in rows]
+    )
     upload_file = SimpleUploadedFile("import.csv", text.encode(), content_type="text/csv")
-    return client.post(reverse("instruments:response-import", args=["alpha"]),
-                       {"file": upload_file, "complete": "on", **data}).content.decode()
+    return client.post(
+        reverse("instruments:response-import", args=["alpha"]), {"file": upload_file, "complete": "on", **data}
+    ).content.decode()
 
 
 def test_a_csv_import_records_each_saved_row_with_the_import_path_and_a_bad_file_records_nothing(client, alpha):
@@ -315,24 +388,46 @@ def test_a_csv_import_records_each_saved_row_with_the_import_path_and_a_bad_file
 def test_the_api_records_its_writes_with_the_api_path_and_a_refused_write_records_nothing(client, alpha):
     client.force_login(alpha.coordinator)
     answers = {code: int(value) for code, value in PHQ9.items()}
-    created = client.post(reverse("instruments:api-response-list"), {
-        "participant": alpha.participant_a.pk, "visit_code": "baseline", "activity_key": "phq9",
-        "answers": answers, "complete": True}, content_type="application/json")
+    created = client.post(
+        reverse("instruments:api-response-list"),
+        {
+            "participant": alpha.participant_a.pk,
+            "visit_code": "baseline",
+            "activity_key": "phq9",
+            "answers": answers,
+            "complete": True,
+        },
+        content_type="application/json",
+    )
     assert created.status_code == 201
     event = one(object_type="instruments.response")
     assert (event.action, event.path, event.user) == (Action.CREATE, Path.API, alpha.coordinator)
     assert event.object_id == str(created.json()["id"])
 
     detail = reverse("instruments:api-response-detail", args=[created.json()["id"]])
-    bad = client.put(detail, {"answers": answers | {"phq9_4": 9}, "complete": True, "lock_version": 1,
-                              "reason": "typo"}, content_type="application/json")
+    bad = client.put(
+        detail,
+        {"answers": answers | {"phq9_4": 9}, "complete": True, "lock_version": 1, "reason": "typo"},
+        content_type="application/json",
+    )
     assert bad.status_code == 400 and AuditEvent.objects.count() == 1
-    no_reason = client.put(detail, {"answers": answers | {"phq9_4": 2}, "complete": True, "lock_version": 1},
-                           content_type="application/json")
+    no_reason = client.put(
+        detail,
+        {"answers": answers | {"phq9_4": 2}, "complete": True, "lock_version": 1},
+        content_type="application/json",
+    )
     assert no_reason.status_code == 400 and AuditEvent.objects.count() == 1
 
-    good = client.put(detail, {"answers": answers | {"phq9_4": 2}, "complete": True, "lock_version": 1,
-                               "reason": "Participant corrected item 4"}, content_type="application/json")
+    good = client.put(
+        detail,
+        {
+            "answers": answers | {"phq9_4": 2},
+            "complete": True,
+            "lock_version": 1,
+            "reason": "Participant corrected item 4",
+        },
+        content_type="application/json",
+    )
     assert good.status_code == 200
     changed = events(object_type="instruments.response")[-1]
     assert (changed.action, changed.path, changed.reason) == (Action.UPDATE, Path.API, "Participant corrected item 4")
@@ -340,8 +435,16 @@ def test_the_api_records_its_writes_with_the_api_path_and_a_refused_write_record
 
 
 def test_the_rescore_command_records_old_and_new_scores_as_a_system_change(alpha):
-    response_submit(participant=alpha.participant_a, visit_code="baseline", activity_key="phq9",
-                    instrument_code="phq9", raw=PHQ9, complete=True, user=alpha.coordinator, source="coordinator")
+    response_submit(
+        participant=alpha.participant_a,
+        visit_code="baseline",
+        activity_key="phq9",
+        instrument_code="phq9",
+        raw=PHQ9,
+        complete=True,
+        user=alpha.coordinator,
+        source="coordinator",
+    )
     Response.objects.update(scoring_version="0", scores={"total": 99})
     current = Response.objects.get()
     call_command("rescore")
@@ -355,8 +458,8 @@ def test_the_rescore_command_records_old_and_new_scores_as_a_system_change(alpha
 
 # Protocols: upload page and load_protocol command -----------------------------------------------------------
 
-def test_a_protocol_upload_and_an_amendment_record_the_study_and_version_with_the_changes(client, world,
-                                                                                        make_persona):
+
+def test_a_protocol_upload_and_an_amendment_record_the_study_and_version_with_the_changes(client, world, make_persona):
     admin = make_persona("admin")
     client.force_login(admin)
     assert "Protocol loaded" in upload(client, world.study, dump(alpha_protocol())).content.decode()
@@ -372,7 +475,10 @@ def test_a_protocol_upload_and_an_amendment_record_the_study_and_version_with_th
     upload(client, world.study, dump(alpha_protocol()))  # the same file again: nothing changed, nothing recorded
     assert len(events(object_type__startswith="studies.")) == 2
 
-    assert "Amendment loaded" in upload(client, world.study, dump(amended(alpha_protocol())), "a-1.1.yaml").content.decode()
+    assert (
+        "Amendment loaded"
+        in upload(client, world.study, dump(amended(alpha_protocol())), "a-1.1.yaml").content.decode()
+    )
     amendment = events(object_type="studies.protocolversion")[-1]
     assert (amendment.user, amendment.path) == (admin, Path.PAGE)
     assert amendment.changes["version"] == [None, "1.1"]

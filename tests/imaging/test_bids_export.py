@@ -39,6 +39,7 @@ FORBIDDEN = [b"Zhang", b"Weiming", b"P7781234", b"19510802", b"CompressedSamples
 
 # -- naming (pure) ---------------------------------------------------------------------------------------------------
 
+
 def test_series_labels_map_to_bids_datatypes_suffixes_and_entities():
     assert bids_kind("t1w") == BidsKind("anat", "T1w")
     assert bids_kind("t2w") == BidsKind("anat", "T2w")
@@ -50,22 +51,31 @@ def test_series_labels_map_to_bids_datatypes_suffixes_and_entities():
 
 
 def _series(series_id, label, *, participant=1, identifier="ALPHA-A-0001", visit="baseline", order=None):
-    return SeriesFiles(series_id=series_id, label=label, description=f"d{series_id}",
-                       participant_ids=frozenset({participant}), identifier=identifier, visit_code=visit,
-                       order=order or ("2003-05-01", series_id, series_id), paths=(f"{series_id}.dcm",))
+    return SeriesFiles(
+        series_id=series_id,
+        label=label,
+        description=f"d{series_id}",
+        participant_ids=frozenset({participant}),
+        identifier=identifier,
+        visit_code=visit,
+        order=order or ("2003-05-01", series_id, series_id),
+        paths=(f"{series_id}.dcm",),
+    )
 
 
 def test_two_series_of_a_kind_in_a_session_get_runs_and_left_out_series_are_listed():
-    planned, lines = plan_series([
-        _series(2, "t1w", order=("2003-05-01", 9, 2)),  # scanned after series 3: run-2
-        _series(3, "t1w", order=("2003-05-01", 5, 3)),
-        _series(4, "t1w", visit="month-6"),  # another session: no run
-        _series(5, "lumbar_t2_sag"),
-        _series(6, "bold:rest"),
-        _series(7, "localizer"),
-        SeriesFiles(8, "t2w", "waiting", frozenset({None}), "", "", ("", 0, 8), ("8.dcm",)),
-        _series(9, "t2w", participant=2, identifier="ALPHA.A.0001"),  # same BIDS label as participant 1
-    ])
+    planned, lines = plan_series(
+        [
+            _series(2, "t1w", order=("2003-05-01", 9, 2)),  # scanned after series 3: run-2
+            _series(3, "t1w", order=("2003-05-01", 5, 3)),
+            _series(4, "t1w", visit="month-6"),  # another session: no run
+            _series(5, "lumbar_t2_sag"),
+            _series(6, "bold:rest"),
+            _series(7, "localizer"),
+            SeriesFiles(8, "t2w", "waiting", frozenset({None}), "", "", ("", 0, 8), ("8.dcm",)),
+            _series(9, "t2w", participant=2, identifier="ALPHA.A.0001"),  # same BIDS label as participant 1
+        ]
+    )
     names = {p.series_id: f"{p.folder}/{p.stem}" for p in planned}
     assert names == {
         3: "sub-ALPHAA0001/ses-baseline/anat/sub-ALPHAA0001_ses-baseline_run-1_T1w",
@@ -80,14 +90,24 @@ def test_two_series_of_a_kind_in_a_session_get_runs_and_left_out_series_are_list
     assert by_series["8"] == "Series 8 (waiting): not linked to a participant yet (needs-linking queue)."
     assert "sub-ALPHAA0001" in by_series["9"]
     localizer = next(line for line in lines if line["params"]["id"] == 7)
-    assert localizer["params"]["reason"] == {"msgid": "the label %(label)s has no BIDS name",
-                                             "params": {"label": "localizer"}}  # a template, translated when shown
+    assert localizer["params"]["reason"] == {
+        "msgid": "the label %(label)s has no BIDS name",
+        "params": {"label": "localizer"},
+    }  # a template, translated when shown
 
 
 # -- real conversion through the services ----------------------------------------------------------------------------
 
-def write_mr_series(folder: Path, description: str, *, slices: int = 4, volumes: int = 1, number: int = 1,
-                    bvalues: tuple[float, ...] = ()):
+
+def write_mr_series(
+    folder: Path,
+    description: str,
+    *,
+    slices: int = 4,
+    volumes: int = 1,
+    number: int = 1,
+    bvalues: tuple[float, ...] = (),
+):
     """A series from the real MR_small.dcm slice (64x64), with a patient identity that must not be exported.
     ``bvalues``: one volume per b-value, with the standard DiffusionBValue and gradient direction tags."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -117,8 +137,24 @@ def test_the_wheel_binary_anonymises_the_sidecar_only_when_asked_and_cleaning_ke
     for flag in ("y", "n"):
         out = tmp_path / flag
         out.mkdir()
-        subprocess.run([dcm2niix_binary(), "-b", "y", "-ba", flag, "-z", "y", "-f", "x", "-o", str(out),  # noqa: S603
-                        str(tmp_path / "in")], check=True, capture_output=True)
+        subprocess.run(
+            [
+                dcm2niix_binary(),
+                "-b",
+                "y",
+                "-ba",
+                flag,
+                "-z",
+                "y",
+                "-f",
+                "x",
+                "-o",
+                str(out),  # noqa: S603
+                str(tmp_path / "in"),
+            ],
+            check=True,
+            capture_output=True,
+        )
         sidecars[flag] = out / "x.json"
     assert json.loads(sidecars["n"].read_text())["PatientID"] == "P7781234"  # so the checks below can fail
     assert not {"PatientName", "PatientID", "PatientBirthDate"} & set(json.loads(sidecars["y"].read_text()))
@@ -166,7 +202,7 @@ def nifti_dims(data: bytes) -> tuple[int, ...]:
     """dim[] of a NIfTI-1 header (nibabel is not installed): sizeof_hdr 348 at 0, dim as 8 int16 at 40."""
     assert struct.unpack("<i", data[:4])[0] == 348 and data[344:348] in (b"n+1\x00", b"ni1\x00")
     dims = struct.unpack("<8h", data[40:56])
-    return dims[1:1 + dims[0]]
+    return dims[1 : 1 + dims[0]]
 
 
 def test_real_mr_series_become_a_bids_dataset_without_identity(world, ingest, export_of, media_root, tmp_path):
@@ -177,8 +213,13 @@ def test_real_mr_series_become_a_bids_dataset_without_identity(world, ingest, ex
     ingest(write_mr_series(tmp_path / "spine", "Lumbar spine T2 SAG", number=8))
     ingest(write_mr_series(tmp_path / "loose", "T2 TSE", number=9), linked=False)  # waits in the queue
     assert DataFile.objects.filter(link_status="needs_linking").count() == 4
-    assert set(DicomSeries.objects.values_list("label", flat=True)) == {"t1w", "bold:pain_empathy", "dwi",
-                                                                         "lumbar_t2_sag", "t2w"}
+    assert set(DicomSeries.objects.values_list("label", flat=True)) == {
+        "t1w",
+        "bold:pain_empathy",
+        "dwi",
+        "lumbar_t2_sag",
+        "t2w",
+    }
 
     export = export_of(world.study, ingest.user)
 
@@ -190,23 +231,32 @@ def test_real_mr_series_become_a_bids_dataset_without_identity(world, ingest, ex
     base = "alpha-bids/sub-ALPHAA0001/ses-baseline"
     names = set(archive.namelist())
     assert {
-        "alpha-bids/dataset_description.json", "alpha-bids/participants.tsv", "alpha-bids/README", "alpha-bids/CHANGES",
+        "alpha-bids/dataset_description.json",
+        "alpha-bids/participants.tsv",
+        "alpha-bids/README",
+        "alpha-bids/CHANGES",
         f"{base}/anat/sub-ALPHAA0001_ses-baseline_run-1_T1w.nii.gz",
         f"{base}/anat/sub-ALPHAA0001_ses-baseline_run-1_T1w.json",
         f"{base}/anat/sub-ALPHAA0001_ses-baseline_run-2_T1w.nii.gz",
         f"{base}/func/sub-ALPHAA0001_ses-baseline_task-painempathy_bold.nii.gz",
         f"{base}/func/sub-ALPHAA0001_ses-baseline_task-painempathy_bold.json",
-        f"{base}/dwi/sub-ALPHAA0001_ses-baseline_dwi.nii.gz", f"{base}/dwi/sub-ALPHAA0001_ses-baseline_dwi.bvec",
+        f"{base}/dwi/sub-ALPHAA0001_ses-baseline_dwi.nii.gz",
+        f"{base}/dwi/sub-ALPHAA0001_ses-baseline_dwi.bvec",
         f"{base}/anat/sub-ALPHAA0001_ses-baseline_acq-lumbarsag_T2w.nii.gz",
     } <= names
     assert sorted(name for name in names if "T2w" in name) == [  # the unlinked T2 series is not there
         f"{base}/anat/sub-ALPHAA0001_ses-baseline_acq-lumbarsag_T2w.json",
-        f"{base}/anat/sub-ALPHAA0001_ses-baseline_acq-lumbarsag_T2w.nii.gz"]
+        f"{base}/anat/sub-ALPHAA0001_ses-baseline_acq-lumbarsag_T2w.nii.gz",
+    ]
     assert archive.read(f"{base}/dwi/sub-ALPHAA0001_ses-baseline_dwi.bval").split() == [b"0", b"1000", b"1000"]
-    assert nifti_dims(gzip.decompress(archive.read(f"{base}/anat/sub-ALPHAA0001_ses-baseline_run-1_T1w.nii.gz"))) \
-        == (64, 64, 4)
-    assert nifti_dims(gzip.decompress(archive.read(f"{base}/func/sub-ALPHAA0001_ses-baseline_task-painempathy_bold"
-                                                   ".nii.gz"))) == (64, 64, 4, 2)
+    assert nifti_dims(gzip.decompress(archive.read(f"{base}/anat/sub-ALPHAA0001_ses-baseline_run-1_T1w.nii.gz"))) == (
+        64,
+        64,
+        4,
+    )
+    assert nifti_dims(
+        gzip.decompress(archive.read(f"{base}/func/sub-ALPHAA0001_ses-baseline_task-painempathy_bold.nii.gz"))
+    ) == (64, 64, 4, 2)
     bold = json.loads(archive.read(f"{base}/func/sub-ALPHAA0001_ses-baseline_task-painempathy_bold.json"))
     assert bold["TaskName"] == "painempathy" and bold["ConversionSoftware"] == "dcm2niix"
     assert bold["RepetitionTime"] == 4 and len(bold["ImageOrientationPatientDICOM"]) == 6
@@ -225,8 +275,9 @@ def test_real_mr_series_become_a_bids_dataset_without_identity(world, ingest, ex
 
 
 @pytest.mark.parametrize("damage", ["missing", "corrupt"])
-def test_a_series_whose_stored_files_are_missing_or_corrupt_fails_alone(world, ingest, export_of, media_root,
-                                                                         tmp_path, damage):
+def test_a_series_whose_stored_files_are_missing_or_corrupt_fails_alone(
+    world, ingest, export_of, media_root, tmp_path, damage
+):
     ingest(write_mr_series(tmp_path / "good", "T1 MPRAGE", number=3))
     ingest(write_mr_series(tmp_path / "bad", "T2 TSE", number=4))
     bad = DicomSeries.objects.get(label="t2w")
@@ -248,8 +299,9 @@ def test_a_series_whose_stored_files_are_missing_or_corrupt_fails_alone(world, i
     assert not any("T2w" in name for name in names)
 
 
-def test_an_export_that_cannot_run_at_all_is_marked_failed_with_the_reason(world, ingest, export_of, tmp_path,
-                                                                          monkeypatch):
+def test_an_export_that_cannot_run_at_all_is_marked_failed_with_the_reason(
+    world, ingest, export_of, tmp_path, monkeypatch
+):
     from imaging.services import bids_export
     from imaging.services.bids import ConversionError
 

@@ -90,9 +90,14 @@ def test_multi_valued_position_and_image_type_are_split(tmp_path):
     assert (header.rows, header.columns, header.instance_number) == (64, 64, 3)
 
 
-@pytest.mark.parametrize(("name", "missing"), [
-    ("MR_small.dcm", 92), ("MR_small_implicit.dcm", 102), ("MR_small_bigendian.dcm", 108),
-])
+@pytest.mark.parametrize(
+    ("name", "missing"),
+    [
+        ("MR_small.dcm", 92),
+        ("MR_small_implicit.dcm", 102),
+        ("MR_small_bigendian.dcm", 108),
+    ],
+)
 def test_a_copy_cut_short_in_its_image_data_is_refused_in_every_encoding(tmp_path, name, missing):
     # Each holds 8192 bytes of pixel data ending at byte 9692, 9702 and 9708; all are cut at byte 9600.
     cut = tmp_path / name
@@ -118,7 +123,7 @@ def test_a_compressed_copy_cut_short_is_refused(tmp_path, name):
         pydicom.dcmread(handle, stop_before_pixels=True)
         image_data_start = handle.tell()
     cut = tmp_path / name
-    cut.write_bytes(whole.read_bytes()[:(image_data_start + whole.stat().st_size) // 2])  # halfway through it
+    cut.write_bytes(whole.read_bytes()[: (image_data_start + whole.stat().st_size) // 2])  # halfway through it
     with pytest.raises(ReaderError, match=f"{name} is truncated: its compressed image data stops before its end"):
         read_dicom_header(cut)
     assert read_dicom_header(whole).sop_uid  # the whole file still reads

@@ -29,10 +29,24 @@ def _headers(root: Path):
 
 
 def _series(description="", protocol="", tr=None, te=None, image_type=("ORIGINAL", "PRIMARY")) -> Series:
-    return Series(patient_id="P", study_uid="1.2", study_date=None, series_uid="1.2.3", series_number=1,
-                  modality="MR", series_description=description, protocol_name=protocol, sequence_name="",
-                  image_type=image_type, repetition_time_ms=tr, echo_time_ms=te, instance_count=1,
-                  slice_count=1, volume_count=1, paths=())
+    return Series(
+        patient_id="P",
+        study_uid="1.2",
+        study_date=None,
+        series_uid="1.2.3",
+        series_number=1,
+        modality="MR",
+        series_description=description,
+        protocol_name=protocol,
+        sequence_name="",
+        image_type=image_type,
+        repetition_time_ms=tr,
+        echo_time_ms=te,
+        instance_count=1,
+        slice_count=1,
+        volume_count=1,
+        paths=(),
+    )
 
 
 def test_it_groups_the_real_dicomdir_tree_into_two_patients_and_thirteen_series(dicomdir_tree):
@@ -60,19 +74,22 @@ def test_it_labels_the_real_localizers_and_angio_projection(dicomdir_tree):
     assert ("Scout", "localizer") in labels
 
 
-@pytest.mark.parametrize(("description", "label"), [
-    ("fMRI_pain_empathy", "bold:pain_empathy"),
-    ("fMRI_Pain_Sensitivity", "bold:pain_sensitivity"),
-    ("BOLD_think_no_think", "bold:think_no_think"),
-    ("rs_fMRI", "bold:rest"),
-    ("t1_mprage_sag_iso", "t1w"),
-    ("t2_tse_tra", "t2w"),
-    ("t2_flair_tra", "flair"),
-    ("ep2d_diff_mddw_30", "dwi"),
-    ("L-SPINE T2 SAG", "lumbar_t2_sag"),
-    ("sag T2 TSE lumbar", "lumbar_t2_sag"),
-    ("AAHead_Scout", "localizer"),
-])
+@pytest.mark.parametrize(
+    ("description", "label"),
+    [
+        ("fMRI_pain_empathy", "bold:pain_empathy"),
+        ("fMRI_Pain_Sensitivity", "bold:pain_sensitivity"),
+        ("BOLD_think_no_think", "bold:think_no_think"),
+        ("rs_fMRI", "bold:rest"),
+        ("t1_mprage_sag_iso", "t1w"),
+        ("t2_tse_tra", "t2w"),
+        ("t2_flair_tra", "flair"),
+        ("ep2d_diff_mddw_30", "dwi"),
+        ("L-SPINE T2 SAG", "lumbar_t2_sag"),
+        ("sag T2 TSE lumbar", "lumbar_t2_sag"),
+        ("AAHead_Scout", "localizer"),
+    ],
+)
 def test_it_labels_series_from_their_descriptions(description, label):
     assert classify_series(_series(description)) == label
 

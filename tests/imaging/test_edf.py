@@ -34,14 +34,31 @@ def test_it_treats_free_text_patient_fields_of_plain_edf_as_a_name(pyedflib_dir)
     assert header.patient_birth_date is None
 
 
-@pytest.mark.parametrize(("label", "dimension", "kind"), [
-    ("C4-M1", "uV", "EEG"), ("O2-M1", "uV", "EEG"), ("Fpz-Cz", "uV", "EEG"), ("EEG Fpz-Cz", "uV", "EEG"),
-    ("E1-M2", "uV", "EOG"), ("LOC", "uV", "EOG"), ("Chin1-Chin2", "uV", "EMG chin"),
-    ("Leg/L", "uV", "EMG leg"), ("RAT", "uV", "EMG leg"), ("ECG II", "mV", "ECG"),
-    ("Airflow", "", "airflow"), ("Nasal Pressure", "cmH2O", "airflow"), ("Thor", "", "effort"),
-    ("SpO2", "%", "SpO2"), ("Sat", "%", "SpO2"), ("Pulse", "bpm", "pulse"), ("PR", "bpm", "pulse"),
-    ("Position", "", "other"), ("Light", "", "other"), ("channel 9", "%", "SpO2"),
-])
+@pytest.mark.parametrize(
+    ("label", "dimension", "kind"),
+    [
+        ("C4-M1", "uV", "EEG"),
+        ("O2-M1", "uV", "EEG"),
+        ("Fpz-Cz", "uV", "EEG"),
+        ("EEG Fpz-Cz", "uV", "EEG"),
+        ("E1-M2", "uV", "EOG"),
+        ("LOC", "uV", "EOG"),
+        ("Chin1-Chin2", "uV", "EMG chin"),
+        ("Leg/L", "uV", "EMG leg"),
+        ("RAT", "uV", "EMG leg"),
+        ("ECG II", "mV", "ECG"),
+        ("Airflow", "", "airflow"),
+        ("Nasal Pressure", "cmH2O", "airflow"),
+        ("Thor", "", "effort"),
+        ("SpO2", "%", "SpO2"),
+        ("Sat", "%", "SpO2"),
+        ("Pulse", "bpm", "pulse"),
+        ("PR", "bpm", "pulse"),
+        ("Position", "", "other"),
+        ("Light", "", "other"),
+        ("channel 9", "%", "SpO2"),
+    ],
+)
 def test_it_guesses_channel_types_from_psg_label_conventions(label, dimension, kind):
     assert channel_type(label, dimension) == kind
 
@@ -61,8 +78,9 @@ def test_deidentify_rewrites_patient_and_recording_fields_and_keeps_every_other_
 
 
 def test_deidentify_of_plain_edf_writes_the_study_id_only(tmp_path, pyedflib_dir):
-    result = deidentify_edf(pyedflib_dir / "tests" / "data" / "test_legacy.edf", tmp_path / "x.edf",
-                            study_id="LBPB-002")
+    result = deidentify_edf(
+        pyedflib_dir / "tests" / "data" / "test_legacy.edf", tmp_path / "x.edf", study_id="LBPB-002"
+    )
     assert (result.patient_field, result.recording_field) == ("LBPB-002", "X")
 
 

@@ -12,16 +12,26 @@ from imaging.models import DataFile, IngestJob
 from imaging.readers.edf import deidentify_edf, scrub_tals
 from imaging.services import upload_receive
 
-ANNOTATIONS = ((0, 30, "Sleep stage W"), (30, 30, "Sleep stage N2"), (60, 30, "Sleep stage R"), (0, None, "Lights off"),
-               (42.5, 3, "Obstructive Apnea"), (75.25, None, "John Smith called"), (80, None, "JS"))
+ANNOTATIONS = (
+    (0, 30, "Sleep stage W"),
+    (30, 30, "Sleep stage N2"),
+    (60, 30, "Sleep stage R"),
+    (0, None, "Lights off"),
+    (42.5, 3, "Obstructive Apnea"),
+    (75.25, None, "John Smith called"),
+    (80, None, "JS"),
+)
 
 
 def write_night(path: Path) -> Path:
     """90 s of EEG with stage annotations, a safe event and two technician notes that name a person."""
     rng = np.random.default_rng(3)
     edf = edfio.Edf(
-        [edfio.EdfSignal(rng.normal(0, 20, 90 * 100), 100, label="C4-M1", physical_dimension="uV",
-                         physical_range=(-500, 500))],
+        [
+            edfio.EdfSignal(
+                rng.normal(0, 20, 90 * 100), 100, label="C4-M1", physical_dimension="uV", physical_range=(-500, 500)
+            )
+        ],
         patient=edfio.Patient(code="MRN777", name="Smith_John"),
         recording=edfio.Recording(startdate=date(2025, 5, 6), equipment_code="Compumedics"),
         starttime=time(22, 0, 0),
@@ -57,8 +67,14 @@ def test_the_de_identified_copy_has_no_note_text_and_still_reads(tmp_path):
     assert b"John Smith" not in stored and b"Smith" not in stored and b"JS\x14" not in stored
     assert len(stored) == source.stat().st_size
     assert descriptions(tmp_path / "copy.edf") == [
-        (0.0, "Lights off"), (0.0, "Sleep stage W"), (30.0, "Sleep stage N2"), (42.5, "Obstructive Apnea"),
-        (60.0, "Sleep stage R"), (75.25, "annotation"), (80.0, "X")]
+        (0.0, "Lights off"),
+        (0.0, "Sleep stage W"),
+        (30.0, "Sleep stage N2"),
+        (42.5, "Obstructive Apnea"),
+        (60.0, "Sleep stage R"),
+        (75.25, "annotation"),
+        (80.0, "X"),
+    ]
 
 
 def test_a_real_xltek_export_loses_its_chinese_note_and_keeps_its_event_names(tmp_path, pyedflib_dir):
@@ -68,7 +84,13 @@ def test_a_real_xltek_export_loses_its_chinese_note_and_keeps_its_event_names(tm
     assert "中文测试八个字".encode() in source.read_bytes() and "中文".encode() not in stored
     before, after = descriptions(source), descriptions(tmp_path / "copy.edf")
     assert [onset for onset, _text in before] == [onset for onset, _text in after]
-    assert [text for _onset, text in after] == ["XLSpike", "note", "annotation", "XLEvent", "XLSpike"]  # "Clip Note": 9 bytes
+    assert [text for _onset, text in after] == [
+        "XLSpike",
+        "note",
+        "annotation",
+        "XLEvent",
+        "XLSpike",
+    ]  # "Clip Note": 9 bytes
 
 
 def test_a_second_pass_changes_nothing(tmp_path):
@@ -80,8 +102,9 @@ def test_a_second_pass_changes_nothing(tmp_path):
 
 
 @pytest.mark.django_db
-def test_after_ingest_the_stored_copy_holds_no_name_from_an_annotation(world, make_persona, settings, tmp_path,
-                                                                       django_capture_on_commit_callbacks):
+def test_after_ingest_the_stored_copy_holds_no_name_from_an_annotation(
+    world, make_persona, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.MEDIA_ROOT = tmp_path / "media"
     source = write_night(tmp_path / "night.edf")
     with django_capture_on_commit_callbacks(execute=True), source.open("rb") as handle:

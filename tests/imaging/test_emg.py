@@ -39,8 +39,9 @@ def test_white_noise_has_mean_and_median_frequency_in_the_middle_of_the_20_450_h
 
 def test_it_flags_50_hz_mains_in_a_csv_recording(tmp_path):
     t = np.arange(10 * FS) / FS
-    path = _write_csv(tmp_path / "emg.csv", {"EMG_L": _noise() + 30 * np.sin(2 * np.pi * 50 * t),
-                                             "EMG_R": _noise(seed=4)})
+    path = _write_csv(
+        tmp_path / "emg.csv", {"EMG_L": _noise() + 30 * np.sin(2 * np.pi * 50 * t), "EMG_R": _noise(seed=4)}
+    )
     recording = read_emg(path, fs=FS)
     assert recording.labels == ("EMG_L", "EMG_R") and recording.duration_s == 10.0
     left, right = emg_measures(recording.signals, recording.fs, recording.labels).channels
@@ -83,10 +84,16 @@ def test_a_real_biceps_recording_gives_plausible_surface_emg_values(tmp_path, si
 
 def test_it_reads_emg_channels_from_an_edf_and_skips_other_signals(tmp_path, signal_samples):
     raw = _real_biceps_emg(signal_samples)
-    edf = edfio.Edf([edfio.EdfSignal(raw[:28000], FS, label="EMG biceps", physical_dimension="uV"),
-                     edfio.EdfSignal(np.zeros(28000), FS, label="Trigger")])
+    edf = edfio.Edf(
+        [
+            edfio.EdfSignal(raw[:28000], FS, label="EMG biceps", physical_dimension="uV"),
+            edfio.EdfSignal(np.zeros(28000), FS, label="Trigger"),
+        ]
+    )
     edf.write(tmp_path / "emg.edf")
     recording = read_emg(tmp_path / "emg.edf")
     assert recording.labels == ("EMG biceps",) and recording.fs == FS and recording.unit == "uV"
     assert recording.signals.shape == (1, 28000)
-    np.testing.assert_allclose(recording.signals[0], raw[:28000], atol=0.5)  # 16-bit EDF quantisation and 8-character ranges
+    np.testing.assert_allclose(
+        recording.signals[0], raw[:28000], atol=0.5
+    )  # 16-bit EDF quantisation and 8-character ranges

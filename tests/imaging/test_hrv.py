@@ -37,13 +37,13 @@ def _ecg_with_rr(rr_ms, fs=500):
     import neurokit2 as nk
 
     beat = nk.ecg_simulate(duration=10, sampling_rate=fs, heart_rate=60, method="simple", random_state=1)
-    peak = int(np.argmax(beat[2 * fs:3 * fs])) + 2 * fs
-    template = beat[peak - int(0.3 * fs):peak + int(0.4 * fs)]
+    peak = int(np.argmax(beat[2 * fs : 3 * fs])) + 2 * fs
+    template = beat[peak - int(0.3 * fs) : peak + int(0.4 * fs)]
     r_times = np.concatenate(([1000], 1000 + np.cumsum(rr_ms)))
     signal = np.zeros(int((r_times[-1] + 1000) / 1000 * fs))
     for r in r_times:
         start = int(r / 1000 * fs) - int(0.3 * fs)
-        signal[start:start + len(template)] += template
+        signal[start : start + len(template)] += template
     return signal
 
 

@@ -7,11 +7,25 @@ from imaging.readers.hypnogram import hypnogram_from_csv, hypnogram_from_edf, st
 from tests.imaging.synthetic import HYPNOGRAM, write_psg
 
 
-@pytest.mark.parametrize(("text", "stage"), [
-    ("Sleep stage W", "W"), ("Sleep stage 1", "N1"), ("Sleep stage 2", "N2"), ("Sleep stage 3", "N3"),
-    ("Sleep stage 4", "N3"), ("Sleep stage R", "R"), ("Sleep stage N3", "N3"), ("Sleep stage ?", "?"),
-    ("W", "W"), ("REM", "R"), ("4", "N3"), ("Movement time", "?"), ("Lights off", None), ("Arousal", None),
-])
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("Sleep stage W", "W"),
+        ("Sleep stage 1", "N1"),
+        ("Sleep stage 2", "N2"),
+        ("Sleep stage 3", "N3"),
+        ("Sleep stage 4", "N3"),
+        ("Sleep stage R", "R"),
+        ("Sleep stage N3", "N3"),
+        ("Sleep stage ?", "?"),
+        ("W", "W"),
+        ("REM", "R"),
+        ("4", "N3"),
+        ("Movement time", "?"),
+        ("Lights off", None),
+        ("Arousal", None),
+    ],
+)
 def test_it_maps_aasm_and_rechtschaffen_kales_labels(text, stage):
     assert stage_label(text) == stage
 

@@ -148,9 +148,7 @@ def test_it_reports_a_scorer_that_is_not_registered(tmp_path):
     path.write_text(yaml.safe_dump(minimal(scorer="no_such_scorer")), encoding="utf-8")
     with pytest.raises(DefinitionError) as caught:
         load_definition(path)
-    assert (
-        caught.value.problems[0].message == "scorer 'no_such_scorer' is not registered in instruments.scoring"
-    )
+    assert caught.value.problems[0].message == "scorer 'no_such_scorer' is not registered in instruments.scoring"
 
 
 def write_library(root, scores):

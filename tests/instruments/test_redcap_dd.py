@@ -140,9 +140,7 @@ def round_trip_instrument():
             "label": label,
             "min": 0,
             "max": 600,
-            "show_if": {
-                "any": [{"item": "rt_6", "op": "==", "value": 1}, {"item": "rt_1", "op": "!=", "value": 2}]
-            },
+            "show_if": {"any": [{"item": "rt_6", "op": "==", "value": 1}, {"item": "rt_1", "op": "!=", "value": 2}]},
         },
     ]
     instrument, problems = parse_definition({"code": "rt", "version": "2.1", "title": label, "items": items})
@@ -172,11 +170,7 @@ def test_it_writes_the_18_standard_columns_and_redcap_logic():
 def test_not_is_written_without_not_and_keeps_its_meaning():
     label = {"en": "x", "zh": "某"}
     options = [{"code": c, "en": f"o{c}", "zh": f"选{c}"} for c in (1, 2, 3)]
-    rule = {
-        "not": {
-            "all": [{"item": "rt_3", "op": ">", "value": 2}, {"item": "rt_1", "op": "in", "value": [1, 2]}]
-        }
-    }
+    rule = {"not": {"all": [{"item": "rt_3", "op": ">", "value": 2}, {"item": "rt_1", "op": "in", "value": [1, 2]}]}}
     instrument, problems = parse_definition(
         {
             "code": "rt",
@@ -196,11 +190,7 @@ def test_not_is_written_without_not_and_keeps_its_meaning():
     assert text == "([rt_3] <= 2 or [rt_3] = '') or ([rt_1] <> '1' and [rt_1] <> '2')"
     back = parse_logic(text, items)
     for values in ({}, {"rt_3": 1}, {"rt_3": 3, "rt_1": 1}, {"rt_3": 3, "rt_1": 3}, {"rt_1": 2}):
-        assert (
-            evaluate(back, values)
-            == evaluate(condition, values)
-            == evaluate(negate(negate(condition)), values)
-        )
+        assert evaluate(back, values) == evaluate(condition, values) == evaluate(negate(negate(condition)), values)
 
 
 def problems_for(rows):
@@ -226,8 +216,7 @@ def test_unsupported_logic_and_types_are_reported_not_raised():
         "<data dictionary>: row 4 (f_3): field type 'file' is not supported",
         "<data dictionary>: row 5 (f_4): choice 'a, Alpha' is not 'integer code, label'",
         "<data dictionary>: row 6 (f_5): branching logic: [other_form_field] is not an earlier field of this form",
-        "<data dictionary>: row 7 (f_6): branching logic: [event][field] references to other events "
-        "are not supported",
+        "<data dictionary>: row 7 (f_6): branching logic: [event][field] references to other events are not supported",
         "<data dictionary>: row 8 (f_7): text validation 'datetime_ymd' is not supported",
     ]
 

@@ -24,8 +24,13 @@ def _audited(world, participant_name: str):
     participant = getattr(world, participant_name)
     key = f"audited_{participant_name}"
     if key not in world.__dict__:
-        world.__dict__[key] = audit_record(user=None, action=AuditEvent.Action.UPDATE, instance=participant,
-                                           changes={"status": ["screening", "enrolled"]}, path="system")
+        world.__dict__[key] = audit_record(
+            user=None,
+            action=AuditEvent.Action.UPDATE,
+            instance=participant,
+            changes={"status": ["screening", "enrolled"]},
+            path="system",
+        )
     return str(participant.pk)
 
 

@@ -9,7 +9,9 @@ import hashlib
 from studies.models import ProtocolVersion
 from tests.protocol_text import protocol_head
 
-ALPHA_PROTOCOL = protocol_head() + """visits:
+ALPHA_PROTOCOL = (
+    protocol_head()
+    + """visits:
   - code: baseline
     label: {en: "Baseline", zh: "基线"}
     anchor: enrolment
@@ -37,6 +39,7 @@ rules:
     min_reduction_percent: 30
     flag: {en: "Reassess treatment", zh: "重新评估治疗方案"}
 """
+)
 
 VISIT = "baseline"
 ACTIVITY = "phq9"
@@ -45,8 +48,12 @@ ACTIVITY = "phq9"
 def attach_protocol(study, text: str = ALPHA_PROTOCOL, version: str = "1.0", filename: str = "alpha.yaml"):
     """Store ``text`` as the current protocol of ``study`` (as loading a protocol file would)."""
     return ProtocolVersion.objects.create(
-        study=study, version=version, filename=filename, text=text,
-        checksum=hashlib.sha256(text.encode()).hexdigest(), is_current=True,
+        study=study,
+        version=version,
+        filename=filename,
+        text=text,
+        checksum=hashlib.sha256(text.encode()).hexdigest(),
+        is_current=True,
     )
 
 
@@ -66,8 +73,14 @@ def _response(world, participant_name: str):
     key = f"response_{participant_name}"
     if key not in world.__dict__:
         world.__dict__[key] = Response.objects.create(
-            participant=participant, visit_code=VISIT, activity_key=ACTIVITY, instrument_code="phq9",
-            definition_version="1.0", values={}, status=Response.Status.IN_PROGRESS, lock_version=1,
+            participant=participant,
+            visit_code=VISIT,
+            activity_key=ACTIVITY,
+            instrument_code="phq9",
+            definition_version="1.0",
+            values={},
+            status=Response.Status.IN_PROGRESS,
+            lock_version=1,
         )
     return world.__dict__[key].pk
 

@@ -13,13 +13,19 @@ def _lock(world, participant_name: str):
     key = f"lock_{participant_name}"
     if key not in world.__dict__:
         world.__dict__[key] = Lock.objects.create(
-            scope=Lock.Scope.VISIT, participant=getattr(world, participant_name), visit_code="matrix-visit",
-            locked_by=UserFactory(), locked_at=timezone.now(),
+            scope=Lock.Scope.VISIT,
+            participant=getattr(world, participant_name),
+            visit_code="matrix-visit",
+            locked_by=UserFactory(),
+            locked_at=timezone.now(),
         )
     return world.__dict__[key].pk
 
 
 KWARGS = {
-    "lock_id": (lambda w: _lock(w, "participant_a"), lambda w: _lock(w, "participant_b"),
-                lambda w: _lock(w, "participant_c")),
+    "lock_id": (
+        lambda w: _lock(w, "participant_a"),
+        lambda w: _lock(w, "participant_b"),
+        lambda w: _lock(w, "participant_c"),
+    ),
 }

@@ -8,9 +8,14 @@ def _query(world, participant_name: str):
     if key not in world.__dict__:
         participant = getattr(world, participant_name)
         world.__dict__[key] = Query.objects.create(
-            study=participant.study, site=participant.site, participant=participant,
-            object_type="instruments.response", visit_code="baseline", activity_key="phq9",
-            text="Please check ALPHA item 1", status=Query.Status.OPEN,
+            study=participant.study,
+            site=participant.site,
+            participant=participant,
+            object_type="instruments.response",
+            visit_code="baseline",
+            activity_key="phq9",
+            text="Please check ALPHA item 1",
+            status=Query.Status.OPEN,
         )
     return world.__dict__[key].pk
 

@@ -9,7 +9,11 @@ def _list(world, study_name: str):
     if key not in world.__dict__:
         study = getattr(world, study_name)
         world.__dict__[key] = AllocationList.objects.create(
-            study=study, seed=1, arms=[["a", 1], ["b", 1]], block_multipliers=[1], size_per_stratum=2,
+            study=study,
+            seed=1,
+            arms=[["a", 1], ["b", 1]],
+            block_multipliers=[1],
+            size_per_stratum=2,
             created_by=UserFactory(),
         )
     return world.__dict__[key].pk

@@ -29,23 +29,48 @@ def password_hash() -> str:
 
 def persona(world, role: str, *, sites=None, all_sites: bool = False) -> User:
     user = User.objects.create(username=f"{role}-{'all' if all_sites else 'a'}", password=password_hash())
-    membership_grant(user=user, study=world.study, role=role, all_sites=all_sites,
-                     sites=[] if all_sites else (sites or [world.site_a]))
+    membership_grant(
+        user=user,
+        study=world.study,
+        role=role,
+        all_sites=all_sites,
+        sites=[] if all_sites else (sites or [world.site_a]),
+    )
     return user
 
 
 @pytest.fixture
 def people(alpha):
     """One persona per role that matters here, all at site A (password: tests.factories.PASSWORD)."""
-    return {role: persona(alpha, role) for role in ("coordinator", "monitor", "data_manager", "pi", "admin",
-                                                      "unblinded_statistician")}
+    return {
+        role: persona(alpha, role)
+        for role in ("coordinator", "monitor", "data_manager", "pi", "admin", "unblinded_statistician")
+    }
 
 
-def submit(participant, user, *, answers=None, visit="baseline", activity="phq9", lock_version=None, reason="",
-           source="coordinator"):
-    return response_submit(participant=participant, visit_code=visit, activity_key=activity, instrument_code="phq9",
-                           raw=answers or ANSWERS, complete=True, user=user, source=source,
-                           expected_lock_version=lock_version, reason=reason)
+def submit(
+    participant,
+    user,
+    *,
+    answers=None,
+    visit="baseline",
+    activity="phq9",
+    lock_version=None,
+    reason="",
+    source="coordinator",
+):
+    return response_submit(
+        participant=participant,
+        visit_code=visit,
+        activity_key=activity,
+        instrument_code="phq9",
+        raw=answers or ANSWERS,
+        complete=True,
+        user=user,
+        source=source,
+        expected_lock_version=lock_version,
+        reason=reason,
+    )
 
 
 @pytest.fixture

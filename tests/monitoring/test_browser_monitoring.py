@@ -71,4 +71,3 @@ def test_verify_lock_refuse_and_sign(page, live_server, live):
     assert "I have reviewed the data of this casebook" in page.inner_text("#signatures")
     assert Signature.objects.get().signer == people["pi"]
     _shot(page, "monitoring_signature.png")
-

@@ -23,8 +23,12 @@ def test_a_monitor_verifies_but_cannot_lock_or_sign(client, form, people):
     assert "Verify" in page and "Lock form" not in page
     assert client.post(url("response-lock", form.pk)).status_code == 403
     assert client.post(url("participant-lock", form.participant.pk)).status_code == 403
-    assert client.post(url("casebook-sign", form.participant.pk),
-                       {"meaning": "reviewed", "password": PASSWORD}).status_code == 403
+    assert (
+        client.post(
+            url("casebook-sign", form.participant.pk), {"meaning": "reviewed", "password": PASSWORD}
+        ).status_code
+        == 403
+    )
     answer = client.post(url("response-verify", form.pk))
     assert answer.status_code == 302
     assert SourceVerification.objects.get().verified_by == people["monitor"]
@@ -44,8 +48,12 @@ def test_roles_other_than_data_manager_cannot_lock(client, form, people, role):
 def test_a_coordinator_cannot_sign(client, form, people):
     client.force_login(people["coordinator"])
     assert "Only the PI signs casebooks." in client.get(url("casebook-sign", form.participant.pk)).content.decode()
-    assert client.post(url("casebook-sign", form.participant.pk),
-                       {"meaning": "reviewed", "password": PASSWORD}).status_code == 403
+    assert (
+        client.post(
+            url("casebook-sign", form.participant.pk), {"meaning": "reviewed", "password": PASSWORD}
+        ).status_code
+        == 403
+    )
     assert not Signature.objects.exists()
 
 
@@ -53,11 +61,20 @@ def test_a_data_manager_locks_a_visit_and_the_crf_page_refuses_a_change(client, 
     client.force_login(people["data_manager"])
     assert client.post(url("visit-lock", form.participant.pk, "baseline"), {"reason": "cleaned"}).status_code == 302
     lock = Lock.objects.get()
-    assert (lock.scope, lock.visit_code, lock.reason, lock.locked_by) == ("visit", "baseline", "cleaned",
-                                                                          people["data_manager"])
+    assert (lock.scope, lock.visit_code, lock.reason, lock.locked_by) == (
+        "visit",
+        "baseline",
+        "cleaned",
+        people["data_manager"],
+    )
     client.force_login(people["coordinator"])
-    changed = {**ANSWERS, "phq9_1": "3", "action": "complete", "lock_version": form.lock_version,
-               "reason": "late change"}
+    changed = {
+        **ANSWERS,
+        "phq9_1": "3",
+        "action": "complete",
+        "lock_version": form.lock_version,
+        "reason": "late change",
+    }
     page = client.post(crf_url(form.participant), changed)
     assert page.status_code == 200
     assert "This visit is locked by a data manager" in page.content.decode()
@@ -68,9 +85,11 @@ def test_a_data_manager_locks_a_visit_and_the_crf_page_refuses_a_change(client, 
 def test_the_api_refuses_a_locked_form_with_423(client, form, people):
     services.lock_create(participant=form.participant, scope="form", response=form, user=people["data_manager"])
     client.force_login(people["coordinator"])
-    answer = client.put(reverse("instruments:api-response-detail", args=[form.pk]),
-                        {"answers": {**ANSWERS, "phq9_1": 3}, "lock_version": 1, "complete": True, "reason": "x"},
-                        content_type="application/json")
+    answer = client.put(
+        reverse("instruments:api-response-detail", args=[form.pk]),
+        {"answers": {**ANSWERS, "phq9_1": 3}, "lock_version": 1, "complete": True, "reason": "x"},
+        content_type="application/json",
+    )
     assert answer.status_code == 423
     assert "locked" in answer.json()["errors"]["form"]["en"]
     form.refresh_from_db()
@@ -162,8 +181,13 @@ def test_the_casebook_shows_sdv_progress_per_visit_and_changed_forms(client, for
     second = submit(form.participant, people["coordinator"], activity="phq9_family").response
     services.response_verify(response=form, user=people["monitor"])
     services.response_verify(response=second, user=people["monitor"])
-    submit(form.participant, people["coordinator"], activity="phq9_family", answers={**ANSWERS, "phq9_9": "0"},
-           reason="family re-asked")
+    submit(
+        form.participant,
+        people["coordinator"],
+        activity="phq9_family",
+        answers={**ANSWERS, "phq9_9": "0"},
+        reason="family re-asked",
+    )
     client.force_login(people["monitor"])
     page = client.get(casebook_url(form.participant)).content.decode()
     assert "Verified 1 of 2 complete forms" in page
@@ -171,8 +195,9 @@ def test_the_casebook_shows_sdv_progress_per_visit_and_changed_forms(client, for
 
 
 def test_the_casebook_in_chinese(client, form, people):
-    services.lock_create(participant=form.participant, scope="visit", visit_code="baseline",
-                         user=people["data_manager"])
+    services.lock_create(
+        participant=form.participant, scope="visit", visit_code="baseline", user=people["data_manager"]
+    )
     client.force_login(people["data_manager"])
     client.cookies["django_language"] = "zh-hans"
     page = client.get(casebook_url(form.participant)).content.decode()
@@ -192,9 +217,15 @@ def test_the_casebook_page_does_not_query_per_form(client, form, people):
     with CaptureQueriesContext(connection) as few:
         client.get(casebook_url(form.participant))
     for activity in ("phq9_family", "sf36", "psqi"):
-        Response.objects.create(participant=form.participant, visit_code="baseline", activity_key=activity,
-                                instrument_code=activity if activity != "phq9_family" else "phq9",
-                                definition_version="1.0", status=Response.Status.COMPLETE, lock_version=1)
+        Response.objects.create(
+            participant=form.participant,
+            visit_code="baseline",
+            activity_key=activity,
+            instrument_code=activity if activity != "phq9_family" else "phq9",
+            definition_version="1.0",
+            status=Response.Status.COMPLETE,
+            lock_version=1,
+        )
     services.lock_create(participant=form.participant, scope="form", response=form, user=people["data_manager"])
     with CaptureQueriesContext(connection) as many:
         page = client.get(casebook_url(form.participant)).content.decode()

@@ -60,8 +60,9 @@ def test_only_a_complete_form_can_be_verified_once(alpha, people, form):
 @pytest.mark.parametrize("scope", ["form", "visit", "participant"])
 def test_a_lock_refuses_response_submit_and_unlock_restores(form, people, scope):
     target = {"form": {"response": form}, "visit": {"visit_code": "baseline"}, "participant": {}}[scope]
-    lock = services.lock_create(participant=form.participant, scope=scope, user=people["data_manager"],
-                                reason="database lock", **target)
+    lock = services.lock_create(
+        participant=form.participant, scope=scope, user=people["data_manager"], reason="database lock", **target
+    )
     assert selectors.is_locked(form.participant, response=form) == lock
     refused = submit(form.participant, people["coordinator"], answers=CHANGED, reason="late correction")
     assert refused.locked and not refused.ok and "locked" in refused.errors["form"]["en"]
@@ -78,13 +79,15 @@ def test_a_lock_refuses_response_submit_and_unlock_restores(form, people, scope)
 
 
 def test_a_visit_lock_leaves_other_visits_writable(form, people):
-    services.lock_create(participant=form.participant, scope="visit", visit_code="baseline",
-                         user=people["data_manager"])
+    services.lock_create(
+        participant=form.participant, scope="visit", visit_code="baseline", user=people["data_manager"]
+    )
     assert selectors.is_locked(form.participant, "m1") is None
     assert submit(form.participant, people["coordinator"], visit="m1").ok
     with pytest.raises(ValidationError):
-        services.lock_create(participant=form.participant, scope="visit", visit_code="baseline",
-                             user=people["data_manager"])
+        services.lock_create(
+            participant=form.participant, scope="visit", visit_code="baseline", user=people["data_manager"]
+        )
 
 
 def test_a_csv_import_row_for_a_locked_form_is_refused_with_a_message(form, alpha, people):
@@ -101,8 +104,14 @@ def test_a_csv_import_row_for_a_locked_form_is_refused_with_a_message(form, alph
 
 def _visit(participant, code="baseline"):
     today = datetime.date.today()
-    return Visit.objects.create(participant=participant, visit_code=code, anchor_code="enrolment", target_date=today,
-                                window_start=today, window_end=today)
+    return Visit.objects.create(
+        participant=participant,
+        visit_code=code,
+        anchor_code="enrolment",
+        target_date=today,
+        window_start=today,
+        window_end=today,
+    )
 
 
 def test_participant_services_are_refused_for_a_locked_participant(alpha, people):
@@ -113,12 +122,14 @@ def test_participant_services_are_refused_for_a_locked_participant(alpha, people
     lock = services.lock_create(participant=participant, scope="participant", user=people["data_manager"])
     today = datetime.date.today()
     attempts = [
-        lambda: participant_services.anchor_set(participant=participant, anchor_code="enrolment", date=today,
-                                                user=user, reason="x"),
+        lambda: participant_services.anchor_set(
+            participant=participant, anchor_code="enrolment", date=today, user=user, reason="x"
+        ),
         lambda: participant_services.visit_complete(visit=visit, completed_on=today, user=user),
         lambda: participant_services.visit_miss(visit=visit, user=user),
-        lambda: participant_services.participant_withdraw(participant=participant, user=user, withdrawn_on=today,
-                                                          reason="moved"),
+        lambda: participant_services.participant_withdraw(
+            participant=participant, user=user, withdrawn_on=today, reason="moved"
+        ),
     ]
     for attempt in attempts:
         with pytest.raises(ValidationError, match="locked"):
@@ -144,35 +155,38 @@ def test_a_visit_lock_refuses_completing_that_visit_only(alpha, people):
 
 def test_a_wrong_password_signs_nothing(form, people):
     with pytest.raises(ValidationError) as refused:
-        services.casebook_sign(participant=form.participant, user=people["pi"], password="wrong-one",
-                               meaning="reviewed")
+        services.casebook_sign(
+            participant=form.participant, user=people["pi"], password="wrong-one", meaning="reviewed"
+        )
     assert "password" in refused.value.message_dict
     assert not Signature.objects.exists()
     assert not AuditEvent.objects.filter(action="sign").exists()
 
 
 def test_the_right_password_stores_signer_time_meaning_and_hash(form, people):
-    signature = services.casebook_sign(participant=form.participant, user=people["pi"], password=PASSWORD,
-                                       meaning="reviewed")
+    signature = services.casebook_sign(
+        participant=form.participant, user=people["pi"], password=PASSWORD, meaning="reviewed"
+    )
     assert signature.signer == people["pi"] and signature.signed_at is not None
     assert "complete and accurate" in signature.meaning_text and "完整" in signature.meaning_text
     assert signature.content_hash == selectors.casebook_hash(form.participant)
     assert AuditEvent.objects.filter(action="sign", object_id=str(signature.pk)).exists()
     with pytest.raises(ValidationError):
-        services.casebook_sign(participant=form.participant, user=people["pi"], password=PASSWORD,
-                               meaning="reviewed")
+        services.casebook_sign(participant=form.participant, user=people["pi"], password=PASSWORD, meaning="reviewed")
 
 
 def test_a_change_after_signing_voids_the_signature_and_the_pi_can_sign_again(form, people):
-    signature = services.casebook_sign(participant=form.participant, user=people["pi"], password=PASSWORD,
-                                       meaning="reviewed")
+    signature = services.casebook_sign(
+        participant=form.participant, user=people["pi"], password=PASSWORD, meaning="reviewed"
+    )
     before = signature.content_hash
     submit(form.participant, people["coordinator"], answers=CHANGED, reason="source corrected")
     signature.refresh_from_db()
     assert signature.voided_at is not None and "source corrected" in signature.voided_by_change
     assert selectors.current_signature(form.participant) is None
-    again = services.casebook_sign(participant=form.participant, user=people["pi"], password=PASSWORD,
-                                   meaning="reviewed")
+    again = services.casebook_sign(
+        participant=form.participant, user=people["pi"], password=PASSWORD, meaning="reviewed"
+    )
     assert again.content_hash != before
 
 
@@ -189,6 +203,7 @@ def test_lock_scopes_must_name_their_target(form, people):
     with pytest.raises(ValidationError):
         services.lock_create(participant=form.participant, scope="visit", user=people["data_manager"])
     with pytest.raises(ValidationError):
-        services.lock_create(participant=form.participant, scope="visit", visit_code="no-such-visit",
-                             user=people["data_manager"])
+        services.lock_create(
+            participant=form.participant, scope="visit", visit_code="no-such-visit", user=people["data_manager"]
+        )
     assert not Lock.objects.exists()

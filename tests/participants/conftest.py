@@ -17,17 +17,31 @@ from tests.factories import SiteFactory, StudyFactory
 
 # Every LBPB criterion answered so that the person is eligible.
 LBPB_ELIGIBLE = {
-    "age": 45, "inc_lbp": True, "inc_treatment": True, "inc_consent": True,
-    "exc_emergency": False, "exc_gut": False, "exc_spine": False, "exc_psychiatric": False, "exc_mri": False,
-    "exc_pregnancy": False, "exc_other_trial": False, "exc_night_shift": False, "exc_caffeine": False,
+    "age": 45,
+    "inc_lbp": True,
+    "inc_treatment": True,
+    "inc_consent": True,
+    "exc_emergency": False,
+    "exc_gut": False,
+    "exc_spine": False,
+    "exc_psychiatric": False,
+    "exc_mri": False,
+    "exc_pregnancy": False,
+    "exc_other_trial": False,
+    "exc_night_shift": False,
+    "exc_caffeine": False,
 }
 
 
 def load_protocol(study, text: str, *, version: str = "1.0", filename: str = "lbpb.yaml"):
     ProtocolVersion.objects.filter(study=study, is_current=True).update(is_current=False)
     return ProtocolVersion.objects.create(
-        study=study, version=version, filename=filename, text=text,
-        checksum=hashlib.sha256(text.encode()).hexdigest(), is_current=True,
+        study=study,
+        version=version,
+        filename=filename,
+        text=text,
+        checksum=hashlib.sha256(text.encode()).hexdigest(),
+        is_current=True,
     )
 
 
@@ -62,7 +76,11 @@ def enrol(lbpb, *, enrolled_on=date(2026, 3, 2), site=None, user=None, name="Zha
     """Screen (eligible), consent and enrol one LBPB participant."""
     user = user or lbpb.coordinator
     participant = services.participant_screen(
-        study=lbpb.study, site=site or lbpb.site_1, user=user, screened_on=enrolled_on, full_name=name,
+        study=lbpb.study,
+        site=site or lbpb.site_1,
+        user=user,
+        screened_on=enrolled_on,
+        full_name=name,
         answers=dict(LBPB_ELIGIBLE),
     )
     services.participant_consent(participant=participant, user=user, form_version="1.0", consented_on=enrolled_on)

@@ -25,10 +25,16 @@ def test_simultaneous_enrolments_at_one_site_get_distinct_ids(lbpb_committed):
     screened = []
     for n in range(4):
         participant = services.participant_screen(
-            study=lbpb.study, site=lbpb.site_1, user=lbpb.coordinator, screened_on=date(2026, 3, 2),
-            full_name=f"P{n}", answers=dict(LBPB_ELIGIBLE))
-        services.participant_consent(participant=participant, user=lbpb.coordinator, form_version="1.0",
-                                     consented_on=date(2026, 3, 2))
+            study=lbpb.study,
+            site=lbpb.site_1,
+            user=lbpb.coordinator,
+            screened_on=date(2026, 3, 2),
+            full_name=f"P{n}",
+            answers=dict(LBPB_ELIGIBLE),
+        )
+        services.participant_consent(
+            participant=participant, user=lbpb.coordinator, form_version="1.0", consented_on=date(2026, 3, 2)
+        )
         screened.append(participant)
     barrier, errors = threading.Barrier(len(screened)), []
 

@@ -12,8 +12,14 @@ from .conftest import LBPB_ELIGIBLE, enrol, make_user
 
 
 def _screening_post(lbpb, **changes):
-    data = {"site": lbpb.site_1.pk, "screened_on": "2026-03-02", "full_name": "Li Si", "phone": "13800000000",
-            "national_id": "110101199001011234", "date_of_birth": "1990-01-01"}
+    data = {
+        "site": lbpb.site_1.pk,
+        "screened_on": "2026-03-02",
+        "full_name": "Li Si",
+        "phone": "13800000000",
+        "national_id": "110101199001011234",
+        "date_of_birth": "1990-01-01",
+    }
     for code, value in LBPB_ELIGIBLE.items():
         data[f"answer_{code}"] = value if code == "age" else ("yes" if value else "no")
     data.update(changes)
@@ -33,8 +39,9 @@ def coordinator_client(client, lbpb):
 
 
 def test_screening_an_eligible_person_creates_a_participant_in_screening(coordinator_client, lbpb):
-    response = coordinator_client.post(reverse("participants:participant-screen", args=[lbpb.study.code]),
-                                       _screening_post(lbpb))
+    response = coordinator_client.post(
+        reverse("participants:participant-screen", args=[lbpb.study.code]), _screening_post(lbpb)
+    )
     participant = Participant.objects.get()
     assert response.status_code == 302
     assert participant.status == Participant.Status.SCREENING
@@ -47,7 +54,8 @@ def test_screening_an_eligible_person_creates_a_participant_in_screening(coordin
 def test_screening_a_person_who_fails_shows_the_failing_criteria(coordinator_client, lbpb):
     response = coordinator_client.post(
         reverse("participants:participant-screen", args=[lbpb.study.code]),
-        _screening_post(lbpb, answer_age=85, answer_exc_mri="yes"), follow=True,
+        _screening_post(lbpb, answer_age=85, answer_exc_mri="yes"),
+        follow=True,
     )
     participant = Participant.objects.get()
     assert participant.status == Participant.Status.SCREEN_FAILED
@@ -73,16 +81,19 @@ def test_a_bad_screening_form_keeps_what_was_typed_and_saves_nothing(coordinator
 
 
 def test_a_screening_date_in_the_future_is_refused_with_a_message(coordinator_client, lbpb):
-    response = coordinator_client.post(reverse("participants:participant-screen", args=[lbpb.study.code]),
-                                       _screening_post(lbpb, screened_on="2099-01-01"))
+    response = coordinator_client.post(
+        reverse("participants:participant-screen", args=[lbpb.study.code]),
+        _screening_post(lbpb, screened_on="2099-01-01"),
+    )
     assert response.status_code == 200
     assert "cannot be in the future" in response.content.decode()
     assert not Participant.objects.exists()
 
 
 def test_a_coordinator_cannot_screen_at_a_site_that_is_not_theirs(coordinator_client, lbpb):
-    response = coordinator_client.post(reverse("participants:participant-screen", args=[lbpb.study.code]),
-                                       _screening_post(lbpb, site=lbpb.site_2.pk))
+    response = coordinator_client.post(
+        reverse("participants:participant-screen", args=[lbpb.study.code]), _screening_post(lbpb, site=lbpb.site_2.pk)
+    )
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not Participant.objects.exists()
@@ -103,8 +114,9 @@ def _screened(coordinator_client, lbpb):
 
 def test_enrolment_without_consent_is_refused_with_a_message_and_saves_nothing(coordinator_client, lbpb):
     participant = _screened(coordinator_client, lbpb)
-    response = coordinator_client.post(reverse("participants:participant-enrol", args=[participant.pk]),
-                                       {"enrolled_on": "2026-03-02"})
+    response = coordinator_client.post(
+        reverse("participants:participant-enrol", args=[participant.pk]), {"enrolled_on": "2026-03-02"}
+    )
     assert response.status_code == 200
     assert "Record the participant&#x27;s consent before enrolment." in response.content.decode()
     participant.refresh_from_db()
@@ -114,10 +126,13 @@ def test_enrolment_without_consent_is_refused_with_a_message_and_saves_nothing(c
 
 def test_consent_then_enrolment_gives_the_study_id_and_the_baseline_visit(coordinator_client, lbpb):
     participant = _screened(coordinator_client, lbpb)
-    coordinator_client.post(reverse("participants:participant-consent", args=[participant.pk]),
-                            {"form_version": "1.0", "consented_on": "2026-03-02"})
-    response = coordinator_client.post(reverse("participants:participant-enrol", args=[participant.pk]),
-                                       {"enrolled_on": "2026-03-02"}, follow=True)
+    coordinator_client.post(
+        reverse("participants:participant-consent", args=[participant.pk]),
+        {"form_version": "1.0", "consented_on": "2026-03-02"},
+    )
+    response = coordinator_client.post(
+        reverse("participants:participant-enrol", args=[participant.pk]), {"enrolled_on": "2026-03-02"}, follow=True
+    )
     participant.refresh_from_db()
     assert participant.identifier == "LBPB-01-0001"
     assert participant.status == Participant.Status.ENROLLED
@@ -131,8 +146,10 @@ def test_consent_then_enrolment_gives_the_study_id_and_the_baseline_visit(coordi
 
 def test_an_invalid_anchor_date_is_refused_next_to_the_field_and_nothing_moves(coordinator_client, lbpb):
     participant = enrol(lbpb)
-    response = coordinator_client.post(reverse("participants:anchor-set", args=[participant.pk]),
-                                       {"anchor_code": "treatment_start", "date": "2026-13-40"})
+    response = coordinator_client.post(
+        reverse("participants:anchor-set", args=[participant.pk]),
+        {"anchor_code": "treatment_start", "date": "2026-13-40"},
+    )
     assert response.status_code == 200
     assert "Enter a valid date" in response.content.decode()
     assert not AnchorDate.objects.filter(anchor_code="treatment_start").exists()
@@ -141,8 +158,10 @@ def test_an_invalid_anchor_date_is_refused_next_to_the_field_and_nothing_moves(c
 
 def test_an_anchor_before_enrolment_is_refused(coordinator_client, lbpb):
     participant = enrol(lbpb)
-    response = coordinator_client.post(reverse("participants:anchor-set", args=[participant.pk]),
-                                       {"anchor_code": "treatment_start", "date": "2026-03-01"})
+    response = coordinator_client.post(
+        reverse("participants:anchor-set", args=[participant.pk]),
+        {"anchor_code": "treatment_start", "date": "2026-03-01"},
+    )
     assert "cannot be before the enrolment date" in response.content.decode()
     assert not AnchorDate.objects.filter(anchor_code="treatment_start").exists()
 
@@ -150,14 +169,19 @@ def test_an_anchor_before_enrolment_is_refused(coordinator_client, lbpb):
 def test_withdrawal_needs_a_reason_then_cancels_future_visits_and_keeps_the_rest(coordinator_client, lbpb):
     participant = enrol(lbpb)
     url = reverse("participants:participant-withdraw", args=[participant.pk])
-    coordinator_client.post(reverse("participants:anchor-set", args=[participant.pk]),
-                            {"anchor_code": "treatment_start", "date": "2026-03-16"})
+    coordinator_client.post(
+        reverse("participants:anchor-set", args=[participant.pk]),
+        {"anchor_code": "treatment_start", "date": "2026-03-16"},
+    )
     baseline = Visit.objects.get(participant=participant, visit_code="baseline")
-    coordinator_client.post(reverse("participants:visit-update", args=[participant.pk]),
-                            {"visit_id": baseline.pk, "action": "complete", "completed_on": "2026-03-03"})
+    coordinator_client.post(
+        reverse("participants:visit-update", args=[participant.pk]),
+        {"visit_id": baseline.pk, "action": "complete", "completed_on": "2026-03-03"},
+    )
     d1 = Visit.objects.get(participant=participant, visit_code="d1")
-    coordinator_client.post(reverse("participants:visit-update", args=[participant.pk]),
-                            {"visit_id": d1.pk, "action": "miss"})
+    coordinator_client.post(
+        reverse("participants:visit-update", args=[participant.pk]), {"visit_id": d1.pk, "action": "miss"}
+    )
 
     refused = coordinator_client.post(url, {"withdrawn_on": "2026-03-20", "reason": "  "})
     assert refused.status_code == 200 and "This field is required" in refused.content.decode()
@@ -178,8 +202,10 @@ def test_withdrawal_needs_a_reason_then_cancels_future_visits_and_keeps_the_rest
 def test_a_visit_done_date_is_required_and_errors_show_on_the_visit(coordinator_client, lbpb):
     participant = enrol(lbpb)
     baseline = Visit.objects.get(participant=participant)
-    response = coordinator_client.post(reverse("participants:visit-update", args=[participant.pk]),
-                                       {"visit_id": baseline.pk, "action": "complete", "completed_on": ""})
+    response = coordinator_client.post(
+        reverse("participants:visit-update", args=[participant.pk]),
+        {"visit_id": baseline.pk, "action": "complete", "completed_on": ""},
+    )
     assert response.status_code == 200
     assert "Enter the date the visit was done." in response.content.decode()
     assert Visit.objects.get(pk=baseline.pk).completed_on is None
@@ -188,8 +214,9 @@ def test_a_visit_done_date_is_required_and_errors_show_on_the_visit(coordinator_
 def test_a_visit_of_another_participant_is_a_404(coordinator_client, lbpb):
     first, second = enrol(lbpb), enrol(lbpb, name="Wang Wu")
     other_visit = Visit.objects.get(participant=second)
-    response = coordinator_client.post(reverse("participants:visit-update", args=[first.pk]),
-                                       {"visit_id": other_visit.pk, "action": "miss"})
+    response = coordinator_client.post(
+        reverse("participants:visit-update", args=[first.pk]), {"visit_id": other_visit.pk, "action": "miss"}
+    )
     assert response.status_code == 404
     assert not Visit.objects.get(pk=other_visit.pk).missed
 
@@ -226,6 +253,7 @@ def test_the_list_filters_by_overdue_and_arm_and_answers_htmx_with_rows(coordina
     on_time = Participant.objects.exclude(pk=late.pk).get()
     Visit.objects.filter(participant=on_time).update(completed_on=date(2026, 1, 6))
     from participants import services
+
     services.participant_assign_arm(participant=late, arm_code="surgical", user=lbpb.coordinator)
 
     url = reverse("participants:participant-list", args=[lbpb.study.code])
@@ -260,8 +288,11 @@ def test_the_list_due_and_log_pages_do_not_grow_queries_with_participants(coordi
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    urls = [reverse("participants:participant-list", args=[lbpb.study.code]), reverse("participants:visit-due"),
-            reverse("participants:screening-log", args=[lbpb.study.code])]
+    urls = [
+        reverse("participants:participant-list", args=[lbpb.study.code]),
+        reverse("participants:visit-due"),
+        reverse("participants:screening-log", args=[lbpb.study.code]),
+    ]
 
     def counts():
         result = []

@@ -32,15 +32,18 @@ AFTER_PROCEDURE = {
 
 
 def _schedule(participant):
-    return {v.visit_code: (v.target_date, v.window_start, v.window_end)
-            for v in Visit.objects.filter(participant=participant)}
+    return {
+        v.visit_code: (v.target_date, v.window_start, v.window_end)
+        for v in Visit.objects.filter(participant=participant)
+    }
 
 
 @pytest.fixture
 def scheduled(lbpb):
     participant = enrol(lbpb)
-    services.anchor_set(participant=participant, anchor_code="treatment_start", date=D(2026, 3, 16),
-                        user=lbpb.coordinator)
+    services.anchor_set(
+        participant=participant, anchor_code="treatment_start", date=D(2026, 3, 16), user=lbpb.coordinator
+    )
     services.anchor_set(participant=participant, anchor_code="procedure", date=D(2026, 3, 22), user=lbpb.coordinator)
     return participant
 
@@ -73,8 +76,9 @@ def test_a_completed_visit_never_moves_when_treatment_date_is_corrected(lbpb, sc
     d1 = Visit.objects.get(participant=scheduled, visit_code="d1")
     services.visit_complete(visit=d1, completed_on=D(2026, 3, 17), user=lbpb.coordinator)
 
-    services.anchor_set(participant=scheduled, anchor_code="treatment_start", date=D(2026, 3, 18),
-                        user=lbpb.coordinator)
+    services.anchor_set(
+        participant=scheduled, anchor_code="treatment_start", date=D(2026, 3, 18), user=lbpb.coordinator
+    )
 
     schedule = _schedule(scheduled)
     assert schedule["d1"] == AFTER_TREATMENT["d1"]
@@ -85,10 +89,11 @@ def test_a_completed_visit_never_moves_when_treatment_date_is_corrected(lbpb, sc
 def test_reprojecting_the_study_after_an_amendment_moves_pending_visits_and_adds_new_ones(lbpb, scheduled):
     w1 = Visit.objects.get(participant=scheduled, visit_code="w1")
     services.visit_complete(visit=w1, completed_on=D(2026, 3, 22), user=lbpb.coordinator)
-    amended = lbpb_text().replace('protocol_version: "1.0"', 'protocol_version: "1.1"').replace(
-        "anchor: treatment_start, offset_days: 7,", "anchor: treatment_start, offset_days: 8,"
-    ).replace(
-        "anchor: treatment_start, offset_days: 14,", "anchor: treatment_start, offset_days: 15,"
+    amended = (
+        lbpb_text()
+        .replace('protocol_version: "1.0"', 'protocol_version: "1.1"')
+        .replace("anchor: treatment_start, offset_days: 7,", "anchor: treatment_start, offset_days: 8,")
+        .replace("anchor: treatment_start, offset_days: 14,", "anchor: treatment_start, offset_days: 15,")
     )
     assert amended != lbpb_text()
     load_protocol(lbpb.study, amended, version="1.1")
@@ -150,8 +155,9 @@ def test_visits_on_an_expected_anchor_are_estimated_until_its_real_date_is_enter
     load_protocol(study, DEMO, filename="demo.yaml")
     user = make_user("demo-coordinator")
     membership_grant(user=user, study=study, role="coordinator", sites=[site])
-    participant = services.participant_screen(study=study, site=site, user=user, screened_on=D(2026, 3, 2),
-                                              full_name="Demo", answers={"inc_consent": True})
+    participant = services.participant_screen(
+        study=study, site=site, user=user, screened_on=D(2026, 3, 2), full_name="Demo", answers={"inc_consent": True}
+    )
     services.participant_consent(participant=participant, user=user, form_version="1", consented_on=D(2026, 3, 2))
     participant = services.participant_enrol(participant=participant, user=user, enrolled_on=D(2026, 3, 2))
     assert participant.identifier == "D01001"  # the site's own pattern
@@ -160,10 +166,14 @@ def test_visits_on_an_expected_anchor_are_estimated_until_its_real_date_is_enter
     calls = Visit.objects.filter(participant=participant, visit_code="call").order_by("sequence")
     # injection expected 2026-03-31; calls 7, 14, 21 days later
     assert [(v.sequence, v.target_date, v.estimated) for v in calls] == [
-        (1, D(2026, 4, 7), True), (2, D(2026, 4, 14), True), (3, D(2026, 4, 21), True)]
+        (1, D(2026, 4, 7), True),
+        (2, D(2026, 4, 14), True),
+        (3, D(2026, 4, 21), True),
+    ]
 
     services.anchor_set(participant=participant, anchor_code="injection", date=D(2026, 4, 2), user=user)
     assert [(v.target_date, v.window_start, v.window_end, v.estimated) for v in calls.all()] == [
         (D(2026, 4, 9), D(2026, 4, 7), D(2026, 4, 11), False),
         (D(2026, 4, 16), D(2026, 4, 14), D(2026, 4, 18), False),
-        (D(2026, 4, 23), D(2026, 4, 21), D(2026, 4, 25), False)]
+        (D(2026, 4, 23), D(2026, 4, 21), D(2026, 4, 25), False),
+    ]

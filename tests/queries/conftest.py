@@ -5,7 +5,9 @@ import pytest
 from tests.matrix.instruments import attach_protocol
 from tests.protocol_text import protocol_head
 
-QUALITY_PROTOCOL = protocol_head() + """visits:
+QUALITY_PROTOCOL = (
+    protocol_head()
+    + """visits:
   - code: baseline
     label: {en: "Baseline", zh: "基线"}
     anchor: enrolment
@@ -47,6 +49,7 @@ quality_rules:
     item: demographics_weight
     visits: [m1]
 """
+)
 
 
 @pytest.fixture

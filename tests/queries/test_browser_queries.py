@@ -15,14 +15,17 @@ def _log_in(page, live_server, username):
     log_in(page, live_server, username)
 
 
-def test_a_query_goes_from_monitor_to_coordinator_and_back(transactional_db, page, live_server, quality_world,
-                                                            make_persona):
+def test_a_query_goes_from_monitor_to_coordinator_and_back(
+    transactional_db, page, live_server, quality_world, make_persona
+):
     monitor, coordinator = make_persona("monitor"), make_persona("coordinator")
     participant = quality_world.participant_a
 
     _log_in(page, live_server, monitor.username)
-    page.goto(f"{live_server.url}/queries/participant/{participant.pk}/visit/baseline/demographics/raise/"
-              "?item=demographics_weight")
+    page.goto(
+        f"{live_server.url}/queries/participant/{participant.pk}/visit/baseline/demographics/raise/"
+        "?item=demographics_weight"
+    )
     page.fill("textarea[name='text']", "Weight 800 kg: please check the source document")
     page.click("#query-raise button[type='submit']")
     page.wait_for_selector("#query-thread")

@@ -11,17 +11,31 @@ from queries.models import Query
 
 
 def _query(participant, status=Query.Status.OPEN, origin=Query.Origin.MANUAL, text="Check weight"):
-    return Query.objects.create(study=participant.study, site=participant.site, participant=participant,
-                                object_type="instruments.response", visit_code="baseline",
-                                activity_key="demographics", text=text, text_zh="核对体重" if origin == "rule" else "",
-                                status=status, origin=origin, rule_code="weight_change" if origin == "rule" else "")
+    return Query.objects.create(
+        study=participant.study,
+        site=participant.site,
+        participant=participant,
+        object_type="instruments.response",
+        visit_code="baseline",
+        activity_key="demographics",
+        text=text,
+        text_zh="核对体重" if origin == "rule" else "",
+        status=status,
+        origin=origin,
+        rule_code="weight_change" if origin == "rule" else "",
+    )
 
 
 @pytest.fixture
 def queries(quality_world):
     a, b, c = quality_world.participant_a, quality_world.participant_b, quality_world.participant_c
-    return [_query(a), _query(a, Query.Status.ANSWERED), _query(a, Query.Status.CLOSED, Query.Origin.RULE),
-            _query(b), _query(c)]
+    return [
+        _query(a),
+        _query(a, Query.Status.ANSWERED),
+        _query(a, Query.Status.CLOSED, Query.Origin.RULE),
+        _query(b),
+        _query(c),
+    ]
 
 
 def _list(client, world, **params):
@@ -34,8 +48,9 @@ def test_a_site_a_monitor_sees_only_site_a_queries_and_counts(client, quality_wo
     page = response.content.decode()
     assert "ALPHA-A-0001" in page and "ALPHA-B-0001" not in page and "BETA-C-0001" not in page
     counts = response.context["site_counts"]
-    assert [(row["site__code"], row["open"], row["answered"], row["closed"], row["unresolved"]) for row in counts] \
-        == [("A", 1, 1, 1, 2)]
+    assert [(row["site__code"], row["open"], row["answered"], row["closed"], row["unresolved"]) for row in counts] == [
+        ("A", 1, 1, 1, 2)
+    ]
 
 
 def test_an_all_sites_data_manager_gets_a_row_per_site(client, quality_world, make_persona, queries):
@@ -70,15 +85,15 @@ def test_the_participant_page_lists_that_participants_queries(client, quality_wo
     client.force_login(make_persona("coordinator"))
     response = client.get(reverse("queries:participant-queries", args=[quality_world.participant_a.pk]))
     assert len(response.context["queries"]) == 3
-    assert client.get(reverse("queries:participant-queries",
-                              args=[quality_world.participant_b.pk])).status_code == 404
+    assert client.get(reverse("queries:participant-queries", args=[quality_world.participant_b.pk])).status_code == 404
 
 
 def test_the_open_query_counts_tag_shows_unresolved_queries_per_visible_site(quality_world, make_persona, queries):
     request = RequestFactory().get("/")
     request.user = make_persona("monitor")
     html = Template("{% load query_tags %}{% open_query_counts study %}").render(
-        Context({"request": request, "study": quality_world.study}))
+        Context({"request": request, "study": quality_world.study})
+    )
     assert 'data-site="A"' in html and 'data-site="B"' not in html
     assert '<td class="count-open">1</td>' in html
 

@@ -66,8 +66,10 @@ def test_problems_name_their_key_paths():
 
 def test_a_range_needs_a_bound_and_one_field():
     problems = _problems("  - {code: a, kind: range, instrument: vas, message: {en: x, zh: x}}\n")
-    assert problems["quality_rules[0]"] in ("give exactly one of `item` or `score`",
-                                            "a range rule needs `min`, `max` or both")
+    assert problems["quality_rules[0]"] in (
+        "give exactly one of `item` or `score`",
+        "a range rule needs `min`, `max` or both",
+    )
 
 
 def test_a_before_rule_needs_a_visit_or_form_date():

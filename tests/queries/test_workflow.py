@@ -11,13 +11,21 @@ from queries.services import QueryError, query_answer, query_close, query_raise,
 
 @pytest.fixture
 def people(quality_world, make_persona):
-    return {role: make_persona(role) for role in ("monitor", "data_manager", "coordinator", "pi", "admin",
-                                                   "unblinded_statistician")}
+    return {
+        role: make_persona(role)
+        for role in ("monitor", "data_manager", "coordinator", "pi", "admin", "unblinded_statistician")
+    }
 
 
 def _raise(world, user, text="Weight looks wrong"):
-    return query_raise(user=user, participant=world.participant_a, visit_code="baseline",
-                       activity_key="demographics", item_code="demographics_weight", text=text)
+    return query_raise(
+        user=user,
+        participant=world.participant_a,
+        visit_code="baseline",
+        activity_key="demographics",
+        item_code="demographics_weight",
+        text=text,
+    )
 
 
 def test_the_full_cycle_with_a_thread_and_an_audit_row_per_change(quality_world, people):
@@ -113,8 +121,11 @@ def test_raising_from_a_form_keeps_the_text_on_an_error(client, quality_world, p
     response = client.post(url, {"item_code": "demographics_weight", "text": "Is this right?"})
     query = Query.objects.get()
     assert response.url == reverse("queries:query-detail", args=[query.pk])
-    assert (query.raised_by, query.item_code, query.site) == (people["monitor"], "demographics_weight",
-                                                              quality_world.site_a)
+    assert (query.raised_by, query.item_code, query.site) == (
+        people["monitor"],
+        "demographics_weight",
+        quality_world.site_a,
+    )
 
 
 def test_site_staff_get_403_on_the_raise_page(client, quality_world, people):

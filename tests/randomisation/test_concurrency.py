@@ -42,9 +42,12 @@ def _at_once(calls):
 def test_fifty_participants_randomised_at_once_get_fifty_distinct_slots_that_follow_the_list(transactional_db, admsc):
     allocation_list = frozen_list(admsc)
     people = [enrol(admsc, name=f"Person {i}") for i in range(50)]
-    results = _at_once([lambda p=p: services.participant_randomise(participant=p, user=admsc.coordinator)
-                        for p in people])
-    assert all(isinstance(r, AllocationSlot) for r in results), [r for r in results if not isinstance(r, AllocationSlot)]
+    results = _at_once(
+        [lambda p=p: services.participant_randomise(participant=p, user=admsc.coordinator) for p in people]
+    )
+    assert all(isinstance(r, AllocationSlot) for r in results), [
+        r for r in results if not isinstance(r, AllocationSlot)
+    ]
     # Fifty distinct slots, and exactly the first fifty of the list in its order: nothing skipped or reused.
     first_fifty = list(AllocationSlot.objects.filter(allocation_list=allocation_list).order_by("sequence")[:50])
     assert sorted(r.pk for r in results) == sorted(slot.pk for slot in first_fifty)
@@ -58,8 +61,12 @@ def test_fifty_participants_randomised_at_once_get_fifty_distinct_slots_that_fol
 def test_one_participant_randomised_twice_at_once_gets_one_slot(transactional_db, admsc):
     frozen_list(admsc)
     participant = enrol(admsc)
-    results = _at_once([lambda: services.participant_randomise(participant=participant, user=admsc.coordinator),
-                        lambda: services.participant_randomise(participant=participant, user=admsc.pi)])
+    results = _at_once(
+        [
+            lambda: services.participant_randomise(participant=participant, user=admsc.coordinator),
+            lambda: services.participant_randomise(participant=participant, user=admsc.pi),
+        ]
+    )
     slots = [r for r in results if isinstance(r, AllocationSlot)]
     refused = [r for r in results if isinstance(r, ValidationError)]
     assert len(slots) == 1 and len(refused) == 1, results

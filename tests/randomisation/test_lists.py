@@ -72,9 +72,16 @@ def test_stratified_lists_are_independent_per_stratum():
     assert [s.sequence for s in second] == list(range(1, 21))
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"arms": {}}, {"arms": {"a": 0}}, {"size": 0}, {"block_multipliers": ()}, {"strata": ["x", "x"]},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"arms": {}},
+        {"arms": {"a": 0}},
+        {"size": 0},
+        {"block_multipliers": ()},
+        {"strata": ["x", "x"]},
+    ],
+)
 def test_it_refuses_nonsense(kwargs):
     values = {"seed": 1, "arms": ARMS, "size": 10} | kwargs
     with pytest.raises(ValueError):

@@ -13,8 +13,20 @@ from randomisation.models import AllocationList, AllocationSlot, UnblindingEvent
 from .conftest import enrol, frozen_list, screen
 
 # Words that would give an ADMSC arm away (names in English and Chinese, and the codes in context).
-ARM_WORDS = ("High dose", "Mid dose", "Low dose", "Placebo", "高剂量", "中剂量", "低剂量", "安慰剂",
-             "high", "placebo", ">mid<", ">low<")
+ARM_WORDS = (
+    "High dose",
+    "Mid dose",
+    "Low dose",
+    "Placebo",
+    "高剂量",
+    "中剂量",
+    "低剂量",
+    "安慰剂",
+    "high",
+    "placebo",
+    ">mid<",
+    ">low<",
+)
 
 
 def _assert_blind(html: str):
@@ -37,6 +49,7 @@ def _get(client, user, name, *args):
 
 
 # Allocation lists ---------------------------------------------------------------------------------------------
+
 
 def test_the_statistician_generates_freezes_and_views_a_list_with_its_seed(client, admsc):
     client.force_login(admsc.statistician)
@@ -73,16 +86,16 @@ def test_other_roles_may_not_generate_or_see_lists(client, admsc, role):
     frozen_list(admsc, size=4)
     user = getattr(admsc, role)
     assert _get(client, user, "list-index", admsc.study.code).status_code == 403
-    assert client.post(reverse("randomisation:list-index", args=[admsc.study.code]), {"size": "4"}).status_code \
-        == 403
+    assert client.post(reverse("randomisation:list-index", args=[admsc.study.code]), {"size": "4"}).status_code == 403
     assert _get(client, user, "list-detail", AllocationList.objects.get().pk).status_code == 403
     assert AllocationList.objects.count() == 1
 
 
 def test_a_bad_generation_form_shows_errors_next_to_the_fields_and_keeps_the_input(client, admsc):
     client.force_login(admsc.statistician)
-    response = client.post(reverse("randomisation:list-index", args=[admsc.study.code]),
-                           {"size": "0", "seed": "12", "strata": ["site"]})
+    response = client.post(
+        reverse("randomisation:list-index", args=[admsc.study.code]), {"size": "0", "seed": "12", "strata": ["site"]}
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "Ensure this value is greater than or equal to 1" in html
@@ -91,6 +104,7 @@ def test_a_bad_generation_form_shows_errors_next_to_the_fields_and_keeps_the_inp
 
 
 # Randomise ----------------------------------------------------------------------------------------------------
+
 
 def test_a_coordinator_randomises_and_sees_the_number_and_time_but_not_the_arm(client, admsc):
     frozen_list(admsc)
@@ -159,8 +173,10 @@ def test_a_site_01_coordinator_gets_404_for_a_site_02_participant(client, admsc)
 
 # Emergency unblinding -----------------------------------------------------------------------------------------
 
+
 def test_a_pi_unblinds_with_a_reason_sees_the_arm_and_data_managers_are_mailed(
-        client, admsc, randomised, django_capture_on_commit_callbacks):
+    client, admsc, randomised, django_capture_on_commit_callbacks
+):
     participant, slot = randomised
     client.force_login(admsc.pi)
     url = reverse("randomisation:participant-unblind", args=[participant.pk])
@@ -182,8 +198,9 @@ def test_a_pi_unblinds_with_a_reason_sees_the_arm_and_data_managers_are_mailed(
 def test_unblinding_without_a_reason_is_refused_next_to_the_field(client, admsc, randomised):
     participant, _slot = randomised
     client.force_login(admsc.pi)
-    response = client.post(reverse("randomisation:participant-unblind", args=[participant.pk]),
-                           {"reason": "", "confirm": "on"})
+    response = client.post(
+        reverse("randomisation:participant-unblind", args=[participant.pk]), {"reason": "", "confirm": "on"}
+    )
     assert response.status_code == 400
     assert "This field is required" in response.content.decode()
     _assert_blind(response.content.decode())
@@ -247,7 +264,7 @@ def test_the_unblinding_report_runs_a_fixed_number_of_queries(client, admsc, dja
 
 def test_free_text_cannot_become_a_spreadsheet_formula(client, admsc, randomised):
     participant, _slot = randomised
-    services.unblinding_request(participant=participant, user=admsc.pi, reason="=HYPERLINK(\"http://x\")")
+    services.unblinding_request(participant=participant, user=admsc.pi, reason='=HYPERLINK("http://x")')
     content = _get(client, admsc.data_manager, "unblinding-csv", admsc.study.code).content.decode()
     rows = list(csv.reader(io.StringIO(content)))
-    assert rows[1][-1] == "'=HYPERLINK(\"http://x\")"
+    assert rows[1][-1] == '\'=HYPERLINK("http://x")'

@@ -22,9 +22,9 @@ def _nothing_written(participant):
 
 # Lists ---------------------------------------------------------------------------------------------------------
 
+
 def test_a_list_uses_the_protocol_arms_and_ratios_and_stores_its_seed(admsc):
-    allocation_list = services.allocation_list_generate(study=admsc.study, user=admsc.statistician, size=100,
-                                                        seed=123)
+    allocation_list = services.allocation_list_generate(study=admsc.study, user=admsc.statistician, size=100, seed=123)
     assert allocation_list.seed == 123
     assert allocation_list.ratio_text == "1:1:1:1"
     slots = list(allocation_list.slots.order_by("number"))
@@ -40,8 +40,9 @@ def test_without_a_seed_one_is_drawn_and_stored(admsc):
 
 
 def test_a_stratified_list_has_one_sequence_per_site(admsc):
-    allocation_list = services.allocation_list_generate(study=admsc.study, user=admsc.statistician, size=10,
-                                                        strata_factors=["site"])
+    allocation_list = services.allocation_list_generate(
+        study=admsc.study, user=admsc.statistician, size=10, strata_factors=["site"]
+    )
     assert set(allocation_list.slots.values_list("stratum", flat=True)) == {"site=01", "site=02"}
     assert allocation_list.slots.count() == 20
 
@@ -63,6 +64,7 @@ def test_unknown_strata_and_silly_sizes_are_refused(admsc):
 
 
 # Randomising ---------------------------------------------------------------------------------------------------
+
 
 def test_randomising_takes_the_next_number_and_sets_the_arm_through_the_participant_service(admsc):
     allocation_list = frozen_list(admsc)
@@ -151,6 +153,7 @@ def test_stratified_randomisation_draws_from_the_participants_stratum(admsc):
 
 # Blinding ------------------------------------------------------------------------------------------------------
 
+
 def test_arm_display_shows_the_number_to_blinded_roles_and_the_arm_to_the_statistician(admsc):
     frozen_list(admsc)
     participant = enrol(admsc)
@@ -159,7 +162,8 @@ def test_arm_display_shows_the_number_to_blinded_roles_and_the_arm_to_the_statis
     for blinded in (admsc.admin, admsc.data_manager, admsc.pi, admsc.coordinator, admsc.monitor):
         assert arm_display(blinded, participant) == slot.number
     assert arm_display(admsc.statistician, participant).startswith(
-        {"high": "High", "mid": "Mid", "low": "Low", "placebo": "Placebo"}[slot.arm_code])
+        {"high": "High", "mid": "Mid", "low": "Low", "placebo": "Placebo"}[slot.arm_code]
+    )
     assert arm_labels(admsc.pi, admsc.study, [participant]) == {participant.pk: slot.number}
 
 
@@ -172,10 +176,12 @@ def test_in_an_open_study_everyone_sees_the_arm(admsc):
     admsc.study.refresh_from_db()
     participant.study = admsc.study
     assert "dose" in arm_display(admsc.coordinator, participant) or "Placebo" in arm_display(
-        admsc.coordinator, participant)
+        admsc.coordinator, participant
+    )
 
 
 # Emergency unblinding ------------------------------------------------------------------------------------------
+
 
 def _randomised(admsc):
     frozen_list(admsc)
@@ -186,7 +192,8 @@ def _randomised(admsc):
 
 
 def test_an_unblinding_is_recorded_revealed_to_that_user_only_and_mailed_to_data_managers(
-        admsc, django_capture_on_commit_callbacks):
+    admsc, django_capture_on_commit_callbacks
+):
     participant, slot = _randomised(admsc)
     with django_capture_on_commit_callbacks(execute=True):
         event = services.unblinding_request(participant=participant, user=admsc.pi, reason="  Anaphylaxis  ")

@@ -31,8 +31,14 @@ def english():
 
 
 def screen(trial, answers=None, *, site=None, name="Li Si"):
-    return ps.participant_screen(study=trial.study, site=site or trial.site, user=trial.admin, screened_on=DAY,
-                                 full_name=name, answers=dict(ADMSC_ELIGIBLE if answers is None else answers))
+    return ps.participant_screen(
+        study=trial.study,
+        site=site or trial.site,
+        user=trial.admin,
+        screened_on=DAY,
+        full_name=name,
+        answers=dict(ADMSC_ELIGIBLE if answers is None else answers),
+    )
 
 
 def consent(trial, participant):
@@ -63,8 +69,9 @@ def visit(participant, code):
 
 def complete(trial, participant, *codes):
     for code in codes:
-        ps.visit_complete(visit=visit(participant, code), completed_on=TRANSPLANTATION + timedelta(days=7),
-                          user=trial.admin)
+        ps.visit_complete(
+            visit=visit(participant, code), completed_on=TRANSPLANTATION + timedelta(days=7), user=trial.admin
+        )
 
 
 def miss(trial, participant, *codes):

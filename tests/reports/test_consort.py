@@ -14,8 +14,22 @@ from reports.selectors import consort_flow
 from .conftest import randomise, screen
 
 # Words that would give an ADMSC arm away (names in English and Chinese, and the codes in context).
-ARM_WORDS = ("High dose", "Mid dose", "Low dose", "Placebo", "高剂量", "中剂量", "低剂量", "安慰剂",
-             "high", "placebo", '"mid"', '"low"', ",mid,", ",low,")
+ARM_WORDS = (
+    "High dose",
+    "Mid dose",
+    "Low dose",
+    "Placebo",
+    "高剂量",
+    "中剂量",
+    "低剂量",
+    "安慰剂",
+    "high",
+    "placebo",
+    '"mid"',
+    '"low"',
+    ",mid,",
+    ",low,",
+)
 FOLLOW_UP = ["w1", "m1", "m3", "m6", "m12", "m18", "m24"]
 
 
@@ -37,8 +51,7 @@ def test_an_all_sites_blinded_monitor_gets_every_box_counted_with_arms_pooled(fl
     ex = flow.excluded
     assert (ex.n, ex.screen_failed, ex.declined, ex.other) == (7, 3, 1, 3)
     assert [(line.code, line.n) for line in ex.criteria] == [("inc_age", 3), ("inc_vas", 1)]
-    assert {line.code: line.n for line in ex.other_reasons} == {"incomplete": 1, "not_enrolled": 1,
-                                                                "not_randomised": 1}
+    assert {line.code: line.n for line in ex.other_reasons} == {"incomplete": 1, "not_enrolled": 1, "not_randomised": 1}
     assert flow.intervention_anchor.code == "transplantation"
     assert [v.code for v in flow.visits] == FOLLOW_UP
     (pooled,) = flow.arms
@@ -65,7 +78,10 @@ def test_the_unblinded_statistician_gets_the_same_boxes_per_arm(flow_world):
         expected[person.arm_code]["analysed"] += 1
     for code, arm in arms.items():
         assert (arm.allocated, arm.received, arm.analysed) == (
-            expected[code]["allocated"], expected[code]["received"], expected[code]["analysed"]), code
+            expected[code]["allocated"],
+            expected[code]["received"],
+            expected[code]["analysed"],
+        ), code
     # w1: r1, r2, r6 completed; r3 missed; r4 withdrawn. m1: r2 and r3 missed. m3: r2 withdrawn.
     w1 = Counter(), Counter(), Counter()
     for person in (r1, r2, r6):
@@ -117,7 +133,9 @@ def test_the_unblinded_statistician_sees_arm_names_in_every_download(client, flo
     data = json.loads(pages["consort-json"])["consort"]
     assert [arm["code"] for arm in data["arms"]] == ["high", "mid", "low", "placebo"]
     assert sum(arm["allocated"] for arm in data["arms"]) == 6
-    assert pages["consort-svg"].startswith('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg"')
+    assert pages["consort-svg"].startswith(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg"'
+    )
     rows = list(csv.reader(io.StringIO(pages["consort-csv"])))
     assert rows[0] == ["section", "arm", "visit", "measure", "label", "n"]
     assert ["enrolment", "", "", "assessed", "", "13"] in rows

@@ -15,8 +15,14 @@ TREATMENT = date(2026, 3, 5)
 
 def test_an_observational_cohort_counts_enrolled_participants_per_clinician_arm(client, lbpb):
     user = lbpb.coordinator
-    ps.participant_screen(study=lbpb.study, site=lbpb.site_1, user=user, screened_on=date(2026, 3, 2),
-                          full_name="Too Young", answers=LBPB_ELIGIBLE | {"age": 15})
+    ps.participant_screen(
+        study=lbpb.study,
+        site=lbpb.site_1,
+        user=user,
+        screened_on=date(2026, 3, 2),
+        full_name="Too Young",
+        answers=LBPB_ELIGIBLE | {"age": 15},
+    )
     treated, untreated, unassigned = (enrol(lbpb, name=name) for name in ("A", "B", "C"))
     ps.participant_assign_arm(participant=treated, arm_code="non_surgical", user=user)
     ps.participant_assign_arm(participant=untreated, arm_code="surgical", user=user)
@@ -27,7 +33,12 @@ def test_an_observational_cohort_counts_enrolled_participants_per_clinician_arm(
     flow = consort_flow(lbpb.study, user=user)
     assert not flow.randomised_design and flow.arms_visible  # an open study: every member sees arms
     assert (flow.assessed, flow.excluded.n, flow.excluded.screen_failed, flow.included, flow.not_allocated) == (
-        4, 1, 1, 3, 1)
+        4,
+        1,
+        1,
+        3,
+        1,
+    )
     assert [(line.code, line.n) for line in flow.excluded.criteria] == [("inc_age", 1)]
     assert flow.intervention_anchor.code == "treatment_start"
     assert flow.visits[-1].code == "m12"

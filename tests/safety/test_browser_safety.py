@@ -66,5 +66,7 @@ def test_a_coordinator_records_a_serious_ae_and_the_overview_shows_its_clocks(pa
     assert page.inner_text("tr[data-recipient='team_leader'] td.due") == due_24
     assert page.get_attribute("tr[data-recipient='ethics_committee']", "data-state") == "open"
     clock = page.inner_text("tr[data-recipient='ethics_committee']").replace("\xa0", " ")
-    assert ("10 hours" in clock or "11 hours" in clock) and "left" in clock  # 12 h from an awareness 1 h ago, to the minute
+    assert (
+        "10 hours" in clock or "11 hours" in clock
+    ) and "left" in clock  # 12 h from an awareness 1 h ago, to the minute
     assert "table-info" in page.get_attribute("tr[data-recipient='team_leader']", "class")

@@ -14,16 +14,19 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 LONDON = ZoneInfo("Europe/London")
 
 
-@pytest.mark.parametrize(("day", "time", "zone", "aware", "due_12", "due_24"), [
-    # 20:30 in Beijing is 12:30 UTC; 12 h later is 00:30 UTC (08:30 Beijing) the next day.
-    ("2026-03-02", "20:30", SHANGHAI, (2026, 3, 2, 12, 30), (2026, 3, 3, 0, 30), (2026, 3, 3, 12, 30)),
-    # 06:00 in Beijing is 22:00 UTC the day before: the UTC date is not the local date.
-    ("2026-03-03", "06:00", SHANGHAI, (2026, 3, 2, 22, 0), (2026, 3, 3, 10, 0), (2026, 3, 3, 22, 0)),
-    # Learned at 23:59 on New Year's Eve: both deadlines fall in the new year.
-    ("2026-12-31", "23:59", SHANGHAI, (2026, 12, 31, 15, 59), (2027, 1, 1, 3, 59), (2027, 1, 1, 15, 59)),
-    # In London on the night clocks go forward (29 March 2026, 01:00 GMT -> 02:00 BST): 00:30 GMT is 00:30 UTC.
-    ("2026-03-29", "00:30", LONDON, (2026, 3, 29, 0, 30), (2026, 3, 29, 12, 30), (2026, 3, 30, 0, 30)),
-])
+@pytest.mark.parametrize(
+    ("day", "time", "zone", "aware", "due_12", "due_24"),
+    [
+        # 20:30 in Beijing is 12:30 UTC; 12 h later is 00:30 UTC (08:30 Beijing) the next day.
+        ("2026-03-02", "20:30", SHANGHAI, (2026, 3, 2, 12, 30), (2026, 3, 3, 0, 30), (2026, 3, 3, 12, 30)),
+        # 06:00 in Beijing is 22:00 UTC the day before: the UTC date is not the local date.
+        ("2026-03-03", "06:00", SHANGHAI, (2026, 3, 2, 22, 0), (2026, 3, 3, 10, 0), (2026, 3, 3, 22, 0)),
+        # Learned at 23:59 on New Year's Eve: both deadlines fall in the new year.
+        ("2026-12-31", "23:59", SHANGHAI, (2026, 12, 31, 15, 59), (2027, 1, 1, 3, 59), (2027, 1, 1, 15, 59)),
+        # In London on the night clocks go forward (29 March 2026, 01:00 GMT -> 02:00 BST): 00:30 GMT is 00:30 UTC.
+        ("2026-03-29", "00:30", LONDON, (2026, 3, 29, 0, 30), (2026, 3, 29, 12, 30), (2026, 3, 30, 0, 30)),
+    ],
+)
 def test_deadlines_run_12_and_24_hours_from_the_awareness_time_in_utc(day, time, zone, aware, due_12, due_24):
     aware_at = deadlines.aware_at_from(day, time, zone)
     assert aware_at == datetime(*aware, tzinfo=UTC)
@@ -80,8 +83,14 @@ def test_deadline_notices_are_sent_once_per_state(safe, mailoutbox, django_captu
 def test_a_recorded_report_stops_its_notices(safe, mailoutbox, django_capture_on_commit_callbacks):
     submit_ae(safe.participant, safe.coordinator, SERIOUS)
     for report in SaeReport.objects.exclude(recipient="team_leader"):
-        services.sae_report_record(report=report, user=safe.coordinator, reported_at=AWARE + timedelta(hours=3),
-                                   reported_to="Dr Wang", method="phone", now=AWARE + timedelta(hours=4))
+        services.sae_report_record(
+            report=report,
+            user=safe.coordinator,
+            reported_at=AWARE + timedelta(hours=3),
+            reported_to="Dr Wang",
+            method="phone",
+            now=AWARE + timedelta(hours=4),
+        )
     with django_capture_on_commit_callbacks(execute=True):
         assert services.sae_deadlines_notify(now=AWARE + timedelta(hours=30)) == 1
     assert SafetyNotification.objects.get(kind="overdue").report.recipient == "team_leader"
@@ -91,8 +100,9 @@ def test_the_beat_task_is_scheduled_every_15_minutes_and_calls_the_service(safe,
     from lbpb.celery import app
     from safety.tasks import sae_deadlines_check
 
-    entry = next(entry for entry in app.conf.beat_schedule.values()
-                 if entry["task"] == "safety.tasks.sae_deadlines_check")
+    entry = next(
+        entry for entry in app.conf.beat_schedule.values() if entry["task"] == "safety.tasks.sae_deadlines_check"
+    )
     assert entry["schedule"].minute == {0, 15, 30, 45}
     assert "safety.tasks.sae_deadlines_check" in app.tasks
     submit_ae(safe.participant, safe.coordinator, SERIOUS | {"ae_record_aware_date": "2026-01-01"})

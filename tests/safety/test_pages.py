@@ -38,9 +38,14 @@ def test_a_new_entry_goes_to_the_latest_visit_whose_window_has_opened(client, sa
     today = date.today()
     for code, offset in (("baseline", -40), ("m1", -3)):
         target = today + timedelta(days=offset)
-        Visit.objects.create(participant=safe.participant, visit_code=code, anchor_code="enrolment",
-                             target_date=target, window_start=target - timedelta(days=1),
-                             window_end=target + timedelta(days=5))
+        Visit.objects.create(
+            participant=safe.participant,
+            visit_code=code,
+            anchor_code="enrolment",
+            target_date=target,
+            window_start=target - timedelta(days=1),
+            window_end=target + timedelta(days=5),
+        )
     client.force_login(safe.pi)
     page = client.get(reverse("safety:adverseevent-list", args=[safe.participant.pk])).content.decode()
     crf = reverse("instruments:response-edit", args=[safe.participant.pk, "m1", "ae_record"])
@@ -74,9 +79,13 @@ def test_a_site_2_coordinator_sees_only_site_2(client, safe, serious):
 
 
 def _post(client, event, recipient="ethics_committee", **fields):
-    data = {"recipient": recipient, f"{recipient}-reported_at": "2026-03-02T23:10",
-            f"{recipient}-reported_to": "Prof. Li, ethics committee office", f"{recipient}-method": "email",
-            f"{recipient}-notes": "Form sent"}
+    data = {
+        "recipient": recipient,
+        f"{recipient}-reported_at": "2026-03-02T23:10",
+        f"{recipient}-reported_to": "Prof. Li, ethics committee office",
+        f"{recipient}-method": "email",
+        f"{recipient}-notes": "Form sent",
+    }
     data.update({f"{recipient}-{key}": value for key, value in fields.items()})
     return client.post(reverse("safety:saereport-edit", args=[event.pk]), data)
 
@@ -88,7 +97,10 @@ def test_the_coordinator_records_who_when_and_how_for_one_recipient(client, safe
     report = SaeReport.objects.get(recipient="ethics_committee")
     assert report.reported_at == datetime(2026, 3, 2, 15, 10, tzinfo=UTC)  # 23:10 in Beijing
     assert (report.reported_to, report.method, report.recorded_by) == (
-        "Prof. Li, ethics committee office", "email", safe.coordinator)
+        "Prof. Li, ethics committee office",
+        "email",
+        safe.coordinator,
+    )
     event = AuditEvent.objects.get(object_type="safety.saereport", action="update", object_id=str(report.pk))
     assert event.changes["method"] == ["", "email"] and event.user == safe.coordinator
     page = client.get(reverse("safety:saereport-edit", args=[serious.pk])).content.decode()
@@ -96,13 +108,16 @@ def test_the_coordinator_records_who_when_and_how_for_one_recipient(client, safe
     assert SaeReport.objects.filter(reported_at__isnull=True).count() == 2
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("reported_at", "2026-03-02T19:00", "before the investigator learned"),
-    ("reported_at", "2099-01-01T10:00", "cannot be in the future"),
-    ("reported_at", "yesterday", "Enter a valid date/time."),
-    ("reported_to", "", "This field is required."),
-    ("method", "pigeon", "Select a valid choice."),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("reported_at", "2026-03-02T19:00", "before the investigator learned"),
+        ("reported_at", "2099-01-01T10:00", "cannot be in the future"),
+        ("reported_at", "yesterday", "Enter a valid date/time."),
+        ("reported_to", "", "This field is required."),
+        ("method", "pigeon", "Select a valid choice."),
+    ],
+)
 def test_bad_input_is_refused_next_to_the_field_and_nothing_is_saved(client, safe, serious, field, value, message):
     client.force_login(safe.coordinator)
     response = _post(client, serious, **{field: value})
@@ -170,8 +185,11 @@ def test_the_overview_lists_clocks_in_few_queries(client, safe, serious, django_
 def test_due_soon_is_amber_and_open_is_blue(client, safe):
     now = datetime.now(UTC)
     local = now.astimezone(ZoneInfo("Asia/Shanghai")) - timedelta(hours=11)
-    submit_ae(safe.participant, safe.coordinator, SERIOUS | {"ae_record_aware_date": local.date().isoformat(),
-                                                             "ae_record_aware_time": local.strftime("%H:%M")})
+    submit_ae(
+        safe.participant,
+        safe.coordinator,
+        SERIOUS | {"ae_record_aware_date": local.date().isoformat(), "ae_record_aware_time": local.strftime("%H:%M")},
+    )
     client.force_login(safe.pi)
     page = client.get(reverse("safety:study-overview", args=[safe.study.code])).content.decode()
     assert page.count('data-state="due_soon"') == 2 and page.count('data-state="open"') == 1

@@ -43,12 +43,15 @@ def test_an_entry_changed_to_no_event_removes_its_projection(safe):
 
 
 def test_a_non_serious_event_becoming_serious_starts_the_clock_and_tells_the_study_once(
-        safe, mailoutbox, django_capture_on_commit_callbacks):
+    safe, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         submit_ae(safe.participant, safe.coordinator, MILD)
     assert not mailoutbox
-    serious = MILD | {key: SERIOUS[key] for key in ("ae_record_serious", "ae_record_sae_criteria",
-                                                    "ae_record_aware_date", "ae_record_aware_time")}
+    serious = MILD | {
+        key: SERIOUS[key]
+        for key in ("ae_record_serious", "ae_record_sae_criteria", "ae_record_aware_date", "ae_record_aware_time")
+    }
     with django_capture_on_commit_callbacks(execute=True):
         submit_ae(safe.participant, safe.coordinator, serious, reason="Hospitalised")
     event = AdverseEvent.objects.get()

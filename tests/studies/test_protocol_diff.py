@@ -22,8 +22,11 @@ def test_the_same_protocol_has_no_changes(lbpb, parse_text):
 
 
 def test_it_reports_a_changed_window_and_version(lbpb, parse_text):
-    new = amended(parse_text, ('protocol_version: "1.0"', 'protocol_version: "1.1"'),
-                  ("offset_days: 90\n    window_before: 14", "offset_days: 91\n    window_before: 21"))
+    new = amended(
+        parse_text,
+        ('protocol_version: "1.0"', 'protocol_version: "1.1"'),
+        ("offset_days: 90\n    window_before: 14", "offset_days: 91\n    window_before: 21"),
+    )
     assert [str(c) for c in diff_protocols(lbpb, new)] == [
         "study changed: protocol_version 1.0 -> 1.1",
         "visit 'm3' changed: offset_days 90 -> 91",
@@ -43,9 +46,11 @@ def test_it_reports_a_visit_added_and_a_criterion_changed(lbpb, parse_text):
     new = amended(
         parse_text,
         ("value: [18, 80]}", "value: [18, 65]}"),
-        ('  # "Functional MRI',
-         "  - {code: m24, label: {en: 24 months, zh: 治疗后24个月}, anchor: treatment_start,\n"
-         '     offset_days: 730, window_before: 30, window_after: 30}\n  # "Functional MRI'),
+        (
+            '  # "Functional MRI',
+            "  - {code: m24, label: {en: 24 months, zh: 治疗后24个月}, anchor: treatment_start,\n"
+            '     offset_days: 730, window_before: 30, window_after: 30}\n  # "Functional MRI',
+        ),
     )
     assert [str(c) for c in diff_protocols(lbpb, new)] == [
         "visit 'm24' added",

@@ -57,9 +57,17 @@ def amended(data: dict) -> dict:
     """Version 1.1: the m1 window narrowed and a 3-month visit added."""
     data["study"]["protocol_version"] = "1.1"
     data["visits"][2]["window_after"] = 5
-    data["visits"].append({"code": "m3", "label": {"en": "Month 3", "zh": "3个月"}, "anchor": "treatment",
-                           "offset_days": 90, "window_before": 14, "window_after": 14,
-                           "activities": {"instruments": ["odi"]}})
+    data["visits"].append(
+        {
+            "code": "m3",
+            "label": {"en": "Month 3", "zh": "3个月"},
+            "anchor": "treatment",
+            "offset_days": 90,
+            "window_before": 14,
+            "window_after": 14,
+            "activities": {"instruments": ["odi"]},
+        }
+    )
     return data
 
 
@@ -110,8 +118,10 @@ def test_rows_hold_what_the_file_says():
     data["visits"][1]["arms"] = ["b"]
     data["visits"][2]["repeating"] = {"every_days": 30, "count": 3}
     data["visits"][2]["window_before"] = data["visits"][2]["window_after"] = 3
-    data["visits"][0]["activities"]["instruments"] = ["bpi", {"code": "odi", "key": "odi_family",
-                                                              "respondent": "family", "arms": ["a"]}]
+    data["visits"][0]["activities"]["instruments"] = [
+        "bpi",
+        {"code": "odi", "key": "odi_family", "respondent": "family", "arms": ["a"]},
+    ]
     protocol_load(text=dump(data), filename="alpha.yaml")
 
     w2 = VisitDefinition.objects.get(study__code="alpha", code="w2")
@@ -332,5 +342,7 @@ def test_an_amendment_still_loads_when_the_stored_version_no_longer_reads(monkey
     result = protocol_load(text=dump(data), filename="alpha-1.1.yaml")
 
     assert result.status == "amended"
-    assert result.changes == ["version 1.0 could not be re-read for comparison: alpha.yaml: "
-                              "visits[1].activities.instruments[0].code: unknown instrument 'odi'"]
+    assert result.changes == [
+        "version 1.0 could not be re-read for comparison: alpha.yaml: "
+        "visits[1].activities.instruments[0].code: unknown instrument 'odi'"
+    ]

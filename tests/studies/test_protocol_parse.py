@@ -25,7 +25,17 @@ def test_lbpb_protocol_parses_with_the_fixed_instrument_list(lbpb):
     assert lbpb.anchor("procedure").optional is True
     assert hash(lbpb)  # frozen all the way down, so it can be cached and compared
     assert [v.code for v in lbpb.visits] == [
-        "baseline", "d1", "w1", "w2", "m1", "m3", "m6", "m12", "pre_procedure", "post_procedure"]
+        "baseline",
+        "d1",
+        "w1",
+        "w2",
+        "m1",
+        "m3",
+        "m6",
+        "m12",
+        "pre_procedure",
+        "post_procedure",
+    ]
 
 
 def test_lbpb_schedules_the_family_questionnaires_as_separate_activities(lbpb):
@@ -126,28 +136,30 @@ def _break(base, how):
     return base
 
 
-@pytest.mark.parametrize(("how", "path", "message"), [
-    ("missing", "visits[0].anchor", "missing required key"),
-    ("typo", "visits[1].ofset_days", "unknown key 'ofset_days' (did you mean 'offset_days'?)"),
-    ("type", "study.target_enrolment", "expected an integer, got a string 'many'"),
-    ("instrument", "visits[0].activities.instruments[1].code",
-     "unknown instrument 'phq10' (did you mean 'phq9'?)"),
-    ("specimen", "visits[0].activities.specimens[0].type", "unknown specimen 'urine'"),
-    ("acquisition", "visits[0].activities.acquisitions[0].type", "unknown acquisition 'ct'"),
-    ("dup_visit", "visits[2].code", "duplicate visit code 'w2' (first at visits[1])"),
-    ("dup_site", "sites[1].code", "duplicate site code '01'"),
-    ("dup_arm", "arms[1].code", "duplicate arm code 'a'"),
-    ("anchor", "visits[1].anchor", "anchor 'surgery' is not declared by the study"),
-    ("arm", "visits[2].arms[1]", "the study has no arm 'c'"),
-    ("negative", "visits[1].window_before", "cannot be negative (got -3)"),
-    ("overlap", "visits[2]", "window (days 23 to 37 from treatment) overlaps visit 'w2' (days 11 to 24)"),
-    ("ratio", "arms[1].ratio", "a randomised study needs an allocation ratio for every arm"),
-    ("pattern", "study.participant_id_pattern", "needs the sequence field {seq}"),
-    ("field", "eligibility.inclusion[0].rule.field", "unknown field 'vas'"),
-    ("enrolment", "anchors", "the anchor 'enrolment' must be declared"),
-    ("expected", "anchors[1].expected.anchor", "anchor 'liposuction' is not declared"),
-    ("design", "study.design", "must be one of observational, randomised; got 'cohort'"),
-])
+@pytest.mark.parametrize(
+    ("how", "path", "message"),
+    [
+        ("missing", "visits[0].anchor", "missing required key"),
+        ("typo", "visits[1].ofset_days", "unknown key 'ofset_days' (did you mean 'offset_days'?)"),
+        ("type", "study.target_enrolment", "expected an integer, got a string 'many'"),
+        ("instrument", "visits[0].activities.instruments[1].code", "unknown instrument 'phq10' (did you mean 'phq9'?)"),
+        ("specimen", "visits[0].activities.specimens[0].type", "unknown specimen 'urine'"),
+        ("acquisition", "visits[0].activities.acquisitions[0].type", "unknown acquisition 'ct'"),
+        ("dup_visit", "visits[2].code", "duplicate visit code 'w2' (first at visits[1])"),
+        ("dup_site", "sites[1].code", "duplicate site code '01'"),
+        ("dup_arm", "arms[1].code", "duplicate arm code 'a'"),
+        ("anchor", "visits[1].anchor", "anchor 'surgery' is not declared by the study"),
+        ("arm", "visits[2].arms[1]", "the study has no arm 'c'"),
+        ("negative", "visits[1].window_before", "cannot be negative (got -3)"),
+        ("overlap", "visits[2]", "window (days 23 to 37 from treatment) overlaps visit 'w2' (days 11 to 24)"),
+        ("ratio", "arms[1].ratio", "a randomised study needs an allocation ratio for every arm"),
+        ("pattern", "study.participant_id_pattern", "needs the sequence field {seq}"),
+        ("field", "eligibility.inclusion[0].rule.field", "unknown field 'vas'"),
+        ("enrolment", "anchors", "the anchor 'enrolment' must be declared"),
+        ("expected", "anchors[1].expected.anchor", "anchor 'liposuction' is not declared"),
+        ("design", "study.design", "must be one of observational, randomised; got 'cohort'"),
+    ],
+)
 def test_it_reports_each_mistake_at_its_key_path(parse_text, base, to_yaml, how, path, message):
     problems = problems_of(parse_text, to_yaml(_break(base, how)))
     assert_problem(problems, path, message)
@@ -158,8 +170,13 @@ def test_it_reports_several_problems_at_once(parse_text, base, to_yaml):
         base = _break(base, how)
     problems = problems_of(parse_text, to_yaml(base))
     paths = {p for p, _ in problems}
-    assert {"visits[1].ofset_days", "visits[0].activities.instruments[1].code", "visits[1].window_before",
-            "study.participant_id_pattern", "eligibility.inclusion[0].rule.field"} <= paths
+    assert {
+        "visits[1].ofset_days",
+        "visits[0].activities.instruments[1].code",
+        "visits[1].window_before",
+        "study.participant_id_pattern",
+        "eligibility.inclusion[0].rule.field",
+    } <= paths
 
 
 def test_windows_that_share_one_day_overlap(parse_text, base, to_yaml):
@@ -174,15 +191,27 @@ def test_windows_that_only_meet_do_not_overlap(parse_text, base, to_yaml):
 
 def test_a_visit_for_one_arm_may_share_days_with_a_visit_for_another(parse_text, base, to_yaml):
     base["visits"][1]["arms"] = ["a"]
-    base["visits"].append({"code": "w2b", "label": {"en": "x", "zh": "x"}, "anchor": "treatment",
-                           "offset_days": 14, "window_before": 3, "window_after": 3, "arms": ["b"]})
+    base["visits"].append(
+        {
+            "code": "w2b",
+            "label": {"en": "x", "zh": "x"},
+            "anchor": "treatment",
+            "offset_days": 14,
+            "window_before": 3,
+            "window_after": 3,
+            "arms": ["b"],
+        }
+    )
     assert [v.code for v in parse_text(to_yaml(base)).visits] == ["baseline", "w2", "m1", "w2b"]
 
 
 def test_an_activity_given_twice_at_a_visit_needs_its_own_key(parse_text, base, to_yaml):
     base["visits"][0]["activities"]["instruments"] = ["bpi", "bpi"]
-    assert_problem(problems_of(parse_text, to_yaml(base)), "visits[0].activities.instruments[1]",
-                   "activity key 'bpi' is used twice")
+    assert_problem(
+        problems_of(parse_text, to_yaml(base)),
+        "visits[0].activities.instruments[1]",
+        "activity key 'bpi' is used twice",
+    )
 
 
 def test_unquoted_numeric_site_code_is_refused(parse_text, base, to_yaml):

@@ -32,21 +32,35 @@ def _broken() -> str:
 def _quality_typo() -> str:
     """Parses, but its quality rule names an item bpi does not have: refused by the load's item check."""
     data = alpha_protocol()
-    data["quality_rules"] = [{"code": "worst", "kind": "range", "instrument": "bpi", "item": "bpi_33", "max": 10,
-                              "message": {"en": "Worst pain above 10", "zh": "最剧烈疼痛高于10"}}]
+    data["quality_rules"] = [
+        {
+            "code": "worst",
+            "kind": "range",
+            "instrument": "bpi",
+            "item": "bpi_33",
+            "max": 10,
+            "message": {"en": "Worst pain above 10", "zh": "最剧烈疼痛高于10"},
+        }
+    ]
     return dump(data)
 
 
 BROKEN = {
     "sites[1].name": ("missing required key", "缺少必需的键"),
     "visits[0].window_after": ("expected an integer, got a string 'seven'", "应为整数，实际为字符串 'seven'"),
-    "visits[1].ofset_days": ("unknown key 'ofset_days' (did you mean 'offset_days'?)",
-                             "未知的键 'ofset_days'（您是否想写 'offset_days'？）"),
+    "visits[1].ofset_days": (
+        "unknown key 'ofset_days' (did you mean 'offset_days'?)",
+        "未知的键 'ofset_days'（您是否想写 'offset_days'？）",
+    ),
     "visits[1].offset_days": ("missing required key", "缺少必需的键"),
     "visits[2].anchor": ("anchor 'surgery' is not declared by the study", "锚点 'surgery' 未在研究中声明"),
 }
-QUALITY = {"quality_rules[0].item": ("instrument 'bpi' has no item 'bpi_33' (did you mean 'bpi_3'?)",
-                                     "量表 'bpi' 没有条目 'bpi_33'（您是否想写 'bpi_3'？）")}
+QUALITY = {
+    "quality_rules[0].item": (
+        "instrument 'bpi' has no item 'bpi_33' (did you mean 'bpi_3'?)",
+        "量表 'bpi' 没有条目 'bpi_33'（您是否想写 'bpi_3'？）",
+    )
+}
 # PyYAML's reason has no catalogue, so it stays English inside the Chinese sentence.
 REASON = "expected the node content, but found '<stream end>'"
 SYNTAX = {"(whole file)": (f"YAML syntax error: {REASON} (line 3)", f"YAML 语法错误：{REASON}（第 3 行）")}
@@ -95,13 +109,14 @@ def test_a_quality_rule_naming_a_missing_item_reads_in_the_viewers_language(admi
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("language, column", LANGUAGES)
-def test_a_yaml_syntax_error_keeps_the_parsers_reason_inside_the_translated_sentence(admin_client, world,
-                                                                                    language, column):
+def test_a_yaml_syntax_error_keeps_the_parsers_reason_inside_the_translated_sentence(
+    admin_client, world, language, column
+):
     admin_client.cookies["django_language"] = language
 
     shown = _problems(_upload(admin_client, world.study, "study:\n  code: [alpha,\n"))
 
-    (english, chinese), = SYNTAX.values()
+    ((english, chinese),) = SYNTAX.values()
     assert shown == ({"(whole file)": english} if column == 0 else {SYNTAX_ZH_PATH: chinese})
 
 

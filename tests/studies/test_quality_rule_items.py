@@ -72,15 +72,17 @@ def test_a_misspelt_item_is_refused_with_its_key_path_and_a_suggestion_and_nothi
 @pytest.mark.django_db
 def test_every_misnamed_item_and_score_is_reported_at_once():
     rules = GOOD_RULES.replace("score: average", "score: averge").replace(
-        "item: demographics_visit_date", "item: demographics_visitdate") + TYPO_ITEM.replace(
-        "bpi_worst_plausible", "second_rule")
+        "item: demographics_visit_date", "item: demographics_visitdate"
+    ) + TYPO_ITEM.replace("bpi_worst_plausible", "second_rule")
 
     problems = problems_of(protocol(rules))
 
     assert problems == [
         ("quality_rules[1].score", "instrument 'bpi' has no score 'averge' (did you mean 'average'?)"),
-        ("quality_rules[2].later.item",
-         "instrument 'demographics' has no item 'demographics_visitdate' (did you mean 'demographics_visit_date'?)"),
+        (
+            "quality_rules[2].later.item",
+            "instrument 'demographics' has no item 'demographics_visitdate' (did you mean 'demographics_visit_date'?)",
+        ),
         ("quality_rules[3].item", "instrument 'bpi' has no item 'bpi_33' (did you mean 'bpi_3'?)"),
     ]
     assert not Study.objects.exists()
@@ -122,7 +124,8 @@ def test_a_name_with_nothing_close_gets_no_guess():
     problems = check_quality_fields(rules, fields, filename="alpha.yaml")
 
     assert [(p.file, p.path, p.message) for p in problems] == [
-        ("alpha.yaml", "quality_rules[0].item", "instrument 'bpi' has no item 'worst'")]
+        ("alpha.yaml", "quality_rules[0].item", "instrument 'bpi' has no item 'worst'")
+    ]
 
 
 @pytest.mark.django_db

@@ -34,25 +34,61 @@ BROKEN = [
     ("YAML syntax", "study: [\n  code: x", "(whole file)", "YAML syntax error"),
     ("empty file", "# nothing here\n", "(whole file)", "the file is empty"),
     ("missing key", _broken(lambda d: d["visits"][0].pop("anchor")), "visits[0].anchor", "missing required key"),
-    ("misspelt key", _broken(lambda d: _rename(d["visits"][1], "offset_days", "ofset_days")),
-     "visits[1].ofset_days", "did you mean &#x27;offset_days&#x27;?"),
-    ("unknown instrument", _broken(lambda d: d["visits"][1]["activities"].update(instruments=["odx"])),
-     "visits[1].activities.instruments[0].code", "unknown instrument &#x27;odx&#x27;"),
-    ("negative window", _broken(lambda d: d["visits"][2].update(window_before=-1)),
-     "visits[2].window_before", "cannot be negative"),
-    ("undeclared anchor", _broken(lambda d: d["visits"][2].update(anchor="surgery")),
-     "visits[2].anchor", "anchor &#x27;surgery&#x27; is not declared"),
-    ("overlapping windows", _broken(lambda d: d["visits"][2].update(window_before=20)),
-     "visits[2]", "overlaps visit &#x27;w2&#x27;"),
-    ("duplicate visit", _broken(lambda d: d["visits"][2].update(code="w2")),
-     "visits[2].code", "duplicate visit code &#x27;w2&#x27;"),
+    (
+        "misspelt key",
+        _broken(lambda d: _rename(d["visits"][1], "offset_days", "ofset_days")),
+        "visits[1].ofset_days",
+        "did you mean &#x27;offset_days&#x27;?",
+    ),
+    (
+        "unknown instrument",
+        _broken(lambda d: d["visits"][1]["activities"].update(instruments=["odx"])),
+        "visits[1].activities.instruments[0].code",
+        "unknown instrument &#x27;odx&#x27;",
+    ),
+    (
+        "negative window",
+        _broken(lambda d: d["visits"][2].update(window_before=-1)),
+        "visits[2].window_before",
+        "cannot be negative",
+    ),
+    (
+        "undeclared anchor",
+        _broken(lambda d: d["visits"][2].update(anchor="surgery")),
+        "visits[2].anchor",
+        "anchor &#x27;surgery&#x27; is not declared",
+    ),
+    (
+        "overlapping windows",
+        _broken(lambda d: d["visits"][2].update(window_before=20)),
+        "visits[2]",
+        "overlaps visit &#x27;w2&#x27;",
+    ),
+    (
+        "duplicate visit",
+        _broken(lambda d: d["visits"][2].update(code="w2")),
+        "visits[2].code",
+        "duplicate visit code &#x27;w2&#x27;",
+    ),
     ("unquoted numeric code", _broken(lambda d: d["sites"][0].update(code=1)), "sites[0].code", "(quote it)"),
-    ("undeclared arm", _broken(lambda d: d["visits"][2].update(arms=["c"])),
-     "visits[2].arms[0]", "the study has no arm &#x27;c&#x27;"),
-    ("rule on an undeclared field", _broken(lambda d: d["eligibility"]["inclusion"][0]["rule"].update(field="height")),
-     "eligibility.inclusion[0].rule.field", "unknown field &#x27;height&#x27;"),
-    ("another study's file", _broken(lambda d: d["study"].update(code="beta")),
-     "study.code", "this file is for study &#x27;beta&#x27;, not &#x27;ALPHA&#x27;"),
+    (
+        "undeclared arm",
+        _broken(lambda d: d["visits"][2].update(arms=["c"])),
+        "visits[2].arms[0]",
+        "the study has no arm &#x27;c&#x27;",
+    ),
+    (
+        "rule on an undeclared field",
+        _broken(lambda d: d["eligibility"]["inclusion"][0]["rule"].update(field="height")),
+        "eligibility.inclusion[0].rule.field",
+        "unknown field &#x27;height&#x27;",
+    ),
+    (
+        "another study's file",
+        _broken(lambda d: d["study"].update(code="beta")),
+        "study.code",
+        "this file is for study &#x27;beta&#x27;, not &#x27;ALPHA&#x27;",
+    ),
 ]
 
 
@@ -94,10 +130,13 @@ def test_a_broken_amendment_leaves_the_current_protocol_in_place(admin_client, w
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("content, message", [
-    (b"\xff\xfe\x00bad", "The file is not UTF-8 text."),
-    (b"", "The submitted file is empty."),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"\xff\xfe\x00bad", "The file is not UTF-8 text."),
+        (b"", "The submitted file is empty."),
+    ],
+)
 def test_a_file_that_is_not_text_is_refused_next_to_the_field(admin_client, world, content, message):
     response = upload(admin_client, world.study, content)
     assert response.status_code == 400
@@ -138,8 +177,9 @@ def test_the_same_file_uploaded_twice_changes_nothing(admin_client, world):
 
 
 @pytest.mark.django_db
-def test_a_data_manager_may_load_an_amendment_and_the_history_shows_its_changes(client, world, make_persona,
-                                                                                 reprojections):  # noqa: F811
+def test_a_data_manager_may_load_an_amendment_and_the_history_shows_its_changes(
+    client, world, make_persona, reprojections  # noqa: F811
+):  # noqa: F811
     protocol_load(text=dump(alpha_protocol()), filename="alpha.yaml")
     client.force_login(make_persona("data_manager"))
 
@@ -221,8 +261,9 @@ def test_the_admin_site_loads_a_new_study_through_the_same_service(client, world
 
 
 @pytest.mark.django_db
-def test_the_study_page_takes_as_many_queries_for_a_long_schedule_as_for_a_short_one(client, world, make_persona,
-                                                                                    reprojections):  # noqa: F811
+def test_the_study_page_takes_as_many_queries_for_a_long_schedule_as_for_a_short_one(
+    client, world, make_persona, reprojections  # noqa: F811
+):  # noqa: F811
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -234,9 +275,17 @@ def test_the_study_page_takes_as_many_queries_for_a_long_schedule_as_for_a_short
         client.get(url)
     data["study"]["protocol_version"] = "2.0"
     for month in range(2, 12):
-        data["visits"].append({"code": f"m{month}", "label": {"en": "m", "zh": "m"}, "anchor": "treatment",
-                               "offset_days": 30 * month, "window_before": 3, "window_after": 3,
-                               "activities": {"instruments": ["bpi", "odi"], "specimens": ["blood"]}})
+        data["visits"].append(
+            {
+                "code": f"m{month}",
+                "label": {"en": "m", "zh": "m"},
+                "anchor": "treatment",
+                "offset_days": 30 * month,
+                "window_before": 3,
+                "window_after": 3,
+                "activities": {"instruments": ["bpi", "odi"], "specimens": ["blood"]},
+            }
+        )
     protocol_load(text=dump(data), filename="alpha-2.yaml")
     with CaptureQueriesContext(connection) as long:
         page = client.get(url).content.decode()

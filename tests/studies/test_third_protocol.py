@@ -101,12 +101,12 @@ def test_it_projects_repeating_calls_from_the_expected_discharge(parse_text):
     assert [(p.code, p.occurrence, str(p.target), p.estimated) for p in projected] == [
         ("screening", 1, "2026-05-04", False),
         ("pod1", 1, "2026-05-12", False),
-        ("discharge", 1, "2026-05-14", True),   # surgery + 3, expected
+        ("discharge", 1, "2026-05-14", True),  # surgery + 3, expected
         ("phone", 1, "2026-05-21", True),
         ("phone", 2, "2026-05-28", True),
         ("phone", 3, "2026-06-04", True),
         ("phone", 4, "2026-06-11", True),
-        ("m3_mri", 1, "2026-08-09", False),     # 11 May + 90: 20 + 30 + 31 + 9
+        ("m3_mri", 1, "2026-08-09", False),  # 11 May + 90: 20 + 30 + 31 + 9
     ]
     third_call = projected[5]
     assert (str(third_call.window_start), str(third_call.window_end)) == ("2026-06-02", "2026-06-06")
@@ -116,7 +116,11 @@ def test_the_real_discharge_date_replaces_the_expected_one(parse_text):
     anchors = {"enrolment": D("2026-05-04"), "surgery": D("2026-05-11"), "discharge": D("2026-05-15")}
     phone = [p for p in project_visits(parse_text(PERIOP), "esp", anchors) if p.code == "phone"]
     assert [(str(p.target), p.estimated) for p in phone] == [
-        ("2026-05-22", False), ("2026-05-29", False), ("2026-06-05", False), ("2026-06-12", False)]
+        ("2026-05-22", False),
+        ("2026-05-29", False),
+        ("2026-06-05", False),
+        ("2026-06-12", False),
+    ]
 
 
 def test_arm_only_visits_and_activities_follow_the_arm(parse_text):
@@ -134,4 +138,5 @@ def test_repeats_closer_than_their_window_overlap(parse_text):
     with pytest.raises(ProtocolError) as caught:
         parse_text(text)
     assert [(p.path, p.message) for p in caught.value.problems] == [
-        ("visits[3]", "window (days 8 to 12 from discharge) overlaps visit 'phone' (days 5 to 9)")]
+        ("visits[3]", "window (days 8 to 12 from discharge) overlaps visit 'phone' (days 5 to 9)")
+    ]

@@ -87,25 +87,39 @@ class Command(BaseCommand):
             user = coordinator if site_code == "01" else pi
             screened_on = today - datetime.timedelta(days=70 - 9 * number)
             participant = participant_services.participant_screen(
-                study=study, site=study.sites.get(code=site_code), user=user, screened_on=screened_on,
-                full_name=name, answers=_answers(protocol, age), phone=f"1380000{number:04d}", path=COMMAND,
+                study=study,
+                site=study.sites.get(code=site_code),
+                user=user,
+                screened_on=screened_on,
+                full_name=name,
+                answers=_answers(protocol, age),
+                phone=f"1380000{number:04d}",
+                path=COMMAND,
             )
             if participant.status != Participant.Status.SCREENING:
                 continue
             participant_services.participant_consent(
-                participant=participant, user=user, form_version="1.0", consented_on=screened_on, path=COMMAND,
+                participant=participant,
+                user=user,
+                form_version="1.0",
+                consented_on=screened_on,
+                path=COMMAND,
             )
             enrolled_on = screened_on + datetime.timedelta(days=7)
             participant = participant_services.participant_enrol(
                 participant=participant, user=user, enrolled_on=enrolled_on, path=COMMAND
             )
             if arm:
-                participant_services.participant_assign_arm(participant=participant, arm_code=arm, user=user,
-                                                          path=COMMAND)
+                participant_services.participant_assign_arm(
+                    participant=participant, arm_code=arm, user=user, path=COMMAND
+                )
             if treatment_after is not None and enrolled_on + datetime.timedelta(days=treatment_after) <= today:
                 participant_services.anchor_set(
-                    participant=participant, anchor_code="treatment_start",
-                    date=enrolled_on + datetime.timedelta(days=treatment_after), user=user, path=COMMAND,
+                    participant=participant,
+                    anchor_code="treatment_start",
+                    date=enrolled_on + datetime.timedelta(days=treatment_after),
+                    user=user,
+                    path=COMMAND,
                 )
             if number < 2:  # two participants attend on time; the others show overdue visits
                 _attend_past_visits(participant, user, today)

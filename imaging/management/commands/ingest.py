@@ -39,8 +39,9 @@ class Command(BaseCommand):
             raise CommandError(f"{user} may not upload to study {study}")
         target, visit_row = self._target(uploader, study_row, participant, visit)
         try:
-            jobs = folder_receive(study=study_row, user=uploader, root=root, participant=target, visit=visit_row,
-                                  kind=kind)
+            jobs = folder_receive(
+                study=study_row, user=uploader, root=root, participant=target, visit=visit_row, kind=kind
+            )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
         self._report(jobs)

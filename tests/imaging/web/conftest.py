@@ -13,7 +13,9 @@ from tests.factories import ParticipantFactory
 from tests.matrix.instruments import attach_protocol
 from tests.protocol_text import protocol_head
 
-MRI_PROTOCOL = protocol_head() + """visits:
+MRI_PROTOCOL = (
+    protocol_head()
+    + """visits:
   - code: baseline
     label: {en: "Baseline", zh: "基线"}
     anchor: enrolment
@@ -25,6 +27,7 @@ MRI_PROTOCOL = protocol_head() + """visits:
         - {type: mri, series: [localizer, angio, t1w_head]}
         - psg
 """
+)
 
 PETER = "98890234"  # PatientID of the MR and CT studies in pydicom's dicomdirtests
 ARCHIBALD = "77654033"
@@ -42,8 +45,14 @@ def mri_protocol(world):
 
 
 def make_visit(participant, code="baseline", start=date(2003, 5, 1), end=date(2003, 5, 10)):
-    return Visit.objects.create(participant=participant, visit_code=code, anchor_code="enrolment",
-                                target_date=start, window_start=start, window_end=end)
+    return Visit.objects.create(
+        participant=participant,
+        visit_code=code,
+        anchor_code="enrolment",
+        target_date=start,
+        window_start=start,
+        window_end=end,
+    )
 
 
 @pytest.fixture

@@ -27,11 +27,11 @@ def no_header_identity(*secrets):
 
 
 def test_an_upload_that_succeeds_records_the_job_the_file_its_link_and_the_final_status(
-        client, world, make_persona, upload, visit_a, dicomdir_tree):
+    client, world, make_persona, upload, visit_a, dicomdir_tree
+):
     coordinator = make_persona("coordinator")
     client.force_login(coordinator)
-    upload([named(dicomdir_tree / "98892003" / "MR700" / "4467")], participant=world.participant_a.pk,
-           visit=visit_a.pk)
+    upload([named(dicomdir_tree / "98892003" / "MR700" / "4467")], participant=world.participant_a.pk, visit=visit_a.pk)
     job, data_file = IngestJob.objects.get(), DataFile.objects.get()
     assert job.status == "succeeded", job.log
 
@@ -66,8 +66,9 @@ def test_a_corrupt_file_records_the_failure_with_its_reason(client, world, make_
     assert rows("imaging.datafile") == []
 
 
-def test_linking_from_the_queue_records_old_and_new_participant_and_visit(client, world, make_persona, upload,
-                                                                         visit_a, dicomdir_tree):
+def test_linking_from_the_queue_records_old_and_new_participant_and_visit(
+    client, world, make_persona, upload, visit_a, dicomdir_tree
+):
     client.force_login(make_persona("coordinator"))
     upload([zip_of(sorted((dicomdir_tree / "77654033" / "CR1").iterdir()))])  # no participant with that ID
     data_file = DataFile.objects.get()
@@ -76,11 +77,14 @@ def test_linking_from_the_queue_records_old_and_new_participant_and_visit(client
 
     manager = make_persona("data_manager", all_sites=True)
     client.force_login(manager)
-    bad = client.post(reverse("imaging:datafile-link", args=[data_file.pk]),
-                      {"participant": world.participant_a.pk, "visit": ""})
+    bad = client.post(
+        reverse("imaging:datafile-link", args=[data_file.pk]), {"participant": world.participant_a.pk, "visit": ""}
+    )
     assert bad.status_code == 200 and rows("imaging.datafile", action="update") == []
-    response = client.post(reverse("imaging:datafile-link", args=[data_file.pk]),
-                           {"participant": world.participant_a.pk, "visit": visit_a.pk})
+    response = client.post(
+        reverse("imaging:datafile-link", args=[data_file.pk]),
+        {"participant": world.participant_a.pk, "visit": visit_a.pk},
+    )
     assert response.status_code == 302
     [linked] = rows("imaging.datafile", action="update")
     assert linked.path == "page" and linked.user == manager and linked.participant == world.participant_a
@@ -94,16 +98,16 @@ def test_linking_from_the_queue_records_old_and_new_participant_and_visit(client
     no_header_identity(ARCHIBALD, "Archibald")
 
 
-def test_a_retry_records_who_queued_the_job_again(client, world, make_persona, upload, visit_a, dicomdir_tree,
-                                                  monkeypatch, django_capture_on_commit_callbacks):
+def test_a_retry_records_who_queued_the_job_again(
+    client, world, make_persona, upload, visit_a, dicomdir_tree, monkeypatch, django_capture_on_commit_callbacks
+):
     from imaging.services import steps
 
     real = steps.parse_dicom
     monkeypatch.setattr(steps, "parse_dicom", lambda path: (_ for _ in ()).throw(OSError("disk unavailable")))
     coordinator = make_persona("coordinator")
     client.force_login(coordinator)
-    upload([named(dicomdir_tree / "98892003" / "MR700" / "4467")], participant=world.participant_a.pk,
-           visit=visit_a.pk)
+    upload([named(dicomdir_tree / "98892003" / "MR700" / "4467")], participant=world.participant_a.pk, visit=visit_a.pk)
     job = IngestJob.objects.get()
     monkeypatch.setattr(steps, "parse_dicom", real)
     with django_capture_on_commit_callbacks(execute=True):
@@ -112,7 +116,10 @@ def test_a_retry_records_who_queued_the_job_again(client, world, make_persona, u
     assert job.status == "succeeded"
     updates = rows("imaging.ingestjob", action="update")
     assert [(e.path, e.changes["status"]) for e in updates] == [
-        ("system", ["running", "failed"]), ("page", ["failed", "queued"]), ("system", ["running", "succeeded"])]
+        ("system", ["running", "failed"]),
+        ("page", ["failed", "queued"]),
+        ("system", ["running", "succeeded"]),
+    ]
     retried = updates[1]
     assert retried.user == coordinator and retried.changes["attempts"] == [1, 2]
     assert retried.changes["error"][1] == ""
@@ -121,8 +128,7 @@ def test_a_retry_records_who_queued_the_job_again(client, world, make_persona, u
 def test_the_ingest_command_records_its_path(world, make_persona, dicomdir_tree, django_capture_on_commit_callbacks):
     user = make_persona("coordinator")
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("ingest", str(dicomdir_tree / "98892003" / "MR700" / "4467"), study="alpha",
-                     user=user.username)
+        call_command("ingest", str(dicomdir_tree / "98892003" / "MR700" / "4467"), study="alpha", user=user.username)
     [created] = rows("imaging.ingestjob", action="create")
     assert created.path == "command" and created.user == user
 

@@ -12,10 +12,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.slow  # YASA's first call compiles with numba: about 8 s
 def test_an_unscored_psg_is_staged_automatically_and_its_sleep_measures_are_estimates(
-        client, world, make_persona, upload, visit_a, tmp_path):
+    client, world, make_persona, upload, visit_a, tmp_path
+):
     client.force_login(make_persona("coordinator"))
-    upload([named(write_psg(tmp_path / "night.edf", scored=False))], participant=world.participant_a.pk,
-           visit=visit_a.pk)
+    upload(
+        [named(write_psg(tmp_path / "night.edf", scored=False))], participant=world.participant_a.pk, visit=visit_a.pk
+    )
     job = IngestJob.objects.get()
     assert job.status == "succeeded", job.log
     assert "automatic staging (YASA, channel C4-M1)" in job.log
@@ -41,16 +43,18 @@ def test_a_scored_psg_keeps_the_technicians_hypnogram(client, world, make_person
 
 
 def test_an_unscored_recording_without_eeg_says_why_there_are_no_sleep_measures(
-        client, world, make_persona, upload, visit_a, tmp_path):
+    client, world, make_persona, upload, visit_a, tmp_path
+):
     from datetime import date
 
     import edfio
     import numpy as np
 
     path = tmp_path / "oximetry.edf"
-    edfio.Edf([edfio.EdfSignal(np.full(600, 97.0), 1, label="SpO2", physical_dimension="%",
-                               physical_range=(0, 100))],
-             recording=edfio.Recording(startdate=date(2003, 5, 2))).write(path)
+    edfio.Edf(
+        [edfio.EdfSignal(np.full(600, 97.0), 1, label="SpO2", physical_dimension="%", physical_range=(0, 100))],
+        recording=edfio.Recording(startdate=date(2003, 5, 2)),
+    ).write(path)
     client.force_login(make_persona("coordinator"))
     upload([named(path)], participant=world.participant_a.pk, visit=visit_a.pk)
     job = IngestJob.objects.get()

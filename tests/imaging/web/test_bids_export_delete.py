@@ -21,8 +21,9 @@ pytestmark = pytest.mark.django_db
 
 def finished_export(world, user, media_root, *, status="done", days_ago=0, site=None) -> ImagingExport:
     """An export row as the worker leaves it, with a real zip file on disk for a done one."""
-    export = ImagingExport.objects.create(study=world.study, requested_by=user, status=status,
-                                          finished_at=timezone.now() - timedelta(days=days_ago))
+    export = ImagingExport.objects.create(
+        study=world.study, requested_by=user, status=status, finished_at=timezone.now() - timedelta(days=days_ago)
+    )
     export.sites.set([site or world.site_a])
     if status == "done":
         export.zip_path = export_path(export.pk, world.study.code)
@@ -40,11 +41,13 @@ def deletions(export):
 
 
 def test_a_data_manager_deletes_a_real_export_and_the_row_says_who_and_when(
-        client, world, make_persona, upload, visit_a, django_capture_on_commit_callbacks, media_root, tmp_path):
+    client, world, make_persona, upload, visit_a, django_capture_on_commit_callbacks, media_root, tmp_path
+):
     manager = make_persona("data_manager")
     client.force_login(manager)
-    upload([zip_of(write_mr_series(tmp_path / "t1", "T1 MPRAGE"))], participant=world.participant_a.pk,
-           visit=visit_a.pk)
+    upload(
+        [zip_of(write_mr_series(tmp_path / "t1", "T1 MPRAGE"))], participant=world.participant_a.pk, visit=visit_a.pk
+    )
     url = reverse("imaging:export-list", args=[world.study.code])
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url)
@@ -75,8 +78,7 @@ def test_a_data_manager_deletes_a_real_export_and_the_row_says_who_and_when(
     assert not AuditEvent.objects.filter(action="export").exists()
 
 
-def test_an_admin_deletes_a_failed_export_and_a_second_delete_changes_nothing(client, world, make_persona,
-                                                                             media_root):
+def test_an_admin_deletes_a_failed_export_and_a_second_delete_changes_nothing(client, world, make_persona, media_root):
     admin = make_persona("admin")
     export = finished_export(world, admin, media_root, status="failed")
     client.force_login(admin)
@@ -136,7 +138,8 @@ def test_a_delete_without_the_csrf_token_is_refused(world, make_persona, media_r
 
 
 def test_the_nightly_task_deletes_zips_older_than_the_setting_as_a_system_action(
-        world, make_persona, media_root, settings, django_capture_on_commit_callbacks):
+    world, make_persona, media_root, settings, django_capture_on_commit_callbacks
+):
     settings.IMAGING_EXPORT_KEEP_DAYS = 30
     manager = make_persona("data_manager")
     old = finished_export(world, manager, media_root, days_ago=31)
@@ -174,8 +177,9 @@ def test_keep_days_zero_keeps_zips_forever(world, make_persona, media_root, sett
     assert export.status == "done" and (Path(media_root) / export.zip_path).is_file()
 
 
-def test_an_expired_export_reads_as_deleted_automatically_on_the_list(client, world, make_persona, media_root,
-                                                                      settings):
+def test_an_expired_export_reads_as_deleted_automatically_on_the_list(
+    client, world, make_persona, media_root, settings
+):
     settings.IMAGING_EXPORT_KEEP_DAYS = 7
     manager = make_persona("data_manager")
     finished_export(world, manager, media_root, days_ago=8)

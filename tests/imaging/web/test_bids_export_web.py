@@ -21,8 +21,9 @@ def exported(client, world, make_persona, upload, visit_a, django_capture_on_com
     """A site-A data manager uploads a real MR series for participant A and asks for an export, which runs."""
     manager = make_persona("data_manager")
     client.force_login(manager)
-    response = upload([zip_of(write_mr_series(tmp_path / "t1", "T1 MPRAGE"))], participant=world.participant_a.pk,
-                      visit=visit_a.pk)
+    response = upload(
+        [zip_of(write_mr_series(tmp_path / "t1", "T1 MPRAGE"))], participant=world.participant_a.pk, visit=visit_a.pk
+    )
     assert response.status_code == 302
     url = reverse("imaging:export-list", args=[world.study.code])
     assert "No exports yet." in client.get(url).content.decode()
@@ -43,7 +44,9 @@ def test_a_data_manager_exports_and_downloads_the_zip(client, world, exported):
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     assert T1 in archive.namelist()
     assert archive.read("alpha-bids/participants.tsv").decode() == "participant_id\nsub-ALPHAA0001\n"
-    assert AuditEvent.objects.filter(object_type="imaging.imagingexport", action="export", reason="download").count() == 1
+    assert (
+        AuditEvent.objects.filter(object_type="imaging.imagingexport", action="export", reason="download").count() == 1
+    )
 
 
 def test_a_coordinator_gets_403_and_a_member_of_another_study_404(client, world, make_persona, exported):
@@ -59,8 +62,9 @@ def test_a_coordinator_gets_403_and_a_member_of_another_study_404(client, world,
     assert client.get(download).status_code == 404
 
 
-def test_the_zip_of_site_a_is_hidden_from_site_b_but_not_from_an_all_sites_manager(client, world, make_persona,
-                                                                                   exported):
+def test_the_zip_of_site_a_is_hidden_from_site_b_but_not_from_an_all_sites_manager(
+    client, world, make_persona, exported
+):
     download = reverse("imaging:export-download", args=[exported.pk])
     site_b = make_persona("admin", sites=[world.site_b])
     client.force_login(site_b)
@@ -71,8 +75,7 @@ def test_the_zip_of_site_a_is_hidden_from_site_b_but_not_from_an_all_sites_manag
     assert client.get(download).status_code == 200
 
 
-def test_a_second_request_waits_for_the_first_and_an_unfinished_export_has_no_download(client, world,
-                                                                                        make_persona):
+def test_a_second_request_waits_for_the_first_and_an_unfinished_export_has_no_download(client, world, make_persona):
     client.force_login(make_persona("data_manager"))
     url = reverse("imaging:export-list", args=[world.study.code])
     client.post(url)  # the commit hooks do not run: the export stays queued
@@ -101,8 +104,9 @@ def test_the_list_costs_the_same_queries_for_one_export_or_five(client, world, m
     assert counts[0] == counts[1]
 
 
-def test_the_log_reads_in_the_viewers_language_not_the_workers(client, world, make_persona, upload,
-                                                               django_capture_on_commit_callbacks, tmp_path):
+def test_the_log_reads_in_the_viewers_language_not_the_workers(
+    client, world, make_persona, upload, django_capture_on_commit_callbacks, tmp_path
+):
     """The export runs in English (the worker's language here); a zh-Hans reader sees the lines in Chinese."""
     import re
 
@@ -113,14 +117,18 @@ def test_the_log_reads_in_the_viewers_language_not_the_workers(client, world, ma
         client.post(url)
     export = ImagingExport.objects.get()
     series = export.log_entries[1]["params"]["id"]
-    assert export.log.splitlines()[1] == f"Series {series} (T2 TSE): not linked to a participant yet (needs-linking " \
-                                         "queue)."
+    assert (
+        export.log.splitlines()[1] == f"Series {series} (T2 TSE): not linked to a participant yet (needs-linking "
+        "queue)."
+    )
 
     def log_shown(language):
         client.cookies["django_language"] = language
         page = client.get(url).content.decode()
         return re.search(r'class="small mb-0 export-log">(.*?)</pre>', page, re.S).group(1).splitlines()
 
-    assert log_shown("zh-hans") == ["已导出序列：0（参与者：0）；失败：0；未纳入：1。",
-                                    f"序列 {series}（T2 TSE）：尚未关联到参与者（待关联队列）。"]
+    assert log_shown("zh-hans") == [
+        "已导出序列：0（参与者：0）；失败：0；未纳入：1。",
+        f"序列 {series}（T2 TSE）：尚未关联到参与者（待关联队列）。",
+    ]
     assert log_shown("en") == export.log.splitlines()

@@ -20,13 +20,15 @@ def coordinator(transactional_db, world):
     return user
 
 
-def test_a_coordinator_uploads_a_zip_for_a_visit_and_sees_the_series(page, live_server, coordinator, world,
-                                                                    dicomdir_tree, tmp_path):
+def test_a_coordinator_uploads_a_zip_for_a_visit_and_sees_the_series(
+    page, live_server, coordinator, world, dicomdir_tree, tmp_path
+):
     visit = make_visit(world.participant_a)
     archive = tmp_path / "mri.zip"
     with zipfile.ZipFile(archive, "w") as out:
-        for path in sorted([*(dicomdir_tree / "98892003" / "MR700").iterdir(),
-                            *(dicomdir_tree / "98892003" / "MR1").iterdir()]):
+        for path in sorted(
+            [*(dicomdir_tree / "98892003" / "MR700").iterdir(), *(dicomdir_tree / "98892003" / "MR1").iterdir()]
+        ):
             if path.is_file():
                 out.write(path, f"{path.parent.name}/{path.name}")
     log_in(page, live_server, "coord")

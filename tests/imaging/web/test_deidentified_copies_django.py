@@ -20,8 +20,11 @@ pytestmark = pytest.mark.django_db
 
 def _identity_of_dicom(path) -> set[bytes]:
     source = pydicom.dcmread(path, stop_before_pixels=True)
-    values = {str(source.get("PatientName", "")), str(source.get("PatientID", "")),
-              str(source.get("PatientBirthDate", ""))}
+    values = {
+        str(source.get("PatientName", "")),
+        str(source.get("PatientID", "")),
+        str(source.get("PatientBirthDate", "")),
+    }
     values |= {part for part in str(source.get("PatientName", "")).split("^") if len(part) > 2}
     return {value.encode() for value in values if value}
 
@@ -31,7 +34,8 @@ def _study_date(path) -> date:
 
 
 def test_every_stored_copy_is_free_of_identity_and_dates_carry_the_participants_offset(
-        client, world, make_persona, upload, visit_a, dicomdir_tree, tmp_path):
+    client, world, make_persona, upload, visit_a, dicomdir_tree, tmp_path
+):
     client.force_login(make_persona("coordinator"))
     mr = sorted(p for p in (dicomdir_tree / "98892003" / "MR700").iterdir() if p.is_file())
     cr = sorted(p for p in (dicomdir_tree / "77654033" / "CR1").iterdir() if p.is_file())
@@ -47,8 +51,9 @@ def test_every_stored_copy_is_free_of_identity_and_dates_carry_the_participants_
     upload([zip_of(cr)])  # no such participant: waits in the queue, stored with undisturbed dates
     queued = DataFile.objects.get(link_status="needs_linking")
     client.force_login(make_persona("data_manager", all_sites=True))
-    response = client.post(reverse("imaging:datafile-link", args=[queued.pk]),
-                           {"participant": world.participant_a.pk, "visit": visit_a.pk})
+    response = client.post(
+        reverse("imaging:datafile-link", args=[queued.pk]), {"participant": world.participant_a.pk, "visit": visit_a.pk}
+    )
     assert response.status_code == 302
 
     shift = DateShift.objects.get(participant=world.participant_a).days
@@ -76,8 +81,9 @@ def test_every_stored_copy_is_free_of_identity_and_dates_carry_the_participants_
             assert b"06.05.25" not in raw[:256]
 
 
-def test_the_offset_is_drawn_once_per_participant_and_never_shown(client, world, make_persona, upload, visit_a,
-                                                                   dicomdir_tree):
+def test_the_offset_is_drawn_once_per_participant_and_never_shown(
+    client, world, make_persona, upload, visit_a, dicomdir_tree
+):
     client.force_login(make_persona("coordinator"))
     first, second = sorted((dicomdir_tree / "98892003" / "MR700").iterdir())[:2]
     upload([named(first)], participant=world.participant_a.pk, visit=visit_a.pk)

@@ -19,7 +19,8 @@ def mr_files(tree):
 
 
 def test_a_coordinator_uploads_a_zip_of_mr_files_for_a_visit_and_every_job_succeeds(
-        client, world, make_persona, upload, visit_a, mri_protocol, dicomdir_tree):
+    client, world, make_persona, upload, visit_a, mri_protocol, dicomdir_tree
+):
     client.force_login(make_persona("coordinator"))
     paths = [p for p in mr_files(dicomdir_tree) if p.is_file()]
     response = upload([zip_of(paths)], participant=world.participant_a.pk, visit=visit_a.pk)
@@ -42,8 +43,9 @@ def test_a_coordinator_uploads_a_zip_of_mr_files_for_a_visit_and_every_job_succe
     assert preview["Content-Type"] == "image/png"
 
 
-def test_the_stored_copy_is_de_identified_and_carries_the_study_id(client, world, make_persona, upload, visit_a,
-                                                                   dicomdir_tree):
+def test_the_stored_copy_is_de_identified_and_carries_the_study_id(
+    client, world, make_persona, upload, visit_a, dicomdir_tree
+):
     client.force_login(make_persona("coordinator"))
     source = dicomdir_tree / "98892003" / "MR700" / "4467"
     upload([named(source)], participant=world.participant_a.pk, visit=visit_a.pk)
@@ -67,15 +69,18 @@ def test_the_same_file_twice_is_recorded_once(client, world, make_persona, uploa
     assert "already received" in second.log
 
 
-def test_a_truncated_file_in_a_zip_fails_alone_with_a_plain_reason(client, world, make_persona, upload, visit_a,
-                                                                     dicomdir_tree, tmp_path):
+def test_a_truncated_file_in_a_zip_fails_alone_with_a_plain_reason(
+    client, world, make_persona, upload, visit_a, dicomdir_tree, tmp_path
+):
     client.force_login(make_persona("coordinator"))
     truncated = dicom_test_file("MR_truncated.dcm")
     good = sorted((dicomdir_tree / "98892003" / "MR700").iterdir())[:2]
     text = tmp_path / "notes.txt"
     text.write_text("not an image")
     upload([zip_of([*good, truncated, text])], participant=world.participant_a.pk, visit=visit_a.pk)
-    statuses = {name.split("/")[-1]: status for name, status in IngestJob.objects.values_list("original_name", "status")}
+    statuses = {
+        name.split("/")[-1]: status for name, status in IngestJob.objects.values_list("original_name", "status")
+    }
     assert statuses == {"4467": "succeeded", "4528": "succeeded", "MR_truncated.dcm": "failed", "notes.txt": "failed"}
     failed = IngestJob.objects.get(original_name__endswith="MR_truncated.dcm")
     assert "truncated" in failed.error and "Traceback" not in failed.error
@@ -86,15 +91,15 @@ def test_a_truncated_file_in_a_zip_fails_alone_with_a_plain_reason(client, world
     assert DataFile.objects.count() == 2
 
 
-def test_a_failed_job_can_be_retried_from_its_page(client, world, make_persona, upload, visit_a, dicomdir_tree,
-                                                   monkeypatch, django_capture_on_commit_callbacks):
+def test_a_failed_job_can_be_retried_from_its_page(
+    client, world, make_persona, upload, visit_a, dicomdir_tree, monkeypatch, django_capture_on_commit_callbacks
+):
     from imaging.services import steps
 
     real = steps.parse_dicom
     monkeypatch.setattr(steps, "parse_dicom", lambda path: (_ for _ in ()).throw(OSError("disk unavailable")))
     client.force_login(make_persona("coordinator"))
-    upload([named(dicomdir_tree / "98892003" / "MR700" / "4467")], participant=world.participant_a.pk,
-           visit=visit_a.pk)
+    upload([named(dicomdir_tree / "98892003" / "MR700" / "4467")], participant=world.participant_a.pk, visit=visit_a.pk)
     job = IngestJob.objects.get()
     assert job.status == "failed" and "unexpected error" in job.error
     monkeypatch.setattr(steps, "parse_dicom", real)
@@ -106,8 +111,9 @@ def test_a_failed_job_can_be_retried_from_its_page(client, world, make_persona, 
     assert DataFile.objects.get().participant == world.participant_a
 
 
-def test_the_patient_id_links_files_to_the_participant_with_that_study_id(client, world, make_persona, upload,
-                                                                          peter, dicomdir_tree):
+def test_the_patient_id_links_files_to_the_participant_with_that_study_id(
+    client, world, make_persona, upload, peter, dicomdir_tree
+):
     client.force_login(make_persona("coordinator"))
     upload([zip_of(sorted((dicomdir_tree / "98892003" / "MR700").iterdir()))])
     files = DataFile.objects.all()
@@ -116,8 +122,9 @@ def test_the_patient_id_links_files_to_the_participant_with_that_study_id(client
     assert {f.visit_code for f in files} == {"baseline"} and not any(f.out_of_window for f in files)
 
 
-def test_unlinkable_files_wait_in_the_queue_and_a_data_manager_links_them(client, world, make_persona, upload,
-                                                                         visit_a, dicomdir_tree):
+def test_unlinkable_files_wait_in_the_queue_and_a_data_manager_links_them(
+    client, world, make_persona, upload, visit_a, dicomdir_tree
+):
     coordinator = make_persona("coordinator")
     client.force_login(coordinator)
     upload([zip_of(sorted((dicomdir_tree / "77654033" / "CR1").iterdir()))])  # Archibald: no such participant
@@ -142,8 +149,10 @@ def test_unlinkable_files_wait_in_the_queue_and_a_data_manager_links_them(client
     assert data_file.out_of_window  # the CR was taken in 2001, the visit window is May 2003
     assert "source_patient_id" not in data_file.metadata
     assert pydicom.dcmread(data_file.file.path).PatientID == "ALPHA-A-0001"
-    assert f'data-file="{data_file.pk}"' not in client.get(reverse("imaging:datafile-queue", args=["alpha"])
-                                                          ).content.decode()
+    assert (
+        f'data-file="{data_file.pk}"'
+        not in client.get(reverse("imaging:datafile-queue", args=["alpha"])).content.decode()
+    )
 
 
 def test_a_visit_of_another_participant_is_refused_when_linking(client, world, make_persona, upload, dicomdir_tree):
@@ -153,8 +162,10 @@ def test_a_visit_of_another_participant_is_refused_when_linking(client, world, m
     upload([named(dicomdir_tree / "77654033" / "CR1" / "6154")])
     data_file = DataFile.objects.get()
     other_visit = make_visit(world.participant_b)
-    response = client.post(reverse("imaging:datafile-link", args=[data_file.pk]),
-                           {"participant": world.participant_a.pk, "visit": other_visit.pk})
+    response = client.post(
+        reverse("imaging:datafile-link", args=[data_file.pk]),
+        {"participant": world.participant_a.pk, "visit": other_visit.pk},
+    )
     assert response.status_code == 200
     data_file.refresh_from_db()
     assert data_file.participant is None
@@ -178,8 +189,9 @@ def test_monitors_may_not_upload_and_a_bad_form_keeps_what_was_chosen(client, wo
     client.force_login(make_persona("monitor"))
     assert client.get(reverse("imaging:datafile-upload", args=["alpha"])).status_code == 403
     client.force_login(make_persona("coordinator"))
-    response = client.post(reverse("imaging:datafile-upload", args=["alpha"]),
-                           {"participant": world.participant_a.pk, "kind": "psg"})
+    response = client.post(
+        reverse("imaging:datafile-upload", args=["alpha"]), {"participant": world.participant_a.pk, "kind": "psg"}
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "This field is required" in page
@@ -189,9 +201,10 @@ def test_monitors_may_not_upload_and_a_bad_form_keeps_what_was_chosen(client, wo
 
 def test_a_site_a_coordinator_cannot_choose_a_site_b_participant(client, world, make_persona, dicomdir_tree):
     client.force_login(make_persona("coordinator"))
-    response = client.post(reverse("imaging:datafile-upload", args=["alpha"]),
-                           {"files": [named(dicomdir_tree / "98892003" / "MR700" / "4467")],
-                            "participant": world.participant_b.pk})
+    response = client.post(
+        reverse("imaging:datafile-upload", args=["alpha"]),
+        {"files": [named(dicomdir_tree / "98892003" / "MR700" / "4467")], "participant": world.participant_b.pk},
+    )
     assert response.status_code == 200
     assert IngestJob.objects.count() == 0
 
@@ -208,8 +221,7 @@ def test_the_job_list_shows_only_the_users_scope(client, world, make_persona, up
 
     client.force_login(make_persona("pi", all_sites=True))
     visit_b = make_visit(world.participant_b)
-    upload([named(dicomdir_tree / "98892003" / "MR700" / "4467")], participant=world.participant_b.pk,
-           visit=visit_b.pk)
+    upload([named(dicomdir_tree / "98892003" / "MR700" / "4467")], participant=world.participant_b.pk, visit=visit_b.pk)
     client.force_login(make_persona("coordinator"))
     page = client.get(reverse("imaging:job-list", args=["alpha"])).content.decode()
     assert "4467" not in page
@@ -220,8 +232,9 @@ def test_the_job_list_shows_only_the_users_scope(client, world, make_persona, up
     assert client.get(reverse("imaging:datafile-detail", args=[job.data_file_id])).status_code == 404
 
 
-def test_a_damaged_zip_is_refused_on_the_form_and_nothing_is_received(client, world, make_persona, upload,
-                                                                      dicomdir_tree, media_root):
+def test_a_damaged_zip_is_refused_on_the_form_and_nothing_is_received(
+    client, world, make_persona, upload, dicomdir_tree, media_root
+):
     client.force_login(make_persona("coordinator"))
     archive = zip_of(sorted((dicomdir_tree / "98892003" / "MR700").iterdir())).getvalue()
     broken = bytearray(archive)
@@ -237,13 +250,21 @@ def test_a_damaged_zip_is_refused_on_the_form_and_nothing_is_received(client, wo
 
 
 def test_queued_jobs_are_polled_until_they_finish_and_the_list_has_bounded_queries(
-        client, world, make_persona, visit_a, dicomdir_tree, django_capture_on_commit_callbacks,
-        django_assert_max_num_queries):
+    client,
+    world,
+    make_persona,
+    visit_a,
+    dicomdir_tree,
+    django_capture_on_commit_callbacks,
+    django_assert_max_num_queries,
+):
     client.force_login(make_persona("coordinator"))
     files = [named(p) for p in sorted((dicomdir_tree / "98892003" / "MR700").iterdir())]
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        client.post(reverse("imaging:datafile-upload", args=["alpha"]),
-                    {"files": files, "participant": world.participant_a.pk, "visit": visit_a.pk})
+        client.post(
+            reverse("imaging:datafile-upload", args=["alpha"]),
+            {"files": files, "participant": world.participant_a.pk, "visit": visit_a.pk},
+        )
     rows_url = reverse("imaging:job-rows", args=["alpha"])
     queued = client.get(rows_url).content.decode()
     assert queued.count('data-status="queued"') == 7 and 'hx-trigger="every 2s"' in queued
@@ -254,19 +275,24 @@ def test_queued_jobs_are_polled_until_they_finish_and_the_list_has_bounded_queri
     assert done.count('data-status="succeeded"') == 7 and "hx-trigger" not in done
 
 
-def test_dicomdir_indexes_and_archive_clutter_in_a_zip_are_not_jobs(client, world, make_persona, upload, visit_a,
-                                                                     dicomdir_tree, tmp_path):
+def test_dicomdir_indexes_and_archive_clutter_in_a_zip_are_not_jobs(
+    client, world, make_persona, upload, visit_a, dicomdir_tree, tmp_path
+):
     client.force_login(make_persona("coordinator"))
     clutter = tmp_path / ".DS_Store"
     clutter.write_bytes(b"finder")
     good = dicomdir_tree / "98892003" / "MR700" / "4467"
-    upload([zip_of([dicomdir_tree / "DICOMDIR", clutter, good], names=["DICOMDIR", ".DS_Store", "MR/4467"])],
-           participant=world.participant_a.pk, visit=visit_a.pk)
+    upload(
+        [zip_of([dicomdir_tree / "DICOMDIR", clutter, good], names=["DICOMDIR", ".DS_Store", "MR/4467"])],
+        participant=world.participant_a.pk,
+        visit=visit_a.pk,
+    )
     assert list(IngestJob.objects.values_list("original_name", "status")) == [("MR/4467", "succeeded")]
 
 
-def test_a_chinese_speaking_coordinator_reads_the_job_and_its_reason_in_chinese(client, world, make_persona, upload,
-                                                                              tmp_path):
+def test_a_chinese_speaking_coordinator_reads_the_job_and_its_reason_in_chinese(
+    client, world, make_persona, upload, tmp_path
+):
     client.force_login(make_persona("coordinator"))
     client.cookies["django_language"] = "zh-hans"
     notes = tmp_path / "notes.txt"

@@ -25,8 +25,7 @@ def error_shown(client, job, language: str) -> str:
     return re.search(r'id="job-error">(.*?)</div>', page, re.S).group(1)
 
 
-def test_the_job_page_shows_a_reader_error_in_the_viewers_language(client, world, make_persona, upload,
-                                                                   corrupt_edf):
+def test_the_job_page_shows_a_reader_error_in_the_viewers_language(client, world, make_persona, upload, corrupt_edf):
     client.force_login(make_persona("coordinator"))
     client.cookies["django_language"] = "zh-hans"  # the upload (and the in-process worker) run in Chinese
     upload([named(corrupt_edf)])
@@ -43,8 +42,9 @@ def test_the_job_page_shows_a_reader_error_in_the_viewers_language(client, world
     assert "cut_off.edf is not a readable EDF/EDF+ file" in rows
 
 
-def test_a_service_error_with_a_translated_kind_reads_in_either_language(client, world, make_persona, upload,
-                                                                         dicomdir_tree):
+def test_a_service_error_with_a_translated_kind_reads_in_either_language(
+    client, world, make_persona, upload, dicomdir_tree
+):
     client.force_login(make_persona("coordinator"))
     upload([named(dicomdir_tree / "98892003" / "MR700" / "4467")], kind="emg")
     job = IngestJob.objects.get()

@@ -16,13 +16,19 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.slow  # about 10 s to write the file and 15 s to ingest it on a loaded 2-core machine
 def test_an_eight_hour_twenty_channel_night_is_ingested_with_its_measures(
-        world, make_persona, visit_a, tmp_path, django_capture_on_commit_callbacks):
+    world, make_persona, visit_a, tmp_path, django_capture_on_commit_callbacks
+):
     path = write_long_psg(tmp_path / "night.edf")
     assert path.stat().st_size > 290e6
     started = time.perf_counter()
     with django_capture_on_commit_callbacks(execute=True):
-        folder_receive(study=world.study, user=make_persona("coordinator"), root=path,
-                       participant=world.participant_a, visit=visit_a)
+        folder_receive(
+            study=world.study,
+            user=make_persona("coordinator"),
+            root=path,
+            participant=world.participant_a,
+            visit=visit_a,
+        )
     elapsed = time.perf_counter() - started
     job = IngestJob.objects.get()
     assert job.status == "succeeded", job.log

@@ -47,10 +47,18 @@ def ingested(client, world, make_persona, upload, tmp_path, signal_samples):
     client.force_login(world.data_manager)
     upload([named(psg, FILE_NAME)], participant=world.participant_a.pk, visit=visit_a.pk)
     upload([named(repeat, "repeat_" + FILE_NAME)], participant=world.participant_a.pk, visit=visit_a.pk)
-    upload([named(signal_samples / "supine_1min.edf", "ecg_" + FILE_NAME)], participant=world.participant_a.pk,
-           visit=visit_a.pk, kind="hrv")
-    upload([named(_emg_edf(tmp_path / "emg.edf", signal_samples), "emg_" + FILE_NAME)],
-           participant=world.participant_b.pk, visit=visit_b.pk, kind="emg")
+    upload(
+        [named(signal_samples / "supine_1min.edf", "ecg_" + FILE_NAME)],
+        participant=world.participant_a.pk,
+        visit=visit_a.pk,
+        kind="hrv",
+    )
+    upload(
+        [named(_emg_edf(tmp_path / "emg.edf", signal_samples), "emg_" + FILE_NAME)],
+        participant=world.participant_b.pk,
+        visit=visit_b.pk,
+        kind="emg",
+    )
     assert DataFile.objects.filter(link_status="linked").count() == 4
     client.logout()
     return world
@@ -70,20 +78,37 @@ def _software(measure) -> str:
     return "; ".join(f"{name} {version}" for name, version in sorted(measure.software.items()))
 
 
-def test_the_long_csv_read_by_pandas_equals_the_stored_measures(client, make_persona, ingested,
-                                                                django_assert_max_num_queries):
+def test_the_long_csv_read_by_pandas_equals_the_stored_measures(
+    client, make_persona, ingested, django_assert_max_num_queries
+):
     client.force_login(make_persona("unblinded_statistician", all_sites=True))
     with django_assert_max_num_queries(12):
         body, table = _csv(client)
     measures = DerivedMeasure.objects.select_related("data_file")
     assert len(table) == measures.count() > 40
-    assert list(table.columns) == ["participant", "site", "visit", "kind", "measure", "value", "unit", "estimate",
-                                   "software", "file_id", "file_sha256", "computed_at"]
+    assert list(table.columns) == [
+        "participant",
+        "site",
+        "visit",
+        "kind",
+        "measure",
+        "value",
+        "unit",
+        "estimate",
+        "software",
+        "file_id",
+        "file_sha256",
+        "computed_at",
+    ]
     rows = {(row.file_id, row.measure): row for row in table.itertuples()}
     for measure in measures:
         row = rows[(measure.data_file_id, measure.name)]
         assert (row.participant, row.site, row.visit, row.kind) == (
-            measure.participant.identifier, measure.participant.site.code, "baseline", measure.data_file.kind)
+            measure.participant.identifier,
+            measure.participant.site.code,
+            "baseline",
+            measure.data_file.kind,
+        )
         assert math.isnan(row.value) if measure.value is None else row.value == measure.value, measure.name
         assert ("" if pd.isna(row.unit) else row.unit) == measure.unit and row.estimate == int(measure.is_estimate)
         assert row.software == _software(measure) and "python 3." in row.software
@@ -95,8 +120,10 @@ def test_the_long_csv_read_by_pandas_equals_the_stored_measures(client, make_per
 def test_the_wide_csv_has_one_row_per_participant_visit_and_keeps_both_nights(client, make_persona, ingested):
     client.force_login(make_persona("pi", all_sites=True))
     _, table = _csv(client, shape="wide")
-    assert table[["participant", "visit"]].values.tolist() == [["ALPHA-A-0001", "baseline"],
-                                                               ["ALPHA-B-0001", "baseline"]]
+    assert table[["participant", "visit"]].values.tolist() == [
+        ["ALPHA-A-0001", "baseline"],
+        ["ALPHA-B-0001", "baseline"],
+    ]
     assert list(table.columns[:5]) == ["participant", "site", "visit", "psg_file_id", "psg_estimate"]
     a, b = table.iloc[0], table.iloc[1]
     first, second = DataFile.objects.filter(kind="psg").order_by("pk")
@@ -155,8 +182,15 @@ def test_text_cells_cannot_become_formulas_but_negative_numbers_stay_numbers(cli
     data_file = DataFile.objects.get(kind="hrv")
     participant = ParticipantFactory(site=world.site_a, identifier="=HYPERLINK(1)")
     DataFile.objects.filter(pk=data_file.pk).update(participant=participant)
-    DerivedMeasure.objects.create(data_file=data_file, participant=participant, visit_code="baseline",
-                                  name="@delta", value=-2.5, unit="+u", software={"tool": "-1"})
+    DerivedMeasure.objects.create(
+        data_file=data_file,
+        participant=participant,
+        visit_code="baseline",
+        name="@delta",
+        value=-2.5,
+        unit="+u",
+        software={"tool": "-1"},
+    )
     client.force_login(ingested.data_manager)
     _, table = _csv(client)
     row = table[table.measure == "'@delta"].iloc[0]
@@ -177,17 +211,23 @@ def test_the_api_filters_and_pages_with_the_long_csv_fields(client, make_persona
     _, table = _csv(client)
     row = table[(table.kind == "hrv") & (table.measure == "rmssd_ms")].iloc[0]
     assert list(item) == list(table.columns)
-    assert (item["software"], item["file_sha256"], item["computed_at"]) == (row.software, row.file_sha256,
-                                                                           row.computed_at)
+    assert (item["software"], item["file_sha256"], item["computed_at"]) == (
+        row.software,
+        row.file_sha256,
+        row.computed_at,
+    )
     total = DerivedMeasure.objects.filter(data_file__participant__site__study__code="alpha").count()
     first = client.get(url, {"study": "alpha", "page_size": 10}).json()
     assert first["count"] == total and len(first["results"]) == 10 and "page=2" in first["next"]
     second = client.get(first["next"]).json()
     assert {(r["file_id"], r["measure"]) for r in second["results"]}.isdisjoint(
-        {(r["file_id"], r["measure"]) for r in first["results"]}) and len(second["results"]) == 10
+        {(r["file_id"], r["measure"]) for r in first["results"]}
+    ) and len(second["results"]) == 10
     assert client.get(url, {"study": "alpha", "visit": "week-4"}).json()["count"] == 0
-    assert client.get(url, {"study": "alpha", "kind": "emg"}).json()["count"] == DerivedMeasure.objects.filter(
-        data_file__kind="emg").count()
+    assert (
+        client.get(url, {"study": "alpha", "kind": "emg"}).json()["count"]
+        == DerivedMeasure.objects.filter(data_file__kind="emg").count()
+    )
 
 
 def test_bad_api_input_gets_a_plain_message(client, make_persona, ingested):
@@ -210,16 +250,17 @@ def test_each_download_writes_one_audit_row_and_a_bad_shape_none(client, world, 
     assert "Choose the long or the wide table." in response.content.decode()
     events = AuditEvent.objects.filter(action="export", user=user).order_by("pk")
     assert [(e.reason, e.path, e.study_id) for e in events] == [
-        ("derived measures CSV", "page", world.study.pk), ("derived measures CSV", "page", world.study.pk),
-        ("derived measures API", "api", world.study.pk)]
+        ("derived measures CSV", "page", world.study.pk),
+        ("derived measures CSV", "page", world.study.pk),
+        ("derived measures API", "api", world.study.pk),
+    ]
 
 
 @pytest.mark.slow  # YASA's first call compiles with numba: about 8 s
 def test_automatic_staging_estimates_are_flagged_in_both_shapes(client, world, make_persona, upload, tmp_path):
     visit = make_visit(world.participant_a, start=date(2025, 5, 1), end=date(2025, 5, 10))
     client.force_login(make_persona("data_manager"))
-    upload([named(write_psg(tmp_path / "night.edf", scored=False))], participant=world.participant_a.pk,
-           visit=visit.pk)
+    upload([named(write_psg(tmp_path / "night.edf", scored=False))], participant=world.participant_a.pk, visit=visit.pk)
     assert DerivedMeasure.objects.filter(is_estimate=True).exists()
     _, table = _csv(client)
     flags = dict(zip(table.measure, table.estimate, strict=True))

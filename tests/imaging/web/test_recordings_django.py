@@ -18,8 +18,7 @@ def psg(tmp_path):
     return write_psg(tmp_path / "night.edf")
 
 
-def test_a_psg_with_a_scored_hypnogram_gets_its_sleep_and_oximetry_measures(client, world, make_persona, upload,
-                                                                           psg):
+def test_a_psg_with_a_scored_hypnogram_gets_its_sleep_and_oximetry_measures(client, world, make_persona, upload, psg):
     from datetime import date
 
     visit = make_visit(world.participant_a, start=date(2025, 5, 1), end=date(2025, 5, 10))
@@ -42,8 +41,9 @@ def test_a_psg_with_a_scored_hypnogram_gets_its_sleep_and_oximetry_measures(clie
     assert 'data-measure="total_sleep_time_min"' in page and "Total sleep time" in page
 
 
-def test_a_real_edf_without_stages_is_stored_with_a_note_and_waits_for_linking(client, world, make_persona, upload,
-                                                                              pyedflib_dir):
+def test_a_real_edf_without_stages_is_stored_with_a_note_and_waits_for_linking(
+    client, world, make_persona, upload, pyedflib_dir
+):
     client.force_login(make_persona("coordinator"))
     upload([named(pyedflib_dir / "tests" / "data" / "test_generator.edf")])
     job = IngestJob.objects.get()
@@ -73,8 +73,7 @@ def test_an_edf_asked_for_as_dicom_fails_with_a_plain_reason(client, world, make
 
 
 @pytest.mark.django_db(transaction=True)  # the command commits, so its on_commit hooks run as in production
-def test_the_ingest_command_takes_a_folder_through_the_same_pipeline(world, make_persona, dicomdir_tree, peter,
-                                                                     capsys):
+def test_the_ingest_command_takes_a_folder_through_the_same_pipeline(world, make_persona, dicomdir_tree, peter, capsys):
     user = make_persona("coordinator")
     call_command("ingest", str(dicomdir_tree / "98892003" / "MR700"), study="alpha", user=user.username)
     assert IngestJob.objects.filter(status="succeeded").count() == 7
@@ -94,21 +93,23 @@ def test_the_ingest_command_refuses_a_user_who_may_not_upload(world, make_person
 
 
 def test_the_participant_panel_lists_files_per_visit_with_measures_and_missing_series(
-        client, world, make_persona, upload, visit_a, mri_protocol, dicomdir_tree):
+    client, world, make_persona, upload, visit_a, mri_protocol, dicomdir_tree
+):
     from django.template import Context, Template
 
     client.force_login(make_persona("coordinator"))
-    upload([named(dicomdir_tree / "98892003" / "MR700" / "4467")], participant=world.participant_a.pk,
-           visit=visit_a.pk)
+    upload([named(dicomdir_tree / "98892003" / "MR700" / "4467")], participant=world.participant_a.pk, visit=visit_a.pk)
     from django.test import RequestFactory
 
     request = RequestFactory().get("/")
     request.user = make_persona("pi")
     html = Template("{% load imaging_tags %}{% participant_acquisitions participant %}").render(
-        Context({"participant": world.participant_a, "request": request}))
+        Context({"participant": world.participant_a, "request": request})
+    )
     assert "4467" in html and "baseline" in html
     assert f"/imaging/alpha/upload/?participant={world.participant_a.pk}" in html
     assert "Missing MRI series" in html and "T1-weighted" in html and "Localizer" in html
     empty = Template("{% load imaging_tags %}{% participant_acquisitions participant %}").render(
-        Context({"participant": world.participant_b}))
+        Context({"participant": world.participant_b})
+    )
     assert "No acquisitions yet" in empty and "4467" not in empty and "/upload/" not in empty  # no request: no link

@@ -36,14 +36,17 @@ def test_series_rules_are_read_with_their_key_paths():
     assert parse_protocol_text(MRI_PROTOCOL, filename="alpha.yaml").series_rules == ()
 
 
-@pytest.mark.parametrize(("rules", "path", "message"), [
-    ('  - {label: t2, match: "("}', "series_rules[0].match", "not a valid regular expression"),
-    ("  - {label: t2}", "series_rules[0]", "needs a condition"),
-    ("  - {label: T2 Sag, match: t2}", "series_rules[0].label", "lower-case"),
-    ("  - {label: t2, match: t2, tr_min_ms: 900, tr_max_ms: 100}", "series_rules[0].tr_min_ms", "is above"),
-    ("  - {label: t2, pattern: t2}", "series_rules[0].pattern", "unknown key 'pattern'"),
-    ('  - {label: t2, match: t2, te_max_ms: "long"}', "series_rules[0].te_max_ms", "expected a number"),
-])
+@pytest.mark.parametrize(
+    ("rules", "path", "message"),
+    [
+        ('  - {label: t2, match: "("}', "series_rules[0].match", "not a valid regular expression"),
+        ("  - {label: t2}", "series_rules[0]", "needs a condition"),
+        ("  - {label: T2 Sag, match: t2}", "series_rules[0].label", "lower-case"),
+        ("  - {label: t2, match: t2, tr_min_ms: 900, tr_max_ms: 100}", "series_rules[0].tr_min_ms", "is above"),
+        ("  - {label: t2, pattern: t2}", "series_rules[0].pattern", "unknown key 'pattern'"),
+        ('  - {label: t2, match: t2, te_max_ms: "long"}', "series_rules[0].te_max_ms", "expected a number"),
+    ],
+)
 def test_a_bad_series_rule_is_refused_at_its_key_path(rules, path, message):
     with pytest.raises(ProtocolError) as error:
         parse_protocol_text(MRI_PROTOCOL + "series_rules:\n" + rules + "\n", filename="alpha.yaml")
@@ -54,7 +57,8 @@ def test_a_bad_series_rule_is_refused_at_its_key_path(rules, path, message):
 @pytest.mark.django_db
 @pytest.mark.parametrize(("rules", "label"), [("", "t2w"), (PHILIPS_RULES, "lumbar_t2_sag")])
 def test_a_study_rule_labels_a_philips_series_ahead_of_the_defaults(
-        rules, label, client, world, make_persona, upload, visit_a, dicomdir_tree, tmp_path):
+    rules, label, client, world, make_persona, upload, visit_a, dicomdir_tree, tmp_path
+):
     attach_protocol(world.study, text=MRI_PROTOCOL + rules, version=f"rules-{label}")
     client.force_login(make_persona("coordinator"))
     upload([named(philips_file(dicomdir_tree, tmp_path))], participant=world.participant_a.pk, visit=visit_a.pk)

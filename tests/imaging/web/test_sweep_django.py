@@ -19,12 +19,15 @@ pytestmark = pytest.mark.django_db
 
 
 def test_old_failed_uploads_are_removed_and_recent_or_successful_ones_stay(
-        client, world, make_persona, upload, visit_a, dicomdir_tree, django_capture_on_commit_callbacks):
+    client, world, make_persona, upload, visit_a, dicomdir_tree, django_capture_on_commit_callbacks
+):
     client.force_login(make_persona("coordinator"))
-    upload([named(dicom_test_file("MR_truncated.dcm"), "old.dcm")], participant=world.participant_a.pk,
-           visit=visit_a.pk)
-    upload([named(dicom_test_file("MR_truncated.dcm"), "recent.dcm")], participant=world.participant_a.pk,
-           visit=visit_a.pk)
+    upload(
+        [named(dicom_test_file("MR_truncated.dcm"), "old.dcm")], participant=world.participant_a.pk, visit=visit_a.pk
+    )
+    upload(
+        [named(dicom_test_file("MR_truncated.dcm"), "recent.dcm")], participant=world.participant_a.pk, visit=visit_a.pk
+    )
     old, recent = IngestJob.objects.get(original_name="old.dcm"), IngestJob.objects.get(original_name="recent.dcm")
     assert old.status == recent.status == "failed" and old.staged_path and recent.staged_path
     IngestJob.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(days=31))

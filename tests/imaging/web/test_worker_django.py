@@ -30,8 +30,13 @@ def test_an_upload_is_ingested_by_a_real_worker_through_the_broker(world, make_p
     app.control.purge()  # drop messages a killed earlier run may have left
     with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
         with good.open("rb") as first, dicom_test_file("MR_truncated.dcm").open("rb") as second:
-            jobs = upload_receive(study=world.study, user=user, files=[("4467", first), ("bad.dcm", second)],
-                                  participant=world.participant_a, visit=visit)
+            jobs = upload_receive(
+                study=world.study,
+                user=user,
+                files=[("4467", first), ("bad.dcm", second)],
+                participant=world.participant_a,
+                visit=visit,
+            )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if all(job.is_finished for job in IngestJob.objects.filter(pk__in=[j.pk for j in jobs])):

@@ -40,12 +40,31 @@ WORKER_APP_NAME = "edc-test-worker"
 
 def _worker(media_root: Path, log: Path) -> subprocess.Popen:
     db = connection.settings_dict
-    url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    url = (
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
     url += f"?application_name={WORKER_APP_NAME}"
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_MEDIA_ROOT": str(media_root), "CELERY_VISIBILITY_TIMEOUT": "2",
-           "DJANGO_DEBUG": "1", "DATABASE_CONN_MAX_AGE": "0"}
-    command = [sys.executable, "-m", "celery", "-A", "lbpb", "worker", "--pool=solo", "--loglevel=INFO",
-               "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_MEDIA_ROOT": str(media_root),
+        "CELERY_VISIBILITY_TIMEOUT": "2",
+        "DJANGO_DEBUG": "1",
+        "DATABASE_CONN_MAX_AGE": "0",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "lbpb",
+        "worker",
+        "--pool=solo",
+        "--loglevel=INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
     # Output to a file, not a pipe: nobody reads a pipe while the test waits, and a full pipe blocks the worker.
     with log.open("ab") as out:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -63,8 +82,11 @@ def _stop(worker: subprocess.Popen) -> None:
             worker.wait(10)
     with connection.cursor() as cursor:
         # Only the worker's own sessions: the live server and other tests keep theirs.
-        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                       "WHERE datname = current_database() AND application_name = %s", [WORKER_APP_NAME])
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND application_name = %s",
+            [WORKER_APP_NAME],
+        )
 
 
 def _tail(log: Path) -> str:
@@ -88,7 +110,8 @@ def _wait(predicate, seconds: float, what: str, worker: subprocess.Popen, log: P
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_a_job_whose_worker_is_killed_mid_step_finishes_once_on_the_next_worker(
-        world, make_persona, visit_a, tmp_path, media_root):
+    world, make_persona, visit_a, tmp_path, media_root
+):
     _needs_services()
     assert not app.conf.task_always_eager
     path = write_long_psg(tmp_path / "night.edf", hours=2)  # its derive step takes several seconds
@@ -96,9 +119,16 @@ def test_a_job_whose_worker_is_killed_mid_step_finishes_once_on_the_next_worker(
     log = tmp_path / "worker.log"
     first = _worker(media_root, log)
     try:
-        folder_receive(study=world.study, user=make_persona("coordinator"), root=path,
-                       participant=world.participant_a, visit=visit_a)
-        _wait(lambda job: job.steps_done[-1:] == ["store"], 180, "the store step", first, log)  # generous: CI machines are shared
+        folder_receive(
+            study=world.study,
+            user=make_persona("coordinator"),
+            root=path,
+            participant=world.participant_a,
+            visit=visit_a,
+        )
+        _wait(
+            lambda job: job.steps_done[-1:] == ["store"], 180, "the store step", first, log
+        )  # generous: CI machines are shared
         time.sleep(0.5)  # well inside derive (HRV over 2 hours of ECG)
         first.send_signal(signal.SIGKILL)
         first.wait(10)

@@ -7,9 +7,18 @@ from instruments.scoring import score
 
 MALE, FEMALE = 1, 2
 YES, NO = 1, 0
-BASE = {"biochem_sex": MALE, "biochem_age": 45, "biochem_fasting": YES, "biochem_alt": 25, "biochem_ast": 22,
-        "biochem_creatinine": 80, "biochem_urea": 5.0,
-        "biochem_glucose": 5.0, "biochem_tg": 1.2, "biochem_tc": 4.5}
+BASE = {
+    "biochem_sex": MALE,
+    "biochem_age": 45,
+    "biochem_fasting": YES,
+    "biochem_alt": 25,
+    "biochem_ast": 22,
+    "biochem_creatinine": 80,
+    "biochem_urea": 5.0,
+    "biochem_glucose": 5.0,
+    "biochem_tg": 1.2,
+    "biochem_tc": 4.5,
+}
 
 
 def flag(name, **changes):
@@ -36,15 +45,22 @@ INTERVALS = [
     (FEMALE, 45, "urea", 2.6, 7.5, 0.1),
     (FEMALE, 65, "urea", 3.1, 8.8, 0.1),
 ]
-CASES = [(name, {"sex": sex, "age": age, name: value}, expected)
-         for sex, age, name, low, high, step in INTERVALS
-         for value, expected in ((round(low - step, 2), "low"), (low, "normal"), (high, "normal"),
-                                 (round(high + step, 2), "high"))]
+CASES = [
+    (name, {"sex": sex, "age": age, name: value}, expected)
+    for sex, age, name, low, high, step in INTERVALS
+    for value, expected in (
+        (round(low - step, 2), "low"),
+        (low, "normal"),
+        (high, "normal"),
+        (round(high + step, 2), "high"),
+    )
+]
 
 
 @pytest.mark.parametrize(
     "name, changes, expected",
-    CASES + [
+    CASES
+    + [
         ("creatinine", {"age": 59, "creatinine": 98}, "high"),  # 59 is still the 20-59 band
         ("creatinine", {"age": 60, "creatinine": 98}, "normal"),  # 60 starts the 60-79 band
         ("creatinine", {"age": 18, "creatinine": 56}, "low"),  # 20-59 band applied from 18

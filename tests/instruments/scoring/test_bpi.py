@@ -17,7 +17,12 @@ def interference(*values):
 def test_it_scores_a_typical_form():
     responses = severity(8, 2, 5, 4) | interference(5, 6, 4, 7, 3, 8, 2) | {"bpi_1": 1, "bpi_8": 30}
     assert score("bpi", responses) == {
-        "severity": 4.75, "interference": 5, "worst": 8, "least": 2, "average": 5, "now": 4,
+        "severity": 4.75,
+        "interference": 5,
+        "worst": 8,
+        "least": 2,
+        "average": 5,
+        "now": 4,
     }
 
 

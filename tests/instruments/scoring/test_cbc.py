@@ -5,9 +5,19 @@ import pytest
 from instruments.scoring import score
 
 MALE, FEMALE = 1, 2
-NORMAL_MALE = {"cbc_sex": MALE, "cbc_wbc": 6.2, "cbc_rbc": 5.0, "cbc_hgb": 150, "cbc_hct": 45,
-               "cbc_plt": 230, "cbc_neut_pct": 60, "cbc_lymph_pct": 30,
-               "cbc_mono_pct": 6, "cbc_eos_pct": 3, "cbc_baso_pct": 0.5}
+NORMAL_MALE = {
+    "cbc_sex": MALE,
+    "cbc_wbc": 6.2,
+    "cbc_rbc": 5.0,
+    "cbc_hgb": 150,
+    "cbc_hct": 45,
+    "cbc_plt": 230,
+    "cbc_neut_pct": 60,
+    "cbc_lymph_pct": 30,
+    "cbc_mono_pct": 6,
+    "cbc_eos_pct": 3,
+    "cbc_baso_pct": 0.5,
+}
 
 
 def test_it_flags_a_typical_normal_count_as_all_normal():
@@ -31,14 +41,22 @@ INTERVALS = [
     (MALE, "cbc_mono_pct", 3, 10, 0.1),
     (MALE, "cbc_eos_pct", 0.4, 8.0, 0.1),
 ]
-CASES = [case for sex, item, low, high, step in INTERVALS for case in (
-    (sex, item, round(low - step, 2), "low"), (sex, item, low, "normal"),
-    (sex, item, high, "normal"), (sex, item, round(high + step, 2), "high"))]
+CASES = [
+    case
+    for sex, item, low, high, step in INTERVALS
+    for case in (
+        (sex, item, round(low - step, 2), "low"),
+        (sex, item, low, "normal"),
+        (sex, item, high, "normal"),
+        (sex, item, round(high + step, 2), "high"),
+    )
+]
 
 
 @pytest.mark.parametrize(
     "sex, item, value, flag",
-    CASES + [
+    CASES
+    + [
         (MALE, "cbc_baso_pct", 0, "normal"),  # lowest possible value is inside the interval
         (MALE, "cbc_baso_pct", 1, "normal"),
         (MALE, "cbc_baso_pct", 1.1, "high"),

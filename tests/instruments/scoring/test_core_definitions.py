@@ -190,12 +190,15 @@ def referenced_items(condition):
     return [ref for sub in nested for ref in referenced_items(sub)]
 
 
-@pytest.mark.parametrize("code, item, low, high", [
-    *[("bpi", f"bpi_{n}", 0, 10) for n in (3, 4, 5, 6)],
-    *[("bpi", f"bpi_9{letter}", 0, 10) for letter in "abcdefg"],
-    ("vas", "vas_1", 0, 100),
-    ("psqi", "psqi_4", 0, 24),
-])
+@pytest.mark.parametrize(
+    "code, item, low, high",
+    [
+        *[("bpi", f"bpi_{n}", 0, 10) for n in (3, 4, 5, 6)],
+        *[("bpi", f"bpi_9{letter}", 0, 10) for letter in "abcdefg"],
+        ("vas", "vas_1", 0, 100),
+        ("psqi", "psqi_4", 0, 24),
+    ],
+)
 def test_numeric_items_span_the_scorers_range(code, item, low, high):
     found = next(entry for entry in load(code)["items"] if entry["code"] == item)
     assert (found["min"], found["max"]) == (low, high)

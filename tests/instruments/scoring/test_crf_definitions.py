@@ -8,13 +8,49 @@ import yaml
 from instruments.scoring import SCORERS, score
 
 LIBRARY = Path(__file__).resolve().parents[3] / "instruments" / "library"
-SCORED = ["demographics", "diet_ffq", "bowel", "sleep_diary", "qst_mech", "qst_elec", "tmt", "stroop", "ant",
-          "mst", "cogflex", "cbc", "biochem", "imaging_grades"]
-UNSCORED = ["diet_behaviour", "ae_record", "vital_signs", "physical_exam", "pregnancy_test", "urinalysis",
-            "infection_screen", "immunology", "liposuction", "transplantation", "conmed"]
+SCORED = [
+    "demographics",
+    "diet_ffq",
+    "bowel",
+    "sleep_diary",
+    "qst_mech",
+    "qst_elec",
+    "tmt",
+    "stroop",
+    "ant",
+    "mst",
+    "cogflex",
+    "cbc",
+    "biochem",
+    "imaging_grades",
+]
+UNSCORED = [
+    "diet_behaviour",
+    "ae_record",
+    "vital_signs",
+    "physical_exam",
+    "pregnancy_test",
+    "urinalysis",
+    "infection_screen",
+    "immunology",
+    "liposuction",
+    "transplantation",
+    "conmed",
+]
 LEVELS = ["l1_l2", "l2_l3", "l3_l4", "l4_l5", "l5_s1"]
-FFQ_CORE = ["fruits", "vegetables", "whole_grains", "refined_grains", "dairy", "red_meat", "poultry", "fish",
-            "eggs", "legumes", "nuts"]
+FFQ_CORE = [
+    "fruits",
+    "vegetables",
+    "whole_grains",
+    "refined_grains",
+    "dairy",
+    "red_meat",
+    "poultry",
+    "fish",
+    "eggs",
+    "legumes",
+    "nuts",
+]
 # (form, choice item) whose codes a scorer relies on -> the codes it expects
 EXPECTED_OPTIONS = {
     ("bowel", "bowel_bristol"): set(range(1, 8)),

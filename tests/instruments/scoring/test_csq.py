@@ -15,24 +15,73 @@ PATH = Path(__file__).resolve().parents[3] / "instruments" / "library" / "csq" /
 
 # Original CSQ item number -> CSQ-R subscale, copied from the source, not from the scorer.
 KEY = {
-    3: "distraction", 30: "distraction", 31: "distraction", 43: "distraction", 45: "distraction",
-    5: "catastrophizing", 12: "catastrophizing", 14: "catastrophizing", 28: "catastrophizing",
-    38: "catastrophizing", 42: "catastrophizing",
-    20: "ignoring_pain_sensations", 24: "ignoring_pain_sensations", 27: "ignoring_pain_sensations",
-    35: "ignoring_pain_sensations", 40: "ignoring_pain_sensations",
-    1: "distancing_from_pain", 18: "distancing_from_pain", 34: "distancing_from_pain", 46: "distancing_from_pain",
-    6: "coping_self_statements", 8: "coping_self_statements", 23: "coping_self_statements",
+    3: "distraction",
+    30: "distraction",
+    31: "distraction",
+    43: "distraction",
+    45: "distraction",
+    5: "catastrophizing",
+    12: "catastrophizing",
+    14: "catastrophizing",
+    28: "catastrophizing",
+    38: "catastrophizing",
+    42: "catastrophizing",
+    20: "ignoring_pain_sensations",
+    24: "ignoring_pain_sensations",
+    27: "ignoring_pain_sensations",
+    35: "ignoring_pain_sensations",
+    40: "ignoring_pain_sensations",
+    1: "distancing_from_pain",
+    18: "distancing_from_pain",
+    34: "distancing_from_pain",
+    46: "distancing_from_pain",
+    6: "coping_self_statements",
+    8: "coping_self_statements",
+    23: "coping_self_statements",
     37: "coping_self_statements",
-    17: "praying", 32: "praying", 41: "praying",
+    17: "praying",
+    32: "praying",
+    41: "praying",
 }
 NUMBERS = sorted(KEY)
-NAMES = ["distraction", "catastrophizing", "ignoring_pain_sensations", "distancing_from_pain",
-         "coping_self_statements", "praying"]
+NAMES = [
+    "distraction",
+    "catastrophizing",
+    "ignoring_pain_sensations",
+    "distancing_from_pain",
+    "coping_self_statements",
+    "praying",
+]
 
 # A typical response; the subscale sums below were added up by hand.
 TYPICAL = {
-    1: 2, 3: 4, 5: 1, 6: 5, 8: 4, 12: 0, 14: 0, 17: 3, 18: 1, 20: 2, 23: 6, 24: 3, 27: 1, 28: 2,
-    30: 5, 31: 3, 32: 2, 34: 0, 35: 4, 37: 5, 38: 1, 40: 3, 41: 4, 42: 0, 43: 6, 45: 2, 46: 1,
+    1: 2,
+    3: 4,
+    5: 1,
+    6: 5,
+    8: 4,
+    12: 0,
+    14: 0,
+    17: 3,
+    18: 1,
+    20: 2,
+    23: 6,
+    24: 3,
+    27: 1,
+    28: 2,
+    30: 5,
+    31: 3,
+    32: 2,
+    34: 0,
+    35: 4,
+    37: 5,
+    38: 1,
+    40: 3,
+    41: 4,
+    42: 0,
+    43: 6,
+    45: 2,
+    46: 1,
 }
 TYPICAL_SCORES = {
     "distraction": 20,  # 4 + 5 + 3 + 6 + 2
@@ -67,8 +116,17 @@ def test_the_key_covers_27_items_in_six_subscales_of_5_6_5_4_4_3():
     [
         ("typical", TYPICAL_SCORES),
         ("all_never", dict.fromkeys(NAMES, 0)),
-        ("all_always", {"distraction": 30, "catastrophizing": 36, "ignoring_pain_sensations": 30,
-                        "distancing_from_pain": 24, "coping_self_statements": 24, "praying": 18}),
+        (
+            "all_always",
+            {
+                "distraction": 30,
+                "catastrophizing": 36,
+                "ignoring_pain_sensations": 30,
+                "distancing_from_pain": 24,
+                "coping_self_statements": 24,
+                "praying": 18,
+            },
+        ),
     ],
 )
 def test_it_sums_each_subscale(case, expected):
@@ -126,7 +184,8 @@ def test_every_label_is_bilingual_and_names_its_original_item(instrument):
 def test_declared_ranges_match_all_never_and_all_always(instrument):
     low, high = score("csq", every(0)), score("csq", every(6))
     assert {spec.name: (spec.min, spec.max) for spec in instrument.scores} == {
-        name: (low[name], high[name]) for name in NAMES}
+        name: (low[name], high[name]) for name in NAMES
+    }
 
 
 def test_a_form_entry_cleans_and_scores_like_the_scorer(instrument):

@@ -4,8 +4,19 @@ import pytest
 
 from instruments.scoring import score
 
-CORE = ["fruits", "vegetables", "whole_grains", "refined_grains", "dairy", "red_meat",
-        "poultry", "fish", "eggs", "legumes", "nuts"]
+CORE = [
+    "fruits",
+    "vegetables",
+    "whole_grains",
+    "refined_grains",
+    "dairy",
+    "red_meat",
+    "poultry",
+    "fish",
+    "eggs",
+    "legumes",
+    "nuts",
+]
 OTHER = ["processed", "sugary_drinks", "fried", "pickled", "tea", "coffee"]
 
 

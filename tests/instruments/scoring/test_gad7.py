@@ -15,8 +15,16 @@ def answers_summing_to(total):
 
 @pytest.mark.parametrize(
     "total, band",
-    [(0, "minimal"), (4, "minimal"), (5, "mild"), (9, "mild"), (10, "moderate"), (14, "moderate"),
-     (15, "severe"), (21, "severe")],
+    [
+        (0, "minimal"),
+        (4, "minimal"),
+        (5, "mild"),
+        (9, "mild"),
+        (10, "moderate"),
+        (14, "moderate"),
+        (15, "severe"),
+        (21, "severe"),
+    ],
 )
 def test_it_sums_items_and_bands_by_spitzer_2006(total, band):
     assert score("gad7", answers_summing_to(total)) == {"total": total, "band": band}

@@ -29,8 +29,14 @@ def test_it_scores_the_ends_of_the_scale(value, total, half):
 
 @pytest.mark.parametrize(
     "total, band",
-    [(17, "mild"), (18, "mild_to_moderate"), (24, "mild_to_moderate"), (25, "moderate_to_severe"),
-     (30, "moderate_to_severe"), (31, "severe")],
+    [
+        (17, "mild"),
+        (18, "mild_to_moderate"),
+        (24, "mild_to_moderate"),
+        (25, "moderate_to_severe"),
+        (30, "moderate_to_severe"),
+        (31, "severe"),
+    ],
 )
 def test_it_bands_by_the_lbpb_protocol_ranges(total, band):
     assert score("hama", answers_summing_to(total))["band"] == band

@@ -15,8 +15,16 @@ def answers_summing_to(total):
 
 @pytest.mark.parametrize(
     "total, band",
-    [(0, "none"), (7, "none"), (8, "subthreshold"), (14, "subthreshold"), (15, "moderate"),
-     (21, "moderate"), (22, "severe"), (28, "severe")],
+    [
+        (0, "none"),
+        (7, "none"),
+        (8, "subthreshold"),
+        (14, "subthreshold"),
+        (15, "moderate"),
+        (21, "moderate"),
+        (22, "severe"),
+        (28, "severe"),
+    ],
 )
 def test_it_sums_items_and_bands_by_bastien_2001(total, band):
     assert score("isi", answers_summing_to(total)) == {"total": total, "band": band}

@@ -19,9 +19,18 @@ def answers_summing_to(raw):
 
 @pytest.mark.parametrize(
     "raw, percent, band",
-    [(0, 0, "minimal"), (10, 20, "minimal"), (11, 22, "moderate"), (20, 40, "moderate"),
-     (21, 42, "severe"), (30, 60, "severe"), (31, 62, "crippled"), (40, 80, "crippled"),
-     (41, 82, "bed_bound"), (50, 100, "bed_bound")],
+    [
+        (0, 0, "minimal"),
+        (10, 20, "minimal"),
+        (11, 22, "moderate"),
+        (20, 40, "moderate"),
+        (21, 42, "severe"),
+        (30, 60, "severe"),
+        (31, 62, "crippled"),
+        (40, 80, "crippled"),
+        (41, 82, "bed_bound"),
+        (50, 100, "bed_bound"),
+    ],
 )
 def test_it_doubles_the_raw_sum_of_ten_sections_and_bands_by_fairbank(raw, percent, band):
     assert score("odi", answers_summing_to(raw)) == {"total": percent, "raw": raw, "band": band}

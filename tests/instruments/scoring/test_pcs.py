@@ -19,7 +19,10 @@ def answers_summing_to(total):
 def test_it_scores_total_and_sullivan_subscales_for_a_typical_form():
     result = score("pcs", answers([2, 3, 1, 2, 3, 1, 0, 4, 3, 2, 3, 1, 2]))
     assert result == {
-        "total": 27, "rumination": 12, "magnification": 3, "helplessness": 12,
+        "total": 27,
+        "rumination": 12,
+        "magnification": 3,
+        "helplessness": 12,
         "band": "not_clinically_relevant",
     }
 
@@ -31,7 +34,10 @@ def test_it_scores_total_and_sullivan_subscales_for_a_typical_form():
 def test_it_scores_the_ends_of_the_scale(value, total, rumination, magnification, helplessness):
     result = score("pcs", answers([value] * 13))
     assert (result["total"], result["rumination"], result["magnification"], result["helplessness"]) == (
-        total, rumination, magnification, helplessness,
+        total,
+        rumination,
+        magnification,
+        helplessness,
     )
 
 
@@ -43,7 +49,11 @@ def test_it_flags_a_total_of_30_as_clinically_relevant(total, band):
 def test_a_missing_item_blanks_the_total_and_its_subscale_only():
     result = score("pcs", answers([2, 3, 1, 2, 3, 1, None, 4, 3, 2, 3, 1, 2]))
     assert result == {
-        "total": None, "rumination": 12, "magnification": None, "helplessness": 12, "band": None,
+        "total": None,
+        "rumination": 12,
+        "magnification": None,
+        "helplessness": 12,
+        "band": None,
     }
 
 

@@ -15,8 +15,18 @@ def answers_summing_to(total):
 
 @pytest.mark.parametrize(
     "total, band",
-    [(0, "minimal"), (4, "minimal"), (5, "mild"), (9, "mild"), (10, "moderate"), (14, "moderate"),
-     (15, "moderately_severe"), (19, "moderately_severe"), (20, "severe"), (27, "severe")],
+    [
+        (0, "minimal"),
+        (4, "minimal"),
+        (5, "mild"),
+        (9, "mild"),
+        (10, "moderate"),
+        (14, "moderate"),
+        (15, "moderately_severe"),
+        (19, "moderately_severe"),
+        (20, "severe"),
+        (27, "severe"),
+    ],
 )
 def test_it_sums_items_and_bands_by_kroenke_2001(total, band):
     assert score("phq9", answers_summing_to(total)) == {"total": total, "band": band}

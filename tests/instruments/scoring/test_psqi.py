@@ -4,15 +4,29 @@ import pytest
 
 from instruments.scoring import score
 
-COMPONENTS = ["c1_quality", "c2_latency", "c3_duration", "c4_efficiency", "c5_disturbance",
-              "c6_medication", "c7_daytime_dysfunction"]
+COMPONENTS = [
+    "c1_quality",
+    "c2_latency",
+    "c3_duration",
+    "c4_efficiency",
+    "c5_disturbance",
+    "c6_medication",
+    "c7_daytime_dysfunction",
+]
 
 
 def form(**changes):
     """A typical form: in bed 23:00-07:00 (8 h), 20 min to fall asleep, 6.5 h asleep."""
     responses = {
-        "psqi_1": "23:00", "psqi_2": 20, "psqi_3": "07:00", "psqi_4": 6.5, "psqi_5a": 1,
-        "psqi_6": 1, "psqi_7": 0, "psqi_8": 1, "psqi_9": 1,
+        "psqi_1": "23:00",
+        "psqi_2": 20,
+        "psqi_3": "07:00",
+        "psqi_4": 6.5,
+        "psqi_5a": 1,
+        "psqi_6": 1,
+        "psqi_7": 0,
+        "psqi_8": 1,
+        "psqi_9": 1,
     }
     responses.update({f"psqi_5{letter}": 1 for letter in "bcdefghi"})
     responses.update(changes)
@@ -23,9 +37,15 @@ def test_it_scores_a_typical_form():
     # C1 1; C2 20 min -> 1, + 5a 1 = 2 -> 1; C3 6.5 h -> 1; C4 6.5/8 = 81% -> 1;
     # C5 5b-5i sum 8 -> 1; C6 0; C7 1 + 1 = 2 -> 1; global 6 -> poor.
     assert score("psqi", form()) == {
-        "c1_quality": 1, "c2_latency": 1, "c3_duration": 1, "c4_efficiency": 1,
-        "c5_disturbance": 1, "c6_medication": 0, "c7_daytime_dysfunction": 1,
-        "total": 6, "band": "poor",
+        "c1_quality": 1,
+        "c2_latency": 1,
+        "c3_duration": 1,
+        "c4_efficiency": 1,
+        "c5_disturbance": 1,
+        "c6_medication": 0,
+        "c7_daytime_dysfunction": 1,
+        "total": 6,
+        "band": "poor",
     }
 
 
@@ -44,16 +64,16 @@ def test_the_worst_sleeper_scores_21():
 @pytest.mark.parametrize(
     "bedtime, rising, slept, grade",
     [
-        ("23:00", "07:00", 6.8, 0),   # 85.0% -> 0 (boundary)
+        ("23:00", "07:00", 6.8, 0),  # 85.0% -> 0 (boundary)
         ("23:00", "07:00", 6.75, 1),  # 84.4% -> 1
-        ("22:00", "06:00", 6, 1),     # 75.0% -> 1 (boundary)
-        ("22:00", "06:00", 5.9, 2),   # 73.8% -> 2
-        ("21:00", "07:00", 6.5, 2),   # 10 h in bed, 65.0% -> 2 (boundary)
-        ("21:00", "07:00", 6.4, 3),   # 64.0% -> 3
-        ("01:30", "08:30", 6, 0),     # after midnight: 7 h in bed, 85.7% -> 0
-        ("00:00", "06:00", 6, 0),     # midnight bedtime: 6 h in bed, 100% -> 0
-        ("14:00", "22:00", 6, 1),     # day sleeper: 8 h in bed, 75% -> 1
-        ("23:30", "07:15", 8, 0),     # asleep longer than in bed: over 100% -> 0
+        ("22:00", "06:00", 6, 1),  # 75.0% -> 1 (boundary)
+        ("22:00", "06:00", 5.9, 2),  # 73.8% -> 2
+        ("21:00", "07:00", 6.5, 2),  # 10 h in bed, 65.0% -> 2 (boundary)
+        ("21:00", "07:00", 6.4, 3),  # 64.0% -> 3
+        ("01:30", "08:30", 6, 0),  # after midnight: 7 h in bed, 85.7% -> 0
+        ("00:00", "06:00", 6, 0),  # midnight bedtime: 6 h in bed, 100% -> 0
+        ("14:00", "22:00", 6, 1),  # day sleeper: 8 h in bed, 75% -> 1
+        ("23:30", "07:15", 8, 0),  # asleep longer than in bed: over 100% -> 0
     ],
 )
 def test_sleep_efficiency_handles_bedtimes_either_side_of_midnight(bedtime, rising, slept, grade):
@@ -74,17 +94,24 @@ def test_sleep_latency_adds_the_minutes_score_to_item_5a(minutes, item_5a, grade
     assert score("psqi", form(psqi_2=minutes, psqi_5a=item_5a))["c2_latency"] == grade
 
 
-@pytest.mark.parametrize("item_8, item_9, grade", [(0, 0, 0), (1, 0, 1), (2, 0, 1), (2, 1, 2), (2, 2, 2),
-                                                  (3, 2, 3)])
+@pytest.mark.parametrize("item_8, item_9, grade", [(0, 0, 0), (1, 0, 1), (2, 0, 1), (2, 1, 2), (2, 2, 2), (3, 2, 3)])
 def test_daytime_dysfunction_grades_the_sum_of_items_8_and_9(item_8, item_9, grade):
     assert score("psqi", form(psqi_8=item_8, psqi_9=item_9))["c7_daytime_dysfunction"] == grade
 
 
-@pytest.mark.parametrize("values, item_5j, grade", [
-    ([0] * 8, None, 0), ([1] + [0] * 7, None, 1), ([3, 3, 3, 0, 0, 0, 0, 0], None, 1),
-    ([3, 3, 3, 1, 0, 0, 0, 0], None, 2), ([3, 3, 3, 3, 3, 3, 0, 0], None, 2),
-    ([3, 3, 3, 3, 3, 3, 1, 0], None, 3), ([3] * 8, 3, 3), ([3, 3, 3, 0, 0, 0, 0, 0], 1, 2),
-])
+@pytest.mark.parametrize(
+    "values, item_5j, grade",
+    [
+        ([0] * 8, None, 0),
+        ([1] + [0] * 7, None, 1),
+        ([3, 3, 3, 0, 0, 0, 0, 0], None, 1),
+        ([3, 3, 3, 1, 0, 0, 0, 0], None, 2),
+        ([3, 3, 3, 3, 3, 3, 0, 0], None, 2),
+        ([3, 3, 3, 3, 3, 3, 1, 0], None, 3),
+        ([3] * 8, 3, 3),
+        ([3, 3, 3, 0, 0, 0, 0, 0], 1, 2),
+    ],
+)
 def test_disturbance_grades_the_sum_of_5b_to_5j(values, item_5j, grade):
     # Sums: 0, 1, 9, 10, 18, 19, 27, 10.
     items = {f"psqi_5{letter}": v for letter, v in zip("bcdefghi", values, strict=True)}
@@ -104,17 +131,20 @@ def test_an_unanswered_other_reason_5j_still_scores():
     assert score("psqi", form())["total"] == 6
 
 
-@pytest.mark.parametrize("changes, component", [
-    ({"psqi_5b": None}, "c5_disturbance"),
-    ({"psqi_1": None}, "c4_efficiency"),
-    ({"psqi_3": "7 am"}, "c4_efficiency"),
-    ({"psqi_1": "25:00"}, "c4_efficiency"),
-    ({"psqi_1": "07:00"}, "c4_efficiency"),  # in bed 0 h
-    ({"psqi_4": 25}, "c3_duration"),
-    ({"psqi_2": None}, "c2_latency"),
-    ({"psqi_6": 4}, "c1_quality"),
-    ({"psqi_9": None}, "c7_daytime_dysfunction"),
-])
+@pytest.mark.parametrize(
+    "changes, component",
+    [
+        ({"psqi_5b": None}, "c5_disturbance"),
+        ({"psqi_1": None}, "c4_efficiency"),
+        ({"psqi_3": "7 am"}, "c4_efficiency"),
+        ({"psqi_1": "25:00"}, "c4_efficiency"),
+        ({"psqi_1": "07:00"}, "c4_efficiency"),  # in bed 0 h
+        ({"psqi_4": 25}, "c3_duration"),
+        ({"psqi_2": None}, "c2_latency"),
+        ({"psqi_6": 4}, "c1_quality"),
+        ({"psqi_9": None}, "c7_daytime_dysfunction"),
+    ],
+)
 def test_a_missing_component_leaves_the_global_score_unscored(changes, component):
     result = score("psqi", form(**changes))
     assert result[component] is None

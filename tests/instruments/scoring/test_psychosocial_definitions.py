@@ -117,8 +117,7 @@ def test_every_band_the_scorer_can_return_has_a_bilingual_label(code):
         "csi": [{f"csi_{n}": v for n in range(1, 26)} for v in range(5)],
         "dn4": [{f"dn4_{n}": v for n in range(1, 11)} for v in (0, 1)],
         "paindetect": [
-            {**{f"paindetect_{n}": v for n in range(6, 13)}, "paindetect_4": 1, "paindetect_5": 0}
-            for v in (0, 2, 3)
+            {**{f"paindetect_{n}": v for n in range(6, 13)}, "paindetect_4": 1, "paindetect_5": 0} for v in (0, 2, 3)
         ],
         "startback": [
             {**{f"startback_{n}": int(n in agree) for n in range(1, 9)}, "startback_9": 0}

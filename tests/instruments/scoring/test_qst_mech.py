@@ -24,17 +24,47 @@ TYPICAL = ([1.0, 2.0, 4.0, 0.4, 0.6], [60, 100, 26, 15, 8], [3, 4, 5, 2, 2])
     [
         # detection mean 8.0/5 = 1.6, lumbar 4.0 - arms 0.5 = 3.5; pain mean 209/5 = 41.8,
         # lumbar 26 - arms 11.5 = 14.5; unpleasantness 16/5 = 3.2
-        (TYPICAL, {"detection_mean": 1.6, "detection_lumbar_minus_arm": 3.5, "pain_mean": 41.8,
-                   "pain_lumbar_minus_arm": 14.5, "unpleasantness_mean": 3.2}),
-        (([0] * 5, [0] * 5, [0] * 5), {"detection_mean": 0, "detection_lumbar_minus_arm": 0, "pain_mean": 0,
-                                       "pain_lumbar_minus_arm": 0, "unpleasantness_mean": 0}),
-        (([300] * 5, [300] * 5, [10] * 5), {"detection_mean": 300, "detection_lumbar_minus_arm": 0,
-                                            "pain_mean": 300, "pain_lumbar_minus_arm": 0,
-                                            "unpleasantness_mean": 10}),
+        (
+            TYPICAL,
+            {
+                "detection_mean": 1.6,
+                "detection_lumbar_minus_arm": 3.5,
+                "pain_mean": 41.8,
+                "pain_lumbar_minus_arm": 14.5,
+                "unpleasantness_mean": 3.2,
+            },
+        ),
+        (
+            ([0] * 5, [0] * 5, [0] * 5),
+            {
+                "detection_mean": 0,
+                "detection_lumbar_minus_arm": 0,
+                "pain_mean": 0,
+                "pain_lumbar_minus_arm": 0,
+                "unpleasantness_mean": 0,
+            },
+        ),
+        (
+            ([300] * 5, [300] * 5, [10] * 5),
+            {
+                "detection_mean": 300,
+                "detection_lumbar_minus_arm": 0,
+                "pain_mean": 300,
+                "pain_lumbar_minus_arm": 0,
+                "unpleasantness_mean": 10,
+            },
+        ),
         # thinnest filaments: 0.298 / 5 = 0.0596 -> 0.06 at three decimals
-        (([0.008, 0.02, 0.04, 0.07, 0.16], [1] * 5, [1] * 5),
-         {"detection_mean": 0.06, "detection_lumbar_minus_arm": -0.075, "pain_mean": 1,
-          "pain_lumbar_minus_arm": 0, "unpleasantness_mean": 1}),
+        (
+            ([0.008, 0.02, 0.04, 0.07, 0.16], [1] * 5, [1] * 5),
+            {
+                "detection_mean": 0.06,
+                "detection_lumbar_minus_arm": -0.075,
+                "pain_mean": 1,
+                "pain_lumbar_minus_arm": 0,
+                "unpleasantness_mean": 1,
+            },
+        ),
     ],
 )
 def test_it_summarises_thresholds_across_sites(values, expected):

@@ -11,8 +11,14 @@ from instruments.scoring import score
 from instruments.scoring.sf36 import ware_general_health, ware_pain
 
 DOMAINS = [
-    "physical_functioning", "role_physical", "role_emotional", "vitality",
-    "emotional_wellbeing", "social_functioning", "pain", "general_health",
+    "physical_functioning",
+    "role_physical",
+    "role_emotional",
+    "vitality",
+    "emotional_wellbeing",
+    "social_functioning",
+    "pain",
+    "general_health",
 ]
 
 
@@ -22,18 +28,55 @@ def answers(codes):
 
 
 # Items 1-36 in order, a mixed profile worked by hand in the test below.
-TYPICAL = dict(enumerate(
-    [3, 2, 1, 2, 2, 3, 3, 2, 2, 3, 3, 3, 1, 2, 2, 2, 2, 2, 1, 2, 3, 2, 3, 5, 6, 2, 4, 5, 4, 3, 3, 4,
-     4, 2, 4, 3],
-    start=1,
-))
+TYPICAL = dict(
+    enumerate(
+        [3, 2, 1, 2, 2, 3, 3, 2, 2, 3, 3, 3, 1, 2, 2, 2, 2, 2, 1, 2, 3, 2, 3, 5, 6, 2, 4, 5, 4, 3, 3, 4, 4, 2, 4, 3],
+        start=1,
+    )
+)
 # The answer that RAND recodes to 100 on every item.
-BEST = {1: 1, 20: 1, 21: 1, 22: 1, 23: 1, 24: 6, 25: 6, 26: 1, 27: 1, 28: 6, 29: 6, 30: 1, 31: 6,
-        32: 5, 33: 5, 34: 1, 35: 5, 36: 1}
+BEST = {
+    1: 1,
+    20: 1,
+    21: 1,
+    22: 1,
+    23: 1,
+    24: 6,
+    25: 6,
+    26: 1,
+    27: 1,
+    28: 6,
+    29: 6,
+    30: 1,
+    31: 6,
+    32: 5,
+    33: 5,
+    34: 1,
+    35: 5,
+    36: 1,
+}
 BEST.update({n: 3 for n in range(3, 13)} | {n: 2 for n in range(13, 20)} | {2: 3})
 # The answer that RAND recodes to 0 on every item.
-WORST = {1: 5, 20: 5, 21: 6, 22: 5, 23: 6, 24: 1, 25: 1, 26: 6, 27: 6, 28: 1, 29: 1, 30: 6, 31: 1,
-         32: 1, 33: 1, 34: 5, 35: 1, 36: 5}
+WORST = {
+    1: 5,
+    20: 5,
+    21: 6,
+    22: 5,
+    23: 6,
+    24: 1,
+    25: 1,
+    26: 6,
+    27: 6,
+    28: 1,
+    29: 1,
+    30: 6,
+    31: 1,
+    32: 1,
+    33: 1,
+    34: 5,
+    35: 1,
+    36: 5,
+}
 WORST.update({n: 1 for n in range(3, 20)} | {2: 3})
 
 
@@ -74,8 +117,14 @@ def test_precode_1_on_every_item_reverses_some_items_and_not_others():
     # Reversed (1 -> 100): items 1, 20-23, 26, 27, 30, 34, 36; the rest 1 -> 0.
     result = score("sf36", answers({n: 1 for n in range(1, 37)}))
     assert {name: result[name] for name in DOMAINS} == {
-        "physical_functioning": 0, "role_physical": 0, "role_emotional": 0, "vitality": 50,
-        "emotional_wellbeing": 40, "social_functioning": 50, "pain": 100, "general_health": 60,
+        "physical_functioning": 0,
+        "role_physical": 0,
+        "role_emotional": 0,
+        "vitality": 50,
+        "emotional_wellbeing": 40,
+        "social_functioning": 50,
+        "pain": 100,
+        "general_health": 60,
     }
     assert result["health_transition"] == 100
     assert result["pcs"] == pytest.approx(36.6579, abs=1e-3)
@@ -110,12 +159,12 @@ def test_a_domain_with_no_item_answered_is_none_and_so_are_the_summaries():
 @pytest.mark.parametrize(
     "item, bad, domain, expected",
     [
-        (3, 4, "physical_functioning", 700 / 9),     # item 3 (recoded 0) dropped: 700 / 9
-        (13, 3, "role_physical", 100),                # yes/no item: 3 is not a code
-        (21, 7, "pain", 75),                          # pain = item 22 alone
-        (23, 0, "vitality", 140 / 3),                 # (40 + 60 + 40) / 3
-        (1, 2.5, "general_health", 68.75),            # (75 + 75 + 75 + 50) / 4
-        (32, "x", "social_functioning", 75),          # item 20 alone
+        (3, 4, "physical_functioning", 700 / 9),  # item 3 (recoded 0) dropped: 700 / 9
+        (13, 3, "role_physical", 100),  # yes/no item: 3 is not a code
+        (21, 7, "pain", 75),  # pain = item 22 alone
+        (23, 0, "vitality", 140 / 3),  # (40 + 60 + 40) / 3
+        (1, 2.5, "general_health", 68.75),  # (75 + 75 + 75 + 50) / 4
+        (32, "x", "social_functioning", 75),  # item 20 alone
     ],
 )
 def test_an_answer_outside_the_items_codes_counts_as_missing(item, bad, domain, expected):
@@ -131,12 +180,12 @@ def test_an_empty_form_scores_nothing():
 @pytest.mark.parametrize(
     "item_21, item_22, expected",
     [
-        (1, 1, 100),     # 6 + 6
-        (2, 1, 84),      # 5.4 + 5 (item 22 "not at all" with some pain counts 5)
-        (3, 2, 62),      # 4.2 + 4
-        (6, 5, 0),       # 1 + 1
-        (4, None, 42),   # item 21 alone stands for both: 3.1 + 3.1
-        (None, 2, 75),   # item 22 alone: 4.75 + 4.75
+        (1, 1, 100),  # 6 + 6
+        (2, 1, 84),  # 5.4 + 5 (item 22 "not at all" with some pain counts 5)
+        (3, 2, 62),  # 4.2 + 4
+        (6, 5, 0),  # 1 + 1
+        (4, None, 42),  # item 21 alone stands for both: 3.1 + 3.1
+        (None, 2, 75),  # item 22 alone: 4.75 + 4.75
         (None, None, None),
     ],
 )

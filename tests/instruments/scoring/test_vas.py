@@ -5,8 +5,17 @@ from instruments.scoring import score
 
 @pytest.mark.parametrize(
     "mm, band",
-    [(0, "none"), (4, "none"), (4.5, "none"), (5, "mild"), (44, "mild"), (45, "moderate"),
-     (74, "moderate"), (75, "severe"), (100, "severe")],
+    [
+        (0, "none"),
+        (4, "none"),
+        (4.5, "none"),
+        (5, "mild"),
+        (44, "mild"),
+        (45, "moderate"),
+        (74, "moderate"),
+        (75, "severe"),
+        (100, "severe"),
+    ],
 )
 def test_it_returns_the_millimetres_and_bands_by_jensen_2003(mm, band):
     assert score("vas", {"vas_1": mm}) == {"total": mm, "band": band}

@@ -23,8 +23,10 @@ def valid_text(item: Item, rng: random.Random):
         places = item.decimals if item.decimals is not None else 1
         return f"{rng.uniform(low, high):.{places}f}"
     return {
-        "yes_no": rng.choice(["1", "0"]), "date": "2026-03-0" + str(rng.randint(1, 9)),
-        "partial_date": "2025-11", "time": f"{rng.randint(0, 23):02d}:{rng.choice(['00', '15', '30', '45'])}",
+        "yes_no": rng.choice(["1", "0"]),
+        "date": "2026-03-0" + str(rng.randint(1, 9)),
+        "partial_date": "2025-11",
+        "time": f"{rng.randint(0, 23):02d}:{rng.choice(['00', '15', '30', '45'])}",
         "text": "note",
     }[item.type]
 

@@ -48,8 +48,14 @@ def lbpb(transactional_db):
     study = StudyFactory(code="lbpb", title="LBPB cohort")
     site = SiteFactory(study=study, code="01", name="Site one")
     SiteFactory(study=study, code="02", name="Site two")
-    ProtocolVersion.objects.create(study=study, version="1.0", filename="lbpb.yaml", text=text,
-                                   checksum=hashlib.sha256(text.encode()).hexdigest(), is_current=True)
+    ProtocolVersion.objects.create(
+        study=study,
+        version="1.0",
+        filename="lbpb.yaml",
+        text=text,
+        checksum=hashlib.sha256(text.encode()).hexdigest(),
+        is_current=True,
+    )
     user = UserFactory(username="coord")
     membership_grant(user=user, study=study, role="coordinator", sites=[site])
     participant = ParticipantFactory(site=site, identifier="LBPB-01-0001")
@@ -132,8 +138,11 @@ def test_a_coordinator_enters_the_lbpb_baseline_battery(page, live_server, lbpb)
 
     for key, code in activities:
         instrument = get_instrument(code)
-        answers = {item.code: valid_text(item, random.Random(f"{key}-{item.code}"))
-                   for item in instrument.items if item.entered}
+        answers = {
+            item.code: valid_text(item, random.Random(f"{key}-{item.code}"))
+            for item in instrument.items
+            if item.entered
+        }
         page.goto(f"{base}/{key}/")
         # Typed and clicked like a person for the two forms checked closely; set by script for the rest (speed).
         typed = (fill_form if code in ("phq9", "psqi") else fill_form_fast)(page, instrument, answers)

@@ -10,6 +10,8 @@ from instruments.services import response_submit
 
 def list_url():
     return reverse("instruments:api-response-list")
+
+
 ANSWERS = {f"phq9_{n}": 1 for n in range(1, 10)}
 
 
@@ -19,8 +21,16 @@ def detail(response_id):
 
 def stored(participant, user, answers=None):
     raw = {code: str(value) for code, value in (answers or ANSWERS).items()}
-    return response_submit(participant=participant, visit_code="baseline", activity_key="phq9",
-                           instrument_code="phq9", raw=raw, complete=True, user=user, source="coordinator").response
+    return response_submit(
+        participant=participant,
+        visit_code="baseline",
+        activity_key="phq9",
+        instrument_code="phq9",
+        raw=raw,
+        complete=True,
+        user=user,
+        source="coordinator",
+    ).response
 
 
 def test_the_list_holds_only_responses_the_user_may_see(client, alpha, coordinator, make_persona):
@@ -38,23 +48,37 @@ def test_other_sites_and_studies_are_404(client, alpha, coordinator):
     site_b = stored(alpha.participant_b, coordinator)
     client.force_login(coordinator)
     assert client.get(detail(site_b.pk)).status_code == 404
-    refused = client.put(detail(site_b.pk), {"answers": ANSWERS, "lock_version": 1, "reason": "x"},
-                         content_type="application/json")
+    refused = client.put(
+        detail(site_b.pk), {"answers": ANSWERS, "lock_version": 1, "reason": "x"}, content_type="application/json"
+    )
     assert refused.status_code == 404
-    created = client.post(list_url(), {"participant": alpha.participant_c.pk, "visit_code": "baseline",
-                                 "activity_key": "phq9", "answers": ANSWERS}, content_type="application/json")
+    created = client.post(
+        list_url(),
+        {"participant": alpha.participant_c.pk, "visit_code": "baseline", "activity_key": "phq9", "answers": ANSWERS},
+        content_type="application/json",
+    )
     assert created.status_code == 404
     assert Response.objects.get().values["phq9_1"] == 1
 
 
 def test_invalid_answers_are_400_with_bilingual_messages(client, alpha, coordinator):
     client.force_login(coordinator)
-    answer = client.post(list_url(), {"participant": alpha.participant_a.pk, "visit_code": "baseline",
-                                "activity_key": "phq9", "answers": ANSWERS | {"phq9_2": 8}, "complete": True},
-                         content_type="application/json")
+    answer = client.post(
+        list_url(),
+        {
+            "participant": alpha.participant_a.pk,
+            "visit_code": "baseline",
+            "activity_key": "phq9",
+            "answers": ANSWERS | {"phq9_2": 8},
+            "complete": True,
+        },
+        content_type="application/json",
+    )
     assert answer.status_code == 400
-    assert answer.json()["errors"]["phq9_2"] == {"en": "Choose one of the listed options.",
-                                                 "zh": "请从列出的选项中选择。"}
+    assert answer.json()["errors"]["phq9_2"] == {
+        "en": "Choose one of the listed options.",
+        "zh": "请从列出的选项中选择。",
+    }
     assert not Response.objects.exists()
 
 
@@ -65,7 +89,11 @@ def test_an_update_needs_the_current_lock_version_and_a_reason_once_complete(cli
     assert client.put(detail(response.pk), body, content_type="application/json").status_code == 409
     body["lock_version"], body["reason"] = 1, ""
     assert client.put(detail(response.pk), body, content_type="application/json").json()["errors"] == {
-        "reason": {"en": "This form was complete: give a reason for the change.", "zh": "此表单已完成：请填写修改原因。"}}
+        "reason": {
+            "en": "This form was complete: give a reason for the change.",
+            "zh": "此表单已完成：请填写修改原因。",
+        }
+    }
     body["reason"] = "typo"
     updated = client.put(detail(response.pk), body, content_type="application/json")
     assert updated.status_code == 200 and updated.json()["scores"]["total"] == 11
@@ -78,8 +106,11 @@ def test_read_only_roles_cannot_write_through_the_api(client, alpha, coordinator
     assert client.get(detail(response.pk)).status_code == 200
     body = {"answers": ANSWERS | {"phq9_1": 3}, "complete": True, "lock_version": 1, "reason": "x"}
     assert client.put(detail(response.pk), body, content_type="application/json").status_code == 403
-    created = client.post(list_url(), {"participant": alpha.participant_a2.pk, "visit_code": "baseline",
-                                 "activity_key": "phq9", "answers": ANSWERS}, content_type="application/json")
+    created = client.post(
+        list_url(),
+        {"participant": alpha.participant_a2.pk, "visit_code": "baseline", "activity_key": "phq9", "answers": ANSWERS},
+        content_type="application/json",
+    )
     assert created.status_code == 403
     assert Response.objects.count() == 1 and Response.objects.get().values["phq9_1"] == 1
 
@@ -88,8 +119,9 @@ def test_anonymous_clients_are_sent_to_log_in(client, alpha):
     assert client.get(list_url()).status_code == 302
 
 
-def test_the_list_costs_the_same_queries_for_one_or_many_responses(client, alpha, coordinator,
-                                                                   django_assert_num_queries):
+def test_the_list_costs_the_same_queries_for_one_or_many_responses(
+    client, alpha, coordinator, django_assert_num_queries
+):
     stored(alpha.participant_a, coordinator)
     client.force_login(coordinator)
     client.get(list_url())

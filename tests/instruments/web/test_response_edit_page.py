@@ -19,7 +19,7 @@ def field_block(html: str, code: str) -> str:
     """The markup of one item's wrapper."""
     start = html.index(f'id="item-{code}"')
     end = html.find('class="mb-3 crf-item"', start + 1)
-    return html[start:end if end > 0 else len(html)]
+    return html[start : end if end > 0 else len(html)]
 
 
 def test_the_page_renders_keyboard_friendly_inputs_for_each_type(client, alpha, coordinator):
@@ -105,8 +105,9 @@ def test_read_only_roles_see_the_form_but_cannot_write(client, alpha, coordinato
     html = page.content.decode()
     assert page.status_code == 200 and "Read only" in html and "Mark complete" not in html
     assert re.search(r'data-score="total">18<', html)
-    refused = client.post(crf_url(alpha.participant_a), form_post(PHQ9_ANSWERS | {"phq9_1": "0"}, lock_version=1,
-                                                                  reason="x"))
+    refused = client.post(
+        crf_url(alpha.participant_a), form_post(PHQ9_ANSWERS | {"phq9_1": "0"}, lock_version=1, reason="x")
+    )
     assert refused.status_code == 403
     assert Response.objects.get().values["phq9_1"] == 2
 
@@ -141,8 +142,14 @@ def test_an_existing_response_keeps_the_definition_version_it_was_entered_with(c
     text = alpha.alpha_protocol.text.replace("phq9, sf36", '{code: phq9, version: "1.0"}, sf36')
     alpha.alpha_protocol.is_current = False
     alpha.alpha_protocol.save()
-    ProtocolVersion.objects.create(study=alpha.study, version="1.1", filename="alpha.yaml", text=text,
-                                   checksum=hashlib.sha256(text.encode()).hexdigest(), is_current=True)
+    ProtocolVersion.objects.create(
+        study=alpha.study,
+        version="1.1",
+        filename="alpha.yaml",
+        text=text,
+        checksum=hashlib.sha256(text.encode()).hexdigest(),
+        is_current=True,
+    )
     assert client.get(crf_url(alpha.participant_a)).status_code == 200
 
 

@@ -8,6 +8,8 @@ from instruments.models import Response
 
 def import_url(study_code="alpha"):
     return reverse("instruments:response-import", args=[study_code])
+
+
 HEADER = "study_id,visit,activity," + ",".join(f"phq9_{n}" for n in range(1, 11))
 
 
@@ -30,8 +32,9 @@ def test_a_good_file_saves_every_row(client, alpha, coordinator):
 
 def test_one_bad_row_saves_nothing_and_each_row_says_why(client, alpha, coordinator):
     client.force_login(coordinator)
-    text = "\n".join([HEADER, row("ALPHA-A-0001"), row("ALPHA-A-0002", "9"), row("ALPHA-B-0001"),
-                      row("ALPHA-A-0003", visit="m6")])
+    text = "\n".join(
+        [HEADER, row("ALPHA-A-0001"), row("ALPHA-A-0002", "9"), row("ALPHA-B-0001"), row("ALPHA-A-0003", visit="m6")]
+    )
     html = client.post(import_url(), {"file": upload(text), "complete": "on"}).content.decode()
     assert "Nothing was saved" in html
     assert "phq9_1: Choose one of the listed options." in html
@@ -44,12 +47,15 @@ def test_one_bad_row_saves_nothing_and_each_row_says_why(client, alpha, coordina
 def test_changing_complete_forms_by_import_needs_a_reason(client, alpha, coordinator):
     client.force_login(coordinator)
     client.post(import_url(), {"file": upload("\n".join([HEADER, row("ALPHA-A-0001")])), "complete": "on"})
-    html = client.post(import_url(), {"file": upload("\n".join([HEADER, row("ALPHA-A-0001", "2")])),
-                             "complete": "on"}).content.decode()
+    html = client.post(
+        import_url(), {"file": upload("\n".join([HEADER, row("ALPHA-A-0001", "2")])), "complete": "on"}
+    ).content.decode()
     assert "give a reason for the change" in html
     assert Response.objects.get().scores["total"] == 9
-    client.post(import_url(), {"file": upload("\n".join([HEADER, row("ALPHA-A-0001", "2")])), "complete": "on",
-                      "reason": "Re-keyed"})
+    client.post(
+        import_url(),
+        {"file": upload("\n".join([HEADER, row("ALPHA-A-0001", "2")])), "complete": "on", "reason": "Re-keyed"},
+    )
     assert Response.objects.get().scores["total"] == 18
 
 

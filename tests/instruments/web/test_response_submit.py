@@ -15,8 +15,13 @@ PHQ9 = get_instrument("phq9")
 
 
 def submit(participant, user, raw, **kwargs):
-    options = {"visit_code": "baseline", "activity_key": "phq9", "instrument_code": "phq9", "complete": True,
-               "source": Response.Source.COORDINATOR}
+    options = {
+        "visit_code": "baseline",
+        "activity_key": "phq9",
+        "instrument_code": "phq9",
+        "complete": True,
+        "source": Response.Source.COORDINATOR,
+    }
     options.update(kwargs)
     return response_submit(participant=participant, raw=raw, user=user, **options)
 
@@ -55,8 +60,9 @@ def test_a_draft_may_miss_required_answers_but_a_complete_form_may_not(alpha, co
 
 def test_a_stale_lock_version_is_a_conflict_and_overwrites_nothing(alpha, coordinator, answers):
     submit(alpha.participant_a, coordinator, answers, complete=False, expected_lock_version=0)
-    second = submit(alpha.participant_a, coordinator, answers | {"phq9_1": "0"}, complete=False,
-                    expected_lock_version=0)
+    second = submit(
+        alpha.participant_a, coordinator, answers | {"phq9_1": "0"}, complete=False, expected_lock_version=0
+    )
     assert second.conflict and "Someone else saved this form" in second.errors["lock_version"]["en"]
     stored = Response.objects.get()
     assert stored.values["phq9_1"] == 2 and stored.lock_version == 1
@@ -98,8 +104,7 @@ def test_scores_equal_the_pure_computation_for_the_three_validated_scales(alpha,
         assert stored.scores.get("total") is not None or code == "sf36"
 
 
-def test_the_participants_reassessment_service_is_called_with_stored_scores(alpha, coordinator, answers,
-                                                                          monkeypatch):
+def test_the_participants_reassessment_service_is_called_with_stored_scores(alpha, coordinator, answers, monkeypatch):
     from participants import services as participant_services
 
     seen = []
@@ -109,8 +114,7 @@ def test_the_participants_reassessment_service_is_called_with_stored_scores(alph
 
     monkeypatch.setattr(participant_services, "participant_reassessment_evaluate", evaluate, raising=False)
     submit(alpha.participant_a, coordinator, answers)
-    submit(alpha.participant_a, coordinator, {"phq9_1": "3"}, complete=False, activity_key="phq9",
-           visit_code="m1")
+    submit(alpha.participant_a, coordinator, {"phq9_1": "3"}, complete=False, activity_key="phq9", visit_code="m1")
     assert seen == [(alpha.participant_a, 18, None), (alpha.participant_a, 18, None)]  # drafts do not count
 
 
@@ -123,8 +127,9 @@ def test_a_month_one_score_that_did_not_fall_flags_the_participant(alpha, coordi
     submit(alpha.participant_a, coordinator, answers | {"phq9_1": "0"}, visit_code="m1")
     alpha.participant_a.refresh_from_db()
     assert alpha.participant_a.needs_reassessment is True
-    submit(alpha.participant_a, coordinator, {f"phq9_{n}": "0" for n in range(1, 10)}, visit_code="m1",
-           reason="corrected")
+    submit(
+        alpha.participant_a, coordinator, {f"phq9_{n}": "0" for n in range(1, 10)}, visit_code="m1", reason="corrected"
+    )
     alpha.participant_a.refresh_from_db()
     assert alpha.participant_a.needs_reassessment is False
 
@@ -147,6 +152,8 @@ def test_statuses_per_activity_report_the_least_finished_entry(alpha, coordinato
     submit(alpha.participant_a, coordinator, answers)
     diary = {"activity_key": "sleep_diary", "instrument_code": "sleep_diary", "complete": False}
     submit(alpha.participant_a, coordinator, {}, instance=2, **diary)
-    assert response_statuses(alpha.participant_a) == {("baseline", "phq9"): "complete",
-                                                      ("baseline", "sleep_diary"): "in_progress"}
+    assert response_statuses(alpha.participant_a) == {
+        ("baseline", "phq9"): "complete",
+        ("baseline", "sleep_diary"): "in_progress",
+    }
     assert response_statuses(alpha.participant_b) == {}

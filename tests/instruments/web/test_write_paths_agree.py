@@ -26,6 +26,7 @@ def import_file(rows: list[tuple[str, str, str, dict]]) -> SimpleUploadedFile:
 
 def api_answers(answers: dict) -> dict:
     """What a JSON client sends: numbers as numbers, lists as lists, text as text."""
+
     def typed(value):
         if isinstance(value, list):
             return [int(one) for one in value]
@@ -36,6 +37,7 @@ def api_answers(answers: dict) -> dict:
                 return float(value)
             except ValueError:
                 return value
+
     return {code: typed(value) for code, value in answers.items()}
 
 
@@ -49,19 +51,26 @@ def test_form_import_and_api_store_the_same_scores(client, alpha, coordinator, c
     assert client.post(crf_url(alpha.participant_a, activity=code), form_post(answers)).status_code == 302
 
     upload = import_file([(alpha.participant_a2.identifier, "baseline", code, answers)])
-    page = client.post(reverse("instruments:response-import", args=["alpha"]),
-                       {"file": upload, "complete": "on", "reason": ""})
+    page = client.post(
+        reverse("instruments:response-import", args=["alpha"]), {"file": upload, "complete": "on", "reason": ""}
+    )
     assert "1 form saved." in page.content.decode()
 
-    api = client.post(reverse("instruments:api-response-list"), {
-        "participant": alpha.participant_a3.pk, "visit_code": "baseline", "activity_key": code,
-        "answers": api_answers(answers), "complete": True,
-    }, content_type="application/json")
+    api = client.post(
+        reverse("instruments:api-response-list"),
+        {
+            "participant": alpha.participant_a3.pk,
+            "visit_code": "baseline",
+            "activity_key": code,
+            "answers": api_answers(answers),
+            "complete": True,
+        },
+        content_type="application/json",
+    )
     assert api.status_code == 201, api.content
 
     stored = {row.participant_id: row for row in Response.objects.filter(activity_key=code)}
-    form, imported, via_api = (stored[p.pk] for p in (alpha.participant_a, alpha.participant_a2,
-                                                       alpha.participant_a3))
+    form, imported, via_api = (stored[p.pk] for p in (alpha.participant_a, alpha.participant_a2, alpha.participant_a3))
     assert form.scores == imported.scores == via_api.scores == compute(instrument, form.values)
     assert form.values == imported.values == via_api.values
     assert [form.source, imported.source, via_api.source] == ["coordinator", "import", "api"]
