@@ -178,7 +178,10 @@ def test_the_same_file_uploaded_twice_changes_nothing(admin_client, world):
 
 @pytest.mark.django_db
 def test_a_data_manager_may_load_an_amendment_and_the_history_shows_its_changes(
-    client, world, make_persona, reprojections  # noqa: F811
+    client,
+    world,
+    make_persona,
+    reprojections,  # noqa: F811
 ):  # noqa: F811
     protocol_load(text=dump(alpha_protocol()), filename="alpha.yaml")
     client.force_login(make_persona("data_manager"))
@@ -262,7 +265,10 @@ def test_the_admin_site_loads_a_new_study_through_the_same_service(client, world
 
 @pytest.mark.django_db
 def test_the_study_page_takes_as_many_queries_for_a_long_schedule_as_for_a_short_one(
-    client, world, make_persona, reprojections  # noqa: F811
+    client,
+    world,
+    make_persona,
+    reprojections,  # noqa: F811
 ):  # noqa: F811
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
