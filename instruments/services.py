@@ -16,8 +16,9 @@ from django.utils.translation import gettext
 
 from audit.models import AuditEvent
 from audit.services import audit_record, diff, snapshot
-from monitoring.services import lock_for_write, locked_message, response_changed
+from monitoring.services import response_changed
 from participants.selectors import participants_for_user
+from participants.services import lock_for_write, locked_message
 from queries.services import queries_evaluate_response
 from safety.services import adverse_event_sync
 

@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from monitoring.selectors import is_locked
+from participants.selectors import is_locked
 from queries.access import may_raise
 from studies.access import study_for_user
 

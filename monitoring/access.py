@@ -10,8 +10,7 @@ from django.shortcuts import get_object_or_404
 from accounts.models import Role
 from accounts.selectors import membership_for
 from participants.access import participant_for_user
-
-from .models import Lock
+from participants.models import Lock
 
 DASHBOARD_ROLES = frozenset({Role.ADMIN, Role.DATA_MANAGER, Role.PI, Role.MONITOR})
 VERIFY_ROLES = frozenset({Role.MONITOR})

@@ -1,4 +1,4 @@
-"""Monitoring: source data verification, locks and the PI's casebook signature.
+"""Monitoring: source data verification and the PI's casebook signature (locks are participants.Lock).
 
 Rows are history: a verification that a later change reset, a lock that was lifted and a signature that a
 change voided all stay, with who and why. The current state is the row that is not reset, unlocked or voided.
@@ -34,59 +34,6 @@ class SourceVerification(models.Model):
     @property
     def participant(self):
         return self.response.participant
-
-
-class Lock(models.Model):
-    """Data made read-only by a data manager: one form, one visit of a participant, or a whole participant."""
-
-    class Scope(models.TextChoices):
-        FORM = "form", _("Form")
-        VISIT = "visit", _("Visit")
-        PARTICIPANT = "participant", _("Participant")
-
-    scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices)
-    participant = models.ForeignKey("participants.Participant", on_delete=models.PROTECT, related_name="locks")
-    visit_code = models.CharField(_("visit"), max_length=64, blank=True)
-    response = models.ForeignKey(
-        "instruments.Response", null=True, blank=True, on_delete=models.PROTECT, related_name="locks"
-    )
-    reason = models.TextField(_("reason"), blank=True)
-    locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    locked_at = models.DateTimeField(_("locked at"))
-    unlocked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    unlocked_at = models.DateTimeField(_("unlocked at"), null=True, blank=True)
-    unlock_reason = models.TextField(_("reason for unlocking"), blank=True)
-
-    class Meta:
-        ordering = ["-locked_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["response"], condition=Q(unlocked_at__isnull=True, scope="form"), name="one_active_form_lock"
-            ),
-            models.UniqueConstraint(
-                fields=["participant", "visit_code"],
-                condition=Q(unlocked_at__isnull=True, scope="visit"),
-                name="one_active_visit_lock",
-            ),
-            models.UniqueConstraint(
-                fields=["participant"],
-                condition=Q(unlocked_at__isnull=True, scope="participant"),
-                name="one_active_participant_lock",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        target = {
-            self.Scope.FORM: f"{self.participant} {self.visit_code} {self.response_id}",
-            self.Scope.VISIT: f"{self.participant} {self.visit_code}",
-        }.get(self.scope, str(self.participant))
-        return f"{self.get_scope_display()} lock {target}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.unlocked_at is None
 
 
 class Signature(models.Model):

@@ -1,7 +1,4 @@
-"""Reads for monitoring: lock state, SDV state, casebook content and hash, dashboard counts.
-
-``is_locked`` is the one lock rule every write path asks (CRF page, API, import, participant services).
-"""
+"""Reads for monitoring: SDV state, casebook content and hash, dashboard counts (lock state: participants.selectors)."""
 
 from __future__ import annotations
 
@@ -12,31 +9,12 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from instruments.models import Response
-from participants.models import Visit
-from participants.selectors import participants_for_user
+from participants.models import Lock, Visit
+from participants.selectors import active_locks, participants_for_user
 
-from .models import Lock, Signature, SourceVerification
+from .models import Signature, SourceVerification
 
 VERIFIED, CHANGED, NOT_VERIFIED = "verified", "changed", "not_verified"
-
-
-def active_locks(participant) -> QuerySet[Lock]:
-    return Lock.objects.filter(participant=participant, unlocked_at__isnull=True).select_related("locked_by")
-
-
-def is_locked(participant, visit_code: str | None = None, response=None) -> Lock | None:
-    """The lock that makes this data read-only (the participant's, the visit's or the form's), or None.
-
-    With ``response`` its visit is checked too; with neither, only a lock of the whole participant counts.
-    """
-    if response is not None:
-        visit_code = visit_code or response.visit_code
-    scopes = Q(scope=Lock.Scope.PARTICIPANT)
-    if visit_code:
-        scopes |= Q(scope=Lock.Scope.VISIT, visit_code=visit_code)
-    if response is not None and response.pk:
-        scopes |= Q(scope=Lock.Scope.FORM, response_id=response.pk)
-    return active_locks(participant).filter(scopes).order_by("pk").first()
 
 
 def _locked_expression():

@@ -17,7 +17,9 @@ from django.views.decorators.http import require_POST
 from instruments.access import response_for_user
 from instruments.labels import text as label_text
 from instruments.registry import get_instrument
+from participants import services as participant_services
 from participants.access import participant_for_user
+from participants.models import Lock
 from participants.selectors import text as protocol_text
 from studies.access import study_for_user
 from studies.selectors import current_protocol
@@ -25,7 +27,6 @@ from studies.selectors import current_protocol
 from . import selectors, services
 from .access import DASHBOARD_ROLES, LOCK_ROLES, SIGN_ROLES, VERIFY_ROLES, lock_for_user, permissions, require
 from .forms import LockForm, SignForm, UnlockForm
-from .models import Lock
 
 
 def study_dashboard(request, study_code: str):
@@ -110,7 +111,7 @@ def _lock(request, participant, *, scope: str, kind: str, pk=None, **target):
     if not form.is_valid():
         return _refused(request, participant, ValidationError(form.errors.get("reason", [])), kind=kind, pk=pk)
     try:
-        services.lock_create(
+        participant_services.lock_create(
             participant=participant, scope=scope, user=request.user, reason=form.cleaned_data["reason"], **target
         )
     except ValidationError as error:
@@ -147,7 +148,7 @@ def lock_release(request, lock_id: int):
     try:
         if not form.is_valid():
             raise ValidationError(form.errors["reason"])
-        services.lock_release(lock=lock, user=request.user, reason=form.cleaned_data["reason"])
+        participant_services.lock_release(lock=lock, user=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as error:
         return _refused(request, participant, error, kind="unlock", pk=lock.pk, value=request.POST.get("reason", ""))
     return _done(request, participant, _("Unlocked."))

@@ -6,6 +6,7 @@ and a participant's rows must survive a protocol amendment that renames or drops
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -158,3 +159,59 @@ class Visit(models.Model):
     def is_done(self) -> bool:
         """Completed, missed or cancelled: its dates are history and never re-projected."""
         return self.completed_on is not None or self.missed or self.cancelled
+
+
+class Lock(models.Model):
+    """Data made read-only by a data manager: one form, one visit of a participant, or a whole participant.
+
+    Kept with the participant: every write to a participant's data asks it first (selectors.is_locked).
+    """
+
+    class Scope(models.TextChoices):
+        FORM = "form", _("Form")
+        VISIT = "visit", _("Visit")
+        PARTICIPANT = "participant", _("Participant")
+
+    scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices)
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="locks")
+    visit_code = models.CharField(_("visit"), max_length=64, blank=True)
+    response = models.ForeignKey(
+        "instruments.Response", null=True, blank=True, on_delete=models.PROTECT, related_name="locks"
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    locked_at = models.DateTimeField(_("locked at"))
+    unlocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unlocked_at = models.DateTimeField(_("unlocked at"), null=True, blank=True)
+    unlock_reason = models.TextField(_("reason for unlocking"), blank=True)
+
+    class Meta:
+        ordering = ["-locked_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response"], condition=Q(unlocked_at__isnull=True, scope="form"), name="one_active_form_lock"
+            ),
+            models.UniqueConstraint(
+                fields=["participant", "visit_code"],
+                condition=Q(unlocked_at__isnull=True, scope="visit"),
+                name="one_active_visit_lock",
+            ),
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=Q(unlocked_at__isnull=True, scope="participant"),
+                name="one_active_participant_lock",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = {
+            self.Scope.FORM: f"{self.participant} {self.visit_code} {self.response_id}",
+            self.Scope.VISIT: f"{self.participant} {self.visit_code}",
+        }.get(self.scope, str(self.participant))
+        return f"{self.get_scope_display()} lock {target}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.unlocked_at is None

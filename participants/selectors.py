@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Membership
 from studies.protocol import visit_status
 
-from .models import Participant, Visit
+from .models import Lock, Participant, Visit
 
 CANCELLED = "cancelled"
 STATUS_LABELS = {
@@ -170,3 +170,22 @@ def withdrawals(user, *, study) -> QuerySet[Participant]:
         .filter(study=study, status=Participant.Status.WITHDRAWN)
         .order_by("withdrawn_on", "identifier")
     )
+
+
+def active_locks(participant) -> QuerySet[Lock]:
+    return Lock.objects.filter(participant=participant, unlocked_at__isnull=True).select_related("locked_by")
+
+
+def is_locked(participant, visit_code: str | None = None, response=None) -> Lock | None:
+    """The lock that makes this data read-only (the participant's, the visit's or the form's), or None.
+
+    With ``response`` its visit is checked too; with neither, only a lock of the whole participant counts.
+    """
+    if response is not None:
+        visit_code = visit_code or response.visit_code
+    scopes = Q(scope=Lock.Scope.PARTICIPANT)
+    if visit_code:
+        scopes |= Q(scope=Lock.Scope.VISIT, visit_code=visit_code)
+    if response is not None and response.pk:
+        scopes |= Q(scope=Lock.Scope.FORM, response_id=response.pk)
+    return active_locks(participant).filter(scopes).order_by("pk").first()

@@ -11,7 +11,7 @@ flag) is recorded with the path ``system``. Directly identifying data is recorde
 the trail is read by monitors, who may not see names.
 
 The writes live in one module per part of a participant's course (``screening``, ``enrolment``,
-``allocation``, ``schedule``, ``visits``, ``withdrawal``, ``reassessment``) with the shared checks in
+``allocation``, ``schedule``, ``visits``, ``withdrawal``, ``reassessment``, ``locks``) with the shared checks in
 ``common``; callers import them from here, so the layout can change without touching them.
 """
 
@@ -27,6 +27,14 @@ from .common import (
     WHY_WITHDRAWAL,
 )
 from .enrolment import participant_consent, participant_enrol
+from .locks import (
+    lock_create,
+    lock_for_write,
+    lock_release,
+    locked_message,
+    participant_hold,
+    refuse_if_locked,
+)
 from .reassessment import ScoreLookup, participant_reassessment_evaluate
 from .schedule import anchor_set, visits_reproject_study
 from .screening import participant_register, participant_screen
@@ -44,6 +52,12 @@ __all__ = [
     "WHY_WITHDRAWAL",
     "ScoreLookup",
     "anchor_set",
+    "lock_create",
+    "lock_for_write",
+    "lock_release",
+    "locked_message",
+    "participant_hold",
+    "refuse_if_locked",
     "participant_assign_arm",
     "participant_consent",
     "participant_enrol",

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audited_update
-from monitoring.services import refuse_if_locked
 
 from ..models import Participant
 from .common import WHY_ARM, Path, Status, _locked, _protocol, _require_status
+from .locks import refuse_if_locked
 from .schedule import _reproject
 
 

@@ -13,7 +13,6 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audited_update
-from monitoring.services import refuse_if_locked
 from studies.models import Site
 from studies.protocol import participant_id
 
@@ -29,6 +28,7 @@ from .common import (
     _protocol,
     _require_status,
 )
+from .locks import refuse_if_locked
 from .schedule import _anchor_save, _reproject
 
 

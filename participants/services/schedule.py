@@ -15,7 +15,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, audited_update, diff, snapshot
-from monitoring.services import refuse_if_locked
 from studies.protocol import project_visits
 from studies.selectors import current_protocol
 
@@ -34,6 +33,7 @@ from .common import (
     _protocol,
     _require_status,
 )
+from .locks import refuse_if_locked
 
 
 @transaction.atomic

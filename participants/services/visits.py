@@ -12,10 +12,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audited_update
-from monitoring.services import refuse_if_locked
 
 from ..models import Visit
 from .common import Action, Path, Status, _not_in_future, _require_status
+from .locks import refuse_if_locked
 
 
 @transaction.atomic

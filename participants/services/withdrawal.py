@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, audited_update
-from monitoring.services import refuse_if_locked
 
 from ..models import Participant
 from .common import SYSTEM, WHY_WITHDRAWAL, Action, Path, Status, _locked, _not_in_future, _require_status
+from .locks import refuse_if_locked
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ A lock of a visit the protocol does not have, so no other page's own data become
 def _lock(world, participant_name: str):
     from django.utils import timezone
 
-    from monitoring.models import Lock
+    from participants.models import Lock
     from tests.factories import UserFactory
 
     key = f"lock_{participant_name}"

@@ -6,7 +6,8 @@ import os
 import pytest
 
 from instruments.models import Response
-from monitoring.models import Lock, Signature, SourceVerification
+from monitoring.models import Signature, SourceVerification
+from participants.models import Lock
 from tests.browser import log_in
 from tests.factories import PASSWORD
 

@@ -7,7 +7,9 @@ from django.urls import reverse
 
 from instruments.models import Response
 from monitoring import services
-from monitoring.models import Lock, Signature, SourceVerification
+from monitoring.models import Signature, SourceVerification
+from participants import services as participant_services
+from participants.models import Lock
 from tests.factories import PASSWORD, ParticipantFactory
 
 from .conftest import ANSWERS, casebook_url, crf_url, persona, submit
@@ -83,7 +85,9 @@ def test_a_data_manager_locks_a_visit_and_the_crf_page_refuses_a_change(client, 
 
 
 def test_the_api_refuses_a_locked_form_with_423(client, form, people):
-    services.lock_create(participant=form.participant, scope="form", response=form, user=people["data_manager"])
+    participant_services.lock_create(
+        participant=form.participant, scope="form", response=form, user=people["data_manager"]
+    )
     client.force_login(people["coordinator"])
     answer = client.put(
         reverse("instruments:api-response-detail", args=[form.pk]),
@@ -97,7 +101,9 @@ def test_the_api_refuses_a_locked_form_with_423(client, form, people):
 
 
 def test_unlock_needs_a_reason_shown_next_to_the_field_and_then_restores_writing(client, form, people):
-    lock = services.lock_create(participant=form.participant, scope="participant", user=people["data_manager"])
+    lock = participant_services.lock_create(
+        participant=form.participant, scope="participant", user=people["data_manager"]
+    )
     client.force_login(people["data_manager"])
     page = client.post(url("lock-release", lock.pk), {"reason": ""})
     assert page.status_code == 200
@@ -147,7 +153,7 @@ def test_the_pi_signs_and_a_later_change_shows_the_voided_signature(client, form
 
 def test_the_dashboard_counts_per_site_within_the_users_scope(client, alpha, form, people):
     services.response_verify(response=form, user=people["monitor"])
-    services.lock_create(participant=form.participant, scope="participant", user=people["data_manager"])
+    participant_services.lock_create(participant=form.participant, scope="participant", user=people["data_manager"])
     services.casebook_sign(participant=form.participant, user=people["pi"], password=PASSWORD, meaning="reviewed")
     for number in range(2, 5):
         submit(ParticipantFactory(site=alpha.site_a, identifier=f"ALPHA-A-000{number}"), people["coordinator"])
@@ -195,7 +201,7 @@ def test_the_casebook_shows_sdv_progress_per_visit_and_changed_forms(client, for
 
 
 def test_the_casebook_in_chinese(client, form, people):
-    services.lock_create(
+    participant_services.lock_create(
         participant=form.participant, scope="visit", visit_code="baseline", user=people["data_manager"]
     )
     client.force_login(people["data_manager"])
@@ -226,7 +232,9 @@ def test_the_casebook_page_does_not_query_per_form(client, form, people):
             status=Response.Status.COMPLETE,
             lock_version=1,
         )
-    services.lock_create(participant=form.participant, scope="form", response=form, user=people["data_manager"])
+    participant_services.lock_create(
+        participant=form.participant, scope="form", response=form, user=people["data_manager"]
+    )
     with CaptureQueriesContext(connection) as many:
         page = client.get(casebook_url(form.participant)).content.decode()
     assert page.count('class="sdv-state"') == 4

@@ -9,9 +9,10 @@ from audit.models import AuditEvent
 from instruments.models import Response
 from instruments.services import responses_import
 from monitoring import selectors, services
-from monitoring.models import Lock, Signature, SourceVerification
+from monitoring.models import Signature, SourceVerification
+from participants import selectors as participant_selectors
 from participants import services as participant_services
-from participants.models import Visit
+from participants.models import Lock, Visit
 from tests.factories import PASSWORD
 
 from .conftest import ANSWERS, submit
@@ -60,38 +61,40 @@ def test_only_a_complete_form_can_be_verified_once(alpha, people, form):
 @pytest.mark.parametrize("scope", ["form", "visit", "participant"])
 def test_a_lock_refuses_response_submit_and_unlock_restores(form, people, scope):
     target = {"form": {"response": form}, "visit": {"visit_code": "baseline"}, "participant": {}}[scope]
-    lock = services.lock_create(
+    lock = participant_services.lock_create(
         participant=form.participant, scope=scope, user=people["data_manager"], reason="database lock", **target
     )
-    assert selectors.is_locked(form.participant, response=form) == lock
+    assert participant_selectors.is_locked(form.participant, response=form) == lock
     refused = submit(form.participant, people["coordinator"], answers=CHANGED, reason="late correction")
     assert refused.locked and not refused.ok and "locked" in refused.errors["form"]["en"]
     form.refresh_from_db()
     assert form.values["phq9_1"] == 1 and form.lock_version == 1
 
     with pytest.raises(ValidationError):
-        services.lock_release(lock=lock, user=people["data_manager"], reason="  ")
-    services.lock_release(lock=lock, user=people["data_manager"], reason="query answered")
-    assert selectors.is_locked(form.participant, response=form) is None
+        participant_services.lock_release(lock=lock, user=people["data_manager"], reason="  ")
+    participant_services.lock_release(lock=lock, user=people["data_manager"], reason="query answered")
+    assert participant_selectors.is_locked(form.participant, response=form) is None
     assert submit(form.participant, people["coordinator"], answers=CHANGED, reason="late correction").changed
-    actions = set(AuditEvent.objects.filter(object_type="monitoring.lock").values_list("action", flat=True))
+    actions = set(AuditEvent.objects.filter(object_type="participants.lock").values_list("action", flat=True))
     assert actions == {"lock", "unlock"}
 
 
 def test_a_visit_lock_leaves_other_visits_writable(form, people):
-    services.lock_create(
+    participant_services.lock_create(
         participant=form.participant, scope="visit", visit_code="baseline", user=people["data_manager"]
     )
-    assert selectors.is_locked(form.participant, "m1") is None
+    assert participant_selectors.is_locked(form.participant, "m1") is None
     assert submit(form.participant, people["coordinator"], visit="m1").ok
     with pytest.raises(ValidationError):
-        services.lock_create(
+        participant_services.lock_create(
             participant=form.participant, scope="visit", visit_code="baseline", user=people["data_manager"]
         )
 
 
 def test_a_csv_import_row_for_a_locked_form_is_refused_with_a_message(form, alpha, people):
-    services.lock_create(participant=form.participant, scope="form", response=form, user=people["data_manager"])
+    participant_services.lock_create(
+        participant=form.participant, scope="form", response=form, user=people["data_manager"]
+    )
     header = "study_id,visit,activity," + ",".join(ANSWERS)
     csv_text = f"{header}\nALPHA-A-0001,baseline,phq9," + ",".join("2" for _ in ANSWERS) + "\n"
     report = responses_import(study=alpha.study, csv_text=csv_text, user=people["coordinator"], reason="import")
@@ -119,7 +122,7 @@ def test_participant_services_are_refused_for_a_locked_participant(alpha, people
     participant.enrolled_on = datetime.date.today() - datetime.timedelta(days=3)
     participant.save()
     visit = _visit(participant)
-    lock = services.lock_create(participant=participant, scope="participant", user=people["data_manager"])
+    lock = participant_services.lock_create(participant=participant, scope="participant", user=people["data_manager"])
     today = datetime.date.today()
     attempts = [
         lambda: participant_services.anchor_set(
@@ -138,7 +141,7 @@ def test_participant_services_are_refused_for_a_locked_participant(alpha, people
     participant.refresh_from_db()
     assert visit.completed_on is None and not visit.missed and participant.status == "enrolled"
 
-    services.lock_release(lock=lock, user=people["data_manager"], reason="reopened")
+    participant_services.lock_release(lock=lock, user=people["data_manager"], reason="reopened")
     participant_services.visit_complete(visit=visit, completed_on=today, user=user)
     visit.refresh_from_db()
     assert visit.completed_on == today
@@ -147,7 +150,9 @@ def test_participant_services_are_refused_for_a_locked_participant(alpha, people
 def test_a_visit_lock_refuses_completing_that_visit_only(alpha, people):
     participant = alpha.participant_a
     baseline, month = _visit(participant), _visit(participant, "m1")
-    services.lock_create(participant=participant, scope="visit", visit_code="baseline", user=people["data_manager"])
+    participant_services.lock_create(
+        participant=participant, scope="visit", visit_code="baseline", user=people["data_manager"]
+    )
     with pytest.raises(ValidationError, match="locked"):
         participant_services.visit_miss(visit=baseline, user=people["coordinator"])
     participant_services.visit_miss(visit=month, user=people["coordinator"])
@@ -199,11 +204,11 @@ def test_the_casebook_hash_follows_values_and_scores(form, people):
 
 def test_lock_scopes_must_name_their_target(form, people):
     with pytest.raises(ValidationError):
-        services.lock_create(participant=form.participant, scope="form", user=people["data_manager"])
+        participant_services.lock_create(participant=form.participant, scope="form", user=people["data_manager"])
     with pytest.raises(ValidationError):
-        services.lock_create(participant=form.participant, scope="visit", user=people["data_manager"])
+        participant_services.lock_create(participant=form.participant, scope="visit", user=people["data_manager"])
     with pytest.raises(ValidationError):
-        services.lock_create(
+        participant_services.lock_create(
             participant=form.participant, scope="visit", visit_code="no-such-visit", user=people["data_manager"]
         )
     assert not Lock.objects.exists()
