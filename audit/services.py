@@ -42,9 +42,6 @@ from dataclasses import dataclass, field
 from django.db import models, transaction
 from django.utils.duration import duration_iso_string
 
-from participants.models import Participant
-from studies.models import Site, Study
-
 from .blinding import SENSITIVE_FIELDS
 from .models import AuditEvent
 
@@ -112,8 +109,18 @@ def diff(before: dict, after: dict) -> dict:
     return changes
 
 
+def _scope_models() -> tuple[type, type, type]:
+    """The Study, Site and Participant classes, as the event's own foreign keys name them.
+
+    Read from the model rather than imported: the audit trail sits below every domain app and knows none.
+    """
+    meta = AuditEvent._meta
+    return tuple(meta.get_field(name).related_model for name in ("study", "site", "participant"))
+
+
 def _scope(instance, study, site, participant):
     """Study, site and participant of the event: given values first, then what the instance says."""
+    Study, Site, Participant = _scope_models()
     if instance is not None:
         if participant is None:
             participant = instance if isinstance(instance, Participant) else getattr(instance, "participant", None)

@@ -10,11 +10,12 @@ from django.shortcuts import get_object_or_404
 from accounts.models import Role
 from accounts.selectors import membership_for
 from participants.access import participant_for_user
+from participants.selectors import responses_for_user
+from studies.selectors import protocol_activity
 
 from .definitions import Instrument
 from .models import Response
 from .registry import get_instrument
-from .selectors import protocol_activity, responses_for_user
 
 # Roles that enter and change data; monitors and statisticians read only.
 WRITE_ROLES = frozenset({Role.ADMIN, Role.DATA_MANAGER, Role.PI, Role.COORDINATOR})

@@ -1,40 +1,15 @@
-"""Reads for responses and the instrument library; every list starts from the user's participants."""
+"""Reads of stored responses by participant. Lists scoped to a user start in participants.selectors
+(``responses_for_user``), which knows who may see which participant."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-
-from participants.selectors import participants_for_user
-from studies.selectors import current_protocol
-
 from .models import Response
-
-
-def responses_for_user(user) -> QuerySet[Response]:
-    """Every response of a participant ``user`` may see (their studies, limited to their sites)."""
-    return Response.objects.filter(participant__in=participants_for_user(user)).select_related(
-        "participant", "participant__study", "participant__site", "entered_by"
-    )
 
 
 def response_find(*, participant, visit_code: str, activity_key: str, instance: int = 1) -> Response | None:
     return Response.objects.filter(
         participant=participant, visit_code=visit_code, activity_key=activity_key, instance=instance
     ).first()
-
-
-def protocol_activity(study, *, visit_code: str, activity_key: str):
-    """(visit, activity) of the study's current protocol for an instrument activity, or None."""
-    protocol = current_protocol(study)
-    if protocol is None:
-        return None
-    for visit in protocol.visits:
-        if visit.code != visit_code:
-            continue
-        for activity in visit.activities:
-            if activity.kind == "instrument" and activity.key == activity_key:
-                return visit, activity
-    return None
 
 
 def stored_score(*, participant, visit_code: str, instrument_code: str, score_name: str):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from participants.selectors import is_locked
 from queries.access import may_raise
 from studies.access import study_for_user
+from workflows.services import response_submit, responses_import
 
 from . import selectors
 from .access import can_enter_data, crf_for_user
@@ -30,7 +31,6 @@ from .labels import message, text
 from .models import Response
 from .redcap_dd import read_data_dictionary, write_data_dictionary
 from .registry import get_instrument, get_library
-from .services import response_submit, responses_import
 
 GENERAL_ERRORS = ("lock_version", "reason", "instrument", "form")
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "queries",
     "reports",
     "monitoring",
+    "workflows",
 ]
 
 MIDDLEWARE = [

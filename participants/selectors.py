@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
+from instruments.models import Response
 from studies.protocol import visit_status
 
 from .models import Lock, Participant, Visit
@@ -189,3 +190,10 @@ def is_locked(participant, visit_code: str | None = None, response=None) -> Lock
     if response is not None and response.pk:
         scopes |= Q(scope=Lock.Scope.FORM, response_id=response.pk)
     return active_locks(participant).filter(scopes).order_by("pk").first()
+
+
+def responses_for_user(user) -> QuerySet[Response]:
+    """Every response of a participant ``user`` may see (their studies, limited to their sites)."""
+    return Response.objects.filter(participant__in=participants_for_user(user)).select_related(
+        "participant", "participant__study", "participant__site", "entered_by"
+    )

@@ -143,3 +143,17 @@ def protocol_versions(study: Study) -> QuerySet:
         .defer("text")
         .order_by("-loaded_at", "-pk")
     )
+
+
+def protocol_activity(study, *, visit_code: str, activity_key: str):
+    """(visit, activity) of the study's current protocol for an instrument activity, or None."""
+    protocol = current_protocol(study)
+    if protocol is None:
+        return None
+    for visit in protocol.visits:
+        if visit.code != visit_code:
+            continue
+        for activity in visit.activities:
+            if activity.kind == "instrument" and activity.key == activity_key:
+                return visit, activity
+    return None

@@ -12,9 +12,7 @@ from django.urls import reverse
 
 from accounts.services import membership_grant
 from audit.models import AuditEvent
-from instruments import services as instrument_services
 from instruments.models import Response
-from instruments.services import response_submit
 from participants import services as participant_services
 from participants.models import AnchorDate, Participant, Visit
 from studies.models import Study
@@ -24,6 +22,8 @@ from tests.participants.conftest import LBPB_ELIGIBLE, lbpb_text, load_protocol
 from tests.studies.conftest import dump
 from tests.studies.test_protocol_load import alpha_protocol, amended
 from tests.studies.test_study_pages import upload
+from workflows import services as workflow_services
+from workflows.services import response_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -316,10 +316,10 @@ def test_the_crf_page_records_each_changed_answer_and_score_with_the_reason(clie
 
 
 def test_a_failure_after_the_response_is_saved_leaves_neither_the_response_nor_its_audit_row(alpha, monkeypatch):
-    def broken(participant):
+    def broken(**kwargs):
         raise RuntimeError("rules could not be evaluated")
 
-    monkeypatch.setattr(instrument_services, "_evaluate_reassessment", broken)
+    monkeypatch.setattr(workflow_services, "participant_reassessment_evaluate", broken)
     with pytest.raises(RuntimeError):
         response_submit(
             participant=alpha.participant_a,

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.services import membership_grant
-from instruments.services import response_submit
 from tests.factories import PASSWORD
 from tests.matrix.instruments import alpha_with_protocol
+from workflows.services import response_submit
 
 ANSWERS = {f"phq9_{n}": "1" for n in range(1, 10)}
 

@@ -7,13 +7,13 @@ from django.core.exceptions import ValidationError
 
 from audit.models import AuditEvent
 from instruments.models import Response
-from instruments.services import responses_import
 from monitoring import selectors, services
 from monitoring.models import Signature, SourceVerification
 from participants import selectors as participant_selectors
 from participants import services as participant_services
 from participants.models import Lock, Visit
 from tests.factories import PASSWORD
+from workflows.services import responses_import
 
 from .conftest import ANSWERS, submit
 

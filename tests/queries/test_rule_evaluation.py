@@ -7,12 +7,12 @@ from django.core.management import call_command
 
 from audit.models import AuditEvent
 from instruments.models import Response
-from instruments.services import response_submit
 from participants.models import Consent, Visit
 from queries.models import Query
 from queries.services import quality_rules_evaluate, query_close
 from queries.tasks import quality_rules_nightly
 from tests.factories import UserFactory
+from workflows.services import response_submit
 
 
 def _weight(participant, visit_code, weight, user, complete=False, reason="corrected"):

@@ -10,11 +10,11 @@ from django.utils import translation
 from accounts.models import Role
 from accounts.services import membership_grant
 from instruments.models import Response
-from instruments.services import response_submit
 from randomisation.models import AllocationList, AllocationSlot
 from studies.models import ProtocolVersion, Study
 from tests.factories import ParticipantFactory, SiteFactory, StudyFactory, UserFactory
 from tests.protocol_text import protocol_head
+from workflows.services import response_submit
 
 PROTOCOL = (
     protocol_head(

@@ -5,7 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from instruments.models import Response
-from instruments.services import response_submit
+from workflows.services import response_submit
 
 
 def list_url():

@@ -7,7 +7,7 @@ from instruments import services
 from instruments.definitions import compute
 from instruments.models import Response, ResponseRevision
 from instruments.registry import get_instrument
-from instruments.services import response_submit
+from workflows.services import response_submit
 
 from .conftest import full_answers
 
@@ -105,24 +105,20 @@ def test_scores_equal_the_pure_computation_for_the_three_validated_scales(alpha,
 
 
 def test_the_participants_reassessment_service_is_called_with_stored_scores(alpha, coordinator, answers, monkeypatch):
-    from participants import services as participant_services
+    from workflows import services as workflow_services
 
     seen = []
 
     def evaluate(*, participant, score_lookup):
         seen.append((participant, score_lookup("phq9", "total", "baseline"), score_lookup("phq9", "total", "m1")))
 
-    monkeypatch.setattr(participant_services, "participant_reassessment_evaluate", evaluate, raising=False)
+    monkeypatch.setattr(workflow_services, "participant_reassessment_evaluate", evaluate)
     submit(alpha.participant_a, coordinator, answers)
     submit(alpha.participant_a, coordinator, {"phq9_1": "3"}, complete=False, activity_key="phq9", visit_code="m1")
     assert seen == [(alpha.participant_a, 18, None), (alpha.participant_a, 18, None)]  # drafts do not count
 
 
 def test_a_month_one_score_that_did_not_fall_flags_the_participant(alpha, coordinator, answers):
-    from participants import services as participant_services
-
-    if not hasattr(participant_services, "participant_reassessment_evaluate"):
-        pytest.skip("participants.services.participant_reassessment_evaluate is not written yet")
     submit(alpha.participant_a, coordinator, answers)
     submit(alpha.participant_a, coordinator, answers | {"phq9_1": "0"}, visit_code="m1")
     alpha.participant_a.refresh_from_db()

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from audit.models import AuditEvent
 from instruments.registry import instrument_codes
-from instruments.services import responses_rescore
+from workflows.services import responses_rescore
 
 
 class Command(BaseCommand):

@@ -1,0 +1,221 @@
+"""Workflows that span apps: one service each, calling the apps' own services in order, no signals.
+
+Apps sit on floors and import only downward (pyproject.toml, [tool.importlinter]); when a write in a low app
+must cause effects in higher ones, the workflow here is the one place that says so:
+
+* ``response_submit``: the one write path of CRF answers (page, import, API). Inside one transaction it holds
+  the response row, asks the participant's locks, stores the answers (``instruments.services.response_store``)
+  and, when they changed, resets the form's verification and the casebook signature (monitoring), re-evaluates
+  the treatment-reassessment rules (participants), syncs the adverse-event log (safety) and opens or closes
+  data-quality queries (queries).
+* ``response_rescore`` / ``responses_rescore``: new scores from today's scorer, and what the change undoes.
+* ``responses_import``: a response file, all rows or none, each through ``response_submit``.
+* ``protocol_apply``: load a protocol file (studies) and re-project every participant's visits (participants).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
+
+from audit.models import AuditEvent
+from audit.services import audit_record
+from instruments import scoring
+from instruments.importing import ImportRow, parse_import
+from instruments.labels import message
+from instruments.models import Response
+from instruments.registry import get_instrument
+from instruments.selectors import score_lookup_for
+from instruments.services import CONFLICT, WHY_RESCORE, SubmitResult, response_for_update, response_store
+from instruments.services import response_rescore as scores_recompute
+from monitoring.services import response_changed
+from participants.selectors import participants_for_user
+from participants.services import lock_for_write, locked_message, participant_reassessment_evaluate
+from queries.services import queries_evaluate_response
+from safety.services import adverse_event_sync
+from studies.selectors import protocol_activity
+
+__all__ = [
+    "ImportReport",
+    "SubmitResult",
+    "response_rescore",
+    "response_submit",
+    "responses_import",
+    "responses_rescore",
+]
+
+
+def response_submit(
+    *,
+    participant,
+    visit_code: str,
+    activity_key: str,
+    instrument_code: str,
+    raw,
+    complete: bool,
+    user,
+    source: str,
+    expected_lock_version: int | None = None,
+    reason: str = "",
+    instance: int = 1,
+    definition_version: str | None = None,
+    path: str | None = None,
+) -> SubmitResult:
+    """Clean, score and store one response and run what the change causes; on any problem store nothing.
+
+    The arguments are those of ``instruments.services.response_store``. A locked form, visit or participant
+    refuses the write with ``locked`` set.
+    """
+    try:
+        with transaction.atomic():
+            existing = response_for_update(
+                participant=participant, visit_code=visit_code, activity_key=activity_key, instance=instance
+            )
+            lock = lock_for_write(participant, visit_code, response=existing)
+            if lock is not None:
+                return SubmitResult(response=existing, errors={"form": locked_message(lock)}, locked=True)
+            result = response_store(
+                existing=existing,
+                participant=participant,
+                visit_code=visit_code,
+                activity_key=activity_key,
+                instrument_code=instrument_code,
+                raw=raw,
+                complete=complete,
+                user=user,
+                source=source,
+                expected_lock_version=expected_lock_version,
+                reason=reason,
+                instance=instance,
+                definition_version=definition_version,
+                path=path,
+            )
+            if result.changed:
+                _after_change(result.response, participant=participant, user=user, reason=reason.strip())
+            return result
+    except IntegrityError:
+        # Two first saves of the same form at once: the other one created the row.
+        return SubmitResult(errors={"lock_version": dict(CONFLICT)})
+
+
+def _after_change(response: Response, *, participant, user, reason: str) -> None:
+    """What a saved change causes, in this order, inside the write's transaction."""
+    response_changed(response=response, user=user, reason=reason)  # resets SDV, voids the casebook signature
+    participant_reassessment_evaluate(participant=participant, score_lookup=score_lookup_for(participant))
+    adverse_event_sync(response=response)  # the AE log and SAE clock follow the ae_record CRF
+    queries_evaluate_response(response=response)  # opens or auto-closes data-quality queries
+
+
+@transaction.atomic
+def response_rescore(*, response: Response, user=None, path: str = AuditEvent.Path.SYSTEM) -> bool:
+    """Recompute a stored response's scores with today's scorer; True when they changed (then SDV resets)."""
+    changed = scores_recompute(response=response, user=user, path=path)
+    if changed:
+        version = response.scoring_version
+        response_changed(response=response, user=user, reason=WHY_RESCORE % (version, version))
+    return changed
+
+
+def responses_rescore(
+    *, instrument_code: str | None = None, force: bool = False, user=None, path: str = AuditEvent.Path.SYSTEM
+) -> dict[str, int]:
+    """Rescore every stored response (of one instrument) whose scoring version differs from today's
+    (every one with ``force``).
+
+    Returns counts: ``checked`` responses looked at, ``changed`` whose scores changed.
+    """
+    queryset = Response.objects.exclude(status=Response.Status.NOT_STARTED)
+    if instrument_code:
+        queryset = queryset.filter(instrument_code=instrument_code)
+    checked = changed = 0
+    for response in queryset.iterator():
+        instrument = get_instrument(response.instrument_code, response.definition_version)
+        current = scoring.scoring_version(instrument.scorer) if instrument.scorer else ""
+        if current == response.scoring_version and not force:
+            continue
+        checked += 1
+        changed += response_rescore(response=response, user=user, path=path)
+    return {"checked": checked, "changed": changed}
+
+
+@dataclass
+class ImportReport:
+    """What an import did with each row; ``ok`` only when every row could be saved (then all were)."""
+
+    rows: list[ImportRow]
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem and all(row.status != "refused" for row in self.rows)
+
+    @property
+    def saved(self) -> int:
+        return sum(row.status == "saved" for row in self.rows)
+
+
+def responses_import(*, study, csv_text: str, user, complete: bool = True, reason: str = "") -> ImportReport:
+    """Store every row of a response file through response_submit, or none of them if any row is refused."""
+    rows, problem = parse_import(csv_text)
+    report = ImportReport(rows, problem)
+    if problem:
+        return report
+    participants = {one.identifier: one for one in participants_for_user(user).filter(study=study)}
+    with transaction.atomic():
+        for row in rows:
+            _import_row(row, study=study, participants=participants, user=user, complete=complete, reason=reason)
+        if not report.ok:
+            transaction.set_rollback(True)
+            for row in rows:
+                if row.status != "refused":
+                    row.status = "not_saved"
+        else:  # each saved row has its own event; this one says which file run they belong to
+            audit_record(
+                user=user,
+                action=AuditEvent.Action.IMPORT,
+                object_type=Response._meta.label_lower,
+                study=study,
+                reason=reason,
+                path=AuditEvent.Path.IMPORT,
+                changes={"rows": [None, len(rows)], "saved": [None, report.saved]},
+            )
+    return report
+
+
+def _import_row(row: ImportRow, *, study, participants, user, complete: bool, reason: str) -> None:
+    participant = participants.get(row.identifier)
+    found = protocol_activity(study, visit_code=row.visit_code, activity_key=row.activity_key)
+    if participant is None:
+        row.messages.append(gettext("Unknown study ID %(id)s.") % {"id": row.identifier})
+    if found is None:
+        row.messages.append(
+            gettext("No form %(activity)s at visit %(visit)s in the current protocol.")
+            % {"activity": row.activity_key, "visit": row.visit_code}
+        )
+    if row.messages:
+        row.status = "refused"
+        return
+    activity = found[1]
+    instrument = get_instrument(activity.code, activity.version)
+    codes = set(instrument.item_codes())
+    raw = {code: value for code, value in row.answers.items() if value or code in codes}
+    result = response_submit(
+        participant=participant,
+        visit_code=row.visit_code,
+        activity_key=row.activity_key,
+        instrument_code=instrument.code,
+        raw=raw,
+        complete=complete,
+        user=user,
+        source=Response.Source.IMPORT,
+        reason=reason,
+        instance=row.instance,
+        definition_version=instrument.version,
+    )
+    if result.ok:
+        row.status = "saved" if result.changed else "unchanged"
+        return
+    row.status = "refused"
+    row.messages += [f"{code}: {message(error)}" for code, error in result.errors.items()]
