@@ -6,7 +6,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from .forms import ProtocolUploadForm
-from .models import Activity, Anchor, Arm, Criterion, ProtocolVersion, Site, Study, VisitDefinition
+from .models import ProtocolVersion, Site, Study
 from .protocol import ProtocolError
 from .services import protocol_load
 
@@ -16,20 +16,10 @@ class SiteInline(admin.TabularInline):
     extra = 0
 
 
-class ArmInline(admin.TabularInline):
-    model = Arm
-    extra = 0
-
-
-class AnchorInline(admin.TabularInline):
-    model = Anchor
-    extra = 0
-
-
 @admin.register(Study)
 class StudyAdmin(admin.ModelAdmin):
     list_display = ["code", "title", "design", "blinding", "target_enrolment", "protocol_version", "is_active"]
-    inlines = [SiteInline, ArmInline, AnchorInline]
+    inlines = [SiteInline]
     change_list_template = "admin/studies/study/change_list.html"
 
     def get_urls(self):
@@ -72,28 +62,13 @@ class StudyAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/studies/study/protocol_upload.html", context)
 
 
-class ActivityInline(admin.TabularInline):
-    model = Activity
-    extra = 0
-    fields = ["order", "kind", "code", "key", "version", "respondent", "arms", "is_active"]
-
-
-@admin.register(VisitDefinition)
-class VisitDefinitionAdmin(admin.ModelAdmin):
-    list_display = ["study", "code", "label", "anchor", "offset_days", "window_before", "window_after", "is_active"]
-    list_filter = ["study", "is_active"]
-    inlines = [ActivityInline]
-
-
-@admin.register(Criterion)
-class CriterionAdmin(admin.ModelAdmin):
-    list_display = ["study", "code", "kind", "text", "is_active"]
-    list_filter = ["study", "kind", "is_active"]
-
-
 @admin.register(ProtocolVersion)
 class ProtocolVersionAdmin(admin.ModelAdmin):
-    """Read-only: a loaded version is a record; new versions come only through the upload."""
+    """Read-only: a loaded version is a record; new versions come only through the upload.
+
+    The file text shown here is the protocol itself (arms, anchors, visits, activities, criteria): no other
+    admin page lists them, because no table copies them.
+    """
 
     list_display = ["study", "version", "version_date", "filename", "is_current", "loaded_at", "loaded_by"]
     list_filter = ["study", "is_current"]

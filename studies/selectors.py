@@ -1,10 +1,13 @@
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import membership_for
 
 from .models import Site, Study
+from .protocol.schema import Activity, Anchor, Visit
 
 
 def studies_for_user(user) -> QuerySet[Study]:
@@ -62,6 +65,14 @@ def current_protocol(study: Study):
     return _parsed_cache[row.checksum]
 
 
+# The kinds of activity as the schedule shows them (the protocol file writes the codes).
+ACTIVITY_KIND_LABELS = {
+    "instrument": _("Instrument"),
+    "specimen": _("Specimen"),
+    "acquisition": _("Acquisition"),
+}
+
+
 @dataclass(frozen=True)
 class ScheduleRow:
     """One line of the schedule of activities: an activity key and, per visit, the activity or None."""
@@ -71,37 +82,40 @@ class ScheduleRow:
     code: str
     label: str
     label_zh: str
-    cells: tuple
+    cells: tuple  # studies.protocol.Activity or None, one per visit
+
+
+@dataclass(frozen=True)
+class VisitRow:
+    """A visit of the schedule with the anchor it hangs from (for the anchor's label)."""
+
+    visit: Visit
+    anchor: Anchor | None
 
 
 def protocol_summary(study: Study) -> dict:
-    """The loaded protocol of ``study`` as rows for display: arms, anchors, visits, grid and criteria."""
-    from .models import Activity, Anchor, Arm, Criterion, VisitDefinition
+    """The current protocol of ``study`` for display: arms, anchors, visits, schedule grid and criteria.
 
-    visits = list(
-        VisitDefinition.objects.filter(study=study, is_active=True).prefetch_related(
-            Prefetch("activities", queryset=Activity.objects.filter(is_active=True).order_by("order"))
-        )
-    )
-    criteria = list(Criterion.objects.filter(study=study, is_active=True))
-    anchors = list(Anchor.objects.filter(study=study, is_active=True))
-    by_code = {anchor.code: anchor for anchor in anchors}
-    for visit in visits:
-        visit.anchor_row = by_code.get(visit.anchor)
+    Read from the stored file (``current_protocol``): one query, whatever the length of the schedule.
+    """
+    protocol = current_protocol(study)
+    if protocol is None:
+        return {"arms": [], "anchors": [], "visits": [], "schedule": [], "inclusion": [], "exclusion": []}
+    anchors = {anchor.code: anchor for anchor in protocol.anchors}
     return {
-        "arms": list(Arm.objects.filter(study=study, is_active=True)),
-        "anchors": anchors,
-        "visits": visits,
-        "schedule": schedule_rows(visits),
-        "inclusion": [c for c in criteria if c.kind == "inclusion"],
-        "exclusion": [c for c in criteria if c.kind == "exclusion"],
+        "arms": list(protocol.arms),
+        "anchors": list(protocol.anchors),
+        "visits": [VisitRow(visit, anchors.get(visit.anchor)) for visit in protocol.visits],
+        "schedule": schedule_rows(protocol.visits),
+        "inclusion": list(protocol.eligibility.inclusion),
+        "exclusion": list(protocol.eligibility.exclusion),
     }
 
 
-def schedule_rows(visits) -> list[ScheduleRow]:
-    """Activities in order of first appearance, each with one cell per visit (visits need activities loaded)."""
-    by_visit = [{a.key: a for a in visit.activities.all()} for visit in visits]
-    keys: dict[str, object] = {}
+def schedule_rows(visits: Sequence[Visit]) -> list[ScheduleRow]:
+    """Activities in order of first appearance, each with one cell per visit."""
+    by_visit = [{a.key: a for a in visit.activities} for visit in visits]
+    keys: dict[str, Activity] = {}
     for activities in by_visit:
         for key, activity in activities.items():
             keys.setdefault(key, activity)
@@ -121,7 +135,7 @@ def schedule_rows(visits) -> list[ScheduleRow]:
     return rows
 
 
-def _activity_label(activity) -> tuple[str, str]:
+def _activity_label(activity: Activity) -> tuple[str, str]:
     from instruments.registry import get_instrument
 
     if activity.kind == "instrument":
@@ -131,7 +145,7 @@ def _activity_label(activity) -> tuple[str, str]:
             return activity.code, activity.code
         title = instrument.short_title or instrument.title
         return title.en, title.zh
-    return activity.get_kind_display() + " · " + activity.code, ""
+    return f"{ACTIVITY_KIND_LABELS.get(activity.kind, activity.kind)} · {activity.code}", ""
 
 
 def protocol_versions(study: Study) -> QuerySet:

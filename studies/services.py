@@ -1,4 +1,7 @@
-"""Writes for studies: loading a protocol file into rows (the one way a study's protocol changes).
+"""Writes for studies: loading a protocol file (the one way a study's protocol changes).
+
+The stored file is the protocol (``ProtocolVersion.text``, read through ``studies.selectors.current_protocol``);
+the load writes only the study and site rows other tables point at, from the file, in ``_upsert_rows``.
 
 A load that creates or amends a study is written to the audit trail in the same transaction: the study's
 changed fields, and the new protocol version with the list of changes from the previous one.
@@ -17,11 +20,10 @@ from django.utils.translation import gettext_noop
 from audit.models import AuditEvent
 from audit.services import audit_record, diff, snapshot
 
-from .models import Activity, Anchor, Arm, Criterion, ProtocolVersion, Site, Study, VisitDefinition
+from .models import ProtocolVersion, Site, Study
 from .protocol import Protocol, ProtocolError, diff_protocols
 from .protocol.quality import InstrumentFields, check_quality_fields
 from .protocol.reader import Problem
-from .protocol.schema import Combination, Condition
 from .selectors import parse_protocol_text
 
 CREATED, UNCHANGED, AMENDED = "created", "unchanged", "amended"
@@ -147,7 +149,8 @@ def _instrument_fields() -> dict[str, InstrumentFields]:
 
 
 def _check_lengths(protocol: Protocol, filename: str) -> None:
-    """Values longer than their column would fail in the database; report them as file problems instead."""
+    """Values longer than the column they are stored in (the study and site rows; visit codes and activity keys in
+    other apps' rows) would fail in the database; report them as file problems instead."""
     checks = [
         ("study.protocol_version", protocol.study.protocol_version, 40),
         ("study.participant_id_pattern", protocol.study.participant_id_pattern, 100),
@@ -238,6 +241,8 @@ def _reproject_visits(study: Study) -> None:
 
 
 def _upsert_rows(code: str, protocol: Protocol) -> Study:
+    """The study row and one site row per site of the file, by code; a site dropped from the file is kept
+    (participants point at it). Everything else of the protocol is read from the stored file, not from rows."""
     s = protocol.study
     values = dict(
         title=s.title.en,
@@ -259,96 +264,4 @@ def _upsert_rows(code: str, protocol: Protocol) -> Study:
             code=site.code,
             defaults=dict(name=site.name.en, name_zh=site.name.zh, id_pattern=site.participant_id_pattern or ""),
         )
-    _upsert(
-        Arm, study, [(arm.code, dict(name=arm.name.en, name_zh=arm.name.zh, ratio=arm.ratio)) for arm in protocol.arms]
-    )
-    _upsert(
-        Anchor,
-        study,
-        [
-            (
-                a.code,
-                dict(
-                    label=a.label.en,
-                    label_zh=a.label.zh,
-                    optional=a.optional,
-                    expected_anchor=a.expected.anchor if a.expected else "",
-                    expected_offset_days=a.expected.offset_days if a.expected else None,
-                ),
-            )
-            for a in protocol.anchors
-        ],
-    )
-    visits = _upsert(VisitDefinition, study, [(v.code, _visit_values(v)) for v in protocol.visits])
-    for visit in protocol.visits:
-        _upsert_activities(visits[visit.code], visit.activities)
-    _upsert(
-        Criterion,
-        study,
-        [
-            (c.code, dict(kind=c.kind, text=c.text.en, text_zh=c.text.zh, rule=rule_to_json(c.rule)))
-            for c in protocol.eligibility.criteria
-        ],
-    )
     return study
-
-
-def _upsert(model, study: Study, rows: list[tuple[str, dict]]) -> dict:
-    """Update or create one row per code in file order; rows whose code left the file become inactive."""
-    out = {}
-    for order, (code, values) in enumerate(rows):
-        out[code], _ = model.objects.update_or_create(
-            study=study, code=code, defaults={**values, "order": order, "is_active": True}
-        )
-    model.objects.filter(study=study).exclude(code__in=list(out)).update(is_active=False)
-    return out
-
-
-def _visit_values(visit) -> dict:
-    return dict(
-        label=visit.label.en,
-        label_zh=visit.label.zh,
-        anchor=visit.anchor,
-        offset_days=visit.offset_days,
-        window_before=visit.window_before,
-        window_after=visit.window_after,
-        arms=list(visit.arms),
-        repeat_every_days=visit.repeating.every_days if visit.repeating else None,
-        repeat_count=visit.repeating.count if visit.repeating else None,
-    )
-
-
-def _upsert_activities(visit: VisitDefinition, activities) -> None:
-    keys = []
-    for order, a in enumerate(activities):
-        Activity.objects.update_or_create(
-            visit=visit,
-            key=a.key,
-            defaults=dict(
-                kind=a.kind,
-                code=a.code,
-                version=a.version or "",
-                respondent=a.respondent or "",
-                arms=list(a.arms),
-                series=list(a.series),
-                notes=a.notes.en if a.notes else "",
-                notes_zh=a.notes.zh if a.notes else "",
-                order=order,
-                is_active=True,
-            ),
-        )
-        keys.append(a.key)
-    visit.activities.exclude(key__in=keys).update(is_active=False)
-
-
-def rule_to_json(rule):
-    """An eligibility rule as the file writes it: {field, op, value} or {all|any: [...]} or {not: rule}."""
-    if rule is None:
-        return None
-    if isinstance(rule, Condition):
-        value = list(rule.value) if isinstance(rule.value, tuple) else rule.value
-        return {"field": rule.field, "op": rule.op, "value": value}
-    assert isinstance(rule, Combination)
-    if rule.mode == "not":
-        return {"not": rule_to_json(rule.rules[0])}
-    return {rule.mode: [rule_to_json(r) for r in rule.rules]}

@@ -1,6 +1,7 @@
 """Studies as data: parse a protocol file, project its visits, evaluate eligibility, compare versions.
 
-Pure Python (no Django): the studies app loads the result into rows.
+Pure Python (no Django): the studies app stores the file and reads it back through
+``studies.selectors.current_protocol``.
 """
 
 from .diff import Change, diff_protocols

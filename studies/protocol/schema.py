@@ -1,7 +1,8 @@
 """Frozen dataclasses for a parsed study protocol (see docs/protocol-format.md).
 
 Everything here is plain data: the parser builds it, the schedule, eligibility and diff modules read it,
-and the Django side copies it into rows. Tuples rather than lists so a Protocol is hashable and immutable.
+and the Django side reads it from the stored file (``studies.selectors.current_protocol``); no table copies it.
+Tuples rather than lists so a Protocol is hashable and immutable.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""Loading protocol files into rows: studies.services.protocol_load and `manage.py load_protocol`."""
+"""Loading protocol files: studies.services.protocol_load and `manage.py load_protocol`.
+
+What a study's protocol says is read back through studies.selectors.current_protocol (the stored file).
+"""
 
 from io import StringIO
 from pathlib import Path
@@ -7,9 +10,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from participants import services as participant_services
-from studies.models import Activity, Anchor, Arm, Criterion, ProtocolVersion, Site, Study, VisitDefinition
+from studies.models import ProtocolVersion, Site, Study
 from studies.protocol import ProtocolError
-from studies.selectors import parse_protocol_text
+from studies.protocol.schema import Condition
+from studies.selectors import current_protocol, parse_protocol_text
 from studies.services import protocol_load
 from tests.studies.conftest import dump, minimal
 
@@ -34,7 +38,7 @@ def real_file(name: str):
 
 
 REAL_FILES = ["lbpb.yaml", "admsc_dlbp.yaml"]
-MODELS = (Study, Site, Arm, Anchor, VisitDefinition, Activity, Criterion, ProtocolVersion)
+MODELS = (Study, Site, ProtocolVersion)
 
 
 def counts() -> dict:
@@ -87,7 +91,7 @@ def reprojections(monkeypatch):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", [real_file(name) for name in REAL_FILES])
-def test_a_real_protocol_file_loads_into_rows_and_a_second_load_changes_nothing(name):
+def test_a_real_protocol_file_loads_and_a_second_load_changes_nothing(name):
     text = (ROOT / "protocols" / name).read_text(encoding="utf-8")
     parsed = parse_protocol_text(text, filename=name)
 
@@ -98,11 +102,8 @@ def test_a_real_protocol_file_loads_into_rows_and_a_second_load_changes_nothing(
     assert study.protocol_version == parsed.study.protocol_version
     assert study.registry == [{"registry": r.registry, "id": r.id} for r in parsed.study.registry]
     assert study.sponsor == parsed.study.sponsor.en and study.sponsor_zh == parsed.study.sponsor.zh
-    assert list(study.visit_definitions.values_list("code", flat=True)) == [v.code for v in parsed.visits]
-    assert Activity.objects.filter(visit__study=study).count() == sum(len(v.activities) for v in parsed.visits)
-    assert list(study.arms.values_list("code", flat=True)) == list(parsed.arm_codes)
-    assert study.criteria.count() == len(parsed.eligibility.criteria)
-    assert study.sites.count() == len(parsed.sites)
+    assert current_protocol(study) == parsed  # visits, activities, arms, anchors, criteria: all from the file
+    assert list(study.sites.values_list("code", flat=True)) == [site.code for site in parsed.sites]
     version = ProtocolVersion.objects.get(study=study)
     assert version.is_current and version.text == text and version.version == parsed.study.protocol_version
 
@@ -113,7 +114,7 @@ def test_a_real_protocol_file_loads_into_rows_and_a_second_load_changes_nothing(
 
 
 @pytest.mark.django_db
-def test_rows_hold_what_the_file_says():
+def test_the_current_protocol_and_the_rows_hold_what_the_file_says():
     data = alpha_protocol()
     data["visits"][1]["arms"] = ["b"]
     data["visits"][2]["repeating"] = {"every_days": 30, "count": 3}
@@ -124,16 +125,18 @@ def test_rows_hold_what_the_file_says():
     ]
     protocol_load(text=dump(data), filename="alpha.yaml")
 
-    w2 = VisitDefinition.objects.get(study__code="alpha", code="w2")
-    assert (w2.anchor, w2.offset_days, w2.window_before, w2.window_after, w2.arms) == ("treatment", 14, 3, 3, ["b"])
-    m1 = VisitDefinition.objects.get(study__code="alpha", code="m1")
-    assert (m1.repeat_every_days, m1.repeat_count) == (30, 3)
-    family = Activity.objects.get(visit__code="baseline", key="odi_family")
-    assert (family.kind, family.code, family.respondent, family.arms) == ("instrument", "odi", "family", ["a"])
-    assert Activity.objects.get(visit__code="baseline", key="blood").kind == "specimen"
-    criterion = Criterion.objects.get(code="inc_age")
+    protocol = current_protocol(Study.objects.get(code="alpha"))
+    w2 = protocol.visit("w2")
+    assert (w2.anchor, w2.offset_days, w2.window_before, w2.window_after, w2.arms) == ("treatment", 14, 3, 3, ("b",))
+    m1 = protocol.visit("m1")
+    assert (m1.repeating.every_days, m1.repeating.count) == (30, 3)
+    baseline = {a.key: a for a in protocol.visit("baseline").activities}
+    family = baseline["odi_family"]
+    assert (family.kind, family.code, family.respondent, family.arms) == ("instrument", "odi", "family", ("a",))
+    assert baseline["blood"].kind == "specimen"
+    criterion = next(c for c in protocol.eligibility.criteria if c.code == "inc_age")
     assert criterion.kind == "inclusion"
-    assert criterion.rule == {"field": "age", "op": "between", "value": [18, 65]}
+    assert criterion.rule == Condition(field="age", op="between", value=(18, 65))
     assert Site.objects.get(study__code="alpha", code="A").name_zh == "A中心"
 
 
@@ -154,10 +157,10 @@ def test_a_broken_file_raises_every_problem_and_writes_nothing():
 
 
 @pytest.mark.django_db
-def test_an_amendment_upserts_rows_records_the_changes_and_reprojects_visits(world, reprojections):
+def test_an_amendment_updates_the_rows_records_the_changes_and_reprojects_visits(world, reprojections):
     protocol_load(text=dump(alpha_protocol()), filename="alpha.yaml")
     first = ProtocolVersion.objects.get(study=world.study)
-    baseline_pk = VisitDefinition.objects.get(study=world.study, code="baseline").pk
+    site_pks = dict(Site.objects.filter(study=world.study).values_list("code", "pk"))
     assert reprojections == ["alpha"]  # the study existed (made by hand) and has participants
 
     result = protocol_load(text=dump(amended(alpha_protocol())), filename="alpha-1.1.yaml")
@@ -166,9 +169,10 @@ def test_an_amendment_upserts_rows_records_the_changes_and_reprojects_visits(wor
     assert "visit 'm1' changed: window_after 7 -> 5" in result.changes
     assert "visit 'm3' added" in result.changes
     assert "study changed: protocol_version 1.0 -> 1.1" in result.changes
-    assert VisitDefinition.objects.get(study=world.study, code="m1").window_after == 5
-    assert VisitDefinition.objects.get(study=world.study, code="m3").order == 3
-    assert VisitDefinition.objects.get(study=world.study, code="baseline").pk == baseline_pk  # updated, not replaced
+    protocol = current_protocol(world.study)
+    assert protocol.visit("m1").window_after == 5
+    assert [v.code for v in protocol.visits] == ["baseline", "w2", "m1", "m3"]
+    assert dict(Site.objects.filter(study=world.study).values_list("code", "pk")) == site_pks  # updated, not replaced
     first.refresh_from_db()
     current = ProtocolVersion.objects.get(study=world.study, is_current=True)
     assert not first.is_current and current.version == "1.1" and current.changes == result.changes
@@ -178,7 +182,9 @@ def test_an_amendment_upserts_rows_records_the_changes_and_reprojects_visits(wor
 
 
 @pytest.mark.django_db
-def test_a_visit_dropped_by_an_amendment_is_kept_inactive(world, reprojections):
+def test_a_visit_dropped_by_an_amendment_leaves_the_current_protocol_and_stays_in_the_earlier_version(
+    world, reprojections
+):
     data = alpha_protocol()
     protocol_load(text=dump(data), filename="alpha.yaml")
     data["study"]["protocol_version"] = "2.0"
@@ -188,11 +194,12 @@ def test_a_visit_dropped_by_an_amendment_is_kept_inactive(world, reprojections):
     result = protocol_load(text=dump(data), filename="alpha-2.yaml")
 
     assert f"visit '{dropped['code']}' removed" in result.changes
-    w2 = VisitDefinition.objects.get(study=world.study, code="w2")
-    assert not w2.is_active
-    assert w2.activities.count() == 1  # its activity row is kept too
-    assert not Activity.objects.get(visit__code="baseline", key="mri").is_active
-    assert VisitDefinition.objects.filter(study=world.study, is_active=True).count() == 2
+    current = current_protocol(world.study)
+    assert [v.code for v in current.visits] == ["baseline", "m1"]
+    assert "mri" not in {a.key for a in current.visit("baseline").activities}
+    earlier = ProtocolVersion.objects.get(study=world.study, version="1.0")
+    old = parse_protocol_text(earlier.text, filename=earlier.filename)
+    assert len(old.visit("w2").activities) == 1  # the dropped visit's definition is kept with its version
 
 
 @pytest.mark.django_db
@@ -209,7 +216,7 @@ def test_the_same_version_with_different_text_is_refused_and_nothing_changes(wor
     assert problem.path == "study.protocol_version"
     assert "already loaded with different content" in problem.message
     assert counts() == before
-    assert VisitDefinition.objects.get(study=world.study, code="m1").window_after == 7
+    assert current_protocol(world.study).visit("m1").window_after == 7
 
 
 @pytest.mark.django_db
@@ -290,11 +297,12 @@ def test_the_lbpb_file_loads_whole_once_its_instruments_are_known(monkeypatch, c
 
     study = Study.objects.get(code="lbpb")
     assert study.registry == [{"registry": "ClinicalTrials.gov", "id": "NCT06967363"}]
-    family = Activity.objects.get(visit__study=study, visit__code="baseline", key="phq9_family")
-    assert (family.code, family.respondent) == ("phq9", "family")
-    mri = Activity.objects.get(visit__study=study, visit__code="baseline", key="mri")
+    protocol = current_protocol(study)
+    baseline = {a.key: a for a in protocol.visit("baseline").activities}
+    assert (baseline["phq9_family"].code, baseline["phq9_family"].respondent) == ("phq9", "family")
+    mri = baseline["mri"]
     assert mri.kind == "acquisition" and "bold_pain_sensitivity" in mri.series
-    assert "IL-6" in Activity.objects.get(visit__study=study, visit__code="baseline", key="blood").notes
+    assert "IL-6" in baseline["blood"].notes.en
     assert protocol_load(text=text, filename="lbpb.yaml").status == "unchanged"
 
     from accounts.services import membership_grant
@@ -305,7 +313,7 @@ def test_the_lbpb_file_loads_whole_once_its_instruments_are_known(monkeypatch, c
     client.force_login(user)
     page = client.get(f"/studies/{study.code}/").content.decode()
     grid = page.split('id="schedule"')[1].split("</table>")[0]
-    assert grid.count("<tr>") == 1 + len({a.key for a in Activity.objects.filter(visit__study=study)})
+    assert grid.count("<tr>") == 1 + len({a.key for visit in protocol.visits for a in visit.activities})
     assert "NCT06967363" in page
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from studies.models import ProtocolVersion, VisitDefinition
+from studies.models import ProtocolVersion
 from studies.services import protocol_load
 from tests.studies.conftest import dump
 from tests.studies.test_protocol_load import alpha_protocol, amended, counts, reprojections  # noqa: F401
@@ -165,6 +165,31 @@ def test_an_admin_loads_a_protocol_and_the_study_page_shows_it(admin_client, wor
 
 
 @pytest.mark.django_db
+def test_the_study_page_shows_arms_anchors_repeats_and_arms_of_visits_from_the_file(client, world, make_persona):
+    data = alpha_protocol()
+    data["arms"][0]["name"] = {"en": "Active arm", "zh": "试验组"}
+    data["anchors"][1]["expected"] = {"anchor": "enrolment", "offset_days": 21}
+    data["anchors"].append({"code": "rescue", "label": {"en": "Rescue", "zh": "补救"}, "optional": True})
+    data["visits"][1]["arms"] = ["b"]
+    data["visits"][2].update(window_before=3, window_after=3, repeating={"every_days": 30, "count": 3})
+    protocol_load(text=dump(data), filename="alpha.yaml")
+    client.force_login(make_persona("monitor"))
+
+    page = client.get(reverse("studies:study-detail", args=[world.study.code])).content.decode()
+
+    arms = page.split('id="arms"')[1].split("</table>")[0]
+    assert "<code>a</code>" in arms and "Active arm" in arms and "<code>b</code>" in arms
+    anchors = page.split('id="anchors"')[1].split("</table>")[0]
+    assert "Expected 21 days after enrolment until entered" in anchors
+    assert "Only some participants" in anchors.split("<code>rescue</code>")[1]
+    rows = page.split('id="visits"')[1].split("</table>")[0].split("</tr>")
+    w2 = next(row for row in rows if "<code>w2</code>" in row)
+    assert "<td>b</td>" in w2
+    m1 = next(row for row in rows if "<code>m1</code>" in row)
+    assert "3 × every 30 days" in m1
+
+
+@pytest.mark.django_db
 def test_the_same_file_uploaded_twice_changes_nothing(admin_client, world):
     text = dump(alpha_protocol())
     upload(admin_client, world.study, text)
@@ -189,7 +214,8 @@ def test_a_data_manager_may_load_an_amendment_and_the_history_shows_its_changes(
     response = upload(client, world.study, dump(amended(alpha_protocol())), "alpha-1.1.yaml")
 
     assert "Amendment loaded" in response.content.decode()
-    assert VisitDefinition.objects.get(study=world.study, code="m3").is_active
+    detail = client.get(reverse("studies:study-detail", args=[world.study.code])).content.decode()
+    assert "<code>m3</code>" in detail.split('id="visits"')[1].split("</table>")[0]
     history = client.get(reverse("studies:protocol-history", args=[world.study.code])).content.decode()
     rows = history.split('id="versions"')[1].split("<tbody>")[1].split("</tr>")
     assert "1.1" in rows[0] and "current" in rows[0]
@@ -296,4 +322,18 @@ def test_the_study_page_takes_as_many_queries_for_a_long_schedule_as_for_a_short
     with CaptureQueriesContext(connection) as long:
         page = client.get(url).content.decode()
     assert "m11" in page
-    assert len(long) == len(short) <= 20
+    assert len(long) == len(short) <= 15  # 19 while the protocol was also copied into five tables
+
+
+@pytest.mark.django_db
+def test_the_protocol_summary_is_read_from_the_stored_file_in_one_query(world, django_assert_num_queries):
+    from studies.selectors import protocol_summary
+
+    protocol_load(text=dump(alpha_protocol()), filename="alpha.yaml")
+
+    with django_assert_num_queries(1):
+        summary = protocol_summary(world.study)
+
+    assert [row.visit.code for row in summary["visits"]] == ["baseline", "w2", "m1"]
+    assert [arm.code for arm in summary["arms"]] == ["a", "b"]
+    assert [row.anchor.code for row in summary["visits"]] == ["enrolment", "treatment", "treatment"]
