@@ -22,6 +22,7 @@ urlpatterns = [
     path("queries/", include("queries.urls")),
     path("reports/", include("reports.urls")),
     path("monitoring/", include("monitoring.urls")),
+    path("", include("workflows.urls")),
     path("admin/", admin.site.urls),
 ]
 

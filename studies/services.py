@@ -38,6 +38,9 @@ class LoadResult:
     study: Study
     version: ProtocolVersion
     changes: list[str] = field(default_factory=list)
+    # The study existed before (an amendment, or the first file of a study made by hand): its participants'
+    # visits may need new dates. workflows.services.protocol_apply re-projects them.
+    reproject: bool = False
 
 
 def protocol_load(
@@ -99,10 +102,8 @@ def protocol_load(
             loaded_by=user,
         )
         _audit_load(existing, study_before, study_row, version, user=user, reason=reason, path=path)
-        if existing is not None:
-            # An amendment, or the first protocol of a study made by hand that may already have participants.
-            _reproject_visits(study_row)
-        return LoadResult(CREATED if current is None else AMENDED, study_row, version, changes)
+        status = CREATED if current is None else AMENDED
+        return LoadResult(status, study_row, version, changes, reproject=existing is not None)
 
 
 def _audit_load(
@@ -231,13 +232,6 @@ def _changes(current: ProtocolVersion | None, protocol: Protocol) -> list[str]:
         # The stored file no longer reads (the instrument library changed since): load, but say so.
         return [f"version {current.version} could not be re-read for comparison: {problem}" for problem in exc.problems]
     return [str(change) for change in diff_protocols(old, protocol)]
-
-
-def _reproject_visits(study: Study) -> None:
-    # Looked up at call time: the participants app owns visit occurrences and imports from studies.
-    from participants import services as participant_services
-
-    participant_services.visits_reproject_study(study=study)
 
 
 def _upsert_rows(code: str, protocol: Protocol) -> Study:

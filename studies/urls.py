@@ -7,6 +7,5 @@ app_name = "studies"
 urlpatterns = [
     path("", views.study_list, name="study-list"),
     path("<slug:study_code>/", views.study_detail, name="study-detail"),
-    path("<slug:study_code>/protocol/upload/", views.protocol_upload, name="protocol-upload"),
     path("<slug:study_code>/protocol/history/", views.protocol_history, name="protocol-history"),
 ]

@@ -31,11 +31,13 @@ from instruments.selectors import score_lookup_for
 from instruments.services import CONFLICT, WHY_RESCORE, SubmitResult, response_for_update, response_store
 from instruments.services import response_rescore as scores_recompute
 from monitoring.services import response_changed
+from participants import services as participant_services
 from participants.selectors import participants_for_user
 from participants.services import lock_for_write, locked_message, participant_reassessment_evaluate
 from queries.services import queries_evaluate_response
 from safety.services import adverse_event_sync
 from studies.selectors import protocol_activity
+from studies.services import LoadResult, protocol_load
 
 __all__ = [
     "ImportReport",
@@ -219,3 +221,15 @@ def _import_row(row: ImportRow, *, study, participants, user, complete: bool, re
         return
     row.status = "refused"
     row.messages += [f"{code}: {message(error)}" for code, error in result.errors.items()]
+
+
+def protocol_apply(
+    *, text: str, filename: str, user=None, study=None, reason: str = "", path: str = AuditEvent.Path.PAGE
+) -> LoadResult:
+    """Load a protocol file (``studies.services.protocol_load``, which says what it checks and raises) and,
+    when the study existed before, re-project its participants' visits, in one transaction."""
+    with transaction.atomic():
+        result = protocol_load(text=text, filename=filename, user=user, study=study, reason=reason, path=path)
+        if result.reproject:
+            participant_services.visits_reproject_study(study=result.study)
+        return result

@@ -14,8 +14,8 @@ from studies.models import ProtocolVersion, Site, Study
 from studies.protocol import ProtocolError
 from studies.protocol.schema import Condition
 from studies.selectors import current_protocol, parse_protocol_text
-from studies.services import protocol_load
 from tests.studies.conftest import dump, minimal
+from workflows.services import protocol_apply
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -95,7 +95,7 @@ def test_a_real_protocol_file_loads_and_a_second_load_changes_nothing(name):
     text = (ROOT / "protocols" / name).read_text(encoding="utf-8")
     parsed = parse_protocol_text(text, filename=name)
 
-    result = protocol_load(text=text, filename=name)
+    result = protocol_apply(text=text, filename=name)
 
     assert result.status == "created"
     study = Study.objects.get(code=parsed.study.code.lower())
@@ -108,7 +108,7 @@ def test_a_real_protocol_file_loads_and_a_second_load_changes_nothing(name):
     assert version.is_current and version.text == text and version.version == parsed.study.protocol_version
 
     before = counts()
-    again = protocol_load(text=text, filename=name)
+    again = protocol_apply(text=text, filename=name)
     assert again.status == "unchanged" and again.changes == []
     assert counts() == before
 
@@ -123,7 +123,7 @@ def test_the_current_protocol_and_the_rows_hold_what_the_file_says():
         "bpi",
         {"code": "odi", "key": "odi_family", "respondent": "family", "arms": ["a"]},
     ]
-    protocol_load(text=dump(data), filename="alpha.yaml")
+    protocol_apply(text=dump(data), filename="alpha.yaml")
 
     protocol = current_protocol(Study.objects.get(code="alpha"))
     w2 = protocol.visit("w2")
@@ -148,7 +148,7 @@ def test_a_broken_file_raises_every_problem_and_writes_nothing():
     before = counts()
 
     with pytest.raises(ProtocolError) as caught:
-        protocol_load(text=dump(data), filename="broken.yaml")
+        protocol_apply(text=dump(data), filename="broken.yaml")
 
     paths = {problem.path for problem in caught.value.problems}
     assert {"visits[0].anchor", "visits[1].window_before"} <= paths
@@ -158,12 +158,12 @@ def test_a_broken_file_raises_every_problem_and_writes_nothing():
 
 @pytest.mark.django_db
 def test_an_amendment_updates_the_rows_records_the_changes_and_reprojects_visits(world, reprojections):
-    protocol_load(text=dump(alpha_protocol()), filename="alpha.yaml")
+    protocol_apply(text=dump(alpha_protocol()), filename="alpha.yaml")
     first = ProtocolVersion.objects.get(study=world.study)
     site_pks = dict(Site.objects.filter(study=world.study).values_list("code", "pk"))
     assert reprojections == ["alpha"]  # the study existed (made by hand) and has participants
 
-    result = protocol_load(text=dump(amended(alpha_protocol())), filename="alpha-1.1.yaml")
+    result = protocol_apply(text=dump(amended(alpha_protocol())), filename="alpha-1.1.yaml")
 
     assert result.status == "amended"
     assert "visit 'm1' changed: window_after 7 -> 5" in result.changes
@@ -186,12 +186,12 @@ def test_a_visit_dropped_by_an_amendment_leaves_the_current_protocol_and_stays_i
     world, reprojections
 ):
     data = alpha_protocol()
-    protocol_load(text=dump(data), filename="alpha.yaml")
+    protocol_apply(text=dump(data), filename="alpha.yaml")
     data["study"]["protocol_version"] = "2.0"
     dropped = data["visits"].pop(1)
     data["visits"][0]["activities"].pop("acquisitions")
 
-    result = protocol_load(text=dump(data), filename="alpha-2.yaml")
+    result = protocol_apply(text=dump(data), filename="alpha-2.yaml")
 
     assert f"visit '{dropped['code']}' removed" in result.changes
     current = current_protocol(world.study)
@@ -204,13 +204,13 @@ def test_a_visit_dropped_by_an_amendment_leaves_the_current_protocol_and_stays_i
 
 @pytest.mark.django_db
 def test_the_same_version_with_different_text_is_refused_and_nothing_changes(world):
-    protocol_load(text=dump(alpha_protocol()), filename="alpha.yaml")
+    protocol_apply(text=dump(alpha_protocol()), filename="alpha.yaml")
     before = counts()
     edited = alpha_protocol()
     edited["visits"][2]["window_after"] = 5
 
     with pytest.raises(ProtocolError) as caught:
-        protocol_load(text=dump(edited), filename="alpha-edited.yaml")
+        protocol_apply(text=dump(edited), filename="alpha-edited.yaml")
 
     problem = caught.value.problems[0]
     assert problem.path == "study.protocol_version"
@@ -222,18 +222,18 @@ def test_the_same_version_with_different_text_is_refused_and_nothing_changes(wor
 @pytest.mark.django_db
 def test_an_older_version_loaded_again_is_refused(world, reprojections):
     old = dump(alpha_protocol())
-    protocol_load(text=old, filename="alpha.yaml")
-    protocol_load(text=dump(amended(alpha_protocol())), filename="alpha-1.1.yaml")
+    protocol_apply(text=old, filename="alpha.yaml")
+    protocol_apply(text=dump(amended(alpha_protocol())), filename="alpha-1.1.yaml")
 
     with pytest.raises(ProtocolError, match="since replaced by version 1.1"):
-        protocol_load(text=old, filename="alpha.yaml")
+        protocol_apply(text=old, filename="alpha.yaml")
     assert ProtocolVersion.objects.get(study=world.study, is_current=True).version == "1.1"
 
 
 @pytest.mark.django_db
 def test_a_file_for_another_study_is_refused_when_a_study_is_given(world):
     with pytest.raises(ProtocolError, match="this file is for study 'MINI'"):
-        protocol_load(text=dump(minimal()), filename="mini.yaml", study=world.study)
+        protocol_apply(text=dump(minimal()), filename="mini.yaml", study=world.study)
     assert not Study.objects.filter(code="mini").exists()
 
 
@@ -242,7 +242,7 @@ def test_values_too_long_for_their_column_are_reported_as_file_problems():
     data = alpha_protocol()
     data["sites"][0]["code"] = "S" * 17
     with pytest.raises(ProtocolError) as caught:
-        protocol_load(text=dump(data), filename="long.yaml")
+        protocol_apply(text=dump(data), filename="long.yaml")
     assert [p.path for p in caught.value.problems] == ["sites[0].code"]
     assert not Study.objects.filter(code="alpha").exists()
 
@@ -293,7 +293,7 @@ def test_the_lbpb_file_loads_whole_once_its_instruments_are_known(monkeypatch, c
     monkeypatch.setattr(instruments.registry, "instrument_codes", lambda: known)
     text = (ROOT / "protocols" / "lbpb.yaml").read_text(encoding="utf-8")
 
-    assert protocol_load(text=text, filename="lbpb.yaml").status == "created"
+    assert protocol_apply(text=text, filename="lbpb.yaml").status == "created"
 
     study = Study.objects.get(code="lbpb")
     assert study.registry == [{"registry": "ClinicalTrials.gov", "id": "NCT06967363"}]
@@ -303,7 +303,7 @@ def test_the_lbpb_file_loads_whole_once_its_instruments_are_known(monkeypatch, c
     mri = baseline["mri"]
     assert mri.kind == "acquisition" and "bold_pain_sensitivity" in mri.series
     assert "IL-6" in baseline["blood"].notes.en
-    assert protocol_load(text=text, filename="lbpb.yaml").status == "unchanged"
+    assert protocol_apply(text=text, filename="lbpb.yaml").status == "unchanged"
 
     from accounts.services import membership_grant
     from tests.factories import UserFactory
@@ -323,14 +323,14 @@ def test_an_amendment_moves_a_participants_pending_visits(world, make_persona):
 
     from participants.services import anchor_set
 
-    protocol_load(text=dump(alpha_protocol()), filename="alpha.yaml")
+    protocol_apply(text=dump(alpha_protocol()), filename="alpha.yaml")
     user = make_persona("coordinator")
     anchor_set(participant=world.participant_a, anchor_code="enrolment", date=date(2026, 1, 5), user=user)
     anchor_set(participant=world.participant_a, anchor_code="treatment", date=date(2026, 1, 10), user=user)
     m1 = world.participant_a.visits.get(visit_code="m1")
     assert m1.window_end == date(2026, 2, 16)  # 30 + 7 days after treatment
 
-    protocol_load(text=dump(amended(alpha_protocol())), filename="alpha-1.1.yaml")
+    protocol_apply(text=dump(amended(alpha_protocol())), filename="alpha-1.1.yaml")
 
     m1.refresh_from_db()
     assert m1.window_end == date(2026, 2, 14)  # the window narrowed to 5 days
@@ -341,13 +341,13 @@ def test_an_amendment_moves_a_participants_pending_visits(world, make_persona):
 def test_an_amendment_still_loads_when_the_stored_version_no_longer_reads(monkeypatch, reprojections):
     import instruments.registry
 
-    protocol_load(text=dump(alpha_protocol()), filename="alpha.yaml")
+    protocol_apply(text=dump(alpha_protocol()), filename="alpha.yaml")
     known = instruments.registry.instrument_codes() - {"odi"}
     monkeypatch.setattr(instruments.registry, "instrument_codes", lambda: known)
     data = alpha_protocol(protocol_version="1.1")
     data["visits"][1]["activities"]["instruments"] = ["bpi"]
 
-    result = protocol_load(text=dump(data), filename="alpha-1.1.yaml")
+    result = protocol_apply(text=dump(data), filename="alpha-1.1.yaml")
 
     assert result.status == "amended"
     assert result.changes == [

@@ -14,7 +14,7 @@ from studies.models import ProtocolVersion
 from tests.studies.conftest import dump
 from tests.studies.test_protocol_load import alpha_protocol
 
-UPLOAD = "studies:protocol-upload"
+UPLOAD = "workflows:protocol-upload"
 PROBLEM = re.compile(r'<code class="problem-path">(.*?)</code>: (.*?)</li>', re.S)
 
 

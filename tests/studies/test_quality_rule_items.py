@@ -14,9 +14,9 @@ from studies.models import ProtocolVersion, Study
 from studies.protocol import ProtocolError
 from studies.protocol.quality import InstrumentFields, check_quality_fields
 from studies.selectors import parse_protocol_text
-from studies.services import protocol_load
 from tests.protocol_text import protocol_head
 from tests.studies.test_protocol_load import counts
+from workflows.services import protocol_apply
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,13 +50,13 @@ def protocol(rules: str) -> str:
 
 def problems_of(text: str) -> list[tuple[str, str]]:
     with pytest.raises(ProtocolError) as refused:
-        protocol_load(text=text, filename="alpha.yaml")
+        protocol_apply(text=text, filename="alpha.yaml")
     return [(p.path, p.message) for p in refused.value.problems]
 
 
 @pytest.mark.django_db
 def test_rules_naming_real_items_and_scores_load():
-    assert protocol_load(text=protocol(GOOD_RULES), filename="alpha.yaml").status == "created"
+    assert protocol_apply(text=protocol(GOOD_RULES), filename="alpha.yaml").status == "created"
 
 
 @pytest.mark.django_db
@@ -94,7 +94,7 @@ def test_the_upload_page_shows_the_problem_and_loads_nothing(client, make_person
     before = counts()
     upload = SimpleUploadedFile("alpha.yaml", protocol(TYPO_ITEM).encode("utf-8"))
 
-    response = client.post(reverse("studies:protocol-upload", args=[world.study.code]), {"file": upload})
+    response = client.post(reverse("workflows:protocol-upload", args=[world.study.code]), {"file": upload})
 
     assert response.status_code == 400
     problems = response.content.decode().split('id="protocol-problems"')[1].split("</div>")[0]
@@ -133,7 +133,7 @@ def test_a_name_with_nothing_close_gets_no_guess():
 def test_the_real_protocol_files_still_load(name):
     text = (ROOT / "protocols" / name).read_text(encoding="utf-8")
 
-    result = protocol_load(text=text, filename=name)
+    result = protocol_apply(text=text, filename=name)
 
     assert result.status == "created"
     assert parse_protocol_text(text, filename=name).quality_rules  # the check had rules to look at

@@ -7,11 +7,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from studies.models import ProtocolVersion
-from studies.services import protocol_load
 from tests.studies.conftest import dump
 from tests.studies.test_protocol_load import alpha_protocol, amended, counts, reprojections  # noqa: F401
+from workflows.services import protocol_apply
 
-UPLOAD = "studies:protocol-upload"
+UPLOAD = "workflows:protocol-upload"
 
 
 def upload(client, study, text: str | bytes, name: str = "alpha.yaml"):
@@ -116,7 +116,7 @@ def test_a_broken_file_shows_its_precise_problem_and_loads_nothing(admin_client,
 
 @pytest.mark.django_db
 def test_a_broken_amendment_leaves_the_current_protocol_in_place(admin_client, world):
-    protocol_load(text=dump(alpha_protocol()), filename="alpha.yaml")
+    protocol_apply(text=dump(alpha_protocol()), filename="alpha.yaml")
     before = counts()
     data = amended(alpha_protocol())
     data["visits"][3]["window_before"] = -1
@@ -172,7 +172,7 @@ def test_the_study_page_shows_arms_anchors_repeats_and_arms_of_visits_from_the_f
     data["anchors"].append({"code": "rescue", "label": {"en": "Rescue", "zh": "补救"}, "optional": True})
     data["visits"][1]["arms"] = ["b"]
     data["visits"][2].update(window_before=3, window_after=3, repeating={"every_days": 30, "count": 3})
-    protocol_load(text=dump(data), filename="alpha.yaml")
+    protocol_apply(text=dump(data), filename="alpha.yaml")
     client.force_login(make_persona("monitor"))
 
     page = client.get(reverse("studies:study-detail", args=[world.study.code])).content.decode()
@@ -208,7 +208,7 @@ def test_a_data_manager_may_load_an_amendment_and_the_history_shows_its_changes(
     make_persona,
     reprojections,  # noqa: F811
 ):  # noqa: F811
-    protocol_load(text=dump(alpha_protocol()), filename="alpha.yaml")
+    protocol_apply(text=dump(alpha_protocol()), filename="alpha.yaml")
     client.force_login(make_persona("data_manager"))
 
     response = upload(client, world.study, dump(amended(alpha_protocol())), "alpha-1.1.yaml")
@@ -248,7 +248,7 @@ def test_an_admin_of_one_study_cannot_load_into_another(admin_client, world):
 
 @pytest.mark.django_db
 def test_the_study_page_is_in_chinese_for_a_chinese_reader(client, world, make_persona):
-    protocol_load(text=dump(alpha_protocol()), filename="alpha.yaml")
+    protocol_apply(text=dump(alpha_protocol()), filename="alpha.yaml")
     client.force_login(make_persona("monitor"))
     client.cookies["django_language"] = "zh-hans"
 
@@ -302,7 +302,7 @@ def test_the_study_page_takes_as_many_queries_for_a_long_schedule_as_for_a_short
     client.force_login(make_persona("pi"))
     url = reverse("studies:study-detail", args=[world.study.code])
     data = alpha_protocol()
-    protocol_load(text=dump(data), filename="alpha.yaml")
+    protocol_apply(text=dump(data), filename="alpha.yaml")
     with CaptureQueriesContext(connection) as short:
         client.get(url)
     data["study"]["protocol_version"] = "2.0"
@@ -318,7 +318,7 @@ def test_the_study_page_takes_as_many_queries_for_a_long_schedule_as_for_a_short
                 "activities": {"instruments": ["bpi", "odi"], "specimens": ["blood"]},
             }
         )
-    protocol_load(text=dump(data), filename="alpha-2.yaml")
+    protocol_apply(text=dump(data), filename="alpha-2.yaml")
     with CaptureQueriesContext(connection) as long:
         page = client.get(url).content.decode()
     assert "m11" in page
@@ -329,7 +329,7 @@ def test_the_study_page_takes_as_many_queries_for_a_long_schedule_as_for_a_short
 def test_the_protocol_summary_is_read_from_the_stored_file_in_one_query(world, django_assert_num_queries):
     from studies.selectors import protocol_summary
 
-    protocol_load(text=dump(alpha_protocol()), filename="alpha.yaml")
+    protocol_apply(text=dump(alpha_protocol()), filename="alpha.yaml")
 
     with django_assert_num_queries(1):
         summary = protocol_summary(world.study)

@@ -19,7 +19,7 @@ from participants import services as participant_services
 from participants.models import Participant
 from studies.models import Study
 from studies.selectors import current_protocol
-from studies.services import protocol_load
+from workflows.services import protocol_apply
 
 DEMO_PASSWORD = "lumbar-Demo-2026"
 COMMAND = AuditEvent.Path.COMMAND  # the audit path of everything the demo writes
@@ -53,7 +53,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             for name in PROTOCOLS:
                 path = Path(settings.BASE_DIR) / "protocols" / name
-                result = protocol_load(text=path.read_text(encoding="utf-8"), filename=name, path=COMMAND)
+                result = protocol_apply(text=path.read_text(encoding="utf-8"), filename=name, path=COMMAND)
                 self.stdout.write(f"{name}: {result.status}")
             studies = list(Study.objects.filter(code__in=["lbpb", "admsc"]))
             users = self._users(studies)

@@ -1,4 +1,4 @@
-"""manage.py load_protocol FILE [FILE...]: load protocol files through studies.services.protocol_load."""
+"""manage.py load_protocol FILE [FILE...]: load protocol files through workflows.services.protocol_apply."""
 
 from pathlib import Path
 
@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from audit.models import AuditEvent
 from studies.protocol import ProtocolError
-from studies.services import protocol_load
+from workflows.services import protocol_apply
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
                 failed += 1
                 continue
             try:
-                result = protocol_load(text=text, filename=path.name, path=AuditEvent.Path.COMMAND)
+                result = protocol_apply(text=text, filename=path.name, path=AuditEvent.Path.COMMAND)
             except ProtocolError as exc:
                 for problem in exc.problems:
                     self.stderr.write(str(problem))
