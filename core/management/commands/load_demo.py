@@ -11,6 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.services import membership_grant, user_create
@@ -82,7 +83,7 @@ class Command(BaseCommand):
 
     def _participants(self, study, coordinator, pi) -> None:
         protocol = current_protocol(study)
-        today = datetime.date.today()
+        today = timezone.localdate()
         for number, (name, age, site_code, treatment_after, arm) in enumerate(DEMO_PEOPLE):
             user = coordinator if site_code == "01" else pi
             screened_on = today - datetime.timedelta(days=70 - 9 * number)
