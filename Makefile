@@ -46,9 +46,13 @@ demo: migrate
 test: install
 	$(DEV_ENV) DATABASE_CONN_MAX_AGE=0 $(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
-## Lint, migrations in step with models, and the deployment check under production-like settings.
+## Lint, format, import contracts, types, migrations in step with models, and the deployment check under
+## production-like settings. .pre-commit-config.yaml runs the same commands.
 check: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(DEV_ENV) $(BIN)/mypy
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SECRET_KEY="ci-$$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')" DJANGO_ALLOWED_HOSTS=edc.example.org \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
