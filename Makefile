@@ -4,17 +4,28 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: demo test install assets migrate check lint messages clean
+.PHONY: demo test install lock assets migrate check lint messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.lock requirements-nodeps.lock pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.lock
+# Development and tests get both locks: production's pins plus the test and dev tools (same pins, no conflict).
+$(VENV)/.installed: requirements/production.txt requirements/dev.txt requirements-nodeps.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/production.txt -r requirements/dev.txt
 	# Test data only (real EDF/EMG recordings); its own pins have no Python 3.11 wheels.
 	$(BIN)/pip install --quiet --no-deps -r requirements-nodeps.lock
 	touch $@
+
+# Re-lock after changing a dependency in pyproject.toml: pip-compile keeps every existing pin that still fits,
+# so only what the change needs moves; `make lock UPGRADE=1` moves every pin to the newest allowed release.
+# production.txt holds [project] dependencies only (what the image installs); dev.txt adds the test and dev
+# extras and is constrained to production's pins, so installing both never changes a production version.
+LOCK := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --strip-extras --no-allow-unsafe \
+	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host $(if $(UPGRADE),--upgrade)
+lock: $(VENV)/.installed
+	$(LOCK) --output-file=requirements/production.txt pyproject.toml
+	$(LOCK) --extra=test --extra=dev --constraint=requirements/production.txt --output-file=requirements/dev.txt pyproject.toml
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
@@ -35,9 +46,13 @@ demo: migrate
 test: install
 	$(DEV_ENV) DATABASE_CONN_MAX_AGE=0 $(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
-## Lint, migrations in step with models, and the deployment check under production-like settings.
+## Lint, format, import contracts, types, migrations in step with models, and the deployment check under
+## production-like settings. .pre-commit-config.yaml runs the same commands.
 check: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(DEV_ENV) $(BIN)/mypy
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SECRET_KEY="ci-$$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')" DJANGO_ALLOWED_HOSTS=edc.example.org \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING

@@ -13,4 +13,4 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     inlines = [MembershipInline]
-    fieldsets = BaseUserAdmin.fieldsets + (("Display", {"fields": ("display_name",)}),)
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Display", {"fields": ("display_name",)}))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -89,7 +90,7 @@ def participant_list(
         participants = participants.filter(arm_code=arm)
     if overdue:
         participants = participants.filter(
-            Exists(_overdue_visits(today or date.today())), status=Participant.Status.ENROLLED
+            Exists(_overdue_visits(today or timezone.localdate())), status=Participant.Status.ENROLLED
         )
     return participants.order_by("identifier", "screening_number")
 

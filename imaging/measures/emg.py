@@ -12,6 +12,7 @@
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 from scipy.signal import welch
 
 from imaging.readers.provenance import software_versions
@@ -43,7 +44,7 @@ class EmgMeasures:
     software: dict[str, str] = field(default_factory=dict, compare=False)
 
 
-def emg_measures(signal, fs: float, labels: tuple[str, ...] | None = None) -> EmgMeasures:
+def emg_measures(signal: npt.ArrayLike, fs: float, labels: tuple[str, ...] | None = None) -> EmgMeasures:
     data = np.atleast_2d(np.asarray(signal, dtype=float))
     labels = labels or tuple(f"channel {i + 1}" for i in range(len(data)))
     return EmgMeasures(

@@ -10,8 +10,11 @@ neurokit2 reports LF and HF after its own PSD normalisation, so only ratios are 
 
 import warnings
 from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from imaging.readers.errors import ReaderError, gettext_noop
 from imaging.readers.provenance import software_versions
@@ -34,7 +37,7 @@ class HrvMeasures:
     software: dict[str, str] = field(default_factory=dict, compare=False)
 
 
-def hrv_from_rr(rr_ms, *, source: str = "rr") -> HrvMeasures:
+def hrv_from_rr(rr_ms: npt.ArrayLike, *, source: str = "rr") -> HrvMeasures:
     import neurokit2 as nk  # imported here: the import alone takes seconds
 
     rr = np.asarray(rr_ms, dtype=float)
@@ -60,13 +63,13 @@ def hrv_from_rr(rr_ms, *, source: str = "rr") -> HrvMeasures:
     )
 
 
-def _spectral(nk, intervals: dict) -> tuple[float, float, float]:
+def _spectral(nk: ModuleType, intervals: dict[str, Any]) -> tuple[float, float, float]:
     result = nk.hrv_frequency(intervals, interpolation_rate=4)
     lf, hf = float(result["HRV_LF"].iloc[0]), float(result["HRV_HF"].iloc[0])
     return lf / hf, 100 * lf / (lf + hf), 100 * hf / (lf + hf)
 
 
-def hrv_from_ecg(signal, fs: float) -> HrvMeasures:
+def hrv_from_ecg(signal: npt.ArrayLike, fs: float) -> HrvMeasures:
     """Detect R peaks (neurokit2 default cleaning and detector), then compute HRV from the RR series."""
     import neurokit2 as nk
 

@@ -11,6 +11,7 @@ for a respiratory event). Values outside 50-100 % are artefact and excluded from
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 from scipy.ndimage import maximum_filter1d
 
 from imaging.readers.provenance import software_versions
@@ -31,7 +32,9 @@ class OximetryMeasures:
     software: dict[str, str] = field(default_factory=dict, compare=False)
 
 
-def odi_from_spo2(spo2, fs: float, *, drop_pct: float = 3.0, min_duration_s: float = 10.0) -> OximetryMeasures:
+def odi_from_spo2(
+    spo2: npt.ArrayLike, fs: float, *, drop_pct: float = 3.0, min_duration_s: float = 10.0
+) -> OximetryMeasures:
     seconds = _per_second(np.asarray(spo2, dtype=float), fs)
     seconds[(seconds < VALID_RANGE[0]) | (seconds > VALID_RANGE[1])] = np.nan
     valid = ~np.isnan(seconds)
@@ -49,13 +52,14 @@ def odi_from_spo2(spo2, fs: float, *, drop_pct: float = 3.0, min_duration_s: flo
     )
 
 
-def _per_second(values: np.ndarray, fs: float) -> np.ndarray:
+def _per_second(values: npt.NDArray[np.float64], fs: float) -> npt.NDArray[np.float64]:
     """Oximeters update about once a second; averaging to 1 Hz also makes the rules count in seconds."""
     if fs <= 1:
         return np.repeat(values, int(round(1 / fs)))
     per = int(round(fs))
     whole = len(values) // per * per
-    return values[:whole].reshape(-1, per).mean(axis=1)
+    means: npt.NDArray[np.float64] = values[:whole].reshape(-1, per).mean(axis=1)
+    return means
 
 
 def _count_events(seconds: np.ndarray, drop_pct: float, min_duration_s: float) -> int:

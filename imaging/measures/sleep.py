@@ -53,7 +53,7 @@ def sleep_measures(hypnogram: Hypnogram | list[str] | tuple[str, ...], epoch_s: 
         sleep_efficiency_pct=100 * tst / trt if trt else None,
         sleep_onset_latency_min=onset * minutes if onset is not None else None,
         waso_min=stages[onset:].count("W") * minutes if onset is not None else None,
-        rem_latency_min=(first_rem - onset) * minutes if first_rem is not None else None,
+        rem_latency_min=(first_rem - onset) * minutes if first_rem is not None and onset is not None else None,
         stage_min=stage_min,
         stage_pct_of_tst={stage: (100 * stage_min[stage] / tst if tst else None) for stage in SLEEP},
         unscored_min=stages.count("?") * minutes,

@@ -15,7 +15,7 @@ import copy
 import hashlib
 import hmac
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, timedelta
 
 from dicomanonymizer.dicom_anonymization_databases import dicomfields_2026c as table
 from pydicom.dataset import Dataset
@@ -157,8 +157,11 @@ def _shift(value, vr: str, shift: timedelta):
 
 def _shift_one(text: str, vr: str, shift: timedelta) -> str:
     """Shift the date part; keep any time part and offset as they are."""
+    digits = text[:8]  # DA is YYYYMMDD, a calendar date with no time zone: shifted as a date
     try:
-        day = datetime.strptime(text[:8], "%Y%m%d")
+        if len(digits) != 8 or not (digits.isascii() and digits.isdigit()):
+            raise ValueError(digits)
+        day = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
     except ValueError:
         return ""  # an unparseable date cannot be shifted safely, so it is emptied
     return (day + shift).strftime("%Y%m%d") + (text[8:] if vr == "DT" else "")

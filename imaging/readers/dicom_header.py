@@ -289,7 +289,9 @@ def _datetime(text: str) -> datetime | None:
     if not (whole.isascii() and whole.isdigit()):
         return None
     try:  # fixed positions (YYYYMMDDHHMMSS): a third of strptime's cost, and no guessing at short fields
-        value = datetime(
+        # Naive on purpose: DICOM DA/TM are the scanner's wall clock with no offset; this reader is pure, and
+        # imaging/services/headers.aware() attaches the hospital's time zone when the value is stored.
+        value = datetime(  # noqa: DTZ001
             int(whole[:4]), int(whole[4:6]), int(whole[6:8]), int(whole[8:10]), int(whole[10:12]), int(whole[12:])
         )
     except ValueError:

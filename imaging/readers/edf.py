@@ -142,8 +142,10 @@ def _patient(edf: edfio.Edf) -> tuple[str, str, date | None, str]:
 
 
 def _birth_date(text: str) -> date | None:
+    day, _, rest = text.partition("-")  # EDF+ writes 02-AUG-1951, English month names whatever the locale
+    month, _, year = rest.partition("-")
     try:
-        return datetime.strptime(text, "%d-%b-%Y").date()  # EDF+ writes 02-AUG-1951
+        return date(int(year), MONTHS.index(month.upper()) + 1, int(day))
     except ValueError:
         return None  # "X" (unknown or removed) or a malformed date
 

@@ -85,7 +85,7 @@ def hypnogram_from_edf(path: str | Path, *, epoch_s: float = 30.0) -> Hypnogram:
             stages.extend(["?"] * (index - len(stages)))
         stages[index : index + count] = [stage] * count
     start = edf.startdatetime + timedelta(seconds=first)
-    return Hypnogram(tuple(stages), epoch_s, start, "edf annotations", False, software_versions("edfio"))
+    return Hypnogram(tuple(stages), epoch_s, start, "edf annotations", False, software=software_versions("edfio"))
 
 
 def hypnogram_from_csv(path: str | Path, *, epoch_s: float = 30.0, start: datetime | None = None) -> Hypnogram:
@@ -112,4 +112,4 @@ def hypnogram_from_csv(path: str | Path, *, epoch_s: float = 30.0, start: dateti
                 row=",".join(row),
             )
         stages.append(stage)
-    return Hypnogram(tuple(stages), epoch_s, start, "csv", False, software_versions())
+    return Hypnogram(tuple(stages), epoch_s, start, "csv", False, software=software_versions())

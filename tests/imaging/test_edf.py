@@ -12,7 +12,7 @@ def test_it_reads_patient_fields_start_and_channels_of_a_real_edf_plus(pyedflib_
     assert header.edf_plus
     assert (header.patient_code, header.patient_sex, header.patient_name) == ("abcxyz99", "M", "Hans Muller")
     assert header.patient_birth_date == date(1969, 6, 30)
-    assert header.start == datetime(2011, 4, 4, 12, 57, 2)
+    assert header.start == datetime(2011, 4, 4, 12, 57, 2)  # noqa: DTZ001 EDF headers hold the recorder's wall clock, no zone
     assert header.duration_s == 600.0
     assert len(header.channels) == 11
     assert header.channels[-1].label == "sine 50 Hz" and header.channels[-1].sampling_rate == 200.0
@@ -74,7 +74,7 @@ def test_deidentify_rewrites_patient_and_recording_fields_and_keeps_every_other_
     assert header.patient_field.strip() == "LBPB_001 X X X" == result.patient_field
     assert header.recording_field.strip() == "Startdate 06-MAY-2025 X X Compumedics"
     assert header.patient_birth_date is None and header.patient_name == ""
-    assert header.start == datetime(2025, 5, 6, 22, 30)
+    assert header.start == datetime(2025, 5, 6, 22, 30)  # noqa: DTZ001 EDF headers hold the recorder's wall clock, no zone
 
 
 def test_deidentify_of_plain_edf_writes_the_study_id_only(tmp_path, pyedflib_dir):
@@ -98,7 +98,8 @@ def test_deidentify_shifts_the_start_date_in_both_header_fields_and_keeps_the_ti
     deidentify_edf(source, tmp_path / "clean.edf", study_id="LBPB 001", date_shift_days=-100)
     after = (tmp_path / "clean.edf").read_bytes()
     header = read_edf_header(tmp_path / "clean.edf")
-    assert header.start == datetime(2025, 1, 26, 22, 30)  # 6 May 2025 - 100 days
+    # 6 May 2025 - 100 days
+    assert header.start == datetime(2025, 1, 26, 22, 30)  # noqa: DTZ001 EDF headers hold the recorder's wall clock, no zone
     assert header.recording_field.strip() == "Startdate 26-JAN-2025 X X Compumedics"
     assert b"06.05.25" not in after and b"06-MAY-2025" not in after
     assert source.read_bytes()[256:] == after[256:]  # signals untouched

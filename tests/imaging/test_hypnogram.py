@@ -33,7 +33,7 @@ def test_it_maps_aasm_and_rechtschaffen_kales_labels(text, stage):
 def test_it_expands_edf_plus_stage_annotations_into_30_s_epochs(tmp_path):
     hypnogram = hypnogram_from_edf(write_psg(tmp_path / "night.edf"))
     assert hypnogram.stages == HYPNOGRAM
-    assert hypnogram.start == datetime(2025, 5, 6, 22, 30)
+    assert hypnogram.start == datetime(2025, 5, 6, 22, 30)  # noqa: DTZ001 EDF headers hold the recorder's wall clock, no zone
     assert hypnogram.source == "edf annotations" and not hypnogram.estimate
 
 

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from instruments.models import Response
@@ -106,7 +107,7 @@ def test_a_csv_import_row_for_a_locked_form_is_refused_with_a_message(form, alph
 
 
 def _visit(participant, code="baseline"):
-    today = datetime.date.today()
+    today = timezone.localdate()
     return Visit.objects.create(
         participant=participant,
         visit_code=code,
@@ -119,11 +120,11 @@ def _visit(participant, code="baseline"):
 
 def test_participant_services_are_refused_for_a_locked_participant(alpha, people):
     participant, user = alpha.participant_a, people["coordinator"]
-    participant.enrolled_on = datetime.date.today() - datetime.timedelta(days=3)
+    participant.enrolled_on = timezone.localdate() - datetime.timedelta(days=3)
     participant.save()
     visit = _visit(participant)
     lock = participant_services.lock_create(participant=participant, scope="participant", user=people["data_manager"])
-    today = datetime.date.today()
+    today = timezone.localdate()
     attempts = [
         lambda: participant_services.anchor_set(
             participant=participant, anchor_code="enrolment", date=today, user=user, reason="x"

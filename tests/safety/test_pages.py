@@ -3,11 +3,12 @@ DSMB listing, scoped to the user's sites and blinded for everyone but the unblin
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from participants.models import Visit
@@ -35,7 +36,7 @@ def test_the_ae_log_lists_events_and_links_to_each_form_and_a_new_entry(client, 
 
 
 def test_a_new_entry_goes_to_the_latest_visit_whose_window_has_opened(client, safe, serious):
-    today = date.today()
+    today = timezone.localdate()
     for code, offset in (("baseline", -40), ("m1", -3)):
         target = today + timedelta(days=offset)
         Visit.objects.create(

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.services import membership_grant, user_create
@@ -18,6 +19,7 @@ from audit.models import AuditEvent
 from participants import services as participant_services
 from participants.models import Participant
 from studies.models import Study
+from studies.protocol import Protocol
 from studies.selectors import current_protocol
 from workflows.services import protocol_apply
 
@@ -49,7 +51,7 @@ DEMO_PEOPLE = [
 class Command(BaseCommand):
     help = "Load the LBPB and ADMSC demo studies, demo users (one per role) and LBPB demo participants."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: object, **options: object) -> None:
         with transaction.atomic():
             for name in PROTOCOLS:
                 path = Path(settings.BASE_DIR) / "protocols" / name
@@ -65,8 +67,8 @@ class Command(BaseCommand):
             where = "all sites" if site_code == "*" else f"site {site_code}"
             self.stdout.write(f"  {username:<14} {DEMO_PASSWORD}   ({role.label}, {where})")
 
-    def _users(self, studies) -> dict:
-        users = {}
+    def _users(self, studies: list[Study]) -> dict[str, User]:
+        users: dict[str, User] = {}
         for username, role, site_code, staff in DEMO_USERS:
             user = User.objects.filter(username=username).first()
             if user is None:
@@ -80,9 +82,9 @@ class Command(BaseCommand):
             users[username] = user
         return users
 
-    def _participants(self, study, coordinator, pi) -> None:
+    def _participants(self, study: Study, coordinator: User, pi: User) -> None:
         protocol = current_protocol(study)
-        today = datetime.date.today()
+        today = timezone.localdate()
         for number, (name, age, site_code, treatment_after, arm) in enumerate(DEMO_PEOPLE):
             user = coordinator if site_code == "01" else pi
             screened_on = today - datetime.timedelta(days=70 - 9 * number)
@@ -125,14 +127,14 @@ class Command(BaseCommand):
                 _attend_past_visits(participant, user, today)
 
 
-def _attend_past_visits(participant, user, today) -> None:
+def _attend_past_visits(participant: Participant, user: User, today: datetime.date) -> None:
     for visit in participant.visits.filter(cancelled=False, completed_on=None, missed=False, target_date__lt=today):
         participant_services.visit_complete(visit=visit, completed_on=visit.target_date, user=user, path=COMMAND)
 
 
-def _answers(protocol, age: int) -> dict:
+def _answers(protocol: Protocol, age: int) -> dict[str, int | bool]:
     """Screening answers for a demo person: every unruled criterion met / not applying, and the age."""
-    answers = {"age": age}
+    answers: dict[str, int | bool] = {"age": age}
     for criterion in protocol.eligibility.inclusion:
         if criterion.rule is None:
             answers[criterion.code] = True

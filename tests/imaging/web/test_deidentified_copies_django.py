@@ -30,7 +30,7 @@ def _identity_of_dicom(path) -> set[bytes]:
 
 
 def _study_date(path) -> date:
-    return datetime.strptime(pydicom.dcmread(path, stop_before_pixels=True).StudyDate, "%Y%m%d").date()
+    return date.fromisoformat(pydicom.dcmread(path, stop_before_pixels=True).StudyDate)  # DA: YYYYMMDD
 
 
 def test_every_stored_copy_is_free_of_identity_and_dates_carry_the_participants_offset(
@@ -77,7 +77,7 @@ def test_every_stored_copy_is_free_of_identity_and_dates_carry_the_participants_
         else:
             header = read_edf_header(data_file.file.path)
             assert header.patient_field.strip() == "ALPHA-A-0001 X X X"
-            assert header.start == datetime(2025, 5, 6, 22, 30) + timedelta(days=shift)
+            assert header.start == datetime(2025, 5, 6, 22, 30) + timedelta(days=shift)  # noqa: DTZ001 EDF headers hold the recorder's wall clock, no zone
             assert b"06.05.25" not in raw[:256]
 
 
