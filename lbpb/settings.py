@@ -56,9 +56,13 @@ INSTALLED_APPS = [
     "queries",
     "reports",
     "monitoring",
+    # The project package: first-run management commands (create_study_admin, grant_role).
+    "lbpb",
 ]
 
 MIDDLEWARE = [
+    # First: answers GET /health/ for the container's probe by address, before host checks and HTTPS redirect.
+    "core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
