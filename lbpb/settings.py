@@ -57,9 +57,13 @@ INSTALLED_APPS = [
     "reports",
     "monitoring",
     "workflows",
+    # The project package: navigation, the home page, the demo and first-run commands (create_study_admin, grant_role).
+    "lbpb",
 ]
 
 MIDDLEWARE = [
+    # First: answers GET /health/ for the container's probe by address, before host checks and HTTPS redirect.
+    "core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -1,0 +1,83 @@
+"""Orchestration over accounts and audit: users and study roles set up from the command line.
+
+``accounts`` sits below ``audit``, so its services (``user_create``, ``membership_grant``) cannot record
+audit events themselves; these services call them and record what changed, in one transaction.
+"""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+
+from accounts.models import Membership, User
+from accounts.services import membership_grant, user_create
+from audit.models import AuditEvent
+from audit.services import audit_record, diff, snapshot
+
+# Never the password hash: the trail records that a password changed, not what it became.
+USER_FIELDS = ["username", "email", "display_name", "is_active", "is_staff", "is_superuser"]
+
+
+def _membership_state(membership: Membership | None) -> dict:
+    if membership is None:
+        return {}
+    state = snapshot(membership, fields=["role", "all_sites", "is_active"])
+    state["sites"] = sorted(membership.sites.values_list("code", flat=True))
+    return state
+
+
+@transaction.atomic
+def user_upsert(
+    *, username: str, email: str, password: str | None, actor: User | None = None, path: str = AuditEvent.Path.COMMAND
+) -> tuple[User, bool]:
+    """Create ``username`` (a password is then required) or update its e-mail and, if given, its password.
+
+    Returns ``(user, created)``. The password must pass the password policy (ValidationError otherwise).
+    """
+    user = User.objects.select_for_update().filter(username=username).first()
+    if user is None:
+        if not password:
+            raise ValueError("a new user needs a password")
+        user = user_create(username=username, password=password, email=email)
+        audit_record(
+            user=actor,
+            action=AuditEvent.Action.CREATE,
+            instance=user,
+            changes=diff({}, snapshot(user, USER_FIELDS)),
+            path=path,
+        )
+        return user, True
+    before = snapshot(user, USER_FIELDS)
+    user.email = email or user.email
+    if password:
+        validate_password(password, user)
+        user.set_password(password)
+    user.save()
+    changes = diff(before, snapshot(user, USER_FIELDS))
+    if password:
+        changes["password"] = ["", "changed"]
+    if changes:
+        audit_record(user=actor, action=AuditEvent.Action.UPDATE, instance=user, changes=changes, path=path)
+    return user, False
+
+
+@transaction.atomic
+def study_role_grant(
+    *,
+    user: User,
+    study,
+    role: str,
+    sites: Iterable = (),
+    all_sites: bool = False,
+    actor: User | None = None,
+    path: str = AuditEvent.Path.COMMAND,
+) -> Membership:
+    """Give ``user`` ``role`` in ``study`` (replacing an earlier role there) through ``membership_grant``, audited."""
+    existing = Membership.objects.filter(user=user, study=study).first()
+    before = _membership_state(existing)
+    membership = membership_grant(user=user, study=study, role=role, sites=sites, all_sites=all_sites)
+    changes = diff(before, _membership_state(membership))
+    if changes:
+        action = AuditEvent.Action.UPDATE if existing else AuditEvent.Action.CREATE
+        audit_record(user=actor, action=action, instance=membership, changes=changes, path=path)
+    return membership
