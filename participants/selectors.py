@@ -198,3 +198,13 @@ def responses_for_user(user) -> QuerySet[Response]:
     return Response.objects.filter(participant__in=participants_for_user(user)).select_related(
         "participant", "participant__study", "participant__site", "entered_by"
     )
+
+
+def randomisation_number(participant: Participant) -> str:
+    """The number of the allocation slot the participant was randomised to, or "" (shown to blinded roles).
+
+    Read through the slot's one-to-one ``allocation`` (randomisation.AllocationSlot): randomisation sits on a
+    floor above participants, so it is reached by the relation, not imported.
+    """
+    slot = getattr(participant, "allocation", None)
+    return str(slot.number) if slot is not None else ""

@@ -7,7 +7,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from randomisation.selectors import arm_display
 from studies.access import study_for_user
 from studies.selectors import current_protocol, sites_for_user
 
@@ -24,7 +23,7 @@ from .access import (
 from .forms import AnchorForm, ArmForm, ConsentForm, EnrolForm, ScreeningForm, VisitForm, WithdrawForm
 from .models import Participant
 from .selectors import participant_list as select_participants
-from .selectors import participant_schedule, screening_log, text, visits_due
+from .selectors import participant_schedule, randomisation_number, screening_log, text, visits_due
 
 
 def participant_list(request, study_code: str):
@@ -170,7 +169,7 @@ def _render_detail(request, participant, **bound):
         "may_manage": may_manage(request.user, study),
         "show_arm": show_arm,
         "arm_name": _arm_name(protocol, participant.arm_code) if show_arm else "",
-        "allocation_label": "" if show_arm else arm_display(request.user, participant),
+        "allocation_label": "" if show_arm else randomisation_number(participant),
         "screening": screening,
         "failing": [criteria.get(code, code) for code in screening.failing_criteria] if screening else [],
         "unanswered": [criteria.get(code, code) for code in screening.unanswered_criteria] if screening else [],
