@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 
 from audit.models import AuditEvent
 from audit.services import audit_record, diff, snapshot
+from core.i18n import text_for
 from monitoring.services import lock_for_write, locked_message, response_changed
 from participants.selectors import participants_for_user
 from queries.services import queries_evaluate_response
@@ -24,7 +25,6 @@ from safety.services import adverse_event_sync
 from . import scoring
 from .definitions import Instrument, clean_responses, compute
 from .importing import ImportRow, parse_import
-from .labels import message
 from .models import Response, ResponseRevision
 from .registry import get_instrument
 from .selectors import protocol_activity, score_lookup_for
@@ -355,4 +355,4 @@ def _import_row(row: ImportRow, *, study, participants, user, complete: bool, re
         row.status = "saved" if result.changed else "unchanged"
         return
     row.status = "refused"
-    row.messages += [f"{code}: {message(error)}" for code, error in result.errors.items()]
+    row.messages += [f"{code}: {text_for(error)}" for code, error in result.errors.items()]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.csv import csv_response
 from core.downloads import attachment
+from core.i18n import text_for
 from monitoring.selectors import is_locked
 from queries.access import may_raise
 from studies.access import study_for_user
@@ -28,7 +29,6 @@ from .forms import (
     score_rows,
 )
 from .importing import read_upload
-from .labels import message, text
 from .models import Response
 from .redcap_dd import data_dictionary_rows, read_data_dictionary
 from .registry import get_instrument, get_library
@@ -97,14 +97,14 @@ def response_edit(request, participant_id: int, visit_code: str, activity_key: s
         "may_raise_query": may_raise(request.user, crf.participant.study),
         "items": crf_items(instrument, raw, errors),
         "scores": score_rows(instrument, response.scores if response else {}),
-        "general_errors": [message(errors[key]) for key in GENERAL_ERRORS if key in errors],
+        "general_errors": [text_for(errors[key]) for key in GENERAL_ERRORS if key in errors],
         "item_error_count": len([key for key in errors if key not in GENERAL_ERRORS]),
         "conflict": "lock_version" in errors,
-        "reason_error": message(errors.get("reason")),
+        "reason_error": text_for(errors.get("reason")),
         "was_complete": response is not None and response.status == Response.Status.COMPLETE,
-        "title": text(instrument.title),
-        "instructions": text(instrument.instructions),
-        "visit_label": text(crf.visit.label),
+        "title": text_for(instrument.title),
+        "instructions": text_for(instrument.instructions),
+        "visit_label": text_for(crf.visit.label),
         "entries": _entries(crf, visit_code, activity_key, instance) if instrument.repeating else [],
     }
     status = 409 if "lock_version" in errors else 200
