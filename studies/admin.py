@@ -5,6 +5,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from core.admin import ReadOnlyAdmin
+
 from .forms import ProtocolUploadForm
 from .models import Activity, Anchor, Arm, Criterion, ProtocolVersion, Site, Study, VisitDefinition
 from .protocol import ProtocolError
@@ -92,7 +94,7 @@ class CriterionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProtocolVersion)
-class ProtocolVersionAdmin(admin.ModelAdmin):
+class ProtocolVersionAdmin(ReadOnlyAdmin):
     """Read-only: a loaded version is a record; new versions come only through the upload."""
 
     list_display = ["study", "version", "version_date", "filename", "is_current", "loaded_at", "loaded_by"]
@@ -109,12 +111,3 @@ class ProtocolVersionAdmin(admin.ModelAdmin):
         "loaded_by",
         "text",
     ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
