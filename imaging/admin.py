@@ -2,19 +2,21 @@
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import DataFile, DerivedMeasure, DicomSeries, IngestJob
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
+class ReadMostlyAdmin(ReadOnlyAdmin):
+    """Read-only, except that a user with the delete permission may still delete rows, as before (a later issue
+    decides whether they should)."""
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    def has_delete_permission(self, request, obj=None):
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)
 
 
 @admin.register(DataFile)
-class DataFileAdmin(ReadOnlyAdmin):
+class DataFileAdmin(ReadMostlyAdmin):
     list_display = ("original_name", "study", "kind", "participant", "visit_code", "link_status", "uploaded_at")
     list_filter = ("study", "kind", "link_status", "out_of_window")
     search_fields = ("original_name", "sha256", "participant__identifier")
@@ -22,21 +24,21 @@ class DataFileAdmin(ReadOnlyAdmin):
 
 
 @admin.register(IngestJob)
-class IngestJobAdmin(ReadOnlyAdmin):
+class IngestJobAdmin(ReadMostlyAdmin):
     list_display = ("pk", "original_name", "study", "status", "attempts", "created_at", "finished_at")
     list_filter = ("study", "status")
     search_fields = ("original_name", "sha256", "task_id")
 
 
 @admin.register(DicomSeries)
-class DicomSeriesAdmin(ReadOnlyAdmin):
+class DicomSeriesAdmin(ReadMostlyAdmin):
     list_display = ("label", "description", "study", "instance_count", "slice_count", "volume_count")
     list_filter = ("study", "label")
     exclude = ("preview_png",)
 
 
 @admin.register(DerivedMeasure)
-class DerivedMeasureAdmin(ReadOnlyAdmin):
+class DerivedMeasureAdmin(ReadMostlyAdmin):
     list_display = ("name", "value", "unit", "participant", "visit_code", "is_estimate", "computed_at")
     list_filter = ("is_estimate",)
     search_fields = ("name", "participant__identifier")

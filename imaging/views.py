@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.csv import csv_response
 from studies.access import study_for_user
 
 from . import selectors
@@ -252,8 +253,5 @@ def measure_export_view(request, study_code: str):
         messages.error(request, _("Choose the long or the wide table."))
         return redirect("imaging:job-list", study_code=study.code)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(
-        measures_csv(user=request.user, study=study, shape=shape), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{study.code}-measures-{shape}-{stamp}.csv"'
-    return response
+    rows = measures_csv(user=request.user, study=study, shape=shape)
+    return csv_response(rows, f"{study.code}-measures-{shape}-{stamp}.csv")

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import Response, ResponseRevision
 
 
@@ -14,19 +16,10 @@ class RevisionInline(admin.TabularInline):
 
 
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(ReadOnlyAdmin):
     """Read-only: answers change only through the CRF page, the import or the API (response_submit)."""
 
     list_display = ["participant", "visit_code", "activity_key", "instance", "status", "source", "updated_at"]
     list_filter = ["status", "source", "instrument_code"]
     search_fields = ["participant__identifier"]
     inlines = [RevisionInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -14,8 +14,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import text_for
+
 from .definitions import Instrument, Item
-from .labels import message, text
 
 # Integer scales with at most this many points are radio buttons (NRS 0-10); longer ones a number input.
 MAX_SCALE_RADIOS = 11
@@ -49,7 +50,7 @@ def raw_from_post(instrument: Instrument, data) -> dict[str, Any]:
 def _choices(item: Item, typed: Any) -> list[dict[str, Any]]:
     chosen = set(typed) if isinstance(typed, list) else {typed}
     return [
-        {"value": str(option.code), "label": text(option.label), "checked": str(option.code) in chosen}
+        {"value": str(option.code), "label": text_for(option.label), "checked": str(option.code) in chosen}
         for option in item.options
     ]
 
@@ -102,20 +103,20 @@ def crf_item(item: Item, index: int, raw: dict[str, Any], errors: dict[str, dict
         "type": item.type,
         "index": index,
         "widget": widget,
-        "label": text(item.label),
-        "help": text(item.help),
+        "label": text_for(item.label),
+        "help": text_for(item.help),
         "required": item.required,
         "value": typed,
         "unit": item.unit or "",
-        "error": message(errors.get(item.code)),
+        "error": text_for(errors.get(item.code)),
         "min": _number_text(item.min),
         "max": _number_text(item.max),
         "step": _step(item),
         "max_length": item.max_length,
         "show_if": json.dumps(item.show_if.to_dict(), ensure_ascii=False) if item.show_if else "",
-        "anchor_min": text(item.anchors.get("min")),
-        "anchor_max": text(item.anchors.get("max")),
-        "formula_note": text(item.formula_note),
+        "anchor_min": text_for(item.anchors.get("min")),
+        "anchor_max": text_for(item.anchors.get("max")),
+        "formula_note": text_for(item.formula_note),
     }
     if widget in ("radio", "checkbox", "scale"):
         field["options"] = _options(item, widget, typed)
@@ -124,7 +125,7 @@ def crf_item(item: Item, index: int, raw: dict[str, Any], errors: dict[str, dict
 
 def crf_items(instrument: Instrument, raw: dict[str, Any], errors: dict[str, dict[str, str]]) -> list[dict]:
     """What the template renders for each item, with the section title before a section's first item."""
-    starts = {section.items[0]: text(section.title) for section in instrument.sections if section.items}
+    starts = {section.items[0]: text_for(section.title) for section in instrument.sections if section.items}
     fields = []
     for index, item in enumerate(instrument.items):
         field = crf_item(item, index, raw, errors)
@@ -147,10 +148,10 @@ def score_rows(instrument: Instrument, scores: dict[str, Any]) -> list[dict[str,
 
     def shown(name: str, value: Any) -> str:
         band = specs[name].band_label(value) if name in specs and isinstance(value, str) else None
-        return text(band) if band else score_text(value)
+        return text_for(band) if band else score_text(value)
 
     return [
-        {"name": name, "label": text(specs[name].label) if name in specs else name, "value": shown(name, value)}
+        {"name": name, "label": text_for(specs[name].label) if name in specs else name, "value": shown(name, value)}
         for name, value in (scores or {}).items()
     ]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 
 from instruments.definitions.model import DefinitionError, Instrument, Problem
 from instruments.definitions.redcap_read import COLUMNS, read_form, split_forms
@@ -54,12 +55,16 @@ def read_data_dictionary(csv_text: str) -> list[Instrument]:
     return instruments
 
 
-def write_data_dictionary(instruments: list[Instrument]) -> str:
-    """The 18-column CSV REDCap's Data Dictionary upload accepts."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+def data_dictionary_rows(instruments: list[Instrument]) -> Iterator[list[str]]:
+    """The rows (header first) of the 18-column CSV REDCap's Data Dictionary upload accepts."""
+    yield list(COLUMNS)
     for instrument in instruments:
         for row in instrument_rows(instrument):
-            writer.writerow([row.get(column, "") for column in COLUMNS])
+            yield [row.get(column, "") for column in COLUMNS]
+
+
+def write_data_dictionary(instruments: list[Instrument]) -> str:
+    """The data dictionary as CSV text."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(data_dictionary_rows(instruments))
     return out.getvalue()

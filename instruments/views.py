@@ -8,6 +8,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.csv import csv_response
+from core.downloads import attachment
+from core.i18n import text_for
 from participants.selectors import is_locked
 from queries.access import may_raise
 from studies.access import study_for_user
@@ -27,9 +30,8 @@ from .forms import (
     score_rows,
 )
 from .importing import read_upload
-from .labels import message, text
 from .models import Response
-from .redcap_dd import read_data_dictionary, write_data_dictionary
+from .redcap_dd import data_dictionary_rows, read_data_dictionary
 from .registry import get_instrument, get_library
 
 GENERAL_ERRORS = ("lock_version", "reason", "instrument", "form")
@@ -95,14 +97,14 @@ def response_edit(request, participant_id: int, visit_code: str, activity_key: s
         "may_raise_query": may_raise(request.user, crf.participant.study),
         "items": crf_items(instrument, raw, errors),
         "scores": score_rows(instrument, response.scores if response else {}),
-        "general_errors": [message(errors[key]) for key in GENERAL_ERRORS if key in errors],
+        "general_errors": [text_for(errors[key]) for key in GENERAL_ERRORS if key in errors],
         "item_error_count": len([key for key in errors if key not in GENERAL_ERRORS]),
         "conflict": "lock_version" in errors,
-        "reason_error": message(errors.get("reason")),
+        "reason_error": text_for(errors.get("reason")),
         "was_complete": response is not None and response.status == Response.Status.COMPLETE,
-        "title": text(instrument.title),
-        "instructions": text(instrument.instructions),
-        "visit_label": text(crf.visit.label),
+        "title": text_for(instrument.title),
+        "instructions": text_for(instrument.instructions),
+        "visit_label": text_for(crf.visit.label),
         "entries": _entries(crf, visit_code, activity_key, instance) if instrument.repeating else [],
     }
     status = 409 if "lock_version" in errors else 200
@@ -167,16 +169,11 @@ def instrument_detail(request, instrument_code: str, instrument_version: str):
     )
 
 
-def _attachment(content: str, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def instrument_data_dictionary(request, instrument_code: str, instrument_version: str):
     instrument = _instrument_or_404(instrument_code, instrument_version)
-    csv_text = write_data_dictionary([instrument])
-    return _attachment(csv_text, f"{instrument.code}_{instrument.version}_redcap.csv", "text/csv; charset=utf-8")
+    rows = data_dictionary_rows([instrument])
+    # An interchange file read back by REDCap, whose action tags (``@EDC=...``) begin with @: no formula guard.
+    return csv_response(rows, f"{instrument.code}_{instrument.version}_redcap.csv", guard=False)
 
 
 def data_dictionary_upload(request):
@@ -207,5 +204,6 @@ def _data_dictionary_yaml(csv_text: str, code: str) -> HttpResponse:
         raise Http404("the data dictionary no longer reads") from None
     for instrument in instruments:
         if instrument.code == code:
-            return _attachment(definition_yaml(instrument), f"{instrument.version}.yaml", "application/x-yaml")
+            response = HttpResponse(definition_yaml(instrument), content_type="application/x-yaml")
+            return attachment(response, f"{instrument.version}.yaml")
     raise Http404("no such form in the data dictionary")

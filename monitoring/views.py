@@ -14,13 +14,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.i18n import text_for
 from instruments.access import response_for_user
-from instruments.labels import text as label_text
 from instruments.registry import get_instrument
 from participants import services as participant_services
 from participants.access import participant_for_user
 from participants.models import Lock
-from participants.selectors import text as protocol_text
 from studies.access import study_for_user
 from studies.selectors import current_protocol
 
@@ -43,7 +42,7 @@ def _titles(groups) -> dict:
             key = (row.response.instrument_code, row.response.definition_version)
             if key not in titles:
                 try:
-                    titles[key] = label_text(get_instrument(*key).title)
+                    titles[key] = text_for(get_instrument(*key).title)
                 except KeyError:
                     titles[key] = row.response.instrument_code
             row.title = titles[key]
@@ -52,7 +51,7 @@ def _titles(groups) -> dict:
 
 def _visit_labels(participant) -> dict[str, str]:
     protocol = current_protocol(participant.study)
-    return {visit.code: protocol_text(visit.label) for visit in protocol.visits} if protocol else {}
+    return {visit.code: text_for(visit.label) for visit in protocol.visits} if protocol else {}
 
 
 def _render_casebook(request, participant, *, error=None):

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .selectors import text
+from core.i18n import text_for
 
 YES_NO = [("", "—"), ("yes", _("Yes")), ("no", _("No"))]
 
@@ -43,7 +43,7 @@ class ScreeningForm(forms.Form):
                 self._add(
                     criterion.code,
                     forms.TypedChoiceField(
-                        label=text(criterion.text),
+                        label=text_for(criterion.text),
                         choices=YES_NO,
                         coerce=lambda v: v == "yes",
                         empty_value=None,
@@ -64,7 +64,7 @@ class ScreeningForm(forms.Form):
 
 
 def _field_for(field) -> forms.Field:
-    label = text(field.label) + (f" ({field.unit})" if field.unit else "")
+    label = text_for(field.label) + (f" ({field.unit})" if field.unit else "")
     if field.type == "integer":
         return forms.IntegerField(label=label)
     if field.type == "number":
@@ -73,7 +73,7 @@ def _field_for(field) -> forms.Field:
         return forms.TypedChoiceField(
             label=label, choices=YES_NO, coerce=lambda v: v == "yes", empty_value=None, widget=forms.RadioSelect
         )
-    choices = [("", "—")] + [(str(o.code), text(o.label)) for o in field.options]
+    choices = [("", "—")] + [(str(o.code), text_for(o.label)) for o in field.options]
     codes = {str(o.code): o.code for o in field.options}
     return forms.TypedChoiceField(label=label, choices=choices, coerce=lambda v: codes[v])
 
@@ -93,7 +93,7 @@ class ArmForm(forms.Form):
 
     def __init__(self, *args, protocol, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["arm_code"].choices = [("", "—")] + [(a.code, text(a.name)) for a in protocol.arms]
+        self.fields["arm_code"].choices = [("", "—")] + [(a.code, text_for(a.name)) for a in protocol.arms]
 
 
 class AnchorForm(forms.Form):
@@ -102,7 +102,7 @@ class AnchorForm(forms.Form):
 
     def __init__(self, *args, protocol, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["anchor_code"].choices = [(a.code, text(a.label)) for a in protocol.anchors]
+        self.fields["anchor_code"].choices = [(a.code, text_for(a.label)) for a in protocol.anchors]
 
 
 class VisitForm(forms.Form):

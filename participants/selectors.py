@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
+from core.i18n import text_for
 from instruments.models import Response
 from studies.protocol import visit_status
 
@@ -35,13 +35,6 @@ STATUS_STYLES = {
     "out_of_window": "warning",
     CANCELLED: "light",
 }
-
-
-def text(value) -> str:
-    """A protocol label (``Text``) in the current language."""
-    if value is None:
-        return ""
-    return value.zh if (get_language() or "").startswith("zh") and value.zh else value.en
 
 
 def participants_for_user(user) -> QuerySet[Participant]:
@@ -139,7 +132,7 @@ def participant_schedule(participant: Participant, protocol, *, today: date) -> 
     rows = []
     for visit in participant.visits.all():
         definition = definitions.get(visit.visit_code)
-        label = text(definition.label) if definition else visit.visit_code
+        label = text_for(definition.label) if definition else visit.visit_code
         if definition is not None and definition.repeating is not None:
             label = f"{label} #{visit.sequence}"
         activities = tuple(

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.i18n import text_for
 from studies.access import study_for_user
 from studies.selectors import current_protocol, sites_for_user
 
@@ -23,7 +24,7 @@ from .access import (
 from .forms import AnchorForm, ArmForm, ConsentForm, EnrolForm, ScreeningForm, VisitForm, WithdrawForm
 from .models import Participant
 from .selectors import participant_list as select_participants
-from .selectors import participant_schedule, randomisation_number, screening_log, text, visits_due
+from .selectors import participant_schedule, randomisation_number, screening_log, visits_due
 
 
 def participant_list(request, study_code: str):
@@ -48,8 +49,8 @@ def participant_list(request, study_code: str):
         "filters": filters,
         "sites": sites_for_user(request.user, study),
         "statuses": Participant.Status.choices,
-        "arms": [(a.code, text(a.name)) for a in protocol.arms] if protocol and show_arm else [],
-        "arm_names": {a.code: text(a.name) for a in protocol.arms} if protocol and show_arm else {},
+        "arms": [(a.code, text_for(a.name)) for a in protocol.arms] if protocol and show_arm else [],
+        "arm_names": {a.code: text_for(a.name) for a in protocol.arms} if protocol and show_arm else {},
         "show_arm": show_arm,
         "may_manage": may_manage(request.user, study),
         "search_hint": _("Search study ID, screening number or name")
@@ -98,7 +99,7 @@ def participant_screen(request, study_code: str):
 def participant_screening_log(request, study_code: str):
     study = study_for_user(request.user, study_code)
     protocol = current_protocol(study)
-    criteria = {c.code: text(c.text) for c in protocol.eligibility.criteria} if protocol else {}
+    criteria = {c.code: text_for(c.text) for c in protocol.eligibility.criteria} if protocol else {}
     rows = []
     for participant in screening_log(request.user, study=study):
         screening = participant.screenings.all()[0]
@@ -125,7 +126,7 @@ def visit_due(request):
             if protocols[study.pk]
             else None
         )
-        visit.label = text(definition.label) if definition else visit.visit_code
+        visit.label = text_for(definition.label) if definition else visit.visit_code
     return render(
         request,
         "participants/visit_due.html",
@@ -147,7 +148,7 @@ def _render_detail(request, participant, **bound):
     protocol = current_protocol(study)
     today = timezone.localdate()
     screening = participant.screenings.first()
-    criteria = {c.code: text(c.text) for c in protocol.eligibility.criteria} if protocol else {}
+    criteria = {c.code: text_for(c.text) for c in protocol.eligibility.criteria} if protocol else {}
     forms = {}
     if protocol is not None:
         forms = {
@@ -175,7 +176,7 @@ def _render_detail(request, participant, **bound):
         "unanswered": [criteria.get(code, code) for code in screening.unanswered_criteria] if screening else [],
         "consents": participant.consents.all(),
         "anchors": [
-            {"code": a.code, "label": text(a.label), "optional": a.optional, "row": anchors.get(a.code)}
+            {"code": a.code, "label": text_for(a.label), "optional": a.optional, "row": anchors.get(a.code)}
             for a in protocol.anchors
         ]
         if protocol
@@ -192,7 +193,7 @@ def _arm_name(protocol, arm_code):
     if not arm_code:
         return ""
     arm = next((a for a in protocol.arms if a.code == arm_code), None) if protocol else None
-    return text(arm.name) if arm else arm_code
+    return text_for(arm.name) if arm else arm_code
 
 
 def _action(request, participant_id, form_name, build_form, call):

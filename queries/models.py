@@ -8,8 +8,9 @@ to the row it points at.
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from core.i18n import field_text
 
 
 class Query(models.Model):
@@ -69,7 +70,7 @@ class Query(models.Model):
 
     @property
     def display_text(self) -> str:
-        return self.text_zh if (get_language() or "").startswith("zh") and self.text_zh else self.text
+        return field_text(self, "text")
 
     @property
     def is_closed(self) -> bool:

@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.i18n import text_for
 from instruments.access import crf_for_user
-from instruments.labels import text as label_text
 from instruments.selectors import response_find
 from participants.access import participant_for_user
 from studies.access import study_for_user
@@ -87,7 +87,7 @@ def query_raise(request, participant_id: int, visit_code: str, activity_key: str
     crf = crf_for_user(request.user, participant_id, visit_code, activity_key)
     participant = crf.participant
     require_raise(request.user, participant.study)
-    items = [(item.code, f"{item.code} · {label_text(item.label)}") for item in crf.instrument.items]
+    items = [(item.code, f"{item.code} · {text_for(item.label)}") for item in crf.instrument.items]
     initial = {"item_code": request.GET.get("item", "")}
     form = QueryRaiseForm(request.POST or None, items=items, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -109,7 +109,7 @@ def query_raise(request, participant_id: int, visit_code: str, activity_key: str
             "crf": crf,
             "participant": participant,
             "form": form,
-            "instrument_title": label_text(crf.instrument.title),
+            "instrument_title": text_for(crf.instrument.title),
             "visit_code": visit_code,
             "activity_key": activity_key,
             "can_raise": may_raise(request.user, participant.study),

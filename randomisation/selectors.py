@@ -10,8 +10,9 @@ from itertools import product
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from core.i18n import text_for
 from participants.models import Participant
-from participants.selectors import participants_for_user, text
+from participants.selectors import participants_for_user
 from studies.selectors import current_protocol
 
 from .access import can_see_arms
@@ -26,7 +27,7 @@ SITE = "site"
 def arm_names(study) -> dict[str, str]:
     """Arm code -> name in the current language, from the study's current protocol."""
     protocol = current_protocol(study)
-    return {arm.code: text(arm.name) for arm in protocol.arms} if protocol else {}
+    return {arm.code: text_for(arm.name) for arm in protocol.arms} if protocol else {}
 
 
 def allocation_for(participant: Participant) -> AllocationSlot | None:
@@ -105,7 +106,7 @@ def stratification_factors(study, protocol=None) -> list[tuple[str, str]]:
     protocol = protocol or current_protocol(study)
     factors = [(SITE, _("Site"))]
     if protocol is not None:
-        factors += [(f.code, text(f.label)) for f in protocol.eligibility.fields if f.type in ("choice", "boolean")]
+        factors += [(f.code, text_for(f.label)) for f in protocol.eligibility.fields if f.type in ("choice", "boolean")]
     return factors
 
 

@@ -3,16 +3,14 @@
 No page shows an arm unless ``can_see_arms`` holds, except the unblinding page to the user who unblinded.
 """
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.csv import csv_response
 from participants.access import participant_for_user
 from studies.access import study_for_user
 
@@ -34,11 +32,6 @@ from .forms import AllocationListForm, UnblindingForm
 
 def _local(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
-def _cell(value: str) -> str:
-    """Free text for a spreadsheet: a leading =, +, - or @ would be read as a formula."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
 
 
 # Allocation lists ---------------------------------------------------------------------------------------------
@@ -97,15 +90,9 @@ def allocation_list_detail(request, allocation_list_id: int):
 def allocation_list_csv(request, allocation_list_id: int):
     allocation_list = allocation_list_for_user(request.user, allocation_list_id)
     require_role(request.user, allocation_list.study, LIST_ROLES)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{allocation_list.study.code}-allocation-list-{allocation_list.pk}.csv"'
-    )
     rows = selectors.list_slots(request.user, allocation_list)
-    csv.writer(response).writerows(
-        services.allocation_list_export(allocation_list=allocation_list, user=request.user, rows=rows)
-    )
-    return response
+    lines = services.allocation_list_export(allocation_list=allocation_list, user=request.user, rows=rows)
+    return csv_response(lines, f"{allocation_list.study.code}-allocation-list-{allocation_list.pk}.csv")
 
 
 @require_POST
@@ -201,23 +188,19 @@ def unblinding_report(request, study_code: str):
 def unblinding_report_csv(request, study_code: str):
     study = study_for_user(request.user, study_code)
     require_role(request.user, study, REPORT_ROLES)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{study.code}-emergency-unblindings.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["time", "participant", "site", "randomisation_number", "unblinded_by", "reason"])
-    for row in selectors.unblinding_rows(request.user, study):
-        event = row["event"]
-        writer.writerow(
-            [
-                _local(event.created_at),
-                event.participant.label,
-                event.participant.site.code,
-                row["number"],
-                event.user.get_username(),
-                _cell(event.reason),
-            ]
-        )
-    return response
+    header = ["time", "participant", "site", "randomisation_number", "unblinded_by", "reason"]
+    lines = [header] + [
+        [
+            _local(row["event"].created_at),
+            row["event"].participant.label,
+            row["event"].participant.site.code,
+            row["number"],
+            row["event"].user.get_username(),
+            row["event"].reason,
+        ]
+        for row in selectors.unblinding_rows(request.user, study)
+    ]
+    return csv_response(lines, f"{study.code}-emergency-unblindings.csv")
 
 
 def unblinding_notifications(request, study_code: str):

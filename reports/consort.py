@@ -27,7 +27,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from participants.selectors import text
+from core.i18n import text_for
 
 ENROLMENT = "enrolment"
 SCREEN_FAILED, SCREENING = "screen_failed", "screening"
@@ -156,7 +156,7 @@ def exclusions(protocol, rows: list[ParticipantRow], *, randomised_design: bool)
     if randomised_design:
         other["not_randomised"] = sum(1 for r in rows if r.enrolled and not r.randomised)
     other = +other  # drop zero counts
-    criteria = {c.code: text(c.text) for c in protocol.eligibility.criteria}
+    criteria = {c.code: text_for(c.text) for c in protocol.eligibility.criteria}
     other_labels = {
         "incomplete": _("Eligibility not yet complete"),
         "not_enrolled": _("Consented, not enrolled"),
@@ -228,7 +228,7 @@ def consort_flow(
         allocated = included
         arms = (arm_flow(POOLED, _("All participants"), included, visits, anchor=anchor, arm_filter=lambda v: True),)
     elif arms_visible:
-        names = {arm.code: text(arm.name) for arm in protocol.arms}
+        names = {arm.code: text_for(arm.name) for arm in protocol.arms}
         codes = list(names) + sorted({r.arm_code for r in allocated} - set(names))
         arms = tuple(
             arm_flow(
@@ -256,7 +256,7 @@ def consort_flow(
         excluded=exclusions(protocol, rows, randomised_design=randomised_design),
         included=len(included),
         not_allocated=len(included) - len(allocated),
-        intervention_anchor=None if anchor is None else VisitStep(anchor.code, text(anchor.label)),
-        visits=tuple(VisitStep(v.code, text(v.label)) for v in visits),
+        intervention_anchor=None if anchor is None else VisitStep(anchor.code, text_for(anchor.label)),
+        visits=tuple(VisitStep(v.code, text_for(v.label)) for v in visits),
         arms=arms,
     )

@@ -9,11 +9,6 @@ from .consort import ConsortFlow
 HEADER = ["section", "arm", "visit", "measure", "label", "n"]
 
 
-def _cell(value: str) -> str:
-    """Free text for a spreadsheet: a leading =, +, - or @ would be read as a formula."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
-
-
 def csv_rows(flow: ConsortFlow) -> list[list]:
     ex = flow.excluded
     rows = [
@@ -44,7 +39,7 @@ def csv_rows(flow: ConsortFlow) -> list[list]:
                 for line in step.withdrawal_reasons
             ]
         rows.append(["analysis", name, "", "analysed", "", arm.analysed])
-    return [[_cell(v) if isinstance(v, str) else v for v in row] for row in rows]
+    return rows  # core.csv guards the cells when they are written
 
 
 def as_dict(flow: ConsortFlow) -> dict:

@@ -1,31 +1,22 @@
+"""Read-only: rows are written by safety.services only (they follow the CRF and are audited)."""
+
 from django.contrib import admin
+
+from core.admin import ReadOnlyAdmin
 
 from .models import AdverseEvent, SaeReport, SafetyNotification
 
 
-class ReadOnly(admin.ModelAdmin):
-    """Rows are written by safety.services only (they follow the CRF and are audited)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(AdverseEvent)
-class AdverseEventAdmin(ReadOnly):
+class AdverseEventAdmin(ReadOnlyAdmin):
     list_display = ["participant", "term", "grade", "serious", "onset", "aware_at"]
 
 
 @admin.register(SaeReport)
-class SaeReportAdmin(ReadOnly):
+class SaeReportAdmin(ReadOnlyAdmin):
     list_display = ["adverse_event", "recipient", "due_at", "reported_at"]
 
 
 @admin.register(SafetyNotification)
-class SafetyNotificationAdmin(ReadOnly):
+class SafetyNotificationAdmin(ReadOnlyAdmin):
     list_display = ["key", "kind", "created_at"]

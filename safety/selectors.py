@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
-from instruments.labels import text
+from core.i18n import text_for
 from instruments.models import Response
 from instruments.registry import get_instrument
 from participants.models import Visit
@@ -49,7 +49,7 @@ def option_labels(item_code: str) -> dict[int, str]:
     """Option code -> label in the current language, from the ``ae_record`` definition."""
     instrument = get_instrument(AE_INSTRUMENT)
     item = next(one for one in instrument.items if one.code == item_code)
-    return {option.code: text(option.label) for option in item.options}
+    return {option.code: text_for(option.label) for option in item.options}
 
 
 @dataclass(frozen=True)

@@ -341,7 +341,7 @@ def dsmb_listing_export(
                 row["allocation"],
                 event.visit_code,
                 event.instance,
-                _cell(event.term),
+                event.term,
                 event.onset or "",
                 event.resolution or "",
                 event.grade or "",
@@ -360,8 +360,3 @@ def dsmb_listing_export(
         changes={"period": [None, f"{start.isoformat()}/{end.isoformat()}"], "rows": [None, len(rows)]},
     )
     return lines
-
-
-def _cell(value: str) -> str:
-    """Free text for a spreadsheet: a leading =, +, - or @ would be read as a formula."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.csv import csv_response
 from participants.access import participant_for_user
 from randomisation.access import can_see_arms
 from studies.access import study_for_user
@@ -98,10 +98,7 @@ def dsmb_listing(request, study_code: str):
     lines = services.dsmb_listing_export(
         study=study, user=request.user, rows=rows, start=start, end=end, arms_visible=can_see_arms(request.user, study)
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{study.code}-dsmb-safety-{start.isoformat()}.csv"'
-    csv.writer(response).writerows(lines)
-    return response
+    return csv_response(lines, f"{study.code}-dsmb-safety-{start.isoformat()}.csv")
 
 
 def sae_report(request, adverse_event_id: int):

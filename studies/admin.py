@@ -1,14 +1,17 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import ProtocolVersion
 
 
 @admin.register(ProtocolVersion)
-class ProtocolVersionAdmin(admin.ModelAdmin):
+class ProtocolVersionAdmin(ReadOnlyAdmin):
     """Read-only: a loaded version is a record; new versions come only through the upload.
 
     The file text shown here is the protocol itself (arms, anchors, visits, activities, criteria): no other
-    admin page lists them, because no table copies them.
+    admin page lists them, because no table copies them. The Study admin, with its protocol upload, is in
+    workflows/admin.py.
     """
 
     list_display = ["study", "version", "version_date", "filename", "is_current", "loaded_at", "loaded_by"]
@@ -25,12 +28,3 @@ class ProtocolVersionAdmin(admin.ModelAdmin):
         "loaded_by",
         "text",
     ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -22,9 +22,9 @@ from django.utils.translation import gettext
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.i18n import text_for
 from instruments import scoring
 from instruments.importing import ImportRow, parse_import
-from instruments.labels import message
 from instruments.models import Response
 from instruments.registry import get_instrument
 from instruments.selectors import score_lookup_for
@@ -220,7 +220,7 @@ def _import_row(row: ImportRow, *, study, participants, user, complete: bool, re
         row.status = "saved" if result.changed else "unchanged"
         return
     row.status = "refused"
-    row.messages += [f"{code}: {message(error)}" for code, error in result.errors.items()]
+    row.messages += [f"{code}: {text_for(error)}" for code, error in result.errors.items()]
 
 
 def protocol_apply(

@@ -7,18 +7,17 @@ both: the second file's columns carry the prefix ``psg2_`` (files in order of re
 ``<prefix>_file_id`` says which file a column group came from and ``<prefix>_estimate`` is 1 when any of its
 values is an automatic-staging estimate. The long shape has everything; the wide one leaves out the software.
 
-Neither shape holds a name, birth date, original file name (it may carry a name) or arm (blinding). The file
-starts with a UTF-8 byte-order mark, like the audit trail's CSV: Excel otherwise reads UTF-8 as the local code
-page and garbles Chinese channel labels; pandas, readr and Stata's ``import delimited`` skip the mark (base R's
-``read.csv`` needs ``fileEncoding = "UTF-8-BOM"``). Text cells beginning with = + - @ (or a tab or carriage
-return) get a leading apostrophe so a spreadsheet shows them rather than running them; numbers are left alone.
+Neither shape holds a name, birth date, original file name (it may carry a name) or arm (blinding). The file is
+written by ``core.csv`` like every CSV of the site: a UTF-8 byte-order mark first (Excel otherwise garbles
+Chinese channel labels; pandas, readr and Stata's ``import delimited`` skip the mark, base R's ``read.csv``
+needs ``fileEncoding = "UTF-8-BOM"``), text cells beginning with = + - @ (or a tab or carriage return) with a
+leading apostrophe, numbers left alone, an estimate flag as 1 or 0.
 """
 
 from __future__ import annotations
 
-import csv
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from django.db.models import QuerySet
 
@@ -44,7 +43,6 @@ LONG_COLUMNS = (
 )
 WIDE_KEYS = ("participant", "site", "visit")
 KIND_ORDER = [kind.value for kind in (Kind.PSG, Kind.EMG, Kind.HRV, Kind.DICOM)]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SHA_PREFIX = 12  # enough to tell files apart and to check against a checksum; the id finds it on the site
 
 
@@ -99,29 +97,6 @@ def measure_record(row: dict) -> dict:
         "file_sha256": row["data_file__sha256"][:SHA_PREFIX],
         "computed_at": row["computed_at"].isoformat(timespec="seconds"),
     }
-
-
-def safe_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, (int, float)):
-        return repr(value)  # repr round-trips a float exactly
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def csv_lines(rows: Iterable[Iterable]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff"
-    for row in rows:
-        yield writer.writerow([safe_cell(cell) for cell in row])
 
 
 def long_rows(measures: QuerySet[DerivedMeasure]) -> Iterator[list]:
@@ -213,8 +188,9 @@ def wide_rows(measures: QuerySet[DerivedMeasure]) -> Iterator[list]:
         yield line
 
 
-def measures_csv(*, user, study, shape: str) -> Iterator[str]:
-    """The CSV lines of the measures ``user`` may see in ``study``; records the download in the audit trail."""
+def measures_csv(*, user, study, shape: str) -> Iterator[list]:
+    """The CSV rows (header first, read as they are sent) of the measures ``user`` may see in ``study``;
+    records the download in the audit trail."""
     if shape not in SHAPES:
         raise ValueError(f"unknown shape {shape!r}")
     measures = measures_for_user(user, study)
@@ -226,7 +202,7 @@ def measures_csv(*, user, study, shape: str) -> Iterator[str]:
         study=study,
         reason="derived measures CSV",
     )
-    return csv_lines(long_rows(measures) if shape == "long" else wide_rows(measures))
+    return long_rows(measures) if shape == "long" else wide_rows(measures)
 
 
 def measures_api_read(*, user, study) -> None:

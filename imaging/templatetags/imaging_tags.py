@@ -1,8 +1,8 @@
 """Template helpers for acquisitions: status badges, bilingual labels, and the participant-page panel."""
 
 from django import template
-from django.utils.translation import get_language
 
+from core.i18n import is_chinese
 from imaging import selectors
 from imaging.access import may_upload
 from imaging.readers.labels import label
@@ -29,8 +29,7 @@ def status_style(status: str) -> str:
 @register.filter
 def acquisition_label(key: str) -> str:
     """A series label, channel type or measure name in the current language ("bold:rest" -> "... : rest")."""
-    language = "zh" if (get_language() or "").startswith("zh") else "en"
-    return label(key or "", language)
+    return label(key or "", "zh" if is_chinese() else "en")
 
 
 @register.filter

@@ -2,15 +2,7 @@ import json
 
 from django import template
 
-from instruments.labels import text
-
 register = template.Library()
-
-
-@register.simple_tag
-def bilingual(label):
-    """A definition label in the language of the request."""
-    return text(label)
 
 
 @register.simple_tag

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from randomisation import services
 from randomisation.models import AllocationList, AllocationSlot, UnblindingEvent
+from tests.downloads import download_text
 
 from .conftest import enrol, frozen_list, screen
 
@@ -64,7 +65,7 @@ def test_the_statistician_generates_freezes_and_views_a_list_with_its_seed(clien
     detail = client.get(reverse("randomisation:list-detail", args=[allocation_list.pk])).content.decode()
     assert "777" in detail and "Placebo" in detail and "site=02" in detail
     assert sorted(allocation_list.group_labels.values()) == ["A", "B", "C", "D"]
-    export = client.get(reverse("randomisation:list-csv", args=[allocation_list.pk])).content.decode()
+    export = download_text(client.get(reverse("randomisation:list-csv", args=[allocation_list.pk])))
     assert export.splitlines()[0].startswith("randomisation_number,stratum,sequence,block,block_size,group,arm_code")
     assert len(export.splitlines()) == 201
 
@@ -224,7 +225,7 @@ def test_the_report_and_csv_list_unblindings_without_arms(client, admsc, randomi
         html = _get(client, getattr(admsc, role), "unblinding-report", admsc.study.code).content.decode()
         assert "1 emergency unblinding." in html and "Pregnancy" in html and slot.number in html
         _assert_blind(html)
-        export = client.get(reverse("randomisation:unblinding-csv", args=[admsc.study.code])).content.decode()
+        export = download_text(client.get(reverse("randomisation:unblinding-csv", args=[admsc.study.code])))
         assert "Pregnancy" in export and participant.identifier in export and "admsc-pi" in export
         _assert_blind(export)
     for role in ("pi", "coordinator", "monitor"):
@@ -265,6 +266,6 @@ def test_the_unblinding_report_runs_a_fixed_number_of_queries(client, admsc, dja
 def test_free_text_cannot_become_a_spreadsheet_formula(client, admsc, randomised):
     participant, _slot = randomised
     services.unblinding_request(participant=participant, user=admsc.pi, reason='=HYPERLINK("http://x")')
-    content = _get(client, admsc.data_manager, "unblinding-csv", admsc.study.code).content.decode()
+    content = download_text(_get(client, admsc.data_manager, "unblinding-csv", admsc.study.code))
     rows = list(csv.reader(io.StringIO(content)))
     assert rows[1][-1] == '\'=HYPERLINK("http://x")'

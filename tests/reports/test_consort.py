@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reports.selectors import consort_flow
+from tests.downloads import download_text
 
 from .conftest import randomise, screen
 
@@ -39,7 +40,7 @@ def _downloads(client, user, study):
     for name in ("consort-detail", "consort-svg", "consort-csv", "consort-json"):
         response = client.get(reverse(f"reports:{name}", args=[study.code]))
         assert response.status_code == 200, name
-        pages[name] = response.content.decode("utf-8-sig")
+        pages[name] = download_text(response)
     return pages
 
 
@@ -125,7 +126,7 @@ def test_blinded_roles_see_no_arm_in_the_page_the_svg_the_csv_or_the_json(client
         assert "Randomisation numbers used" in pages["consort-detail"], role
 
 
-def test_the_unblinded_statistician_sees_arm_names_in_every_download(client, flow_world):
+def test_the_unblinded_statistician_sees_arm_names_in_everydownload_text(client, flow_world):
     admsc = flow_world.admsc
     pages = _downloads(client, admsc.statistician, admsc.study)
     for name in pages:

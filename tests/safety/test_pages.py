@@ -13,6 +13,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from participants.models import Visit
 from safety.models import AdverseEvent, SaeReport
+from tests.downloads import download_text
 
 from .conftest import MILD, SERIOUS, submit_ae
 
@@ -139,7 +140,7 @@ def _listing(client, user, study):
     client.force_login(user)
     response = client.get(reverse("safety:dsmb-listing", args=[study.code]) + "?start=2026-01-01")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    return list(csv.reader(io.StringIO(download_text(response))))
 
 
 def test_the_dsmb_listing_shows_randomisation_numbers_to_blinded_roles(client, safe, serious):
@@ -163,7 +164,7 @@ def test_the_dsmb_listing_keeps_to_the_period_and_the_users_sites(client, safe, 
     assert [row[0] for row in _listing(client, safe.coordinator, safe.study)[1:]] == ["SAFE-01-0001"]
     client.force_login(safe.data_manager)
     response = client.get(reverse("safety:dsmb-listing", args=[safe.study.code]) + "?start=2025-07-01")
-    assert len(list(csv.reader(io.StringIO(response.content.decode())))) == 1  # header only
+    assert len(list(csv.reader(io.StringIO(download_text(response))))) == 1  # header only
     assert client.get(reverse("safety:dsmb-listing", args=[safe.study.code]) + "?start=soon").status_code == 404
 
 

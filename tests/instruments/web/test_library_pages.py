@@ -12,6 +12,7 @@ from instruments import checks as instrument_checks
 from instruments.definitions import LIBRARY_ROOT, parse_definition
 from instruments.redcap_dd import read_data_dictionary
 from instruments.registry import get_instrument
+from tests.downloads import download_text
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "redcap_phq9_demographics.csv"
 
@@ -43,7 +44,7 @@ def test_the_detail_shows_items_in_both_languages_with_licence_and_source(reader
 def test_an_instrument_downloads_as_a_redcap_data_dictionary_that_reads_back(reader):
     response = reader.get(reverse("instruments:instrument-datadictionary", args=["psqi", "1.0"]))
     assert response["Content-Disposition"] == 'attachment; filename="psqi_1.0_redcap.csv"'
-    [instrument] = read_data_dictionary(response.content.decode())
+    [instrument] = read_data_dictionary(download_text(response))
     assert instrument.item_codes() == get_instrument("psqi").item_codes()
 
 
