@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Role
-from accounts.selectors import membership_for
+from accounts.capabilities import Action, can
 from participants.access import participant_for_user
 
 from .definitions import Instrument
@@ -16,13 +15,9 @@ from .models import Response
 from .registry import get_instrument
 from .selectors import protocol_activity, responses_for_user
 
-# Roles that enter and change data; monitors and statisticians read only.
-WRITE_ROLES = frozenset({Role.ADMIN, Role.DATA_MANAGER, Role.PI, Role.COORDINATOR})
-
 
 def can_enter_data(user, study) -> bool:
-    membership = membership_for(user, study)
-    return membership is not None and membership.role in WRITE_ROLES
+    return can(user, study, Action.ENTER_DATA)
 
 
 def response_for_user(user, response_id: int) -> Response:

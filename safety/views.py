@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.capabilities import can_see_arms
 from participants.access import participant_for_user
-from randomisation.access import can_see_arms
 from studies.access import study_for_user
 
 from . import deadlines, selectors, services
