@@ -3,20 +3,18 @@ read a study-wide trail gets a 403 (they may see the study itself).
 
 * a participant's trail: anyone who may see the participant (participants.access.participant_for_user);
 * an object's trail: anyone who may see at least one of its events (events_for_user);
-* the study-wide trail and a user's trail: Admin, Data manager and Monitor of the study.
+* the study-wide trail and a user's trail: roles with READ_STUDY_AUDIT (accounts.capabilities).
 """
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from accounts.models import Membership, Role, User
-from accounts.selectors import membership_for
+from accounts.capabilities import Action, can
+from accounts.models import Membership, User
 from participants.access import participant_for_user
 from studies.access import study_for_user
 
 from .selectors import object_events
-
-TRAIL_ROLES = frozenset({Role.ADMIN, Role.DATA_MANAGER, Role.MONITOR})
 
 __all__ = ["participant_for_trail", "study_for_trail", "trail_user_for_user", "object_events_for_user"]
 
@@ -26,8 +24,7 @@ def participant_for_trail(user, participant_id: int):
 
 
 def may_read_study_trail(user, study) -> bool:
-    membership = membership_for(user, study)
-    return membership is not None and membership.role in TRAIL_ROLES
+    return can(user, study, Action.READ_STUDY_AUDIT)
 
 
 def study_for_trail(user, study_code: str):

@@ -1,58 +1,48 @@
-"""Navigation by role: a user sees links only for what their memberships allow."""
+"""Navigation by role: a user sees links only for what their memberships allow (accounts.capabilities)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from accounts.models import Role
+from accounts.capabilities import Action, role_may
 from accounts.selectors import memberships_for_user
-from imaging.selectors import EXPORT_ROLES as MRI_EXPORT_ROLES
-
-# Roles that work with participant records day to day.
-PARTICIPANT_ROLES = {Role.ADMIN, Role.DATA_MANAGER, Role.PI, Role.COORDINATOR, Role.MONITOR}
-CRF_WRITE_ROLES = {Role.ADMIN, Role.DATA_MANAGER, Role.PI, Role.COORDINATOR}
-MONITORING_ROLES = {Role.ADMIN, Role.DATA_MANAGER, Role.PI, Role.MONITOR}
-AUDIT_ROLES = {Role.ADMIN, Role.DATA_MANAGER, Role.MONITOR}
-PROTOCOL_ROLES = {Role.ADMIN, Role.DATA_MANAGER}
-LIST_ROLES = {Role.ADMIN, Role.UNBLINDED_STATISTICIAN}
-UNBLINDING_REPORT_ROLES = {Role.ADMIN, Role.DATA_MANAGER, Role.UNBLINDED_STATISTICIAN}
 
 
 def _link(label: str, name: str, *args) -> dict:
     return {"label": label, "url": reverse(name, args=args)}
 
 
+# (the action a role needs, label, URL name, whether the URL takes the study code), in menu order.
+_STUDY_LINKS = (
+    (Action.VIEW_STUDY, gettext_lazy("Overview"), "studies:study-detail", True),
+    (Action.VIEW_STUDY, gettext_lazy("Safety"), "safety:study-overview", True),
+    (Action.VIEW_STUDY, gettext_lazy("CONSORT flow"), "reports:consort-detail", True),
+    (Action.VIEW_PARTICIPANTS, gettext_lazy("Participants"), "participants:participant-list", True),
+    (Action.VIEW_PARTICIPANTS, gettext_lazy("Due this week"), "participants:visit-due", False),
+    (Action.VIEW_PARTICIPANTS, gettext_lazy("Acquisitions"), "imaging:job-list", True),
+    (Action.VIEW_PARTICIPANTS, gettext_lazy("Data queries"), "queries:query-list", True),
+    (Action.ENTER_DATA, gettext_lazy("Import responses"), "instruments:response-import", True),
+    (Action.LINK_FILES, gettext_lazy("Files to link"), "imaging:datafile-queue", True),
+    (Action.LOAD_PROTOCOL, gettext_lazy("Protocol versions"), "studies:protocol-history", True),
+    (Action.EXPORT_MRI, gettext_lazy("Export MRI as BIDS"), "imaging:export-list", True),
+    (Action.VIEW_MONITORING, gettext_lazy("Monitoring"), "monitoring:study-dashboard", True),
+    (Action.READ_STUDY_AUDIT, gettext_lazy("Audit trail"), "audit:study-events", True),
+)
+# Shown in randomised studies only.
+_RANDOMISATION_LINKS = (
+    (Action.GENERATE_ALLOCATION, gettext_lazy("Allocation lists"), "randomisation:list-index", True),
+    (Action.READ_UNBLINDING_REPORT, gettext_lazy("Emergency unblindings"), "randomisation:unblinding-report", True),
+)
+
+
 def _study_links(membership) -> list[dict]:
-    study, role = membership.study, membership.role
-    code = study.code
-    links = [
-        _link(_("Overview"), "studies:study-detail", code),
-        _link(_("Safety"), "safety:study-overview", code),
-        _link(_("CONSORT flow"), "reports:consort-detail", code),
+    study = membership.study
+    entries = _STUDY_LINKS + (_RANDOMISATION_LINKS if study.design == "randomised" else ())
+    return [
+        _link(str(label), name, *((study.code,) if with_code else ()))
+        for action, label, name, with_code in entries
+        if role_may(membership.role, action)
     ]
-    if role in PARTICIPANT_ROLES:
-        links += [
-            _link(_("Participants"), "participants:participant-list", code),
-            _link(_("Due this week"), "participants:visit-due"),
-            _link(_("Acquisitions"), "imaging:job-list", code),
-            _link(_("Data queries"), "queries:query-list", code),
-        ]
-    if role in CRF_WRITE_ROLES:
-        links.append(_link(_("Import responses"), "instruments:response-import", code))
-    if role in PROTOCOL_ROLES:
-        links.append(_link(_("Files to link"), "imaging:datafile-queue", code))
-        links.append(_link(_("Protocol versions"), "studies:protocol-history", code))
-    if role in MRI_EXPORT_ROLES:
-        links.append(_link(_("Export MRI as BIDS"), "imaging:export-list", code))
-    if role in MONITORING_ROLES:
-        links.append(_link(_("Monitoring"), "monitoring:study-dashboard", code))
-    if role in AUDIT_ROLES:
-        links.append(_link(_("Audit trail"), "audit:study-events", code))
-    if study.design == "randomised":
-        if role in LIST_ROLES:
-            links.append(_link(_("Allocation lists"), "randomisation:list-index", code))
-        if role in UNBLINDING_REPORT_ROLES:
-            links.append(_link(_("Emergency unblindings"), "randomisation:unblinding-report", code))
-    return links
 
 
 def navigation(request):

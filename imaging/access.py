@@ -1,50 +1,32 @@
 """The access checks for acquisitions: one per object type; anything outside the user's scope is a 404.
 
-Write actions need a role on top: uploading and retrying (site staff and data managers), linking a waiting file
-(Admin and Data manager, the only roles who see the queue), exporting MRI as BIDS (Admin, Data manager,
-Unblinded statistician). A member without the role gets a 403.
+Write actions need a capability on top (accounts.capabilities): uploading and retrying (UPLOAD_FILES), linking a
+waiting file (LINK_FILES, the only roles who see the queue), exporting MRI as BIDS (EXPORT_MRI) and deleting such
+an export (DELETE_MRI_EXPORT), downloading derived measures (EXPORT_MEASURES). A member without it gets a 403.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from accounts.selectors import membership_for
+from accounts.capabilities import Action, can, require
 
 from .models import DataFile, DicomSeries, ImagingExport, IngestJob
-from .selectors import (
-    EXPORT_DELETE_ROLES,
-    EXPORT_ROLES,
-    MEASURE_EXPORT_ROLES,
-    QUEUE_ROLES,
-    UPLOAD_ROLES,
-    datafiles_for_user,
-    exports_for_user,
-    jobs_for_user,
-    series_for_user,
-)
-
-
-def _role(user, study) -> str | None:
-    membership = membership_for(user, study)
-    return membership.role if membership else None
+from .selectors import datafiles_for_user, exports_for_user, jobs_for_user, series_for_user
 
 
 def may_upload(user, study) -> bool:
-    return _role(user, study) in UPLOAD_ROLES
+    return can(user, study, Action.UPLOAD_FILES)
 
 
 def may_link(user, study) -> bool:
-    return _role(user, study) in QUEUE_ROLES
+    return can(user, study, Action.LINK_FILES)
 
 
 def require_upload(user, study) -> None:
-    if not may_upload(user, study):
-        raise PermissionDenied
+    require(user, study, Action.UPLOAD_FILES)
 
 
 def require_link(user, study) -> None:
-    if not may_link(user, study):
-        raise PermissionDenied
+    require(user, study, Action.LINK_FILES)
 
 
 def datafile_for_user(user, datafile_id: int) -> DataFile:
@@ -60,16 +42,15 @@ def series_for_user_or_404(user, series_id: int) -> DicomSeries:
 
 
 def may_export(user, study) -> bool:
-    return _role(user, study) in EXPORT_ROLES
+    return can(user, study, Action.EXPORT_MRI)
 
 
 def may_delete_export(user, study) -> bool:
-    return _role(user, study) in EXPORT_DELETE_ROLES
+    return can(user, study, Action.DELETE_MRI_EXPORT)
 
 
 def require_export(user, study) -> None:
-    if not may_export(user, study):
-        raise PermissionDenied
+    require(user, study, Action.EXPORT_MRI)
 
 
 def export_for_user(user, export_id: int) -> ImagingExport:
@@ -77,9 +58,8 @@ def export_for_user(user, export_id: int) -> ImagingExport:
 
 
 def may_export_measures(user, study) -> bool:
-    return _role(user, study) in MEASURE_EXPORT_ROLES
+    return can(user, study, Action.EXPORT_MEASURES)
 
 
 def require_measures_export(user, study) -> None:
-    if not may_export_measures(user, study):
-        raise PermissionDenied
+    require(user, study, Action.EXPORT_MEASURES)

@@ -1,8 +1,8 @@
 """Reads for acquisitions, always starting from what the user may see.
 
 A linked file is visible with its participant (study and site scope). A file still waiting to be linked has no
-site, so only the study's Admins and Data managers see it. A job is visible with its file, to whoever uploaded
-it, or, when it produced no linked file, to the study's Admins and Data managers.
+site, so only the study's roles with LINK_FILES (Admins and Data managers) see it. A job is visible with its file,
+to whoever uploaded it, or, when it produced no linked file, to the study's roles with LINK_FILES.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from accounts.models import Membership, Role
+from accounts.capabilities import Action, roles_with
+from accounts.models import Membership
 from imaging.readers.dicom_series import compare_expected
 from participants.selectors import participants_for_user
 from studies.models import Site
@@ -20,17 +21,12 @@ from studies.selectors import current_protocol
 from .expected import expected_labels
 from .models import DataFile, DerivedMeasure, DicomSeries, ImagingExport, IngestJob, Kind
 
-QUEUE_ROLES = frozenset({Role.ADMIN, Role.DATA_MANAGER})
-UPLOAD_ROLES = frozenset({Role.ADMIN, Role.DATA_MANAGER, Role.PI, Role.COORDINATOR})
-# Who may export the study's MRI as BIDS (the zip holds no arm, so an unblinded statistician's role adds nothing).
-EXPORT_ROLES = frozenset({Role.ADMIN, Role.DATA_MANAGER, Role.UNBLINDED_STATISTICIAN})
-EXPORT_DELETE_ROLES = frozenset({Role.ADMIN, Role.DATA_MANAGER})  # who may delete an export's zip
 
-
-def _study_ids(user, roles=None):
+def _study_ids(user, action: Action | None = None):
+    """Ids of the user's studies (those in which the user's role may do ``action``, when given)."""
     memberships = Membership.objects.filter(user=user, is_active=True, study__is_active=True)
-    if roles is not None:
-        memberships = memberships.filter(role__in=roles)
+    if action is not None:
+        memberships = memberships.filter(role__in=roles_with(action))
     return memberships.values("study_id")
 
 
@@ -38,7 +34,7 @@ def datafiles_for_user(user) -> QuerySet[DataFile]:
     if not user.is_authenticated:
         return DataFile.objects.none()
     linked = Q(participant__in=participants_for_user(user))
-    unlinked = Q(participant__isnull=True, study_id__in=_study_ids(user, QUEUE_ROLES))
+    unlinked = Q(participant__isnull=True, study_id__in=_study_ids(user, Action.LINK_FILES))
     return (
         DataFile.objects.filter(linked | unlinked)
         .select_related("study", "participant", "visit", "series")
@@ -52,7 +48,7 @@ def jobs_for_user(user) -> QuerySet[IngestJob]:
     studies = _study_ids(user)
     own_upload = Q(uploaded_by=user, study_id__in=studies)
     with_file = Q(data_file__in=datafiles_for_user(user))
-    no_file = Q(data_file__isnull=True, study_id__in=_study_ids(user, QUEUE_ROLES))
+    no_file = Q(data_file__isnull=True, study_id__in=_study_ids(user, Action.LINK_FILES))
     chosen = Q(data_file__isnull=True, participant__in=participants_for_user(user))
     return IngestJob.objects.filter(own_upload | with_file | no_file | chosen).select_related(
         "study", "data_file", "participant", "uploaded_by"
@@ -188,11 +184,6 @@ def export_datafiles(export: ImagingExport) -> QuerySet[DataFile]:
         .defer("metadata", "series__preview_png")
         .order_by("series_id", "pk")
     )
-
-
-# Who may download derived measures: the roles that analyse or check study data. Coordinators enter data at their
-# site and have the participant page; the export carries no arm, so blinded and unblinded roles may both have it.
-MEASURE_EXPORT_ROLES = frozenset({Role.ADMIN, Role.DATA_MANAGER, Role.PI, Role.MONITOR, Role.UNBLINDED_STATISTICIAN})
 
 
 def measures_for_user(user, study) -> QuerySet[DerivedMeasure]:

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Role
-from accounts.selectors import membership_for
+from accounts.capabilities import Action, can
 from participants.access import participant_for_user
 from participants.selectors import responses_for_user
 from studies.selectors import protocol_activity
@@ -17,13 +16,9 @@ from .definitions import Instrument
 from .models import Response
 from .registry import get_instrument
 
-# Roles that enter and change data; monitors and statisticians read only.
-WRITE_ROLES = frozenset({Role.ADMIN, Role.DATA_MANAGER, Role.PI, Role.COORDINATOR})
-
 
 def can_enter_data(user, study) -> bool:
-    membership = membership_for(user, study)
-    return membership is not None and membership.role in WRITE_ROLES
+    return can(user, study, Action.ENTER_DATA)
 
 
 def response_for_user(user, response_id: int) -> Response:

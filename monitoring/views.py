@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.capabilities import Action, require
 from core.i18n import text_for
 from instruments.access import response_for_user
 from instruments.registry import get_instrument
@@ -24,13 +25,13 @@ from studies.access import study_for_user
 from studies.selectors import current_protocol
 
 from . import selectors, services
-from .access import DASHBOARD_ROLES, LOCK_ROLES, SIGN_ROLES, VERIFY_ROLES, lock_for_user, permissions, require
+from .access import lock_for_user, permissions
 from .forms import LockForm, SignForm, UnlockForm
 
 
 def study_dashboard(request, study_code: str):
     study = study_for_user(request.user, study_code)
-    require(request.user, study, DASHBOARD_ROLES)
+    require(request.user, study, Action.VIEW_MONITORING)
     sites, people = selectors.dashboard(request.user, study)
     return render(request, "monitoring/study_dashboard.html", {"study": study, "sites": sites, "people": people})
 
@@ -96,7 +97,7 @@ def _refused(request, participant, error: ValidationError, **where):
 def response_verify(request, response_id: int):
     response = response_for_user(request.user, response_id)
     participant = response.participant
-    require(request.user, participant.study, VERIFY_ROLES)
+    require(request.user, participant.study, Action.VERIFY)
     try:
         services.response_verify(response=response, user=request.user)
     except ValidationError as error:
@@ -105,7 +106,7 @@ def response_verify(request, response_id: int):
 
 
 def _lock(request, participant, *, scope: str, kind: str, pk=None, **target):
-    require(request.user, participant.study, LOCK_ROLES)
+    require(request.user, participant.study, Action.LOCK)
     form = LockForm(request.POST)
     if not form.is_valid():
         return _refused(request, participant, ValidationError(form.errors.get("reason", [])), kind=kind, pk=pk)
@@ -142,7 +143,7 @@ def participant_lock(request, participant_id: int):
 def lock_release(request, lock_id: int):
     lock = lock_for_user(request.user, lock_id)
     participant = lock.participant
-    require(request.user, participant.study, LOCK_ROLES)
+    require(request.user, participant.study, Action.LOCK)
     form = UnlockForm(request.POST)
     try:
         if not form.is_valid():
@@ -158,7 +159,7 @@ def casebook_sign(request, participant_id: int):
     may_sign = permissions(request.user, participant.study)["sign"]
     form = SignForm(request.POST or None)
     if request.method == "POST":
-        require(request.user, participant.study, SIGN_ROLES)
+        require(request.user, participant.study, Action.SIGN)
         if form.is_valid():
             try:
                 services.casebook_sign(

@@ -1,23 +1,17 @@
 """Access to participants: one check per object type; anything outside the user's scope is a 404.
 
-Role rules live here too: who may act on participants, who may see directly identifying data, who may
-see the arm of a blinded study.
+Who may act on participants (MANAGE_PARTICIPANTS), see directly identifying data (SEE_IDENTIFIERS) or see
+arms (the blinding rule) is decided by accounts.capabilities.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Role
-from accounts.selectors import membership_for
+from accounts.capabilities import Action, can, can_see_arms
 
 from .models import Participant, PersonalIdentifiers, Visit
 from .selectors import participants_for_user
-
-# Site staff who screen, consent, enrol and follow participants.
-MANAGE_ROLES = frozenset({Role.ADMIN, Role.PI, Role.COORDINATOR})
-# Names, phones and national IDs: site staff only, never monitors or statisticians.
-PII_ROLES = frozenset({Role.ADMIN, Role.PI, Role.COORDINATOR})
 
 
 def participant_for_user(user, participant_id: int) -> Participant:
@@ -32,17 +26,8 @@ def visit_for_user(user, participant: Participant, visit_id) -> Visit:
         raise Http404 from None
 
 
-def _role(user, study) -> str | None:
-    """The user's role in the study, looked up once per user object (``request.user`` lives for one request)."""
-    cache = user.__dict__.setdefault("_participant_roles", {})
-    if study.pk not in cache:
-        membership = membership_for(user, study)
-        cache[study.pk] = membership.role if membership else None
-    return cache[study.pk]
-
-
 def may_manage(user, study) -> bool:
-    return _role(user, study) in MANAGE_ROLES
+    return can(user, study, Action.MANAGE_PARTICIPANTS)
 
 
 def require_manage(user, study) -> None:
@@ -52,7 +37,7 @@ def require_manage(user, study) -> None:
 
 
 def may_see_personal_identifiers(user, study) -> bool:
-    return _role(user, study) in PII_ROLES
+    return can(user, study, Action.SEE_IDENTIFIERS)
 
 
 def personal_identifiers_for_user(user, participant: Participant) -> PersonalIdentifiers:
@@ -62,8 +47,5 @@ def personal_identifiers_for_user(user, participant: Participant) -> PersonalIde
     return get_object_or_404(PersonalIdentifiers, participant=participant)
 
 
-def may_see_arm(user, study) -> bool:
-    """The one blinding rule is randomisation.access.can_see_arms; this name serves the participant pages."""
-    from randomisation.access import can_see_arms
-
-    return can_see_arms(user, study)
+# The one blinding rule (accounts.capabilities.sees_arms), under the name the participant pages use.
+may_see_arm = can_see_arms

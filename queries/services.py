@@ -17,7 +17,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from accounts.models import Role
+from accounts.capabilities import QUERY_ASSIGNEE, Action, can
 from audit.models import AuditEvent
 from audit.services import audit_record, snapshot
 
@@ -28,9 +28,9 @@ from .selectors import participant_data
 
 S = Query.Status
 TRANSITIONS = {
-    "answer": ({S.OPEN, S.REOPENED}, S.ANSWERED, access.ANSWER_ROLES),
-    "close": ({S.OPEN, S.ANSWERED, S.REOPENED}, S.CLOSED, access.REVIEW_ROLES),
-    "reopen": ({S.ANSWERED, S.CLOSED}, S.REOPENED, access.REVIEW_ROLES),
+    "answer": ({S.OPEN, S.REOPENED}, S.ANSWERED, Action.ANSWER_QUERY),
+    "close": ({S.OPEN, S.ANSWERED, S.REOPENED}, S.CLOSED, Action.RAISE_QUERY),
+    "reopen": ({S.ANSWERED, S.CLOSED}, S.REOPENED, Action.RAISE_QUERY),
 }
 TEXT_REQUIRED = {"answer", "reopen"}
 AUTO_CLOSED = "Closed automatically: the data no longer break the rule. / 数据已不再违反该规则，自动关闭。"
@@ -43,9 +43,10 @@ class QueryError(ValueError):
 
 
 def allowed_actions(user, query: Query) -> list[str]:
-    role = access.role_in(user, query.study)
     return [
-        name for name, (sources, _target, roles) in TRANSITIONS.items() if query.status in sources and role in roles
+        name
+        for name, (sources, _target, needed) in TRANSITIONS.items()
+        if query.status in sources and can(user, query.study, needed)
     ]
 
 
@@ -91,7 +92,7 @@ def query_raise(
             text=text,
             origin=Query.Origin.MANUAL,
             raised_by=user,
-            assigned_role=Role.COORDINATOR,
+            assigned_role=QUERY_ASSIGNEE,
         )
         _message(query, author=user, text=text, status_to=S.OPEN)
         _audit(
@@ -108,8 +109,8 @@ def query_transition(*, query: Query, user, action: str, text: str = "", path: s
     """Answer, close or reopen ``query`` (see TRANSITIONS); refuses what the role or status does not allow."""
     if action not in TRANSITIONS:
         raise QueryError("action")
-    sources, target, roles = TRANSITIONS[action]
-    if access.role_in(user, query.study) not in roles:
+    sources, target, needed = TRANSITIONS[action]
+    if not can(user, query.study, needed):
         raise PermissionDenied
     text = (text or "").strip()
     if action in TEXT_REQUIRED and not text:
@@ -182,7 +183,7 @@ def _open_rule_query(participant, rule, finding, path: str) -> None:
         detail=finding.detail,
         origin=Query.Origin.RULE,
         rule_code=rule.code,
-        assigned_role=Role.COORDINATOR,
+        assigned_role=QUERY_ASSIGNEE,
     )
     _message(query, author=None, text=AUTO_RAISED + "\n" + finding.detail, status_to=S.OPEN)
     _audit(

@@ -17,13 +17,13 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.capabilities import Action, is_blinded, roles_with
 from accounts.models import Membership
 from participants.models import Participant
 from participants.services import participant_assign_arm
 from studies.models import Study
 from studies.selectors import current_protocol
 
-from .access import NOTIFIED_ROLES, is_blinded
 from .lists import generate_allocation_list, group_labels
 from .models import AllocationList, AllocationSlot, UnblindingEvent, UnblindingNotification
 from .selectors import SITE, allocation_for, level_of, stratification_factors, stratum_keys
@@ -261,9 +261,11 @@ def participant_randomise(*, participant: Participant, user) -> AllocationSlot:
 
 
 def _data_managers(participant: Participant):
-    """Active data managers of the study whose sites include the participant's."""
+    """Active members told of unblindings (NOTIFIED_OF_UNBLINDING: the data managers) at the participant's site."""
     return (
-        Membership.objects.filter(study=participant.study, role__in=NOTIFIED_ROLES, is_active=True)
+        Membership.objects.filter(
+            study=participant.study, role__in=roles_with(Action.NOTIFIED_OF_UNBLINDING), is_active=True
+        )
         .filter(Q(all_sites=True) | Q(sites=participant.site))
         .select_related("user")
         .distinct()

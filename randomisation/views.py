@@ -10,23 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.capabilities import Action, can, require
 from core.csv import csv_response
 from participants.access import participant_for_user
 from studies.access import study_for_user
 
 from . import selectors, services
-from .access import (
-    GENERATE_ROLES,
-    LIST_ROLES,
-    RANDOMISE_ROLES,
-    REPORT_ROLES,
-    UNBLIND_ROLES,
-    allocation_list_for_user,
-    can_see_arms,
-    has_role,
-    is_blinded,
-    require_role,
-)
+from .access import allocation_list_for_user, can_see_arms, is_blinded
 from .forms import AllocationListForm, UnblindingForm
 
 
@@ -39,7 +29,7 @@ def _local(moment) -> str:
 
 def allocation_list_index(request, study_code: str):
     study = study_for_user(request.user, study_code)
-    require_role(request.user, study, GENERATE_ROLES)
+    require(request.user, study, Action.GENERATE_ALLOCATION)
     form = AllocationListForm(request.POST or None, factors=selectors.stratification_factors(study))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -67,7 +57,7 @@ def allocation_list_index(request, study_code: str):
             "form": form,
             "lists": lists,
             "randomised": study.design == study.Design.RANDOMISED,
-            "show_seed": has_role(request.user, study, LIST_ROLES),
+            "show_seed": can(request.user, study, Action.SEE_ALLOCATION_LIST),
             "has_frozen": any(item.frozen for item in lists),
         },
     )
@@ -75,7 +65,7 @@ def allocation_list_index(request, study_code: str):
 
 def allocation_list_detail(request, allocation_list_id: int):
     allocation_list = allocation_list_for_user(request.user, allocation_list_id)
-    require_role(request.user, allocation_list.study, LIST_ROLES)
+    require(request.user, allocation_list.study, Action.SEE_ALLOCATION_LIST)
     return render(
         request,
         "randomisation/allocationlist_detail.html",
@@ -89,7 +79,7 @@ def allocation_list_detail(request, allocation_list_id: int):
 
 def allocation_list_csv(request, allocation_list_id: int):
     allocation_list = allocation_list_for_user(request.user, allocation_list_id)
-    require_role(request.user, allocation_list.study, LIST_ROLES)
+    require(request.user, allocation_list.study, Action.SEE_ALLOCATION_LIST)
     rows = selectors.list_slots(request.user, allocation_list)
     lines = services.allocation_list_export(allocation_list=allocation_list, user=request.user, rows=rows)
     return csv_response(lines, f"{allocation_list.study.code}-allocation-list-{allocation_list.pk}.csv")
@@ -98,7 +88,7 @@ def allocation_list_csv(request, allocation_list_id: int):
 @require_POST
 def allocation_list_freeze(request, allocation_list_id: int):
     allocation_list = allocation_list_for_user(request.user, allocation_list_id)
-    require_role(request.user, allocation_list.study, GENERATE_ROLES)
+    require(request.user, allocation_list.study, Action.GENERATE_ALLOCATION)
     try:
         services.allocation_list_freeze(allocation_list=allocation_list, user=request.user)
     except ValidationError as error:
@@ -116,10 +106,10 @@ def allocation_list_freeze(request, allocation_list_id: int):
 def participant_randomise(request, participant_id: int):
     participant = participant_for_user(request.user, participant_id)
     study = participant.study
-    may_randomise = has_role(request.user, study, RANDOMISE_ROLES)
+    may_randomise = can(request.user, study, Action.RANDOMISE)
     error = None
     if request.method == "POST":
-        require_role(request.user, study, RANDOMISE_ROLES)
+        require(request.user, study, Action.RANDOMISE)
         try:
             slot = services.participant_randomise(participant=participant, user=request.user)
         except ValidationError as exc:
@@ -140,7 +130,9 @@ def participant_randomise(request, participant_id: int):
             "may_randomise": may_randomise and slot is None,
             "randomised_study": study.design == study.Design.RANDOMISED,
             "arm": selectors.arm_display(request.user, participant) if show_arm and slot else "",
-            "may_unblind": slot is not None and is_blinded(study) and has_role(request.user, study, UNBLIND_ROLES),
+            "may_unblind": slot is not None
+            and is_blinded(study)
+            and can(request.user, study, Action.EMERGENCY_UNBLIND),
         },
         status=400 if error else 200,
     )
@@ -152,7 +144,7 @@ def participant_randomise(request, participant_id: int):
 def participant_unblind(request, participant_id: int):
     participant = participant_for_user(request.user, participant_id)
     study = participant.study
-    require_role(request.user, study, UNBLIND_ROLES)
+    require(request.user, study, Action.EMERGENCY_UNBLIND)
     form = UnblindingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -180,14 +172,14 @@ def participant_unblind(request, participant_id: int):
 
 def unblinding_report(request, study_code: str):
     study = study_for_user(request.user, study_code)
-    require_role(request.user, study, REPORT_ROLES)
+    require(request.user, study, Action.READ_UNBLINDING_REPORT)
     rows = selectors.unblinding_rows(request.user, study)
     return render(request, "randomisation/unblinding_report.html", {"study": study, "rows": rows})
 
 
 def unblinding_report_csv(request, study_code: str):
     study = study_for_user(request.user, study_code)
-    require_role(request.user, study, REPORT_ROLES)
+    require(request.user, study, Action.READ_UNBLINDING_REPORT)
     header = ["time", "participant", "site", "randomisation_number", "unblinded_by", "reason"]
     lines = [header] + [
         [

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db.models import BooleanField, Exists, OuterRef, Value
 
+from accounts.capabilities import can_see_arms
 from participants.models import AnchorDate, Consent, Screening, Visit
 from participants.selectors import participants_for_user
-from randomisation.access import can_see_arms
 from randomisation.models import AllocationSlot
 from studies.selectors import current_protocol, sites_for_user
 

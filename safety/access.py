@@ -3,14 +3,10 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Role
-from accounts.selectors import membership_for
+from accounts.capabilities import Action, can
 
 from .models import AdverseEvent
 from .selectors import adverse_events_for_user
-
-# Record that an SAE was reported to a recipient: site staff and data managers (monitors read only).
-REPORT_ROLES = frozenset({Role.ADMIN, Role.DATA_MANAGER, Role.PI, Role.COORDINATOR})
 
 
 def adverse_event_for_user(user, adverse_event_id: int) -> AdverseEvent:
@@ -18,8 +14,7 @@ def adverse_event_for_user(user, adverse_event_id: int) -> AdverseEvent:
 
 
 def can_record_reports(user, study) -> bool:
-    membership = membership_for(user, study)
-    return membership is not None and membership.role in REPORT_ROLES
+    return can(user, study, Action.RECORD_SAE_REPORT)
 
 
 def require_record_reports(user, study) -> None:

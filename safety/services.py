@@ -17,7 +17,8 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, Role
+from accounts.capabilities import Action, roles_with
+from accounts.models import Membership
 from audit.models import AuditEvent
 from audit.services import audit_record, audited_update, diff, snapshot
 
@@ -27,8 +28,6 @@ from .models import AdverseEvent, SaeReport, SafetyNotification
 logger = logging.getLogger(__name__)
 
 AE_INSTRUMENT = "ae_record"
-# Told by e-mail of every new SAE and of reporting deadlines coming due or passed.
-NOTIFIED_ROLES = frozenset({Role.PI, Role.DATA_MANAGER})
 # Tolerance for a clock a little ahead of the server's when a report time is typed.
 FUTURE_SLACK = dt.timedelta(minutes=5)
 
@@ -180,9 +179,10 @@ def sae_report_record(
 
 
 def _recipients(participant) -> list[str]:
-    """E-mail addresses of the study's PIs and data managers whose sites include the participant's."""
+    """E-mail addresses of the study's members told of SAEs (NOTIFIED_OF_SAE: PIs and data managers) whose sites
+    include the participant's."""
     memberships = (
-        Membership.objects.filter(study=participant.study, role__in=NOTIFIED_ROLES, is_active=True)
+        Membership.objects.filter(study=participant.study, role__in=roles_with(Action.NOTIFIED_OF_SAE), is_active=True)
         .filter(Q(all_sites=True) | Q(sites=participant.site))
         .select_related("user")
         .distinct()

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.capabilities import can_see_arms
 from core.csv import csv_response
 from participants.access import participant_for_user
-from randomisation.access import can_see_arms
 from studies.access import study_for_user
 
 from . import deadlines, selectors, services

@@ -1,18 +1,14 @@
 """The one access check for a study: a study the user is not a member of is a 404.
 
-Changing a study's protocol also needs the Admin or Data manager role in it; other members get a 403.
+Changing a study's protocol also needs LOAD_PROTOCOL (accounts.capabilities); other members get a 403.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Role
-from accounts.selectors import membership_for
+from accounts.capabilities import Action, can, require, role_may
 
 from .models import Study
 from .selectors import studies_for_user
-
-PROTOCOL_ROLES = {Role.ADMIN, Role.DATA_MANAGER}
 
 
 def study_for_user(user, study_code: str) -> Study:
@@ -20,12 +16,12 @@ def study_for_user(user, study_code: str) -> Study:
 
 
 def can_load_protocol(user, study: Study, membership=None) -> bool:
-    membership = membership or membership_for(user, study)
-    return membership is not None and membership.role in PROTOCOL_ROLES
+    if membership is not None:
+        return role_may(membership.role, Action.LOAD_PROTOCOL)
+    return can(user, study, Action.LOAD_PROTOCOL)
 
 
 def study_for_protocol_load(user, study_code: str) -> Study:
     study = study_for_user(user, study_code)
-    if not can_load_protocol(user, study):
-        raise PermissionDenied
+    require(user, study, Action.LOAD_PROTOCOL)
     return study

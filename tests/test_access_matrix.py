@@ -2,12 +2,21 @@
 
 New URLs join automatically: the test walks the URL resolver. A URL whose
 keyword argument is not in tests/matrix/ fails the test until someone says
-which object of the world fills it, so no URL can escape the matrix.
+which object of the world fills it, and a URL missing from GATES fails until
+someone says which action it needs, so no URL can escape the matrix.
+
+On its own objects a persona must get exactly the status the capability table
+(accounts.capabilities.CAPABILITIES) gives its role: the page (or the flow's
+redirect) when the role holds the URL's action, a 403 when it does not. A
+role given too much, by the table or by a view, fails here.
 """
+
+from dataclasses import dataclass
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.capabilities import CAPABILITIES, Action
 from tests.conftest import ALL_ROLES
 from tests.matrix import all_kwargs
 
@@ -19,6 +28,106 @@ PUBLIC = {"core:health", "two_factor:login", "set_language", "admin:login", "log
 OBJECT_KWARGS = all_kwargs()
 # URLs that answer 400 without a required query parameter (an API filter): the own request carries it.
 QUERY = {"imaging:api-measure-list": lambda world: {"study": world.study.code}}
+
+
+@dataclass(frozen=True)
+class Gate:
+    """What a URL needs on the persona's own objects, for a GET and for an (empty) POST.
+
+    ``get``: the action a GET needs (None: any logged-in user, POST_ONLY: the URL answers only POST, 405);
+    ``ok``: the status of a GET the role may make (200, or 302 where the flow redirects).
+    ``post``: the action (or any of the actions) an empty POST needs, None when the POST is not checked;
+    ``post_ok``: the status of such a POST the role may make (form errors re-render with 200 or 400; a POST
+    that needs no field redirects).
+    """
+
+    get: Action | str | None = Action.VIEW_STUDY
+    ok: int = 200
+    post: Action | tuple[Action, ...] | None = None
+    post_ok: int = 200
+
+
+POST_ONLY = "post-only"
+V = Action
+MANAGE = Gate(ok=302, post=V.MANAGE_PARTICIPANTS)  # a participant flow whose GET goes back to the participant
+LOCKING = Gate(POST_ONLY, post=V.LOCK, post_ok=302)
+GATES = {
+    "accounts:profile": Gate(None),
+    "audit:object-events": Gate(),
+    "audit:participant-events": Gate(),
+    "audit:study-events": Gate(V.READ_STUDY_AUDIT),
+    "audit:user-events": Gate(V.READ_STUDY_AUDIT),
+    "core:home": Gate(None),
+    "imaging:api-measure-list": Gate(V.EXPORT_MEASURES),
+    "imaging:datafile-detail": Gate(),
+    "imaging:datafile-link": Gate(V.LINK_FILES, post=V.LINK_FILES),
+    "imaging:datafile-queue": Gate(V.LINK_FILES),
+    "imaging:datafile-upload": Gate(V.UPLOAD_FILES, post=V.UPLOAD_FILES),
+    "imaging:export-delete": Gate(POST_ONLY, post=V.DELETE_MRI_EXPORT, post_ok=302),
+    "imaging:export-download": Gate(V.EXPORT_MRI, ok=302),  # the world's export has no zip yet: back to the list
+    "imaging:export-list": Gate(V.EXPORT_MRI, post=V.EXPORT_MRI, post_ok=302),
+    "imaging:job-detail": Gate(),
+    "imaging:job-list": Gate(),
+    "imaging:job-retry": Gate(POST_ONLY, post=V.UPLOAD_FILES, post_ok=302),
+    "imaging:job-rows": Gate(),
+    "imaging:measure-export": Gate(V.EXPORT_MEASURES),
+    "imaging:series-preview": Gate(),
+    "instruments:api-response-detail": Gate(),
+    "instruments:api-response-list": Gate(),
+    "instruments:datadictionary-upload": Gate(None),
+    "instruments:instrument-datadictionary": Gate(None),
+    "instruments:instrument-detail": Gate(None),
+    "instruments:instrument-list": Gate(None),
+    "instruments:response-edit": Gate(post=V.ENTER_DATA),
+    "instruments:response-import": Gate(V.ENTER_DATA, post=V.ENTER_DATA),
+    "monitoring:casebook-detail": Gate(),
+    "monitoring:casebook-sign": Gate(post=V.SIGN),
+    "monitoring:lock-release": Gate(POST_ONLY, post=V.LOCK),
+    "monitoring:participant-lock": LOCKING,
+    "monitoring:response-lock": LOCKING,
+    "monitoring:response-verify": Gate(POST_ONLY, post=V.VERIFY),
+    "monitoring:study-dashboard": Gate(V.VIEW_MONITORING),
+    "monitoring:visit-lock": LOCKING,
+    "participants:anchor-set": MANAGE,
+    "participants:participant-arm": MANAGE,
+    "participants:participant-consent": MANAGE,
+    "participants:participant-detail": Gate(),
+    "participants:participant-enrol": MANAGE,
+    "participants:participant-list": Gate(),
+    "participants:participant-screen": Gate(V.MANAGE_PARTICIPANTS, post=V.MANAGE_PARTICIPANTS),
+    "participants:participant-withdraw": MANAGE,
+    "participants:screening-log": Gate(),
+    "participants:visit-due": Gate(None),
+    "participants:visit-update": MANAGE,
+    "queries:participant-queries": Gate(),
+    "queries:query-detail": Gate(post=(V.RAISE_QUERY, V.ANSWER_QUERY)),  # an open query: answer or close
+    "queries:query-list": Gate(),
+    "queries:query-raise": Gate(V.RAISE_QUERY, post=V.RAISE_QUERY),
+    "randomisation:list-csv": Gate(V.SEE_ALLOCATION_LIST),
+    "randomisation:list-detail": Gate(V.SEE_ALLOCATION_LIST),
+    "randomisation:list-freeze": Gate(POST_ONLY, post=V.GENERATE_ALLOCATION, post_ok=302),
+    "randomisation:list-index": Gate(V.GENERATE_ALLOCATION, post=V.GENERATE_ALLOCATION),
+    "randomisation:notification-list": Gate(),
+    "randomisation:participant-randomise": Gate(post=V.RANDOMISE, post_ok=400),
+    "randomisation:participant-unblind": Gate(V.EMERGENCY_UNBLIND, post=V.EMERGENCY_UNBLIND, post_ok=400),
+    "randomisation:unblinding-csv": Gate(V.READ_UNBLINDING_REPORT),
+    "randomisation:unblinding-report": Gate(V.READ_UNBLINDING_REPORT),
+    "reports:consort-csv": Gate(),
+    "reports:consort-detail": Gate(),
+    "reports:consort-json": Gate(),
+    "reports:consort-svg": Gate(),
+    "safety:adverseevent-list": Gate(),
+    "safety:dsmb-listing": Gate(),
+    "safety:saereport-edit": Gate(post=V.RECORD_SAE_REPORT),
+    "safety:study-overview": Gate(),
+    "studies:protocol-history": Gate(),
+    "studies:protocol-upload": Gate(V.LOAD_PROTOCOL, post=V.LOAD_PROTOCOL),
+    "studies:study-detail": Gate(),
+    "studies:study-list": Gate(None),
+}
+del V
+# Fields an empty POST needs to reach the role check (the SAE page answers 403 to a POST naming no open report).
+POST_DATA = {"safety:saereport-edit": {"recipient": "ethics_committee"}}
 
 
 def _walk(patterns, namespace="", kwargs=()):
@@ -81,15 +190,66 @@ def test_anonymous_users_are_sent_to_login_everywhere_but_public_pages(client, w
         assert response.url.startswith(login), name
 
 
+def _allowed(capabilities, role: str, needed) -> bool:
+    held = capabilities.get(role, frozenset())
+    return any(action in held for action in (needed if isinstance(needed, tuple) else (needed,)))
+
+
+def expected_get(capabilities, role: str, gate: Gate) -> int:
+    if gate.get is None:
+        return 200
+    if gate.get == POST_ONLY:
+        return 405
+    return gate.ok if _allowed(capabilities, role, gate.get) else 403
+
+
+def expected_post(capabilities, role: str, gate: Gate) -> int:
+    return gate.post_ok if _allowed(capabilities, role, gate.post) else 403
+
+
+def own_page_mismatches(client, world, role: str, names=None, capabilities=None) -> list[tuple]:
+    """(method, URL name, expected, got) for every own URL whose status is not the one the table gives ``role``.
+
+    GETs first, then the empty POSTs (which may change the world, e.g. freeze a list), in URL-name order.
+    ``capabilities`` defaults to the live table; ``names`` to every URL of the product.
+    """
+    capabilities = CAPABILITIES if capabilities is None else capabilities
+    urls = [(name, kwargs) for name, kwargs in project_urls() if names is None or name in names]
+    mismatches = []
+    for name, kwargs in urls:
+        response = client.get(_url(world, name, kwargs), QUERY[name](world) if name in QUERY else None)
+        expected = expected_get(capabilities, role, GATES[name])
+        if response.status_code != expected:
+            mismatches.append(("GET", name, expected, response.status_code))
+    for name, kwargs in urls:
+        gate = GATES[name]
+        if gate.post is None:
+            continue
+        response = client.post(_url(world, name, kwargs), POST_DATA.get(name, {}))
+        expected = expected_post(capabilities, role, gate)
+        if response.status_code != expected:
+            mismatches.append(("POST", name, expected, response.status_code))
+    return mismatches
+
+
+def test_every_url_says_which_action_it_needs():
+    names = {name for name, _kwargs in project_urls()}
+    assert not names - set(GATES), f"add these URLs to GATES: {sorted(names - set(GATES))}"
+    assert not set(GATES) - names, f"these URLs are gone, remove them from GATES: {sorted(set(GATES) - names)}"
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ALL_ROLES)
-def test_a_site_a_persona_reaches_own_pages_and_gets_404_for_site_b_and_other_studies(
-    client, world, make_persona, role
-):
+def test_a_site_a_persona_gets_exactly_what_its_role_allows_on_own_pages(client, world, make_persona, role):
+    client.force_login(make_persona(role))
+    assert own_page_mismatches(client, world, role) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_a_site_a_persona_gets_404_for_site_b_and_other_studies(client, world, make_persona, role):
     client.force_login(make_persona(role))
     for name, kwargs in project_urls():
-        own = client.get(_url(world, name, kwargs), QUERY[name](world) if name in QUERY else None)
-        assert own.status_code in (200, 302, 403, 405), (name, own.status_code)
         for key in kwargs:
             for variant in _foreign_variants(key):
                 url = _url(world, name, kwargs, foreign=key, variant=variant)
@@ -97,6 +257,34 @@ def test_a_site_a_persona_reaches_own_pages_and_gets_404_for_site_b_and_other_st
                     response = method(url)
                     assert response.status_code in (404, 405), (name, key, variant, response.status_code)
                     assert "ALPHA-B" not in response.content.decode(), name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "action", "name", "method"),
+    [
+        ("monitor", Action.ENTER_DATA, "instruments:response-import", "GET"),
+        ("monitor", Action.ENTER_DATA, "instruments:response-edit", "POST"),
+        ("coordinator", Action.LOAD_PROTOCOL, "studies:protocol-upload", "GET"),
+    ],
+)
+def test_the_matrix_reports_a_role_given_more_than_the_table_says(
+    client, world, make_persona, monkeypatch, role, action, name, method
+):
+    """The product gives ``role`` one more action than the reviewed table: the matrix check must say so."""
+    reviewed = dict(CAPABILITIES)
+    monkeypatch.setitem(CAPABILITIES, role, CAPABILITIES[role] | {action})
+    client.force_login(make_persona(role))
+    mismatches = own_page_mismatches(client, world, role, names={name}, capabilities=reviewed)
+    assert (method, name, 403, GATES[name].ok if method == "GET" else GATES[name].post_ok) in mismatches
+
+
+@pytest.mark.django_db
+def test_the_matrix_reports_a_role_given_less_than_the_table_says(client, world, make_persona):
+    widened = {**CAPABILITIES, "monitor": CAPABILITIES["monitor"] | {Action.LOAD_PROTOCOL}}
+    client.force_login(make_persona("monitor"))
+    mismatches = own_page_mismatches(client, world, "monitor", names={"studies:protocol-upload"}, capabilities=widened)
+    assert mismatches == [("GET", "studies:protocol-upload", 200, 403), ("POST", "studies:protocol-upload", 200, 403)]
 
 
 @pytest.mark.django_db

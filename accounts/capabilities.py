@@ -1,0 +1,205 @@
+"""What each role may do in a study: the one capability table, and the blinding rule beside it.
+
+The access functions of every app, the navigation and the persona matrix (tests/test_access_matrix.py) read
+``CAPABILITIES``; no other module spells out a set of roles. Being a member is what makes a study visible
+(a 404 otherwise, decided by each app's access functions); an action the role lacks is a 403.
+
+This module imports no other app of the project: the study is passed in, and only ``study.pk`` and
+``study.blinding`` are read.
+"""
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+
+from .models import Role
+from .selectors import membership_for
+
+
+class Action(StrEnum):
+    # Studies and participants
+    VIEW_STUDY = "view_study"  # every member: the study, its protocol history, safety, CONSORT, lists by site
+    VIEW_PARTICIPANTS = "view_participants"  # participant work among the daily links (navigation)
+    MANAGE_PARTICIPANTS = "manage_participants"  # screen, consent, enrol, withdraw, record visits
+    SEE_IDENTIFIERS = "see_identifiers"  # names, phones, national IDs
+    LOAD_PROTOCOL = "load_protocol"
+    # Data entry and review
+    ENTER_DATA = "enter_data"  # enter, change and import CRF responses
+    RAISE_QUERY = "raise_query"  # raise, close and reopen data queries
+    ANSWER_QUERY = "answer_query"
+    VIEW_MONITORING = "view_monitoring"  # the monitoring dashboard
+    VERIFY = "verify"  # source data verification
+    LOCK = "lock"  # lock and release responses, visits and casebooks
+    SIGN = "sign"  # the investigator's casebook signature
+    READ_STUDY_AUDIT = "read_study_audit"  # the study-wide and per-user audit trails
+    # Safety
+    RECORD_SAE_REPORT = "record_sae_report"  # record that an SAE was reported to a recipient
+    NOTIFIED_OF_SAE = "notified_of_sae"  # told by e-mail of SAEs and their deadlines
+    # Acquisitions
+    UPLOAD_FILES = "upload_files"  # upload acquisitions and retry their ingest
+    LINK_FILES = "link_files"  # see the queue of files waiting for a participant and link them
+    EXPORT_MRI = "export_mri"  # export the study's MRI as BIDS (the zip holds no arm)
+    DELETE_MRI_EXPORT = "delete_mri_export"
+    # Download derived measures: the roles that analyse or check study data (coordinators have the participant
+    # page); the export carries no arm, so blinded and unblinded roles may both have it.
+    EXPORT_MEASURES = "export_measures"
+    # Randomisation and blinding
+    GENERATE_ALLOCATION = "generate_allocation"  # generate and freeze allocation lists, without seeing them
+    SEE_ALLOCATION_LIST = "see_allocation_list"  # the list itself (arms of every slot) and its seed
+    RANDOMISE = "randomise"
+    EMERGENCY_UNBLIND = "emergency_unblind"
+    READ_UNBLINDING_REPORT = "read_unblinding_report"
+    NOTIFIED_OF_UNBLINDING = "notified_of_unblinding"  # told by e-mail of every emergency unblinding
+    SEE_ARMS_WHEN_BLINDED = "see_arms_when_blinded"  # see sees_arms
+
+
+A = Action
+CAPABILITIES: dict[Role, frozenset[Action]] = {
+    Role.ADMIN: frozenset(
+        {
+            A.VIEW_STUDY,
+            A.VIEW_PARTICIPANTS,
+            A.MANAGE_PARTICIPANTS,
+            A.SEE_IDENTIFIERS,
+            A.LOAD_PROTOCOL,
+            A.ENTER_DATA,
+            A.VIEW_MONITORING,
+            A.READ_STUDY_AUDIT,
+            A.RECORD_SAE_REPORT,
+            A.UPLOAD_FILES,
+            A.LINK_FILES,
+            A.EXPORT_MRI,
+            A.DELETE_MRI_EXPORT,
+            A.EXPORT_MEASURES,
+            A.GENERATE_ALLOCATION,
+            A.READ_UNBLINDING_REPORT,
+        }
+    ),
+    Role.DATA_MANAGER: frozenset(
+        {
+            A.VIEW_STUDY,
+            A.VIEW_PARTICIPANTS,
+            A.LOAD_PROTOCOL,
+            A.ENTER_DATA,
+            A.RAISE_QUERY,
+            A.VIEW_MONITORING,
+            A.LOCK,
+            A.READ_STUDY_AUDIT,
+            A.RECORD_SAE_REPORT,
+            A.NOTIFIED_OF_SAE,
+            A.UPLOAD_FILES,
+            A.LINK_FILES,
+            A.EXPORT_MRI,
+            A.DELETE_MRI_EXPORT,
+            A.EXPORT_MEASURES,
+            A.READ_UNBLINDING_REPORT,
+            A.NOTIFIED_OF_UNBLINDING,
+        }
+    ),
+    Role.PI: frozenset(
+        {
+            A.VIEW_STUDY,
+            A.VIEW_PARTICIPANTS,
+            A.MANAGE_PARTICIPANTS,
+            A.SEE_IDENTIFIERS,
+            A.ENTER_DATA,
+            A.ANSWER_QUERY,
+            A.VIEW_MONITORING,
+            A.SIGN,
+            A.RECORD_SAE_REPORT,
+            A.NOTIFIED_OF_SAE,
+            A.UPLOAD_FILES,
+            A.EXPORT_MEASURES,
+            A.RANDOMISE,
+            A.EMERGENCY_UNBLIND,
+        }
+    ),
+    Role.COORDINATOR: frozenset(
+        {
+            A.VIEW_STUDY,
+            A.VIEW_PARTICIPANTS,
+            A.MANAGE_PARTICIPANTS,
+            A.SEE_IDENTIFIERS,
+            A.ENTER_DATA,
+            A.ANSWER_QUERY,
+            A.RECORD_SAE_REPORT,
+            A.UPLOAD_FILES,
+            A.RANDOMISE,
+        }
+    ),
+    Role.MONITOR: frozenset(
+        {
+            A.VIEW_STUDY,
+            A.VIEW_PARTICIPANTS,
+            A.RAISE_QUERY,
+            A.VIEW_MONITORING,
+            A.VERIFY,
+            A.READ_STUDY_AUDIT,
+            A.EXPORT_MEASURES,
+        }
+    ),
+    Role.UNBLINDED_STATISTICIAN: frozenset(
+        {
+            A.VIEW_STUDY,
+            A.EXPORT_MRI,
+            A.EXPORT_MEASURES,
+            A.GENERATE_ALLOCATION,
+            A.SEE_ALLOCATION_LIST,
+            A.READ_UNBLINDING_REPORT,
+            A.SEE_ARMS_WHEN_BLINDED,
+        }
+    ),
+}
+del A
+
+# The role new data queries are addressed to (site staff answer them).
+QUERY_ASSIGNEE = Role.COORDINATOR
+
+# Study.Blinding's value for an open study (studies.models.Study.Blinding.NONE; accounts does not import studies).
+OPEN = "none"
+
+
+def role_may(role: str | None, action: Action) -> bool:
+    return action in CAPABILITIES.get(role, frozenset())
+
+
+def roles_with(action: Action) -> frozenset[str]:
+    """The roles that may do ``action`` (for queries such as ``Membership.objects.filter(role__in=...)``)."""
+    return frozenset(role for role, actions in CAPABILITIES.items() if action in actions)
+
+
+def is_blinded(study) -> bool:
+    return study.blinding != OPEN
+
+
+def sees_arms(role: str | None, blinding: str) -> bool:
+    """The blinding rule: in an open study every member sees arms; in a blinded one (single or double) only the
+    roles that may SEE_ARMS_WHEN_BLINDED (the Unblinded statistician). A non-member sees none."""
+    if role is None:
+        return False
+    return blinding == OPEN or role_may(role, Action.SEE_ARMS_WHEN_BLINDED)
+
+
+def role_in(user, study) -> str | None:
+    """The user's role in ``study`` (None for a non-member), looked up once per user object and study
+    (``request.user`` lives for one request)."""
+    cache = user.__dict__.setdefault("_study_roles", {})
+    if study.pk not in cache:
+        membership = membership_for(user, study)
+        cache[study.pk] = membership.role if membership else None
+    return cache[study.pk]
+
+
+def can(user, study, action: Action) -> bool:
+    return role_may(role_in(user, study), action)
+
+
+def require(user, study, action: Action) -> None:
+    """A 403: the caller found the study's object in the user's scope, but the role may not do ``action``."""
+    if not can(user, study, action):
+        raise PermissionDenied
+
+
+def can_see_arms(user, study) -> bool:
+    """May ``user`` see arms (of any participant) in ``study``? (sees_arms for the user's role.)"""
+    return sees_arms(role_in(user, study), study.blinding)
