@@ -1,5 +1,6 @@
 from django.shortcuts import render
 
+from accounts.capabilities import sees_arms
 from accounts.selectors import membership_for
 
 from .access import can_load_protocol, study_for_user
@@ -19,6 +20,7 @@ def study_detail(request, study_code: str):
         "sites": sites_for_user(request.user, study),
         "summary": protocol_summary(study),
         "can_load": can_load_protocol(request.user, study, membership),
+        "show_arms": sees_arms(membership.role if membership else None, study.blinding),
     }
     return render(request, "studies/study_detail.html", context)
 

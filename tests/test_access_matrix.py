@@ -121,7 +121,7 @@ GATES = {
     "safety:saereport-edit": Gate(post=V.RECORD_SAE_REPORT),
     "safety:study-overview": Gate(),
     "studies:protocol-history": Gate(),
-    "studies:protocol-upload": Gate(V.LOAD_PROTOCOL, post=V.LOAD_PROTOCOL),
+    "workflows:protocol-upload": Gate(V.LOAD_PROTOCOL, post=V.LOAD_PROTOCOL),
     "studies:study-detail": Gate(),
     "studies:study-list": Gate(None),
 }
@@ -265,7 +265,7 @@ def test_a_site_a_persona_gets_404_for_site_b_and_other_studies(client, world, m
     [
         ("monitor", Action.ENTER_DATA, "instruments:response-import", "GET"),
         ("monitor", Action.ENTER_DATA, "instruments:response-edit", "POST"),
-        ("coordinator", Action.LOAD_PROTOCOL, "studies:protocol-upload", "GET"),
+        ("coordinator", Action.LOAD_PROTOCOL, "workflows:protocol-upload", "GET"),
     ],
 )
 def test_the_matrix_reports_a_role_given_more_than_the_table_says(
@@ -283,8 +283,13 @@ def test_the_matrix_reports_a_role_given_more_than_the_table_says(
 def test_the_matrix_reports_a_role_given_less_than_the_table_says(client, world, make_persona):
     widened = {**CAPABILITIES, "monitor": CAPABILITIES["monitor"] | {Action.LOAD_PROTOCOL}}
     client.force_login(make_persona("monitor"))
-    mismatches = own_page_mismatches(client, world, "monitor", names={"studies:protocol-upload"}, capabilities=widened)
-    assert mismatches == [("GET", "studies:protocol-upload", 200, 403), ("POST", "studies:protocol-upload", 200, 403)]
+    mismatches = own_page_mismatches(
+        client, world, "monitor", names={"workflows:protocol-upload"}, capabilities=widened
+    )
+    assert mismatches == [
+        ("GET", "workflows:protocol-upload", 200, 403),
+        ("POST", "workflows:protocol-upload", 200, 403),
+    ]
 
 
 @pytest.mark.django_db
