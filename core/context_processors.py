@@ -21,7 +21,7 @@ _STUDY_LINKS = (
     (Action.VIEW_PARTICIPANTS, gettext_lazy("Due this week"), "participants:visit-due", False),
     (Action.VIEW_PARTICIPANTS, gettext_lazy("Acquisitions"), "imaging:job-list", True),
     (Action.VIEW_PARTICIPANTS, gettext_lazy("Data queries"), "queries:query-list", True),
-    (Action.ENTER_DATA, gettext_lazy("Import responses"), "instruments:response-import", True),
+    (Action.ENTER_DATA, gettext_lazy("Import responses"), "workflows:response-import", True),
     (Action.LINK_FILES, gettext_lazy("Files to link"), "imaging:datafile-queue", True),
     (Action.LOAD_PROTOCOL, gettext_lazy("Protocol versions"), "studies:protocol-history", True),
     (Action.EXPORT_MRI, gettext_lazy("Export MRI as BIDS"), "imaging:export-list", True),

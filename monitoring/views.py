@@ -16,10 +16,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.capabilities import Action, require
 from core.i18n import text_for
-from instruments.access import response_for_user
 from instruments.registry import get_instrument
 from participants import services as participant_services
-from participants.access import participant_for_user
+from participants.access import participant_for_user, response_for_user
 from participants.models import Lock
 from studies.access import study_for_user
 from studies.selectors import current_protocol

@@ -4,14 +4,20 @@ Who may act on participants (MANAGE_PARTICIPANTS), see directly identifying data
 arms (the blinding rule) is decided by accounts.capabilities.
 """
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.capabilities import Action, can, can_see_arms
+from instruments.definitions import Instrument
+from instruments.models import Response
+from instruments.registry import get_instrument
+from studies.selectors import protocol_activity
 
 from .models import Participant, PersonalIdentifiers, Visit
-from .selectors import participants_for_user
+from .selectors import participants_for_user, responses_for_user
 
 
 def participant_for_user(user, participant_id: int) -> Participant:
@@ -49,3 +55,39 @@ def personal_identifiers_for_user(user, participant: Participant) -> PersonalIde
 
 # The one blinding rule (accounts.capabilities.sees_arms), under the name the participant pages use.
 may_see_arm = can_see_arms
+
+
+# Responses and CRF pages: a response or form of a participant the user may see.
+
+
+def can_enter_data(user, study) -> bool:
+    return can(user, study, Action.ENTER_DATA)
+
+
+def response_for_user(user, response_id: int) -> Response:
+    return get_object_or_404(responses_for_user(user), pk=response_id)
+
+
+@dataclass(frozen=True)
+class Crf:
+    """One instrument activity of a participant's visit, as the user may reach it."""
+
+    participant: object
+    visit: object
+    activity: object
+    instrument: Instrument
+    can_write: bool
+
+
+def crf_for_user(user, participant_id: int, visit_code: str, activity_key: str) -> Crf:
+    """The participant (in the user's scope) and an instrument activity of that visit in the current protocol."""
+    participant = participant_for_user(user, participant_id)
+    found = protocol_activity(participant.study, visit_code=visit_code, activity_key=activity_key)
+    if found is None:
+        raise Http404("no such activity at this visit")
+    visit, activity = found
+    try:
+        instrument = get_instrument(activity.code, activity.version)
+    except KeyError:
+        raise Http404("instrument not installed") from None
+    return Crf(participant, visit, activity, instrument, can_enter_data(user, participant.study))

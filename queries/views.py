@@ -8,9 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.i18n import text_for
-from instruments.access import crf_for_user
 from instruments.selectors import response_find
-from participants.access import participant_for_user
+from participants.access import crf_for_user, participant_for_user
 from studies.access import study_for_user
 from studies.selectors import sites_for_user
 

@@ -26,7 +26,7 @@ DSMB_PERIODS_SHOWN = 4
 
 
 def _crf_url(participant, visit_code: str, activity_key: str, instance: int) -> str:
-    url = reverse("instruments:response-edit", args=[participant.pk, visit_code, activity_key])
+    url = reverse("workflows:response-edit", args=[participant.pk, visit_code, activity_key])
     return f"{url}?instance={instance}"
 
 

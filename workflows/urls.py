@@ -1,9 +1,24 @@
+from django.contrib.auth.decorators import login_required
 from django.urls import path
 
-from . import views
+from . import api, views
 
 app_name = "workflows"
 
+# The paths keep the places users and scripts know (/instruments/..., /studies/...): only the code moved.
 urlpatterns = [
     path("studies/<slug:study_code>/protocol/upload/", views.protocol_upload, name="protocol-upload"),
+    path(
+        "instruments/participant/<int:participant_id>/visit/<slug:visit_code>/<slug:activity_key>/",
+        views.response_edit,
+        name="response-edit",
+    ),
+    path("instruments/import/<slug:study_code>/", views.response_import, name="response-import"),
+    # DRF marks its views login_required=False; the product asks for a log-in everywhere, API included.
+    path("instruments/api/responses/", login_required(api.ResponseListView.as_view()), name="api-response-list"),
+    path(
+        "instruments/api/responses/<int:response_id>/",
+        login_required(api.ResponseDetailView.as_view()),
+        name="api-response-detail",
+    ),
 ]

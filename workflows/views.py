@@ -5,14 +5,33 @@ Each view is thin: the access check of the app that owns the object, a form, one
 
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from studies.access import study_for_protocol_load
+from core.i18n import text_for
+from instruments import selectors
+from instruments.forms import (
+    ResponseImportForm,
+    ResponseMetaForm,
+    crf_items,
+    raw_from_post,
+    raw_from_values,
+    score_rows,
+)
+from instruments.importing import read_upload
+from instruments.models import Response
+from instruments.registry import get_instrument
+from participants.access import can_enter_data, crf_for_user
+from participants.selectors import is_locked
+from queries.access import may_raise
+from studies.access import study_for_protocol_load, study_for_user
 from studies.forms import ProtocolUploadForm
 from studies.protocol import ProtocolError
 
-from .services import protocol_apply
+from .services import protocol_apply, response_submit, responses_import
 
 
 def protocol_upload(request, study_code: str):
@@ -44,3 +63,115 @@ def _status_label(result) -> str:
         "unchanged": _("Nothing changed: this file is already loaded"),
         "amended": _("Amendment loaded"),
     }[result.status]
+
+
+GENERAL_ERRORS = ("lock_version", "reason", "instrument", "form")
+
+
+def _instance(request) -> int:
+    try:
+        return max(1, int(request.GET.get("instance", 1)))
+    except ValueError:
+        raise Http404("bad instance") from None
+
+
+def response_edit(request, participant_id: int, visit_code: str, activity_key: str):
+    crf = crf_for_user(request.user, participant_id, visit_code, activity_key)
+    instance = _instance(request)
+    response = selectors.response_find(
+        participant=crf.participant, visit_code=visit_code, activity_key=activity_key, instance=instance
+    )
+    instrument = get_instrument(response.instrument_code, response.definition_version) if response else crf.instrument
+    meta = ResponseMetaForm(initial={"lock_version": response.lock_version if response else 0})
+    raw, errors = raw_from_values(response.values if response else {}), {}
+    lock = is_locked(crf.participant, visit_code, response=response)
+    writable = crf.can_write and lock is None
+    if request.method == "POST":
+        if not crf.can_write:
+            raise PermissionDenied
+        meta = ResponseMetaForm(request.POST)
+        raw = raw_from_post(instrument, request.POST)
+        if meta.is_valid():
+            result = response_submit(
+                participant=crf.participant,
+                visit_code=visit_code,
+                activity_key=activity_key,
+                instrument_code=instrument.code,
+                raw=raw,
+                complete=meta.cleaned_data["action"] == "complete",
+                user=request.user,
+                source=Response.Source.COORDINATOR,
+                expected_lock_version=meta.cleaned_data["lock_version"],
+                reason=meta.cleaned_data["reason"],
+                instance=instance,
+                definition_version=instrument.version,
+            )
+            if result.ok:
+                messages.success(request, _("Saved.") if result.changed else _("No change to save."))
+                return redirect(request.get_full_path())
+            errors = result.errors
+        else:
+            errors = {
+                "form": {
+                    "en": "The form could not be read. Reload the page and try again.",
+                    "zh": "无法读取表单。请重新加载页面后再试。",
+                }
+            }
+    context = {
+        "crf": crf,
+        "instrument": instrument,
+        "response": response,
+        "meta": meta,
+        "instance": instance,
+        "writable": writable,
+        "locked": lock,
+        "may_raise_query": may_raise(request.user, crf.participant.study),
+        "items": crf_items(instrument, raw, errors),
+        "scores": score_rows(instrument, response.scores if response else {}),
+        "general_errors": [text_for(errors[key]) for key in GENERAL_ERRORS if key in errors],
+        "item_error_count": len([key for key in errors if key not in GENERAL_ERRORS]),
+        "conflict": "lock_version" in errors,
+        "reason_error": text_for(errors.get("reason")),
+        "was_complete": response is not None and response.status == Response.Status.COMPLETE,
+        "title": text_for(instrument.title),
+        "instructions": text_for(instrument.instructions),
+        "visit_label": text_for(crf.visit.label),
+        "entries": _entries(crf, visit_code, activity_key, instance) if instrument.repeating else [],
+    }
+    status = 409 if "lock_version" in errors else 200
+    return render(request, "workflows/response_edit.html", context, status=status)
+
+
+def _entries(crf, visit_code: str, activity_key: str, instance: int) -> list[dict]:
+    """Links to every entry of a repeating form, and to a new one."""
+    stored = selectors.response_instances(participant=crf.participant, visit_code=visit_code, activity_key=activity_key)
+    numbers = [one.instance for one in stored]
+    entries = [
+        {"instance": one.instance, "status": one.get_status_display(), "current": one.instance == instance}
+        for one in stored
+    ]
+    if instance not in numbers:
+        entries.append({"instance": instance, "status": _("Not started"), "current": True})
+    entries.append({"instance": max(numbers + [instance]) + 1, "status": "", "current": False, "new": True})
+    return entries
+
+
+def response_import(request, study_code: str):
+    study = study_for_user(request.user, study_code)
+    if not can_enter_data(request.user, study):
+        raise PermissionDenied
+    form = ResponseImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        csv_text, problem = read_upload(form.cleaned_data["file"])
+        if problem:
+            form.add_error("file", problem)
+        else:
+            report = responses_import(
+                study=study,
+                csv_text=csv_text,
+                user=request.user,
+                complete=form.cleaned_data["complete"],
+                reason=form.cleaned_data["reason"],
+            )
+    return render(request, "workflows/response_import.html", {"study": study, "form": form, "report": report})

@@ -274,7 +274,7 @@ def alpha(world, make_persona):
 
 
 def _crf(client, participant, answers, *, lock_version, reason="", visit="baseline"):
-    url = reverse("instruments:response-edit", args=[participant.pk, visit, "phq9"])
+    url = reverse("workflows:response-edit", args=[participant.pk, visit, "phq9"])
     return client.post(url, {**answers, "action": "complete", "lock_version": lock_version, "reason": reason})
 
 
@@ -361,7 +361,7 @@ def _import(client, rows, **data):
     )
     upload_file = SimpleUploadedFile("import.csv", text.encode(), content_type="text/csv")
     return client.post(
-        reverse("instruments:response-import", args=["alpha"]), {"file": upload_file, "complete": "on", **data}
+        reverse("workflows:response-import", args=["alpha"]), {"file": upload_file, "complete": "on", **data}
     ).content.decode()
 
 
@@ -389,7 +389,7 @@ def test_the_api_records_its_writes_with_the_api_path_and_a_refused_write_record
     client.force_login(alpha.coordinator)
     answers = {code: int(value) for code, value in PHQ9.items()}
     created = client.post(
-        reverse("instruments:api-response-list"),
+        reverse("workflows:api-response-list"),
         {
             "participant": alpha.participant_a.pk,
             "visit_code": "baseline",
@@ -404,7 +404,7 @@ def test_the_api_records_its_writes_with_the_api_path_and_a_refused_write_record
     assert (event.action, event.path, event.user) == (Action.CREATE, Path.API, alpha.coordinator)
     assert event.object_id == str(created.json()["id"])
 
-    detail = reverse("instruments:api-response-detail", args=[created.json()["id"]])
+    detail = reverse("workflows:api-response-detail", args=[created.json()["id"]])
     bad = client.put(
         detail,
         {"answers": answers | {"phq9_4": 9}, "complete": True, "lock_version": 1, "reason": "typo"},

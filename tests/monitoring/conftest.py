@@ -84,4 +84,4 @@ def casebook_url(participant):
 
 
 def crf_url(participant, visit="baseline", activity="phq9"):
-    return reverse("instruments:response-edit", args=[participant.pk, visit, activity])
+    return reverse("workflows:response-edit", args=[participant.pk, visit, activity])

@@ -90,7 +90,7 @@ def test_the_api_refuses_a_locked_form_with_423(client, form, people):
     )
     client.force_login(people["coordinator"])
     answer = client.put(
-        reverse("instruments:api-response-detail", args=[form.pk]),
+        reverse("workflows:api-response-detail", args=[form.pk]),
         {"answers": {**ANSWERS, "phq9_1": 3}, "lock_version": 1, "complete": True, "reason": "x"},
         content_type="application/json",
     )

@@ -30,7 +30,7 @@ def test_the_ae_log_lists_events_and_links_to_each_form_and_a_new_entry(client, 
     page = client.get(reverse("safety:adverseevent-list", args=[safe.participant.pk])).content.decode()
     assert "Wound infection" in page and "Headache" in page
     assert "Grade 3: severe or medically significant" in page and "Possibly related" in page
-    crf = reverse("instruments:response-edit", args=[safe.participant.pk, "baseline", "ae_record"])
+    crf = reverse("workflows:response-edit", args=[safe.participant.pk, "baseline", "ae_record"])
     assert f"{crf}?instance=1" in page and f"{crf}?instance=2" in page
     assert f'id="new-ae" href="{crf}?instance=3"' in page
     assert reverse("safety:saereport-edit", args=[serious.pk]) in page
@@ -50,7 +50,7 @@ def test_a_new_entry_goes_to_the_latest_visit_whose_window_has_opened(client, sa
         )
     client.force_login(safe.pi)
     page = client.get(reverse("safety:adverseevent-list", args=[safe.participant.pk])).content.decode()
-    crf = reverse("instruments:response-edit", args=[safe.participant.pk, "m1", "ae_record"])
+    crf = reverse("workflows:response-edit", args=[safe.participant.pk, "m1", "ae_record"])
     assert f'id="new-ae" href="{crf}?instance=1"' in page
 
 

@@ -51,7 +51,7 @@ def coordinator(alpha, make_persona):
 
 
 def crf_url(participant, visit="baseline", activity="phq9"):
-    return reverse("instruments:response-edit", args=[participant.pk, visit, activity])
+    return reverse("workflows:response-edit", args=[participant.pk, visit, activity])
 
 
 def form_post(answers: dict, *, action="complete", lock_version=0, reason="") -> dict:

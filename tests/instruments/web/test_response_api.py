@@ -9,14 +9,14 @@ from workflows.services import response_submit
 
 
 def list_url():
-    return reverse("instruments:api-response-list")
+    return reverse("workflows:api-response-list")
 
 
 ANSWERS = {f"phq9_{n}": 1 for n in range(1, 10)}
 
 
 def detail(response_id):
-    return reverse("instruments:api-response-detail", args=[response_id])
+    return reverse("workflows:api-response-detail", args=[response_id])
 
 
 def stored(participant, user, answers=None):

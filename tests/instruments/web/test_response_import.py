@@ -7,7 +7,7 @@ from instruments.models import Response
 
 
 def import_url(study_code="alpha"):
-    return reverse("instruments:response-import", args=[study_code])
+    return reverse("workflows:response-import", args=[study_code])
 
 
 HEADER = "study_id,visit,activity," + ",".join(f"phq9_{n}" for n in range(1, 11))
@@ -77,4 +77,4 @@ def test_read_only_roles_cannot_import(client, alpha, make_persona):
 
 def test_another_study_is_404(client, alpha, coordinator):
     client.force_login(coordinator)
-    assert client.get(reverse("instruments:response-import", args=["beta"])).status_code == 404
+    assert client.get(reverse("workflows:response-import", args=["beta"])).status_code == 404

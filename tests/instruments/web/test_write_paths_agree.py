@@ -52,12 +52,12 @@ def test_form_import_and_api_store_the_same_scores(client, alpha, coordinator, c
 
     upload = import_file([(alpha.participant_a2.identifier, "baseline", code, answers)])
     page = client.post(
-        reverse("instruments:response-import", args=["alpha"]), {"file": upload, "complete": "on", "reason": ""}
+        reverse("workflows:response-import", args=["alpha"]), {"file": upload, "complete": "on", "reason": ""}
     )
     assert "1 form saved." in page.content.decode()
 
     api = client.post(
-        reverse("instruments:api-response-list"),
+        reverse("workflows:api-response-list"),
         {
             "participant": alpha.participant_a3.pk,
             "visit_code": "baseline",

@@ -9,11 +9,11 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
+from instruments.models import Response
+from participants.access import crf_for_user, response_for_user
 from participants.selectors import responses_for_user
-from workflows.services import response_submit
 
-from .access import crf_for_user, response_for_user
-from .models import Response
+from .services import response_submit
 
 
 class ResponseSerializer(serializers.ModelSerializer):
