@@ -94,7 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.navigation",
+                "lbpb.navigation.navigation",
             ],
         },
     },
@@ -117,7 +117,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Accounts, passwords, lock-out, sessions ---------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "two_factor:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "two_factor:login"
 
 AUTHENTICATION_BACKENDS = [

@@ -5,7 +5,10 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from two_factor.urls import urlpatterns as two_factor_urls
 
+from . import views
+
 urlpatterns = [
+    path("", views.home, name="home"),
     path("", include("core.urls")),
     path("", include(two_factor_urls)),
     path("account/logout/", LogoutView.as_view(), name="logout"),
@@ -15,7 +18,7 @@ urlpatterns = [
     path("studies/", include("studies.urls")),
     path("participants/", include("participants.urls")),
     path("instruments/", include("instruments.urls")),
-    path("audit/", include("audit.urls")),
+    path("audit/", include("reports.trail.urls")),
     path("randomisation/", include("randomisation.urls")),
     path("imaging/", include("imaging.urls")),
     path("safety/", include("safety.urls")),

@@ -57,7 +57,7 @@ GATES = {
     "audit:participant-events": Gate(),
     "audit:study-events": Gate(V.READ_STUDY_AUDIT),
     "audit:user-events": Gate(V.READ_STUDY_AUDIT),
-    "core:home": Gate(None),
+    "home": Gate(None),
     "imaging:api-measure-list": Gate(V.EXPORT_MEASURES),
     "imaging:datafile-detail": Gate(),
     "imaging:datafile-link": Gate(V.LINK_FILES, post=V.LINK_FILES),

@@ -18,7 +18,7 @@ def test_a_correct_password_logs_in(client):
     user = UserFactory()
     response = _attempt(client, user.username, PASSWORD)
     assert response.status_code == 302
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("home")).status_code == 200
 
 
 @pytest.mark.django_db
@@ -32,7 +32,7 @@ def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(client
     assert "locked" in locked.content.decode().lower()
     after = _attempt(client, user.username, PASSWORD)
     assert after.status_code == 429
-    assert client.get(reverse("core:home")).status_code == 302  # still not logged in
+    assert client.get(reverse("home")).status_code == 302  # still not logged in
 
 
 @pytest.mark.django_db
@@ -82,9 +82,9 @@ def test_an_idle_session_is_logged_out(client):
     from django.utils import timezone
 
     client.force_login(UserFactory())
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("home")).status_code == 200
     Session.objects.update(expire_date=timezone.now() - timezone.timedelta(seconds=1))
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("home"))
     assert response.status_code == 302
     assert response.url.startswith(reverse(LOGIN))
 

@@ -24,7 +24,7 @@ def test_the_login_page_renders_in_both_languages(client, language, expected):
 def test_the_home_page_renders_in_both_languages(client, language, welcome, no_role):
     client.force_login(UserFactory())
     client.cookies["django_language"] = language
-    page = client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("home")).content.decode()
     assert welcome in page
     assert no_role in page
 
@@ -46,6 +46,6 @@ def test_health_answers_without_login(client):
 @pytest.mark.django_db
 def test_assets_are_served_by_the_product_not_a_cdn(client):
     client.force_login(UserFactory())
-    page = client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("home")).content.decode()
     assert "cdn" not in page.lower()
     assert "//" not in "".join(line for line in page.splitlines() if "<script" in line or "stylesheet" in line)

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
-from core.management.commands.load_demo import DEMO_PASSWORD, DEMO_USERS
+from lbpb.management.commands.load_demo import DEMO_PASSWORD, DEMO_USERS
 from tests.conftest import services_required
 
 HOST = "edc.example.org"

@@ -8,13 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from core.csv import csv_response
 
 from . import selectors
 from .access import object_events_for_user, participant_for_trail, study_for_trail, trail_user_for_user
 from .forms import AuditFilterForm
-from .models import AuditEvent
-from .services import audit_record
 
 PAGE_SIZE = 50
 FILTER_NAMES = ("date_from", "date_to", "action", "user", "object_type", "path")

@@ -49,7 +49,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = [_link(_("Home"), "core:home"), _link(_("Instruments"), "instruments:instrument-list")]
+    items = [_link(_("Home"), "home"), _link(_("Instruments"), "instruments:instrument-list")]
     for membership in memberships_for_user(user):
         items.append({"label": str(membership.study), "children": _study_links(membership)})
     if user.is_staff:

@@ -10,11 +10,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Membership, User
+from audit.blinding import MASK, masked_study_ids
+from audit.models import AuditEvent
 from participants.selectors import participants_for_user
 from studies.models import Study
-
-from .blinding import MASK, masked_study_ids
-from .models import AuditEvent
 
 
 def events_for_user(user) -> QuerySet[AuditEvent]:

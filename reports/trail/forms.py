@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent
+from audit.models import AuditEvent
 
 
 class DateInput(forms.DateInput):
