@@ -11,7 +11,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 Responses = Mapping[str, Any]
-Scorer = Callable[[Responses], dict[str, Any]]
+Scores = dict[str, Any]
+Scorer = Callable[[Responses], Scores]
 
 SCORERS: dict[str, Scorer] = {}
 VERSIONS: dict[str, str] = {}

@@ -16,20 +16,22 @@ scale of the published 3-point norms.
 Missing data: no proration rule is published, so each score needs all of its items.
 """
 
+from collections.abc import Sequence
+
 from ._common import bounded_values, total_or_none, whole
-from ._registry import scorer
+from ._registry import Responses, Scores, scorer
 
 SUBSCALES = {"cohesion": range(1, 8), "expressiveness": range(8, 11), "conflict": range(11, 17)}
 TOP = 6
 
 
-def _agreement(responses, numbers):
+def _agreement(responses: Responses, numbers: Sequence[int]) -> float | None:
     codes = bounded_values(responses, [f"bfrs_{n}" for n in numbers], 0, TOP)
     return total_or_none([None if c is None else TOP - c for c in codes])
 
 
 @scorer("bfrs")
-def score_bfrs(responses):
+def score_bfrs(responses: Responses) -> Scores:
     scores = {name: _agreement(responses, numbers) for name, numbers in SUBSCALES.items()}
     parts = [scores["cohesion"], scores["expressiveness"]]
     conflict = scores["conflict"]

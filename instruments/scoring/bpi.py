@@ -10,14 +10,14 @@ Single severity items are returned as ``worst``, ``least``, ``average`` and ``no
 """
 
 from ._common import bounded, bounded_values, mean_or_none, whole
-from ._registry import scorer
+from ._registry import Responses, Scores, scorer
 
 SEVERITY = {"worst": "bpi_3", "least": "bpi_4", "average": "bpi_5", "now": "bpi_6"}
 INTERFERENCE = [f"bpi_9{letter}" for letter in "abcdefg"]
 
 
 @scorer("bpi")
-def score_bpi(responses):
+def score_bpi(responses: Responses) -> Scores:
     singles = {name: bounded(responses.get(code), 0, 10, integer=True) for name, code in SEVERITY.items()}
     severity = mean_or_none(list(singles.values()), min_answered=len(SEVERITY))
     interference = mean_or_none(bounded_values(responses, INTERFERENCE, 0, 10), min_answered=4)

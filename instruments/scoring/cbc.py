@@ -12,6 +12,7 @@ by sex, so their flags need the sex item; without it they are None. Limits count
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from ._common import number_in, range_flag
@@ -35,12 +36,13 @@ ANALYTES: dict[str, tuple[float, float, Any]] = {
 
 
 def interval(reference: Any, sex: float | None) -> tuple[float | None, float | None]:
-    if isinstance(reference, dict):
-        return reference.get(sex, (None, None))
-    return reference
+    found: tuple[float | None, float | None] = (
+        reference.get(sex, (None, None)) if isinstance(reference, dict) else reference
+    )
+    return found
 
 
-Analytes = dict[str, tuple[float, float, Any]]
+Analytes = Mapping[str, tuple[float, float, Any]]
 
 
 def lab_flags(responses: Responses, prefix: str, analytes: Analytes, key: Any) -> dict[str, str | None]:

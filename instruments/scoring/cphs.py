@@ -24,7 +24,7 @@ whole number counts as missing. A prorated total is rounded to one decimal.
 """
 
 from ._common import bounded_values, prorated_total, reverse, rounded
-from ._registry import scorer
+from ._registry import Responses, Scores, scorer
 
 ITEM_COUNT = 15
 ITEMS = [f"cphs_{n}" for n in range(1, ITEM_COUNT + 1)]
@@ -33,13 +33,13 @@ LOW, HIGH = 0, 5
 MIN_ANSWERED = 12
 
 
-def keyed_values(responses):
+def keyed_values(responses: Responses) -> list[float | None]:
     """Each item's contribution to the total, reversed where the key says, None when missing."""
     raw = bounded_values(responses, ITEMS, LOW, HIGH)
     return [reverse(v, LOW, HIGH) if n in REVERSED else v for n, v in enumerate(raw, start=1)]
 
 
 @scorer("cphs")
-def score_cphs(responses):
+def score_cphs(responses: Responses) -> Scores:
     total = prorated_total(keyed_values(responses), min_answered=MIN_ANSWERED)
     return {"total": rounded(total, 1)}

@@ -12,13 +12,13 @@ Missing data: neither paper gives a proration rule, so the total needs all 25 Pa
 """
 
 from ._common import band, bounded_values, total_or_none, whole
-from ._registry import scorer
+from ._registry import Responses, Scores, scorer
 
 ITEMS = [f"csi_{n}" for n in range(1, 26)]
 BANDS = [(0, "subclinical"), (30, "mild"), (40, "moderate"), (50, "severe"), (60, "extreme")]
 
 
 @scorer("csi")
-def score_csi(responses):
+def score_csi(responses: Responses) -> Scores:
     total = total_or_none(bounded_values(responses, ITEMS, 0, 4))
     return {"total": whole(total), "band": band(total, BANDS)}

@@ -21,8 +21,10 @@ Missing data: neither Riley and Robinson nor Robinson et al. give a proration ru
 all of its items; a missing or out-of-range answer leaves that subscale None and the others scored.
 """
 
+from collections.abc import Sequence
+
 from ._common import bounded_values, total_or_none, whole
-from ._registry import scorer
+from ._registry import Responses, Scores, scorer
 
 SUBSCALES = {
     "distraction": (3, 30, 31, 43, 45),
@@ -34,10 +36,10 @@ SUBSCALES = {
 }
 
 
-def _sum(responses, numbers):
+def _sum(responses: Responses, numbers: Sequence[int]) -> int | float | None:
     return whole(total_or_none(bounded_values(responses, [f"csq_{n}" for n in numbers], 0, 6)))
 
 
 @scorer("csq")
-def score_csq(responses):
+def score_csq(responses: Responses) -> Scores:
     return {name: _sum(responses, numbers) for name, numbers in SUBSCALES.items()}

@@ -39,6 +39,7 @@ WEEKLY = 2  # frequency code for "1-2 times a week"; codes 0-6, see the YAML opt
 @scorer("diet_ffq")
 def score_diet_ffq(responses: Responses) -> dict[str, Any]:
     codes = [number_in(responses.get(f"diet_ffq_{group}"), 0, 6) for group in CORE_GROUPS]
-    if any(code is None for code in codes):
+    present = [code for code in codes if code is not None]
+    if len(present) < len(codes):
         return {"diversity": None}
-    return {"diversity": sum(1 for code in codes if code >= WEEKLY)}
+    return {"diversity": sum(1 for code in present if code >= WEEKLY)}

@@ -11,7 +11,7 @@ examination is not done.
 """
 
 from ._common import band, bounded_values, total_or_none, whole
-from ._registry import scorer
+from ._registry import Responses, Scores, scorer
 
 ITEMS = [f"dn4_{n}" for n in range(1, 11)]
 TOTAL_BANDS = [(0, "not_neuropathic"), (4, "neuropathic")]
@@ -19,7 +19,7 @@ INTERVIEW_BANDS = [(0, "not_neuropathic"), (3, "neuropathic")]
 
 
 @scorer("dn4")
-def score_dn4(responses):
+def score_dn4(responses: Responses) -> Scores:
     values = bounded_values(responses, ITEMS, 0, 1)
     total = total_or_none(values)
     interview = total_or_none(values[:7])

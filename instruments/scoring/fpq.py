@@ -10,18 +10,20 @@ the mean item score (0-10), as in the authors' reports; lower is better.
 Missing data: no proration rule is published, so each subscale needs all of its items.
 """
 
+from collections.abc import Sequence
+
 from ._common import bounded_values, rounded, total_or_none
-from ._registry import scorer
+from ._registry import Responses, Scores, scorer
 
 SUBSCALES = {"knowledge": range(1, 10), "experience": range(10, 17)}
 
 
-def _mean(responses, numbers):
+def _mean(responses: Responses, numbers: Sequence[int]) -> int | float | None:
     codes = [f"fpq_{n}" for n in numbers]
     total = total_or_none(bounded_values(responses, codes, 0, 10))
     return None if total is None else rounded(total / len(codes), 2)
 
 
 @scorer("fpq")
-def score_fpq(responses):
+def score_fpq(responses: Responses) -> Scores:
     return {name: _mean(responses, numbers) for name, numbers in SUBSCALES.items()}

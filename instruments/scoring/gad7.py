@@ -9,13 +9,13 @@ Missing data: Spitzer 2006 defines no proration, so the total needs all seven it
 """
 
 from ._common import band, bounded_values, total_or_none, whole
-from ._registry import scorer
+from ._registry import Responses, Scores, scorer
 
 ITEMS = [f"gad7_{n}" for n in range(1, 8)]
 BANDS = [(0, "minimal"), (5, "mild"), (10, "moderate"), (15, "severe")]
 
 
 @scorer("gad7")
-def score_gad7(responses):
+def score_gad7(responses: Responses) -> Scores:
     total = total_or_none(bounded_values(responses, ITEMS, 0, 3))
     return {"total": whole(total), "band": band(total, BANDS)}

@@ -11,20 +11,22 @@ we call 31-56 "severe" so that every total has a band (the lead may prefer None 
 Missing data: a clinician rates every item; no proration, so a sum needs all of its items.
 """
 
+from collections.abc import Sequence
+
 from ._common import band, bounded_values, total_or_none, whole
-from ._registry import scorer
+from ._registry import Responses, Scores, scorer
 
 PSYCHIC = [1, 2, 3, 4, 5, 6, 14]
 SOMATIC = [7, 8, 9, 10, 11, 12, 13]
 BANDS = [(0, "mild"), (18, "mild_to_moderate"), (25, "moderate_to_severe"), (31, "severe")]
 
 
-def _sum(responses, numbers):
+def _sum(responses: Responses, numbers: Sequence[int]) -> float | None:
     return total_or_none(bounded_values(responses, [f"hama_{n}" for n in numbers], 0, 4))
 
 
 @scorer("hama")
-def score_hama(responses):
+def score_hama(responses: Responses) -> Scores:
     total = _sum(responses, range(1, 15))
     return {
         "total": whole(total),

@@ -14,8 +14,10 @@ Depression Rating Scale. J Affect Disord. 2013;150(2):384-388: 0-7 no depression
 Missing data: clinician-rated, no proration; a total needs every item it sums.
 """
 
+from collections.abc import Sequence
+
 from ._common import band, bounded, total_or_none, whole
-from ._registry import scorer
+from ._registry import Responses, Scores, scorer
 
 MAXIMUM = {n: 4 for n in (1, 2, 3, 7, 8, 9, 10, 11, 15, 19)}
 MAXIMUM.update({n: 2 for n in (4, 5, 6, 12, 13, 14, 16, 17, 18, 21)})
@@ -23,12 +25,12 @@ MAXIMUM[20] = 3
 BANDS = [(0, "none"), (8, "mild"), (17, "moderate"), (24, "severe")]
 
 
-def _sum(responses, numbers):
+def _sum(responses: Responses, numbers: Sequence[int]) -> float | None:
     return total_or_none([bounded(responses.get(f"hamd_{n}"), 0, MAXIMUM[n], integer=True) for n in numbers])
 
 
 @scorer("hamd")
-def score_hamd(responses):
+def score_hamd(responses: Responses) -> Scores:
     total_17 = _sum(responses, range(1, 18))
     total = _sum(responses, range(1, 22))
     return {"total": whole(total), "total_17": whole(total_17), "band": band(total_17, BANDS)}

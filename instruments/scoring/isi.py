@@ -9,13 +9,13 @@ Missing data: Bastien 2001 defines no proration, so the total needs all seven it
 """
 
 from ._common import band, bounded_values, total_or_none, whole
-from ._registry import scorer
+from ._registry import Responses, Scores, scorer
 
 ITEMS = [f"isi_{n}" for n in range(1, 8)]
 BANDS = [(0, "none"), (8, "subthreshold"), (15, "moderate"), (22, "severe")]
 
 
 @scorer("isi")
-def score_isi(responses):
+def score_isi(responses: Responses) -> Scores:
     total = total_or_none(bounded_values(responses, ITEMS, 0, 4))
     return {"total": whole(total), "band": band(total, BANDS)}

@@ -12,8 +12,10 @@ Total -6 to 29. The recovery rate needs a baseline and is computed elsewhere, no
 Missing data: the JOA defines no proration; a part (and the total) needs all of its items.
 """
 
+from typing import Any
+
 from ._common import bounded, bounded_values, total_or_none, whole
-from ._registry import scorer
+from ._registry import Responses, Scores, scorer
 
 PARTS = {
     "subjective": ([1, 2, 3], 3),
@@ -23,13 +25,13 @@ PARTS = {
 BLADDER_CODES = (-6, -3, 0)
 
 
-def _bladder(value):
+def _bladder(value: Any) -> float | None:
     got = bounded(value, -6, 0, integer=True)
     return got if got in BLADDER_CODES else None
 
 
 @scorer("joa")
-def score_joa(responses):
+def score_joa(responses: Responses) -> Scores:
     parts = {
         name: total_or_none(bounded_values(responses, [f"joa_{n}" for n in numbers], 0, top))
         for name, (numbers, top) in PARTS.items()

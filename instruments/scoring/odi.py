@@ -14,7 +14,7 @@ numbers, so each band is read as "up to and including" its upper bound (20.5 is 
 """
 
 from ._common import answered, bounded_values, whole
-from ._registry import scorer
+from ._registry import Responses, Scores, scorer
 
 ITEMS = [f"odi_{n}" for n in range(1, 11)]
 MIN_ANSWERED = 8
@@ -22,7 +22,7 @@ MIN_ANSWERED = 8
 BANDS = [(20, "minimal"), (40, "moderate"), (60, "severe"), (80, "crippled"), (100, "bed_bound")]
 
 
-def odi_band(percent):
+def odi_band(percent: float | None) -> str | None:
     if percent is None:
         return None
     for upper, name in BANDS:
@@ -32,7 +32,7 @@ def odi_band(percent):
 
 
 @scorer("odi")
-def score_odi(responses):
+def score_odi(responses: Responses) -> Scores:
     got = answered(bounded_values(responses, ITEMS, 0, 5))
     if len(got) < MIN_ANSWERED:
         return {"total": None, "raw": None, "band": None}

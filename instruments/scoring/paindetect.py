@@ -13,26 +13,28 @@ Classification: <= 12 a neuropathic component is unlikely, 13-18 ambiguous (poss
 Missing data: the form gives no proration, so the score needs every scored item.
 """
 
+from typing import Any
+
 from ._common import band, bounded, bounded_values, total_or_none, whole
-from ._registry import scorer
+from ._registry import Responses, Scores, scorer
 
 SENSORY = [f"paindetect_{n}" for n in range(6, 13)]
 PATTERN_POINTS = {1: 0, 2: -1, 3: 1, 4: 1}
 BANDS = [(-1, "unlikely"), (13, "ambiguous"), (19, "likely")]
 
 
-def _pattern(value):
+def _pattern(value: Any) -> float | None:
     code = bounded(value, 1, 4, integer=True)
     return None if code is None else float(PATTERN_POINTS[int(code)])
 
 
-def _radiating(value):
+def _radiating(value: Any) -> float | None:
     answer = bounded(value, 0, 1, integer=True)
     return None if answer is None else 2.0 * answer
 
 
 @scorer("paindetect")
-def score_paindetect(responses):
+def score_paindetect(responses: Responses) -> Scores:
     parts = bounded_values(responses, SENSORY, 0, 5) + [
         _pattern(responses.get("paindetect_4")),
         _radiating(responses.get("paindetect_5")),

@@ -10,8 +10,10 @@ clinically relevant level of catastrophizing; ``band`` is "clinically_relevant" 
 Missing data: the manual gives no proration rule, so a sum needs all of its items.
 """
 
+from collections.abc import Sequence
+
 from ._common import bounded_values, total_or_none, whole
-from ._registry import scorer
+from ._registry import Responses, Scores, scorer
 
 SUBSCALES = {
     "rumination": [8, 9, 10, 11],
@@ -21,14 +23,14 @@ SUBSCALES = {
 CLINICAL_CUTOFF = 30
 
 
-def _sum(responses, numbers):
+def _sum(responses: Responses, numbers: Sequence[int]) -> float | None:
     return total_or_none(bounded_values(responses, [f"pcs_{n}" for n in numbers], 0, 4))
 
 
 @scorer("pcs")
-def score_pcs(responses):
+def score_pcs(responses: Responses) -> Scores:
     total = _sum(responses, range(1, 14))
-    result = {"total": whole(total)}
+    result: Scores = {"total": whole(total)}
     result.update({name: whole(_sum(responses, items)) for name, items in SUBSCALES.items()})
     if total is None:
         result["band"] = None

@@ -26,7 +26,7 @@ prorated.
 """
 
 from ._common import bounded_values, prorated_total, rounded
-from ._registry import scorer
+from ._registry import Responses, Scores, scorer
 
 LOW, HIGH = 0, 10  # the capture range of instruments/library/pes/1.0.yaml
 RESPONSES = 12
@@ -35,15 +35,16 @@ SCENARIOS = 4
 MIN_ANSWERED = RESPONSES - 1
 
 
-def _scenario_sum(responses, scenario):
+def _scenario_sum(responses: Responses, scenario: int) -> float | None:
     first = (scenario - 1) * RESPONSES + 1
     codes = [f"pes_{n}" for n in range(first, first + RESPONSES)]
     return prorated_total(bounded_values(responses, codes, LOW, HIGH), min_answered=MIN_ANSWERED)
 
 
 @scorer("pes")
-def score_pes(responses):
+def score_pes(responses: Responses) -> Scores:
     sums = [_scenario_sum(responses, scenario) for scenario in range(1, SCENARIOS + 1)]
-    if any(value is None for value in sums):
+    present = [value for value in sums if value is not None]
+    if len(present) < len(sums):
         return {"total": None}
-    return {"total": rounded(sum(sums), 1)}
+    return {"total": rounded(sum(present), 1)}

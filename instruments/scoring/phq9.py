@@ -9,13 +9,13 @@ Missing data: Kroenke 2001 defines no proration, so the total needs all nine ite
 """
 
 from ._common import band, bounded_values, total_or_none, whole
-from ._registry import scorer
+from ._registry import Responses, Scores, scorer
 
 ITEMS = [f"phq9_{n}" for n in range(1, 10)]
 BANDS = [(0, "minimal"), (5, "mild"), (10, "moderate"), (15, "moderately_severe"), (20, "severe")]
 
 
 @scorer("phq9")
-def score_phq9(responses):
+def score_phq9(responses: Responses) -> Scores:
     total = total_or_none(bounded_values(responses, ITEMS, 0, 3))
     return {"total": whole(total), "band": band(total, BANDS)}

@@ -8,19 +8,21 @@ of items 1-4 (0-16) and Cognitive/Affective Positivity the sum of items 5-14 (0-
 Missing data: no proration rule is published, so each score needs all of its items.
 """
 
+from collections.abc import Sequence
+
 from ._common import bounded_values, total_or_none, whole
-from ._registry import scorer
+from ._registry import Responses, Scores, scorer
 
 BEHAVIORAL = range(1, 5)
 POSITIVITY = range(5, 15)
 
 
-def _sum(responses, numbers):
+def _sum(responses: Responses, numbers: Sequence[int]) -> int | float | None:
     return whole(total_or_none(bounded_values(responses, [f"prs_{n}" for n in numbers], 0, 4)))
 
 
 @scorer("prs")
-def score_prs(responses):
+def score_prs(responses: Responses) -> Scores:
     return {
         "total": _sum(responses, range(1, 15)),
         "behavioral_perseverance": _sum(responses, BEHAVIORAL),

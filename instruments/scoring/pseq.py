@@ -9,11 +9,11 @@ Missing data: Nicholas 2007 gives no proration rule, so the total needs all 10 i
 """
 
 from ._common import bounded_values, total_or_none, whole
-from ._registry import scorer
+from ._registry import Responses, Scores, scorer
 
 ITEMS = [f"pseq_{n}" for n in range(1, 11)]
 
 
 @scorer("pseq")
-def score_pseq(responses):
+def score_pseq(responses: Responses) -> Scores:
     return {"total": whole(total_or_none(bounded_values(responses, ITEMS, 0, 6)))}

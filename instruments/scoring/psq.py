@@ -10,20 +10,22 @@ PSQ-minor the mean of items 3, 6, 7, 10, 11, 12, 16 and PSQ-moderate the mean of
 Missing data: the paper gives no rule for missing items, so each mean needs all of its items.
 """
 
+from collections.abc import Sequence
+
 from ._common import bounded_values, rounded, total_or_none
-from ._registry import scorer
+from ._registry import Responses, Scores, scorer
 
 MINOR = (3, 6, 7, 10, 11, 12, 16)
 MODERATE = (1, 2, 4, 8, 14, 15, 17)
 
 
-def _mean(responses, numbers):
+def _mean(responses: Responses, numbers: Sequence[int]) -> int | float | None:
     total = total_or_none(bounded_values(responses, [f"psq_{n}" for n in numbers], 0, 10))
     return None if total is None else rounded(total / len(numbers), 2)
 
 
 @scorer("psq")
-def score_psq(responses):
+def score_psq(responses: Responses) -> Scores:
     return {
         "total": _mean(responses, sorted(MINOR + MODERATE)),
         "minor": _mean(responses, MINOR),

@@ -16,21 +16,24 @@ Choices where the appendix is silent or its ranges touch:
 - The global score is None when any component is None (no proration, Buysse 1989).
 """
 
+from collections.abc import Sequence
+from typing import Any
+
 from ._common import bounded, total_or_none, whole
-from ._registry import scorer
+from ._registry import Responses, Scores, scorer
 
 DISTURBANCES = [f"psqi_5{letter}" for letter in "bcdefghi"]
 
 
-def _choice(responses, code):
+def _choice(responses: Responses, code: str) -> float | None:
     return bounded(responses.get(code), 0, 3, integer=True)
 
 
-def clock_minutes(value):
+def clock_minutes(value: Any) -> int | None:
     """Minutes after midnight for "HH:MM", or None when the text is not a valid time."""
     try:
-        hours, minutes = str(value).strip().split(":")
-        hours, minutes = int(hours), int(minutes)
+        hours_text, minutes_text = str(value).strip().split(":")
+        hours, minutes = int(hours_text), int(minutes_text)
     except (AttributeError, ValueError):
         return None
     if not (0 <= hours <= 23 and 0 <= minutes <= 59):
@@ -38,7 +41,7 @@ def clock_minutes(value):
     return hours * 60 + minutes
 
 
-def hours_in_bed(bedtime, rising):
+def hours_in_bed(bedtime: Any, rising: Any) -> float | None:
     """Hours from bedtime to getting up, wrapping past midnight (23:00 -> 07:00 is 8 h)."""
     start, end = clock_minutes(bedtime), clock_minutes(rising)
     if start is None or end is None:
@@ -47,7 +50,7 @@ def hours_in_bed(bedtime, rising):
     return minutes / 60 if minutes else None
 
 
-def _grade(value, steps):
+def _grade(value: float | None, steps: Sequence[tuple[float, int]]) -> int | None:
     """0-3 from ``steps``: [(upper bound inclusive, score), ...] ascending, else 3."""
     if value is None:
         return None
@@ -57,20 +60,20 @@ def _grade(value, steps):
     return 3
 
 
-def _pair_grade(a, b):
+def _pair_grade(a: float | None, b: float | None) -> int | None:
     """Components 2 and 7 sum two 0-3 scores: 0 -> 0, 1-2 -> 1, 3-4 -> 2, 5-6 -> 3."""
     if a is None or b is None:
         return None
     return _grade(a + b, [(0, 0), (2, 1), (4, 2)])
 
 
-def latency(responses):
+def latency(responses: Responses) -> int | None:
     minutes = bounded(responses.get("psqi_2"), 0, 24 * 60)
     minutes_score = _grade(minutes, [(15, 0), (30, 1), (60, 2)])
     return _pair_grade(minutes_score, _choice(responses, "psqi_5a"))
 
 
-def duration(responses):
+def duration(responses: Responses) -> int | None:
     hours = bounded(responses.get("psqi_4"), 0, 24)
     if hours is None:
         return None
@@ -81,7 +84,7 @@ def duration(responses):
     return 2 if hours >= 5 else 3
 
 
-def efficiency(responses):
+def efficiency(responses: Responses) -> int | None:
     slept = bounded(responses.get("psqi_4"), 0, 24)
     in_bed = hours_in_bed(responses.get("psqi_1"), responses.get("psqi_3"))
     if slept is None or in_bed is None:
@@ -94,7 +97,7 @@ def efficiency(responses):
     return 3
 
 
-def disturbance(responses):
+def disturbance(responses: Responses) -> int | None:
     values = [_choice(responses, code) for code in DISTURBANCES]
     other = _choice(responses, "psqi_5j")
     if other is None:
@@ -103,7 +106,7 @@ def disturbance(responses):
     return _grade(total, [(0, 0), (9, 1), (18, 2)])
 
 
-def components(responses):
+def components(responses: Responses) -> dict[str, float | None]:
     return {
         "c1_quality": _choice(responses, "psqi_6"),
         "c2_latency": latency(responses),
@@ -116,8 +119,8 @@ def components(responses):
 
 
 @scorer("psqi")
-def score_psqi(responses):
-    result = {name: whole(value) for name, value in components(responses).items()}
+def score_psqi(responses: Responses) -> Scores:
+    result: Scores = {name: whole(value) for name, value in components(responses).items()}
     total = total_or_none(list(result.values()))
     result["total"] = whole(total)
     result["band"] = None if total is None else ("poor" if total > 5 else "good")

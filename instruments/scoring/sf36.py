@@ -20,8 +20,10 @@ The norms and coefficients were derived with Ware's scoring, so the summaries us
 and general health scores; the reported domain scores stay RAND's.
 """
 
+from collections.abc import Mapping
+
 from ._common import bounded, mean_or_none, whole
-from ._registry import scorer
+from ._registry import Responses, Scores, scorer
 
 FIVE_DOWN = {1: 100, 2: 75, 3: 50, 4: 25, 5: 0}
 FIVE_UP = {1: 0, 2: 25, 3: 50, 4: 75, 5: 100}
@@ -58,13 +60,13 @@ NORMS = {
 }
 
 
-def recoded(responses, number):
+def recoded(responses: Responses, number: int) -> float | None:
     """Item ``number`` on RAND's 0-100 scale, or None when missing or not a valid code."""
     code = bounded(responses.get(f"sf36_{number}"), 1, 6, integer=True)
     return None if code is None else RECODE[number].get(int(code))
 
 
-def domain_scores(responses):
+def domain_scores(responses: Responses) -> dict[str, float | None]:
     return {
         name: mean_or_none([recoded(responses, n) for n in items], min_answered=1) for name, items in DOMAINS.items()
     }
@@ -77,15 +79,15 @@ WARE_PAIN_22_ALONE = {1: 6.0, 2: 4.75, 3: 3.5, 4: 2.25, 5: 1.0}
 WARE_HEALTH_1 = {1: 100, 2: 85, 3: 60, 4: 25, 5: 0}
 
 
-def _code(responses, number, top):
+def _code(responses: Responses, number: int, top: int) -> int | None:
     got = bounded(responses.get(f"sf36_{number}"), 1, top, integer=True)
     return None if got is None else int(got)
 
 
-def ware_pain(responses):
+def ware_pain(responses: Responses) -> float | None:
     """Bodily pain 0-100 with Ware's item 21/22 rules; one answered item stands for both."""
     first, second = _code(responses, 21, 6), _code(responses, 22, 5)
-    points_21 = WARE_PAIN_21.get(first)
+    points_21 = None if first is None else WARE_PAIN_21.get(first)
     if second is None:
         points_22 = points_21
     elif first is None:
@@ -101,25 +103,28 @@ def ware_pain(responses):
     return (points_21 + points_22 - 2) / 10 * 100
 
 
-def ware_general_health(responses):
-    first = WARE_HEALTH_1.get(_code(responses, 1, 5))
+def ware_general_health(responses: Responses) -> float | None:
+    code = _code(responses, 1, 5)
+    first = None if code is None else WARE_HEALTH_1.get(code)
     return mean_or_none([first] + [recoded(responses, n) for n in (33, 34, 35, 36)], min_answered=1)
 
 
-def summary_scores(domains):
+def summary_scores(domains: Mapping[str, float | None]) -> tuple[float | None, float | None]:
     """(PCS, MCS) T-scores from the eight domains, or (None, None) if any is missing."""
-    if any(domains[name] is None for name in NORMS):
+    values = [domains[name] for name in NORMS]
+    present = [value for value in values if value is not None]
+    if len(present) < len(values):
         return None, None
     physical = mental = 0.0
-    for name, (mean, sd, phys_coef, ment_coef) in NORMS.items():
-        z = (domains[name] - mean) / sd
+    for value, (mean, sd, phys_coef, ment_coef) in zip(present, NORMS.values(), strict=True):
+        z = (value - mean) / sd
         physical += z * phys_coef
         mental += z * ment_coef
     return 50 + 10 * physical, 50 + 10 * mental
 
 
 @scorer("sf36")
-def score_sf36(responses):
+def score_sf36(responses: Responses) -> Scores:
     domains = domain_scores(responses)
     pcs, mcs = summary_scores(
         domains | {"pain": ware_pain(responses), "general_health": ware_general_health(responses)}

@@ -10,13 +10,13 @@ Missing data: no proration rule is published, so each score needs all of its ite
 """
 
 from ._common import bounded_values, total_or_none, whole
-from ._registry import scorer
+from ._registry import Responses, Scores, scorer
 
 SUBSCALES = {"cognitive": (1, 4, 7, 10), "affective": (2, 5, 8, 11), "behavioral": (3, 6, 9, 12)}
 
 
 @scorer("ssd12")
-def score_ssd12(responses):
+def score_ssd12(responses: Responses) -> Scores:
     values = dict(enumerate(bounded_values(responses, [f"ssd12_{n}" for n in range(1, 13)], 0, 4), start=1))
     result = {"total": whole(total_or_none(list(values.values())))}
     for name, numbers in SUBSCALES.items():

@@ -10,19 +10,21 @@ Missing data: the tool gives no proration; each score needs all of its items. Th
 total, and the psychosocial score when the total is above 3.
 """
 
+from typing import Any
+
 from ._common import bounded, bounded_values, total_or_none, whole
-from ._registry import scorer
+from ._registry import Responses, Scores, scorer
 
 AGREE_ITEMS = [f"startback_{n}" for n in range(1, 9)]
 VERY_MUCH = 3  # option codes 3 (very much) and 4 (extremely) count as bothersome
 
 
-def _bothersome(value):
+def _bothersome(value: Any) -> float | None:
     code = bounded(value, 0, 4, integer=True)
     return None if code is None else float(code >= VERY_MUCH)
 
 
-def _band(total, psychosocial):
+def _band(total: float | None, psychosocial: float | None) -> str | None:
     if total is None:
         return None
     if total <= 3:
@@ -33,7 +35,7 @@ def _band(total, psychosocial):
 
 
 @scorer("startback")
-def score_startback(responses):
+def score_startback(responses: Responses) -> Scores:
     items = bounded_values(responses, AGREE_ITEMS, 0, 1) + [_bothersome(responses.get("startback_9"))]
     total = total_or_none(items)
     psychosocial = total_or_none(items[4:])

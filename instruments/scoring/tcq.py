@@ -13,7 +13,7 @@ Missing data: no proration rule is published, so each score needs all of its ite
 """
 
 from ._common import bounded_values, reverse, total_or_none, whole
-from ._registry import scorer
+from ._registry import Responses, Scores, scorer
 
 SUBSCALES = {
     "distraction": (1, 9, 16, 19, 21, 30),
@@ -25,13 +25,13 @@ SUBSCALES = {
 REVERSED = {5, 8, 12}
 
 
-def _keyed(responses):
+def _keyed(responses: Responses) -> dict[int, float | None]:
     raw = bounded_values(responses, [f"tcq_{n}" for n in range(1, 31)], 1, 4)
     return {n: reverse(v, 1, 4) if n in REVERSED else v for n, v in enumerate(raw, start=1)}
 
 
 @scorer("tcq")
-def score_tcq(responses):
+def score_tcq(responses: Responses) -> Scores:
     keyed = _keyed(responses)
     result = {"total": whole(total_or_none(list(keyed.values())))}
     for name, numbers in SUBSCALES.items():

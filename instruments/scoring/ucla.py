@@ -8,14 +8,14 @@ Missing data: Russell 1996 gives no proration rule, so the total needs all 20 it
 """
 
 from ._common import bounded_values, reverse, total_or_none, whole
-from ._registry import scorer
+from ._registry import Responses, Scores, scorer
 
 ITEMS = [f"ucla_{n}" for n in range(1, 21)]
 REVERSED = {1, 5, 6, 9, 10, 15, 16, 19, 20}
 
 
 @scorer("ucla")
-def score_ucla(responses):
+def score_ucla(responses: Responses) -> Scores:
     raw = bounded_values(responses, ITEMS, 1, 4)
     keyed = [reverse(v, 1, 4) if n in REVERSED else v for n, v in enumerate(raw, start=1)]
     return {"total": whole(total_or_none(keyed))}

@@ -9,12 +9,12 @@ and 5 mm is "mild".
 """
 
 from ._common import band, bounded, whole
-from ._registry import scorer
+from ._registry import Responses, Scores, scorer
 
 BANDS = [(0, "none"), (5, "mild"), (45, "moderate"), (75, "severe")]
 
 
 @scorer("vas")
-def score_vas(responses):
+def score_vas(responses: Responses) -> Scores:
     value = bounded(responses.get("vas_1"), 0, 100)
     return {"total": whole(value), "band": band(value, BANDS)}
