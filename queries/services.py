@@ -20,6 +20,9 @@ from django.db import transaction
 from accounts.capabilities import QUERY_ASSIGNEE, Action, can
 from audit.models import AuditEvent
 from audit.services import audit_record, snapshot
+from participants.models import Participant
+from studies.models import Study
+from studies.selectors import current_protocol
 
 from . import access
 from .models import Query, QueryMessage
@@ -197,8 +200,6 @@ def _open_rule_query(participant, rule, finding, path: str) -> None:
 
 def queries_evaluate_participant(*, participant, protocol=None, path: str = AuditEvent.Path.SYSTEM) -> dict:
     """Open, reopen and auto-close the rule queries of one participant; returns counts per change."""
-    from studies.selectors import current_protocol
-
     protocol = protocol or current_protocol(participant.study)
     counts = {"opened": 0, "reopened": 0, "closed": 0}
     if protocol is None or not protocol.quality_rules:
@@ -240,9 +241,6 @@ def queries_evaluate_response(*, response) -> dict:
 
 def quality_rules_evaluate(*, study, path: str = AuditEvent.Path.SYSTEM) -> dict:
     """Evaluate every quality rule of ``study``'s current protocol for each of its participants."""
-    from participants.models import Participant
-    from studies.selectors import current_protocol
-
     protocol = current_protocol(study)
     totals = {"participants": 0, "opened": 0, "reopened": 0, "closed": 0}
     if protocol is None or not protocol.quality_rules:
@@ -257,7 +255,5 @@ def quality_rules_evaluate(*, study, path: str = AuditEvent.Path.SYSTEM) -> dict
 
 def quality_rules_evaluate_all(*, path: str = AuditEvent.Path.SYSTEM) -> dict:
     """Every active study (the nightly batch): {study code: counts}."""
-    from studies.models import Study
-
     studies = Study.objects.filter(is_active=True).order_by("code")
     return {study.code: quality_rules_evaluate(study=study, path=path) for study in studies}

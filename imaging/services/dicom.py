@@ -16,6 +16,7 @@ from imaging.readers.dicom_header import header_from_dataset
 from imaging.readers.dicom_preview import middle_slice_png
 from imaging.readers.dicom_series import SeriesRule, classify_series, group_series, rule_from_mapping
 from imaging.readers.errors import ReaderError
+from studies.selectors import current_protocol
 
 from .headers import dicom_header_from_json, dicom_header_json
 
@@ -51,8 +52,6 @@ def relabel(path: Path, patient_label: str, *, date_shift_days: int = 0) -> dict
 
 def study_series_rules(study) -> tuple[SeriesRule, ...]:
     """The `series_rules` of the study's current protocol file, tried ahead of the default rules."""
-    from studies.selectors import current_protocol
-
     protocol = current_protocol(study)
     rules = getattr(protocol, "series_rules", ()) if protocol is not None else ()
     return tuple(rule_from_mapping(dataclasses.asdict(rule)) for rule in rules)
