@@ -16,3 +16,14 @@ MASK = _("••• blinded")
 def masked_study_ids(user, studies) -> set[int]:
     """Ids of those ``studies`` whose sensitive values ``user`` must see masked."""
     return {study.pk for study in studies if not can_see_arms(user, study)}
+
+
+def event_masked(user, event) -> bool:
+    """Must ``user`` see ``event``'s sensitive values masked? (Always, for an event of no study.)"""
+    return event.study is None or not can_see_arms(user, event.study)
+
+
+def changes_masked(event) -> dict:
+    """``event.changes`` with the values of its sensitive fields replaced by ``MASK``."""
+    hidden = set(event.sensitive_fields)
+    return {name: [str(MASK), str(MASK)] if name in hidden else values for name, values in event.changes.items()}

@@ -1,4 +1,5 @@
-"""Read-mostly admin: files and jobs change only through the services (upload, retry, link)."""
+"""Read-only admin: files and jobs change, and are deleted, only through the imaging services (upload, retry,
+link), which audit what they do."""
 
 from django.contrib import admin
 
@@ -7,16 +8,8 @@ from core.admin import ReadOnlyAdmin
 from .models import DataFile, DerivedMeasure, DicomSeries, IngestJob
 
 
-class ReadMostlyAdmin(ReadOnlyAdmin):
-    """Read-only, except that a user with the delete permission may still delete rows, as before (a later issue
-    decides whether they should)."""
-
-    def has_delete_permission(self, request, obj=None):
-        return admin.ModelAdmin.has_delete_permission(self, request, obj)
-
-
 @admin.register(DataFile)
-class DataFileAdmin(ReadMostlyAdmin):
+class DataFileAdmin(ReadOnlyAdmin):
     list_display = ("original_name", "study", "kind", "participant", "visit_code", "link_status", "uploaded_at")
     list_filter = ("study", "kind", "link_status", "out_of_window")
     search_fields = ("original_name", "sha256", "participant__identifier")
@@ -24,21 +17,21 @@ class DataFileAdmin(ReadMostlyAdmin):
 
 
 @admin.register(IngestJob)
-class IngestJobAdmin(ReadMostlyAdmin):
+class IngestJobAdmin(ReadOnlyAdmin):
     list_display = ("pk", "original_name", "study", "status", "attempts", "created_at", "finished_at")
     list_filter = ("study", "status")
     search_fields = ("original_name", "sha256", "task_id")
 
 
 @admin.register(DicomSeries)
-class DicomSeriesAdmin(ReadMostlyAdmin):
+class DicomSeriesAdmin(ReadOnlyAdmin):
     list_display = ("label", "description", "study", "instance_count", "slice_count", "volume_count")
     list_filter = ("study", "label")
     exclude = ("preview_png",)
 
 
 @admin.register(DerivedMeasure)
-class DerivedMeasureAdmin(ReadMostlyAdmin):
+class DerivedMeasureAdmin(ReadOnlyAdmin):
     list_display = ("name", "value", "unit", "participant", "visit_code", "is_estimate", "computed_at")
     list_filter = ("is_estimate",)
     search_fields = ("name", "participant__identifier")

@@ -1,4 +1,4 @@
-"""Orchestration over accounts and audit: users and study roles set up from the command line.
+"""Orchestration over accounts and audit: users and study roles set up from the command line and the admin.
 
 ``accounts`` sits below ``audit``, so its services (``user_create``, ``membership_grant``) cannot record
 audit events themselves; these services call them and record what changed, in one transaction.
@@ -16,6 +16,17 @@ from audit.services import audit_record, diff, snapshot
 
 # Never the password hash: the trail records that a password changed, not what it became.
 USER_FIELDS = ["username", "email", "display_name", "is_active", "is_staff", "is_superuser"]
+# What the Django admin's user page may change (lbpb/admin.py), all of it recorded.
+USER_ADMIN_FIELDS = [
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "display_name",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+]
 
 
 def _membership_state(membership: Membership | None) -> dict:
@@ -81,3 +92,46 @@ def study_role_grant(
         action = AuditEvent.Action.UPDATE if existing else AuditEvent.Action.CREATE
         audit_record(user=actor, action=action, instance=membership, changes=changes, path=path)
     return membership
+
+
+@transaction.atomic
+def user_update(
+    *, user: User, actor: User | None, path: str = AuditEvent.Path.PAGE, reason: str = "", request=None
+) -> dict:
+    """Save the changes made to ``user`` (an edited, unsaved instance) and audit them; returns the changes.
+
+    The stored row is read again (locked) for the "before" values. A changed password is recorded as changed,
+    never its hash.
+    """
+    stored = User.objects.select_for_update().get(pk=user.pk)
+    before = snapshot(stored, USER_ADMIN_FIELDS)
+    user.save()
+    changes = diff(before, snapshot(user, USER_ADMIN_FIELDS))
+    if user.password != stored.password:
+        changes["password"] = ["", "changed"]
+    if changes:
+        audit_record(
+            user=actor,
+            action=AuditEvent.Action.UPDATE,
+            instance=user,
+            changes=changes,
+            path=path,
+            reason=reason,
+            request=request,
+        )
+    return changes
+
+
+def user_password_recorded(
+    *, user: User, actor: User | None, path: str = AuditEvent.Path.PAGE, reason: str = "", request=None
+):
+    """Record that ``user``'s password was changed (by Django's own password form, in the caller's transaction)."""
+    return audit_record(
+        user=actor,
+        action=AuditEvent.Action.UPDATE,
+        instance=user,
+        changes={"password": ["", "changed"]},
+        path=path,
+        reason=reason,
+        request=request,
+    )

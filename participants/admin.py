@@ -1,4 +1,15 @@
+"""Read-only: participants, screening, consent and anchor dates change only through participants.services
+(the participant pages and the commands), which check the rules and the locks and audit every change.
+
+No arm here, for anybody: the admin applies no study scope, so the arm (``arm_code``) and how it was
+given (``allocation_source``) are neither shown nor offered as filters; the participant pages show them to
+the roles that may see arms (accounts.capabilities.can_see_arms). Identifying data (PersonalIdentifiers)
+is deliberately not registered here.
+"""
+
 from django.contrib import admin
+
+from core.admin import ReadOnlyAdmin
 
 from .models import AnchorDate, Consent, Participant, Screening, Visit
 
@@ -6,7 +17,7 @@ from .models import AnchorDate, Consent, Participant, Screening, Visit
 class VisitInline(admin.TabularInline):
     model = Visit
     extra = 0
-    readonly_fields = [
+    fields = readonly_fields = [
         "visit_code",
         "sequence",
         "anchor_code",
@@ -20,26 +31,25 @@ class VisitInline(admin.TabularInline):
     ]
     can_delete = False
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
-    """Read-mostly: changes go through the participant pages (services), not the admin.
-
-    Identifying data (PersonalIdentifiers) is deliberately not registered here.
-    """
-
+class ParticipantAdmin(ReadOnlyAdmin):
     list_display = ["identifier", "screening_number", "study", "site", "status", "enrolled_on"]
     list_filter = ["study", "site", "status"]
     search_fields = ["identifier", "screening_number"]
-    readonly_fields = [
+    fields = [
         "study",
         "site",
         "identifier",
         "screening_number",
         "status",
         "enrolled_on",
-        "arm_code",
-        "allocation_source",
         "allocated_at",
         "withdrawn_on",
         "withdrawal_reason",
@@ -47,4 +57,16 @@ class ParticipantAdmin(admin.ModelAdmin):
     inlines = [VisitInline]
 
 
-admin.site.register([Screening, Consent, AnchorDate])
+@admin.register(Screening)
+class ScreeningAdmin(ReadOnlyAdmin):
+    list_display = ["participant", "screened_on"]
+
+
+@admin.register(Consent)
+class ConsentAdmin(ReadOnlyAdmin):
+    list_display = ["participant", "form_version", "consented_on"]
+
+
+@admin.register(AnchorDate)
+class AnchorDateAdmin(ReadOnlyAdmin):
+    list_display = ["participant", "anchor_code", "date"]

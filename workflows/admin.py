@@ -1,5 +1,10 @@
 """The Django admin's Study page lives here, not in studies/admin.py, because its protocol upload is a
-workflow (load the file, then re-project participants' visits): the same one as the page and the command."""
+workflow (load the file, then re-project participants' visits): the same one as the page and the command.
+
+The study and its sites are read-only here: a study's values (blinding included) come from its protocol file,
+so they change only through that upload, which is audited. Loading a file needs the Django permissions to add
+and change studies (an operator, a superuser, has them).
+"""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -8,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from core.admin import ReadOnlyAdmin
 from studies.forms import ProtocolUploadForm
 from studies.models import Site, Study
 from studies.protocol import ProtocolError
@@ -18,10 +24,17 @@ from .services import protocol_apply
 class SiteInline(admin.TabularInline):
     model = Site
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Study)
-class StudyAdmin(admin.ModelAdmin):
+class StudyAdmin(ReadOnlyAdmin):
     list_display = ["code", "title", "design", "blinding", "target_enrolment", "protocol_version", "is_active"]
     inlines = [SiteInline]
     change_list_template = "admin/studies/study/change_list.html"
@@ -32,7 +45,7 @@ class StudyAdmin(admin.ModelAdmin):
 
     def protocol_upload_view(self, request):
         """Load a protocol file for any study, new ones included: the same service as the page and command."""
-        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+        if not request.user.has_perms(["studies.add_study", "studies.change_study"]):
             raise PermissionDenied
         form = ProtocolUploadForm(request.POST or None, request.FILES or None)
         problems = ()

@@ -1,5 +1,9 @@
 """Load the demo: the LBPB and ADMSC protocols, one user per role and LBPB demo participants.
 
+No study user is a Django superuser (the demo ``admin`` holds the product's Admin role, as
+``create_study_admin`` gives it); the Django admin (/admin/) has its own user, ``operator``: staff and
+superuser, member of no study, so it sees no arm there either.
+
 Everything goes through the same services as the pages, so the demo data has
 schedules, consents and identifiers like real data. Idempotent: running it
 again adds nothing and prints the same logins.
@@ -16,6 +20,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from accounts.services import membership_grant, user_create
 from audit.models import AuditEvent
+from lbpb.services import user_update
 from participants import services as participant_services
 from participants.models import Participant
 from studies.models import Study
@@ -27,15 +32,16 @@ DEMO_PASSWORD = "lumbar-Demo-2026"
 COMMAND = AuditEvent.Path.COMMAND  # the audit path of everything the demo writes
 PROTOCOLS = ["lbpb.yaml", "admsc_dlbp.yaml"]
 
-# username, role, site code ("*" = all sites), staff
+# username, role, site code ("*" = all sites)
 DEMO_USERS = [
-    ("admin", Role.ADMIN, "*", True),
-    ("datamanager", Role.DATA_MANAGER, "*", False),
-    ("pi", Role.PI, "*", False),
-    ("coordinator", Role.COORDINATOR, "01", False),
-    ("monitor", Role.MONITOR, "*", False),
-    ("statistician", Role.UNBLINDED_STATISTICIAN, "*", False),
+    ("admin", Role.ADMIN, "*"),
+    ("datamanager", Role.DATA_MANAGER, "*"),
+    ("pi", Role.PI, "*"),
+    ("coordinator", Role.COORDINATOR, "01"),
+    ("monitor", Role.MONITOR, "*"),
+    ("statistician", Role.UNBLINDED_STATISTICIAN, "*"),
 ]
+OPERATOR = "operator"  # the Django admin's user: staff and superuser, no study role
 
 # (name, age, site, treatment start offset from enrolment in days, arm); age 85 fails screening.
 DEMO_PEOPLE = [
@@ -63,19 +69,16 @@ class Command(BaseCommand):
             if not Participant.objects.filter(study=lbpb).exists():
                 self._participants(lbpb, users["coordinator"], users["pi"])
         self.stdout.write(self.style.SUCCESS("Demo loaded. Log in at http://127.0.0.1:8000/ with:"))
-        for username, role, site_code, _ in DEMO_USERS:
+        for username, role, site_code in DEMO_USERS:
             where = "all sites" if site_code == "*" else f"site {site_code}"
             self.stdout.write(f"  {username:<14} {DEMO_PASSWORD}   ({role.label}, {where})")
+        self.stdout.write(f"  {OPERATOR:<14} {DEMO_PASSWORD}   (Django admin at /admin/ only, no study role)")
 
     def _users(self, studies: list[Study]) -> dict[str, User]:
         users: dict[str, User] = {}
-        for username, role, site_code, staff in DEMO_USERS:
-            user = User.objects.filter(username=username).first()
-            if user is None:
-                user = user_create(username=username, password=DEMO_PASSWORD, display_name=username.title())
-            if staff and not user.is_superuser:
-                user.is_staff = user.is_superuser = True
-                user.save(update_fields=["is_staff", "is_superuser"])
+        _demo_user(OPERATOR, operator=True)
+        for username, role, site_code in DEMO_USERS:
+            user = _demo_user(username, operator=False)
             for study in studies:
                 sites = list(study.sites.all()) if site_code == "*" else list(study.sites.filter(code=site_code))
                 membership_grant(user=user, study=study, role=role, sites=sites, all_sites=site_code == "*")
@@ -125,6 +128,17 @@ class Command(BaseCommand):
                 )
             if number < 2:  # two participants attend on time; the others show overdue visits
                 _attend_past_visits(participant, user, today)
+
+
+def _demo_user(username: str, *, operator: bool) -> User:
+    """The demo user ``username``; only the operator is staff and superuser (an older demo's admin is demoted)."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = user_create(username=username, password=DEMO_PASSWORD, display_name=username.title())
+    if (user.is_staff, user.is_superuser) != (operator, operator):
+        user.is_staff = user.is_superuser = operator
+        user_update(user=user, actor=None, path=COMMAND)
+    return user
 
 
 def _attend_past_visits(participant: Participant, user: User, today: datetime.date) -> None:
