@@ -51,6 +51,10 @@ class Action(StrEnum):
     READ_UNBLINDING_REPORT = "read_unblinding_report"
     NOTIFIED_OF_UNBLINDING = "notified_of_unblinding"  # told by e-mail of every emergency unblinding
     SEE_ARMS_WHEN_BLINDED = "see_arms_when_blinded"  # see sees_arms
+    # Load an amendment of a blinded study that changes blinding, design or blinded_schedule or adds arm-restricted
+    # visits or activities (studies.protocol.blinding): it could unblind the study, so the blinded roles that
+    # load protocols may not. Loading the file needs LOAD_PROTOCOL as well.
+    AMEND_BLINDING = "amend_blinding"
 
 
 A = Action
@@ -141,6 +145,8 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
     Role.UNBLINDED_STATISTICIAN: frozenset(
         {
             A.VIEW_STUDY,
+            A.LOAD_PROTOCOL,  # for the amendments only it may load (AMEND_BLINDING)
+            A.AMEND_BLINDING,
             A.EXPORT_MRI,
             A.EXPORT_MEASURES,
             A.GENERATE_ALLOCATION,

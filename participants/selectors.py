@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Membership
 from core.i18n import text_for
 from instruments.models import Response
-from studies.protocol import visit_status
+from studies.protocol import activities_for, visit_status
 
 from .models import Lock, Participant, Visit
 
@@ -127,7 +127,9 @@ def visit_status_of(visit: Visit, today: date) -> str:
 
 
 def participant_schedule(participant: Participant, protocol, *, today: date) -> list[ScheduledVisit]:
-    """The participant's visits in date order, with label, status and expected activities from the protocol."""
+    """The participant's visits in date order, with label, status and expected activities from the protocol
+    (those of the participant's arm; every activity in a blinded study's union schedule, so a blinded role's
+    view of it is the same for every arm)."""
     definitions = {v.code: v for v in protocol.visits} if protocol else {}
     rows = []
     for visit in participant.visits.all():
@@ -135,9 +137,8 @@ def participant_schedule(participant: Participant, protocol, *, today: date) -> 
         label = text_for(definition.label) if definition else visit.visit_code
         if definition is not None and definition.repeating is not None:
             label = f"{label} #{visit.sequence}"
-        activities = tuple(
-            a for a in (definition.activities if definition else ()) if not a.arms or participant.arm_code in a.arms
-        )
+        arm = participant.arm_code or None
+        activities = activities_for(protocol, definition, arm) if definition is not None else ()
         rows.append(ScheduledVisit(visit, label, visit_status_of(visit, today), activities))
     return rows
 

@@ -5,6 +5,11 @@ the load writes only the study and site rows other tables point at, from the fil
 
 A load that creates or amends a study is written to the audit trail in the same transaction: the study's
 changed fields, and the new protocol version with the list of changes from the previous one.
+
+An amendment of a blinded study that could weaken the blind (``studies.protocol.blinding``) needs a user who
+may AMEND_BLINDING (the Unblinded statistician), or no user on the command path (``manage.py load_protocol``:
+server operators are trusted); it is refused otherwise, and when loaded its changes and audit row carry a
+"blinding-relevant amendment by ..." line for the sponsor.
 """
 
 from __future__ import annotations
@@ -17,11 +22,12 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext_noop
 
+from accounts.capabilities import Action, can, is_blinded
 from audit.models import AuditEvent
 from audit.services import audit_record, diff, snapshot
 
 from .models import ProtocolVersion, Site, Study
-from .protocol import Protocol, ProtocolError, diff_protocols
+from .protocol import Protocol, ProtocolError, blinding_relevant_changes, diff_protocols
 from .protocol.quality import InstrumentFields, check_quality_fields
 from .protocol.reader import Problem
 from .selectors import parse_protocol_text
@@ -84,7 +90,9 @@ def protocol_load(
         if current is not None and current.checksum == checksum:
             return LoadResult(UNCHANGED, existing, current)
         _check_version_is_new(existing, protocol, filename, checksum)
-        changes = _changes(current, protocol)
+        old = _previous(current)
+        changes = _changes(current, old, protocol)
+        changes += _blinding_flag(existing, current, old, protocol, filename=filename, user=user, path=path)
         study_before = snapshot(existing) if existing is not None else {}
         study_row = _upsert_rows(code, protocol)
         if current is not None:
@@ -219,19 +227,52 @@ def _check_version_is_new(study: Study | None, protocol: Protocol, filename: str
         )
 
 
-def _changes(current: ProtocolVersion | None, protocol: Protocol) -> list[str]:
+def _previous(current: ProtocolVersion | None) -> Protocol | ProtocolError | None:
+    """The current version parsed, or the error when it no longer reads (the instrument library changed)."""
+    if current is None:
+        return None
+    try:
+        return parse_protocol_text(current.text, filename=current.filename)
+    except ProtocolError as exc:
+        return exc
+
+
+def _changes(current: ProtocolVersion | None, old: Protocol | ProtocolError | None, protocol: Protocol) -> list[str]:
     if current is None:
         return [
             f"study '{protocol.study.code}' version {protocol.study.protocol_version} loaded: "
             f"{len(protocol.sites)} sites, {len(protocol.arms)} arms, {len(protocol.visits)} visits, "
             f"{len(protocol.eligibility.criteria)} criteria"
         ]
-    try:
-        old = parse_protocol_text(current.text, filename=current.filename)
-    except ProtocolError as exc:
+    if isinstance(old, ProtocolError):
         # The stored file no longer reads (the instrument library changed since): load, but say so.
-        return [f"version {current.version} could not be re-read for comparison: {problem}" for problem in exc.problems]
+        return [f"version {current.version} could not be re-read for comparison: {problem}" for problem in old.problems]
+    assert old is not None
     return [str(change) for change in diff_protocols(old, protocol)]
+
+
+def _blinding_flag(
+    existing: Study | None,
+    current: ProtocolVersion | None,
+    old: Protocol | ProtocolError | None,
+    protocol: Protocol,
+    *,
+    filename: str,
+    user,
+    path: str,
+) -> list[str]:
+    """Refuse a blinding-relevant amendment of a blinded study by a user who may not AMEND_BLINDING; when it
+    is allowed, the line that flags it (stored with the version's changes and so in its audit row)."""
+    if existing is None or current is None or not is_blinded(existing):
+        return []
+    found = blinding_relevant_changes(old if isinstance(old, Protocol) else None, protocol, filename=filename)
+    if not found:
+        return []
+    by_command = user is None and path == AuditEvent.Path.COMMAND
+    if not by_command and (user is None or not can(user, existing, Action.AMEND_BLINDING)):
+        raise ProtocolError(found)
+    who = "the load_protocol command (server operator)" if by_command else f"{user.get_username()}"
+    return [f"blinding-relevant amendment by {who}: " + ", ".join(problem.path for problem in found)]
 
 
 def _upsert_rows(code: str, protocol: Protocol) -> Study:

@@ -38,7 +38,10 @@ def check_references(r: Reader, parsed) -> None:
             _check_id_pattern(r, join(path, "participant_id_pattern"), site.participant_id_pattern)
     for path, visit in parsed.visits:
         _check_visit_refs(r, path, visit, anchors, arms)
-    _check_overlaps(r, parsed.visits)
+    if parsed.study is not None and parsed.study.blinded and parsed.study.blinded_schedule is None:
+        check_arm_content_hidden(r, parsed.visits)
+    union = parsed.study is not None and parsed.study.blinded and parsed.study.blinded_schedule == "union"
+    _check_overlaps(r, parsed.visits, union=union)
     _check_rules(r, parsed.rules, {v.code for _, v in parsed.visits})
 
 
@@ -125,14 +128,38 @@ def _check_visit_refs(r: Reader, path: str, visit: Visit, anchors: dict, arms: s
                 )
 
 
+ARM_CONTENT_IN_BLINDED_STUDY = {
+    "visit": gettext_noop(
+        "in a blinded study a visit for some arms only would show blinded staff who is in which arm; "
+        "declare `study.blinded_schedule: union` (every participant gets the visit) or remove `arms`"
+    ),
+    "activity": gettext_noop(
+        "in a blinded study activity '%(activity)s' for some arms only would show blinded staff who is in which "
+        "arm; declare `study.blinded_schedule: union` (every participant gets it) or remove its `arms`"
+    ),
+}
+
+
+def check_arm_content_hidden(r: Reader, visits) -> None:
+    """A blinded study without ``blinded_schedule``: refuse every visit and activity restricted to some arms
+    (their presence on a participant's schedule, the due list or the audit trail would give the arm away)."""
+    for path, visit in visits:
+        if visit.arms:
+            r.add(join(path, "arms"), ARM_CONTENT_IN_BLINDED_STUDY["visit"])
+        for activity in visit.activities:
+            if activity.arms:
+                r.add(join(path, "activities"), ARM_CONTENT_IN_BLINDED_STUDY["activity"], activity=activity.key)
+
+
 def occurrence_offsets(visit: Visit) -> list[int]:
     if visit.repeating is None:
         return [visit.offset_days]
     return [visit.offset_days + i * visit.repeating.every_days for i in range(visit.repeating.count)]
 
 
-def _check_overlaps(r: Reader, visits) -> None:
-    # Two windows on one anchor that overlap for a shared arm make "which visit is this?" ambiguous.
+def _check_overlaps(r: Reader, visits, *, union: bool = False) -> None:
+    # Two windows on one anchor that overlap for a shared arm make "which visit is this?" ambiguous. In a
+    # union schedule every participant has every visit, so every pair of visits shares the participants.
     by_anchor = defaultdict(list)
     for path, visit in visits:
         for n, offset in enumerate(occurrence_offsets(visit)):
@@ -141,7 +168,7 @@ def _check_overlaps(r: Reader, visits) -> None:
     reported: set[str] = set()  # one problem per visit is enough, even when many repeats overlap
     for slots in by_anchor.values():
         for i, (path, visit, n, start, end) in enumerate(slots):
-            clash = next((s for s in slots[:i] if _clash((visit, n, start, end), s[1:])), None)
+            clash = next((s for s in slots[:i] if _clash((visit, n, start, end), s[1:], union)), None)
             if clash is not None and path not in reported:
                 reported.add(path)
                 r.add(
@@ -159,9 +186,9 @@ def _check_overlaps(r: Reader, visits) -> None:
                 )
 
 
-def _clash(slot, other) -> bool:
+def _clash(slot, other, union: bool) -> bool:
     (visit, n, start, end), (o_visit, m, o_start, o_end) = slot, other
-    if (o_visit.code, m) == (visit.code, n) or not _share_arm(visit, o_visit):
+    if (o_visit.code, m) == (visit.code, n) or not (union or _share_arm(visit, o_visit)):
         return False
     return start <= o_end and o_start <= end
 

@@ -10,6 +10,7 @@ from .parse_eligibility import read_eligibility, read_rules
 from .quality import check_quality_visits, read_quality_rules
 from .reader import ProtocolError, Reader, gettext_noop, join, suggestion
 from .schema import (
+    BLINDED_SCHEDULES,
     BLINDINGS,
     DESIGNS,
     RESPONDENTS,
@@ -145,7 +146,7 @@ def _read_list(r: Reader, data: dict, key: str, read) -> list[tuple[str, Any]]:
 
 
 def _read_study(r: Reader, data: Any) -> Study | None:
-    if r.mapping(data, "study", STUDY_KEYS, ("registry", "blinding")) is None:
+    if r.mapping(data, "study", STUDY_KEYS, ("registry", "blinding", "blinded_schedule")) is None:
         return None
     registry = []
     for path, item in r.items(data, "registry", "study"):
@@ -163,7 +164,9 @@ def _read_study(r: Reader, data: Any) -> Study | None:
         protocol_date=r.date(data, "protocol_date", "study"),
         participant_id_pattern=r.string(data, "participant_id_pattern", "study"),
     )
-    return None if None in values.values() else Study(**values)
+    if None in values.values():
+        return None
+    return Study(**values, blinded_schedule=r.choice(data, "blinded_schedule", "study", BLINDED_SCHEDULES))
 
 
 def _read_site(r: Reader, data: Any, path: str) -> Site | None:

@@ -51,25 +51,32 @@ def project_visits(protocol: Protocol, arm_code: str | None, anchors: dict[str, 
     """Every visit the participant is due, with target date and window, ordered by target date.
 
     `arm_code` None (not yet allocated or assigned) projects only the visits and activities of every arm.
-    A visit on an anchor with no date, entered or expected, is not projected yet.
+    In a union schedule (a blinded study with ``blinded_schedule: union``) the arm changes nothing: every
+    participant is projected every visit and activity. A visit on an anchor with no date, entered or
+    expected, is not projected yet.
     """
     if arm_code is not None and arm_code not in protocol.arm_codes:
         raise ValueError(f"{protocol.study.code} has no arm '{arm_code}'")
     resolved = resolve_anchors(protocol, anchors)
     out = []
     for order, visit in enumerate(protocol.visits):
-        if visit.anchor not in resolved or not _for_arm(visit.arms, arm_code):
+        if visit.anchor not in resolved or not _for_arm(protocol, visit.arms, arm_code):
             continue
         base, estimated = resolved[visit.anchor]
-        activities = tuple(a for a in visit.activities if _for_arm(a.arms, arm_code))
+        activities = activities_for(protocol, visit, arm_code)
         for n, offset in enumerate(occurrence_offsets(visit), start=1):
             out.append((order, _project(visit, n, base + timedelta(days=offset), estimated, activities)))
     out.sort(key=lambda pair: (pair[1].target, pair[0], pair[1].occurrence))
     return [projected for _, projected in out]
 
 
-def _for_arm(arms: tuple[str, ...], arm_code: str | None) -> bool:
-    return not arms or arm_code in arms
+def activities_for(protocol: Protocol, visit: Visit, arm_code: str | None) -> tuple[Activity, ...]:
+    """The activities of ``visit`` a participant of ``arm_code`` is scheduled (all of them in a union schedule)."""
+    return tuple(a for a in visit.activities if _for_arm(protocol, a.arms, arm_code))
+
+
+def _for_arm(protocol: Protocol, arms: tuple[str, ...], arm_code: str | None) -> bool:
+    return protocol.union_schedule or not arms or arm_code in arms
 
 
 def _project(visit: Visit, n: int, target: date, estimated: bool, activities) -> ProjectedVisit:

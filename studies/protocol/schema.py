@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 DESIGNS = ("observational", "randomised")
 BLINDINGS = ("none", "single", "double")
+# How a blinded study keeps arm-restricted visits and activities from showing the arm (docs/protocol-format.md):
+# "union": every participant is scheduled every visit and activity, whatever the arm.
+BLINDED_SCHEDULES = ("union",)
 RESPONDENTS = ("participant", "family", "clinician", "coordinator")
 ACTIVITY_KINDS = ("instrument", "specimen", "acquisition")
 FIELD_TYPES = ("number", "integer", "boolean", "choice")
@@ -49,6 +52,11 @@ class Study:
     protocol_version: str
     protocol_date: date
     participant_id_pattern: str
+    blinded_schedule: str | None = None  # one of BLINDED_SCHEDULES; only meaningful when blinded
+
+    @property
+    def blinded(self) -> bool:
+        return self.blinding != "none"
 
 
 @dataclass(frozen=True)
@@ -211,3 +219,9 @@ class Protocol:
     @property
     def arm_codes(self) -> tuple[str, ...]:
         return tuple(a.code for a in self.arms)
+
+    @property
+    def union_schedule(self) -> bool:
+        """A blinded study whose schedule is the same for every arm (``blinded_schedule: union``): arm
+        restrictions of visits and activities do not change anyone's schedule."""
+        return self.study.blinded and self.study.blinded_schedule == "union"

@@ -16,7 +16,7 @@ study:
   sponsor: {en: "Demo hospital", zh: "演示医院"}
   target_enrolment: 120
   design: randomised
-  blinding: single
+  blinding: none                # arm-only content follows the arm in an open study (see test_blinded_arm_content)
   protocol_version: "2.0"
   protocol_date: 2026-02-01
   participant_id_pattern: "{site}/{seq:05d}"
