@@ -161,6 +161,11 @@ class FormPool:
     seed: int
     forms: dict[tuple[str, str, int, int], Form | None] = field(default_factory=dict)
 
+    @classmethod
+    def for_seed(cls, seed: int) -> FormPool:
+        """The process's pool for ``seed``: its forms depend only on the seed, so runs may share them."""
+        return _POOLS.setdefault(seed, cls(seed))
+
     def _pooled(self, instrument: Instrument, key: tuple[str, str, int, int]) -> Form | None:
         if key not in self.forms:
             name = f"{self.seed}:{'/'.join(map(str, key))}"
@@ -175,3 +180,6 @@ class FormPool:
         if pooled is None:
             return fill(instrument, rng, severity, context)
         return _redated(instrument, pooled, rng, context) if has_dates(instrument) else pooled
+
+
+_POOLS: dict[int, FormPool] = {}

@@ -195,7 +195,7 @@ def write_study(study, protocol: Protocol, *, count: int, seed: int, today: date
     user = synthetic_user()
     allocator = Allocator.for_study(study, protocol, user=user, count=count, seed=seed)
     courses = plan(protocol, seed=seed, count=count, today=today, allocator=allocator)
-    pool, numbering, outcome = FormPool(seed), Numbering(protocol), Outcome()
+    pool, numbering, outcome = FormPool.for_seed(seed), Numbering(protocol), Outcome()
     size = settings.SYNTHETIC_BATCH_SIZE
     for number, start in enumerate(range(0, len(courses), size), start=1):
         outcome.counts += write_batch(
