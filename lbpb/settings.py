@@ -180,6 +180,11 @@ DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DJANGO_UPLOAD_MAX_FILES", 2000)  # a DIC
 IMAGING_UID_SECRET = env_str("IMAGING_UID_SECRET", SECRET_KEY)  # keys the DICOM UID mapping of de-identification
 # Days a BIDS export's zip is kept after it finished before the nightly sweep deletes it; 0 keeps zips forever.
 IMAGING_EXPORT_KEEP_DAYS = env_int("IMAGING_EXPORT_KEEP_DAYS", 30)
+# manage.py generate_study: participants written per transaction, and the most one run may generate.
+SYNTHETIC_BATCH_SIZE = env_int("SYNTHETIC_BATCH_SIZE", 500)
+SYNTHETIC_MAX_PARTICIPANTS = env_int("SYNTHETIC_MAX_PARTICIPANTS", 100000)
+if SYNTHETIC_BATCH_SIZE < 1 or SYNTHETIC_MAX_PARTICIPANTS < 1:
+    raise ImproperlyConfigured("SYNTHETIC_BATCH_SIZE and SYNTHETIC_MAX_PARTICIPANTS must be 1 or more.")
 if IMAGING_EXPORT_KEEP_DAYS < 0:
     raise ImproperlyConfigured("IMAGING_EXPORT_KEEP_DAYS must be 0 (keep forever) or more.")
 # Watched drop folder (<folder>/<study code>/[<participant study ID>/<visit code>/]file); empty: off. A file is taken

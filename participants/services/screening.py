@@ -88,9 +88,14 @@ def _next_screening_number(study, site) -> str:
     Site.objects.select_for_update().filter(pk=site.pk).first()  # one screening number at a time per site
     taken = set(Participant.objects.filter(study=study).values_list("screening_number", flat=True))
     seq = Participant.objects.filter(site=site).exclude(screening_number="").count() + 1
-    while f"S-{site.code}-{seq:04d}" in taken:
+    while screening_number(site.code, seq) in taken:
         seq += 1
-    return f"S-{site.code}-{seq:04d}"
+    return screening_number(site.code, seq)
+
+
+def screening_number(site_code: str, seq: int) -> str:
+    """The ``seq``-th screening number of a site (S-01-0001)."""
+    return f"S-{site_code}-{seq:04d}"
 
 
 @transaction.atomic
