@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.inputs import BoundedInputMixin
 from participants.models import Visit
 from participants.selectors import participants_for_user
 
@@ -27,7 +28,7 @@ def _visit_label(visit: Visit) -> str:
     return f"{visit} ({visit.window_start:%Y-%m-%d} – {visit.window_end:%Y-%m-%d})"
 
 
-class TargetForm(forms.Form):
+class TargetForm(BoundedInputMixin, forms.Form):
     """Participant and visit, from what the user may see in ``study``; the visit choices follow the participant."""
 
     participant = forms.ModelChoiceField(

@@ -15,6 +15,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.i18n import text_for
+from core.inputs import BoundedInputMixin
 
 from .definitions import Instrument, Item
 
@@ -156,7 +157,7 @@ def score_rows(instrument: Instrument, scores: dict[str, Any]) -> list[dict[str,
     ]
 
 
-class ResponseMetaForm(forms.Form):
+class ResponseMetaForm(BoundedInputMixin, forms.Form):
     """The parts of a CRF submission that are not answers."""
 
     lock_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
@@ -166,7 +167,7 @@ class ResponseMetaForm(forms.Form):
     action = forms.ChoiceField(choices=[("save", _("Save as in progress")), ("complete", _("Mark complete"))])
 
 
-class ResponseImportForm(forms.Form):
+class ResponseImportForm(BoundedInputMixin, forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_(
@@ -183,5 +184,5 @@ class ResponseImportForm(forms.Form):
     )
 
 
-class DataDictionaryUploadForm(forms.Form):
+class DataDictionaryUploadForm(BoundedInputMixin, forms.Form):
     file = forms.FileField(label=_("REDCap data dictionary (CSV)"))

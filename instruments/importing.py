@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from core import validation
+
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 KEY_COLUMNS = 3  # study ID, visit code, activity key; item columns follow
 INSTANCE = "instance"
@@ -57,9 +59,9 @@ def parse_import(csv_text: str) -> tuple[list[ImportRow], str]:
         row = ImportRow(number, cells[0], cells[1], cells[2], answers)
         if len(cells) > len(header) and any(cells[len(header) :]):
             row.messages.append(_("More cells than header columns."))
-        if instance_text.isdigit() and int(instance_text) >= 1:
-            row.instance = int(instance_text)
-        else:
+        try:
+            row.instance = validation.check_instance(validation.parse_int(instance_text))
+        except validation.InputRefused:
             row.messages.append(_("Instance must be a whole number from 1."))
         rows.append(row)
     return rows, ""

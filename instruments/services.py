@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_record, diff, snapshot
+from core import validation
 
 from . import scoring
 from .definitions import Instrument, clean_responses, compute
@@ -33,6 +34,10 @@ REASON_REQUIRED = {
     "zh": "此表单已完成：请填写修改原因。",
 }
 UNKNOWN_INSTRUMENT = {"en": "Unknown instrument.", "zh": "未知的量表。"}
+NOT_REPEATING = {
+    "en": "This form is not repeating: it has exactly one entry per visit (instance 1).",
+    "zh": "此表单不可重复：每次访视只有一条记录（实例 1）。",
+}
 # The audit path of each source a response can come from.
 PATHS = {
     Response.Source.COORDINATOR: AuditEvent.Path.PAGE,
@@ -90,6 +95,18 @@ def _definition(instrument_code: str, existing: Response | None, version: str | 
         return None
 
 
+def instance_problem(instance: int, instrument: Instrument | None = None) -> dict[str, str] | None:
+    """Why ``instance`` cannot be stored (out of the column's 32-bit range, or not 1 for a form that is not
+    repeating), or None."""
+    try:
+        validation.check_instance(int(instance))
+    except validation.InputRefused as problem:
+        return problem.message
+    if instrument is not None and not instrument.repeating and instance != 1:
+        return dict(NOT_REPEATING)
+    return None
+
+
 def response_for_update(*, participant, visit_code: str, activity_key: str, instance: int = 1) -> Response | None:
     """The stored response, its row held until the end of the caller's transaction (None for a new form)."""
     return (
@@ -130,6 +147,9 @@ def response_store(
     instrument = _definition(instrument_code, existing, definition_version)
     if instrument is None or (existing is not None and existing.instrument_code != instrument_code):
         return SubmitResult(errors={"instrument": dict(UNKNOWN_INSTRUMENT)})
+    refused = instance_problem(instance, instrument)
+    if refused is not None:  # a hidden second entry of a single form would decide the scores the rules read
+        return SubmitResult(response=existing, errors={"instance": refused})
     stored_version = existing.lock_version if existing else 0
     if expected_lock_version is not None and int(expected_lock_version) != stored_version:
         return SubmitResult(response=existing, errors={"lock_version": dict(CONFLICT)})

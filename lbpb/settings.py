@@ -177,6 +177,10 @@ MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]  # uploads stream to disk
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DJANGO_UPLOAD_MAX_FILES", 2000)  # a DICOM series is hundreds of files
+# Bounds of every stored value (core/validation.py): dates up to this many years from today; text fields at most
+# this many characters where the definition sets no smaller limit.
+INPUT_MAX_FUTURE_YEARS = env_int("INPUT_MAX_FUTURE_YEARS", 50)
+INPUT_MAX_TEXT_LENGTH = env_int("INPUT_MAX_TEXT_LENGTH", 10_000)
 IMAGING_UID_SECRET = env_str("IMAGING_UID_SECRET", SECRET_KEY)  # keys the DICOM UID mapping of de-identification
 # Days a BIDS export's zip is kept after it finished before the nightly sweep deletes it; 0 keeps zips forever.
 IMAGING_EXPORT_KEEP_DAYS = env_int("IMAGING_EXPORT_KEEP_DAYS", 30)

@@ -1,14 +1,16 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.inputs import BoundedInputMixin
+
 from .models import Signature
 
 
-class LockForm(forms.Form):
+class LockForm(BoundedInputMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
 
 
-class UnlockForm(forms.Form):
+class UnlockForm(BoundedInputMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason for unlocking"),
         max_length=500,
@@ -16,7 +18,7 @@ class UnlockForm(forms.Form):
     )
 
 
-class SignForm(forms.Form):
+class SignForm(BoundedInputMixin, forms.Form):
     meaning = forms.ChoiceField(
         label=_("Meaning of your signature"),
         choices=Signature.Meaning.choices,

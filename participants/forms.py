@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.i18n import text_for
+from core.inputs import BoundedInputMixin
 
 YES_NO = [("", "—"), ("yes", _("Yes")), ("no", _("No"))]
 
@@ -20,7 +21,7 @@ def _date_field(label, **kwargs):
     return forms.DateField(label=label, widget=DateInput(), **kwargs)
 
 
-class ScreeningForm(forms.Form):
+class ScreeningForm(BoundedInputMixin, forms.Form):
     """Identifying data plus one answer per eligibility field and yes/no criterion of the protocol."""
 
     site = forms.ChoiceField(label=_("Site"))
@@ -78,17 +79,17 @@ def _field_for(field) -> forms.Field:
     return forms.TypedChoiceField(label=label, choices=choices, coerce=lambda v: codes[v])
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(BoundedInputMixin, forms.Form):
     form_version = forms.CharField(label=_("Consent form version"), max_length=40)
     consented_on = _date_field(_("Consent date"), initial=timezone.localdate)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class EnrolForm(forms.Form):
+class EnrolForm(BoundedInputMixin, forms.Form):
     enrolled_on = _date_field(_("Enrolment date"), initial=timezone.localdate)
 
 
-class ArmForm(forms.Form):
+class ArmForm(BoundedInputMixin, forms.Form):
     arm_code = forms.ChoiceField(label=_("Arm"))
 
     def __init__(self, *args, protocol, **kwargs):
@@ -96,7 +97,7 @@ class ArmForm(forms.Form):
         self.fields["arm_code"].choices = [("", "—")] + [(a.code, text_for(a.name)) for a in protocol.arms]
 
 
-class AnchorForm(forms.Form):
+class AnchorForm(BoundedInputMixin, forms.Form):
     anchor_code = forms.ChoiceField(label=_("Date of"))
     date = _date_field(_("Date"))
 
@@ -105,7 +106,7 @@ class AnchorForm(forms.Form):
         self.fields["anchor_code"].choices = [(a.code, text_for(a.label)) for a in protocol.anchors]
 
 
-class VisitForm(forms.Form):
+class VisitForm(BoundedInputMixin, forms.Form):
     ACTIONS = [("complete", _("Done")), ("miss", _("Missed"))]
     visit_id = forms.IntegerField(widget=forms.HiddenInput)
     action = forms.ChoiceField(choices=ACTIONS, widget=forms.HiddenInput)
@@ -118,6 +119,6 @@ class VisitForm(forms.Form):
         return data
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(BoundedInputMixin, forms.Form):
     withdrawn_on = _date_field(_("Withdrawal date"), initial=timezone.localdate)
     reason = forms.CharField(label=_("Reason for withdrawal"), widget=forms.Textarea(attrs={"rows": 2}))

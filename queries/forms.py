@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.inputs import BoundedInputMixin
+
 from .models import Query
 
 ACTION_LABELS = {"answer": _("Answer"), "close": _("Close"), "reopen": _("Reopen")}
@@ -12,7 +14,7 @@ TEXT_NEEDED = {
 }
 
 
-class QueryRaiseForm(forms.Form):
+class QueryRaiseForm(BoundedInputMixin, forms.Form):
     item_code = forms.ChoiceField(label=_("Field"), required=False)
     text = forms.CharField(
         label=_("Query"),
@@ -32,7 +34,7 @@ class QueryRaiseForm(forms.Form):
         return text
 
 
-class QueryActionForm(forms.Form):
+class QueryActionForm(BoundedInputMixin, forms.Form):
     action = forms.ChoiceField(choices=list(ACTION_LABELS.items()), widget=forms.HiddenInput)
     text = forms.CharField(
         label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
@@ -52,7 +54,7 @@ class QueryActionForm(forms.Form):
         return data
 
 
-class QueryFilterForm(forms.Form):
+class QueryFilterForm(BoundedInputMixin, forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
     site = forms.ChoiceField(label=_("Site"), required=False)
     origin = forms.ChoiceField(

@@ -3,10 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.inputs import BoundedInputMixin
+
 from .services import MAX_SIZE
 
 
-class AllocationListForm(forms.Form):
+class AllocationListForm(BoundedInputMixin, forms.Form):
     size = forms.IntegerField(
         label=_("Size per stratum"),
         min_value=1,
@@ -34,7 +36,7 @@ class AllocationListForm(forms.Form):
         self.fields["strata"].choices = factors
 
 
-class UnblindingForm(forms.Form):
+class UnblindingForm(BoundedInputMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason for the emergency unblinding"),
         max_length=2000,

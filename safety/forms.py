@@ -1,10 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.inputs import BoundedInputMixin
+
 from .models import SaeReport
 
 
-class SaeReportForm(forms.Form):
+class SaeReportForm(BoundedInputMixin, forms.Form):
     """When, to whom and how one SAE report was made (the time is read in the server's time zone)."""
 
     reported_at = forms.DateTimeField(

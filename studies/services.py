@@ -225,6 +225,30 @@ def _check_version_is_new(study: Study | None, protocol: Protocol, filename: str
             number=number,
             study=str(study),
         )
+    loaded = _current_version(study)  # a study made by hand has no loaded file to be later than
+    current = loaded.version if loaded is not None else ""
+    if current and version_key(number) <= version_key(current):
+        _refuse(
+            filename,
+            "study.protocol_version",
+            gettext_noop(
+                "version %(number)s is not later than version %(current)s, the current protocol of study "
+                "%(study)s: an amendment needs a higher protocol_version"
+            ),
+            number=number,
+            current=current,
+            study=str(study),
+        )
+
+
+def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
+    """A protocol version as it sorts: every run of digits compares as a number ("1.10" after "1.9", "2.0" after
+    "1.9.3"), a word after a number ("1.1b" after "1.1"), and trailing zeros do not count ("1.0" is "1")."""
+    parts = re.findall(r"\d+|[^\d.\-_ ]+", version.strip().lower())
+    key = tuple((0, int(part)) if part.isdigit() else (1, part) for part in parts)
+    while key and key[-1] == (0, 0):  # "1.0" is the same version as "1"
+        key = key[:-1]
+    return key
 
 
 def _previous(current: ProtocolVersion | None) -> Protocol | ProtocolError | None:

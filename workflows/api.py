@@ -9,6 +9,8 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
+from core.inputs import BoundedSerializerMixin
+from core.validation import INT32_MAX
 from instruments.models import Response
 from participants.access import crf_for_user, response_for_user
 from participants.selectors import responses_for_user
@@ -45,20 +47,20 @@ class ResponseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AnswersSerializer(serializers.Serializer):
+class AnswersSerializer(BoundedSerializerMixin, serializers.Serializer):
     """What a client sends to save answers; validating the answers themselves is response_submit's job."""
 
     answers = serializers.DictField(child=serializers.JSONField(allow_null=True))
     complete = serializers.BooleanField(default=False)
-    lock_version = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    lock_version = serializers.IntegerField(min_value=0, max_value=INT32_MAX, required=False, allow_null=True)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
 class NewResponseSerializer(AnswersSerializer):
-    participant = serializers.IntegerField()
+    participant = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     visit_code = serializers.SlugField()
     activity_key = serializers.SlugField()
-    instance = serializers.IntegerField(min_value=1, default=1)
+    instance = serializers.IntegerField(min_value=1, max_value=INT32_MAX, default=1)
 
 
 def _raw(answers: dict) -> dict:

@@ -28,7 +28,14 @@ from instruments.importing import ImportRow, parse_import
 from instruments.models import Response
 from instruments.registry import get_instrument
 from instruments.selectors import score_lookup_for
-from instruments.services import CONFLICT, WHY_RESCORE, SubmitResult, response_for_update, response_store
+from instruments.services import (
+    CONFLICT,
+    WHY_RESCORE,
+    SubmitResult,
+    instance_problem,
+    response_for_update,
+    response_store,
+)
 from instruments.services import response_rescore as scores_recompute
 from monitoring.services import response_changed
 from participants import services as participant_services
@@ -68,8 +75,12 @@ def response_submit(
     """Clean, score and store one response and run what the change causes; on any problem store nothing.
 
     The arguments are those of ``instruments.services.response_store``. A locked form, visit or participant
-    refuses the write with ``locked`` set.
+    refuses the write with ``locked`` set. Whichever path it came by, a form that is not repeating has only
+    instance 1 (``instance_problem``).
     """
+    refused = instance_problem(instance)
+    if refused is not None:  # out of the column's range: refused before it reaches a query
+        return SubmitResult(errors={"instance": refused})
     try:
         with transaction.atomic():
             existing = response_for_update(

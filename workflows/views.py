@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core import validation
 from core.i18n import text_for
 from instruments import selectors
 from instruments.forms import (
@@ -65,13 +66,13 @@ def _status_label(result) -> str:
     }[result.status]
 
 
-GENERAL_ERRORS = ("lock_version", "reason", "instrument", "form")
+GENERAL_ERRORS = ("lock_version", "reason", "instrument", "form", "instance")
 
 
 def _instance(request) -> int:
     try:
-        return max(1, int(request.GET.get("instance", 1)))
-    except ValueError:
+        return validation.check_instance(validation.parse_int(request.GET.get("instance", "1")))
+    except validation.InputRefused:
         raise Http404("bad instance") from None
 
 

@@ -362,6 +362,9 @@ def ingest_step(*, job_id: int, step: str) -> None:
         raise  # the database is away: the task retries the step
     except Exception as error:  # noqa: BLE001  (any other failure must end the job, never the worker)
         logger.exception("ingest job %s failed at %s", job_id, step)
+        # What the step left in memory (details holding a NaN, say) may be what failed to save: the job fails
+        # with its stored details, so the failure itself is always recorded and the job can be retried.
+        job.details = IngestJob.objects.filter(pk=job.pk).values_list("details", flat=True).first() or {}
         _fail(job, step, {"msgid": UNEXPECTED, "params": {"error": f"{type(error).__name__}: {error}"[:300]}})
         return
     _append(job, line)

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from core import validation
+
 from .branching import is_missing, visible_items
 from .model import Instrument, Item
 
@@ -53,14 +55,21 @@ def _in_range(value: float, item: Item) -> float:
     return value
 
 
+def _digits(text: str) -> str:
+    """``text`` when its number has few enough digits for Python and the database (``core.validation``)."""
+    if len(text.lstrip("+-").replace(".", "")) > validation.MAX_DIGITS:
+        raise Invalid("This number has too many digits.", "该数字位数过多。")
+    return text
+
+
 def _integer(text: str, item: Item) -> int:
     if not INT.match(text):
         raise Invalid("Enter a whole number.", "请输入整数。")
-    return int(_in_range(int(text), item))
+    return int(_in_range(int(_digits(text)), item))
 
 
 def _choice(text: str, item: Item) -> int:
-    if not INT.match(text) or int(text) not in item.option_codes:
+    if not INT.match(text) or int(_digits(text)) not in item.option_codes:
         raise Invalid("Choose one of the listed options.", "请从列出的选项中选择。")
     return int(text)
 
@@ -75,22 +84,31 @@ def _number(text: str, item: Item) -> float:
     if item.decimals is not None and decimals > item.decimals:
         places = "place" if item.decimals == 1 else "places"
         raise Invalid(f"Use at most {item.decimals} decimal {places}.", f"最多保留 {item.decimals} 位小数。")
-    return _in_range(float(text), item)
+    return _in_range(float(_digits(text)), item)
 
 
 def _date(text: str, item: Item) -> str:
     if re.match(r"^\d{4}-\d{2}-\d{2}$", text):
         try:
-            return dt.date.fromisoformat(text).isoformat()
+            value = dt.date.fromisoformat(text)
         except ValueError:
             pass
+        else:
+            return _bounded(validation.check_date, value).isoformat()
     raise Invalid("Enter a valid date as YYYY-MM-DD.", "请按 YYYY-MM-DD 格式输入有效日期。")
 
 
+def _bounded(check, value):
+    """``check(value)`` with its refusal as this module's ``Invalid``."""
+    try:
+        return check(value)
+    except validation.InputRefused as problem:
+        raise Invalid(problem.message["en"], problem.message["zh"]) from None
+
+
 def _partial_date(text: str, item: Item) -> str:
-    if re.match(r"^\d{4}$", text) and int(text) >= 1:
-        return text
-    if re.match(r"^\d{4}-(0[1-9]|1[0-2])$", text):
+    if re.match(r"^\d{4}(-(0[1-9]|1[0-2]))?$", text):
+        _bounded(validation.check_year, int(text[:4]))
         return text
     try:
         return _date(text, item)
@@ -111,7 +129,7 @@ def _duration(text: str, item: Item) -> int | float:
     if match and int(match[2]) < 60:
         minutes: float = int(match[1]) * 60 + int(match[2])
     elif NUMBER.match(text):
-        minutes = float(text)
+        minutes = float(_digits(text))
     else:
         raise Invalid("Enter minutes, or hours and minutes as H:MM.", "请输入分钟数，或按 H:MM 输入时长。")
     minutes = _in_range(minutes, item)
@@ -127,9 +145,7 @@ def _yes_no(text: str, item: Item) -> int:
 
 
 def _text(text: str, item: Item) -> str:
-    if item.max_length is not None and len(text) > item.max_length:
-        raise Invalid(f"Use at most {item.max_length} characters.", f"最多 {item.max_length} 个字符。")
-    return text
+    return _bounded(lambda value: validation.check_text(value, max_length=item.max_length), text)
 
 
 CONVERTERS = {
@@ -163,6 +179,8 @@ def clean_value(item: Item, raw: Any) -> Any:
     text = "" if raw is None else str(raw).strip()
     if not text:
         return None
+    if item.type != "text":  # control characters are never part of a number, date or code
+        _bounded(lambda value: validation.check_text(value, max_length=200), text)
     return CONVERTERS[item.type](text, item)
 
 

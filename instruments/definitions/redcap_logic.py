@@ -48,11 +48,17 @@ def tokenize(text: str) -> list[tuple[str, re.Match]]:
     return tokens
 
 
+# Parentheses nest at most this deep: the parser recurses once per level, and a hostile data dictionary
+# with thousands of "(" would otherwise end in a RecursionError (a server error) instead of a clear problem.
+MAX_DEPTH = 25
+
+
 class Parser:
     def __init__(self, text: str, items: Mapping[str, Item]):
         self.tokens = tokenize(text)
         self.items = items
         self.pos = 0
+        self.depth = 0
 
     def peek(self, kind: str, text: str | None = None) -> bool:
         if self.pos >= len(self.tokens) or self.tokens[self.pos][0] != kind:
@@ -90,10 +96,14 @@ class Parser:
     def atom(self) -> Condition:
         if self.peek("paren", "("):
             self.pos += 1
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise LogicError(f"parentheses nest more than {MAX_DEPTH} deep")
             inner = self.expression()
             if not self.peek("paren", ")"):
                 raise LogicError("a parenthesis is not closed")
             self.pos += 1
+            self.depth -= 1
             return inner
         field = self.take("field")
         op = OPS[self.take("op")["op"]]

@@ -12,6 +12,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import diff, snapshot
+from core import validation
+from core.i18n import text_for
+from instruments.definitions.cleaning import Invalid, clean_value
+from instruments.registry import get_instrument
 from studies.models import Site
 from studies.protocol import evaluate
 from studies.selectors import sites_for_user
@@ -47,6 +51,9 @@ def participant_screen(
     _not_in_future(screened_on, _("screening date"))
     known = {f.code for f in protocol.eligibility.fields} | {c.code for c in protocol.eligibility.criteria}
     answers = {code: value for code, value in answers.items() if code in known and value is not None}
+    problems = eligibility_answer_problems(protocol=protocol, answers=answers)
+    if problems:  # an answer outside its definition is refused, never evaluated as eligible
+        raise ValidationError(problems)
     result = evaluate(protocol.eligibility.criteria, answers)
     participant = Participant.objects.create(
         study=study,
@@ -82,6 +89,81 @@ def participant_screen(
     )
     _audit_created(screening, user=user, path=path, changes=diff({}, _flat(snapshot(screening), "answers")))
     return participant
+
+
+# Eligibility numbers without a source instrument are ages, durations, counts, percentages and distances:
+# never negative, and a percentage or an age in years has an upper end too.
+UPPER_BY_UNIT = {"%": 100.0, "years": 150.0}
+
+
+def eligibility_answer_problems(*, protocol, answers: dict) -> list[str]:
+    """Why the screening ``answers`` cannot be stored: one message per answer outside its definition.
+
+    A numeric field whose ``source`` names an instrument is checked like that instrument's answer: by its one
+    numeric item's clean function (range and decimals: VAS 0-100 mm) or, for a scored instrument, the range of
+    its total score (ODI 0-100 %). Other numeric fields must be finite, short and not negative
+    (``UPPER_BY_UNIT`` adds an upper end); choice fields must name one of their options.
+    """
+    problems = []
+    for field in protocol.eligibility.fields:
+        if field.code not in answers:
+            continue
+        message = _field_problem(field, answers[field.code])
+        if message:
+            problems.append(f"{text_for(field.label)}: {message}")
+    return problems
+
+
+def _field_problem(field, value) -> str:
+    if field.type == "choice":
+        return "" if value in {option.code for option in field.options} else _("Choose one of the listed options.")
+    if field.type not in ("integer", "number") or isinstance(value, bool):
+        return ""
+    try:
+        validation.check_number(float(value))
+        source_item = _source_item(field.source)
+        if source_item is not None:
+            clean_value(source_item, _plain(value))
+            return ""
+        low, high = _source_range(field.source) or (0.0, UPPER_BY_UNIT.get(field.unit or ""))
+    except (Invalid, validation.InputRefused) as problem:
+        return text_for(problem.message)
+    except OverflowError:
+        return _("Enter a finite number.")
+    if value < low or (high is not None and value > high):
+        upper = "" if high is None else f"{high:g}"
+        return _("Must be in the range %(low)s–%(high)s.") % {"low": f"{low:g}", "high": upper}
+    return ""
+
+
+def _plain(value) -> str:
+    """A number as a form would have sent it ("72", "72.5")."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _source_item(code: str | None):
+    """The one numeric item of the source instrument (its answer is the field's value), or None."""
+    instrument = _source_instrument(code)
+    numeric = [item for item in instrument.items if item.type in ("number", "integer_scale")] if instrument else []
+    return numeric[0] if instrument is not None and len(instrument.items) == 1 and numeric else None
+
+
+def _source_range(code: str | None) -> tuple[float, float | None] | None:
+    """(min, max) of the source instrument's total score, when it declares one."""
+    instrument = _source_instrument(code)
+    total = next((score for score in instrument.scores if score.name == "total"), None) if instrument else None
+    if total is None or total.min is None:
+        return None
+    return float(total.min), None if total.max is None else float(total.max)
+
+
+def _source_instrument(code: str | None):
+    if not code:
+        return None
+    try:
+        return get_instrument(code)
+    except KeyError:
+        return None
 
 
 def _next_screening_number(study, site) -> str:

@@ -2,13 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
+from core.inputs import BoundedInputMixin
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(BoundedInputMixin, forms.Form):
     """Filters of an audit trail (a GET form): an invalid filter shows its error and is not applied."""
 
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
