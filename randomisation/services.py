@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.capabilities import Action, can, is_blinded, roles_with
 from accounts.models import Membership
@@ -34,7 +34,7 @@ MAX_SIZE = 10000
 MAX_SLOTS = 20000
 DEFAULT_MULTIPLIERS = (1, 2, 3)
 SEED_DIGITS = 78  # 256 bits; the stored text has room for 80 (AllocationList.seed)
-SEED_REFUSED = _lazy(
+SEED_REFUSED = gettext_lazy(
     "Only the unblinded statistician may choose the seed. Leave it out: the server draws a secret one, "
     "which nobody blinded ever sees."
 )

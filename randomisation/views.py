@@ -78,6 +78,7 @@ def allocation_list_detail(request, allocation_list_id: int):
             "allocation_list": allocation_list,
             "study": allocation_list.study,
             "rows": selectors.list_slots(request.user, allocation_list),
+            "reproduction": selectors.reproduction_call(allocation_list),
         },
     )
 
