@@ -184,6 +184,9 @@ def test_the_statistician_does_see_the_seed_so_the_crawl_would_catch_it(client, 
     assert server_list.seed in index and chosen_list.seed in index
     detail = client.get(reverse("randomisation:list-detail", args=[chosen_list.pk])).content.decode()
     assert chosen_list.seed in detail and chosen_list.list_sha256 in detail
+    # The recorded hash, in the trail of the list (docs/randomisation.md, "Rebuilding a list").
+    trail = client.get(reverse("audit:object-events", args=["randomisation.allocationlist", chosen_list.pk]))
+    assert trail.status_code == 200 and chosen_list.list_sha256 in trail.content.decode()
 
 
 def test_no_audit_row_stores_the_seed(secret_world):
