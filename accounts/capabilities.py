@@ -44,7 +44,10 @@ class Action(StrEnum):
     # page); the export carries no arm, so blinded and unblinded roles may both have it.
     EXPORT_MEASURES = "export_measures"
     # Randomisation and blinding
-    GENERATE_ALLOCATION = "generate_allocation"  # generate and freeze allocation lists, without seeing them
+    GENERATE_ALLOCATION = "generate_allocation"  # generate (from a server-drawn seed) and freeze lists, unseen
+    # Choose the seed of a new allocation list: whoever knows the seed can rebuild the whole list offline and
+    # predict every allocation, so only the role that may see the list may choose it (docs/randomisation.md).
+    SET_ALLOCATION_SEED = "set_allocation_seed"
     SEE_ALLOCATION_LIST = "see_allocation_list"  # the list itself (arms of every slot) and its seed
     RANDOMISE = "randomise"
     EMERGENCY_UNBLIND = "emergency_unblind"
@@ -150,6 +153,7 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
             A.EXPORT_MRI,
             A.EXPORT_MEASURES,
             A.GENERATE_ALLOCATION,
+            A.SET_ALLOCATION_SEED,
             A.SEE_ALLOCATION_LIST,
             A.READ_UNBLINDING_REPORT,
             A.SEE_ARMS_WHEN_BLINDED,

@@ -1,11 +1,13 @@
 """Forms for randomisation pages: they only parse and validate input; the services decide."""
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from core.inputs import BoundedInputMixin
 
-from .services import MAX_SIZE
+from .services import MAX_SIZE, SEED_DIGITS, SEED_REFUSED
 
 
 class AllocationListForm(BoundedInputMixin, forms.Form):
@@ -15,13 +17,17 @@ class AllocationListForm(BoundedInputMixin, forms.Form):
         max_value=MAX_SIZE,
         help_text=_("Number of randomisation numbers in each stratum (the whole list when not stratified)."),
     )
-    seed = forms.IntegerField(
+    # Text, not a number input: a seed may have up to 78 digits, beyond what a browser's number field keeps.
+    seed = forms.CharField(
         label=_("Seed"),
         required=False,
-        min_value=0,
-        max_value=2**62,
+        max_length=SEED_DIGITS,
+        validators=[RegexValidator(r"^[0-9]+$", _("Enter a whole number (digits only)."))],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         help_text=_(
-            "Leave blank to draw a random seed. The seed is stored and shown only to the unblinded statistician."
+            "Leave blank and the server draws a secret 128-bit seed (recommended). Whoever knows the seed can "
+            "rebuild the whole list, so a seed you choose must be as hard to guess. The seed is shown only to the "
+            "unblinded statistician."
         ),
     )
     strata = forms.MultipleChoiceField(
@@ -31,9 +37,24 @@ class AllocationListForm(BoundedInputMixin, forms.Form):
         help_text=_("Each combination gets its own list of permuted blocks of random size."),
     )
 
-    def __init__(self, *args, factors, **kwargs):
+    def __init__(self, *args, factors, may_set_seed: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["strata"].choices = factors
+        self.may_set_seed = may_set_seed
+        if not may_set_seed:
+            del self.fields["seed"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.may_set_seed and str(self.data.get("seed", "")).strip():
+            # Refused rather than ignored: someone blinded tried to choose the list.
+            raise forms.ValidationError(SEED_REFUSED, code="seed_forbidden")
+        cleaned["seed"] = cleaned.get("seed") or None
+        return cleaned
+
+    @property
+    def seed_refused(self) -> bool:
+        return self.has_error(NON_FIELD_ERRORS, code="seed_forbidden")
 
 
 class UnblindingForm(BoundedInputMixin, forms.Form):

@@ -10,10 +10,17 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AllocationList(models.Model):
-    """One generated list for a study. Frozen: the one the randomisation service draws from."""
+    """One generated list for a study. Frozen: the one the randomisation service draws from.
+
+    ``seed`` rebuilds the whole list (randomisation.lists), so it is as secret as the slots' arms: shown only
+    to roles that may SEE_ALLOCATION_LIST, never written to the audit trail (``list_sha256`` is, instead).
+    """
 
     study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="allocation_lists")
-    seed = models.BigIntegerField(_("seed"))
+    # Decimal text: a server-drawn seed has 128 bits, beyond a BigIntegerField (randomisation.lists.seed_text).
+    seed = models.CharField(_("seed"), max_length=80)
+    # randomisation.lists.list_sha256 of the slots, recorded at generation (blank only for lists older than it).
+    list_sha256 = models.CharField(_("SHA-256 of the list"), max_length=64, blank=True)
     arms = models.JSONField(_("arms and ratios"))  # [[code, ratio], ...] in protocol order
     block_multipliers = models.JSONField(_("block multipliers"))  # [1, 2, 3]
     # First blinding level: arm code -> group letter (randomisation.lists.group_labels).

@@ -98,6 +98,25 @@ def list_slots(user, allocation_list: AllocationList) -> list[dict]:
     return rows
 
 
+def reproduction_call(allocation_list: AllocationList) -> str:
+    """The Python call that rebuilds the list offline from its seed (docs/randomisation.md), for the page of a
+    role that may see the list. Strata are given in the order of the randomisation numbers, as generated."""
+    strata = list(dict.fromkeys(allocation_list.slots.order_by("number").values_list("stratum", flat=True)))
+    values = {
+        "seed": allocation_list.seed,
+        "arms": dict(allocation_list.arms),
+        "size": allocation_list.size_per_stratum,
+        "block_multipliers": tuple(allocation_list.block_multipliers),
+        "strata": strata if allocation_list.strata_factors else None,
+    }
+    arguments = ",\n".join(f"    {name}={value!r}" for name, value in values.items())
+    return (
+        "from randomisation.lists import generate_allocation_list, list_sha256\n"
+        f"slots = generate_allocation_list(\n{arguments},\n)\n"
+        f"assert list_sha256(slots) == {allocation_list.list_sha256!r}\n"
+    )
+
+
 # Strata -------------------------------------------------------------------------------------------------------
 
 

@@ -7,7 +7,6 @@ they do not hold (nothing written), and saves inside one transaction. Messages n
 from __future__ import annotations
 
 import logging
-import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,15 +15,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from accounts.capabilities import Action, is_blinded, roles_with
+from accounts.capabilities import Action, can, is_blinded, roles_with
 from accounts.models import Membership
 from participants.models import Participant
 from participants.services import participant_assign_arm
 from studies.models import Study
 from studies.selectors import current_protocol
 
-from .lists import generate_allocation_list, group_labels
+from .lists import draw_seed, generate_allocation_list, group_labels, list_sha256, seed_text
 from .models import AllocationList, AllocationSlot, UnblindingEvent, UnblindingNotification
 from .selectors import SITE, allocation_for, level_of, stratification_factors, stratum_keys
 
@@ -33,10 +33,17 @@ logger = logging.getLogger(__name__)
 MAX_SIZE = 10000
 MAX_SLOTS = 20000
 DEFAULT_MULTIPLIERS = (1, 2, 3)
+SEED_DIGITS = 78  # 256 bits; the stored text has room for 80 (AllocationList.seed)
+SEED_REFUSED = gettext_lazy(
+    "Only the unblinded statistician may choose the seed. Leave it out: the server draws a secret one, "
+    "which nobody blinded ever sees."
+)
 
 
-def _audit(action: str, *, user, instance, participant=None, reason: str = "", details: dict | None = None) -> None:
-    """The one place randomisation writes to the audit trail; ``details`` never holds an arm."""
+def _audit(
+    action: str, *, user, instance, participant=None, reason: str = "", details: dict | None = None, sensitive=()
+) -> None:
+    """The one place randomisation writes to the audit trail; ``details`` never holds an arm or a seed."""
     from audit.services import audit_record
 
     audit_record(
@@ -46,6 +53,7 @@ def _audit(action: str, *, user, instance, participant=None, reason: str = "", d
         participant=participant,
         reason=reason,
         changes={key: [None, value] for key, value in (details or {}).items()},
+        sensitive=sensitive,
     )
 
 
@@ -57,6 +65,19 @@ def _require_randomised(study: Study) -> None:
 # Allocation lists ---------------------------------------------------------------------------------------------
 
 
+def _seed(seed: int | str) -> str:
+    """The seed's decimal text, or a message when it is not a whole number of at most SEED_DIGITS digits."""
+    try:
+        text = seed_text(seed)
+    except ValueError:
+        text = ""
+    if not text or len(text) > SEED_DIGITS:
+        raise ValidationError(
+            _("The seed must be a whole number of at most %(max)s digits.") % {"max": SEED_DIGITS}, code="seed"
+        )
+    return text
+
+
 @transaction.atomic
 def allocation_list_generate(
     *,
@@ -64,14 +85,18 @@ def allocation_list_generate(
     user,
     size: int,
     strata_factors: list[str] | None = None,
-    seed: int | None = None,
+    seed: int | str | None = None,
     block_multipliers=DEFAULT_MULTIPLIERS,
 ) -> AllocationList:
     """A new (not yet frozen) concealed list for ``study`` from its protocol's arms and ratios.
 
-    ``size`` is per stratum. Without ``seed`` one is drawn from the operating system's generator; either way
-    it is stored so that the list can be regenerated and checked.
+    ``size`` is per stratum. Without ``seed`` one of 128 bits is drawn from the operating system's
+    cryptographic generator; only a user who may SET_ALLOCATION_SEED (the unblinded statistician) may give
+    one. Either way it is stored, for the roles that may see the list, so that the list can be rebuilt; the
+    audit row records who generated it and the list's SHA-256 (``list_sha256``), never the seed.
     """
+    if seed is not None and not can(user, study, Action.SET_ALLOCATION_SEED):
+        raise ValidationError(SEED_REFUSED, code="seed_forbidden")
     _require_randomised(study)
     protocol = current_protocol(study)
     if protocol is None or not protocol.arms:
@@ -90,7 +115,8 @@ def allocation_list_generate(
         raise ValidationError(
             _("Too many slots (%(count)s); use fewer strata or a smaller size.") % {"count": size * len(keys)}
         )
-    seed = secrets.randbelow(2**31) if seed is None else seed
+    chosen = seed is not None
+    seed = _seed(draw_seed() if seed is None else seed)
     arms = [[arm.code, arm.ratio or 1] for arm in protocol.arms]
     slots = generate_allocation_list(
         seed=seed,
@@ -107,6 +133,7 @@ def allocation_list_generate(
         strata_factors=factors,
         group_labels=group_labels(seed=seed, arms=[code for code, _ratio in arms]),
         size_per_stratum=size,
+        list_sha256=list_sha256(slots),
         created_by=user,
     )
     AllocationSlot.objects.bulk_create(
@@ -125,7 +152,15 @@ def allocation_list_generate(
         "create",
         user=user,
         instance=allocation_list,
-        details={"size_per_stratum": size, "strata_factors": factors, "slots": len(slots)},
+        details={
+            "size_per_stratum": size,
+            "strata_factors": factors,
+            "slots": len(slots),
+            "seed_source": "statistician" if chosen else "server",
+            "list_sha256": allocation_list.list_sha256,
+        },
+        # A guessable seed could be confirmed offline against the hash: blinded readers see it masked.
+        sensitive=["list_sha256"],
     )
     return allocation_list
 

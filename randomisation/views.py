@@ -30,7 +30,11 @@ def _local(moment) -> str:
 def allocation_list_index(request, study_code: str):
     study = study_for_user(request.user, study_code)
     require(request.user, study, Action.GENERATE_ALLOCATION)
-    form = AllocationListForm(request.POST or None, factors=selectors.stratification_factors(study))
+    form = AllocationListForm(
+        request.POST or None,
+        factors=selectors.stratification_factors(study),
+        may_set_seed=can(request.user, study, Action.SET_ALLOCATION_SEED),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -60,6 +64,7 @@ def allocation_list_index(request, study_code: str):
             "show_seed": can(request.user, study, Action.SEE_ALLOCATION_LIST),
             "has_frozen": any(item.frozen for item in lists),
         },
+        status=403 if form.is_bound and form.seed_refused else 200,
     )
 
 
@@ -73,6 +78,7 @@ def allocation_list_detail(request, allocation_list_id: int):
             "allocation_list": allocation_list,
             "study": allocation_list.study,
             "rows": selectors.list_slots(request.user, allocation_list),
+            "reproduction": selectors.reproduction_call(allocation_list),
         },
     )
 

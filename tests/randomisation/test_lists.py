@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from randomisation.lists import generate_allocation_list
+from randomisation.lists import SEED_BITS, draw_seed, generate_allocation_list, group_labels, list_sha256, seed_text
 
 ARMS = {"high": 1, "mid": 1, "low": 1, "placebo": 1}
 
@@ -96,3 +96,41 @@ def test_group_letters_are_a_reproducible_permutation_of_the_arms():
     assert sorted(labels) == sorted(arms) and sorted(labels.values()) == ["A", "B", "C", "D"]
     assert labels == group_labels(seed=11, arms=arms)
     assert len({tuple(group_labels(seed=s, arms=arms).values()) for s in range(20)}) > 1
+
+
+# Seeds and the list's fingerprint ------------------------------------------------------------------------------
+
+
+def test_a_drawn_seed_has_128_bits():
+    seeds = [draw_seed() for _ in range(64)]
+    assert SEED_BITS == 128 and all(0 <= seed < 2**128 for seed in seeds)
+    assert max(seed.bit_length() for seed in seeds) == 128  # the top bit is set in half the draws (odds 2**-64)
+    assert len(set(seeds)) == 64
+
+
+def test_a_seed_of_31_bits_keeps_giving_the_list_it_gave_before_seeds_grew():
+    # Pinned from the generator as it was when seeds were 31-bit integers: stored lists must still reproduce.
+    slots = generate_allocation_list(
+        seed=20220404, arms=dict.fromkeys("ABCD", 1), size=12, strata=["site=01", "site=02"]
+    )
+    assert "".join(s.arm for s in slots) == "DCBDCAAACBBDBDDCACBDBAAC"
+    assert group_labels(seed=20220404, arms=list("ABCD")) == {"A": "D", "B": "B", "C": "A", "D": "C"}
+    assert list_sha256(slots) == "eaabcf0ffee0f328aded1e6b99c37b24cbe9fe1dfc12dba2969e23200c146ab5"
+
+
+def test_a_large_seed_works_and_its_text_gives_the_same_list():
+    seed = 2**127 + 12345
+    from_int = generate_allocation_list(seed=seed, arms=ARMS, size=40)
+    assert from_int == generate_allocation_list(seed=str(seed), arms=ARMS, size=40)
+    assert from_int != generate_allocation_list(seed=seed + 1, arms=ARMS, size=40)
+    assert seed_text(" 007 ") == "7"
+    for bad in ("-1", "1e9", "", "١٢", True):
+        with pytest.raises(ValueError):
+            seed_text(bad)
+
+
+def test_the_list_hash_covers_numbers_strata_and_arms_in_number_order():
+    slots = generate_allocation_list(seed=1, arms=ARMS, size=8, strata=["site=01", "site=02"])
+    assert list_sha256(list(reversed(slots))) == list_sha256(slots)
+    changed = [slots[0].__class__(**{**slots[0].__dict__, "arm": "other"})] + slots[1:]
+    assert list_sha256(changed) != list_sha256(slots)

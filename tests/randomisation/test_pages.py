@@ -58,7 +58,7 @@ def test_the_statistician_generates_freezes_and_views_a_list_with_its_seed(clien
     response = client.post(url, {"size": "100", "seed": "777", "strata": ["site"]})
     assert response.status_code == 302
     allocation_list = AllocationList.objects.get()
-    assert allocation_list.seed == 777 and allocation_list.slots.count() == 200
+    assert allocation_list.seed == "777" and allocation_list.slots.count() == 200
     assert client.post(reverse("randomisation:list-freeze", args=[allocation_list.pk])).status_code == 302
     allocation_list.refresh_from_db()
     assert allocation_list.frozen
@@ -70,13 +70,24 @@ def test_the_statistician_generates_freezes_and_views_a_list_with_its_seed(clien
     assert len(export.splitlines()) == 201
 
 
-def test_an_admin_generates_a_list_but_sees_neither_the_list_nor_the_seed(client, admsc):
+def test_a_blinded_admin_who_posts_a_seed_is_refused_and_nothing_is_generated(client, admsc):
     client.force_login(admsc.admin)
     url = reverse("randomisation:list-index", args=[admsc.study.code])
-    assert client.post(url, {"size": "8", "seed": "424242"}).status_code == 302
+    assert 'name="seed"' not in client.get(url).content.decode()  # the field is not even offered
+    response = client.post(url, {"size": "8", "seed": "424242"})
+    assert response.status_code == 403
+    assert "Only the unblinded statistician may choose the seed" in response.content.decode()
+    assert not AllocationList.objects.exists()
+
+
+def test_an_admin_generates_from_a_server_seed_and_sees_neither_the_list_nor_the_seed(client, admsc):
+    client.force_login(admsc.admin)
+    url = reverse("randomisation:list-index", args=[admsc.study.code])
+    assert client.post(url, {"size": "8"}).status_code == 302
     allocation_list = AllocationList.objects.get()
+    assert int(allocation_list.seed).bit_length() > 64  # drawn by the server (128 bits), not chosen
     page = client.get(url).content.decode()
-    assert "424242" not in page
+    assert allocation_list.seed not in page and allocation_list.list_sha256 not in page
     _assert_blind(page)
     assert client.get(reverse("randomisation:list-detail", args=[allocation_list.pk])).status_code == 403
     assert client.get(reverse("randomisation:list-csv", args=[allocation_list.pk])).status_code == 403
@@ -101,6 +112,8 @@ def test_a_bad_generation_form_shows_errors_next_to_the_fields_and_keeps_the_inp
     html = response.content.decode()
     assert "Ensure this value is greater than or equal to 1" in html
     assert 'value="12"' in html and "checked" in html
+    response = client.post(reverse("randomisation:list-index", args=[admsc.study.code]), {"size": "4", "seed": "1e9"})
+    assert response.status_code == 200 and "digits only" in response.content.decode()
     assert not AllocationList.objects.exists()
 
 

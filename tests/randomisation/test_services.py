@@ -25,7 +25,7 @@ def _nothing_written(participant):
 
 def test_a_list_uses_the_protocol_arms_and_ratios_and_stores_its_seed(admsc):
     allocation_list = services.allocation_list_generate(study=admsc.study, user=admsc.statistician, size=100, seed=123)
-    assert allocation_list.seed == 123
+    assert allocation_list.seed == "123"
     assert allocation_list.ratio_text == "1:1:1:1"
     slots = list(allocation_list.slots.order_by("number"))
     assert [s.number for s in slots][:2] == ["001", "002"] and slots[-1].number == "100"
@@ -34,9 +34,14 @@ def test_a_list_uses_the_protocol_arms_and_ratios_and_stores_its_seed(admsc):
     assert [s.arm_code for s in again.slots.order_by("number")] == [s.arm_code for s in slots]
 
 
-def test_without_a_seed_one_is_drawn_and_stored(admsc):
-    allocation_list = services.allocation_list_generate(study=admsc.study, user=admsc.admin, size=8)
-    assert allocation_list.seed >= 0 and allocation_list.slots.count() == 8
+def test_without_a_seed_one_of_128_bits_is_drawn_and_stored(admsc):
+    lists = [services.allocation_list_generate(study=admsc.study, user=admsc.admin, size=8) for _ in range(8)]
+    seeds = [int(allocation_list.seed) for allocation_list in lists]
+    assert all(0 <= seed < 2**128 for seed in seeds) and len(set(seeds)) == 8
+    # 128 random bits: none of 8 falls below 2**100 but by odds of 2**-25 (tests/randomisation/test_lists.py
+    # checks the top bit).
+    assert min(seeds) >= 2**100
+    assert all(allocation_list.slots.count() == 8 for allocation_list in lists)
 
 
 def test_a_stratified_list_has_one_sequence_per_site(admsc):
