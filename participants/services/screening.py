@@ -91,9 +91,9 @@ def participant_screen(
     return participant
 
 
-# Eligibility numbers without a source instrument are ages, durations, counts, percentages and distances:
-# never negative, and a percentage or an age in years has an upper end too.
-UPPER_BY_UNIT = {"%": 100.0, "years": 150.0}
+# Eligibility numbers without a source instrument may be negative (a DEXA T-score); a percentage and an age
+# in years have a range.
+RANGE_BY_UNIT = {"%": (0.0, 100.0), "years": (0.0, 150.0)}
 
 
 def eligibility_answer_problems(*, protocol, answers: dict) -> list[str]:
@@ -101,8 +101,8 @@ def eligibility_answer_problems(*, protocol, answers: dict) -> list[str]:
 
     A numeric field whose ``source`` names an instrument is checked like that instrument's answer: by its one
     numeric item's clean function (range and decimals: VAS 0-100 mm) or, for a scored instrument, the range of
-    its total score (ODI 0-100 %). Other numeric fields must be finite, short and not negative
-    (``UPPER_BY_UNIT`` adds an upper end); choice fields must name one of their options.
+    its total score (ODI 0-100 %). Other numeric fields must be finite and short (``RANGE_BY_UNIT`` adds a range
+    for percentages and years); choice fields must name one of their options.
     """
     problems = []
     for field in protocol.eligibility.fields:
@@ -125,14 +125,14 @@ def _field_problem(field, value) -> str:
         if source_item is not None:
             clean_value(source_item, _plain(value))
             return ""
-        low, high = _source_range(field.source) or (0.0, UPPER_BY_UNIT.get(field.unit or ""))
+        low, high = _source_range(field.source) or RANGE_BY_UNIT.get(field.unit or "", (None, None))
     except (Invalid, validation.InputRefused) as problem:
         return text_for(problem.message)
     except OverflowError:
         return _("Enter a finite number.")
-    if value < low or (high is not None and value > high):
-        upper = "" if high is None else f"{high:g}"
-        return _("Must be in the range %(low)s–%(high)s.") % {"low": f"{low:g}", "high": upper}
+    if (low is not None and value < low) or (high is not None and value > high):
+        lower, upper = ("" if low is None else f"{low:g}"), ("" if high is None else f"{high:g}")
+        return _("Must be in the range %(low)s–%(high)s.") % {"low": lower, "high": upper}
     return ""
 
 
