@@ -16,8 +16,8 @@ from accounts.services import membership_grant
 from audit.models import AuditEvent
 from imaging.models import DataFile, IngestJob
 from imaging.services import upload_receive
-from tests.imaging.files import dicom_test_file
 from tests.factories import UserFactory
+from tests.imaging.files import dicom_test_file
 from tests.imaging.web.conftest import make_visit
 
 pytestmark = pytest.mark.django_db
