@@ -6,7 +6,8 @@ study, user). An event's own study and site say where it was written, which is n
 to users who may see that object today. Events about deleted objects keep the event's own scope.
 
 * Types with their own access function use the scoped queryset it is built on (``OWN_SCOPE``: data files, jobs,
-  series and exports through imaging, participants, responses, queries, adverse events, studies).
+  series and exports through imaging, participants and their identifying data, responses, queries, adverse
+  events, studies).
 * Any other model is scoped through its participant (a foreign key to the participant, directly or one step
   away, as participants.selectors.participants_for_user sees them), else through its study (membership).
 * Models with neither (users) keep the event's scope.
@@ -25,10 +26,12 @@ from django.db import models
 from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Cast
 
+from accounts.capabilities import Action, roles_with
+from accounts.models import Membership
 from audit.models import AuditEvent
 from imaging import names as imaging_names
 from imaging.selectors import datafiles_for_user, exports_for_user, jobs_for_user, series_for_user
-from participants.models import Participant
+from participants.models import Participant, PersonalIdentifiers
 from participants.selectors import participants_for_user, responses_for_user
 from queries.selectors import queries_for_user
 from safety.selectors import adverse_events_for_user
@@ -37,12 +40,23 @@ from studies.selectors import studies_for_user
 
 Visible = Callable[[object], QuerySet]
 
+
+def personal_identifiers_visible(user) -> QuerySet[PersonalIdentifiers]:
+    """As participants.access.personal_identifiers_for_user: a participant the user may see, in a study where the
+    user's role may see identifiers."""
+    allowed = Membership.objects.filter(user=user, is_active=True, role__in=roles_with(Action.SEE_IDENTIFIERS))
+    return PersonalIdentifiers.objects.filter(
+        participant__in=participants_for_user(user), participant__study_id__in=allowed.values("study_id")
+    )
+
+
 OWN_SCOPE: dict[str, Visible] = {
     "imaging.datafile": datafiles_for_user,
     "imaging.ingestjob": jobs_for_user,
     "imaging.dicomseries": series_for_user,
     "imaging.imagingexport": exports_for_user,
     "participants.participant": participants_for_user,
+    "participants.personalidentifiers": personal_identifiers_visible,
     "instruments.response": responses_for_user,
     "queries.query": queries_for_user,
     "safety.adverseevent": adverse_events_for_user,
