@@ -3,6 +3,7 @@
 Write actions need a capability on top (accounts.capabilities): uploading and retrying (UPLOAD_FILES), linking a
 waiting file (LINK_FILES, the only roles who see the queue), exporting MRI as BIDS (EXPORT_MRI) and deleting such
 an export (DELETE_MRI_EXPORT), downloading derived measures (EXPORT_MEASURES). A member without it gets a 403.
+Original file names are read only by roles that may see identifiers (SEE_IDENTIFIERS; see imaging.names).
 """
 
 from django.shortcuts import get_object_or_404
@@ -19,6 +20,11 @@ def may_upload(user, study) -> bool:
 
 def may_link(user, study) -> bool:
     return can(user, study, Action.LINK_FILES)
+
+
+def may_see_file_names(user, study) -> bool:
+    """Original file names may carry a patient's name: only roles that may see identifiers read them."""
+    return can(user, study, Action.SEE_IDENTIFIERS)
 
 
 def require_upload(user, study) -> None:

@@ -189,11 +189,16 @@ def _stored_name(job: IngestJob) -> str:
     return name
 
 
+def _target_participant(job: IngestJob) -> Participant | None:
+    """The participant the file goes to, when the validate step found one."""
+    target = job.details.get("link")
+    return Participant.objects.get(pk=target[0]) if target else None
+
+
 def _write_copy(job: IngestJob, out: Path) -> dict:
     """The de-identified copy, dates moved by the participant's offset when the participant is known."""
     source, label = _staged(job), _patient_label(job)
-    target = job.details.get("link")
-    participant = Participant.objects.get(pk=target[0]) if target else None
+    participant = _target_participant(job)
     shift = date_shift_days(participant=participant, user=job.uploaded_by)
     shifted = {"date_shift_of": participant.pk} if participant else {}
     if job.details["format"] == "dicom":
@@ -230,12 +235,14 @@ def store(job: IngestJob) -> str:
                 data_file.save()
                 job.data_file = data_file
                 job.save(update_fields=["data_file"])
-                # Never metadata or recorded_at: header contents and real dates stay out of the trail.
+                # Never metadata or recorded_at: header contents and real dates stay out of the trail. The
+                # participant, once known, scopes the event to its site (the file is linked a step later).
                 audit_record(
                     user=None,
                     action="create",
                     instance=data_file,
                     study=job.study,
+                    participant=_target_participant(job),
                     path="system",
                     changes=diff({}, snapshot(data_file, DATAFILE_AUDIT_FIELDS)),
                 )

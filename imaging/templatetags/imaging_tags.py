@@ -3,7 +3,7 @@
 from django import template
 
 from core.i18n import is_chinese
-from imaging import selectors
+from imaging import names, selectors
 from imaging.access import may_upload
 from imaging.readers.labels import label
 from imaging.services.bids import message_text
@@ -43,6 +43,24 @@ def job_error(job) -> str:
         return error_message(stored)
     except (KeyError, TypeError, ValueError):
         return job.error
+
+
+def _viewer(context):
+    request = context.get("request")
+    return getattr(request, "user", None)
+
+
+@register.simple_tag(takes_context=True)
+def file_name(context, item) -> str:
+    """A data file's or job's name as the viewer may read it (imaging.names: no original name without
+    SEE_IDENTIFIERS). Without a request (an e-mail, say) the safe name."""
+    return names.shown_name(_viewer(context), item)
+
+
+@register.simple_tag(takes_context=True)
+def job_text(context, job, text) -> str:
+    """A job's log or error, its file name replaced for viewers who may not read original names."""
+    return names.shown_text(_viewer(context), job, text)
 
 
 @register.filter

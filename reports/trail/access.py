@@ -2,7 +2,8 @@
 read a study-wide trail gets a 403 (they may see the study itself).
 
 * a participant's trail: anyone who may see the participant (participants.access.participant_for_user);
-* an object's trail: anyone who may see at least one of its events (events_for_user);
+* an object's trail: anyone who may see the object now (reports.trail.scope: the access scope of the app that
+  owns the type) and at least one of its events (events_for_user); a deleted object keeps its events' scope;
 * the study-wide trail and a user's trail: roles with READ_STUDY_AUDIT (accounts.capabilities).
 """
 
@@ -14,6 +15,7 @@ from accounts.models import Membership, User
 from participants.access import participant_for_user
 from studies.access import study_for_user
 
+from .scope import may_see_object
 from .selectors import object_events
 
 __all__ = ["participant_for_trail", "study_for_trail", "trail_user_for_user", "object_events_for_user"]
@@ -46,6 +48,8 @@ def trail_user_for_user(user, study_code: str, user_id: int) -> tuple:
 
 
 def object_events_for_user(user, object_type: str, object_id: str):
+    if not may_see_object(user, object_type, object_id):
+        raise Http404
     events = object_events(user, object_type, object_id)
     if not events.exists():
         raise Http404

@@ -1,4 +1,5 @@
-"""Reads of the audit trail, always from the events the user may see, with blinded values masked."""
+"""Reads of the audit trail, always from the events the user may see (each event's own scope, then its object's:
+reports.trail.scope), with blinded values masked and identifying ones hidden from roles that may not see them."""
 
 from __future__ import annotations
 
@@ -8,12 +9,18 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from accounts.capabilities import Action, can
 from accounts.models import Membership, User
 from audit.blinding import MASK, masked_study_ids
 from audit.models import AuditEvent
 from participants.selectors import participants_for_user
 from studies.models import Study
+
+from . import scope
+
+IDENTIFYING_MASK = _("••• identifying")
 
 
 def events_for_user(user) -> QuerySet[AuditEvent]:
@@ -34,11 +41,12 @@ def events_for_user(user) -> QuerySet[AuditEvent]:
 def participant_events(user, participant) -> QuerySet[AuditEvent]:
     """The whole history of a participant the user may see, whichever site each event happened at."""
     visible = participants_for_user(user).filter(pk=participant.pk).values("pk")
-    return AuditEvent.objects.filter(participant__in=visible).select_related("user", "study", "site", "participant")
+    events = AuditEvent.objects.filter(participant__in=visible)
+    return scope.scoped(user, events).select_related("user", "study", "site", "participant")
 
 
 def study_events(user, study: Study) -> QuerySet[AuditEvent]:
-    return events_for_user(user).filter(study=study)
+    return scope.scoped(user, events_for_user(user).filter(study=study))
 
 
 def user_events(user, study: Study, target: User) -> QuerySet[AuditEvent]:
@@ -46,6 +54,7 @@ def user_events(user, study: Study, target: User) -> QuerySet[AuditEvent]:
 
 
 def object_events(user, object_type: str, object_id: str) -> QuerySet[AuditEvent]:
+    """The events of one object; the caller has checked that the user may see the object (access.py)."""
     return events_for_user(user).filter(object_type=object_type, object_id=object_id)
 
 
@@ -84,9 +93,18 @@ def object_types_in(events: QuerySet[AuditEvent]) -> list[str]:
     return list(events.order_by("object_type").values_list("object_type", flat=True).distinct())
 
 
-def masked_studies(user, events: QuerySet[AuditEvent]) -> set[int]:
-    studies = Study.objects.filter(pk__in=events.order_by().values("study_id"))
-    return masked_study_ids(user, studies)
+@dataclass(frozen=True)
+class Reader:
+    """What a reader may not see in the studies of a trail: arms (``blinded``) and identifiers (``unnamed``)."""
+
+    blinded: frozenset[int]
+    unnamed: frozenset[int]
+
+
+def reader_for(user, events: QuerySet[AuditEvent]) -> Reader:
+    studies = list(Study.objects.filter(pk__in=events.order_by().values("study_id")))
+    unnamed = {study.pk for study in studies if not can(user, study, Action.SEE_IDENTIFIERS)}
+    return Reader(frozenset(masked_study_ids(user, studies)), frozenset(unnamed))
 
 
 @dataclass(frozen=True)
@@ -101,6 +119,7 @@ class Change:
 class EventRow:
     event: AuditEvent
     changes: list[Change]
+    label: str
 
 
 def show(value) -> str:
@@ -112,21 +131,39 @@ def show(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _changes(event: AuditEvent, masked: bool) -> list[Change]:
-    hidden = set(event.sensitive_fields) if masked else set()
+def _masks(event: AuditEvent, reader: Reader) -> dict[str, str]:
+    """{field: mask} for the recorded fields this reader may not see."""
+    masks = {}
+    if event.study_id in reader.unnamed:
+        masks.update({name: str(IDENTIFYING_MASK) for name in scope.IDENTIFYING_FIELDS})
+    if event.study_id in reader.blinded:
+        masks.update({name: str(MASK) for name in event.sensitive_fields})
+    return masks
+
+
+def _changes(event: AuditEvent, reader: Reader) -> list[Change]:
+    masks = _masks(event, reader)
     rows = []
     for name, values in sorted(event.changes.items()):
         old, new = (list(values) + [None, None])[:2] if isinstance(values, list) else (None, values)
-        if name in hidden:
-            rows.append(Change(name, str(MASK), str(MASK), True))
+        if name in masks:
+            rows.append(Change(name, masks[name], masks[name], True))
         else:
             rows.append(Change(name, show(old), show(new), False))
     return rows
 
 
-def event_rows(events: Iterable[AuditEvent], masked_ids: set[int]) -> list[EventRow]:
-    """Events ready to show, sensitive values masked in the studies of ``masked_ids``."""
-    return [EventRow(event, _changes(event, event.study_id in masked_ids)) for event in events]
+def label_for(event: AuditEvent, reader: Reader, labels: dict) -> str:
+    """The object's label, or its safe name when the label may identify and the reader may not see identifiers."""
+    return scope.safe_label(event, labels) if event.study_id in reader.unnamed else event.object_label
+
+
+def event_rows(events: Iterable[AuditEvent], reader: Reader) -> list[EventRow]:
+    """Events ready to show: sensitive values masked for blinded readers, identifying ones for readers who may
+    not see identifiers."""
+    events = list(events)
+    labels = scope.safe_labels(events) if reader.unnamed else {}
+    return [EventRow(event, _changes(event, reader), label_for(event, reader, labels)) for event in events]
 
 
 CSV_HEADER = [
@@ -152,21 +189,41 @@ def _user_name(user) -> str:
     return user.username if user else ""
 
 
-def csv_rows(events: QuerySet[AuditEvent], masked_ids: set[int]) -> Iterator[list[str]]:
-    """One line per changed field (one line for an event without changes), header first."""
+CSV_BATCH = 500
+
+
+def _batches(events: QuerySet[AuditEvent]) -> Iterator[list[AuditEvent]]:
+    batch: list[AuditEvent] = []
+    for event in events.iterator(chunk_size=CSV_BATCH):
+        batch.append(event)
+        if len(batch) == CSV_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _csv_lines(row: EventRow) -> Iterator[list[str]]:
+    event = row.event
+    common = [
+        timezone.localtime(event.at).isoformat(),
+        event.study.code if event.study else "",
+        event.site.code if event.site else "",
+        event.participant.label if event.participant else "",
+        event.object_type,
+        event.object_id,
+        row.label,
+        event.action,
+    ]
+    tail = [event.reason, event.path, _user_name(event.user), event.request_id]
+    for change in row.changes or [Change("", "", "", False)]:
+        yield common + [change.field, change.old, change.new] + tail
+
+
+def csv_rows(events: QuerySet[AuditEvent], reader: Reader) -> Iterator[list[str]]:
+    """One line per changed field (one line for an event without changes), header first; read in batches so
+    that safe labels cost one query per batch."""
     yield CSV_HEADER
-    for event in events.iterator(chunk_size=500):
-        common = [
-            timezone.localtime(event.at).isoformat(),
-            event.study.code if event.study else "",
-            event.site.code if event.site else "",
-            event.participant.label if event.participant else "",
-            event.object_type,
-            event.object_id,
-            event.object_label,
-            event.action,
-        ]
-        tail = [event.reason, event.path, _user_name(event.user), event.request_id]
-        changes = _changes(event, event.study_id in masked_ids) or [Change("", "", "", False)]
-        for change in changes:
-            yield common + [change.field, change.old, change.new] + tail
+    for batch in _batches(events):
+        for row in event_rows(batch, reader):
+            yield from _csv_lines(row)

@@ -29,7 +29,7 @@ def _trail(request, *, events, title: str, scope: dict, filename: str, hide=()):
         hide=hide,
     )
     filtered = selectors.event_filter(events, **form.filters())
-    masked_ids = selectors.masked_studies(request.user, events)
+    reader = selectors.reader_for(request.user, events)
     if request.GET.get("format") == "csv" and request.method == "GET":
         # The label is language-neutral: the trail is read in both languages.
         export = audit_record(
@@ -45,7 +45,7 @@ def _trail(request, *, events, title: str, scope: dict, filename: str, hide=()):
         # The rows are read while the file streams: leave out the record of this very export.
         # Object ids may hold any character: the file name keeps to a tidy set (the header would be safe anyway).
         name = re.sub(r"[^A-Za-z0-9._-]", "_", f"audit-{filename}-{stamp}.csv")
-        return csv_response(selectors.csv_rows(filtered.exclude(pk=export.pk), masked_ids), name)
+        return csv_response(selectors.csv_rows(filtered.exclude(pk=export.pk), reader), name)
     page = Paginator(filtered, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -58,9 +58,9 @@ def _trail(request, *, events, title: str, scope: dict, filename: str, hide=()):
             "title": title,
             "form": form,
             "page": page,
-            "rows": selectors.event_rows(page.object_list, masked_ids),
+            "rows": selectors.event_rows(page.object_list, reader),
             "query": query.urlencode(),
-            "blinded": bool(masked_ids),
+            "blinded": bool(reader.blinded),
         },
     )
 
@@ -106,7 +106,8 @@ def user_events(request, study_code: str, user_id: int):
 def object_events(request, object_type: str, object_id: str):
     events = object_events_for_user(request.user, object_type, object_id)
     latest = events.first()
-    label = latest.object_label or f"{object_type} {object_id}"
+    [row] = selectors.event_rows([latest], selectors.reader_for(request.user, events.filter(pk=latest.pk)))
+    label = row.label or f"{object_type} {object_id}"
     return _trail(
         request,
         events=events,
