@@ -138,15 +138,15 @@ AUTH_PASSWORD_VALIDATORS = [
 
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
-# Lock the account, whatever address the attempts come from (hospital NAT hides addresses).
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lock a user name from the address the failures came from: failures from address A do not lock the same user
+# out at address B, so nobody can lock a colleague out by typing their name wrongly from elsewhere. (Behind a
+# hospital NAT one address is many people; the lock is still per user name there.)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no start-up banner on every command; lock-outs are still logged
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_CALLABLE = "accounts.lockout.username_from_request"
-# axes.W006 warns that username-only lock-out ignores the address; that is the point here:
-# locking an address would lock a whole hospital behind one NAT address.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Idle timeout: the session expires SESSION_IDLE_MINUTES after the last request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
