@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Admin, data manager, PI and unblinded statistician must set up two-factor log-in first (REQUIRE_2FA_ROLES).
+    "accounts.middleware.RequireTwoFactorMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -138,6 +140,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Two-factor log-in (TOTP) is required of these roles in any study; DJANGO_REQUIRE_2FA=0 turns it off (demo, tests).
+REQUIRE_2FA = env_bool("DJANGO_REQUIRE_2FA", True)
+REQUIRE_2FA_ROLES = env_list("DJANGO_REQUIRE_2FA_ROLES", ["admin", "data_manager", "pi", "unblinded_statistician"])
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 # Lock a user name from the address the failures came from: failures from address A do not lock the same user
