@@ -2,7 +2,7 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-DEV_ENV := DJANGO_DEBUG=1
+DEV_ENV := DJANGO_DEBUG=1 DJANGO_REQUIRE_2FA=0
 
 .PHONY: demo test install lock assets migrate check lint messages clean
 

@@ -13,7 +13,7 @@ from enum import StrEnum
 from django.core.exceptions import PermissionDenied
 
 from .models import Role
-from .selectors import membership_for
+from .selectors import membership_for, roles_for_user
 
 
 class Action(StrEnum):
@@ -214,3 +214,14 @@ def require(user, study, action: Action) -> None:
 def can_see_arms(user, study) -> bool:
     """May ``user`` see arms (of any participant) in ``study``? (sees_arms for the user's role.)"""
     return sees_arms(role_in(user, study), study.blinding)
+
+
+def can_in_any_study(user, action: Action) -> bool:
+    """May ``user`` do ``action`` in at least one of its studies? (For pages that belong to no study, such as the
+    REDCap data-dictionary reader, which stands next to the protocol upload.)"""
+    return any(role_may(role, action) for role in roles_for_user(user))
+
+
+def require_in_any_study(user, action: Action) -> None:
+    if not can_in_any_study(user, action):
+        raise PermissionDenied

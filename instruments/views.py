@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
+from accounts.capabilities import Action, can_in_any_study, require_in_any_study
 from core.csv import csv_response
 from core.downloads import attachment
 
@@ -20,7 +21,11 @@ from .registry import get_library
 
 
 def instrument_list(request):
-    return render(request, "instruments/instrument_list.html", {"instruments": instrument_catalogue()})
+    context = {
+        "instruments": instrument_catalogue(),
+        "may_read_redcap": can_in_any_study(request.user, Action.LOAD_PROTOCOL),
+    }
+    return render(request, "instruments/instrument_list.html", context)
 
 
 def _instrument_or_404(instrument_code: str, instrument_version: str):
@@ -50,7 +55,11 @@ def instrument_data_dictionary(request, instrument_code: str, instrument_version
 
 
 def data_dictionary_upload(request):
-    """Read a REDCap data dictionary: show what it defines or every problem; offer it as our YAML."""
+    """Read a REDCap data dictionary: show what it defines or every problem; offer it as our YAML.
+
+    Only for those who load protocols (LOAD_PROTOCOL in some study): it parses uploaded files.
+    """
+    require_in_any_study(request.user, Action.LOAD_PROTOCOL)
     form = DataDictionaryUploadForm(request.POST or None, request.FILES or None)
     context = {"form": form, "instruments": [], "problems": [], "csv_text": ""}
     if request.method == "POST" and request.POST.get("download"):

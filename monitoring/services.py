@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.services import password_reconfirm
 from audit.models import AuditEvent
 from audit.services import audit_record, audited_update, diff, snapshot
 from instruments.models import Response
@@ -64,14 +66,22 @@ def _reset(verification: SourceVerification, *, user, reason: str) -> None:
         verification.save(update_fields=["reset_at", "reset_reason"])
 
 
-@transaction.atomic
-def casebook_sign(*, participant: Participant, user, password: str, meaning: str) -> Signature:
-    """The PI signs the casebook after entering their password again; a wrong password stores nothing."""
-    participant = participant_hold(participant)
+def casebook_sign(*, participant: Participant, user, password: str, meaning: str, request: HttpRequest) -> Signature:
+    """The PI signs the casebook after entering their password again; a wrong password stores nothing.
+
+    The password is checked first, outside the signing transaction, with the log-in's lock-out (django-axes
+    counts each wrong password; past the limit the account is locked and the signature refused), so that a
+    hijacked session is no unlimited password oracle.
+    """
     if meaning not in MEANINGS:
         raise ValidationError({"meaning": _("Choose what your signature means.")})
-    if not password or not user.check_password(password):
-        raise ValidationError({"password": _("The password is not correct. Nothing was signed.")})
+    password_reconfirm(request=request, user=user, password=password)
+    return _casebook_sign(participant=participant, user=user, meaning=meaning)
+
+
+@transaction.atomic
+def _casebook_sign(*, participant: Participant, user, meaning: str) -> Signature:
+    participant = participant_hold(participant)
     if Signature.objects.filter(participant=participant, voided_at__isnull=True).exists():
         raise ValidationError(_("This casebook is already signed."))
     signature = Signature.objects.create(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.capabilities import Action, require
+from accounts.services import AccountLockedOut
 from core.i18n import text_for
 from instruments.registry import get_instrument
 from participants import services as participant_services
@@ -166,7 +168,12 @@ def casebook_sign(request, participant_id: int):
                     user=request.user,
                     password=form.cleaned_data["password"],
                     meaning=form.cleaned_data["meaning"],
+                    request=request,
                 )
+            except AccountLockedOut:
+                # As for log-in: the session ends too, and django-axes' middleware answers with its lock-out page.
+                logout(request)
+                return redirect(reverse("two_factor:login"))
             except ValidationError as error:
                 form.add_error(None, error)
             else:

@@ -296,10 +296,16 @@ def participant_randomise(*, participant: Participant, user) -> AllocationSlot:
 
 
 def _data_managers(participant: Participant):
-    """Active members told of unblindings (NOTIFIED_OF_UNBLINDING: the data managers) at the participant's site."""
+    """Active members told of unblindings (NOTIFIED_OF_UNBLINDING: the data managers) at the participant's site.
+
+    Both the membership and the user must be active: a deactivated account must not keep receiving unblinded arms.
+    """
     return (
         Membership.objects.filter(
-            study=participant.study, role__in=roles_with(Action.NOTIFIED_OF_UNBLINDING), is_active=True
+            study=participant.study,
+            role__in=roles_with(Action.NOTIFIED_OF_UNBLINDING),
+            is_active=True,
+            user__is_active=True,
         )
         .filter(Q(all_sites=True) | Q(sites=participant.site))
         .select_related("user")

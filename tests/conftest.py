@@ -16,6 +16,12 @@ def services_required() -> bool:
     return os.environ.get("REQUIRE_SERVICES") == "1"
 
 
+@pytest.fixture(autouse=True)
+def two_factor_off(settings):
+    """Personas log in with force_login (no OTP device); tests/test_two_factor_required.py turns it back on."""
+    settings.REQUIRE_2FA = False
+
+
 @pytest.fixture
 def world(db):
     """Study ``alpha`` with sites A and B, study ``beta`` with site C, one participant at each site."""

@@ -74,7 +74,7 @@ GATES = {
     "imaging:series-preview": Gate(),
     "workflows:api-response-detail": Gate(),
     "workflows:api-response-list": Gate(),
-    "instruments:datadictionary-upload": Gate(None),
+    "instruments:datadictionary-upload": Gate(V.LOAD_PROTOCOL, post=V.LOAD_PROTOCOL),
     "instruments:instrument-datadictionary": Gate(None),
     "instruments:instrument-detail": Gate(None),
     "instruments:instrument-list": Gate(None),

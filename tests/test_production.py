@@ -99,6 +99,7 @@ def _production_env(static_root: Path) -> dict:
         DJANGO_CSRF_TRUSTED_ORIGINS=f"https://{HOST}",
         DJANGO_BEHIND_PROXY="1",
         DJANGO_STATIC_ROOT=str(static_root),
+        DJANGO_REQUIRE_2FA="0",  # the demo roles log in with a password only (two-factor: tests/test_two_factor_required.py)
         DATABASE_URL=_database_url(),
         DATABASE_CONN_MAX_AGE="0",
         PYTHON=sys.executable,

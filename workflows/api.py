@@ -56,11 +56,31 @@ class AnswersSerializer(BoundedSerializerMixin, serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
+class PatchSerializer(AnswersSerializer):
+    """A partial update: only the answers sent change; ``complete`` left out keeps the form's status."""
+
+    complete = serializers.BooleanField(required=False)
+
+
 class NewResponseSerializer(AnswersSerializer):
     participant = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     visit_code = serializers.SlugField()
     activity_key = serializers.SlugField()
     instance = serializers.IntegerField(min_value=1, max_value=INT32_MAX, default=1)
+
+
+# An update without the version the client read would silently overwrite another user's change: refused.
+LOCK_VERSION_REQUIRED = {
+    "en": "Send the lock_version of the response you read (GET it first): an update without it could overwrite "
+    "someone else's change. Nothing was saved.",
+    "zh": "请提交您读取的答卷的 lock_version（请先 GET 该答卷）：缺少它的更新可能覆盖他人的修改。未保存任何内容。",
+}
+
+
+def _lock_version_missing(data) -> ApiResponse | None:
+    if data.get("lock_version") is None:
+        return ApiResponse({"errors": {"lock_version": LOCK_VERSION_REQUIRED}}, status=status.HTTP_409_CONFLICT)
+    return None
 
 
 def _raw(answers: dict) -> dict:
@@ -71,6 +91,8 @@ def _raw(answers: dict) -> dict:
 def _submit(request, crf, data, *, instance: int, response: Response | None):
     if not crf.can_write:
         raise PermissionDenied
+    if response is not None and (missing := _lock_version_missing(data)) is not None:
+        return missing
     instrument_code = response.instrument_code if response else crf.instrument.code
     version = response.definition_version if response else crf.instrument.version
     result = response_submit(
@@ -132,7 +154,8 @@ class ResponseListView(ListAPIView):
 
 
 class ResponseDetailView(APIView):
-    """GET one response; PUT new answers (send the lock_version you read)."""
+    """GET one response; PUT all its answers, PATCH some of them (both need the lock_version you read: 409
+    without it)."""
 
     def get(self, request, response_id: int):
         return ApiResponse(ResponseSerializer(response_for_user(request.user, response_id)).data)
@@ -143,3 +166,14 @@ class ResponseDetailView(APIView):
         incoming.is_valid(raise_exception=True)
         crf = crf_for_user(request.user, response.participant_id, response.visit_code, response.activity_key)
         return _submit(request, crf, incoming.validated_data, instance=response.instance, response=response)
+
+    def patch(self, request, response_id: int):
+        response = response_for_user(request.user, response_id)
+        incoming = PatchSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        # The stored answers with the sent ones over them; response_submit cleans and scores the whole form again.
+        data["answers"] = {**response.values, **data["answers"]}
+        data.setdefault("complete", response.status == Response.Status.COMPLETE)
+        crf = crf_for_user(request.user, response.participant_id, response.visit_code, response.activity_key)
+        return _submit(request, crf, data, instance=response.instance, response=response)

@@ -85,3 +85,10 @@ def casebook_url(participant):
 
 def crf_url(participant, visit="baseline", activity="phq9"):
     return reverse("workflows:response-edit", args=[participant.pk, visit, activity])
+
+
+def sign_request(address: str = "10.0.0.1"):
+    """A request for services that re-check a password (django-axes needs one: the address is part of the lock)."""
+    from django.test import RequestFactory
+
+    return RequestFactory().post("/", REMOTE_ADDR=address)

@@ -12,7 +12,7 @@ from participants import services as participant_services
 from participants.models import Lock
 from tests.factories import PASSWORD, ParticipantFactory
 
-from .conftest import ANSWERS, casebook_url, crf_url, persona, submit
+from .conftest import ANSWERS, casebook_url, crf_url, persona, sign_request, submit
 
 
 def url(name, *args):
@@ -154,7 +154,9 @@ def test_the_pi_signs_and_a_later_change_shows_the_voided_signature(client, form
 def test_the_dashboard_counts_per_site_within_the_users_scope(client, alpha, form, people):
     services.response_verify(response=form, user=people["monitor"])
     participant_services.lock_create(participant=form.participant, scope="participant", user=people["data_manager"])
-    services.casebook_sign(participant=form.participant, user=people["pi"], password=PASSWORD, meaning="reviewed")
+    services.casebook_sign(
+        participant=form.participant, user=people["pi"], password=PASSWORD, meaning="reviewed", request=sign_request()
+    )
     for number in range(2, 5):
         submit(ParticipantFactory(site=alpha.site_a, identifier=f"ALPHA-A-000{number}"), people["coordinator"])
     submit(alpha.participant_b, people["coordinator"])

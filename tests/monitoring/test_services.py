@@ -16,7 +16,7 @@ from participants.models import Lock, Visit
 from tests.factories import PASSWORD
 from workflows.services import responses_import
 
-from .conftest import ANSWERS, submit
+from .conftest import ANSWERS, sign_request, submit
 
 CHANGED = {**ANSWERS, "phq9_1": "3"}
 
@@ -162,7 +162,11 @@ def test_a_visit_lock_refuses_completing_that_visit_only(alpha, people):
 def test_a_wrong_password_signs_nothing(form, people):
     with pytest.raises(ValidationError) as refused:
         services.casebook_sign(
-            participant=form.participant, user=people["pi"], password="wrong-one", meaning="reviewed"
+            participant=form.participant,
+            user=people["pi"],
+            password="wrong-one",
+            meaning="reviewed",
+            request=sign_request(),
         )
     assert "password" in refused.value.message_dict
     assert not Signature.objects.exists()
@@ -171,19 +175,25 @@ def test_a_wrong_password_signs_nothing(form, people):
 
 def test_the_right_password_stores_signer_time_meaning_and_hash(form, people):
     signature = services.casebook_sign(
-        participant=form.participant, user=people["pi"], password=PASSWORD, meaning="reviewed"
+        participant=form.participant, user=people["pi"], password=PASSWORD, meaning="reviewed", request=sign_request()
     )
     assert signature.signer == people["pi"] and signature.signed_at is not None
     assert "complete and accurate" in signature.meaning_text and "完整" in signature.meaning_text
     assert signature.content_hash == selectors.casebook_hash(form.participant)
     assert AuditEvent.objects.filter(action="sign", object_id=str(signature.pk)).exists()
     with pytest.raises(ValidationError):
-        services.casebook_sign(participant=form.participant, user=people["pi"], password=PASSWORD, meaning="reviewed")
+        services.casebook_sign(
+            participant=form.participant,
+            user=people["pi"],
+            password=PASSWORD,
+            meaning="reviewed",
+            request=sign_request(),
+        )
 
 
 def test_a_change_after_signing_voids_the_signature_and_the_pi_can_sign_again(form, people):
     signature = services.casebook_sign(
-        participant=form.participant, user=people["pi"], password=PASSWORD, meaning="reviewed"
+        participant=form.participant, user=people["pi"], password=PASSWORD, meaning="reviewed", request=sign_request()
     )
     before = signature.content_hash
     submit(form.participant, people["coordinator"], answers=CHANGED, reason="source corrected")
@@ -191,7 +201,7 @@ def test_a_change_after_signing_voids_the_signature_and_the_pi_can_sign_again(fo
     assert signature.voided_at is not None and "source corrected" in signature.voided_by_change
     assert selectors.current_signature(form.participant) is None
     again = services.casebook_sign(
-        participant=form.participant, user=people["pi"], password=PASSWORD, meaning="reviewed"
+        participant=form.participant, user=people["pi"], password=PASSWORD, meaning="reviewed", request=sign_request()
     )
     assert again.content_hash != before
 

@@ -27,6 +27,19 @@ def reader(client, alpha, make_persona):
     return client
 
 
+@pytest.fixture
+def loader(client, alpha, make_persona):
+    """A data manager: the REDCap reader is for those who load protocols."""
+    client.force_login(make_persona("data_manager"))
+    return client
+
+
+def test_the_redcap_reader_is_refused_to_roles_that_do_not_load_protocols(reader):
+    assert reader.get(upload_url()).status_code == 403
+    upload = SimpleUploadedFile("dd.csv", FIXTURE.read_bytes(), content_type="text/csv")
+    assert reader.post(upload_url(), {"file": upload}).status_code == 403
+
+
 def test_the_library_lists_instruments_and_versions(reader):
     html = reader.get(reverse("instruments:instrument-list")).content.decode()
     assert "Patient Health Questionnaire-9" in html and "36-Item Short Form Health Survey" in html
@@ -48,7 +61,8 @@ def test_an_instrument_downloads_as_a_redcap_data_dictionary_that_reads_back(rea
     assert instrument.item_codes() == get_instrument("psqi").item_codes()
 
 
-def test_an_uploaded_data_dictionary_is_shown_and_offered_as_yaml(reader):
+def test_an_uploaded_data_dictionary_is_shown_and_offered_as_yaml(loader):
+    reader = loader
     upload = SimpleUploadedFile("dd.csv", FIXTURE.read_bytes(), content_type="text/csv")
     page = reader.post(upload_url(), {"file": upload})
     html = page.content.decode()
@@ -62,7 +76,8 @@ def test_an_uploaded_data_dictionary_is_shown_and_offered_as_yaml(reader):
     assert [p for p in problems if "zh" not in p.message] == []
 
 
-def test_a_broken_data_dictionary_lists_every_problem(reader):
+def test_a_broken_data_dictionary_lists_every_problem(loader):
+    reader = loader
     text = FIXTURE.read_text(encoding="utf-8-sig").replace(",radio,", ",slider_of_doom,")
     html = reader.post(upload_url(), {"file": SimpleUploadedFile("dd.csv", text.encode())}).content.decode()
     assert 'id="problems"' in html and "slider_of_doom" in html
