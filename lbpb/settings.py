@@ -188,6 +188,19 @@ IMAGING_DROP_FOLDER = env_str("IMAGING_DROP_FOLDER", "")
 IMAGING_DROP_SETTLE_SECONDS = env_int("IMAGING_DROP_SETTLE_SECONDS", 60)
 if IMAGING_DROP_SETTLE_SECONDS < 0:
     raise ImproperlyConfigured("IMAGING_DROP_SETTLE_SECONDS must be 0 or more.")
+# Zip uploads: checked on the zip's directory before extracting and on the bytes written while extracting.
+IMAGING_ZIP_MAX_MEMBERS = env_int("IMAGING_ZIP_MAX_MEMBERS", 2000)
+IMAGING_ZIP_MAX_MEMBER_BYTES = env_int("IMAGING_ZIP_MAX_MEMBER_BYTES", 4 * 1024**3)
+IMAGING_ZIP_MAX_TOTAL_BYTES = env_int("IMAGING_ZIP_MAX_TOTAL_BYTES", 8 * 1024**3)
+IMAGING_ZIP_MAX_RATIO = env_int("IMAGING_ZIP_MAX_RATIO", 100)
+for _name in (
+    "IMAGING_ZIP_MAX_MEMBERS",
+    "IMAGING_ZIP_MAX_MEMBER_BYTES",
+    "IMAGING_ZIP_MAX_TOTAL_BYTES",
+    "IMAGING_ZIP_MAX_RATIO",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more.")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
