@@ -1,0 +1,17 @@
+"""Thin Celery tasks: ids in, one service call each."""
+
+from celery import shared_task
+from django.conf import settings
+
+from .services import response_import_run
+
+
+@shared_task(
+    name="workflows.tasks.response_import_task",
+    acks_late=True,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+)
+def response_import_task(job_id: int) -> int:
+    response_import_run(job_id=job_id)
+    return job_id
