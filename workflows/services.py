@@ -169,16 +169,22 @@ class ImportReport:
         return sum(row.status == "saved" for row in self.rows)
 
 
-def responses_import(*, study, csv_text: str, user, complete: bool = True, reason: str = "") -> ImportReport:
-    """Store every row of a response file through response_submit, or none of them if any row is refused."""
+def responses_import(
+    *, study, csv_text: str, user, complete: bool = True, reason: str = "", progress=None
+) -> ImportReport:
+    """Store every row of a response file through response_submit, or none of them if any row is refused.
+    ``progress(done)`` is called every PROGRESS_EVERY rows: the rows are inside one transaction, so the job's task
+    reports them outside the database (Celery's result backend)."""
     rows, problem = parse_import(csv_text)
     report = ImportReport(rows, problem)
     if problem:
         return report
     participants = {one.identifier: one for one in participants_for_user(user).filter(study=study)}
     with transaction.atomic():
-        for row in rows:
+        for done, row in enumerate(rows, start=1):
             _import_row(row, study=study, participants=participants, user=user, complete=complete, reason=reason)
+            if progress is not None and done % PROGRESS_EVERY == 0:
+                progress(done)
         if not report.ok:
             transaction.set_rollback(True)
             for row in rows:
@@ -246,6 +252,9 @@ def protocol_apply(
         return result
 
 
+PROGRESS_EVERY = 50
+
+
 def responses_import_queue(
     *, study, user, csv_text: str, file_name: str, complete: bool = True, reason: str = ""
 ) -> ResponseImportJob:
@@ -288,7 +297,7 @@ def _send_import(job_id: int) -> None:
     signature.apply_async()
 
 
-def response_import_run(*, job_id: int) -> ResponseImportJob:
+def response_import_run(*, job_id: int, progress=None) -> ResponseImportJob:
     """Import a queued job's file (all rows or none) and keep the per-row report on the job; the stored file is
     emptied whatever the outcome. A job that is not queued any more (a redelivered task) is left as it is."""
     with transaction.atomic():
@@ -300,7 +309,12 @@ def response_import_run(*, job_id: int) -> ResponseImportJob:
     try:
         with translation.override(job.language or None):
             report = responses_import(
-                study=job.study, csv_text=job.csv_text, user=job.uploaded_by, complete=job.complete, reason=job.reason
+                study=job.study,
+                csv_text=job.csv_text,
+                user=job.uploaded_by,
+                complete=job.complete,
+                reason=job.reason,
+                progress=progress,
             )
     except Exception as error:  # noqa: BLE001  (the job must end, and say so, whatever went wrong)
         logger.exception("response import job %s failed", job_id)

@@ -33,6 +33,7 @@ from studies.forms import ProtocolUploadForm
 from studies.protocol import ProtocolError
 
 from .access import import_job_for_user
+from .selectors import import_job_rows_done
 from .services import protocol_apply, response_submit, responses_import_queue
 
 
@@ -190,4 +191,5 @@ def response_import_job(request, study_code: str, import_job_id: int):
     """A queued import's progress, then its per-row report."""
     study = study_for_user(request.user, study_code)
     job = import_job_for_user(request.user, study, import_job_id)
-    return render(request, "workflows/response_import_job.html", {"study": study, "job": job})
+    context = {"study": study, "job": job, "rows_done": import_job_rows_done(job)}
+    return render(request, "workflows/response_import_job.html", context)

@@ -89,3 +89,11 @@ def test_another_sites_user_cannot_see_the_job_report(client, alpha, coordinator
     membership_grant(user=site_b, study=alpha.study, role="coordinator", sites=[alpha.site_b], all_sites=False)
     client.force_login(site_b)
     assert client.get(reverse("workflows:response-import-job", args=["alpha", job.pk])).status_code == 404
+
+
+def test_the_import_reports_its_progress_every_50_rows(alpha, coordinator):
+    seen: list[int] = []
+    job = responses_import_queue(study=alpha.study, user=coordinator, csv_text=big_file(120), file_name="a.csv")
+    response_import_run(job_id=job.pk, progress=seen.append)
+    job.refresh_from_db()
+    assert seen == [50, 100] and (job.status, job.rows_done, job.rows_total) == ("succeeded", 120, 120)
