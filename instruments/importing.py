@@ -6,6 +6,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from core import validation
@@ -39,9 +40,35 @@ class ImportRow:
     messages: list[str] = field(default_factory=list)
 
 
+def _table(csv_text: str) -> tuple[list[list[str]], str]:
+    """The CSV's rows, or why not: more data rows than RESPONSE_IMPORT_MAX_ROWS (counted while reading, so a huge
+    file stops early), or a cell longer than RESPONSE_IMPORT_MAX_FIELD_CHARS."""
+    max_rows, max_field = settings.RESPONSE_IMPORT_MAX_ROWS, settings.RESPONSE_IMPORT_MAX_FIELD_CHARS
+    table: list[list[str]] = []
+    reader = csv.reader(io.StringIO(csv_text.lstrip("\ufeff")))
+    too_long = _("Line %(line)d has a cell longer than %(limit)d characters; shorten it or split the file.")
+    try:
+        for cells in reader:
+            if any(len(cell) > max_field for cell in cells):
+                return [], too_long % {"line": reader.line_num, "limit": max_field}
+            table.append(cells)
+            if len(table) > max_rows + 1:  # the header, then the data rows
+                return [], _(
+                    "The file has more than %(limit)d rows; at most %(limit)d rows are imported at once. "
+                    "Split it into smaller files."
+                ) % {"limit": max_rows}
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):  # the csv module's own ceiling (128 KiB)
+            return [], too_long % {"line": reader.line_num, "limit": max_field}
+        return [], _("Line %(line)d cannot be read as CSV (%(error)s).") % {"line": reader.line_num, "error": error}
+    return table, ""
+
+
 def parse_import(csv_text: str) -> tuple[list[ImportRow], str]:
     """The rows of a response import file, or a message saying why the file cannot be read."""
-    table = list(csv.reader(io.StringIO(csv_text.lstrip("\ufeff"))))
+    table, problem = _table(csv_text)
+    if problem:
+        return [], problem
     if len(table) < 2 or len(table[0]) <= KEY_COLUMNS:
         return [], _(
             "The file needs a header row and at least one data row: study ID, visit code, activity key, "

@@ -204,6 +204,25 @@ IMAGING_DROP_FOLDER = env_str("IMAGING_DROP_FOLDER", "")
 IMAGING_DROP_SETTLE_SECONDS = env_int("IMAGING_DROP_SETTLE_SECONDS", 60)
 if IMAGING_DROP_SETTLE_SECONDS < 0:
     raise ImproperlyConfigured("IMAGING_DROP_SETTLE_SECONDS must be 0 or more.")
+# Zip uploads: checked on the zip's directory before extracting and on the bytes written while extracting.
+IMAGING_ZIP_MAX_MEMBERS = env_int("IMAGING_ZIP_MAX_MEMBERS", 2000)
+IMAGING_ZIP_MAX_MEMBER_BYTES = env_int("IMAGING_ZIP_MAX_MEMBER_BYTES", 4 * 1024**3)
+IMAGING_ZIP_MAX_TOTAL_BYTES = env_int("IMAGING_ZIP_MAX_TOTAL_BYTES", 8 * 1024**3)
+IMAGING_ZIP_MAX_RATIO = env_int("IMAGING_ZIP_MAX_RATIO", 100)
+# Response imports (CSV): run as a queued job; a file over either limit is refused at upload.
+RESPONSE_IMPORT_MAX_ROWS = env_int("RESPONSE_IMPORT_MAX_ROWS", 5000)
+RESPONSE_IMPORT_MAX_FIELD_CHARS = env_int("RESPONSE_IMPORT_MAX_FIELD_CHARS", 65536)
+if not 1 <= RESPONSE_IMPORT_MAX_FIELD_CHARS <= 131072:  # the csv module refuses longer fields anyway
+    raise ImproperlyConfigured("RESPONSE_IMPORT_MAX_FIELD_CHARS must be between 1 and 131072.")
+for _name in (
+    "RESPONSE_IMPORT_MAX_ROWS",
+    "IMAGING_ZIP_MAX_MEMBERS",
+    "IMAGING_ZIP_MAX_MEMBER_BYTES",
+    "IMAGING_ZIP_MAX_TOTAL_BYTES",
+    "IMAGING_ZIP_MAX_RATIO",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more.")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -80,6 +80,7 @@ GATES = {
     "instruments:instrument-list": Gate(None),
     "workflows:response-edit": Gate(post=V.ENTER_DATA),
     "workflows:response-import": Gate(V.ENTER_DATA, post=V.ENTER_DATA),
+    "workflows:response-import-job": Gate(V.ENTER_DATA),
     "monitoring:casebook-detail": Gate(),
     "monitoring:casebook-sign": Gate(post=V.SIGN),
     "monitoring:lock-release": Gate(POST_ONLY, post=V.LOCK),

@@ -9,15 +9,20 @@ must cause effects in higher ones, the workflow here is the one place that says 
   the treatment-reassessment rules (participants), syncs the adverse-event log (safety) and opens or closes
   data-quality queries (queries).
 * ``response_rescore`` / ``responses_rescore``: new scores from today's scorer, and what the change undoes.
-* ``responses_import``: a response file, all rows or none, each through ``response_submit``.
+* ``responses_import``: a response file, all rows or none, each through ``response_submit``;
+  ``responses_import_queue`` stores the file as a ``ResponseImportJob`` (refusing it at once past the row and cell
+  limits) and ``response_import_run``, in a Celery task, imports it and keeps the per-row report on the job.
 * ``protocol_apply``: load a protocol file (studies) and re-project every participant's visits (participants).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import asdict, dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from audit.models import AuditEvent
@@ -43,15 +48,21 @@ from participants.selectors import participants_for_user
 from participants.services import lock_for_write, locked_message, participant_reassessment_evaluate
 from queries.services import queries_evaluate_response
 from safety.services import adverse_event_sync
-from studies.selectors import protocol_activity
+from studies.selectors import protocol_activity, sites_for_user
 from studies.services import LoadResult, protocol_load
+
+from .models import ResponseImportJob
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "ImportReport",
     "SubmitResult",
+    "response_import_run",
     "response_rescore",
     "response_submit",
     "responses_import",
+    "responses_import_queue",
     "responses_rescore",
 ]
 
@@ -169,16 +180,22 @@ class ImportReport:
         return sum(row.status == "saved" for row in self.rows)
 
 
-def responses_import(*, study, csv_text: str, user, complete: bool = True, reason: str = "") -> ImportReport:
-    """Store every row of a response file through response_submit, or none of them if any row is refused."""
+def responses_import(
+    *, study, csv_text: str, user, complete: bool = True, reason: str = "", progress=None
+) -> ImportReport:
+    """Store every row of a response file through response_submit, or none of them if any row is refused.
+    ``progress(done)`` is called every PROGRESS_EVERY rows: the rows are inside one transaction, so the job's task
+    reports them outside the database (Celery's result backend)."""
     rows, problem = parse_import(csv_text)
     report = ImportReport(rows, problem)
     if problem:
         return report
     participants = {one.identifier: one for one in participants_for_user(user).filter(study=study)}
     with transaction.atomic():
-        for row in rows:
+        for done, row in enumerate(rows, start=1):
             _import_row(row, study=study, participants=participants, user=user, complete=complete, reason=reason)
+            if progress is not None and done % PROGRESS_EVERY == 0:
+                progress(done)
         if not report.ok:
             transaction.set_rollback(True)
             for row in rows:
@@ -244,3 +261,95 @@ def protocol_apply(
         if result.reproject:
             participant_services.visits_reproject_study(study=result.study)
         return result
+
+
+PROGRESS_EVERY = 50
+
+
+def responses_import_queue(
+    *, study, user, csv_text: str, file_name: str, complete: bool = True, reason: str = ""
+) -> ResponseImportJob:
+    """Store a response file as a queued job and send its task after the commit. A file that cannot be read, or
+    is over RESPONSE_IMPORT_MAX_ROWS rows or RESPONSE_IMPORT_MAX_FIELD_CHARS characters in a cell, is refused
+    here (ValidationError) and nothing is stored."""
+    rows, problem = parse_import(csv_text)
+    if problem:
+        raise ValidationError(problem)
+    with transaction.atomic():
+        job = ResponseImportJob.objects.create(
+            study=study,
+            uploaded_by=user,
+            site_ids=sorted(sites_for_user(user, study).values_list("pk", flat=True)),
+            file_name=file_name[:255],
+            csv_text=csv_text,
+            complete=complete,
+            reason=reason,
+            language=translation.get_language() or "",
+            rows_total=len(rows),
+        )
+        audit_record(
+            user=user,
+            action="create",
+            instance=job,
+            study=study,
+            changes={"file_name": [None, job.file_name], "rows_total": [None, job.rows_total]},
+            reason=reason,
+            path=AuditEvent.Path.IMPORT,
+        )
+        transaction.on_commit(lambda: _send_import(job.pk))
+    return job
+
+
+def _send_import(job_id: int) -> None:
+    from workflows.tasks import response_import_task  # tasks import services, as imaging's jobs_enqueue says
+
+    signature = response_import_task.si(job_id)
+    ResponseImportJob.objects.filter(pk=job_id).update(task_id=signature.freeze().id or "")
+    signature.apply_async()
+
+
+def response_import_run(*, job_id: int, progress=None) -> ResponseImportJob:
+    """Import a queued job's file (all rows or none) and keep the per-row report on the job; the stored file is
+    emptied whatever the outcome. A job that is not queued any more (a redelivered task) is left as it is."""
+    with transaction.atomic():
+        job = ResponseImportJob.objects.select_for_update().select_related("study", "uploaded_by").get(pk=job_id)
+        if job.status != ResponseImportJob.Status.QUEUED:
+            return job
+        job.status, job.started_at = ResponseImportJob.Status.RUNNING, timezone.now()
+        job.save(update_fields=["status", "started_at"])
+    try:
+        with translation.override(job.language or None):
+            report = responses_import(
+                study=job.study,
+                csv_text=job.csv_text,
+                user=job.uploaded_by,
+                complete=job.complete,
+                reason=job.reason,
+                progress=progress,
+            )
+    except Exception as error:  # noqa: BLE001  (the job must end, and say so, whatever went wrong)
+        logger.exception("response import job %s failed", job_id)
+        return _import_close(job, ResponseImportJob.Status.FAILED, error=f"{type(error).__name__}: {error}"[:500])
+    job.rows_done = len(report.rows)
+    job.report = {
+        "problem": report.problem,
+        "saved": report.saved,
+        "rows": [{key: value for key, value in asdict(row).items() if key != "answers"} for row in report.rows],
+    }
+    status = ResponseImportJob.Status.SUCCEEDED if report.ok else ResponseImportJob.Status.FAILED
+    return _import_close(job, status)
+
+
+def _import_close(job: ResponseImportJob, status: str, *, error: str = "") -> ResponseImportJob:
+    with transaction.atomic():
+        job.status, job.error, job.finished_at, job.csv_text = status, error, timezone.now(), ""
+        job.save(update_fields=["status", "error", "finished_at", "csv_text", "rows_done", "report"])
+        audit_record(
+            user=None,
+            action="update",
+            instance=job,
+            study=job.study,
+            changes={"status": [ResponseImportJob.Status.RUNNING, status], "rows_done": [0, job.rows_done]},
+            path=AuditEvent.Path.SYSTEM,
+        )
+    return job

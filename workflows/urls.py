@@ -14,6 +14,11 @@ urlpatterns = [
         name="response-edit",
     ),
     path("instruments/import/<slug:study_code>/", views.response_import, name="response-import"),
+    path(
+        "instruments/import/<slug:study_code>/jobs/<int:import_job_id>/",
+        views.response_import_job,
+        name="response-import-job",
+    ),
     # DRF marks its views login_required=False; the product asks for a log-in everywhere, API included.
     path("instruments/api/responses/", login_required(api.ResponseListView.as_view()), name="api-response-list"),
     path(

@@ -5,8 +5,9 @@ Each view is thin: the access check of the app that owns the object, a form, one
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -32,7 +33,9 @@ from studies.access import study_for_protocol_load, study_for_user
 from studies.forms import ProtocolUploadForm
 from studies.protocol import ProtocolError
 
-from .services import protocol_apply, response_submit, responses_import
+from .access import import_job_for_user
+from .selectors import import_job_rows_done
+from .services import protocol_apply, response_submit, responses_import_queue
 
 
 def protocol_upload(request, study_code: str):
@@ -158,21 +161,36 @@ def _entries(crf, visit_code: str, activity_key: str, instance: int) -> list[dic
 
 
 def response_import(request, study_code: str):
+    """Upload a response file: refused at once when it cannot be read or is over the limits, else queued as a job."""
     study = study_for_user(request.user, study_code)
     if not can_enter_data(request.user, study):
         raise PermissionDenied
     form = ResponseImportForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
-        csv_text, problem = read_upload(form.cleaned_data["file"])
-        if problem:
-            form.add_error("file", problem)
-        else:
-            report = responses_import(
-                study=study,
-                csv_text=csv_text,
-                user=request.user,
-                complete=form.cleaned_data["complete"],
-                reason=form.cleaned_data["reason"],
-            )
-    return render(request, "workflows/response_import.html", {"study": study, "form": form, "report": report})
+        upload = form.cleaned_data["file"]
+        csv_text, problem = read_upload(upload)
+        if not problem:
+            try:
+                job = responses_import_queue(
+                    study=study,
+                    user=request.user,
+                    csv_text=csv_text,
+                    file_name=upload.name,
+                    complete=form.cleaned_data["complete"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                problem = error.messages[0]
+            else:
+                return redirect("workflows:response-import-job", study_code=study.code, import_job_id=job.pk)
+        form.add_error("file", problem)
+    context = {"study": study, "form": form, "max_rows": settings.RESPONSE_IMPORT_MAX_ROWS}
+    return render(request, "workflows/response_import.html", context)
+
+
+def response_import_job(request, study_code: str, import_job_id: int):
+    """A queued import's progress, then its per-row report."""
+    study = study_for_user(request.user, study_code)
+    job = import_job_for_user(request.user, study, import_job_id)
+    context = {"study": study, "job": job, "rows_done": import_job_rows_done(job)}
+    return render(request, "workflows/response_import_job.html", context)

@@ -16,7 +16,7 @@ from participants.models import Participant, Visit
 from participants.selectors import participants_for_user
 
 from .linking import datafile_link
-from .staging import BadUpload, skipped, stage_upload, unstage
+from .staging import BadUpload, ZipRefused, skipped, stage_upload, unstage_all
 from .steps import STEPS, ingest_step
 
 __all__ = [
@@ -65,21 +65,47 @@ def upload_receive(
 ) -> list[IngestJob]:
     """Stage every file (zips member by member) and create one queued job per file."""
     _check_target(study, participant, visit)
-    staged = []
+    staged: list[tuple[str, str]] = []
     try:
         for name, source in files:
             staged += stage_upload(name, source)
     except BadUpload as error:
-        for _name, path in staged:
-            unstage(path)
-        message = _(
-            "%(name)s is a damaged zip archive (%(error)s); nothing was received. Create the archive "
-            "again and upload it."
-        ) % {"name": error.name, "error": error.reason}
-        raise ValidationError(message) from error
-    return staged_receive(
-        study=study, user=user, staged=staged, participant=participant, visit=visit, kind=kind, path=path
-    )
+        unstage_all(staged)
+        raise ValidationError(_refusal(error)) from error
+    except BaseException:
+        unstage_all(staged)  # nothing of a failed upload stays on disk
+        raise
+    return _receive(study=study, user=user, staged=staged, participant=participant, visit=visit, kind=kind, path=path)
+
+
+def _receive(*, staged: list[tuple[str, str]], **kwargs) -> list[IngestJob]:
+    """staged_receive, removing the staged files if its transaction does not commit (once it has, they belong to
+    the jobs, even if sending the tasks then fails)."""
+    committed = False
+
+    def mark() -> None:
+        nonlocal committed
+        committed = True
+
+    try:
+        with transaction.atomic():
+            transaction.on_commit(mark)
+            return staged_receive(staged=staged, **kwargs)
+    except BaseException:
+        if not committed:
+            unstage_all(staged)
+        raise
+
+
+def _refusal(error: BadUpload) -> str:
+    if isinstance(error, ZipRefused):
+        return _("%(name)s was refused: %(reason)s. Nothing was received; split the archive and upload the parts.") % {
+            "name": error.name,
+            "reason": error.reason,
+        }
+    return _(
+        "%(name)s is a damaged zip archive (%(error)s); nothing was received. Create the archive again and upload it."
+    ) % {"name": error.name, "error": error.reason}
 
 
 def folder_receive(
@@ -88,14 +114,19 @@ def folder_receive(
     """Every file under ``root`` (zips included), for ``manage.py ingest``."""
     _check_target(study, participant, visit)
     paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file() and not skipped(p.name))
-    staged = []
-    for file_path in paths:
-        with file_path.open("rb") as source:
-            name = str(file_path.relative_to(root)) if file_path != root else file_path.name
-            staged += stage_upload(name, source)
-    return staged_receive(
-        study=study, user=user, staged=staged, participant=participant, visit=visit, kind=kind, path=path
-    )
+    staged: list[tuple[str, str]] = []
+    try:
+        for file_path in paths:
+            with file_path.open("rb") as source:
+                name = str(file_path.relative_to(root)) if file_path != root else file_path.name
+                staged += stage_upload(name, source)
+    except BadUpload as error:
+        unstage_all(staged)
+        raise ValidationError(_refusal(error)) from error
+    except BaseException:
+        unstage_all(staged)  # nothing of a failed upload stays on disk
+        raise
+    return _receive(study=study, user=user, staged=staged, participant=participant, visit=visit, kind=kind, path=path)
 
 
 def ingest_target(*, study, identifier: str, visit_code: str, user=None) -> tuple[Participant, Visit]:

@@ -303,10 +303,12 @@ def _append(job: IngestJob, line: str) -> None:
     job.log = f"{job.log}{stamp} {line}\n"
 
 
-def _close(job: IngestJob, status: str, *, error: str = "") -> None:
+def _close(job: IngestJob, status: str, *, error: str = "", keep_upload: bool = False) -> None:
+    """End the job. Its staged upload goes, unless a retry may still need it (``keep_upload``: a time limit or an
+    unexpected error, not the file's fault; the nightly sweep removes those after FAILED_UPLOAD_RETENTION_DAYS)."""
     before = IngestJob.objects.filter(pk=job.pk).values("status", "error").first() or {}
     job.status, job.error, job.finished_at = status, error, timezone.now()
-    if status == IngestJob.Status.SUCCEEDED:
+    if not keep_upload:
         unstage(job.staged_path)
         job.staged_path = ""
     with transaction.atomic():
@@ -337,14 +339,14 @@ def error_message(error: dict) -> str:
     return _(error["msgid"]) % params if params else _(error["msgid"])
 
 
-def _fail(job: IngestJob, step: str, error: dict) -> None:
+def _fail(job: IngestJob, step: str, error: dict, *, keep_upload: bool = False) -> None:
     """The log reads in the worker's language and ``error`` in English (logs, API, rows older than this scheme);
     ``details["error"]`` keeps the template and its parameters so each page shows it in its viewer's language."""
     with translation.override("en"):
         text = error_message(error)
     _append(job, f"{step}: {error_message(error)}")
     job.details = {**job.details, "error": error}
-    _close(job, IngestJob.Status.FAILED, error=text)
+    _close(job, IngestJob.Status.FAILED, error=text, keep_upload=keep_upload)
 
 
 def ingest_step(*, job_id: int, step: str) -> None:
@@ -363,7 +365,7 @@ def ingest_step(*, job_id: int, step: str) -> None:
         _fail(job, step, {"msgid": error.msgid, "params": error.params, "translate": list(error.translate)})
         return
     except SoftTimeLimitExceeded:
-        _fail(job, step, {"msgid": TIME_LIMIT, "params": {}})
+        _fail(job, step, {"msgid": TIME_LIMIT, "params": {}}, keep_upload=True)
         return
     except OperationalError:
         raise  # the database is away: the task retries the step
@@ -372,7 +374,8 @@ def ingest_step(*, job_id: int, step: str) -> None:
         # What the step left in memory (details holding a NaN, say) may be what failed to save: the job fails
         # with its stored details, so the failure itself is always recorded and the job can be retried.
         job.details = IngestJob.objects.filter(pk=job.pk).values_list("details", flat=True).first() or {}
-        _fail(job, step, {"msgid": UNEXPECTED, "params": {"error": f"{type(error).__name__}: {error}"[:300]}})
+        message = {"msgid": UNEXPECTED, "params": {"error": f"{type(error).__name__}: {error}"[:300]}}
+        _fail(job, step, message, keep_upload=True)
         return
     _append(job, line)
     job.steps_done = [*job.steps_done, step]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import string
 from collections import defaultdict
 
+from . import limits
 from .reader import Reader, gettext_noop, join
 from .schema import Visit
 
@@ -160,6 +161,16 @@ def occurrence_offsets(visit: Visit) -> list[int]:
 def _check_overlaps(r: Reader, visits, *, union: bool = False) -> None:
     # Two windows on one anchor that overlap for a shared arm make "which visit is this?" ambiguous. In a
     # union schedule every participant has every visit, so every pair of visits shares the participants.
+    # The check compares occurrences pairwise, so their number is bounded first.
+    occurrences = sum(visit.repeating.count if visit.repeating else 1 for _, visit in visits)
+    if occurrences > limits.MAX_OCCURRENCES:
+        r.add(
+            "visits",
+            gettext_noop("the schedule has %(count)s visits with their repeats; at most %(limit)s are accepted"),
+            count=occurrences,
+            limit=limits.MAX_OCCURRENCES,
+        )
+        return
     by_anchor = defaultdict(list)
     for path, visit in visits:
         for n, offset in enumerate(occurrence_offsets(visit)):
@@ -168,6 +179,8 @@ def _check_overlaps(r: Reader, visits, *, union: bool = False) -> None:
     reported: set[str] = set()  # one problem per visit is enough, even when many repeats overlap
     for slots in by_anchor.values():
         for i, (path, visit, n, start, end) in enumerate(slots):
+            if path in reported:
+                continue
             clash = next((s for s in slots[:i] if _clash((visit, n, start, end), s[1:], union)), None)
             if clash is not None and path not in reported:
                 reported.add(path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import checks
+from . import checks, limits
 from .parse_eligibility import read_eligibility, read_rules
 from .quality import check_quality_visits, read_quality_rules
 from .reader import ProtocolError, Reader, gettext_noop, join, suggestion
@@ -125,10 +125,10 @@ def _read_document(r: Reader, data: Any, known: Known) -> Parsed:
             format=repr(data["format"]),
         )
     parsed.study = _read_study(r, data.get("study"))
-    parsed.sites = _read_list(r, data, "sites", _read_site)
-    parsed.arms = _read_list(r, data, "arms", _read_arm)
-    parsed.anchors = _read_list(r, data, "anchors", _read_anchor)
-    parsed.visits = _read_list(r, data, "visits", lambda r_, d, p: _read_visit(r_, d, p, known))
+    parsed.sites = _read_list(r, data, "sites", _read_site, limits.MAX_SITES)
+    parsed.arms = _read_list(r, data, "arms", _read_arm, limits.MAX_ARMS)
+    parsed.anchors = _read_list(r, data, "anchors", _read_anchor, limits.MAX_ANCHORS)
+    parsed.visits = _read_list(r, data, "visits", lambda r_, d, p: _read_visit(r_, d, p, known), limits.MAX_VISITS)
     parsed.eligibility = read_eligibility(r, data.get("eligibility"), "eligibility")
     parsed.rules = read_rules(r, data, known)
     parsed.quality_rules = read_quality_rules(r, data, known)
@@ -136,9 +136,9 @@ def _read_document(r: Reader, data: Any, known: Known) -> Parsed:
     return parsed
 
 
-def _read_list(r: Reader, data: dict, key: str, read) -> list[tuple[str, Any]]:
+def _read_list(r: Reader, data: dict, key: str, read, limit: int) -> list[tuple[str, Any]]:
     out = []
-    for path, item in r.items(data, key, ""):
+    for path, item in r.items(data, key, "", limit):
         value = read(r, item, path)
         if value is not None:
             out.append((path, value))
@@ -149,7 +149,7 @@ def _read_study(r: Reader, data: Any) -> Study | None:
     if r.mapping(data, "study", STUDY_KEYS, ("registry", "blinding", "blinded_schedule")) is None:
         return None
     registry = []
-    for path, item in r.items(data, "registry", "study"):
+    for path, item in r.items(data, "registry", "study", limits.MAX_SITES):
         if r.mapping(item, path, ("registry", "id")) is not None:
             registry.append(RegistryEntry(r.string(item, "registry", path), r.string(item, "id", path)))
     values = dict(
@@ -196,7 +196,7 @@ def _read_anchor(r: Reader, data: Any, path: str) -> Anchor | None:
         here = join(path, "expected")
         ref = data["expected"]
         if r.mapping(ref, here, ("anchor", "offset_days")) is not None:
-            other, days = r.string(ref, "anchor", here), r.integer(ref, "offset_days", here)
+            other, days = r.string(ref, "anchor", here), _offset(r, ref, "offset_days", here)
             expected = ExpectedDate(other, days) if other is not None and days is not None else None
     if code is None or label is None:
         return None
@@ -210,7 +210,7 @@ def _read_visit(r: Reader, data: Any, path: str, known: Known) -> Visit | None:
         code=r.string(data, "code", path),
         label=r.text(data, "label", path),
         anchor=r.string(data, "anchor", path),
-        offset_days=r.integer(data, "offset_days", path),
+        offset_days=_offset(r, data, "offset_days", path),
         window_before=_window(r, data, "window_before", path),
         window_after=_window(r, data, "window_after", path),
     )
@@ -223,8 +223,12 @@ def _read_visit(r: Reader, data: Any, path: str, known: Known) -> Visit | None:
     return Visit(**values, arms=r.strings(data, "arms", path), repeating=repeating, activities=activities)
 
 
+def _offset(r: Reader, data: dict, key: str, path: str) -> int | None:
+    return r.integer(data, key, path, minimum=-limits.MAX_OFFSET_DAYS, maximum=limits.MAX_OFFSET_DAYS)
+
+
 def _window(r: Reader, data: dict, key: str, path: str) -> int | None:
-    value = r.integer(data, key, path)
+    value = r.integer(data, key, path, maximum=limits.MAX_WINDOW_DAYS)
     if value is not None and value < 0:
         r.add(
             join(path, key),
@@ -238,7 +242,8 @@ def _window(r: Reader, data: dict, key: str, path: str) -> int | None:
 def _read_repeating(r: Reader, data: Any, path: str) -> Repeating | None:
     if r.mapping(data, path, ("every_days", "count")) is None:
         return None
-    every, count = r.integer(data, "every_days", path, minimum=1), r.integer(data, "count", path, minimum=1)
+    every = r.integer(data, "every_days", path, minimum=1, maximum=limits.MAX_OFFSET_DAYS)
+    count = r.integer(data, "count", path, minimum=1, maximum=limits.MAX_REPEAT_COUNT)
     return Repeating(every, count) if every is not None and count is not None else None
 
 
@@ -246,6 +251,15 @@ def _read_activities(r: Reader, data: Any, path: str, known: Known) -> tuple[Act
     if r.mapping(data, path, (), ("instruments", "specimens", "acquisitions")) is None:
         return ()
     out: list[Activity] = []
+    count = sum(len(v) for v in data.values() if isinstance(v, list))
+    if count > limits.MAX_ACTIVITIES:
+        r.add(
+            path,
+            gettext_noop("at most %(limit)s activities are accepted at one visit, got %(count)s"),
+            limit=limits.MAX_ACTIVITIES,
+            count=count,
+        )
+        return ()
     for kind in ("instrument", "specimen", "acquisition"):
         key = kind + "s"
         for item_path, item in r.items(data, key, path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import limits
 from .reader import Reader, gettext_noop, join, suggestion
 from .schema import (
     FIELD_TYPES,
@@ -34,7 +35,7 @@ def read_eligibility(r: Reader, data: Any, path: str) -> Eligibility:
     if data is None or r.mapping(data, path, (), ("fields", "inclusion", "exclusion")) is None:
         return Eligibility()
     fields = []
-    for item_path, item in r.items(data, "fields", path):
+    for item_path, item in r.items(data, "fields", path, limits.MAX_FIELDS):
         value = _read_field(r, item, item_path)
         if value is not None:
             fields.append(value)
@@ -62,7 +63,7 @@ def _read_field(r: Reader, data: Any, path: str) -> EligibilityField | None:
     if r.mapping(data, path, ("code", "label", "type"), ("unit", "options", "source")) is None:
         return None
     options = []
-    for item_path, item in r.items(data, "options", path):
+    for item_path, item in r.items(data, "options", path, limits.MAX_OPTIONS):
         if r.mapping(item, item_path, ("code", "en", "zh")) is not None:
             options.append(Option(item["code"], _option_text(r, item, item_path)))
     code, label = r.string(data, "code", path), r.text(data, "label", path)
@@ -82,7 +83,7 @@ def _option_text(r: Reader, item: dict, path: str) -> Text:
 
 def _read_criteria(r: Reader, data: dict, kind: str, path: str, fields: dict) -> tuple[Criterion, ...]:
     out = []
-    for item_path, item in r.items(data, kind, path):
+    for item_path, item in r.items(data, kind, path, limits.MAX_CRITERIA):
         if r.mapping(item, item_path, ("code", "text"), ("rule",)) is None:
             continue
         code, text = r.string(item, "code", item_path), r.text(item, "text", item_path)
@@ -92,10 +93,17 @@ def _read_criteria(r: Reader, data: dict, kind: str, path: str, fields: dict) ->
     return tuple(out)
 
 
-def read_rule(r: Reader, data: Any, path: str, fields: dict):
-    """`{field, op, value}`, `{all: [...]}`, `{any: [...]}` or `{not: rule}`."""
+def read_rule(r: Reader, data: Any, path: str, fields: dict, depth: int = 1):
+    """`{field, op, value}`, `{all: [...]}`, `{any: [...]}` or `{not: rule}`, at most MAX_RULE_DEPTH deep."""
     if isinstance(data, dict) and len(data) == 1 and next(iter(data)) in ("all", "any", "not"):
-        return _read_combination(r, data, path, fields)
+        if depth > limits.MAX_RULE_DEPTH:
+            r.add(
+                path,
+                gettext_noop("all/any/not are nested more than %(limit)s deep"),
+                limit=limits.MAX_RULE_DEPTH,
+            )
+            return None
+        return _read_combination(r, data, path, fields, depth)
     if r.mapping(data, path, ("field", "op", "value")) is None or "value" not in data:
         return None
     name, op = r.string(data, "field", path), r.choice(data, "op", path, RULE_OPS)
@@ -119,15 +127,15 @@ def read_rule(r: Reader, data: Any, path: str, fields: dict):
     return Condition(name, op, value)
 
 
-def _read_combination(r: Reader, data: dict, path: str, fields: dict) -> Combination | None:
+def _read_combination(r: Reader, data: dict, path: str, fields: dict, depth: int) -> Combination | None:
     mode, inner = next(iter(data.items()))
     if mode == "not":
-        sub = read_rule(r, inner, join(path, "not"), fields)
+        sub = read_rule(r, inner, join(path, "not"), fields, depth + 1)
         return Combination("not", (sub,)) if sub is not None else None
     if not isinstance(inner, list) or not inner:
         r.add(join(path, mode), gettext_noop("expected a non-empty list of rules"))
         return None
-    subs = [read_rule(r, s, join(join(path, mode), i), fields) for i, s in enumerate(inner)]
+    subs = [read_rule(r, s, join(join(path, mode), i), fields, depth + 1) for i, s in enumerate(inner)]
     return None if None in subs else Combination(mode, tuple(subs))
 
 
@@ -145,7 +153,7 @@ def _read_value(r: Reader, value: Any, op: str | None, path: str) -> Any:
 
 def read_rules(r: Reader, data: dict, known) -> list[tuple[str, ReassessmentRule]]:
     out = []
-    for path, item in r.items(data, "rules", ""):
+    for path, item in r.items(data, "rules", "", limits.MAX_RULES):
         if r.mapping(item, path, RULE_KEYS) is None:
             continue
         r.choice(item, "kind", path, ("reassessment",))

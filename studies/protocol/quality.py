@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import limits
 from .reader import Problem, Reader, gettext_noop, join, suggestion
 from .schema import Text
 
@@ -74,7 +75,7 @@ def read_quality_rules(r: Reader, data: dict, known) -> list[tuple[str, QualityR
     """Every rule of `quality_rules`, each with its key path; problems go to ``r``."""
     out = []
     seen: dict[str, str] = {}
-    for path, item in r.items(data, "quality_rules", ""):
+    for path, item in r.items(data, "quality_rules", "", limits.MAX_RULES):
         rule = _read_rule(r, item, path, known)
         code = item.get("code") if isinstance(item, dict) else None
         if isinstance(code, str) and code in seen:

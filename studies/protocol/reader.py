@@ -12,6 +12,7 @@ extracts them by that name, as for imaging/readers/errors.py.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from . import limits
 from .schema import Text
 
 _MISSING = object()
@@ -99,8 +101,25 @@ class _DuplicateKey(yaml.constructor.ConstructorError):
         super().__init__(None, None, f"duplicate key '{key}'", mark)
 
 
+class _TooDeep(yaml.composer.ComposerError):
+    def __init__(self, mark):
+        super().__init__(None, None, "nested too deeply", mark)
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key repeated in one mapping (PyYAML would silently keep the last)."""
+    """SafeLoader that refuses a key repeated in one mapping (PyYAML would silently keep the last), and lists and
+    mappings nested deeper than MAX_YAML_DEPTH before its recursive composer runs out of stack."""
+
+    depth = 0
+
+    def compose_node(self, parent, index):
+        self.depth += 1
+        try:
+            if self.depth > limits.MAX_YAML_DEPTH:
+                raise _TooDeep(self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
     def construct_mapping(self, node, deep=False):
         seen = set()
@@ -125,11 +144,33 @@ class Reader:
         self.problems.append(Problem.of(self.filename, path, msgid, line, translate=translate, **params))
 
     def load(self, text: str) -> Any:
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > limits.MAX_FILE_BYTES:
+            self.add(
+                "",
+                gettext_noop("the file is %(size)s bytes; a protocol file may be at most %(limit)s bytes"),
+                size=size,
+                limit=limits.MAX_FILE_BYTES,
+            )
+            return None
+        loader = _UniqueKeyLoader(text)
         try:
-            return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+            node = loader.get_single_node()
+            if node is not None and not self._bounded(node):
+                return None
+            return loader.construct_document(node) if node is not None else None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark is not None else None
+            if isinstance(exc, _TooDeep):
+                self.add(
+                    "",
+                    gettext_noop("lists and mappings are nested more than %(limit)s deep (line %(line_number)s)"),
+                    line,
+                    limit=limits.MAX_YAML_DEPTH,
+                    line_number=line,
+                )
+                return None
             if isinstance(exc, _DuplicateKey):
                 self.add(
                     "",
@@ -152,6 +193,18 @@ class Reader:
             else:
                 self.add("", gettext_noop("YAML syntax error: %(reason)s"), reason=reason)
             return None
+        finally:
+            loader.dispose()
+
+    def _bounded(self, root: yaml.Node) -> bool:
+        """Refuse a document whose aliases expand past MAX_YAML_NODES nodes or MAX_YAML_DEPTH levels (a "billion
+        laughs"), or refer to themselves, before anything walks it."""
+        problem = _expanded_problem(root)
+        if problem is not None:
+            msgid, params = problem
+            self.add("", msgid, **params)
+            return False
+        return True
 
     def mapping(self, data: Any, path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()):
         if not isinstance(data, dict):
@@ -216,13 +269,29 @@ class Reader:
             return default
         return value
 
-    def integer(self, data: dict, key: str, path: str, default: Any = None, minimum: int | None = None):
+    def integer(
+        self,
+        data: dict,
+        key: str,
+        path: str,
+        default: Any = None,
+        minimum: int | None = None,
+        maximum: int | None = None,
+    ):
         value = self._get(data, key, path, (int,), INTEGER, default)
         if isinstance(value, int) and minimum is not None and value < minimum:
             self.add(
                 join(path, key),
                 gettext_noop("must be %(minimum)s or more, got %(value)s"),
                 minimum=minimum,
+                value=value,
+            )
+            return default
+        if isinstance(value, int) and maximum is not None and value > maximum:
+            self.add(
+                join(path, key),
+                gettext_noop("must be %(maximum)s or less, got %(value)s"),
+                maximum=maximum,
                 value=value,
             )
             return default
@@ -250,20 +319,37 @@ class Reader:
 
     def date(self, data: dict, key: str, path: str) -> date | None:
         value = data.get(key)
+        parsed = None
         if isinstance(value, date):
-            return value
-        if isinstance(value, str):
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                pass
-        if value is not None:
+            parsed = value
+        elif isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                parsed = date.fromisoformat(value)
+        if parsed is not None and not limits.MIN_YEAR <= parsed.year <= limits.MAX_YEAR:
+            self.add(
+                join(path, key),
+                gettext_noop("the date %(value)s is not between the years %(first)s and %(last)s"),
+                value=parsed.isoformat(),
+                first=limits.MIN_YEAR,
+                last=limits.MAX_YEAR,
+            )
+            return None
+        if parsed is None and value is not None:
             self.add(join(path, key), gettext_noop("expected a date YYYY-MM-DD, got %(value)s"), value=repr(value))
-        return None
+        return parsed
 
-    def items(self, data: dict, key: str, path: str) -> list[tuple[str, Any]]:
-        """(path, element) pairs of a list value; [] when absent or not a list."""
+    def items(self, data: dict, key: str, path: str, limit: int | None = None) -> list[tuple[str, Any]]:
+        """(path, element) pairs of a list value; [] when absent or not a list. Past ``limit`` elements a problem
+        is recorded and only the first ``limit`` are read."""
         value = self._get(data, key, path, (list,), TYPE_NAMES[list], [])
+        if limit is not None and len(value) > limit:
+            self.add(
+                join(path, key),
+                gettext_noop("at most %(limit)s entries are accepted, got %(count)s"),
+                limit=limit,
+                count=len(value),
+            )
+            value = value[:limit]
         return [(join(join(path, key), i), item) for i, item in enumerate(value)]
 
     def strings(self, data: dict, key: str, path: str) -> tuple[str, ...]:
@@ -286,3 +372,45 @@ class Reader:
         if not en or not zh:
             return None
         return Text(en=en, zh=zh)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _expanded_problem(root: yaml.Node) -> tuple[str, dict] | None:
+    """The expanded size and depth of the node graph (an alias counts in full wherever it is used), computed once
+    per node without recursion; a problem if either is over its limit or an alias refers to its own anchor."""
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            open_nodes.discard(key)
+            kids = _children(node)
+            size[key] = 1 + sum(size[id(k)] for k in kids)
+            depth[key] = 1 + max((depth[id(k)] for k in kids), default=0)
+            if size[key] > limits.MAX_YAML_NODES:
+                return gettext_noop("the file expands to more than %(limit)s values (aliases counted in full)"), {
+                    "limit": limits.MAX_YAML_NODES
+                }
+            if depth[key] > limits.MAX_YAML_DEPTH:
+                return gettext_noop("lists and mappings are nested more than %(limit)s deep (aliases expanded)"), {
+                    "limit": limits.MAX_YAML_DEPTH
+                }
+            continue
+        if key in size:
+            continue
+        if key in open_nodes:
+            return gettext_noop("an alias refers to the list or mapping that contains it"), {}
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((kid, False) for kid in _children(node) if id(kid) not in size)
+    return None

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from . import limits
 from .reader import Reader, gettext_noop, join
 
 LIMITS = ("tr_min_ms", "tr_max_ms", "te_min_ms", "te_max_ms")
@@ -33,7 +34,7 @@ class SeriesRule:
 def read_series_rules(r: Reader, data: dict) -> list[tuple[str, SeriesRule]]:
     """Every rule of `series_rules`, each with its key path; problems go to ``r``."""
     out = []
-    for path, item in r.items(data, "series_rules", ""):
+    for path, item in r.items(data, "series_rules", "", limits.MAX_RULES):
         rule = _read_rule(r, item, path)
         if rule is not None:
             out.append((path, rule))

@@ -4,6 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from instruments.models import Response
+from tests.imports import post_import
 
 
 def import_url(study_code="alpha"):
@@ -24,7 +25,7 @@ def row(identifier: str, answer: str = "1", activity: str = "phq9", visit: str =
 def test_a_good_file_saves_every_row(client, alpha, coordinator):
     client.force_login(coordinator)
     text = "\n".join([HEADER, row("ALPHA-A-0001"), row("ALPHA-A-0002", "3", activity="phq9_family")])
-    html = client.post(import_url(), {"file": upload(text), "complete": "on"}).content.decode()
+    html = post_import(client, import_url(), {"file": upload(text), "complete": "on"}).content.decode()
     assert "2 forms saved." in html
     family = Response.objects.get(activity_key="phq9_family")
     assert family.scores["total"] == 27 and family.source == "import" and family.status == "complete"
@@ -35,7 +36,7 @@ def test_one_bad_row_saves_nothing_and_each_row_says_why(client, alpha, coordina
     text = "\n".join(
         [HEADER, row("ALPHA-A-0001"), row("ALPHA-A-0002", "9"), row("ALPHA-B-0001"), row("ALPHA-A-0003", visit="m6")]
     )
-    html = client.post(import_url(), {"file": upload(text), "complete": "on"}).content.decode()
+    html = post_import(client, import_url(), {"file": upload(text), "complete": "on"}).content.decode()
     assert "Nothing was saved" in html
     assert "phq9_1: Choose one of the listed options." in html
     assert "Unknown study ID ALPHA-B-0001." in html  # another site's participant is unknown, like a missing one
@@ -46,13 +47,14 @@ def test_one_bad_row_saves_nothing_and_each_row_says_why(client, alpha, coordina
 
 def test_changing_complete_forms_by_import_needs_a_reason(client, alpha, coordinator):
     client.force_login(coordinator)
-    client.post(import_url(), {"file": upload("\n".join([HEADER, row("ALPHA-A-0001")])), "complete": "on"})
-    html = client.post(
-        import_url(), {"file": upload("\n".join([HEADER, row("ALPHA-A-0001", "2")])), "complete": "on"}
+    post_import(client, import_url(), {"file": upload("\n".join([HEADER, row("ALPHA-A-0001")])), "complete": "on"})
+    html = post_import(
+        client, import_url(), {"file": upload("\n".join([HEADER, row("ALPHA-A-0001", "2")])), "complete": "on"}
     ).content.decode()
     assert "give a reason for the change" in html
     assert Response.objects.get().scores["total"] == 9
-    client.post(
+    post_import(
+        client,
         import_url(),
         {"file": upload("\n".join([HEADER, row("ALPHA-A-0001", "2")])), "complete": "on", "reason": "Re-keyed"},
     )
@@ -61,9 +63,9 @@ def test_changing_complete_forms_by_import_needs_a_reason(client, alpha, coordin
 
 def test_unreadable_files_are_refused_with_a_message(client, alpha, coordinator):
     client.force_login(coordinator)
-    html = client.post(import_url(), {"file": upload("ç,a,b,c\n", encoding="latin-1")}).content.decode()
+    html = post_import(client, import_url(), {"file": upload("ç,a,b,c\n", encoding="latin-1")}).content.decode()
     assert "not UTF-8" in html
-    html = client.post(import_url(), {"file": upload("only,a,header\n")}).content.decode()
+    html = post_import(client, import_url(), {"file": upload("only,a,header\n")}).content.decode()
     assert "needs a header row and at least one data row" in html
     assert not Response.objects.exists()
 

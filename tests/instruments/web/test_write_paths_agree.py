@@ -10,6 +10,7 @@ from django.urls import reverse
 from instruments.definitions import compute
 from instruments.models import Response
 from instruments.registry import get_instrument
+from tests.imports import post_import
 
 from .conftest import crf_url, form_post, full_answers
 
@@ -51,8 +52,8 @@ def test_form_import_and_api_store_the_same_scores(client, alpha, coordinator, c
     assert client.post(crf_url(alpha.participant_a, activity=code), form_post(answers)).status_code == 302
 
     upload = import_file([(alpha.participant_a2.identifier, "baseline", code, answers)])
-    page = client.post(
-        reverse("workflows:response-import", args=["alpha"]), {"file": upload, "complete": "on", "reason": ""}
+    page = post_import(
+        client, reverse("workflows:response-import", args=["alpha"]), {"file": upload, "complete": "on", "reason": ""}
     )
     assert "1 form saved." in page.content.decode()
 
