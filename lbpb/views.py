@@ -6,15 +6,16 @@ above accounts; lbpb/urls.py puts them in the ``accounts`` namespace beside the 
 """
 
 from django.conf import settings
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import PasswordChangeForm
 from accounts.lockout import reset_request_limits
 from accounts.selectors import memberships_for_user
 
@@ -28,8 +29,19 @@ def home(request):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = PasswordChangeForm
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:password-change-done")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form):
+        if form.has_error("old_password", "locked"):
+            # As for log-in and the e-signature: the session ends, and the log-in page then shows the lock-out.
+            logout(self.request)
+            return redirect("two_factor:login")
+        return super().form_invalid(form)
 
     def form_valid(self, form):
         user_password_set(

@@ -282,3 +282,27 @@ def test_the_reset_email_of_a_chinese_session_is_bilingual_too(client):
     (message,) = mail.outbox
     assert "To choose a new password" in message.body and "新密码" in message.body
     assert User.objects.get(email="chen@example.org").check_password(PASSWORD)
+
+
+@pytest.mark.django_db
+def test_wrong_old_passwords_count_towards_the_log_in_lock_out(client, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    user = UserFactory()
+    client.force_login(user)
+    for _ in range(2):
+        assert _change(client, "not-my-password-1").status_code == 200
+    locked = _change(client, "not-my-password-1")  # the third wrong one locks the account and ends the session
+    assert locked.status_code == 429 and 'id="locked-out"' in locked.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+    assert client.get(reverse("accounts:profile")).status_code == 302  # the session ended
+    client.force_login(user)
+    assert _change(client, PASSWORD).status_code == 429  # even the right old password is refused now
+    assert client.get(reverse("accounts:profile")).status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+    log_in = client.post(
+        reverse("two_factor:login"),
+        {"login_view-current_step": "auth", "auth-username": user.username, "auth-password": PASSWORD},
+    )
+    assert log_in.status_code == 429
