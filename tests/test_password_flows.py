@@ -306,3 +306,16 @@ def test_wrong_old_passwords_count_towards_the_log_in_lock_out(client, settings)
         {"login_view-current_step": "auth", "auth-username": user.username, "auth-password": PASSWORD},
     )
     assert log_in.status_code == 429
+
+
+@pytest.mark.django_db
+def test_the_pages_hold_no_inline_script_or_style_under_the_content_security_policy(client):
+    pages = [
+        reverse("accounts:password-reset"),
+        reverse("accounts:password-reset-done"),
+        "/accounts/password/reset/MQ/x/",
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+        assert " style=" not in response.content.decode() and "<script>" not in response.content.decode(), url
