@@ -1,6 +1,10 @@
-"""Where django-axes finds the user name (the two-factor login wizard prefixes its fields) and the address."""
+"""Where django-axes finds the user name (the two-factor login wizard prefixes its fields) and the address, and the
+count of password-reset requests."""
+
+import hashlib
 
 from django.conf import settings
+from django.core.cache import cache
 
 
 def username_from_request(request, credentials) -> str | None:
@@ -20,3 +24,28 @@ def client_address(request) -> str | None:
         if forwarded:
             return forwarded[-1]
     return request.META.get("REMOTE_ADDR")
+
+
+# Password-reset requests are counted per client address and per e-mail address in fixed one-hour windows, in
+# Django's cache (the default cache is per server process; a shared cache makes the limit server-wide).
+RESET_WINDOW_SECONDS = 3600
+
+
+def _count(key: str) -> int:
+    cache.add(key, 0, RESET_WINDOW_SECONDS)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, RESET_WINDOW_SECONDS)
+        return 1
+
+
+def reset_request_limits(*, request, email: str) -> tuple[bool, bool]:
+    """Count one password-reset request and say whether (this address, this e-mail address) went past
+    ``settings.PASSWORD_RESET_REQUEST_LIMIT`` this hour. Counted alike whether or not a user has the e-mail
+    address, so the answer reveals nothing about accounts."""
+    limit = settings.PASSWORD_RESET_REQUEST_LIMIT
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    by_address = _count(f"password-reset:address:{client_address(request)}")
+    by_email = _count(f"password-reset:email:{digest}")
+    return by_address > limit, by_email > limit

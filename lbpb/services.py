@@ -135,3 +135,21 @@ def user_password_recorded(
         reason=reason,
         request=request,
     )
+
+
+# Stored in the trail as the event's reason (with path "page"), beside "password: changed".
+PASSWORD_CHANGE_REASON = "password changed by its user"
+PASSWORD_RESET_REASON = "password reset by e-mail link"
+
+
+@transaction.atomic
+def user_password_set(*, user: User, password: str, reason: str, request=None) -> None:
+    """``user`` sets its own new password (the change page, or a reset link): saved and audited together.
+
+    The password policy is checked here again (the forms check it first, with their messages); the trail records
+    that the password changed, never the hash.
+    """
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    user_password_recorded(user=user, actor=user, path=AuditEvent.Path.PAGE, reason=reason, request=request)

@@ -140,6 +140,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Password reset by e-mail: a link works once and for PASSWORD_RESET_TIMEOUT seconds; an address may ask for at most
+# PASSWORD_RESET_REQUEST_LIMIT reset e-mails an hour, and one e-mail address receives at most as many.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
+PASSWORD_RESET_REQUEST_LIMIT = env_int("PASSWORD_RESET_REQUEST_LIMIT", 5)
+if PASSWORD_RESET_TIMEOUT < 60 or PASSWORD_RESET_REQUEST_LIMIT < 1:
+    raise ImproperlyConfigured(
+        "PASSWORD_RESET_TIMEOUT must be 60 seconds or more, PASSWORD_RESET_REQUEST_LIMIT 1 or more."
+    )
+
 # Two-factor log-in (TOTP) is required of these roles in any study; DJANGO_REQUIRE_2FA=0 turns it off (demo, tests).
 REQUIRE_2FA = env_bool("DJANGO_REQUIRE_2FA", True)
 REQUIRE_2FA_ROLES = env_list("DJANGO_REQUIRE_2FA_ROLES", ["admin", "data_manager", "pi", "unblinded_statistician"])

@@ -5,7 +5,20 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from two_factor.urls import urlpatterns as two_factor_urls
 
+from accounts.urls import urlpatterns as account_urls
+
 from . import views
+
+# The password pages (lbpb/views.py: they save through an audited service, above accounts) join the account page
+# in the accounts namespace. Django's views mark the reset pages login_not_required; so do ours.
+password_urls = [
+    path("password/change/", views.PasswordChangeView.as_view(), name="password-change"),
+    path("password/change/done/", views.PasswordChangeDoneView.as_view(), name="password-change-done"),
+    path("password/reset/", views.PasswordResetView.as_view(), name="password-reset"),
+    path("password/reset/sent/", views.PasswordResetDoneView.as_view(), name="password-reset-done"),
+    path("password/reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password-reset-confirm"),
+    path("password/reset/complete/", views.PasswordResetCompleteView.as_view(), name="password-reset-complete"),
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,7 +27,7 @@ urlpatterns = [
     path("account/logout/", LogoutView.as_view(), name="logout"),
     # The language switcher must work on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
-    path("accounts/", include("accounts.urls")),
+    path("accounts/", include((account_urls + password_urls, "accounts"))),
     path("studies/", include("studies.urls")),
     path("participants/", include("participants.urls")),
     path("instruments/", include("instruments.urls")),

@@ -24,6 +24,7 @@ from tests.matrix import all_kwargs
 THIRD_PARTY = {"admin", "two_factor", "djdt"}
 # URL names that anyone may open without logging in.
 PUBLIC = {"core:health", "two_factor:login", "set_language", "admin:login", "logout"}
+PUBLIC |= {f"accounts:password-reset{page}" for page in ("", "-done", "-confirm", "-complete")}  # by e-mail link
 
 OBJECT_KWARGS = all_kwargs()
 # URLs that answer 400 without a required query parameter (an API filter): the own request carries it.
@@ -53,6 +54,8 @@ MANAGE = Gate(ok=302, post=V.MANAGE_PARTICIPANTS)  # a participant flow whose GE
 LOCKING = Gate(POST_ONLY, post=V.LOCK, post_ok=302)
 GATES = {
     "accounts:profile": Gate(None),
+    "accounts:password-change": Gate(None),
+    "accounts:password-change-done": Gate(None),
     "audit:object-events": Gate(),
     "audit:participant-events": Gate(),
     "audit:study-events": Gate(V.READ_STUDY_AUDIT),
