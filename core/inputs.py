@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django import forms
+from django.core.exceptions import ValidationError
 from rest_framework import serializers
 
 from . import validation
@@ -41,8 +43,30 @@ def refused(problem: validation.InputRefused) -> str:
     return text_for(problem.message)
 
 
+def _bounded_choice(field: forms.ModelChoiceField):
+    """``field.to_python`` refusing an id no column can hold: the lookup would raise OverflowError (SQLite) or
+    DataError (PostgreSQL), a server error, before Django's own "not one of the choices" message."""
+    to_python = field.to_python
+
+    def checked(value: Any) -> Any:
+        text = str(value).strip() if value is not None else ""
+        if len(text) > 20 or (text.lstrip("-").isdigit() and abs(int(text)) > INT64_MAX):
+            raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice")
+        return to_python(value)
+
+    return checked
+
+
 class BoundedInputMixin:
-    """Checks every cleaned value of a Django form against ``core.validation`` after the form's own clean."""
+    """Checks every cleaned value of a Django form against ``core.validation`` after the form's own clean,
+    and refuses a chosen id out of any column's range before the field looks it up."""
+
+    def _clean_fields(self) -> None:
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            if isinstance(field, forms.ModelChoiceField) and not getattr(field, "bounded", False):
+                field.to_python = _bounded_choice(field)  # type: ignore[method-assign]
+                field.bounded = True  # type: ignore[attr-defined]
+        super()._clean_fields()  # type: ignore[misc]
 
     def _post_clean(self) -> None:
         super()._post_clean()  # type: ignore[misc]

@@ -153,8 +153,10 @@ class Reader:
                 limit=limits.MAX_FILE_BYTES,
             )
             return None
-        loader = _UniqueKeyLoader(text)
+        loader = None
         try:
+            # Inside the try: the loader checks the text for non-printable characters (a NUL) as it starts.
+            loader = _UniqueKeyLoader(text)
             node = loader.get_single_node()
             if node is not None and not self._bounded(node):
                 return None
@@ -194,7 +196,8 @@ class Reader:
                 self.add("", gettext_noop("YAML syntax error: %(reason)s"), reason=reason)
             return None
         finally:
-            loader.dispose()
+            if loader is not None:
+                loader.dispose()
 
     def _bounded(self, root: yaml.Node) -> bool:
         """Refuse a document whose aliases expand past MAX_YAML_NODES nodes or MAX_YAML_DEPTH levels (a "billion
