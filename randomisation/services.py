@@ -87,15 +87,18 @@ def allocation_list_generate(
     strata_factors: list[str] | None = None,
     seed: int | str | None = None,
     block_multipliers=DEFAULT_MULTIPLIERS,
+    by_command: bool = False,
 ) -> AllocationList:
     """A new (not yet frozen) concealed list for ``study`` from its protocol's arms and ratios.
 
     ``size`` is per stratum. Without ``seed`` one of 128 bits is drawn from the operating system's
     cryptographic generator; only a user who may SET_ALLOCATION_SEED (the unblinded statistician) may give
-    one. Either way it is stored, for the roles that may see the list, so that the list can be rebuilt; the
-    audit row records who generated it and the list's SHA-256 (``list_sha256``), never the seed.
+    one, or a server command (``by_command``: run by the operator, e.g. ``generate_study``'s synthetic lists;
+    no page or API passes it).
+    Either way it is stored, for the roles that may see the list, so that the list can be rebuilt; the audit
+    row records who generated it and the list's SHA-256 (``list_sha256``), never the seed.
     """
-    if seed is not None and not can(user, study, Action.SET_ALLOCATION_SEED):
+    if seed is not None and not by_command and not can(user, study, Action.SET_ALLOCATION_SEED):
         raise ValidationError(SEED_REFUSED, code="seed_forbidden")
     _require_randomised(study)
     protocol = current_protocol(study)

@@ -32,7 +32,9 @@ def _frozen_list(study, *, user, count: int, seed: int) -> AllocationList:
     if count > MAX_SIZE:
         raise SyntheticError(_("A randomised study takes at most %(max)s generated participants.") % {"max": MAX_SIZE})
     return allocation_list_freeze(
-        allocation_list=allocation_list_generate(study=study, user=user, size=count, seed=seed), user=user
+        # Only a command or the statistician may give the seed that keeps a synthetic study the same per --seed.
+        allocation_list=allocation_list_generate(study=study, user=user, size=count, seed=seed, by_command=True),
+        user=user,
     )
 
 
