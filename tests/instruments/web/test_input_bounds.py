@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from instruments.models import Response
 from instruments.registry import get_instrument
+from tests.imports import post_import
 from workflows.services import response_submit
 
 from .conftest import crf_url, form_post, full_answers
@@ -53,7 +54,8 @@ def test_the_import_refuses_a_second_entry_of_a_form_that_is_not_repeating(clien
     answers = full_answers(get_instrument("phq9"))
     header = ["study_id", "visit", "activity", "instance", *answers]
     row = [alpha.participant_a.identifier, "baseline", "phq9", "2", *answers.values()]
-    page = client.post(
+    page = post_import(
+        client,
         reverse("workflows:response-import", args=["alpha"]),
         {"file": import_upload(header, row), "complete": "on", "reason": ""},
     )
@@ -68,7 +70,8 @@ def test_the_import_refuses_an_instance_out_of_range_without_a_500(client, alpha
     answers = full_answers(get_instrument("sleep_diary"))
     header = ["study_id", "visit", "activity", "instance", *answers]
     row = [alpha.participant_a.identifier, "baseline", "sleep_diary", instance, *answers.values()]
-    page = client.post(
+    page = post_import(
+        client,
         reverse("workflows:response-import", args=["alpha"]),
         {"file": import_upload(header, row), "complete": "on", "reason": ""},
     )
