@@ -58,7 +58,7 @@ check: install
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # The project catalogue (locale/) covers lbpb, core, accounts and templates/; each domain app keeps its own.
-APPS_WITH_LOCALE := studies participants instruments imaging audit randomisation queries monitoring safety reports
+APPS_WITH_LOCALE := studies participants instruments imaging audit randomisation queries monitoring safety reports workflows
 I18N_ENV := $(DEV_ENV) DJANGO_SETTINGS_MODULE=lbpb.settings PYTHONPATH=$(CURDIR)
 messages: install
 	$(I18N_ENV) $(BIN)/django-admin makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=tests \
