@@ -58,12 +58,15 @@ class Action(StrEnum):
     # visits or activities (studies.protocol.blinding): it could unblind the study, so the blinded roles that
     # load protocols may not. Loading the file needs LOAD_PROTOCOL as well.
     AMEND_BLINDING = "amend_blinding"
+    # Accounts: log in with a second factor (TOTP) before any page, when settings.REQUIRE_2FA is on.
+    USE_TWO_FACTOR = "use_two_factor"
 
 
 A = Action
 CAPABILITIES: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(
         {
+            A.USE_TWO_FACTOR,
             A.VIEW_STUDY,
             A.VIEW_PARTICIPANTS,
             A.MANAGE_PARTICIPANTS,
@@ -84,6 +87,7 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
     ),
     Role.DATA_MANAGER: frozenset(
         {
+            A.USE_TWO_FACTOR,
             A.VIEW_STUDY,
             A.VIEW_PARTICIPANTS,
             A.LOAD_PROTOCOL,
@@ -105,6 +109,7 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
     ),
     Role.PI: frozenset(
         {
+            A.USE_TWO_FACTOR,
             A.VIEW_STUDY,
             A.VIEW_PARTICIPANTS,
             A.MANAGE_PARTICIPANTS,
@@ -147,6 +152,7 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
     ),
     Role.UNBLINDED_STATISTICIAN: frozenset(
         {
+            A.USE_TWO_FACTOR,
             A.VIEW_STUDY,
             A.LOAD_PROTOCOL,  # for the amendments only it may load (AMEND_BLINDING)
             A.AMEND_BLINDING,

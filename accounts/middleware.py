@@ -4,6 +4,7 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 
+from .capabilities import Action, role_may
 from .selectors import roles_for_user
 
 # Pages a user without a second factor may still open: setting it up, logging out, switching language.
@@ -11,8 +12,9 @@ OPEN_PREFIXES = ("two_factor:", "logout", "set_language", "core:health")
 
 
 class RequireTwoFactorMiddleware:
-    """A user holding one of ``settings.REQUIRE_2FA_ROLES`` in any study, not verified by an OTP device (django-otp),
-    is sent to the two-factor set-up page before any other page. Off when ``settings.REQUIRE_2FA`` is false."""
+    """A user whose role in any study has USE_TWO_FACTOR (accounts/capabilities.py), not verified by an OTP device
+    (django-otp), is sent to the two-factor set-up page before any other page. Off when ``settings.REQUIRE_2FA``
+    is false."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -32,7 +34,7 @@ class RequireTwoFactorMiddleware:
         match = request.resolver_match or _resolve(request.path_info)
         if match is not None and match.view_name.startswith(OPEN_PREFIXES):
             return False
-        return bool(roles_for_user(user) & set(settings.REQUIRE_2FA_ROLES))
+        return any(role_may(role, Action.USE_TWO_FACTOR) for role in roles_for_user(user))
 
 
 def _resolve(path):

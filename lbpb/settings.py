@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    # Admin, data manager, PI and unblinded statistician must set up two-factor log-in first (REQUIRE_2FA_ROLES).
+    # Admin, data manager, PI and unblinded statistician set up two-factor log-in first (capabilities USE_TWO_FACTOR).
     "accounts.middleware.RequireTwoFactorMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -151,7 +151,6 @@ if PASSWORD_RESET_TIMEOUT < 60 or PASSWORD_RESET_REQUEST_LIMIT < 1:
 
 # Two-factor log-in (TOTP) is required of these roles in any study; DJANGO_REQUIRE_2FA=0 turns it off (demo, tests).
 REQUIRE_2FA = env_bool("DJANGO_REQUIRE_2FA", True)
-REQUIRE_2FA_ROLES = env_list("DJANGO_REQUIRE_2FA_ROLES", ["admin", "data_manager", "pi", "unblinded_statistician"])
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 # Lock a user name from the address the failures came from: failures from address A do not lock the same user

@@ -1,4 +1,4 @@
-"""Two-factor log-in is required of Admin, Data manager, PI and Unblinded statistician (REQUIRE_2FA_ROLES)."""
+"""Two-factor log-in is required of Admin, Data manager, PI and Unblinded statistician (the USE_TWO_FACTOR action of the capability table)."""
 
 import pytest
 from django.urls import reverse
