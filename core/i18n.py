@@ -9,7 +9,8 @@ The project keeps English and Simplified Chinese side by side in four shapes, an
 - two strings (``in_viewer_language``).
 
 The rule is the same for all: Chinese when the active language is Chinese and the Chinese text is not empty,
-English otherwise. Only Django and the standard library here: every app may use it.
+English otherwise, and the other language when the wanted one is empty. Only Django and the standard library here:
+every app may use it.
 """
 
 from __future__ import annotations
@@ -43,10 +44,13 @@ def is_chinese(language_code: str | None = None) -> bool:
 
 
 def in_viewer_language(en: str | None, zh: str | None, *, language_code: str | None = None) -> str:
-    """``zh`` for a Chinese viewer when it is not empty, else ``en`` (``""`` when both are missing)."""
+    """The text in the viewer's language when it is there, else the other one (``""`` when both are missing).
+
+    A study may declare one language only, so an English viewer of a Chinese-only label sees the Chinese.
+    """
     if zh and is_chinese(language_code):
         return zh
-    return en or ""
+    return en or zh or ""
 
 
 def text_for(value: HasEnZh | dict | None, *, language_code: str | None = None) -> str:

@@ -56,11 +56,17 @@ TYPE_KEYS = {
 }
 
 
-class Notes:
-    """Collects problems for one file."""
+# The languages a label must have. The built-in library is bilingual; a study's own definitions need only the
+# languages the study declares (``languages`` of parse_definition), written as the label keys "en" and "zh".
+BOTH_LANGUAGES = ("en", "zh")
 
-    def __init__(self, file: str):
+
+class Notes:
+    """Collects problems for one file, and knows which label languages that file must give."""
+
+    def __init__(self, file: str, languages: tuple[str, ...] = BOTH_LANGUAGES):
         self.file = file
+        self.languages = languages
         self.problems: list[Problem] = []
 
     def add(self, path: str, message: str) -> None:
@@ -71,12 +77,19 @@ def parse_label(value: Any, path: str, notes: Notes, *, required: bool = True) -
     if value is None and not required:
         return None
     if not isinstance(value, Mapping):
-        notes.add(path, "must be a mapping with en and zh text")
+        notes.add(path, f"must be a mapping with {' and '.join(notes.languages)} text")
         return Label("", "")
     for lang in ("en", "zh"):
-        if not isinstance(value.get(lang), str) or not value.get(lang, "").strip():
+        given = value.get(lang)
+        if given is not None and not isinstance(given, str):
+            notes.add(f"{path}.{lang}", f"the {lang} label must be text")
+        elif lang in notes.languages and not (given or "").strip():
             notes.add(f"{path}.{lang}", f"missing {lang} label")
-    return Label(str(value.get("en") or ""), str(value.get("zh") or ""))
+    return Label(_text(value.get("en")), _text(value.get("zh")))
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def parse_options(value: Any, path: str, notes: Notes) -> tuple[Option, ...]:
@@ -296,9 +309,14 @@ def parse_header(data: Mapping, notes: Notes) -> dict[str, Any]:
     }
 
 
-def parse_definition(data: Any, file: str = "<definition>") -> tuple[Instrument | None, list[Problem]]:
-    """Build an Instrument from a mapping; return it (or None) with every problem found."""
-    notes = Notes(file)
+def parse_definition(
+    data: Any, file: str = "<definition>", *, languages: tuple[str, ...] = BOTH_LANGUAGES
+) -> tuple[Instrument | None, list[Problem]]:
+    """Build an Instrument from a mapping; return it (or None) with every problem found.
+
+    ``languages`` ("en", "zh" or both) are the label languages required; the other may be given or left out.
+    """
+    notes = Notes(file, languages)
     if not isinstance(data, Mapping):
         notes.add("", "the file must hold a mapping")
         return None, notes.problems
