@@ -58,7 +58,9 @@ def check_anchor_events(r: Reader, parsed) -> None:
         if anchor.expected is not None and anchor.set_by.event in ALWAYS_KNOWN:
             r.add(
                 join(path, "expected"),
-                gettext_noop("an anchor set by %(event)s always has its date once visits are projected; remove `expected`"),
+                gettext_noop(
+                    "an anchor set by %(event)s always has its date once visits are projected; remove `expected`"
+                ),
                 event=anchor.set_by.event,
             )
         if anchor.set_by.event == "crf":
