@@ -85,7 +85,8 @@ def test_the_trial_file_is_english_only_with_no_target_enrolment(trial, client):
     assert study.target_enrolment == 0
     client.force_login(coordinator)
     page = client.get(reverse("studies:study-detail", args=[study.code])).content.decode()
-    assert "not set" in page
+    assert '<dd class="col-sm-9" id="target-enrolment"><span class="text-muted">not set</span></dd>' in page
+    assert "Set by randomisation (the allocation date)" in page  # the anchors table of the protocol summary
 
 
 def test_randomising_through_the_page_sets_week_0_and_every_visit_follows_the_hand_computed_table(
