@@ -19,6 +19,7 @@ from datetime import date
 
 from audit.services import audit_record, diff, snapshot
 from instruments.models import Response
+from studies.selectors import current_protocol
 
 from ..models import AnchorDate, Participant
 from .common import SYSTEM, Action, Status, _locked, _protocol
@@ -32,8 +33,10 @@ def anchors_set_by_event(*, participant: Participant, event: str, day: date, use
     Returns how many visits moved or were added. Call inside the event's own transaction.
     """
     protocol = _protocol(participant.study)
-    participant = _locked(participant)  # fresh status and arm: the event may have just changed them
     codes = [a.code for a in protocol.anchors if a.set_by is not None and a.set_by.event == event]
+    if not codes:
+        return 0
+    participant = _locked(participant)  # fresh status and arm: the event may have just changed them
     return sum(
         _set(participant, protocol, code, day, user=user, path=path, reason=EVENT_REASONS[event]) for code in codes
     )
@@ -46,10 +49,10 @@ def anchors_from_response(*, participant: Participant, instrument_code: str, use
     Several forms may give the item (the instrument at more than one visit): the most recently saved one that has
     a value wins.
     """
-    protocol = _protocol(participant.study)
+    protocol = current_protocol(participant.study)
     anchors = [
         a
-        for a in protocol.anchors
+        for a in (protocol.anchors if protocol is not None else ())
         if a.set_by is not None and a.set_by.event == "crf" and a.set_by.instrument == instrument_code
     ]
     if not anchors:
