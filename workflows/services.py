@@ -6,8 +6,8 @@ must cause effects in higher ones, the workflow here is the one place that says 
 * ``response_submit``: the one write path of CRF answers (page, import, API). Inside one transaction it holds
   the response row, asks the participant's locks, stores the answers (``instruments.services.response_store``)
   and, when they changed, resets the form's verification and the casebook signature (monitoring), re-evaluates
-  the treatment-reassessment rules (participants), syncs the adverse-event log (safety) and opens or closes
-  data-quality queries (queries).
+  the treatment-reassessment rules and the anchors a date item of the form sets (participants), syncs the
+  adverse-event log (safety) and opens or closes data-quality queries (queries).
 * ``response_rescore`` / ``responses_rescore``: new scores from today's scorer, and what the change undoes.
 * ``responses_import``: a response file, all rows or none, each through ``response_submit``;
   ``responses_import_queue`` stores the file as a ``ResponseImportJob`` (refusing it at once past the row and cell

@@ -213,3 +213,14 @@ def test_a_set_by_item_that_is_not_a_date_item_is_refused_at_load_and_nothing_is
         )
     ]
     assert not Study.objects.filter(code="surg").exists()
+
+
+def test_the_crf_page_sets_the_surgery_date_anchor_with_no_typing_on_the_anchor_form(client, surg):
+    study, coordinator = surg
+    participant = _enrolled(study, coordinator)
+    client.force_login(coordinator)
+    url = reverse("workflows:response-edit", args=[participant.pk, "baseline", "liposuction"])
+    response = client.post(url, {"liposuction_date": "2026-03-10", "action": "save", "lock_version": 0, "reason": ""})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert _anchor(participant, "surgery") == date(2026, 3, 10)
+    assert _schedule(participant) == AFTER_ENROLMENT | SURGERY_10_MARCH

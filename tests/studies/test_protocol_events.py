@@ -39,6 +39,12 @@ def test_a_study_without_languages_needs_both(parse_text, base, to_yaml):
     assert parse_text(to_yaml(base)).study.languages == ("en", "zh")
 
 
+def test_the_two_protocols_of_the_repository_stay_bilingual(lbpb, admsc):
+    for protocol in (lbpb, admsc):
+        assert protocol.study.languages == ("en", "zh")
+        assert all(v.label.en and v.label.zh for v in protocol.visits)
+
+
 def test_an_english_only_study_writes_its_labels_in_english_only(parse_text, base, to_yaml):
     base = only("en", base)
     base["study"]["languages"] = ["en"]
