@@ -264,6 +264,8 @@ def protocol_apply(
         result = protocol_load(text=text, filename=filename, user=user, study=study, reason=reason, path=path)
         if result.reproject:
             participant_services.visits_reproject_study(study=result.study)
+            # An anchor the new version sets by an event takes the date of an event that already happened.
+            participant_services.anchors_from_events_study(study=result.study, user=user)
         return result
 
 

@@ -17,6 +17,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db import transaction
+from django.utils import timezone
+
 from audit.services import audit_record, diff, snapshot
 from instruments.models import Response
 from studies.selectors import current_protocol
@@ -64,6 +67,39 @@ def anchors_from_response(*, participant: Participant, instrument_code: str, use
         reason = EVENT_REASONS["crf"] % ((str(anchor.set_by),) * 2)
         changed += _set(participant, protocol, anchor.code, day, user=user, path=path, reason=reason)
     return changed
+
+
+@transaction.atomic
+def anchors_from_events_study(*, study, user=None) -> int:
+    """After an amendment: anchors the new version sets by an event take the date of the event if it has already
+    happened (a participant randomised before the amendment gave week 0 `set_by: randomisation`), since the
+    anchor-date form no longer accepts them. Returns how many visits moved or were added."""
+    protocol = current_protocol(study)
+    anchors = [a for a in (protocol.anchors if protocol is not None else ()) if a.set_by is not None]
+    if not anchors:
+        return 0
+    changed = 0
+    for participant in Participant.objects.select_for_update().filter(study=study, status=Status.ENROLLED):
+        for anchor in anchors:
+            day = _event_date(participant, anchor.set_by)
+            if day is not None:  # not happened yet: the event sets it when it does
+                reason = EVENT_REASONS[anchor.set_by.event]
+                if anchor.set_by.event == "crf":
+                    reason %= (str(anchor.set_by),) * 2
+                changed += _set(participant, protocol, anchor.code, day, user=user, path=SYSTEM, reason=reason)
+    return changed
+
+
+def _event_date(participant: Participant, set_by) -> date | None:
+    """The date of an event that already happened to ``participant``, or None."""
+    if set_by.event == "randomisation":
+        randomised = participant.allocation_source == Participant.AllocationSource.RANDOMISATION
+        return timezone.localdate(participant.allocated_at) if randomised and participant.allocated_at else None
+    if set_by.event == "consent":
+        return min(participant.consents.values_list("consented_on", flat=True), default=None)
+    if set_by.event == "enrolment":
+        return participant.enrolled_on
+    return _item_date(participant, set_by.instrument, set_by.item)
 
 
 def _item_date(participant: Participant, instrument_code: str, item: str) -> date | None:

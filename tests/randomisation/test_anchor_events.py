@@ -22,6 +22,7 @@ from randomisation import services
 from studies.models import Study
 from studies.services import protocol_load
 from tests.factories import UserFactory
+from workflows.services import protocol_apply
 
 FILE = Path(__file__).resolve().parents[1] / "fixtures" / "study_files" / "events_exercise_trial.yaml"
 ENROLLED = date(2026, 3, 2)
@@ -132,3 +133,26 @@ def test_the_week_0_anchor_cannot_be_typed_and_the_pages_show_english_labels_to_
 def test_the_study_row_keeps_its_title_in_its_only_language(trial):
     study, _coordinator = trial
     assert Study.objects.get(pk=study.pk).title == "Exercise versus wait-list for chronic low back pain"
+
+
+def test_an_amendment_that_makes_week_0_set_by_randomisation_dates_those_already_randomised(client, monkeypatch, db):
+    # Version 1.0 had week 0 typed by hand; the participant is randomised under it and nobody typed week 0.
+    amended = FILE.read_text(encoding="utf-8")
+    typed = amended.replace(", set_by: randomisation}", "}").replace(
+        'protocol_version: "1.0"', 'protocol_version: "0.9"'
+    )
+    study = protocol_load(text=typed, filename=FILE.name).study
+    coordinator, statistician = UserFactory(username="exwl-coordinator"), UserFactory(username="exwl-statistician")
+    membership_grant(user=coordinator, study=study, role="coordinator", all_sites=True)
+    membership_grant(user=statistician, study=study, role="unblinded_statistician", all_sites=True)
+    allocation_list = services.allocation_list_generate(study=study, user=statistician, size=10, block_multipliers=(1,))
+    services.allocation_list_freeze(allocation_list=allocation_list, user=statistician)
+    participant = _enrolled(study, coordinator, "Chen Yi")
+    monkeypatch.setattr(timezone, "now", lambda: RANDOMISED)
+    services.participant_randomise(participant=participant, user=coordinator)
+    participant.refresh_from_db()
+    assert _schedule(participant) == BASELINE  # week 0 not typed: nothing hangs from it yet
+
+    protocol_apply(text=amended, filename=FILE.name, user=statistician)
+    assert AnchorDate.objects.get(participant=participant, anchor_code="week0").date == date(2026, 3, 9)
+    assert _schedule(participant) == TABLE[participant.arm_code]
