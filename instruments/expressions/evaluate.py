@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -61,20 +61,17 @@ def truth(value: Value) -> bool | None:
 
 
 def when(value: Value) -> datetime | None:
+    """A date or ISO date (time) text as a moment; all in UTC, since only their differences matter."""
     if isinstance(value, datetime):
-        return value
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
     if isinstance(value, str):
         try:
-            return datetime.fromisoformat(value) if len(value) > 10 else _day(date.fromisoformat(value))
+            return when(datetime.fromisoformat(value) if len(value) > 10 else date.fromisoformat(value))
         except ValueError:
             return None
     return None
-
-
-def _day(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day)
 
 
 def run(node: Node, values: Mapping[str, Any]) -> Value:

@@ -62,13 +62,17 @@ class Parser:
 
     def expect(self, kind: str, what: str) -> Token:
         if self.token.kind != kind:
-            raise ExpressionError("expected %(what)s, found %(found)s", self.token.column, what=what, found=_shown(self.token))
+            raise ExpressionError(
+                "expected %(what)s, found %(found)s", self.token.column, what=what, found=_shown(self.token)
+            )
         return self.advance()
 
     def enter(self) -> None:
         self.nesting += 1
         if self.nesting > MAX_NESTING:
-            raise ExpressionError("nested too deeply (more than %(limit)s levels)", self.token.column, limit=MAX_NESTING)
+            raise ExpressionError(
+                "nested too deeply (more than %(limit)s levels)", self.token.column, limit=MAX_NESTING
+            )
 
     # -- grammar
     def parse(self) -> Node:
@@ -210,7 +214,9 @@ class Parser:
                 given=len(args),
             )
         if least is not None and least > len(args):
-            raise ExpressionError("min=%(least)s is more than the %(count)s values given", token.column, least=least, count=len(args))
+            raise ExpressionError(
+                "min=%(least)s is more than the %(count)s values given", token.column, least=least, count=len(args)
+            )
         return self.build(name, tuple(args), columns, least)
 
     def minimum(self, name: str) -> int:

@@ -74,9 +74,7 @@ def _bracketed(source: str, at: int) -> tuple[Token, int]:
             name=inside,
         )
     if "(" in inside:
-        raise ExpressionError(
-            "[%(name)s]: checkbox option references are not supported", column, name=inside
-        )
+        raise ExpressionError("[%(name)s]: checkbox option references are not supported", column, name=inside)
     if not NAME.fullmatch(inside):
         raise ExpressionError(
             "[%(name)s] is a REDCap smart variable or not a field name: smart variables are not supported",
