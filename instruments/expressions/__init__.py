@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -32,8 +32,11 @@ LANGUAGE_VERSION = "1"
 
 @dataclass(frozen=True)
 class Expression:
-    source: str
-    dialect: str
+    """A compiled expression. Two are equal when their trees are, whatever dialect or spacing they were
+    written in (so a definition survives a round trip through REDCap's syntax)."""
+
+    source: str = field(compare=False)
+    dialect: str = field(compare=False)
     node: Node
 
     @property
