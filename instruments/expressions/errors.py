@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a msgid for makemessages (a pure package cannot import Django's); the page translates it."""
+    return message
+
+
 class ExpressionError(ValueError):
     """An expression that cannot be compiled. ``message`` is the English text; ``msgid`` and ``params`` let a
     page translate it (the msgids are in instruments/locale); ``column`` counts from 1 in the source."""

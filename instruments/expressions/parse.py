@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from .errors import ExpressionError
+from .errors import ExpressionError, gettext_noop
 from .nodes import Binary, Bool, Call, Node, Num, Ref, Str, Unary, depth
 from .tokens import Token, tokenize
 
@@ -63,7 +63,10 @@ class Parser:
     def expect(self, kind: str, what: str) -> Token:
         if self.token.kind != kind:
             raise ExpressionError(
-                "expected %(what)s, found %(found)s", self.token.column, what=what, found=_shown(self.token)
+                gettext_noop("expected %(what)s, found %(found)s"),
+                self.token.column,
+                what=what,
+                found=_shown(self.token),
             )
         return self.advance()
 
@@ -71,18 +74,20 @@ class Parser:
         self.nesting += 1
         if self.nesting > MAX_NESTING:
             raise ExpressionError(
-                "nested too deeply (more than %(limit)s levels)", self.token.column, limit=MAX_NESTING
+                gettext_noop("nested too deeply (more than %(limit)s levels)"), self.token.column, limit=MAX_NESTING
             )
 
     # -- grammar
     def parse(self) -> Node:
         if self.token.kind == "end":
-            raise ExpressionError("the expression is empty", 1)
+            raise ExpressionError(gettext_noop("the expression is empty"), 1)
         node = self.expression()
         if self.token.kind != "end":
-            raise ExpressionError("unexpected %(found)s", self.token.column, found=_shown(self.token))
+            raise ExpressionError(gettext_noop("unexpected %(found)s"), self.token.column, found=_shown(self.token))
         if depth(node) > MAX_DEPTH:
-            raise ExpressionError("the expression is too long a chain (more than %(limit)s levels)", 1, limit=MAX_DEPTH)
+            raise ExpressionError(
+                gettext_noop("the expression is too long a chain (more than %(limit)s levels)"), 1, limit=MAX_DEPTH
+            )
         return node
 
     def expression(self) -> Node:
@@ -120,7 +125,9 @@ class Parser:
             op = COMPARISONS[self.advance().text]
             node = Binary(op, node, self.additive())
             if self.token.kind == "op" and self.token.text in COMPARISONS:
-                raise ExpressionError("comparisons cannot be chained: join them with and", self.token.column)
+                raise ExpressionError(
+                    gettext_noop("comparisons cannot be chained: join them with and"), self.token.column
+                )
         return node
 
     def additive(self) -> Node:
@@ -166,12 +173,12 @@ class Parser:
             return node
         if token.kind == "name":
             return self.name()
-        raise ExpressionError("expected a value, found %(found)s", token.column, found=_shown(token))
+        raise ExpressionError(gettext_noop("expected a value, found %(found)s"), token.column, found=_shown(token))
 
     def number(self, token: Token) -> Num:
         value = float(token.text)
         if not abs(value) < 1e300:
-            raise ExpressionError("the number %(text)s is too large", token.column, text=token.text[:20])
+            raise ExpressionError(gettext_noop("the number %(text)s is too large"), token.column, text=token.text[:20])
         return Num(value)
 
     def name(self) -> Node:
@@ -180,34 +187,37 @@ class Parser:
         if word in ("true", "false"):
             return Bool(word == "true")
         if word in KEYWORDS:
-            raise ExpressionError("%(word)s cannot start a value here", token.column, word=token.text)
+            raise ExpressionError(gettext_noop("%(word)s cannot start a value here"), token.column, word=token.text)
         if self.token.kind == "(" and not token.bracketed:
             return self.call(token)
         if self.dialect == "redcap" and not token.bracketed:
-            raise ExpressionError("in REDCap syntax an item is written [%(name)s]", token.column, name=token.text)
+            raise ExpressionError(
+                gettext_noop("in REDCap syntax an item is written [%(name)s]"), token.column, name=token.text
+            )
         if token.text not in self.items:
-            raise ExpressionError('unknown item "%(name)s"', token.column, name=token.text)
+            raise ExpressionError(gettext_noop('unknown item "%(name)s"'), token.column, name=token.text)
         return Ref(token.text)
 
     def call(self, token: Token) -> Node:
         name = token.text.lower()
         if name not in self.functions:
-            raise ExpressionError('unknown function "%(name)s"', token.column, name=token.text)
+            raise ExpressionError(gettext_noop('unknown function "%(name)s"'), token.column, name=token.text)
         self.advance()  # (
-        args, columns = [], []
+        args: list[Node] = []
+        columns: list[int] = []
         while self.token.kind != ")" and (not args or self.token.kind == ","):
             if args:
                 self.advance()
             columns.append(self.token.column)
             args.append(self.expression())
             if len(args) > MAX_ARGS:
-                raise ExpressionError("more than %(limit)s arguments", self.token.column, limit=MAX_ARGS)
+                raise ExpressionError(gettext_noop("more than %(limit)s arguments"), self.token.column, limit=MAX_ARGS)
         least = self.minimum(name) if self.token.kind == ";" else None
         self.expect(")", "a closing ) or a comma")
         fewest, most = self.functions[name]
         if not fewest <= len(args) <= most:
             raise ExpressionError(
-                '"%(name)s" takes %(expected)s, not %(given)s',
+                gettext_noop('"%(name)s" takes %(expected)s, not %(given)s'),
                 token.column,
                 name=name,
                 expected=_arity(fewest, most),
@@ -215,21 +225,24 @@ class Parser:
             )
         if least is not None and least > len(args):
             raise ExpressionError(
-                "min=%(least)s is more than the %(count)s values given", token.column, least=least, count=len(args)
+                gettext_noop("min=%(least)s is more than the %(count)s values given"),
+                token.column,
+                least=least,
+                count=len(args),
             )
         return self.build(name, tuple(args), columns, least)
 
     def minimum(self, name: str) -> int:
         semicolon = self.advance()
         if name not in AGGREGATES or self.dialect != "edc":
-            raise ExpressionError("only sum, mean, min and max take ; min=N", semicolon.column)
+            raise ExpressionError(gettext_noop("only sum, mean, min and max take ; min=N"), semicolon.column)
         key = self.expect("name", "min=")
         if key.text != "min" or self.token.text not in ("=", "=="):
-            raise ExpressionError("expected min=N after ;", key.column)
+            raise ExpressionError(gettext_noop("expected min=N after ;"), key.column)
         self.advance()
         count = self.expect("num", "a whole number after min=")
         if not count.text.isdigit() or int(count.text) < 1:
-            raise ExpressionError("min= must be a whole number of at least 1", count.column)
+            raise ExpressionError(gettext_noop("min= must be a whole number of at least 1"), count.column)
         return int(count.text)
 
     def build(self, name: str, args: tuple[Node, ...], columns: list[int], least: int | None) -> Node:
@@ -245,19 +258,25 @@ class Parser:
         for arg, column in zip(args[:2], columns, strict=False):
             if isinstance(arg, Str) and arg.value.lower() in ("today", "now"):
                 raise ExpressionError(
-                    '"%(word)s" is not allowed: a stored score must not change with the day it is computed',
+                    gettext_noop(
+                        '"%(word)s" is not allowed: a stored score must not change with the day it is computed'
+                    ),
                     column,
                     word=arg.value,
                 )
         unit = args[2]
         if not isinstance(unit, Str) or unit.value not in UNITS:
-            raise ExpressionError('the unit of datediff must be one of "y", "M", "d", "h", "m", "s"', columns[2])
+            raise ExpressionError(
+                gettext_noop('the unit of datediff must be one of "y", "M", "d", "h", "m", "s"'), columns[2]
+            )
         signed = self.dialect == "edc"
         for arg, column in zip(args[3:], columns[3:], strict=True):
             if isinstance(arg, Bool):
                 signed = signed or arg.value
             elif not (isinstance(arg, Str) and arg.value in DATE_FORMATS):
-                raise ExpressionError('expected a date format ("ymd", "mdy", "dmy") or true/false', column)
+                raise ExpressionError(
+                    gettext_noop('expected a date format ("ymd", "mdy", "dmy") or true/false'), column
+                )
         node = Call("datediff", args[:3])
         return node if signed else Call("abs", (node,))
 
@@ -278,9 +297,11 @@ def _shown(token: Token) -> str:
 
 def parse(source: str, items: Collection[str], dialect: str) -> Node:
     if not isinstance(source, str):
-        raise ExpressionError("the expression must be text", 1)
+        raise ExpressionError(gettext_noop("the expression must be text"), 1)
     if len(source) > MAX_LENGTH:
-        raise ExpressionError("the expression is longer than %(limit)s characters", MAX_LENGTH + 1, limit=MAX_LENGTH)
+        raise ExpressionError(
+            gettext_noop("the expression is longer than %(limit)s characters"), MAX_LENGTH + 1, limit=MAX_LENGTH
+        )
     if dialect not in ("edc", "redcap"):
-        raise ExpressionError("unknown dialect %(dialect)r", 1, dialect=dialect)
+        raise ExpressionError(gettext_noop("unknown dialect %(dialect)r"), 1, dialect=dialect)
     return Parser(source, items, dialect).parse()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import ExpressionError
+from .errors import ExpressionError, gettext_noop
 
 NUMBER = re.compile(r"[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?|\.[0-9]+([eE][+-]?[0-9]+)?")
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -47,7 +47,7 @@ def _token(source: str, at: int, dialect: str) -> tuple[Token, int]:
     if char in "\"'":
         end = source.find(char, at + 1)
         if end < 0:
-            raise ExpressionError("unterminated text: a closing %(quote)s is missing", column, quote=char)
+            raise ExpressionError(gettext_noop("unterminated text: a closing %(quote)s is missing"), column, quote=char)
         return Token("str", source[at + 1 : end], column), end + 1
     if char == "[" and dialect == "redcap":
         return _bracketed(source, at)
@@ -58,26 +58,32 @@ def _token(source: str, at: int, dialect: str) -> tuple[Token, int]:
         match = pattern.match(source, at)
         if match:
             return Token(kind, match.group(), column), match.end()
-    raise ExpressionError("unexpected character %(char)r", column, char=char)
+    raise ExpressionError(gettext_noop("unexpected character %(char)r"), column, char=char)
 
 
 def _bracketed(source: str, at: int) -> tuple[Token, int]:
     column, end = at + 1, source.find("]", at)
     if end < 0:
-        raise ExpressionError("a closing ] is missing", column)
+        raise ExpressionError(gettext_noop("a closing ] is missing"), column)
     inside = source[at + 1 : end].strip()
     if source[end + 1 : end + 2] == "[":
         raise ExpressionError(
-            "[%(name)s][...]: cross-event and repeating-instance references are not supported; "
-            "an expression reads only the items of its own form",
+            gettext_noop(
+                "[%(name)s][...]: cross-event and repeating-instance references are not supported; "
+                "an expression reads only the items of its own form"
+            ),
             column,
             name=inside,
         )
     if "(" in inside:
-        raise ExpressionError("[%(name)s]: checkbox option references are not supported", column, name=inside)
+        raise ExpressionError(
+            gettext_noop("[%(name)s]: checkbox option references are not supported"), column, name=inside
+        )
     if not NAME.fullmatch(inside):
         raise ExpressionError(
-            "[%(name)s] is a REDCap smart variable or not a field name: smart variables are not supported",
+            gettext_noop(
+                "[%(name)s] is a REDCap smart variable or not a field name: smart variables are not supported"
+            ),
             column,
             name=inside,
         )
