@@ -298,12 +298,12 @@ def parse_scores(data: Mapping, notes: Notes, items: list[Item]) -> tuple[ScoreS
     return tuple(specs)
 
 
-def calculation_problems(instrument: Instrument, notes: Notes) -> None:
+def calculation_problems(instrument: Instrument, data: Mapping, notes: Notes) -> None:
     """Without a scorer, every calculated item needs an expression: nothing else would compute it."""
-    if instrument.scorer:
+    if instrument.scorer or not isinstance(data.get("items"), list):
         return
-    for n, item in enumerate(instrument.items):
-        if item.type == "calculated" and item.expression is None:
+    for n, raw in enumerate(data["items"]):
+        if isinstance(raw, Mapping) and _is_calculated(raw.get("type")) and "expression" not in raw:
             notes.add(f"items[{n}]", "a calculated item needs an expression when the instrument has no scorer")
 
 
@@ -385,5 +385,5 @@ def parse_definition(
         scores=parse_scores(data, notes, items),
         sections=parse_sections(data, items, notes),
     )
-    calculation_problems(instrument, notes)
+    calculation_problems(instrument, data, notes)
     return instrument, notes.problems

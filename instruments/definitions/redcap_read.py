@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from instruments.expressions import ExpressionError, compile_expression
@@ -220,6 +221,23 @@ def _header(form: str, tag: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _score_expressions(
+    scores: tuple[ScoreSpec, ...], tag: Mapping[str, Any], items: Mapping[str, Item]
+) -> tuple[ScoreSpec, ...]:
+    """The expression scores our writer keeps in the form's @EDC tag (edc syntax), compiled like the YAML's."""
+    sources = {s["name"]: s["expression"] for s in tag.get("form", {}).get("scores", []) if s.get("expression")}
+    compiled, names = [], set(items)
+    for spec in scores:
+        if spec.name in sources:
+            try:
+                spec = replace(spec, expression=compile_expression(sources[spec.name], names))
+            except ExpressionError as error:
+                raise RowError(f"score {spec.name}: expression: column {error.column}: {error.message}") from None
+        compiled.append(spec)
+        names.add(spec.name)
+    return tuple(compiled)
+
+
 def _sections(rows: list[dict[str, str]], items: Mapping[str, Item]) -> tuple[Section, ...]:
     """A Section Header opens a section that runs to the next header, or for the tag's item count."""
     sections: list[tuple[str, Label, list[str]]] = []
@@ -261,6 +279,10 @@ def read_form(
             problems.append(Problem(file, where, str(error)))
     if problems:
         return None, problems
+    try:
+        header["scores"] = _score_expressions(header["scores"], edc_tag(rows[0][ANNOTATION]), items)
+    except RowError as error:
+        return None, [Problem(file, f"row {rows[0]['#']} ({rows[0][NAME]})", str(error))]
     instrument = Instrument(items=tuple(items.values()), sections=_sections(rows, items), **header)
     problems = label_problems(instrument, rows, file, languages)
     return (None, problems) if problems else (instrument, [])

@@ -76,6 +76,7 @@ def _form_meta(instrument: Instrument) -> dict[str, Any]:
                 "min": s.min,
                 "max": s.max,
                 "bands": {value: label.to_dict() for value, label in s.bands},
+                **({"expression": s.expression.to_edc()} if s.expression else {}),  # REDCap has no place for it
             }
             for s in instrument.scores
         ],
