@@ -130,3 +130,9 @@ def test_a_rule_naming_a_score_the_form_lacks_is_refused_at_load(study_files):
     with pytest.raises(ProtocolError) as refused:
         protocol_apply(text=protocol_head() + VISITS + wrong, filename="recovery.yaml", study=study_files.study)
     assert "instrument 'recovery' has no score 'recovery_total'" in str(refused.value)
+
+
+def test_the_definition_page_shows_the_translated_expression(client, study_files, coordinator):
+    client.force_login(coordinator)
+    html = client.get(reverse("instruments:instrument-detail", args=["grip_strength", "1.0"])).content.decode()
+    assert '<code class="small" data-expression>= max(grip_1, grip_2, grip_3)</code>' in html
