@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from instruments.models import Response
@@ -13,6 +14,7 @@ from instruments.redcap_dd import read_data_dictionary
 from instruments.registry import get_library
 from queries.models import Query
 from studies.protocol import ProtocolError
+from tests.imports import post_import
 from tests.protocol_text import protocol_head
 from workflows.services import protocol_apply, response_submit
 
@@ -136,3 +138,18 @@ def test_the_definition_page_shows_the_translated_expression(client, study_files
     client.force_login(coordinator)
     html = client.get(reverse("instruments:instrument-detail", args=["grip_strength", "1.0"])).content.decode()
     assert '<code class="small" data-expression>= max(grip_1, grip_2, grip_3)</code>' in html
+
+
+def test_a_csv_import_computes_the_values_too(client, study_files, coordinator):
+    client.force_login(coordinator)
+    text = (
+        "study_id,visit,activity,grip_1,grip_2,grip_3\n"
+        + f"{study_files.participant_a.identifier},baseline,grip_strength,28,30.5,29\n"
+    )
+    upload = SimpleUploadedFile("import.csv", text.encode(), content_type="text/csv")
+    html = post_import(
+        client, reverse("workflows:response-import", args=[study_files.study.code]), {"file": upload, "complete": "on"}
+    ).content.decode()
+    assert "1 form saved." in html
+    stored = Response.objects.get()
+    assert stored.source == "import" and stored.scores == {"grip_best": 30.5}
