@@ -155,7 +155,7 @@ def _instrument_fields() -> dict[str, InstrumentFields]:
     items, scores = defaultdict(set), defaultdict(set)
     for (code, _version), instrument in get_library().items():
         items[code].update(instrument.item_codes())
-        scores[code].update(spec.name for spec in instrument.scores)
+        scores[code].update(instrument.score_names())  # listed scores and calculated items (stored as scores)
     return {code: InstrumentFields(frozenset(items[code]), frozenset(scores[code])) for code in items}
 
 

@@ -28,7 +28,7 @@ from django.utils.translation import gettext
 from audit.models import AuditEvent
 from audit.services import audit_record
 from core.i18n import text_for
-from instruments import scoring
+from instruments.definitions import scoring_version
 from instruments.importing import ImportRow, parse_import
 from instruments.models import Response
 from instruments.registry import get_instrument
@@ -160,7 +160,7 @@ def responses_rescore(
     checked = changed = 0
     for response in queryset.iterator():
         instrument = get_instrument(response.instrument_code, response.definition_version)
-        current = scoring.scoring_version(instrument.scorer) if instrument.scorer else ""
+        current = scoring_version(instrument)
         if current == response.scoring_version and not force:
             continue
         checked += 1
