@@ -128,6 +128,7 @@ def _after_change(response: Response, *, participant, user, reason: str) -> None
     """What a saved change causes, in this order, inside the write's transaction."""
     response_changed(response=response, user=user, reason=reason)  # resets SDV, voids the casebook signature
     participant_reassessment_evaluate(participant=participant, score_lookup=score_lookup_for(participant))
+    participant_services.participant_criteria_evaluate(participant=participant, response=response, user=user)
     adverse_event_sync(response=response)  # the AE log and SAE clock follow the ae_record CRF
     queries_evaluate_response(response=response)  # opens or auto-closes data-quality queries
 
