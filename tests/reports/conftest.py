@@ -2,18 +2,17 @@
 file, personas for every role, and a flow of participants built through the participants and randomisation
 services, whose every CONSORT box is counted by hand in the tests."""
 
+import hashlib
 from datetime import date, timedelta
 from types import SimpleNamespace
-
-import hashlib
 
 import pytest
 from django.utils import translation
 
 from participants import services as ps
 from participants.models import Visit
-from studies.models import ProtocolVersion
 from randomisation import services as rs
+from studies.models import ProtocolVersion
 from tests.randomisation import conftest as randomisation_fixtures
 from tests.randomisation.conftest import ADMSC_ELIGIBLE, frozen_list
 
