@@ -122,3 +122,9 @@ class VisitForm(BoundedInputMixin, forms.Form):
 class WithdrawForm(BoundedInputMixin, forms.Form):
     withdrawn_on = _date_field(_("Withdrawal date"), initial=timezone.localdate)
     reason = forms.CharField(label=_("Reason for withdrawal"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CriterionReviewForm(forms.Form):
+    """Marks a post-enrolment criterion event reviewed (the coordinator's task is done)."""
+
+    event_id = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)

@@ -16,4 +16,5 @@ urlpatterns = [
     path("<int:participant_id>/anchor/", views.anchor_set, name="anchor-set"),
     path("<int:participant_id>/visit/", views.visit_update, name="visit-update"),
     path("<int:participant_id>/withdraw/", views.participant_withdraw, name="participant-withdraw"),
+    path("<int:participant_id>/criterion-review/", views.criterion_event_review, name="criterion-review"),
 ]

@@ -21,8 +21,17 @@ from .access import (
     require_manage,
     visit_for_user,
 )
-from .forms import AnchorForm, ArmForm, ConsentForm, EnrolForm, ScreeningForm, VisitForm, WithdrawForm
-from .models import Participant
+from .forms import (
+    AnchorForm,
+    ArmForm,
+    ConsentForm,
+    CriterionReviewForm,
+    EnrolForm,
+    ScreeningForm,
+    VisitForm,
+    WithdrawForm,
+)
+from .models import CriterionEvent, Participant
 from .selectors import participant_list as select_participants
 from .selectors import participant_schedule, randomisation_number, screening_log, visits_due
 
@@ -175,6 +184,7 @@ def _render_detail(request, participant, **bound):
         "failing": [criteria.get(code, code) for code in screening.failing_criteria] if screening else [],
         "unanswered": [criteria.get(code, code) for code in screening.unanswered_criteria] if screening else [],
         "consents": participant.consents.all(),
+        "criterion_events": _criterion_events(participant, protocol),
         "anchors": [
             {"code": a.code, "label": text_for(a.label), "optional": a.optional, "row": anchors.get(a.code)}
             for a in protocol.anchors
@@ -187,6 +197,15 @@ def _render_detail(request, participant, **bound):
         **forms,
     }
     return render(request, "participants/participant_detail.html", context, status=200)
+
+
+def _criterion_events(participant, protocol) -> list[dict]:
+    """The participant's post-enrolment criterion events with the criterion's label from the current protocol."""
+    labels = {c.code: text_for(c.label) for c in protocol.discontinuation} if protocol else {}
+    return [
+        {"event": event, "label": labels.get(event.criterion_code, event.criterion_code)}
+        for event in participant.criterion_events.select_related("response")
+    ]
 
 
 def _arm_name(protocol, arm_code):
@@ -268,3 +287,15 @@ def participant_withdraw(request, participant_id: int):
         return _("Participant withdrawn; future visits are cancelled.")
 
     return _action(request, participant_id, "withdraw_form", lambda post, _p: WithdrawForm(post), call)
+
+
+def criterion_event_review(request, participant_id: int):
+    def call(participant, data):
+        try:
+            event = participant.criterion_events.get(pk=data["event_id"])
+        except CriterionEvent.DoesNotExist:
+            raise ValidationError(_("No such criterion event for this participant.")) from None
+        services.criterion_event_review(event=event, user=request.user)
+        return _("Marked as reviewed.")
+
+    return _action(request, participant_id, "review_form", lambda post, _p: CriterionReviewForm(post), call)

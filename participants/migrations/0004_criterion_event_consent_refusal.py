@@ -6,47 +6,94 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('instruments', '0001_initial'),
-        ('participants', '0003_lock_moves'),
+        ("instruments", "0001_initial"),
+        ("participants", "0003_lock_moves"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ConsentRefusal',
+            name="ConsentRefusal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('form_version', models.CharField(max_length=40, verbose_name='consent form version')),
-                ('refused_on', models.DateField(verbose_name='date refused')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='consent_refusals', to='participants.participant')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("form_version", models.CharField(max_length=40, verbose_name="consent form version")),
+                ("refused_on", models.DateField(verbose_name="date refused")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="consent_refusals",
+                        to="participants.participant",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-refused_on', '-created_at'],
+                "ordering": ["-refused_on", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='CriterionEvent',
+            name="CriterionEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('criterion_code', models.CharField(max_length=64, verbose_name='criterion')),
-                ('kind', models.CharField(choices=[('exclusion', 'Excluded from analysis'), ('discontinuation', 'Follow-up discontinued')], max_length=20, verbose_name='kind')),
-                ('met_on', models.DateField(verbose_name='met on')),
-                ('protocol_version', models.CharField(blank=True, max_length=40, verbose_name='protocol version')),
-                ('needs_review', models.BooleanField(default=False, verbose_name='no longer met: review')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='reviewed at')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='criterion_events', to='participants.participant')),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='criterion_events', to='instruments.response', verbose_name='form')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("criterion_code", models.CharField(max_length=64, verbose_name="criterion")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("exclusion", "Excluded from analysis"),
+                            ("discontinuation", "Follow-up discontinued"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("met_on", models.DateField(verbose_name="met on")),
+                ("protocol_version", models.CharField(blank=True, max_length=40, verbose_name="protocol version")),
+                ("needs_review", models.BooleanField(default=False, verbose_name="no longer met: review")),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True, verbose_name="reviewed at")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="criterion_events",
+                        to="participants.participant",
+                    ),
+                ),
+                (
+                    "response",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="criterion_events",
+                        to="instruments.response",
+                        verbose_name="form",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['met_on', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('participant', 'criterion_code'), name='one_event_per_criterion')],
+                "ordering": ["met_on", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("participant", "criterion_code"), name="one_event_per_criterion")
+                ],
             },
         ),
     ]

@@ -335,3 +335,24 @@ def test_unknown_fields_in_a_discontinuation_rule_are_refused_with_their_key_pat
         protocol_apply(text=bad, filename="sfx.yaml", path=AuditEvent.Path.COMMAND)
     (problem,) = refused.value.problems
     assert problem.path == "discontinuation[0].rule" and "did you mean 'ae_record_event'" in problem.message
+
+
+def test_the_coordinator_sees_the_task_on_the_participant_pages_and_marks_it_reviewed(client, surgery):
+    trial, f2, d1 = surgery.trial, surgery.f[1], surgery.d[0]
+    (event,) = CriterionEvent.objects.filter(participant=f2)
+    client.force_login(trial.admin)
+    listing = client.get(reverse("participants:participant-list", args=[trial.study.code])).content.decode()
+    assert listing.count("Criterion met: review") == 2  # F2 and D3
+    detail = client.get(reverse("participants:participant-detail", args=[f2.pk])).content.decode()
+    assert "Post-operative wound infection" in detail and "Mark reviewed" in detail
+    url = reverse("participants:criterion-review", args=[d1.pk])
+    page = client.post(url, {"event_id": event.pk}).content.decode()  # F2's event through D1's page
+    assert "No such criterion event for this participant." in page
+    event.refresh_from_db()
+    assert event.is_open
+    response = client.post(reverse("participants:criterion-review", args=[f2.pk]), {"event_id": event.pk})
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert not event.is_open and event.reviewed_by == trial.admin
+    listing = client.get(reverse("participants:participant-list", args=[trial.study.code])).content.decode()
+    assert listing.count("Criterion met: review") == 1
