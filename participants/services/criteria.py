@@ -54,8 +54,8 @@ def participant_criteria_evaluate(*, participant: Participant, response: Respons
     Idempotent: a criterion already recorded is not recorded again, whichever form meets it next.
     """
     protocol = current_protocol(participant.study)
-    if protocol is None or not protocol.discontinuation:
-        return []
+    if protocol is None or not protocol.discontinuation or participant.enrolled_on is None:
+        return []  # judged after enrolment only: forms of a screening visit never raise one
     participant = _locked(participant)
     answers = visit_answers(response)
     recorded = {event.criterion_code: event for event in participant.criterion_events.select_for_update()}

@@ -1,6 +1,8 @@
 """The `discontinuation`, arm `intervention` and `analysis_visits` blocks: read into the Protocol, every mistake at
 its key path, and a criterion evaluated three-valued by the eligibility evaluator."""
 
+import copy
+
 import pytest
 
 from studies.protocol import ProtocolError
@@ -101,3 +103,18 @@ def test_a_criterion_is_met_only_when_its_rule_is_true():
     assert criterion_met(criterion, {"bpi.worst": 4}) is None  # odi could still decide
     assert criterion_met(criterion, {"bpi.worst": 4, "odi.total": 30}) is False
     assert criterion_met(criterion, {"odi.total": 82}) is True  # `any`: one true part decides
+
+
+def test_an_amendment_lists_changed_criteria_interventions_and_analysis_visits(parse_text, base, to_yaml):
+    from studies.protocol import diff_protocols
+
+    declared = _declared(base)
+    old = parse_text(to_yaml(declared))
+    changed = copy.deepcopy(declared)
+    changed["analysis_visits"] = ["m1", "w2"]
+    changed["arms"][1]["intervention"] = {"label": LABEL, "anchor": "treatment"}
+    changed["discontinuation"][1]["kind"] = "discontinuation"
+    shown = [str(change) for change in diff_protocols(old, parse_text(to_yaml(changed)))]
+    assert "protocol changed: analysis_visits [m1] -> [m1, w2]" in shown
+    assert any(line.startswith("arm 'b' changed: intervention {label=none, anchor=none} -> ") for line in shown)
+    assert "discontinuation 'revision' changed: kind exclusion -> discontinuation" in shown
