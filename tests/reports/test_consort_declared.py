@@ -356,3 +356,32 @@ def test_the_coordinator_sees_the_task_on_the_participant_pages_and_marks_it_rev
     assert not event.is_open and event.reviewed_by == trial.admin
     listing = client.get(reverse("participants:participant-list", args=[trial.study.code])).content.decode()
     assert listing.count("Criterion met: review") == 1
+
+
+def test_a_blinded_column_pools_arms_and_names_no_arm_specific_intervention(db):
+    """Pure: the surgical file as a double-blind trial; the pooled column must not show "Fusion surgery"."""
+    from reports import consort
+    from reports.consort import ParticipantRow
+    from studies.selectors import parse_protocol_text
+
+    text = _load("consort_surgery_trial.yaml").replace("blinding: none", "blinding: double")
+    protocol = parse_protocol_text(text, filename="sfx-blind.yaml")
+    operated = frozenset({"enrolment", "surgery"})
+    rows = [
+        ParticipantRow(status="enrolled", arm_code="fusion", randomised=True, anchors=operated),
+        ParticipantRow(status="enrolled", arm_code="decompression", randomised=True, anchors=frozenset({"enrolment"})),
+        ParticipantRow(
+            status="enrolled",
+            arm_code="decompression",
+            randomised=True,
+            anchors=operated,
+            analysis_completed=True,
+            events=(("postop_infection", "exclusion"),),
+        ),
+    ]
+    flow = consort.consort_flow(
+        protocol, rows, arms_visible=False, site_codes=["01"], site_limited=False, randomised_design=True
+    )
+    (pooled,) = flow.arms
+    assert pooled.intervention.label == "" and not pooled.intervention.none  # two labels: neither is shown
+    assert (pooled.allocated, pooled.received, pooled.analysed, pooled.excluded_from_analysis) == (3, 2, 0, 1)
