@@ -385,3 +385,28 @@ def test_a_blinded_column_pools_arms_and_names_no_arm_specific_intervention(db):
     (pooled,) = flow.arms
     assert pooled.intervention.label == "" and not pooled.intervention.none  # two labels: neither is shown
     assert (pooled.allocated, pooled.received, pooled.analysed, pooled.excluded_from_analysis) == (3, 2, 0, 1)
+
+
+def test_the_csv_download_carries_the_declared_events(client, waitlist):
+    import csv
+    import io
+
+    from tests.downloads import download_text
+
+    client.force_login(waitlist.trial.admin)
+    response = client.get(reverse("reports:consort-csv", args=[waitlist.trial.study.code]))
+    rows = list(csv.reader(io.StringIO(download_text(response))))
+    assert ["enrolment", "", "", "declined", "", "1"] in rows
+    assert ["enrolment", "", "", "still_screening", "", "2"] in rows
+    assert ["allocation", "Wait-list", "", "no_intervention", "", ""] in rows
+    assert ["allocation", "Supervised exercise", "", "received_intervention", "", "3"] in rows
+    assert [
+        "follow_up",
+        "Supervised exercise",
+        "",
+        "discontinuation_reason",
+        "pain_flare: Severe pain flare (VAS ≥ 90 mm)",
+        "1",
+    ] in rows
+    assert ["analysis", "Wait-list", "", "exclusion_reason", "pregnancy: Pregnancy", "1"] in rows
+    assert ["analysis", "Wait-list", "", "analysed", "", "1"] in rows
