@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
 from accounts.services import membership_grant
@@ -410,3 +411,63 @@ def test_the_csv_download_carries_the_declared_events(client, waitlist):
     ] in rows
     assert ["analysis", "Wait-list", "", "exclusion_reason", "pregnancy: Pregnancy", "1"] in rows
     assert ["analysis", "Wait-list", "", "analysed", "", "1"] in rows
+
+
+# --- judging the criteria and recording refusals ------------------------------------------------------------------
+
+
+@pytest.fixture
+def started(db):
+    """One randomised wait-list trial participant in the exercise arm who has started exercising."""
+    trial = _trial("consort_waitlist_trial.yaml", "wlx")
+    by_arm = _randomise_pairs(trial, WLX_ELIGIBLE, 1)
+    (person,) = by_arm["exercise"]
+    _anchor(trial, person, "exercise_start", DAY + timedelta(days=7))
+    return SimpleNamespace(trial=trial, person=person, other=by_arm["waitlist"][0])
+
+
+def _draft(trial, participant, raw):
+    return response_submit(
+        participant=participant,
+        visit_code="ex_w6",
+        activity_key="vas",
+        instrument_code="vas",
+        raw=raw,
+        complete=False,
+        user=trial.admin,
+        source=Response.Source.COORDINATOR,
+    )
+
+
+def test_a_criterion_counts_only_when_a_complete_form_makes_it_true(started):
+    trial, person = started.trial, started.person
+    assert _draft(trial, person, {"vas_1": "95"}).ok
+    assert not CriterionEvent.objects.exists()  # a draft is not data yet
+    _submit(trial, started.other, "w12", "vas", {"vas_1": "50"})
+    assert not CriterionEvent.objects.exists()  # false: nothing raised
+    _submit(trial, person, "ex_w6", "vas", {"vas_1": "95"})
+    (event,) = CriterionEvent.objects.all()
+    assert (event.participant, event.criterion_code, event.kind) == (person, "pain_flare", "discontinuation")
+    person.refresh_from_db()
+    assert person.status == "enrolled"  # follow-up is stopped by a person, not by the data (docs)
+
+
+def test_a_refusal_is_recorded_only_for_someone_in_screening_with_a_past_date(started):
+    from django.core.exceptions import ValidationError
+
+    trial = started.trial
+    with pytest.raises(ValidationError):
+        _refuse(trial, started.person)  # enrolled: too late to refuse consent
+    candidate = _screen(trial, WLX_ELIGIBLE)
+    with pytest.raises(ValidationError):
+        ps.participant_consent_refuse(
+            participant=candidate,
+            user=trial.admin,
+            form_version="1.0",
+            refused_on=timezone.localdate() + timedelta(days=2),
+        )
+    with pytest.raises(ValidationError):
+        ps.participant_consent_refuse(participant=candidate, user=trial.admin, form_version=" ", refused_on=DAY)
+    assert not candidate.consent_refusals.exists()
+    _refuse(trial, candidate)
+    assert AuditEvent.objects.filter(object_type="participants.consentrefusal").count() == 1
