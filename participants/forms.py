@@ -85,6 +85,12 @@ class ConsentForm(BoundedInputMixin, forms.Form):
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class ConsentRefusalForm(BoundedInputMixin, forms.Form):
+    form_version = forms.CharField(label=_("Consent form version"), max_length=40)
+    refused_on = _date_field(_("Date refused"), initial=timezone.localdate)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class EnrolForm(BoundedInputMixin, forms.Form):
     enrolled_on = _date_field(_("Enrolment date"), initial=timezone.localdate)
 

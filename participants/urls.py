@@ -11,6 +11,7 @@ urlpatterns = [
     path("due/", views.visit_due, name="visit-due"),
     path("<int:participant_id>/", views.participant_detail, name="participant-detail"),
     path("<int:participant_id>/consent/", views.participant_consent, name="participant-consent"),
+    path("<int:participant_id>/consent-refused/", views.participant_consent_refuse, name="consent-refuse"),
     path("<int:participant_id>/enrol/", views.participant_enrol, name="participant-enrol"),
     path("<int:participant_id>/arm/", views.participant_assign_arm, name="participant-arm"),
     path("<int:participant_id>/anchor/", views.anchor_set, name="anchor-set"),

@@ -25,6 +25,7 @@ from .forms import (
     AnchorForm,
     ArmForm,
     ConsentForm,
+    ConsentRefusalForm,
     CriterionReviewForm,
     EnrolForm,
     ScreeningForm,
@@ -162,6 +163,7 @@ def _render_detail(request, participant, **bound):
     if protocol is not None:
         forms = {
             "consent_form": ConsentForm(initial={"form_version": protocol.study.protocol_version}),
+            "refusal_form": ConsentRefusalForm(initial={"form_version": protocol.study.protocol_version}),
             "enrol_form": EnrolForm(),
             "arm_form": ArmForm(protocol=protocol, initial={"arm_code": participant.arm_code}),
             "anchor_form": AnchorForm(protocol=protocol),
@@ -184,6 +186,7 @@ def _render_detail(request, participant, **bound):
         "failing": [criteria.get(code, code) for code in screening.failing_criteria] if screening else [],
         "unanswered": [criteria.get(code, code) for code in screening.unanswered_criteria] if screening else [],
         "consents": participant.consents.all(),
+        "refusals": participant.consent_refusals.all(),
         "criterion_events": _criterion_events(participant, protocol),
         "anchors": [
             {"code": a.code, "label": text_for(a.label), "optional": a.optional, "row": anchors.get(a.code)}
@@ -243,6 +246,14 @@ def participant_consent(request, participant_id: int):
         return _("Consent recorded.")
 
     return _action(request, participant_id, "consent_form", lambda post, _p: ConsentForm(post), call)
+
+
+def participant_consent_refuse(request, participant_id: int):
+    def call(participant, data):
+        services.participant_consent_refuse(participant=participant, user=request.user, **data)
+        return _("Refusal recorded.")
+
+    return _action(request, participant_id, "refusal_form", lambda post, _p: ConsentRefusalForm(post), call)
 
 
 def participant_enrol(request, participant_id: int):

@@ -471,3 +471,18 @@ def test_a_refusal_is_recorded_only_for_someone_in_screening_with_a_past_date(st
     assert not candidate.consent_refusals.exists()
     _refuse(trial, candidate)
     assert AuditEvent.objects.filter(object_type="participants.consentrefusal").count() == 1
+
+
+def test_a_coordinator_records_a_refusal_on_the_participant_page_and_consort_counts_it_declined(client, started):
+    trial = started.trial
+    candidate = _screen(trial, WLX_ELIGIBLE)
+    client.force_login(trial.admin)
+    url = reverse("participants:consent-refuse", args=[candidate.pk])
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    page = client.post(url, {"form_version": "1.0", "refused_on": tomorrow}).content.decode()
+    assert "cannot be in the future" in page and not candidate.consent_refusals.exists()
+    response = client.post(url, {"form_version": "1.0", "refused_on": "2026-03-02", "notes": "No time"})
+    assert response.status_code == 302 and candidate.consent_refusals.count() == 1
+    assert consort_flow(trial.study, user=trial.admin).excluded.declined == 1
+    detail = client.get(reverse("participants:participant-detail", args=[candidate.pk])).content.decode()
+    assert "Refused consent" in detail and "No time" in detail
