@@ -29,6 +29,7 @@ from audit.services import audit_record, diff, snapshot
 from .models import ProtocolVersion, Site, Study
 from .protocol import Protocol, ProtocolError, blinding_relevant_changes, diff_protocols
 from .protocol.anchor_events import check_anchor_items
+from .protocol.outcomes import check_discontinuation_fields
 from .protocol.quality import InstrumentFields, check_quality_fields
 from .protocol.reader import Problem
 from .selectors import parse_protocol_text
@@ -68,6 +69,7 @@ def protocol_load(
     protocol = parse_protocol_text(text, filename=filename)
     _check_quality_fields(protocol, filename)
     _check_anchor_items(protocol, filename)
+    _check_discontinuation_fields(protocol, filename)
     code = protocol.study.code.lower()
     if not _SLUG.match(code):
         _refuse(
@@ -144,6 +146,13 @@ def _check_quality_fields(protocol: Protocol, filename: str) -> None:
     Checked on load, not in ``parse_protocol_text``, so a stored version keeps reading after the library changes.
     """
     problems = check_quality_fields(protocol.quality_rules, _instrument_fields(), filename=filename)
+    if problems:
+        raise ProtocolError(problems)
+
+
+def _check_discontinuation_fields(protocol: Protocol, filename: str) -> None:
+    """Likewise for a discontinuation criterion naming an item or score its instrument lacks."""
+    problems = check_discontinuation_fields(protocol.discontinuation, _instrument_fields(), filename=filename)
     if problems:
         raise ProtocolError(problems)
 

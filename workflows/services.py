@@ -132,6 +132,7 @@ def _after_change(response: Response, *, participant, user, reason: str) -> None
     participant_services.anchors_from_response(
         participant=participant, instrument_code=response.instrument_code, user=user
     )
+    participant_services.participant_criteria_evaluate(participant=participant, response=response, user=user)
     adverse_event_sync(response=response)  # the AE log and SAE clock follow the ae_record CRF
     queries_evaluate_response(response=response)  # opens or auto-closes data-quality queries
 

@@ -16,7 +16,7 @@ from audit.services import audited_update
 from studies.models import Site
 from studies.protocol import participant_id
 
-from ..models import Consent, Participant
+from ..models import Consent, ConsentRefusal, Participant
 from .anchor_events import anchors_set_by_event
 from .common import (
     ENROLMENT,
@@ -55,6 +55,27 @@ def participant_consent(
     first = min(participant.consents.values_list("consented_on", flat=True))
     anchors_set_by_event(participant=participant, event="consent", day=first, user=user)
     return consent
+
+
+@transaction.atomic
+def participant_consent_refuse(
+    *, participant: Participant, user, form_version: str, refused_on: date, notes: str = "", path: str = Path.PAGE
+) -> ConsentRefusal:
+    """Record that the person was asked to consent and refused (CONSORT counts only these as "declined").
+
+    The person stays in screening: they may change their mind, and a later consent is recorded as usual.
+    """
+    participant = _locked(participant)
+    refuse_if_locked(participant)
+    _require_status(participant, Status.SCREENING)
+    if not form_version.strip():
+        raise ValidationError(_("The consent form version is required."))
+    _not_in_future(refused_on, _("refusal date"))
+    refusal = ConsentRefusal.objects.create(
+        participant=participant, form_version=form_version.strip(), refused_on=refused_on, recorded_by=user, notes=notes
+    )
+    _audit_created(refusal, user=user, path=path)
+    return refusal
 
 
 def participant_enrol(*, participant: Participant, user, enrolled_on: date, path: str = Path.PAGE) -> Participant:

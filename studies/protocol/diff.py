@@ -30,6 +30,8 @@ def diff_protocols(old: Protocol, new: Protocol) -> list[Change]:
     changes += _keyed("eligibility field '{}'", old.eligibility.fields, new.eligibility.fields, _all_fields)
     changes += _keyed("criterion '{}'", old.eligibility.criteria, new.eligibility.criteria, _all_fields)
     changes += _keyed("rule '{}'", old.rules, new.rules, _all_fields)
+    changes += _keyed("discontinuation '{}'", old.discontinuation, new.discontinuation, _all_fields)
+    changes += _field_changes("protocol", old, new, ["analysis_visits"])
     return changes
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from . import checks, limits
 from .anchor_events import check_anchor_events, read_set_by
 from .languages import read_languages
+from .outcomes import check_outcome_references, read_analysis_visits, read_discontinuation, read_intervention
 from .parse_eligibility import read_eligibility, read_rules
 from .quality import check_quality_visits, read_quality_rules
 from .reader import ProtocolError, Reader, gettext_noop, join, suggestion
@@ -80,6 +81,8 @@ class Parsed:
     rules: list = field(default_factory=list)
     quality_rules: list = field(default_factory=list)
     series_rules: list = field(default_factory=list)
+    discontinuation: list = field(default_factory=list)
+    analysis_visits: tuple[str, ...] = ()
 
 
 def parse_protocol(
@@ -95,6 +98,7 @@ def parse_protocol(
     parsed = _read_document(reader, data, known)
     checks.check_references(reader, parsed)
     check_anchor_events(reader, parsed)
+    check_outcome_references(reader, parsed)
     check_quality_visits(reader, parsed.quality_rules, {v.code for _, v in parsed.visits})
     if reader.problems:
         raise ProtocolError(reader.problems)
@@ -108,6 +112,8 @@ def parse_protocol(
         rules=tuple(r for _, r in parsed.rules),
         quality_rules=_values(parsed.quality_rules),
         series_rules=_values(parsed.series_rules),
+        discontinuation=_values(parsed.discontinuation),
+        analysis_visits=parsed.analysis_visits,
     )
 
 
@@ -118,6 +124,7 @@ def _values(pairs: list[tuple[str, Any]]) -> tuple:
 def _read_document(r: Reader, data: Any, known: Known) -> Parsed:
     parsed = Parsed()
     optional = ("format", "arms", "eligibility", "rules", "quality_rules", "series_rules")
+    optional += ("discontinuation", "analysis_visits")  # studies.protocol.outcomes
     if r.mapping(data, "", ("study", "sites", "anchors", "visits"), optional) is None:
         return parsed
     if data.get("format", 1) != 1:
@@ -135,6 +142,8 @@ def _read_document(r: Reader, data: Any, known: Known) -> Parsed:
     parsed.rules = read_rules(r, data, known)
     parsed.quality_rules = read_quality_rules(r, data, known)
     parsed.series_rules = read_series_rules(r, data)
+    parsed.discontinuation = read_discontinuation(r, data, known.instruments)
+    parsed.analysis_visits = read_analysis_visits(r, data)
     return parsed
 
 
@@ -188,12 +197,12 @@ def _read_site(r: Reader, data: Any, path: str) -> Site | None:
 
 
 def _read_arm(r: Reader, data: Any, path: str) -> Arm | None:
-    if r.mapping(data, path, ("code", "name"), ("ratio",)) is None:
+    if r.mapping(data, path, ("code", "name"), ("ratio", "intervention")) is None:
         return None
     code, name = r.string(data, "code", path), r.text(data, "name", path)
     if code is None or name is None:
         return None
-    return Arm(code, name, r.integer(data, "ratio", path, minimum=1))
+    return Arm(code, name, r.integer(data, "ratio", path, minimum=1), read_intervention(r, data, path))
 
 
 def _read_anchor(r: Reader, data: Any, path: str) -> Anchor | None:

@@ -12,6 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .outcomes import DiscontinuationCriterion, Intervention
     from .quality import QualityRule
     from .series_rules import SeriesRule
 
@@ -77,6 +78,7 @@ class Arm:
     code: str
     name: Text
     ratio: int | None = None
+    intervention: Intervention | None = None  # studies.protocol.outcomes; None: not declared
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,8 @@ class Protocol:
     rules: tuple[ReassessmentRule, ...] = ()
     quality_rules: tuple[QualityRule, ...] = ()  # studies.protocol.quality
     series_rules: tuple[SeriesRule, ...] = ()  # studies.protocol.series_rules: MRI labels ahead of the defaults
+    discontinuation: tuple[DiscontinuationCriterion, ...] = ()  # studies.protocol.outcomes
+    analysis_visits: tuple[str, ...] = ()  # a participant is analysed once one of these is completed
 
     def anchor(self, code: str) -> Anchor:
         return next(a for a in self.anchors if a.code == code)
