@@ -13,6 +13,17 @@ from accounts.models import Membership
 from core.i18n import text_for
 from instruments.models import Response
 from studies.protocol import activities_for, visit_status
+from studies.protocol.entry import (
+    ACTIVITY_ARM,
+    ANCHOR_MISSING,
+    NO_ACTIVITY,
+    NO_ARM,
+    NO_VISIT,
+    UNKNOWN,
+    VISIT_ARM,
+    entry_refusal,
+)
+from studies.selectors import current_protocol
 
 from .models import Lock, Participant, Visit
 
@@ -202,3 +213,87 @@ def randomisation_number(participant: Participant) -> str:
     """
     slot = getattr(participant, "allocation", None)
     return str(slot.number) if slot is not None else ""
+
+
+# The schedule rule of CRF entry (studies.protocol.entry), worded for every path in both languages: the page
+# shows it, the import puts it on the refused row, the API returns it.
+ENTRY_REASONS = {
+    NO_VISIT: {"en": "The protocol has no visit '%(visit)s'.", "zh": "方案中没有访视“%(visit)s”。"},
+    NO_ACTIVITY: {
+        "en": "Visit '%(visit)s' has no form '%(activity)s' in the current protocol.",
+        "zh": "当前方案中访视“%(visit)s”没有表单“%(activity)s”。",
+    },
+    VISIT_ARM: {
+        "en": "Visit '%(visit)s' is not on this participant's schedule: it is for other arms only. Nothing was saved.",
+        "zh": "访视“%(visit)s”不在该受试者的访视计划中：它仅适用于其他组别。未保存任何内容。",
+    },
+    NO_ARM: {
+        "en": "Form '%(activity)s' at visit '%(visit)s' is for some arms only, and this participant has no arm yet. "
+        "Nothing was saved.",
+        "zh": "访视“%(visit)s”的表单“%(activity)s”仅适用于部分组别，而该受试者尚未分组。未保存任何内容。",
+    },
+    ANCHOR_MISSING: {
+        "en": "Visit '%(visit)s' is not on this participant's schedule yet: it is reckoned from the %(anchor)s date, "
+        "which has not been entered. Nothing was saved.",
+        "zh": "访视“%(visit)s”尚未进入该受试者的访视计划：它从“%(anchor)s”日期推算，而该日期尚未录入。未保存任何内容。",
+    },
+    ACTIVITY_ARM: {
+        "en": "Form '%(activity)s' at visit '%(visit)s' is not on this participant's schedule: it is for other arms "
+        "only. Nothing was saved.",
+        "zh": "访视“%(visit)s”的表单“%(activity)s”不在该受试者的访视计划中：它仅适用于其他组别。未保存任何内容。",
+    },
+}
+ENROLMENT_ANCHOR = "enrolment"  # participants.services.ENROLMENT: the enrolment date is this anchor's date
+
+
+@dataclass(frozen=True)
+class ScheduleRefusal:
+    """Why a participant's form cannot be opened or saved: ``unknown`` (the protocol has no such visit or form:
+    a 404) or not scheduled for them (a 409 on the API), with the reason in both languages."""
+
+    unknown: bool
+    reason: dict[str, str]  # {"en": ..., "zh": ...}
+
+    @property
+    def status_code(self) -> int:
+        return 404 if self.unknown else 409
+
+
+def participant_anchors(participant: Participant) -> dict[str, date]:
+    """The participant's anchor dates by code; the enrolment date counts as the enrolment anchor's."""
+    anchors = {a.anchor_code: a.date for a in participant.anchor_dates.all()}
+    if participant.enrolled_on is not None:
+        anchors.setdefault(ENROLMENT_ANCHOR, participant.enrolled_on)
+    return anchors
+
+
+def scheduled_activity(participant: Participant, visit_code: str, activity_key: str) -> ScheduleRefusal | None:
+    """None when the participant's schedule holds instrument ``activity_key`` at ``visit_code``, else why not.
+
+    The one schedule check of CRF entry: the CRF page (GET and POST), the response import, the API and, when
+    they come (#18), surveys ask it before anything is saved. The visit must be one the participant has for
+    their arm and anchor dates (or a declared unscheduled visit) and hold the activity for their arm.
+    """
+    protocol = current_protocol(participant.study)
+    if protocol is None:
+        return ScheduleRefusal(True, _worded(NO_VISIT, {"visit": visit_code}))
+    refusal = entry_refusal(
+        protocol,
+        arm_code=participant.arm_code or None,
+        anchors=participant_anchors(participant),
+        visit_code=visit_code,
+        activity_key=activity_key,
+    )
+    if refusal is None:
+        return None
+    return ScheduleRefusal(refusal.kind == UNKNOWN, _worded(refusal.reason, refusal.params))
+
+
+def _worded(reason: str, params: dict) -> dict[str, str]:
+    def in_language(value, language: str):
+        return getattr(value, language, value)  # an anchor's label is bilingual Text
+
+    return {
+        language: message % {key: in_language(value, language) for key, value in params.items()}
+        for language, message in ENTRY_REASONS[reason].items()
+    }
