@@ -241,9 +241,7 @@ def _read_unscheduled_visit(r: Reader, data: dict, path: str, known: Known) -> V
     activities = _read_activities(r, data.get("activities", {}), join(path, "activities"), known)
     if code is None or label is None:
         return None
-    return Visit(
-        code, label, "", 0, 0, 0, arms=r.strings(data, "arms", path), activities=activities, unscheduled=True
-    )
+    return Visit(code, label, "", 0, 0, 0, arms=r.strings(data, "arms", path), activities=activities, unscheduled=True)
 
 
 def _offset(r: Reader, data: dict, key: str, path: str) -> int | None:
