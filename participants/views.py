@@ -86,7 +86,7 @@ def participant_screen(request, study_code: str):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Screening recorded for %(number)s.") % {"number": participant})
+            _screening_outcome_message(request, participant, protocol)
             return redirect("participants:participant-detail", participant.pk)
     answer_fields = [form[f"answer_{code}"] for code in form.answer_fields]
     return render(
@@ -94,6 +94,25 @@ def participant_screen(request, study_code: str):
         "participants/participant_screen.html",
         {"study": study, "protocol": protocol, "form": form, "answer_fields": answer_fields},
     )
+
+
+def _screening_outcome_message(request, participant, protocol) -> None:
+    """Say what the answers decided: screened out (and on which criterion), eligible, or what is still needed."""
+    screening = participant.screenings.first()
+    criteria = {c.code: text_for(c.text) for c in protocol.eligibility.criteria}
+    names = {"number": participant}
+    if screening.eligible is False:
+        names["criteria"] = "; ".join(criteria.get(code, code) for code in screening.failing_criteria)
+        messages.warning(request, _("Screening recorded for %(number)s: screened out (%(criteria)s).") % names)
+    elif screening.eligible:
+        messages.success(request, _("Screening recorded for %(number)s: eligible.") % names)
+    else:
+        names["criteria"] = "; ".join(criteria.get(code, code) for code in screening.unanswered_criteria)
+        messages.info(
+            request,
+            _("Screening recorded for %(number)s: still in screening; these criteria need an answer: %(criteria)s.")
+            % names,
+        )
 
 
 def participant_screening_log(request, study_code: str):
