@@ -23,12 +23,14 @@ from studies.protocol.entry import (
     VISIT_ARM,
     entry_refusal,
 )
-from studies.selectors import current_protocol
+from studies.selectors import current_protocol, protocol_at_version
 
 from .models import Lock, Participant, Visit
 
 CANCELLED = "cancelled"
+WINDOW_REVIEW = "window_review"  # done inside its window, which a later anchor move took away (services.schedule)
 STATUS_LABELS = {
+    WINDOW_REVIEW: _("Done: window moved, to review"),
     "upcoming": _("Upcoming"),
     "open": _("Window open"),
     "overdue": _("Overdue"),
@@ -38,6 +40,7 @@ STATUS_LABELS = {
     CANCELLED: _("Cancelled"),
 }
 STATUS_STYLES = {
+    WINDOW_REVIEW: "warning",
     "upcoming": "secondary",
     "open": "primary",
     "overdue": "danger",
@@ -75,6 +78,7 @@ def participant_list(
     status: str = "",
     arm: str = "",
     overdue: bool = False,
+    window_review: bool = False,
     today: date | None = None,
     search_names: bool = False,
 ):
@@ -96,6 +100,8 @@ def participant_list(
         participants = participants.filter(
             Exists(_overdue_visits(today or timezone.localdate())), status=Participant.Status.ENROLLED
         )
+    if window_review:  # a completed visit an anchor move took out of its window
+        participants = participants.filter(Exists(Visit.objects.filter(participant=OuterRef("pk"), window_review=True)))
     return participants.order_by("identifier", "screening_number")
 
 
@@ -133,6 +139,8 @@ class ScheduledVisit:
 def visit_status_of(visit: Visit, today: date) -> str:
     if visit.cancelled:
         return CANCELLED
+    if visit.window_review and visit.completed_on is not None:
+        return WINDOW_REVIEW
     # A Visit row carries the window like a ProjectedVisit does.
     return visit_status(visit, today=today, completed_on=visit.completed_on, missed=visit.missed)
 
@@ -140,11 +148,12 @@ def visit_status_of(visit: Visit, today: date) -> str:
 def participant_schedule(participant: Participant, protocol, *, today: date) -> list[ScheduledVisit]:
     """The participant's visits in date order, with label, status and expected activities from the protocol
     (those of the participant's arm; every activity in a blinded study's union schedule, so a blinded role's
-    view of it is the same for every arm)."""
+    view of it is the same for every arm). A completed visit lists the activities of the protocol version it was
+    done under; the others follow the current version."""
     definitions = {v.code: v for v in protocol.visits} if protocol else {}
     rows = []
     for visit in participant.visits.all():
-        definition = definitions.get(visit.visit_code)
+        definition = _definition_done_under(participant, visit, protocol) or definitions.get(visit.visit_code)
         label = text_for(definition.label) if definition else visit.visit_code
         if definition is not None and definition.repeating is not None:
             label = f"{label} #{visit.sequence}"
@@ -152,6 +161,28 @@ def participant_schedule(participant: Participant, protocol, *, today: date) -> 
         activities = activities_for(protocol, definition, arm) if definition is not None else ()
         rows.append(ScheduledVisit(visit, label, visit_status_of(visit, today), activities))
     return rows
+
+
+def _definition_done_under(participant: Participant, visit: Visit, protocol):
+    """The visit's definition in the protocol version it was completed under, when that is not the current one."""
+    if (
+        protocol is None
+        or visit.completed_on is None
+        or visit.protocol_version in ("", protocol.study.protocol_version)
+    ):
+        return None
+    done_under = protocol_at_version(participant.study, visit.protocol_version)
+    return next((v for v in done_under.visits if v.code == visit.visit_code), None) if done_under else None
+
+
+def visits_to_review(user, *, study) -> QuerySet[Visit]:
+    """Completed visits of the study at the user's sites flagged for review after an anchor moved them out of
+    their window (services.schedule._window_review)."""
+    return (
+        Visit.objects.filter(participant__in=participants_for_user(user).filter(study=study), window_review=True)
+        .select_related("participant")
+        .order_by("participant__identifier", "target_date")
+    )
 
 
 def visits_due(user, *, today: date, days: int = 7) -> QuerySet[Visit]:

@@ -37,6 +37,7 @@ def participant_list(request, study_code: str):
         "status": request.GET.get("status", ""),
         "arm": request.GET.get("arm", "") if show_arm else "",
         "overdue": request.GET.get("overdue") == "1",
+        "window_review": request.GET.get("window_review") == "1",
     }
     search_names = may_see_personal_identifiers(request.user, study)
     participants = select_participants(

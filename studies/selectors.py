@@ -171,3 +171,15 @@ def protocol_activity(study, *, visit_code: str, activity_key: str):
             if activity.kind == "instrument" and activity.key == activity_key:
                 return visit, activity
     return None
+
+
+def protocol_at_version(study, version: str):
+    """The parsed protocol ``version`` of ``study`` (the one a visit was done under), or None if none is stored."""
+    from .models import ProtocolVersion
+
+    row = ProtocolVersion.objects.filter(study=study, version=version).only("checksum", "text", "filename").first()
+    if row is None:
+        return None
+    if row.checksum not in _parsed_cache:
+        _parsed_cache[row.checksum] = parse_protocol_text(row.text, filename=row.filename)
+    return _parsed_cache[row.checksum]

@@ -136,6 +136,22 @@ def _reproject(participant: Participant, protocol, *, user, reason: str, only_an
     return changed
 
 
+def _window_review(visit: Visit, projected, *, user, reason: str) -> int:
+    """A done visit never moves, but a completed one is checked against the window it would have now: done inside
+    its stored window and outside the new one, it is flagged for review (cleared when a later move brings the
+    window back over it). A visit done out of its window in the first place already says so."""
+    if visit.completed_on is None:
+        return 0
+    day = visit.completed_on
+    review = visit.window_start <= day <= visit.window_end and not projected.window_start <= day <= projected.window_end
+    if review == visit.window_review:
+        return 0
+    with audited_update(visit, user=user, path=SYSTEM, reason=reason):
+        visit.window_review = review
+        visit.save(update_fields=["window_review", "updated_at"])
+    return 1
+
+
 def _apply(participant: Participant, visit: Visit | None, projected, *, user, reason: str) -> int:
     values = {
         "anchor_code": projected.anchor,
@@ -150,7 +166,9 @@ def _apply(participant: Participant, visit: Visit | None, projected, *, user, re
         )
         _audit_created(visit, user=user, path=SYSTEM, reason=reason)
         return 1
-    if visit.is_done or all(getattr(visit, key) == value for key, value in values.items()):
+    if visit.is_done:
+        return _window_review(visit, projected, user=user, reason=reason)
+    if all(getattr(visit, key) == value for key, value in values.items()):
         return 0
     before = snapshot(visit, values)
     for key, value in values.items():

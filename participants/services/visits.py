@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from audit.services import audited_update
 
 from ..models import Visit
-from .common import Action, Path, Status, _not_in_future, _require_status
+from .common import Action, Path, Status, _not_in_future, _protocol, _require_status
 from .locks import refuse_if_locked
 
 
@@ -32,7 +32,9 @@ def visit_complete(*, visit: Visit, completed_on: date, user, reason: str = "", 
     with audited_update(visit, user=user, path=path, reason=reason, action=action):
         visit.completed_on = completed_on
         visit.missed = False
-        visit.save(update_fields=["completed_on", "missed", "updated_at"])
+        if not visit.protocol_version:  # done under this version: its activities stay this version's
+            visit.protocol_version = _protocol(visit.participant.study).study.protocol_version
+        visit.save(update_fields=["completed_on", "missed", "protocol_version", "updated_at"])
     return visit
 
 
