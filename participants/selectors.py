@@ -19,6 +19,7 @@ from studies.protocol.entry import (
     NO_ACTIVITY,
     NO_ARM,
     NO_VISIT,
+    NOT_ENROLLED,
     UNKNOWN,
     VISIT_ARM,
     entry_refusal,
@@ -268,6 +269,10 @@ ENTRY_REASONS = {
         "which has not been entered. Nothing was saved.",
         "zh": "访视“%(visit)s”尚未进入该受试者的访视计划：它从“%(anchor)s”日期推算，而该日期尚未录入。未保存任何内容。",
     },
+    NOT_ENROLLED: {
+        "en": "Unscheduled visit '%(visit)s' opens once the participant is enrolled. Nothing was saved.",
+        "zh": "计划外访视“%(visit)s”在受试者入组后才开放。未保存任何内容。",
+    },
     ACTIVITY_ARM: {
         "en": "Form '%(activity)s' at visit '%(visit)s' is not on this participant's schedule: it is for other arms "
         "only. Nothing was saved.",
@@ -318,6 +323,25 @@ def scheduled_activity(participant: Participant, visit_code: str, activity_key: 
     if refusal is None:
         return None
     return ScheduleRefusal(refusal.kind == UNKNOWN, _worded(refusal.reason, refusal.params))
+
+
+def unscheduled_forms(participant: Participant, protocol) -> list[tuple]:
+    """(visit, instrument activities) of the protocol's unscheduled visits that the participant may open now."""
+    if protocol is None:
+        return []
+    anchors, arm = participant_anchors(participant), participant.arm_code or None
+    out = []
+    for visit in (v for v in protocol.visits if v.unscheduled):
+        open_now = [
+            activity
+            for activity in visit.activities
+            if activity.kind == "instrument"
+            and entry_refusal(protocol, arm_code=arm, anchors=anchors, visit_code=visit.code, activity_key=activity.key)
+            is None
+        ]
+        if open_now:
+            out.append((visit, open_now))
+    return out
 
 
 def _worded(reason: str, params: dict) -> dict[str, str]:

@@ -24,7 +24,7 @@ from .access import (
 from .forms import AnchorForm, ArmForm, ConsentForm, EnrolForm, ScreeningForm, VisitForm, WithdrawForm
 from .models import Participant
 from .selectors import participant_list as select_participants
-from .selectors import participant_schedule, randomisation_number, screening_log, visits_due
+from .selectors import participant_schedule, randomisation_number, screening_log, unscheduled_forms, visits_due
 
 
 def participant_list(request, study_code: str):
@@ -202,6 +202,7 @@ def _render_detail(request, participant, **bound):
         if protocol
         else [],
         "schedule": participant_schedule(participant, protocol, today=today),
+        "unscheduled": unscheduled_forms(participant, protocol),
         "today": today,
         "visit_error": bound.get("visit_form"),
         **forms,

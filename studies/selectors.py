@@ -100,13 +100,23 @@ def protocol_summary(study: Study) -> dict:
     """
     protocol = current_protocol(study)
     if protocol is None:
-        return {"arms": [], "anchors": [], "visits": [], "schedule": [], "inclusion": [], "exclusion": []}
+        return {
+            "arms": [],
+            "anchors": [],
+            "visits": [],
+            "schedule": [],
+            "unscheduled": [],
+            "inclusion": [],
+            "exclusion": [],
+        }
     anchors = {anchor.code: anchor for anchor in protocol.anchors}
+    planned = [visit for visit in protocol.visits if not visit.unscheduled]  # unscheduled ones have no day
     return {
         "arms": list(protocol.arms),
         "anchors": list(protocol.anchors),
-        "visits": [VisitRow(visit, anchors.get(visit.anchor)) for visit in protocol.visits],
-        "schedule": schedule_rows(protocol.visits),
+        "visits": [VisitRow(visit, anchors.get(visit.anchor)) for visit in planned],
+        "schedule": schedule_rows(planned),
+        "unscheduled": [visit for visit in protocol.visits if visit.unscheduled],
         "inclusion": list(protocol.eligibility.inclusion),
         "exclusion": list(protocol.eligibility.exclusion),
     }

@@ -3,7 +3,7 @@
 A form (an instrument activity) may be opened or saved only at a visit the participant has, projected for
 their arm and anchor dates, and only when that visit holds the activity for their arm. A visit on an anchor
 with no date (entered or expected) is not theirs yet; a declared unscheduled visit (``unscheduled: true``)
-needs no anchor and takes any date. In a blinded study's union schedule the arm restricts nothing
+needs no anchor and takes any date once the participant is enrolled. In a blinded study's union schedule the arm restricts nothing
 (``schedule._for_arm``), so a refusal never tells blinded staff who is in which arm.
 
 Pure: the participants app gives the protocol, the arm and the anchor dates and words the refusal.
@@ -20,14 +20,16 @@ from .schema import Protocol
 UNKNOWN, NOT_SCHEDULED = "unknown", "not_scheduled"
 
 # Reasons: a refusal's ``reason`` is one of these keys (participants.selectors words them in both languages).
-NO_VISIT, NO_ACTIVITY, VISIT_ARM, NO_ARM, ANCHOR_MISSING, ACTIVITY_ARM = (
+NO_VISIT, NO_ACTIVITY, VISIT_ARM, NO_ARM, ANCHOR_MISSING, ACTIVITY_ARM, NOT_ENROLLED = (
     "no_visit",
     "no_activity",
     "visit_arm",
     "no_arm",
     "anchor_missing",
     "activity_arm",
+    "not_enrolled",
 )
+ENROLMENT = "enrolment"  # every protocol declares it (checks.py)
 
 
 @dataclass(frozen=True)
@@ -54,11 +56,12 @@ def entry_refusal(
     where = {"visit": visit_code, "activity": activity_key}
     if not _for_arm(protocol, visit.arms, arm):
         return EntryRefusal(NOT_SCHEDULED, VISIT_ARM if arm else NO_ARM, where)
-    if not visit.unscheduled:
-        declared = {a.code for a in protocol.anchors}
-        resolved = resolve_anchors(protocol, {code: day for code, day in anchors.items() if code in declared})
-        if visit.anchor not in resolved:
-            return EntryRefusal(NOT_SCHEDULED, ANCHOR_MISSING, {**where, "anchor": protocol.anchor(visit.anchor).label})
+    declared = {a.code for a in protocol.anchors}
+    resolved = resolve_anchors(protocol, {code: day for code, day in anchors.items() if code in declared})
+    if visit.unscheduled and ENROLMENT not in resolved:  # any date, but not before the person is in the study
+        return EntryRefusal(NOT_SCHEDULED, NOT_ENROLLED, where)
+    if not visit.unscheduled and visit.anchor not in resolved:
+        return EntryRefusal(NOT_SCHEDULED, ANCHOR_MISSING, {**where, "anchor": protocol.anchor(visit.anchor).label})
     if not _for_arm(protocol, activity.arms, arm):
         return EntryRefusal(NOT_SCHEDULED, ACTIVITY_ARM if arm else NO_ARM, where)
     return None

@@ -19,6 +19,8 @@ from accounts.services import membership_grant
 from instruments.models import Response
 from instruments.registry import get_instrument
 from participants import services as participant_services
+from reports.consort import follow_up_visits
+from studies.selectors import current_protocol, protocol_summary
 from tests.factories import ParticipantFactory, SiteFactory, StudyFactory, UserFactory
 from tests.imports import post_import
 from tests.matrix.instruments import attach_protocol
@@ -207,3 +209,23 @@ def test_a_participant_not_yet_enrolled_has_no_forms(client, trial):
     client.force_login(trial.coordinator)
     assert client.get(page(screening, "baseline", "odi")).status_code == 404
     assert not Response.objects.exists()
+
+
+def test_the_participant_page_links_the_unscheduled_visit_forms_once_enrolled(client, trial):
+    client.force_login(trial.coordinator)
+    html = client.get(reverse("participants:participant-detail", args=[trial.waitlist.pk])).content.decode()
+    assert 'id="unscheduled-forms"' in html and page(trial.waitlist, "unplanned", "odi") in html
+    screening = ParticipantFactory(site=trial.exercise.site, identifier="", status="screening")
+    assert client.post(page(screening, "unplanned", "odi"), form_post(answers("odi"))).status_code == 404
+    html = client.get(reverse("participants:participant-detail", args=[screening.pk])).content.decode()
+    assert 'id="unscheduled-forms"' not in html
+    assert not Response.objects.exists()
+
+
+def test_the_schedule_table_and_consort_do_not_count_the_unscheduled_visit(trial):
+    protocol = current_protocol(trial.study)
+    summary = protocol_summary(trial.study)
+    assert "unplanned" not in [row.visit.code for row in summary["visits"]]
+    assert [visit.code for visit in summary["unscheduled"]] == ["unplanned"]
+    assert all(len(row.cells) == len(summary["visits"]) for row in summary["schedule"])
+    assert "unplanned" not in [visit.code for visit in follow_up_visits(protocol, None)]
