@@ -3,8 +3,8 @@
 A form (an instrument activity) may be opened or saved only at a visit the participant has, projected for
 their arm and anchor dates, and only when that visit holds the activity for their arm. A visit on an anchor
 with no date (entered or expected) is not theirs yet; a declared unscheduled visit (``unscheduled: true``)
-needs no anchor and takes any date once the participant is enrolled. In a blinded study's union schedule the arm restricts nothing
-(``schedule._for_arm``), so a refusal never tells blinded staff who is in which arm.
+needs no anchor and takes any date once the participant is enrolled. In a blinded study's union schedule the
+arm restricts nothing (``schedule._for_arm``), so a refusal never tells blinded staff who is in which arm.
 
 Pure: the participants app gives the protocol, the arm and the anchor dates and words the refusal.
 """
