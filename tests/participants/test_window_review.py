@@ -87,3 +87,15 @@ def test_a_completed_visit_keeps_the_activities_of_its_protocol_version(lbpb):
     }
     assert [a.key for a in rows["baseline"].activities if a.kind == "instrument"] == ["bpi", "odi", "phq9"]
     assert [a.key for a in rows["w1"].activities] == ["bpi", "pcs", "phq9"]  # not done: the current version's
+
+
+def test_correcting_the_date_into_the_moved_window_clears_the_flag(lbpb):
+    participant = enrol(lbpb)
+    _treatment(lbpb, participant, date(2026, 3, 3))
+    services.visit_complete(visit=_w1(participant), completed_on=date(2026, 3, 10), user=lbpb.coordinator)
+    _treatment(lbpb, participant, date(2026, 3, 9))  # new window 03-13 to 03-19
+    assert _w1(participant).window_review is True
+    services.visit_complete(visit=_w1(participant), completed_on=date(2026, 3, 11), user=lbpb.coordinator)
+    assert _w1(participant).window_review is True  # still outside the moved window
+    services.visit_complete(visit=_w1(participant), completed_on=date(2026, 3, 13), user=lbpb.coordinator)
+    assert _w1(participant).window_review is False  # inside both windows now
