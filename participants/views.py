@@ -25,6 +25,7 @@ from .forms import AnchorForm, ArmForm, ConsentForm, EnrolForm, ScreeningForm, V
 from .models import Participant
 from .selectors import participant_list as select_participants
 from .selectors import participant_schedule, randomisation_number, screening_log, unscheduled_forms, visits_due
+from .services.event_text import event_label
 
 
 def participant_list(request, study_code: str):
@@ -196,7 +197,13 @@ def _render_detail(request, participant, **bound):
         "unanswered": [criteria.get(code, code) for code in screening.unanswered_criteria] if screening else [],
         "consents": participant.consents.all(),
         "anchors": [
-            {"code": a.code, "label": text_for(a.label), "optional": a.optional, "row": anchors.get(a.code)}
+            {
+                "code": a.code,
+                "label": text_for(a.label),
+                "optional": a.optional,
+                "row": anchors.get(a.code),
+                "set_by": event_label(a.set_by) if a.set_by else "",  # no typing: the form refuses it
+            }
             for a in protocol.anchors
         ]
         if protocol

@@ -28,6 +28,7 @@ from audit.services import audit_record, diff, snapshot
 
 from .models import ProtocolVersion, Site, Study
 from .protocol import Protocol, ProtocolError, blinding_relevant_changes, diff_protocols
+from .protocol.anchor_events import check_anchor_items
 from .protocol.quality import InstrumentFields, check_quality_fields
 from .protocol.reader import Problem
 from .selectors import parse_protocol_text
@@ -66,6 +67,7 @@ def protocol_load(
     """
     protocol = parse_protocol_text(text, filename=filename)
     _check_quality_fields(protocol, filename)
+    _check_anchor_items(protocol, filename)
     code = protocol.study.code.lower()
     if not _SLUG.match(code):
         _refuse(
@@ -153,8 +155,28 @@ def _instrument_fields() -> dict[str, InstrumentFields]:
     items, scores = defaultdict(set), defaultdict(set)
     for (code, _version), instrument in get_library().items():
         items[code].update(instrument.item_codes())
-        scores[code].update(spec.name for spec in instrument.scores)
+        scores[code].update(instrument.score_names())  # listed scores and calculated items (stored as scores)
     return {code: InstrumentFields(frozenset(items[code]), frozenset(scores[code])) for code in items}
+
+
+def _check_anchor_items(protocol: Protocol, filename: str) -> None:
+    """An anchor set by a form item that is not a date item could never get its date: refuse the file.
+
+    Checked on load, like the quality rules' items, so a stored version keeps reading after the library changes.
+    """
+    problems = check_anchor_items(protocol, _date_items(), filename=filename)
+    if problems:
+        raise ProtocolError(problems)
+
+
+def _date_items() -> dict[str, frozenset[str]]:
+    """Date item codes of every instrument in the library, over all its versions."""
+    from instruments.registry import get_library  # as in _instrument_fields
+
+    dates: dict[str, set[str]] = defaultdict(set)
+    for (code, _version), instrument in get_library().items():
+        dates[code].update(item.code for item in instrument.items if item.type == "date")
+    return {code: frozenset(dates[code]) for code in {code for code, _version in get_library()}}
 
 
 def _check_lengths(protocol: Protocol, filename: str) -> None:
@@ -308,7 +330,7 @@ def _upsert_rows(code: str, protocol: Protocol) -> Study:
         title_zh=s.title.zh,
         design=s.design,
         blinding=s.blinding,
-        target_enrolment=s.target_enrolment,
+        target_enrolment=s.target_enrolment or 0,  # 0: not set (the file gives none); pages say so
         registry=[{"registry": r.registry, "id": r.id} for r in s.registry],
         sponsor=s.sponsor.en,
         sponsor_zh=s.sponsor.zh,

@@ -16,6 +16,7 @@ The writes live in one module per part of a participant's course (``screening``,
 """
 
 from .allocation import participant_assign_arm
+from .anchor_events import anchors_from_events_study, anchors_from_response, anchors_set_by_event
 from .common import (
     ENROLMENT,
     PII_MASK,
@@ -52,6 +53,9 @@ __all__ = [
     "WHY_WITHDRAWAL",
     "ScoreLookup",
     "anchor_set",
+    "anchors_from_events_study",
+    "anchors_from_response",
+    "anchors_set_by_event",
     "lock_create",
     "lock_for_write",
     "lock_release",

@@ -17,6 +17,7 @@ from studies.models import Site
 from studies.protocol import participant_id
 
 from ..models import Consent, Participant
+from .anchor_events import anchors_set_by_event
 from .common import (
     ENROLMENT,
     WHY_ENROLMENT,
@@ -29,7 +30,7 @@ from .common import (
     _require_status,
 )
 from .locks import refuse_if_locked
-from .schedule import _anchor_save, _reproject
+from .schedule import _anchor_save, _enrolment_set_anchors, _reproject
 
 
 @transaction.atomic
@@ -50,6 +51,9 @@ def participant_consent(
         notes=notes.strip(),
     )
     _audit_created(consent, user=user, path=path)
+    # A consent anchor is the first consent: a re-consent to a new form version does not move the schedule.
+    first = min(participant.consents.values_list("consented_on", flat=True))
+    anchors_set_by_event(participant=participant, event="consent", day=first, user=user)
     return consent
 
 
@@ -85,6 +89,7 @@ def _enrol(*, participant: Participant, user, enrolled_on: date, path: str) -> P
         participant.enrolled_on = enrolled_on
         participant.save(update_fields=["identifier", "status", "enrolled_on"])
     _anchor_save(participant, ENROLMENT, enrolled_on, user=user, path=path)
+    _enrolment_set_anchors(participant, protocol, enrolled_on, user=user, path=path)  # projected just below
     _reproject(participant, protocol, user=user, reason=WHY_ENROLMENT)
     return participant
 

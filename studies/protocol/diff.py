@@ -65,7 +65,7 @@ def _field_changes(subject: str, old, new, names) -> list[Change]:
 
 def _show(value: Any) -> str:
     if isinstance(value, Text):
-        return f'"{value.en}" / "{value.zh}"'
+        return " / ".join(f'"{t}"' for t in (value.en, value.zh) if t)  # a one-language study has one
     if isinstance(value, tuple):
         return "[" + ", ".join(_show(v) for v in value) + "]"
     if value is None:

@@ -24,11 +24,16 @@ RESPONDENTS = ("participant", "family", "clinician", "coordinator")
 ACTIVITY_KINDS = ("instrument", "specimen", "acquisition")
 FIELD_TYPES = ("number", "integer", "boolean", "choice")
 RULE_OPS = ("==", "!=", ">", ">=", "<", "<=", "in", "between")
+# The label languages a study may declare, as the label keys ("en", "zh"); the file spells them en / zh-Hans.
+BOTH_LANGUAGES = ("en", "zh")
+# Events that can set an anchor's date (docs/protocol-format.md, "Anchors set by an event"); "crf" is a date item
+# of a form, written `{instrument, item}`.
+ANCHOR_EVENTS = ("randomisation", "consent", "enrolment", "crf")
 
 
 @dataclass(frozen=True)
 class Text:
-    """A user-facing label in English and Simplified Chinese."""
+    """A user-facing label in English and Simplified Chinese; a language the study does not declare is ""."""
 
     en: str
     zh: str
@@ -46,13 +51,14 @@ class Study:
     title: Text
     registry: tuple[RegistryEntry, ...]
     sponsor: Text
-    target_enrolment: int
+    target_enrolment: int | None  # None: not given (a registry entry may give none)
     design: str
     blinding: str
     protocol_version: str
     protocol_date: date
     participant_id_pattern: str
     blinded_schedule: str | None = None  # one of BLINDED_SCHEDULES; only meaningful when blinded
+    languages: tuple[str, ...] = BOTH_LANGUAGES  # label keys every label must give: ("en",), ("zh",) or both
 
     @property
     def blinded(self) -> bool:
@@ -82,11 +88,24 @@ class ExpectedDate:
 
 
 @dataclass(frozen=True)
+class AnchorEvent:
+    """What sets an anchor's date: randomisation, consent, enrolment, or a date item of a form ("crf")."""
+
+    event: str  # one of ANCHOR_EVENTS
+    instrument: str | None = None  # crf only
+    item: str | None = None  # crf only
+
+    def __str__(self) -> str:
+        return f"{self.instrument}.{self.item}" if self.event == "crf" else self.event
+
+
+@dataclass(frozen=True)
 class Anchor:
     code: str
     label: Text
     optional: bool = False
     expected: ExpectedDate | None = None
+    set_by: AnchorEvent | None = None  # None: the date is entered by hand (or, for `enrolment`, at enrolment)
 
 
 @dataclass(frozen=True)
