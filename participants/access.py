@@ -17,7 +17,7 @@ from instruments.registry import get_instrument
 from studies.selectors import protocol_activity
 
 from .models import Participant, PersonalIdentifiers, Visit
-from .selectors import participants_for_user, responses_for_user
+from .selectors import ScheduleRefusal, participants_for_user, responses_for_user, scheduled_activity
 
 
 def participant_for_user(user, participant_id: int) -> Participant:
@@ -77,17 +77,27 @@ class Crf:
     activity: object
     instrument: Instrument
     can_write: bool
+    # Set when the participant's schedule does not hold this form (selectors.scheduled_activity): nothing may be
+    # saved, and only answers stored before the rule existed may still be read.
+    refusal: ScheduleRefusal | None = None
+
+    @property
+    def may_save(self) -> bool:
+        return self.can_write and self.refusal is None
 
 
 def crf_for_user(user, participant_id: int, visit_code: str, activity_key: str) -> Crf:
-    """The participant (in the user's scope) and an instrument activity of that visit in the current protocol."""
+    """The participant (in the user's scope) and an instrument activity of that visit in the current protocol,
+    with ``refusal`` set when the participant's schedule does not hold it (a 404 when the protocol has no such
+    form at all)."""
     participant = participant_for_user(user, participant_id)
     found = protocol_activity(participant.study, visit_code=visit_code, activity_key=activity_key)
     if found is None:
         raise Http404("no such activity at this visit")
     visit, activity = found
+    refusal = scheduled_activity(participant, visit_code, activity_key)
     try:
         instrument = get_instrument(activity.code, activity.version)
     except KeyError:
         raise Http404("instrument not installed") from None
-    return Crf(participant, visit, activity, instrument, can_enter_data(user, participant.study))
+    return Crf(participant, visit, activity, instrument, can_enter_data(user, participant.study), refusal)

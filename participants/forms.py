@@ -22,7 +22,11 @@ def _date_field(label, **kwargs):
 
 
 class ScreeningForm(BoundedInputMixin, forms.Form):
-    """Identifying data plus one answer per eligibility field and yes/no criterion of the protocol."""
+    """Identifying data plus one answer per eligibility field and yes/no criterion of the protocol.
+
+    No answer is required: the rules are three-valued, so one deciding answer (an age outside the range) records
+    a screen-out before the other questions are asked; an answer left blank stays unanswered (None), never no.
+    """
 
     site = forms.ChoiceField(label=_("Site"))
     screened_on = _date_field(_("Screening date"), initial=timezone.localdate)
@@ -48,6 +52,7 @@ class ScreeningForm(BoundedInputMixin, forms.Form):
                         choices=YES_NO,
                         coerce=lambda v: v == "yes",
                         empty_value=None,
+                        required=False,
                         widget=forms.RadioSelect,
                     ),
                 )
@@ -67,16 +72,23 @@ class ScreeningForm(BoundedInputMixin, forms.Form):
 def _field_for(field) -> forms.Field:
     label = text_for(field.label) + (f" ({field.unit})" if field.unit else "")
     if field.type == "integer":
-        return forms.IntegerField(label=label)
+        return forms.IntegerField(label=label, required=False)
     if field.type == "number":
-        return forms.FloatField(label=label)
+        return forms.FloatField(label=label, required=False)
     if field.type == "boolean":
         return forms.TypedChoiceField(
-            label=label, choices=YES_NO, coerce=lambda v: v == "yes", empty_value=None, widget=forms.RadioSelect
+            label=label,
+            choices=YES_NO,
+            coerce=lambda v: v == "yes",
+            empty_value=None,
+            required=False,
+            widget=forms.RadioSelect,
         )
     choices = [("", "—")] + [(str(o.code), text_for(o.label)) for o in field.options]
     codes = {str(o.code): o.code for o in field.options}
-    return forms.TypedChoiceField(label=label, choices=choices, coerce=lambda v: codes[v])
+    return forms.TypedChoiceField(
+        label=label, choices=choices, coerce=lambda v: codes[v], empty_value=None, required=False
+    )
 
 
 class ConsentForm(BoundedInputMixin, forms.Form):

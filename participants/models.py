@@ -161,6 +161,11 @@ class Visit(models.Model):
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     missed = models.BooleanField(_("missed"), default=False)
     cancelled = models.BooleanField(_("cancelled"), default=False)
+    # Set when an anchor moved after the visit was done and its date is now outside the visit's window: the
+    # stored window stays history, but the visit reads "to review", never silently "in window".
+    window_review = models.BooleanField(_("window to review"), default=False)
+    # The protocol version the visit was done under: its activities are that version's, not a later one's.
+    protocol_version = models.CharField(_("protocol version"), max_length=40, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -13,11 +13,25 @@ from accounts.models import Membership
 from core.i18n import text_for
 from instruments.models import Response
 from studies.protocol import activities_for, visit_status
+from studies.protocol.entry import (
+    ACTIVITY_ARM,
+    ANCHOR_MISSING,
+    NO_ACTIVITY,
+    NO_ARM,
+    NO_VISIT,
+    NOT_ENROLLED,
+    UNKNOWN,
+    VISIT_ARM,
+    entry_refusal,
+)
+from studies.selectors import current_protocol, protocol_at_version
 
 from .models import CriterionEvent, Lock, Participant, Visit
 
 CANCELLED = "cancelled"
+WINDOW_REVIEW = "window_review"  # done inside its window, which a later anchor move took away (services.schedule)
 STATUS_LABELS = {
+    WINDOW_REVIEW: _("Done: window moved, to review"),
     "upcoming": _("Upcoming"),
     "open": _("Window open"),
     "overdue": _("Overdue"),
@@ -27,6 +41,7 @@ STATUS_LABELS = {
     CANCELLED: _("Cancelled"),
 }
 STATUS_STYLES = {
+    WINDOW_REVIEW: "warning",
     "upcoming": "secondary",
     "open": "primary",
     "overdue": "danger",
@@ -64,6 +79,7 @@ def participant_list(
     status: str = "",
     arm: str = "",
     overdue: bool = False,
+    window_review: bool = False,
     today: date | None = None,
     search_names: bool = False,
 ):
@@ -88,6 +104,8 @@ def participant_list(
     # The coordinator's task list: a post-enrolment criterion met and not yet reviewed (participants.CriterionEvent).
     open_events = CriterionEvent.objects.filter(participant=OuterRef("pk"), reviewed_at__isnull=True)
     participants = participants.annotate(criteria_to_review=Exists(open_events))
+    if window_review:  # a completed visit an anchor move took out of its window
+        participants = participants.filter(Exists(Visit.objects.filter(participant=OuterRef("pk"), window_review=True)))
     return participants.order_by("identifier", "screening_number")
 
 
@@ -125,6 +143,8 @@ class ScheduledVisit:
 def visit_status_of(visit: Visit, today: date) -> str:
     if visit.cancelled:
         return CANCELLED
+    if visit.window_review and visit.completed_on is not None:
+        return WINDOW_REVIEW
     # A Visit row carries the window like a ProjectedVisit does.
     return visit_status(visit, today=today, completed_on=visit.completed_on, missed=visit.missed)
 
@@ -132,11 +152,12 @@ def visit_status_of(visit: Visit, today: date) -> str:
 def participant_schedule(participant: Participant, protocol, *, today: date) -> list[ScheduledVisit]:
     """The participant's visits in date order, with label, status and expected activities from the protocol
     (those of the participant's arm; every activity in a blinded study's union schedule, so a blinded role's
-    view of it is the same for every arm)."""
+    view of it is the same for every arm). A completed visit lists the activities of the protocol version it was
+    done under; the others follow the current version."""
     definitions = {v.code: v for v in protocol.visits} if protocol else {}
     rows = []
     for visit in participant.visits.all():
-        definition = definitions.get(visit.visit_code)
+        definition = _definition_done_under(participant, visit, protocol) or definitions.get(visit.visit_code)
         label = text_for(definition.label) if definition else visit.visit_code
         if definition is not None and definition.repeating is not None:
             label = f"{label} #{visit.sequence}"
@@ -144,6 +165,28 @@ def participant_schedule(participant: Participant, protocol, *, today: date) -> 
         activities = activities_for(protocol, definition, arm) if definition is not None else ()
         rows.append(ScheduledVisit(visit, label, visit_status_of(visit, today), activities))
     return rows
+
+
+def _definition_done_under(participant: Participant, visit: Visit, protocol):
+    """The visit's definition in the protocol version it was completed under, when that is not the current one."""
+    if (
+        protocol is None
+        or visit.completed_on is None
+        or visit.protocol_version in ("", protocol.study.protocol_version)
+    ):
+        return None
+    done_under = protocol_at_version(participant.study, visit.protocol_version)
+    return next((v for v in done_under.visits if v.code == visit.visit_code), None) if done_under else None
+
+
+def visits_to_review(user, *, study) -> QuerySet[Visit]:
+    """Completed visits of the study at the user's sites flagged for review after an anchor moved them out of
+    their window (services.schedule._window_review)."""
+    return (
+        Visit.objects.filter(participant__in=participants_for_user(user).filter(study=study), window_review=True)
+        .select_related("participant")
+        .order_by("participant__identifier", "target_date")
+    )
 
 
 def visits_due(user, *, today: date, days: int = 7) -> QuerySet[Visit]:
@@ -205,3 +248,110 @@ def randomisation_number(participant: Participant) -> str:
     """
     slot = getattr(participant, "allocation", None)
     return str(slot.number) if slot is not None else ""
+
+
+# The schedule rule of CRF entry (studies.protocol.entry), worded for every path in both languages: the page
+# shows it, the import puts it on the refused row, the API returns it.
+ENTRY_REASONS = {
+    NO_VISIT: {"en": "The protocol has no visit '%(visit)s'.", "zh": "方案中没有访视“%(visit)s”。"},
+    NO_ACTIVITY: {
+        "en": "Visit '%(visit)s' has no form '%(activity)s' in the current protocol.",
+        "zh": "当前方案中访视“%(visit)s”没有表单“%(activity)s”。",
+    },
+    VISIT_ARM: {
+        "en": "Visit '%(visit)s' is not on this participant's schedule: it is for other arms only. Nothing was saved.",
+        "zh": "访视“%(visit)s”不在该受试者的访视计划中：它仅适用于其他组别。未保存任何内容。",
+    },
+    NO_ARM: {
+        "en": "Form '%(activity)s' at visit '%(visit)s' is for some arms only, and this participant has no arm yet. "
+        "Nothing was saved.",
+        "zh": "访视“%(visit)s”的表单“%(activity)s”仅适用于部分组别，而该受试者尚未分组。未保存任何内容。",
+    },
+    ANCHOR_MISSING: {
+        "en": "Visit '%(visit)s' is not on this participant's schedule yet: it is reckoned from the %(anchor)s date, "
+        "which has not been entered. Nothing was saved.",
+        "zh": "访视“%(visit)s”尚未进入该受试者的访视计划：它从“%(anchor)s”日期推算，而该日期尚未录入。未保存任何内容。",
+    },
+    NOT_ENROLLED: {
+        "en": "Unscheduled visit '%(visit)s' opens once the participant is enrolled. Nothing was saved.",
+        "zh": "计划外访视“%(visit)s”在受试者入组后才开放。未保存任何内容。",
+    },
+    ACTIVITY_ARM: {
+        "en": "Form '%(activity)s' at visit '%(visit)s' is not on this participant's schedule: it is for other arms "
+        "only. Nothing was saved.",
+        "zh": "访视“%(visit)s”的表单“%(activity)s”不在该受试者的访视计划中：它仅适用于其他组别。未保存任何内容。",
+    },
+}
+ENROLMENT_ANCHOR = "enrolment"  # participants.services.ENROLMENT: the enrolment date is this anchor's date
+
+
+@dataclass(frozen=True)
+class ScheduleRefusal:
+    """Why a participant's form cannot be opened or saved: ``unknown`` (the protocol has no such visit or form:
+    a 404) or not scheduled for them (a 409 on the API), with the reason in both languages."""
+
+    unknown: bool
+    reason: dict[str, str]  # {"en": ..., "zh": ...}
+
+    @property
+    def status_code(self) -> int:
+        return 404 if self.unknown else 409
+
+
+def participant_anchors(participant: Participant) -> dict[str, date]:
+    """The participant's anchor dates by code; the enrolment date counts as the enrolment anchor's."""
+    anchors = {a.anchor_code: a.date for a in participant.anchor_dates.all()}
+    if participant.enrolled_on is not None:
+        anchors.setdefault(ENROLMENT_ANCHOR, participant.enrolled_on)
+    return anchors
+
+
+def scheduled_activity(participant: Participant, visit_code: str, activity_key: str) -> ScheduleRefusal | None:
+    """None when the participant's schedule holds instrument ``activity_key`` at ``visit_code``, else why not.
+
+    The one schedule check of CRF entry: the CRF page (GET and POST), the response import, the API and, when
+    they come (#18), surveys ask it before anything is saved. The visit must be one the participant has for
+    their arm and anchor dates (or a declared unscheduled visit) and hold the activity for their arm.
+    """
+    protocol = current_protocol(participant.study)
+    if protocol is None:
+        return ScheduleRefusal(True, _worded(NO_VISIT, {"visit": visit_code}))
+    refusal = entry_refusal(
+        protocol,
+        arm_code=participant.arm_code or None,
+        anchors=participant_anchors(participant),
+        visit_code=visit_code,
+        activity_key=activity_key,
+    )
+    if refusal is None:
+        return None
+    return ScheduleRefusal(refusal.kind == UNKNOWN, _worded(refusal.reason, refusal.params))
+
+
+def unscheduled_forms(participant: Participant, protocol) -> list[tuple]:
+    """(visit, instrument activities) of the protocol's unscheduled visits that the participant may open now."""
+    if protocol is None:
+        return []
+    anchors, arm = participant_anchors(participant), participant.arm_code or None
+    out = []
+    for visit in (v for v in protocol.visits if v.unscheduled):
+        open_now = [
+            activity
+            for activity in visit.activities
+            if activity.kind == "instrument"
+            and entry_refusal(protocol, arm_code=arm, anchors=anchors, visit_code=visit.code, activity_key=activity.key)
+            is None
+        ]
+        if open_now:
+            out.append((visit, open_now))
+    return out
+
+
+def _worded(reason: str, params: dict) -> dict[str, str]:
+    def in_language(value, language: str):
+        return getattr(value, language, value)  # an anchor's label is bilingual Text
+
+    return {
+        language: message % {key: in_language(value, language) for key, value in params.items()}
+        for language, message in ENTRY_REASONS[reason].items()
+    }

@@ -34,7 +34,7 @@ from .forms import (
 )
 from .models import CriterionEvent, Participant
 from .selectors import participant_list as select_participants
-from .selectors import participant_schedule, randomisation_number, screening_log, visits_due
+from .selectors import participant_schedule, randomisation_number, screening_log, unscheduled_forms, visits_due
 from .services.event_text import event_label
 
 
@@ -48,6 +48,7 @@ def participant_list(request, study_code: str):
         "status": request.GET.get("status", ""),
         "arm": request.GET.get("arm", "") if show_arm else "",
         "overdue": request.GET.get("overdue") == "1",
+        "window_review": request.GET.get("window_review") == "1",
     }
     search_names = may_see_personal_identifiers(request.user, study)
     participants = select_participants(
@@ -97,7 +98,7 @@ def participant_screen(request, study_code: str):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Screening recorded for %(number)s.") % {"number": participant})
+            _screening_outcome_message(request, participant, protocol)
             return redirect("participants:participant-detail", participant.pk)
     answer_fields = [form[f"answer_{code}"] for code in form.answer_fields]
     return render(
@@ -105,6 +106,25 @@ def participant_screen(request, study_code: str):
         "participants/participant_screen.html",
         {"study": study, "protocol": protocol, "form": form, "answer_fields": answer_fields},
     )
+
+
+def _screening_outcome_message(request, participant, protocol) -> None:
+    """Say what the answers decided: screened out (and on which criterion), eligible, or what is still needed."""
+    screening = participant.screenings.first()
+    criteria = {c.code: text_for(c.text) for c in protocol.eligibility.criteria}
+    names = {"number": participant}
+    if screening.eligible is False:
+        names["criteria"] = "; ".join(criteria.get(code, code) for code in screening.failing_criteria)
+        messages.warning(request, _("Screening recorded for %(number)s: screened out (%(criteria)s).") % names)
+    elif screening.eligible:
+        messages.success(request, _("Screening recorded for %(number)s: eligible.") % names)
+    else:
+        names["criteria"] = "; ".join(criteria.get(code, code) for code in screening.unanswered_criteria)
+        messages.info(
+            request,
+            _("Screening recorded for %(number)s: still in screening; these criteria need an answer: %(criteria)s.")
+            % names,
+        )
 
 
 def participant_screening_log(request, study_code: str):
@@ -202,6 +222,7 @@ def _render_detail(request, participant, **bound):
         if protocol
         else [],
         "schedule": participant_schedule(participant, protocol, today=today),
+        "unscheduled": unscheduled_forms(participant, protocol),
         "today": today,
         "visit_error": bound.get("visit_form"),
         **forms,

@@ -100,13 +100,23 @@ def protocol_summary(study: Study) -> dict:
     """
     protocol = current_protocol(study)
     if protocol is None:
-        return {"arms": [], "anchors": [], "visits": [], "schedule": [], "inclusion": [], "exclusion": []}
+        return {
+            "arms": [],
+            "anchors": [],
+            "visits": [],
+            "schedule": [],
+            "unscheduled": [],
+            "inclusion": [],
+            "exclusion": [],
+        }
     anchors = {anchor.code: anchor for anchor in protocol.anchors}
+    planned = [visit for visit in protocol.visits if not visit.unscheduled]  # unscheduled ones have no day
     return {
         "arms": list(protocol.arms),
         "anchors": list(protocol.anchors),
-        "visits": [VisitRow(visit, anchors.get(visit.anchor)) for visit in protocol.visits],
-        "schedule": schedule_rows(protocol.visits),
+        "visits": [VisitRow(visit, anchors.get(visit.anchor)) for visit in planned],
+        "schedule": schedule_rows(planned),
+        "unscheduled": [visit for visit in protocol.visits if visit.unscheduled],
         "inclusion": list(protocol.eligibility.inclusion),
         "exclusion": list(protocol.eligibility.exclusion),
     }
@@ -171,3 +181,15 @@ def protocol_activity(study, *, visit_code: str, activity_key: str):
             if activity.kind == "instrument" and activity.key == activity_key:
                 return visit, activity
     return None
+
+
+def protocol_at_version(study, version: str):
+    """The parsed protocol ``version`` of ``study`` (the one a visit was done under), or None if none is stored."""
+    from .models import ProtocolVersion
+
+    row = ProtocolVersion.objects.filter(study=study, version=version).only("checksum", "text", "filename").first()
+    if row is None:
+        return None
+    if row.checksum not in _parsed_cache:
+        _parsed_cache[row.checksum] = parse_protocol_text(row.text, filename=row.filename)
+    return _parsed_cache[row.checksum]

@@ -1,3 +1,5 @@
+from datetime import date
+
 import factory
 
 from accounts.models import Membership, User
@@ -32,6 +34,9 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
     study = factory.SelfAttribute("site.study")
     identifier = factory.Sequence(lambda n: f"P-{n:04d}")
     status = Participant.Status.ENROLLED
+    # An enrolled participant has an enrolment date, so the visits on the enrolment anchor are on their
+    # schedule (participants.selectors.scheduled_activity); others have none.
+    enrolled_on = factory.LazyAttribute(lambda o: date(2026, 1, 5) if o.status == Participant.Status.ENROLLED else None)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -4,7 +4,7 @@ response_submit (source "api")."""
 from __future__ import annotations
 
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
@@ -12,8 +12,8 @@ from rest_framework.views import APIView
 from core.inputs import BoundedSerializerMixin
 from core.validation import INT32_MAX
 from instruments.models import Response
-from participants.access import crf_for_user, response_for_user
-from participants.selectors import responses_for_user
+from participants.access import crf_for_user, participant_for_user, response_for_user
+from participants.selectors import responses_for_user, scheduled_activity
 
 from .services import response_submit
 
@@ -88,9 +88,20 @@ def _raw(answers: dict) -> dict:
     return {code: value if isinstance(value, list) or value is None else str(value) for code, value in answers.items()}
 
 
+def _crf(user, participant_id: int, visit_code: str, activity_key: str):
+    """The CRF, or a 404 that says why when the protocol has no such visit or form (``participant`` must be one
+    the user may see first: another site's participant is a plain 404)."""
+    refusal = scheduled_activity(participant_for_user(user, participant_id), visit_code, activity_key)
+    if refusal is not None and refusal.unknown:
+        raise NotFound({"errors": {"schedule": refusal.reason}})
+    return crf_for_user(user, participant_id, visit_code, activity_key)
+
+
 def _submit(request, crf, data, *, instance: int, response: Response | None):
     if not crf.can_write:
         raise PermissionDenied
+    if crf.refusal is not None:  # the visit or form exists, but not on this participant's schedule (or not yet)
+        return ApiResponse({"errors": {"schedule": crf.refusal.reason}}, status=status.HTTP_409_CONFLICT)
     if response is not None and (missing := _lock_version_missing(data)) is not None:
         return missing
     instrument_code = response.instrument_code if response else crf.instrument.code
@@ -121,25 +132,59 @@ def _submit(request, crf, data, *, instance: int, response: Response | None):
     )
 
 
+# GET filters of the response list: query parameter -> lookup. Anything else is a 400 naming these, never
+# silently ignored (a misspelt filter would otherwise return every response). ``format`` is DRF's own.
+RESPONSE_FILTERS = {
+    "study": "participant__study__code",
+    "participant": "participant_id",
+    "visit_code": "visit_code",
+    "activity_key": "activity_key",
+    "instrument_code": "instrument_code",
+}
+OTHER_PARAMETERS = ("format",)
+
+
+def _filters(params) -> dict:
+    unknown = sorted(set(params) - set(RESPONSE_FILTERS) - set(OTHER_PARAMETERS))
+    allowed = ", ".join((*RESPONSE_FILTERS, *OTHER_PARAMETERS))
+    if unknown:
+        raise ValidationError(
+            {
+                "errors": {
+                    "query": {
+                        "en": f"Unknown query parameter(s): {', '.join(unknown)}. Allowed: {allowed}.",
+                        "zh": f"未知的查询参数：{', '.join(unknown)}。可用参数：{allowed}。",
+                    }
+                }
+            }
+        )
+    lookups = {RESPONSE_FILTERS[name]: params.get(name) for name in RESPONSE_FILTERS if params.get(name)}
+    if "participant_id" in lookups and not _is_id(lookups["participant_id"]):
+        raise ValidationError(
+            {"errors": {"participant": {"en": "participant must be a number.", "zh": "participant 必须是数字。"}}}
+        )
+    return lookups
+
+
+def _is_id(value: str) -> bool:
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
 class ResponseListView(ListAPIView):
-    """GET: responses of the participants the user may see (filters: participant, visit_code, instrument_code).
-    POST: save answers for a participant's visit activity."""
+    """GET: responses of the participants the user may see (filters: RESPONSE_FILTERS; an unknown one is a 400).
+    POST: save answers for a participant's visit activity (409 when the participant's schedule does not hold it,
+    404 when the protocol has no such form, each with the reason in both languages)."""
 
     serializer_class = ResponseSerializer
 
     def get_queryset(self):
-        queryset = responses_for_user(self.request.user).order_by("pk")
-        for name in ("participant", "visit_code", "instrument_code", "activity_key"):
-            value = self.request.query_params.get(name)
-            if value:
-                queryset = queryset.filter(**{name: value})
-        return queryset
+        return responses_for_user(self.request.user).filter(**_filters(self.request.query_params)).order_by("pk")
 
     def post(self, request):
         incoming = NewResponseSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        crf = crf_for_user(request.user, data["participant"], data["visit_code"], data["activity_key"])
+        crf = _crf(request.user, data["participant"], data["visit_code"], data["activity_key"])
         existing = (
             responses_for_user(request.user)
             .filter(
@@ -164,7 +209,7 @@ class ResponseDetailView(APIView):
         response = response_for_user(request.user, response_id)
         incoming = AnswersSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        crf = crf_for_user(request.user, response.participant_id, response.visit_code, response.activity_key)
+        crf = _crf(request.user, response.participant_id, response.visit_code, response.activity_key)
         return _submit(request, crf, incoming.validated_data, instance=response.instance, response=response)
 
     def patch(self, request, response_id: int):
@@ -175,5 +220,5 @@ class ResponseDetailView(APIView):
         # The stored answers with the sent ones over them; response_submit cleans and scores the whole form again.
         data["answers"] = {**response.values, **data["answers"]}
         data.setdefault("complete", response.status == Response.Status.COMPLETE)
-        crf = crf_for_user(request.user, response.participant_id, response.visit_code, response.activity_key)
+        crf = _crf(request.user, response.participant_id, response.visit_code, response.activity_key)
         return _submit(request, crf, data, instance=response.instance, response=response)

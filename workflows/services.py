@@ -44,7 +44,7 @@ from instruments.services import (
 from instruments.services import response_rescore as scores_recompute
 from monitoring.services import response_changed
 from participants import services as participant_services
-from participants.selectors import participants_for_user
+from participants.selectors import participants_for_user, scheduled_activity
 from participants.services import lock_for_write, locked_message, participant_reassessment_evaluate
 from queries.services import queries_evaluate_response
 from safety.services import adverse_event_sync
@@ -195,7 +195,8 @@ def responses_import(
     report = ImportReport(rows, problem)
     if problem:
         return report
-    participants = {one.identifier: one for one in participants_for_user(user).filter(study=study)}
+    scoped = participants_for_user(user).filter(study=study).prefetch_related("anchor_dates")
+    participants = {one.identifier: one for one in scoped}
     with transaction.atomic():
         for done, row in enumerate(rows, start=1):
             _import_row(row, study=study, participants=participants, user=user, complete=complete, reason=reason)
@@ -229,6 +230,8 @@ def _import_row(row: ImportRow, *, study, participants, user, complete: bool, re
             gettext("No form %(activity)s at visit %(visit)s in the current protocol.")
             % {"activity": row.activity_key, "visit": row.visit_code}
         )
+    elif participant is not None and (refusal := scheduled_activity(participant, row.visit_code, row.activity_key)):
+        row.messages.append(text_for(refusal.reason))  # not on this participant's schedule (or not yet)
     if row.messages:
         row.status = "refused"
         return

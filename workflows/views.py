@@ -88,8 +88,10 @@ def response_edit(request, participant_id: int, visit_code: str, activity_key: s
     instrument = get_instrument(response.instrument_code, response.definition_version) if response else crf.instrument
     meta = ResponseMetaForm(initial={"lock_version": response.lock_version if response else 0})
     raw, errors = raw_from_values(response.values if response else {}), {}
+    if crf.refusal is not None and (request.method == "POST" or response is None):
+        return _not_scheduled(request, crf)
     lock = is_locked(crf.participant, visit_code, response=response)
-    writable = crf.can_write and lock is None
+    writable = crf.may_save and lock is None
     if request.method == "POST":
         if not crf.can_write:
             raise PermissionDenied
@@ -141,9 +143,17 @@ def response_edit(request, participant_id: int, visit_code: str, activity_key: s
         "instructions": text_for(instrument.instructions),
         "visit_label": text_for(crf.visit.label),
         "entries": _entries(crf, visit_code, activity_key, instance) if instrument.repeating else [],
+        "not_scheduled": text_for(crf.refusal.reason) if crf.refusal else "",
     }
     status = 409 if "lock_version" in errors else 200
     return render(request, "workflows/response_edit.html", context, status=status)
+
+
+def _not_scheduled(request, crf):
+    """The participant's schedule does not hold this form: say why, save nothing (answers stored before the
+    rule existed are still shown read-only by a GET)."""
+    context = {"crf": crf, "reason": text_for(crf.refusal.reason), "visit_label": text_for(crf.visit.label)}
+    return render(request, "workflows/response_not_scheduled.html", context, status=404)
 
 
 def _entries(crf, visit_code: str, activity_key: str, instance: int) -> list[dict]:

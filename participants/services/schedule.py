@@ -148,6 +148,38 @@ def _reproject(participant: Participant, protocol, *, user, reason: str, only_an
     return changed
 
 
+def _window_review(visit: Visit, projected, *, user, reason: str) -> int:
+    """A done visit never moves, but a completed one is checked against the window it would have now: done inside
+    its stored window and outside the new one, it is flagged for review (cleared when a later move brings the
+    window back over it). A visit done out of its window in the first place already says so."""
+    if visit.completed_on is None:
+        return 0
+    review = _outside_moved_window(visit, projected)
+    if review == visit.window_review:
+        return 0
+    with audited_update(visit, user=user, path=SYSTEM, reason=reason):
+        visit.window_review = review
+        visit.save(update_fields=["window_review", "updated_at"])
+    return 1
+
+
+def _outside_moved_window(visit: Visit, projected) -> bool:
+    day = visit.completed_on
+    return visit.window_start <= day <= visit.window_end and not projected.window_start <= day <= projected.window_end
+
+
+def window_review_of(visit: Visit, protocol) -> bool:
+    """Whether a completed visit's date is inside its stored window but outside the one its anchors give it now
+    (for a corrected visit date: services.visits.visit_complete)."""
+    participant = visit.participant
+    declared = {a.code for a in protocol.anchors}
+    anchors = {a.anchor_code: a.date for a in participant.anchor_dates.all() if a.anchor_code in declared}
+    arm = participant.arm_code if participant.arm_code in protocol.arm_codes else None
+    key = (visit.visit_code, visit.sequence)
+    projected = next((p for p in project_visits(protocol, arm, anchors) if (p.code, p.occurrence) == key), None)
+    return projected is not None and visit.completed_on is not None and _outside_moved_window(visit, projected)
+
+
 def _apply(participant: Participant, visit: Visit | None, projected, *, user, reason: str) -> int:
     values = {
         "anchor_code": projected.anchor,
@@ -162,7 +194,9 @@ def _apply(participant: Participant, visit: Visit | None, projected, *, user, re
         )
         _audit_created(visit, user=user, path=SYSTEM, reason=reason)
         return 1
-    if visit.is_done or all(getattr(visit, key) == value for key, value in values.items()):
+    if visit.is_done:
+        return _window_review(visit, projected, user=user, reason=reason)
+    if all(getattr(visit, key) == value for key, value in values.items()):
         return 0
     before = snapshot(visit, values)
     for key, value in values.items():

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from audit.services import audited_update
 
 from ..models import Visit
-from .common import Action, Path, Status, _not_in_future, _require_status
+from .common import Action, Path, Status, _not_in_future, _protocol, _require_status
 from .locks import refuse_if_locked
+from .schedule import window_review_of
 
 
 @transaction.atomic
@@ -32,7 +33,12 @@ def visit_complete(*, visit: Visit, completed_on: date, user, reason: str = "", 
     with audited_update(visit, user=user, path=path, reason=reason, action=action):
         visit.completed_on = completed_on
         visit.missed = False
-        visit.save(update_fields=["completed_on", "missed", "updated_at"])
+        protocol = _protocol(visit.participant.study)
+        if not visit.protocol_version:  # done under this version: its activities stay this version's
+            visit.protocol_version = protocol.study.protocol_version
+        if visit.window_review:  # a corrected date is checked again against the window the anchors give now
+            visit.window_review = window_review_of(visit, protocol)
+        visit.save(update_fields=["completed_on", "missed", "protocol_version", "window_review", "updated_at"])
     return visit
 
 

@@ -105,7 +105,7 @@ def _check_id_pattern(r: Reader, path: str, pattern: str) -> None:
 
 
 def _check_visit_refs(r: Reader, path: str, visit: Visit, anchors: dict, arms: set[str]) -> None:
-    if visit.anchor not in anchors:
+    if not visit.unscheduled and visit.anchor not in anchors:
         r.add(join(path, "anchor"), NOT_DECLARED["anchor"], code=visit.anchor)
     for i, arm in enumerate(visit.arms):
         if arm not in arms:
@@ -173,6 +173,8 @@ def _check_overlaps(r: Reader, visits, *, union: bool = False) -> None:
         return
     by_anchor = defaultdict(list)
     for path, visit in visits:
+        if visit.unscheduled:  # no window to overlap
+            continue
         for n, offset in enumerate(occurrence_offsets(visit)):
             start, end = offset - visit.window_before, offset + visit.window_after
             by_anchor[visit.anchor].append((path, visit, n, start, end))

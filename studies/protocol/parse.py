@@ -222,7 +222,9 @@ def _read_anchor(r: Reader, data: Any, path: str) -> Anchor | None:
 
 
 def _read_visit(r: Reader, data: Any, path: str, known: Known) -> Visit | None:
-    if r.mapping(data, path, VISIT_KEYS, ("arms", "repeating", "activities")) is None:
+    if isinstance(data, dict) and data.get("unscheduled") is True:
+        return _read_unscheduled_visit(r, data, path, known)
+    if r.mapping(data, path, VISIT_KEYS, ("arms", "repeating", "activities", "unscheduled")) is None:
         return None
     values = dict(
         code=r.string(data, "code", path),
@@ -239,6 +241,25 @@ def _read_visit(r: Reader, data: Any, path: str, known: Known) -> Visit | None:
     if None in values.values():
         return None
     return Visit(**values, arms=r.strings(data, "arms", path), repeating=repeating, activities=activities)
+
+
+UNSCHEDULED_HAS_NO = gettext_noop("an unscheduled visit is done when needed, on any date: it has no '%(key)s'")
+
+
+def _read_unscheduled_visit(r: Reader, data: dict, path: str, known: Known) -> Visit | None:
+    """``unscheduled: true``: a visit done when needed, on any date; an anchor, offset, window or repeat is
+    refused at its key path, since none of them would mean anything."""
+    for key in (*VISIT_KEYS[2:], "repeating"):
+        if key in data:
+            r.add(join(path, key), UNSCHEDULED_HAS_NO, key=key)
+    data = {key: value for key, value in data.items() if key not in (*VISIT_KEYS[2:], "repeating")}
+    if r.mapping(data, path, ("code", "label", "unscheduled"), ("arms", "activities")) is None:
+        return None
+    code, label = r.string(data, "code", path), r.text(data, "label", path)
+    activities = _read_activities(r, data.get("activities", {}), join(path, "activities"), known)
+    if code is None or label is None:
+        return None
+    return Visit(code, label, "", 0, 0, 0, arms=r.strings(data, "arms", path), activities=activities, unscheduled=True)
 
 
 def _offset(r: Reader, data: dict, key: str, path: str) -> int | None:

@@ -60,8 +60,8 @@ def project_visits(protocol: Protocol, arm_code: str | None, anchors: dict[str, 
     resolved = resolve_anchors(protocol, anchors)
     out = []
     for order, visit in enumerate(protocol.visits):
-        if visit.anchor not in resolved or not _for_arm(protocol, visit.arms, arm_code):
-            continue
+        if visit.unscheduled or visit.anchor not in resolved or not _for_arm(protocol, visit.arms, arm_code):
+            continue  # an unscheduled visit is done when needed: it is never projected
         base, estimated = resolved[visit.anchor]
         activities = activities_for(protocol, visit, arm_code)
         for n, offset in enumerate(occurrence_offsets(visit), start=1):

@@ -141,6 +141,9 @@ class Visit:
     arms: tuple[str, ...] = ()  # empty: all arms
     repeating: Repeating | None = None
     activities: tuple[Activity, ...] = ()
+    # Declared ``unscheduled: true``: no anchor, offset or window (anchor "" and zeros here); done on any date,
+    # never projected and never a planned visit (studies.protocol.entry).
+    unscheduled: bool = False
 
 
 @dataclass(frozen=True)

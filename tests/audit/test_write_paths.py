@@ -165,7 +165,9 @@ def test_consent_enrolment_arm_dates_visits_and_withdrawal_through_the_pages_are
         {"visit_id": baseline.pk, "action": "complete", "completed_on": "2026-03-03"},
     )
     done = one(object_type="participants.visit", object_id=str(baseline.pk), action=Action.COMPLETE)
-    assert done.changes == {"completed_on": [None, "2026-03-03"]} and done.path == Path.PAGE
+    # the protocol version the visit was done under is recorded with it (its activities stay that version's)
+    assert done.changes == {"completed_on": [None, "2026-03-03"], "protocol_version": ["", "1.0"]}
+    assert done.path == Path.PAGE
     _post(coordinator_client, "visit-update", participant, {"visit_id": w1.pk, "action": "miss"})
     missed = events(object_type="participants.visit", object_id=str(w1.pk))[-1]
     assert missed.changes == {"missed": [False, True]} and missed.user == coordinator
