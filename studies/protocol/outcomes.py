@@ -167,7 +167,7 @@ def _raw_fields(data: Any, path: str, depth: int = 0):
 def check_outcome_references(r: Reader, parsed) -> None:
     """Intervention anchors and analysis visits must be declared by the study."""
     anchors = {a.code for _, a in parsed.anchors}
-    visits = {v.code for _, v in parsed.visits}
+    visits = {v.code: v for _, v in parsed.visits}
     for path, arm in parsed.arms:
         if arm.intervention is not None and not arm.intervention.none and arm.intervention.anchor not in anchors:
             r.add(
@@ -178,6 +178,8 @@ def check_outcome_references(r: Reader, parsed) -> None:
     for i, code in enumerate(parsed.analysis_visits):
         if code not in visits:
             r.add(join("analysis_visits", i), gettext_noop("visit '%(code)s' is not declared by the study"), code=code)
+        elif visits[code].unscheduled:  # nobody is planned to attend it, so it cannot define "analysed"
+            r.add(join("analysis_visits", i), gettext_noop("visit '%(code)s' is unscheduled"), code=code)
 
 
 MISSING_FIELD = {

@@ -19,8 +19,8 @@ from accounts.services import membership_grant
 from instruments.models import Response
 from instruments.registry import get_instrument
 from participants import services as participant_services
-from reports.consort import follow_up_visits
-from studies.selectors import current_protocol, protocol_summary
+from studies.protocol import ProtocolError
+from studies.selectors import parse_protocol_text, protocol_summary
 from tests.factories import ParticipantFactory, SiteFactory, StudyFactory, UserFactory
 from tests.imports import post_import
 from tests.matrix.instruments import attach_protocol
@@ -222,10 +222,15 @@ def test_the_participant_page_links_the_unscheduled_visit_forms_once_enrolled(cl
     assert not Response.objects.exists()
 
 
-def test_the_schedule_table_and_consort_do_not_count_the_unscheduled_visit(trial):
-    protocol = current_protocol(trial.study)
+def test_the_schedule_table_does_not_count_the_unscheduled_visit(trial):
     summary = protocol_summary(trial.study)
     assert "unplanned" not in [row.visit.code for row in summary["visits"]]
     assert [visit.code for visit in summary["unscheduled"]] == ["unplanned"]
     assert all(len(row.cells) == len(summary["visits"]) for row in summary["schedule"])
-    assert "unplanned" not in [visit.code for visit in follow_up_visits(protocol, None)]
+
+
+def test_an_unscheduled_visit_cannot_be_an_analysis_visit():
+    text = STUDY_FILE.read_text(encoding="utf-8") + "analysis_visits: [unplanned]\n"
+    with pytest.raises(ProtocolError) as refused:
+        parse_protocol_text(text, filename="sched_waitlist_trial.yaml")
+    assert "analysis_visits[0]: visit 'unplanned' is unscheduled" in str(refused.value)
