@@ -68,3 +68,13 @@ def write_data_dictionary(instruments: list[Instrument]) -> str:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(data_dictionary_rows(instruments))
     return out.getvalue()
+
+
+def item_rows(csv_text: str) -> dict[str, list[str]]:
+    """Form name -> the row numbers of its items (descriptive rows are not items), in file order: where a
+    problem found in a form's converted definition (``items[3]``) is in the dictionary."""
+    rows, _problems = _rows(csv_text)
+    return {
+        form: [row["#"] for row in form_rows if row[COLUMNS[3]].lower() != "descriptive"]
+        for form, form_rows in split_forms(rows)
+    }

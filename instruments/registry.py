@@ -1,9 +1,38 @@
-"""The instrument library, loaded once per process and shared by every caller."""
+"""Instrument definitions for every caller: the built-in library, then the study's own stored definitions.
 
+The library (instruments/library, reviewed YAML files) is loaded once per process and checked at start-up
+(``instruments.E001``). A study's definitions are rows (``StudyInstrument``) read from the database on each
+look-up, so an upload is usable at once by every web and worker process; a parsed definition is cached per
+process by checksum (rows are immutable), so a look-up costs one small query and a library one none.
+
+A library code always wins (uploads may not reuse one: responses name instruments by code). A stored row that
+no longer parses (after a change of the format, say) raises ``StoredDefinitionError`` (a KeyError, so callers
+treat it as an unknown instrument) for that study only, and is logged; it never stops the server.
+"""
+
+from __future__ import annotations
+
+import logging
 from functools import cache
 
-from .definitions.library import LIBRARY_ROOT, Library, latest, load_library
+import yaml
+
+from .definitions.library import LIBRARY_ROOT, Library, latest, load_library, version_key
 from .definitions.model import Instrument
+from .definitions.parse import parse_definition
+from .models import StudyInstrument
+
+logger = logging.getLogger(__name__)
+
+_parsed: dict[tuple[str, str], Instrument] = {}  # (checksum, languages) -> definition
+
+
+class StoredDefinitionError(KeyError):
+    """A study's stored definition does not read any more; ``problems`` says why."""
+
+    def __init__(self, study: str, code: str, version: str, problems: list[str]):
+        super().__init__(code)
+        self.study, self.code, self.version, self.problems = study, code, version, problems
 
 
 @cache
@@ -11,13 +40,77 @@ def get_library() -> Library:
     return load_library(LIBRARY_ROOT)
 
 
-def instrument_codes() -> set[str]:
+def library_codes() -> set[str]:
     return {code for code, _version in get_library()}
 
 
-def get_instrument(code: str, version: str | None = None) -> Instrument:
-    """The definition of ``code`` at ``version`` (latest when None). KeyError when unknown."""
+def instrument_codes(*, study: str | None = None) -> set[str]:
+    """The library's codes and, with ``study``, the codes that study stored."""
+    codes = library_codes()
+    if study:
+        codes |= set(StudyInstrument.objects.filter(study_code=study).values_list("code", flat=True))
+    return codes
+
+
+def get_instrument(code: str, version: str | None = None, *, study: str | None = None) -> Instrument:
+    """The definition of ``code`` at ``version`` (latest when None): the library's, else ``study``'s own.
+
+    KeyError when neither has it (StoredDefinitionError when the study's row no longer reads).
+    """
     library = get_library()
-    if version is None:
-        return latest(library, code)
-    return library[(code, version)]
+    try:
+        return latest(library, code) if version is None else library[(code, version)]
+    except KeyError:
+        if not study:
+            raise
+    return _stored(study, code, version)
+
+
+def _stored(study: str, code: str, version: str | None) -> Instrument:
+    rows = StudyInstrument.objects.filter(study_code=study, code=code)
+    if version is not None:
+        rows = rows.filter(version=version)
+    found = list(rows.values_list("pk", "version", "checksum", "languages"))
+    if not found:
+        raise KeyError(code)
+    pk, version, checksum, languages = max(found, key=lambda row: version_key(row[1]))
+    if (checksum, languages) not in _parsed:
+        text = StudyInstrument.objects.values_list("definition", flat=True).get(pk=pk)
+        _parsed[(checksum, languages)] = read_stored(text, languages=languages, study=study, code=code, version=version)
+    return _parsed[(checksum, languages)]
+
+
+def _from_row(row: StudyInstrument) -> Instrument:
+    key = (row.checksum, row.languages)
+    if key not in _parsed:
+        _parsed[key] = read_stored(
+            row.definition, languages=row.languages, study=row.study_code, code=row.code, version=row.version
+        )
+    return _parsed[key]
+
+
+def read_stored(text: str, *, languages: str, study: str, code: str, version: str) -> Instrument:
+    """Parse a stored definition; StoredDefinitionError (logged) when it no longer reads."""
+    file = f"{study}/{code}/{version}"
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        instrument, problems = None, [f"{file}: cannot read YAML: {error}"]
+    else:
+        instrument, found = parse_definition(data, file, languages=tuple(languages.split(",")))
+        problems = [str(problem) for problem in found]
+    if instrument is None or problems:
+        logger.error("stored instrument definition %s does not read: %s", file, "; ".join(problems))
+        raise StoredDefinitionError(study, code, version, problems or [f"{file}: not a definition"])
+    return instrument
+
+
+def study_definitions(study: str) -> list[tuple[StudyInstrument, Instrument | None]]:
+    """Every stored version of ``study``'s definitions with its parsed definition (None when it does not read)."""
+    out = []
+    for row in StudyInstrument.objects.filter(study_code=study).select_related("upload", "uploaded_by"):
+        try:
+            out.append((row, _from_row(row)))
+        except StoredDefinitionError:
+            out.append((row, None))
+    return out
