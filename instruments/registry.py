@@ -52,6 +52,11 @@ def instrument_codes(*, study: str | None = None) -> set[str]:
     return codes
 
 
+def is_known_anywhere(code: str) -> bool:
+    """A library code, or one some study stored (``manage.py rescore --instrument``)."""
+    return code in library_codes() or StudyInstrument.objects.filter(code=code).exists()
+
+
 def get_instrument(code: str, version: str | None = None, *, study: str | None = None) -> Instrument:
     """The definition of ``code`` at ``version`` (latest when None): the library's, else ``study``'s own.
 

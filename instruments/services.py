@@ -88,9 +88,20 @@ def scores_for(instrument: Instrument, values: dict[str, Any]) -> tuple[dict[str
     return compute(instrument, values), scoring.scoring_version(instrument.scorer)
 
 
-def _definition(instrument_code: str, existing: Response | None, version: str | None) -> Instrument | None:
+def definition_of(instrument_code: str, version: str | None, participant) -> Instrument:
+    """The library's definition, else the participant's study's own (its study is read only then, so a library
+    form costs no query). KeyError when unknown."""
     try:
-        return get_instrument(instrument_code, version or (existing.definition_version if existing else None))
+        return get_instrument(instrument_code, version)
+    except KeyError:
+        return get_instrument(instrument_code, version, study=participant.study.code)
+
+
+def _definition(instrument_code: str, existing: Response | None, version: str | None, participant) -> Instrument | None:
+    try:
+        return definition_of(
+            instrument_code, version or (existing.definition_version if existing else None), participant
+        )
     except KeyError:
         return None
 
@@ -144,7 +155,7 @@ def response_store(
     """
     reason = reason.strip()
     path = path or PATHS.get(source, AuditEvent.Path.PAGE)
-    instrument = _definition(instrument_code, existing, definition_version)
+    instrument = _definition(instrument_code, existing, definition_version, participant)
     if instrument is None or (existing is not None and existing.instrument_code != instrument_code):
         return SubmitResult(errors={"instrument": dict(UNKNOWN_INSTRUMENT)})
     refused = instance_problem(instance, instrument)
@@ -206,7 +217,7 @@ def response_rescore(*, response: Response, user=None, path: str = AuditEvent.Pa
     the audit trail records the old and new scores and scoring version (path "system"). Called through
     ``workflows.services.response_rescore``, which also resets what the change undoes.
     """
-    instrument = get_instrument(response.instrument_code, response.definition_version)
+    instrument = definition_of(response.instrument_code, response.definition_version, response.participant)
     scores, version = scores_for(instrument, response.values)
     if scores == response.scores and version == response.scoring_version:
         return False

@@ -44,7 +44,8 @@ def _titles(groups) -> dict:
             key = (row.response.instrument_code, row.response.definition_version)
             if key not in titles:
                 try:
-                    titles[key] = text_for(get_instrument(*key).title)
+                    study = row.response.participant.study.code
+                    titles[key] = text_for(get_instrument(*key, study=study).title)
                 except KeyError:
                     titles[key] = row.response.instrument_code
             row.title = titles[key]

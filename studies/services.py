@@ -19,6 +19,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import yaml
 from django.db import transaction
 from django.utils.translation import gettext_noop
 
@@ -64,9 +65,9 @@ def protocol_load(
     the file must be that study's (the upload page of one study cannot create or change another).
     ``path`` is the audit path: "page" for the upload page, "command" for ``manage.py load_protocol``.
     """
-    protocol = parse_protocol_text(text, filename=filename)
-    _check_quality_fields(protocol, filename)
+    protocol = parse_protocol_text(text, filename=filename, study_code=declared_study_code(text))
     code = protocol.study.code.lower()
+    _check_quality_fields(protocol, filename, code)
     if not _SLUG.match(code):
         _refuse(
             filename,
@@ -136,22 +137,38 @@ def _refuse(filename: str, path: str, msgid: str, **params):
     raise ProtocolError([Problem.of(filename, path, msgid, **params)])
 
 
-def _check_quality_fields(protocol: Protocol, filename: str) -> None:
+def declared_study_code(text: str) -> str | None:
+    """The ``study.code`` a protocol file declares (lower case), read before the full parse so that the study's
+    own instruments count as known codes; None when the file does not say (the parse then reports it)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+    study = data.get("study") if isinstance(data, dict) else None
+    code = study.get("code") if isinstance(study, dict) else None
+    return code.lower() if isinstance(code, str) else None
+
+
+def _check_quality_fields(protocol: Protocol, filename: str, study_code: str) -> None:
     """A data-quality rule naming an item or score its instrument lacks would never fire: refuse the file.
 
     Checked on load, not in ``parse_protocol_text``, so a stored version keeps reading after the library changes.
     """
-    problems = check_quality_fields(protocol.quality_rules, _instrument_fields(), filename=filename)
+    problems = check_quality_fields(protocol.quality_rules, _instrument_fields(study_code), filename=filename)
     if problems:
         raise ProtocolError(problems)
 
 
-def _instrument_fields() -> dict[str, InstrumentFields]:
-    """Item codes and score names of every instrument in the library, over all its versions."""
-    from instruments.registry import get_library  # as in studies.selectors: importing studies loads no instruments
+def _instrument_fields(study_code: str) -> dict[str, InstrumentFields]:
+    """Item codes and score names of every instrument in the library and of the study's own, over all versions."""
+    # as in studies.selectors: importing studies loads no instruments
+    from instruments.registry import get_library, study_definitions
 
+    definitions = list(get_library().values())
+    definitions += [instrument for _row, instrument in study_definitions(study_code) if instrument is not None]
     items, scores = defaultdict(set), defaultdict(set)
-    for (code, _version), instrument in get_library().items():
+    for instrument in definitions:
+        code = instrument.code
         items[code].update(instrument.item_codes())
         scores[code].update(spec.name for spec in instrument.scores)
     return {code: InstrumentFields(frozenset(items[code]), frozenset(scores[code])) for code in items}
@@ -256,7 +273,7 @@ def _previous(current: ProtocolVersion | None) -> Protocol | ProtocolError | Non
     if current is None:
         return None
     try:
-        return parse_protocol_text(current.text, filename=current.filename)
+        return parse_protocol_text(current.text, filename=current.filename, study_code=current.study.code)
     except ProtocolError as exc:
         return exc
 

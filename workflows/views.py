@@ -85,7 +85,11 @@ def response_edit(request, participant_id: int, visit_code: str, activity_key: s
     response = selectors.response_find(
         participant=crf.participant, visit_code=visit_code, activity_key=activity_key, instance=instance
     )
-    instrument = get_instrument(response.instrument_code, response.definition_version) if response else crf.instrument
+    instrument = (
+        get_instrument(response.instrument_code, response.definition_version, study=crf.participant.study.code)
+        if response
+        else crf.instrument
+    )
     meta = ResponseMetaForm(initial={"lock_version": response.lock_version if response else 0})
     raw, errors = raw_from_values(response.values if response else {}), {}
     lock = is_locked(crf.participant, visit_code, response=response)

@@ -116,7 +116,7 @@ def _responses(course: Course, participant: Participant, plan: VisitPlan, *, use
     for activity in plan.projected.activities:
         if activity.kind != "instrument" or rng.random() < FORM_NOT_DONE:
             continue
-        instrument = get_instrument(activity.code, activity.version)
+        instrument = get_instrument(activity.code, activity.version, study=participant.study.code)
         form = pool.form(instrument, rng, level, context)
         out.append(
             Response(
