@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-from accounts.capabilities import Action, can_in_any_study, require_in_any_study
+from accounts.capabilities import Action, can_in_any_study, require_in_any_study, role_may
+from accounts.selectors import memberships_for_user
 from core.csv import csv_response
 from core.downloads import attachment
 
@@ -61,7 +62,8 @@ def data_dictionary_upload(request):
     """
     require_in_any_study(request.user, Action.LOAD_PROTOCOL)
     form = DataDictionaryUploadForm(request.POST or None, request.FILES or None)
-    context = {"form": form, "instruments": [], "problems": [], "csv_text": ""}
+    context = {"form": form, "instruments": [], "problems": [], "csv_text": "", "file_name": ""}
+    context["target_studies"] = studies_loading_instruments(request.user)
     if request.method == "POST" and request.POST.get("download"):
         return _data_dictionary_yaml(request.POST.get("csv_text", ""), request.POST["download"])
     if request.method == "POST" and form.is_valid():
@@ -70,6 +72,7 @@ def data_dictionary_upload(request):
             form.add_error("file", problem)
         else:
             context["csv_text"] = csv_text
+            context["file_name"] = form.cleaned_data["file"].name
             try:
                 context["instruments"] = [
                     {"instrument": one, "yaml": definition_yaml(one)} for one in read_data_dictionary(csv_text)
@@ -77,6 +80,11 @@ def data_dictionary_upload(request):
             except DefinitionError as error:
                 context["problems"] = error.problems
     return render(request, "instruments/datadictionary_upload.html", context)
+
+
+def studies_loading_instruments(user) -> list:
+    """The studies whose instruments ``user`` may load: the reader offers "add to this study" for them."""
+    return [m.study for m in memberships_for_user(user) if role_may(m.role, Action.LOAD_INSTRUMENTS)]
 
 
 def _data_dictionary_yaml(csv_text: str, code: str) -> HttpResponse:

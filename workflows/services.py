@@ -232,7 +232,13 @@ def _import_row(row: ImportRow, *, study, participants, user, complete: bool, re
         row.status = "refused"
         return
     activity = found[1]
-    instrument = get_instrument(activity.code, activity.version, study=study.code)
+    try:
+        instrument = get_instrument(activity.code, activity.version, study=study.code)
+    except KeyError:  # the study's stored definition no longer reads (logged by the registry)
+        unreadable = gettext("The definition of form %(activity)s cannot be read.")
+        row.messages.append(unreadable % {"activity": row.activity_key})
+        row.status = "refused"
+        return
     codes = set(instrument.item_codes())
     raw = {code: value for code, value in row.answers.items() if value or code in codes}
     result = response_submit(
