@@ -18,7 +18,7 @@ from .forms import (
 )
 from .importing import read_upload
 from .redcap_dd import data_dictionary_rows, read_data_dictionary
-from .registry import get_library
+from .registry import get_instrument, get_library, study_definitions
 
 
 def instrument_list(request):
@@ -29,27 +29,44 @@ def instrument_list(request):
     return render(request, "instruments/instrument_list.html", context)
 
 
-def _instrument_or_404(instrument_code: str, instrument_version: str):
+def _study_of(request) -> str | None:
+    """``?study=CODE``: that study's own definitions too, for a member of it (a 404 for anyone else)."""
+    code = request.GET.get("study")
+    if code and not memberships_for_user(request.user).filter(study__code=code).exists():
+        raise Http404("no such study")
+    return code or None
+
+
+def _instrument_or_404(request, instrument_code: str, instrument_version: str):
     try:
-        return get_library()[(instrument_code, instrument_version)]
+        return get_instrument(instrument_code, instrument_version, study=_study_of(request))
     except KeyError:
         raise Http404("no such instrument") from None
 
 
+def _versions(instrument_code: str, study: str | None) -> list[str]:
+    versions = get_library().versions(instrument_code)
+    if not versions and study:
+        versions = sorted({row.version for row, _one in study_definitions(study) if row.code == instrument_code})
+    return versions
+
+
 def instrument_detail(request, instrument_code: str, instrument_version: str):
-    instrument = _instrument_or_404(instrument_code, instrument_version)
+    instrument = _instrument_or_404(request, instrument_code, instrument_version)
+    study = _study_of(request)
     return render(
         request,
         "instruments/instrument_detail.html",
         {
             "instrument": instrument,
-            "versions": get_library().versions(instrument_code),
+            "versions": _versions(instrument_code, study),
+            "study_query": f"?study={study}" if study else "",
         },
     )
 
 
 def instrument_data_dictionary(request, instrument_code: str, instrument_version: str):
-    instrument = _instrument_or_404(instrument_code, instrument_version)
+    instrument = _instrument_or_404(request, instrument_code, instrument_version)
     rows = data_dictionary_rows([instrument])
     # An interchange file read back by REDCap, whose action tags (``@EDC=...``) begin with @: no formula guard.
     return csv_response(rows, f"{instrument.code}_{instrument.version}_redcap.csv", guard=False)

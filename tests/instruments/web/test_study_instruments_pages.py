@@ -214,3 +214,17 @@ def test_only_server_admins_may_create_a_study_and_see_the_link(client, world, m
     assert new_url() not in client.get(reverse("home")).content.decode()
     client.force_login(server_admin)
     assert new_url() in client.get(reverse("home")).content.decode()
+
+
+def test_the_catalogue_shows_a_study_definition_to_members_of_that_study_only(
+    client, world, data_manager, make_persona
+):
+    client.force_login(data_manager)
+    client.post(page_url(world.study), {"files": [file("store_nrs.yaml")]})
+    detail = reverse("instruments:instrument-detail", args=["nrs", "1.0"])
+    assert "nrs_now" in client.get(detail, {"study": "alpha"}).content.decode()
+    assert client.get(detail).status_code == 404  # the library has no nrs
+    csv = client.get(reverse("instruments:instrument-datadictionary", args=["nrs", "1.0"]), {"study": "alpha"})
+    assert csv.status_code == 200 and "nrs_now" in b"".join(csv.streaming_content).decode()
+    client.force_login(make_persona("coordinator", study=world.other_study, sites=[world.site_c]))
+    assert client.get(detail, {"study": "alpha"}).status_code == 404
