@@ -202,9 +202,10 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         clean_one = super().clean
-        if isinstance(data, list | tuple):
+        if isinstance(data, list | tuple) and data:
             return [clean_one(one, initial) for one in data]
-        return [clean_one(data, initial)] if data or self.required else []
+        data = None if isinstance(data, list | tuple) else data
+        return [clean_one(data, initial)] if data or self.required else []  # none given: "required" when required
 
 
 class DefinitionFilesForm(forms.Form):

@@ -53,7 +53,8 @@ def study_instruments(request, study_code: str):
         "languages": study_languages(study),
         "definitions": study_definitions(study.code),
     }
-    return render(request, "workflows/study_instruments.html", context, status=400 if problems or form.errors else 200)
+    refused = problems or (request.method == "POST" and not files)  # a problem, or no file (the form says why)
+    return render(request, "workflows/study_instruments.html", context, status=400 if refused else 200)
 
 
 def study_new(request):

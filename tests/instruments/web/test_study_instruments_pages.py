@@ -228,3 +228,9 @@ def test_the_catalogue_shows_a_study_definition_to_members_of_that_study_only(
     assert csv.status_code == 200 and "nrs_now" in b"".join(csv.streaming_content).decode()
     client.force_login(make_persona("coordinator", study=world.other_study, sites=[world.site_c]))
     assert client.get(detail, {"study": "alpha"}).status_code == 404
+
+
+def test_a_post_without_files_says_a_file_is_required(client, world, data_manager):
+    client.force_login(data_manager)
+    refused = client.post(page_url(world.study), {})
+    assert refused.status_code == 400 and "This field is required" in refused.content.decode()
