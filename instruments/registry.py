@@ -71,6 +71,15 @@ def get_instrument(code: str, version: str | None = None, *, study: str | None =
     return _stored(study, code, version)
 
 
+def instrument_for(participant, code: str, version: str | None = None) -> Instrument:
+    """``get_instrument`` for a participant's study; the study is read only when the library lacks ``code``, so a
+    library form costs no query."""
+    try:
+        return get_instrument(code, version)
+    except KeyError:
+        return get_instrument(code, version, study=participant.study.code)
+
+
 def _stored(study: str, code: str, version: str | None) -> Instrument:
     rows = StudyInstrument.objects.filter(study_code=study, code=code)
     if version is not None:

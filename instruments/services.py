@@ -22,7 +22,7 @@ from core import validation
 from . import scoring
 from .definitions import Instrument, clean_responses, compute
 from .models import Response, ResponseRevision
-from .registry import get_instrument
+from .registry import instrument_for
 
 CONFLICT = {
     "en": "Someone else saved this form after you opened it. Nothing was overwritten: reload the form to see "
@@ -88,20 +88,10 @@ def scores_for(instrument: Instrument, values: dict[str, Any]) -> tuple[dict[str
     return compute(instrument, values), scoring.scoring_version(instrument.scorer)
 
 
-def definition_of(instrument_code: str, version: str | None, participant) -> Instrument:
-    """The library's definition, else the participant's study's own (its study is read only then, so a library
-    form costs no query). KeyError when unknown."""
-    try:
-        return get_instrument(instrument_code, version)
-    except KeyError:
-        return get_instrument(instrument_code, version, study=participant.study.code)
-
-
 def _definition(instrument_code: str, existing: Response | None, version: str | None, participant) -> Instrument | None:
     try:
-        return definition_of(
-            instrument_code, version or (existing.definition_version if existing else None), participant
-        )
+        version = version or (existing.definition_version if existing else None)
+        return instrument_for(participant, instrument_code, version)
     except KeyError:
         return None
 
@@ -217,7 +207,7 @@ def response_rescore(*, response: Response, user=None, path: str = AuditEvent.Pa
     the audit trail records the old and new scores and scoring version (path "system"). Called through
     ``workflows.services.response_rescore``, which also resets what the change undoes.
     """
-    instrument = definition_of(response.instrument_code, response.definition_version, response.participant)
+    instrument = instrument_for(response.participant, response.instrument_code, response.definition_version)
     scores, version = scores_for(instrument, response.values)
     if scores == response.scores and version == response.scoring_version:
         return False

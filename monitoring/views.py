@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts.capabilities import Action, require
 from accounts.services import AccountLockedOut
 from core.i18n import text_for
-from instruments.registry import get_instrument
+from instruments.registry import instrument_for
 from participants import services as participant_services
 from participants.access import participant_for_user, response_for_user
 from participants.models import Lock
@@ -44,8 +44,7 @@ def _titles(groups) -> dict:
             key = (row.response.instrument_code, row.response.definition_version)
             if key not in titles:
                 try:
-                    study = row.response.participant.study.code
-                    titles[key] = text_for(get_instrument(*key, study=study).title)
+                    titles[key] = text_for(instrument_for(row.response.participant, *key).title)
                 except KeyError:
                     titles[key] = row.response.instrument_code
             row.title = titles[key]

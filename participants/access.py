@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from accounts.capabilities import Action, can, can_see_arms
 from instruments.definitions import Instrument
 from instruments.models import Response
-from instruments.registry import StoredDefinitionError, get_instrument
+from instruments.registry import StoredDefinitionError, instrument_for
 from studies.selectors import protocol_activity
 
 from .models import Participant, PersonalIdentifiers, Visit
@@ -87,7 +87,7 @@ def crf_for_user(user, participant_id: int, visit_code: str, activity_key: str) 
         raise Http404("no such activity at this visit")
     visit, activity = found
     try:
-        instrument = get_instrument(activity.code, activity.version, study=participant.study.code)
+        instrument = instrument_for(participant, activity.code, activity.version)
     except StoredDefinitionError:
         raise  # the study's definition no longer reads: the CRF page says so (workflows.views)
     except KeyError:

@@ -25,7 +25,7 @@ from instruments.forms import (
 )
 from instruments.importing import read_upload
 from instruments.models import Response
-from instruments.registry import StoredDefinitionError, get_instrument
+from instruments.registry import StoredDefinitionError, instrument_for
 from participants.access import can_enter_data, crf_for_user
 from participants.selectors import is_locked
 from queries.access import may_raise
@@ -91,7 +91,7 @@ def response_edit(request, participant_id: int, visit_code: str, activity_key: s
         participant=crf.participant, visit_code=visit_code, activity_key=activity_key, instance=instance
     )
     instrument = (
-        get_instrument(response.instrument_code, response.definition_version, study=crf.participant.study.code)
+        instrument_for(crf.participant, response.instrument_code, response.definition_version)
         if response
         else crf.instrument
     )
