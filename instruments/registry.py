@@ -6,8 +6,8 @@ look-up, so an upload is usable at once by every web and worker process; a parse
 process by checksum (rows are immutable), so a look-up costs one small query and a library one none.
 
 A library code always wins (uploads may not reuse one: responses name instruments by code). A stored row that
-no longer parses (after a change of the format, say) raises ``StoredDefinitionError`` (a KeyError, so callers
-treat it as an unknown instrument) for that study only, and is logged; it never stops the server.
+no longer parses (after a change of the format, say) raises ``StoredDefinitionError`` for that study only, and is
+logged; it never stops the server.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import logging
 from functools import cache
 
 import yaml
+from django.http import Http404
 
 from .definitions.library import LIBRARY_ROOT, Library, latest, load_library, version_key
 from .definitions.model import Instrument
@@ -27,8 +28,11 @@ logger = logging.getLogger(__name__)
 _parsed: dict[tuple[str, str], Instrument] = {}  # (checksum, languages) -> definition
 
 
-class StoredDefinitionError(KeyError):
-    """A study's stored definition does not read any more; ``problems`` says why."""
+class StoredDefinitionError(Http404, KeyError):
+    """A study's stored definition does not read any more; ``problems`` says why.
+
+    A KeyError, so callers treat it as an unknown instrument; an Http404, so a page that does not say more (the
+    CRF page and the API do: 503 with the reason) answers 404 rather than a server error."""
 
     def __init__(self, study: str, code: str, version: str, problems: list[str]):
         super().__init__(code)

@@ -234,3 +234,12 @@ def test_a_post_without_files_says_a_file_is_required(client, world, data_manage
     client.force_login(data_manager)
     refused = client.post(page_url(world.study), {})
     assert refused.status_code == 400 and "This field is required" in refused.content.decode()
+
+
+def test_other_pages_of_a_corrupted_form_answer_404_not_a_server_error(client, world, data_manager):
+    client.force_login(data_manager)
+    client.post(page_url(world.study), {"files": [file("store_nrs.yaml")]})
+    attach_protocol(world.study, NRS_PROTOCOL)
+    StudyInstrument.objects.update(definition="items: [", checksum="corrupted-too")
+    raise_url = reverse("queries:query-raise", args=[world.participant_a.pk, "baseline", "nrs"])
+    assert client.get(raise_url).status_code == 404
