@@ -13,6 +13,7 @@ own ``nrs``. Labels are required in the study's languages only.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field, replace
 
 import yaml
@@ -33,6 +34,7 @@ BOTH = ("en", "zh")
 LANGUAGE_NAMES = {"en": "en", "zh": "zh", "zh-hans": "zh", "zh_hans": "zh"}
 # Column sizes of StudyInstrument: longer values are file problems, not database errors.
 CODE_LENGTH, VERSION_LENGTH = 40, 20
+STUDY_CODE = re.compile(r"^[a-z0-9_-]{1,32}$")  # as studies.services accepts them
 STORED_FIELDS = ("study_code", "code", "version", "checksum", "languages")
 
 
@@ -93,7 +95,12 @@ def study_instruments_check(
     *, study_code: str, files: list[InstrumentFile], languages: tuple[str, ...] = BOTH
 ) -> tuple[list[Candidate], list[Problem]]:
     """Every definition the files hold and every problem of every file (nothing is stored)."""
-    candidates, problems = [], []
+    candidates: list[Candidate] = []
+    problems = (
+        []
+        if STUDY_CODE.match(study_code)
+        else [Problem("--study", "", _("'%(code)s' cannot be a study code") % {"code": study_code[:40]})]
+    )
     for file in files:
         read = _read_redcap if is_data_dictionary(file) else _read_yaml
         found, file_problems = read(file, languages)
@@ -120,7 +127,7 @@ def study_instruments_load(
         raise DefinitionError(problems)
     result = LoadResult()
     stored = _stored_checksums(study_code, candidates)
-    new = [one for one in candidates if one.instrument.key not in stored]
+    new = list({one.instrument.key: one for one in candidates if one.instrument.key not in stored}.values())
     result.unchanged = [one.instrument.key for one in candidates if one.instrument.key in stored]
     try:
         with transaction.atomic():

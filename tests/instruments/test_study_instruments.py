@@ -151,3 +151,12 @@ def test_languages_as_commands_and_forms_write_them():
     assert parse_languages("") == ("en", "zh")
     with pytest.raises(ValueError, match="fr"):
         parse_languages("en,fr")
+
+
+def test_the_same_definition_in_two_files_of_one_upload_is_stored_once():
+    result = load("s1", upload("store_nrs.yaml"), upload("store_nrs.yaml", rename="copy.yaml"))
+    assert len(result.stored) == 1 and StudyInstrument.objects.count() == 1
+
+
+def test_a_study_code_that_cannot_be_one_is_refused():
+    assert problems_of("Not a code!", upload("store_nrs.yaml")) == ["--study: 'Not a code!' cannot be a study code"]
