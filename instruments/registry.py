@@ -18,6 +18,7 @@ from functools import cache
 import yaml
 from django.http import Http404
 
+from .definitions.bounded_yaml import load_bounded
 from .definitions.library import LIBRARY_ROOT, Library, latest, load_library, version_key
 from .definitions.model import Instrument
 from .definitions.parse import parse_definition
@@ -111,7 +112,7 @@ def read_stored(text: str, *, languages: str, study: str, code: str, version: st
     """Parse a stored definition; StoredDefinitionError (logged) when it no longer reads."""
     file = f"{study}/{code}/{version}"
     try:
-        data = yaml.safe_load(text)
+        data = load_bounded(text)
     except yaml.YAMLError as error:
         instrument, problems = None, [f"{file}: cannot read YAML: {error}"]
     else:

@@ -25,6 +25,7 @@ from audit.services import audit_record, diff, snapshot
 
 from .catalogue import definition_yaml
 from .definitions import DefinitionError, Instrument, Problem, parse_definition
+from .definitions.bounded_yaml import load_bounded
 from .definitions.scorers import scorer_problems
 from .models import DefinitionUpload, StudyInstrument
 from .redcap_dd import item_rows, read_data_dictionary
@@ -179,7 +180,7 @@ def _user(user):
 
 def _read_yaml(file: InstrumentFile, languages) -> tuple[list[Candidate], list[Problem]]:
     try:
-        data = yaml.safe_load(file.text)
+        data = load_bounded(file.text)
     except yaml.YAMLError as error:
         return [], [Problem(file.name, "", _("cannot read YAML: %(error)s") % {"error": error})]
     instrument, problems = parse_definition(data, file.name, languages=languages)
@@ -215,7 +216,7 @@ def _converted(file, instrument, languages, rows: list[str]) -> tuple[Candidate 
     scorer), and checked to read back as the same definition (else the store would silently lose a part)."""
     text = definition_yaml(instrument)
     where = f"row {rows[0]} ({instrument.code})" if rows else instrument.code
-    again, found = parse_definition(yaml.safe_load(text), file.name, languages=languages)
+    again, found = parse_definition(load_bounded(text), file.name, languages=languages)
     if again is not None and not found:
         found = scorer_problems(again, file.name)
     found = [replace(problem, path=_row_path(problem.path, rows, instrument)) for problem in found]

@@ -160,3 +160,23 @@ def test_the_same_definition_in_two_files_of_one_upload_is_stored_once():
 
 def test_a_study_code_that_cannot_be_one_is_refused():
     assert problems_of("Not a code!", upload("store_nrs.yaml")) == ["--study: 'Not a code!' cannot be a study code"]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("[" * 5000 + "]" * 5000, "nested more than 50 deep"),
+        (
+            "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+            + "".join(
+                f"{n}: &{n} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+                for p, n in zip("abcdefgh", "bcdefghi")
+            )
+            + "items: *i\n",
+            "expands to more than",
+        ),
+    ],
+)
+def test_a_hostile_yaml_file_is_a_problem_not_a_server_error(text, reason):
+    problems = problems_of("s1", upload("hostile.yaml", text=text))
+    assert len(problems) == 1 and problems[0].startswith("hostile.yaml: cannot read YAML") and reason in problems[0]
