@@ -36,6 +36,7 @@ def _item(item: Item) -> dict[str, Any]:
         "multiline": item.multiline or None,
         "anchors": {end: label.to_dict() for end, label in item.anchors.items()} or None,
         "formula_note": _label(item.formula_note),
+        "expression": item.expression.to_edc() if item.expression else None,
     }
     out.update({key: value for key, value in optional.items() if value is not None})
     if item.options:
@@ -72,6 +73,7 @@ def definition_dict(instrument: Instrument) -> dict[str, Any]:
                 "label": spec.label.to_dict(),
                 **{key: value for key, value in (("min", spec.min), ("max", spec.max)) if value is not None},
                 **({"bands": {value: label.to_dict() for value, label in spec.bands}} if spec.bands else {}),
+                **({"expression": spec.expression.to_edc()} if spec.expression else {}),
             }
             for spec in instrument.scores
         ]

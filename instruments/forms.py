@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from core.i18n import text_for
 from core.inputs import BoundedInputMixin
 
-from .definitions import Instrument, Item
+from .definitions import Instrument, Item, ScoreSpec
 from .importing import read_upload
 
 # Integer scales with at most this many points are radio buttons (NRS 0-10); longer ones a number input.
@@ -125,13 +125,20 @@ def crf_item(item: Item, index: int, raw: dict[str, Any], errors: dict[str, dict
     return field
 
 
-def crf_items(instrument: Instrument, raw: dict[str, Any], errors: dict[str, dict[str, str]]) -> list[dict]:
-    """What the template renders for each item, with the section title before a section's first item."""
+def crf_items(
+    instrument: Instrument, raw: dict[str, Any], errors: dict[str, dict[str, str]], scores: dict[str, Any] | None = None
+) -> list[dict]:
+    """What the template renders for each item, with the section title before a section's first item.
+
+    ``scores`` are the stored response's: a calculated item shows its computed value where it sits.
+    """
     starts = {section.items[0]: text_for(section.title) for section in instrument.sections if section.items}
     fields = []
     for index, item in enumerate(instrument.items):
         field = crf_item(item, index, raw, errors)
         field["section"] = starts.get(item.code, "")
+        if not item.entered:
+            field["computed"] = score_text((scores or {}).get(item.code)) if scores and item.code in scores else ""
         fields.append(field)
     return fields
 
@@ -146,10 +153,12 @@ def score_text(value: Any) -> str:
 
 
 def score_rows(instrument: Instrument, scores: dict[str, Any]) -> list[dict[str, Any]]:
-    specs = {spec.name: spec for spec in instrument.scores}
+    specs: dict[str, Any] = {spec.name: spec for spec in instrument.scores}
+    specs |= {item.code: item for item in instrument.items if not item.entered}  # a calculated item by its label
 
     def shown(name: str, value: Any) -> str:
-        band = specs[name].band_label(value) if name in specs and isinstance(value, str) else None
+        spec = specs.get(name)
+        band = spec.band_label(value) if isinstance(spec, ScoreSpec) and isinstance(value, str) else None
         return text_for(band) if band else score_text(value)
 
     return [

@@ -108,15 +108,18 @@ class StudyInstrument(models.Model):
     ``instruments.registry`` on every process (no restart). Keyed by the study's code, not a foreign key:
     studies sit above instruments. Immutable once stored (``instruments.services.study_instruments_load``).
 
-    A REDCap form is stored as the YAML it converts to, so the read path has one parser (``parse_definition``)
-    whatever the source; the dictionary itself stays in ``upload``. ``languages`` are those the definition was
-    validated with ("en", "zh" or "en,zh"), so it reads back under the same rule.
+    ``definition`` is our YAML, or for a REDCap form that form's rows of the dictionary (``format`` says which),
+    read back by the reader that checked it at upload: a conversion to YAML could lose what one format says and
+    the other cannot (REDCap's item codes need no form prefix, say). The whole dictionary stays in ``upload``.
+    ``languages`` are those the definition was validated with ("en", "zh" or "en,zh"), so it reads back under
+    the same rule.
     """
 
     study_code = models.CharField(_("study"), max_length=32)
     code = models.CharField(_("instrument"), max_length=40)
     version = models.CharField(_("version"), max_length=20)
-    definition = models.TextField(_("definition (YAML)"))
+    definition = models.TextField(_("definition"))
+    format = models.CharField(_("format"), max_length=10, choices=DefinitionUpload.Format.choices)
     checksum = models.CharField(max_length=64)
     languages = models.CharField(_("languages"), max_length=10, default="en,zh")
     upload = models.ForeignKey(DefinitionUpload, on_delete=models.PROTECT, related_name="definitions")

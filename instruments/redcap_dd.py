@@ -6,8 +6,9 @@ the Field Annotation as one JSON action tag, ``@EDC={...}`` (REDCap ignores unkn
 max_length, anchors), and on a form's first row ``form`` (version, title, kind, ...). The reader
 takes structure (codes, options, ranges, required, branching) from REDCap's own columns and only
 refines it from the tag, so a dictionary edited in REDCap still reads correctly. A dictionary made
-in REDCap has no Chinese: labels come back with an empty zh, which check_library reports until
-someone translates them.
+in REDCap has no Chinese: read with ``languages=("en",)`` its labels come back with an empty zh; read with
+both languages each row without Chinese is a problem. A ``calc`` field's equation is translated from
+REDCap's syntax into an expression (instruments.expressions) and written back in REDCap's syntax.
 """
 
 from __future__ import annotations
@@ -41,12 +42,17 @@ def _rows(csv_text: str) -> tuple[list[dict[str, str]], list[Problem]]:
     return rows, []
 
 
-def read_data_dictionary(csv_text: str) -> list[Instrument]:
-    """One Instrument per Form Name, in file order; DefinitionError lists every problem."""
+def read_data_dictionary(csv_text: str, *, languages: tuple[str, ...] = ("en", "zh")) -> list[Instrument]:
+    """One Instrument per Form Name, in file order; DefinitionError lists every problem.
+
+    ``languages`` are the label languages required (the label keys "en" and "zh"): a dictionary exported by
+    REDCap has English only and reads without a problem with ``languages=("en",)``; read with both, every
+    row without Chinese is a problem, so it is refused here rather than by the server's start-up check.
+    """
     rows, problems = _rows(csv_text)
     instruments = []
     for form, form_rows in split_forms(rows):
-        instrument, found = read_form(form, form_rows, FILE)
+        instrument, found = read_form(form, form_rows, FILE, languages)
         problems += found
         if instrument is not None:
             instruments.append(instrument)
@@ -78,3 +84,14 @@ def item_rows(csv_text: str) -> dict[str, list[str]]:
         form: [row["#"] for row in form_rows if row[COLUMNS[3]].lower() != "descriptive"]
         for form, form_rows in split_forms(rows)
     }
+
+
+def form_csv(csv_text: str, form: str) -> str:
+    """The dictionary cut down to one form's rows (with the header): what a study stores for that form, read back
+    by ``read_data_dictionary`` like the whole file."""
+    rows, _problems = _rows(csv_text)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows([row[column] for column in COLUMNS] for row in rows if row[COLUMNS[1]] == form)
+    return out.getvalue()

@@ -20,9 +20,10 @@ from django.http import Http404
 
 from .definitions.bounded_yaml import load_bounded
 from .definitions.library import LIBRARY_ROOT, Library, latest, load_library, version_key
-from .definitions.model import Instrument
+from .definitions.model import DefinitionError, Instrument
 from .definitions.parse import parse_definition
 from .models import StudyInstrument
+from .redcap_dd import read_data_dictionary
 
 logger = logging.getLogger(__name__)
 
@@ -93,35 +94,51 @@ def _stored(study: str, code: str, version: str | None) -> Instrument:
     if not found:
         raise KeyError(code)
     pk, version, checksum, languages = max(found, key=lambda row: version_key(row[1]))
-    if (checksum, languages) not in _parsed:
-        text = StudyInstrument.objects.values_list("definition", flat=True).get(pk=pk)
-        _parsed[(checksum, languages)] = read_stored(text, languages=languages, study=study, code=code, version=version)
+    if (checksum, languages) not in _parsed:  # the first look-up in this process: read the text once
+        row = StudyInstrument.objects.only("study_code", "code", "version", "definition", "format").get(pk=pk)
+        row.checksum, row.languages = checksum, languages
+        return _from_row(row)
     return _parsed[(checksum, languages)]
 
 
 def _from_row(row: StudyInstrument) -> Instrument:
     key = (row.checksum, row.languages)
     if key not in _parsed:
-        _parsed[key] = read_stored(
-            row.definition, languages=row.languages, study=row.study_code, code=row.code, version=row.version
-        )
+        _parsed[key] = read_stored(row)
     return _parsed[key]
 
 
-def read_stored(text: str, *, languages: str, study: str, code: str, version: str) -> Instrument:
-    """Parse a stored definition; StoredDefinitionError (logged) when it no longer reads."""
-    file = f"{study}/{code}/{version}"
+def read_stored(row: StudyInstrument) -> Instrument:
+    """Parse a stored definition with the reader of its format; StoredDefinitionError (logged) when it no longer
+    reads."""
+    file = f"{row.study_code}/{row.code}/{row.version}"
+    languages = tuple(row.languages.split(","))
+    if row.format == "redcap":  # DefinitionUpload.Format.REDCAP
+        instrument, problems = _read_redcap_form(row.definition, languages)
+    else:
+        instrument, problems = _read_yaml(row.definition, file, languages)
+    if instrument is None or problems or instrument.code != row.code:
+        problems = problems or [f"{file}: not the definition of {row.code}"]
+        logger.error("stored instrument definition %s does not read: %s", file, "; ".join(problems))
+        raise StoredDefinitionError(row.study_code, row.code, row.version, problems)
+    return instrument
+
+
+def _read_yaml(text: str, file: str, languages) -> tuple[Instrument | None, list[str]]:
     try:
         data = load_bounded(text)
     except yaml.YAMLError as error:
-        instrument, problems = None, [f"{file}: cannot read YAML: {error}"]
-    else:
-        instrument, found = parse_definition(data, file, languages=tuple(languages.split(",")))
-        problems = [str(problem) for problem in found]
-    if instrument is None or problems:
-        logger.error("stored instrument definition %s does not read: %s", file, "; ".join(problems))
-        raise StoredDefinitionError(study, code, version, problems or [f"{file}: not a definition"])
-    return instrument
+        return None, [f"{file}: cannot read YAML: {error}"]
+    instrument, found = parse_definition(data, file, languages=languages)
+    return instrument, [str(problem) for problem in found]
+
+
+def _read_redcap_form(text: str, languages) -> tuple[Instrument | None, list[str]]:
+    try:
+        forms = read_data_dictionary(text, languages=languages)
+    except DefinitionError as error:
+        return None, [str(problem) for problem in error.problems]
+    return (forms[0], []) if len(forms) == 1 else (None, ["not one form"])
 
 
 def study_definitions(study: str) -> list[tuple[StudyInstrument, Instrument | None]]:

@@ -19,8 +19,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record, diff, snapshot
 from core import validation
 
-from . import scoring
-from .definitions import Instrument, clean_responses, compute
+from .definitions import Instrument, clean_responses, compute, scoring_version
 from .models import Response, ResponseRevision
 from .registry import instrument_for
 
@@ -82,10 +81,9 @@ def audit_values(response: Response | None) -> dict[str, Any]:
 
 
 def scores_for(instrument: Instrument, values: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    """The scores of cleaned ``values`` and the scoring version that computed them."""
-    if not instrument.scorer:
-        return {}, ""
-    return compute(instrument, values), scoring.scoring_version(instrument.scorer)
+    """The scores of cleaned ``values`` (the scorer's, calculated items, expression scores) and the scoring
+    version that computed them."""
+    return compute(instrument, values), scoring_version(instrument)
 
 
 def _definition(instrument_code: str, existing: Response | None, version: str | None, participant) -> Instrument | None:

@@ -23,12 +23,11 @@ from django.utils.translation import gettext as _
 from audit.models import AuditEvent
 from audit.services import audit_record, diff, snapshot
 
-from .catalogue import definition_yaml
 from .definitions import DefinitionError, Instrument, Problem, parse_definition
 from .definitions.bounded_yaml import load_bounded
 from .definitions.scorers import scorer_problems
 from .models import DefinitionUpload, StudyInstrument
-from .redcap_dd import item_rows, read_data_dictionary
+from .redcap_dd import form_csv, item_rows, read_data_dictionary
 from .registry import library_codes
 
 BOTH = ("en", "zh")
@@ -157,6 +156,7 @@ def _store(study_code, candidates, languages, *, user, path, audit_study) -> lis
             code=one.instrument.code,
             version=one.instrument.version,
             definition=one.definition,
+            format=one.format,
             checksum=one.checksum,
             languages=",".join(languages),
             upload=uploads[one.file.name],
@@ -192,11 +192,13 @@ def _read_yaml(file: InstrumentFile, languages) -> tuple[list[Candidate], list[P
 
 
 def read_dictionary(csv_text: str, languages: tuple[str, ...]) -> list[Instrument]:
-    """The one call of the REDCap dictionary reader (``languages`` joins it when the reader takes them)."""
-    return read_data_dictionary(csv_text)
+    """The one call of the REDCap dictionary reader."""
+    return read_data_dictionary(csv_text, languages=languages)
 
 
 def _read_redcap(file: InstrumentFile, languages) -> tuple[list[Candidate], list[Problem]]:
+    """Each form of the dictionary, stored as its own rows (``form_csv``); the reader checks the study's
+    languages, the scorer is checked as for YAML."""
     try:
         forms = read_dictionary(file.text, languages)
     except DefinitionError as error:
@@ -204,38 +206,13 @@ def _read_redcap(file: InstrumentFile, languages) -> tuple[list[Candidate], list
     rows = item_rows(file.text)
     candidates, problems = [], []
     for instrument in forms:
-        candidate, found = _converted(file, instrument, languages, rows.get(instrument.code, []))
-        problems += found
-        if candidate is not None:
-            candidates.append(candidate)
+        found = scorer_problems(instrument, file.name)
+        first = rows.get(instrument.code) or [""]
+        where = f"row {first[0]} ({instrument.code})"
+        problems += [replace(problem, path=f"{where}: {problem.path}") for problem in found]
+        definition = form_csv(file.text, instrument.code)
+        candidates += [] if found else [Candidate(file, DefinitionUpload.Format.REDCAP, instrument, definition, where)]
     return candidates, problems
-
-
-def _converted(file, instrument, languages, rows: list[str]) -> tuple[Candidate | None, list[Problem]]:
-    """A REDCap form as the YAML we store, checked as any definition is (labels in the study's languages,
-    scorer), and checked to read back as the same definition (else the store would silently lose a part)."""
-    text = definition_yaml(instrument)
-    where = f"row {rows[0]} ({instrument.code})" if rows else instrument.code
-    again, found = parse_definition(load_bounded(text), file.name, languages=languages)
-    if again is not None and not found:
-        found = scorer_problems(again, file.name)
-    found = [replace(problem, path=_row_path(problem.path, rows, instrument)) for problem in found]
-    if not found and again != instrument:
-        found = [Problem(file.name, where, _("this form does not convert to an instrument definition exactly"))]
-    if found:
-        return None, found
-    return Candidate(file, DefinitionUpload.Format.REDCAP, instrument, text, where), []
-
-
-def _row_path(path: str, rows: list[str], instrument: Instrument) -> str:
-    """``items[3].label.zh`` of a converted form -> ``row 9 (item code): label.zh``; others name the form."""
-    if path.startswith("items[") and "]" in path:
-        index, _sep, rest = path[len("items[") :].partition("]")
-        if index.isdigit() and int(index) < len(rows):
-            item = instrument.items[int(index)].code if int(index) < len(instrument.items) else ""
-            return f"row {rows[int(index)]} ({item}): {rest.lstrip('.')}".rstrip(": ")
-    first = f"row {rows[0]}" if rows else ""
-    return f"{first} (form {instrument.code}): {path}".strip()
 
 
 def _rule_problems(study_code: str, candidates: list[Candidate]) -> list[Problem]:

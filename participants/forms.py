@@ -85,6 +85,12 @@ class ConsentForm(BoundedInputMixin, forms.Form):
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class ConsentRefusalForm(BoundedInputMixin, forms.Form):
+    form_version = forms.CharField(label=_("Consent form version"), max_length=40)
+    refused_on = _date_field(_("Date refused"), initial=timezone.localdate)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class EnrolForm(BoundedInputMixin, forms.Form):
     enrolled_on = _date_field(_("Enrolment date"), initial=timezone.localdate)
 
@@ -122,3 +128,9 @@ class VisitForm(BoundedInputMixin, forms.Form):
 class WithdrawForm(BoundedInputMixin, forms.Form):
     withdrawn_on = _date_field(_("Withdrawal date"), initial=timezone.localdate)
     reason = forms.CharField(label=_("Reason for withdrawal"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CriterionReviewForm(forms.Form):
+    """Marks a post-enrolment criterion event reviewed (the coordinator's task is done)."""
+
+    event_id = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)

@@ -111,6 +111,23 @@ class Consent(models.Model):
         return f"{self.participant} consent {self.form_version} {self.consented_on}"
 
 
+class ConsentRefusal(models.Model):
+    """The person was asked to consent and refused: the only way CONSORT counts someone as "declined"."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="consent_refusals")
+    form_version = models.CharField(_("consent form version"), max_length=40)
+    refused_on = models.DateField(_("date refused"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-refused_on", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.participant} refused consent {self.form_version} {self.refused_on}"
+
+
 class AnchorDate(models.Model):
     """The real date of one of the protocol's anchors (enrolment, start of treatment, procedure...)."""
 
@@ -215,3 +232,46 @@ class Lock(models.Model):
     @property
     def is_active(self) -> bool:
         return self.unlocked_at is None
+
+
+class CriterionEvent(models.Model):
+    """A discontinuation or post-enrolment exclusion criterion of the protocol found met on a participant's data.
+
+    The row is the participant's post-enrolment status (excluded from analysis, or follow-up discontinued) and
+    the coordinator's task until someone marks it reviewed. It is never deleted and never undone by the system:
+    when a correction of the triggering form makes the criterion false, the row is flagged for review instead
+    (docs/protocol-format.md, "Discontinuation, interventions and analysis visits").
+    """
+
+    class Kind(models.TextChoices):
+        EXCLUSION = "exclusion", _("Excluded from analysis")
+        DISCONTINUATION = "discontinuation", _("Follow-up discontinued")
+
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="criterion_events")
+    criterion_code = models.CharField(_("criterion"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    met_on = models.DateField(_("met on"))
+    response = models.ForeignKey(
+        "instruments.Response", on_delete=models.PROTECT, related_name="criterion_events", verbose_name=_("form")
+    )
+    protocol_version = models.CharField(_("protocol version"), max_length=40, blank=True)
+    needs_review = models.BooleanField(_("no longer met: review"), default=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["met_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "criterion_code"], name="one_event_per_criterion"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} {self.criterion_code} {self.met_on}"
+
+    @property
+    def is_open(self) -> bool:
+        """Still on the coordinator's list: not reviewed since it was raised (or flagged again)."""
+        return self.reviewed_at is None

@@ -14,7 +14,7 @@ from core.i18n import text_for
 from instruments.models import Response
 from studies.protocol import activities_for, visit_status
 
-from .models import Lock, Participant, Visit
+from .models import CriterionEvent, Lock, Participant, Visit
 
 CANCELLED = "cancelled"
 STATUS_LABELS = {
@@ -85,6 +85,9 @@ def participant_list(
         participants = participants.filter(
             Exists(_overdue_visits(today or timezone.localdate())), status=Participant.Status.ENROLLED
         )
+    # The coordinator's task list: a post-enrolment criterion met and not yet reviewed (participants.CriterionEvent).
+    open_events = CriterionEvent.objects.filter(participant=OuterRef("pk"), reviewed_at__isnull=True)
+    participants = participants.annotate(criteria_to_review=Exists(open_events))
     return participants.order_by("identifier", "screening_number")
 
 

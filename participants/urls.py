@@ -11,9 +11,11 @@ urlpatterns = [
     path("due/", views.visit_due, name="visit-due"),
     path("<int:participant_id>/", views.participant_detail, name="participant-detail"),
     path("<int:participant_id>/consent/", views.participant_consent, name="participant-consent"),
+    path("<int:participant_id>/consent-refused/", views.participant_consent_refuse, name="consent-refuse"),
     path("<int:participant_id>/enrol/", views.participant_enrol, name="participant-enrol"),
     path("<int:participant_id>/arm/", views.participant_assign_arm, name="participant-arm"),
     path("<int:participant_id>/anchor/", views.anchor_set, name="anchor-set"),
     path("<int:participant_id>/visit/", views.visit_update, name="visit-update"),
     path("<int:participant_id>/withdraw/", views.participant_withdraw, name="participant-withdraw"),
+    path("<int:participant_id>/criterion-review/", views.criterion_event_review, name="criterion-review"),
 ]

@@ -21,10 +21,21 @@ from .access import (
     require_manage,
     visit_for_user,
 )
-from .forms import AnchorForm, ArmForm, ConsentForm, EnrolForm, ScreeningForm, VisitForm, WithdrawForm
-from .models import Participant
+from .forms import (
+    AnchorForm,
+    ArmForm,
+    ConsentForm,
+    ConsentRefusalForm,
+    CriterionReviewForm,
+    EnrolForm,
+    ScreeningForm,
+    VisitForm,
+    WithdrawForm,
+)
+from .models import CriterionEvent, Participant
 from .selectors import participant_list as select_participants
 from .selectors import participant_schedule, randomisation_number, screening_log, visits_due
+from .services.event_text import event_label
 
 
 def participant_list(request, study_code: str):
@@ -153,6 +164,7 @@ def _render_detail(request, participant, **bound):
     if protocol is not None:
         forms = {
             "consent_form": ConsentForm(initial={"form_version": protocol.study.protocol_version}),
+            "refusal_form": ConsentRefusalForm(initial={"form_version": protocol.study.protocol_version}),
             "enrol_form": EnrolForm(),
             "arm_form": ArmForm(protocol=protocol, initial={"arm_code": participant.arm_code}),
             "anchor_form": AnchorForm(protocol=protocol),
@@ -175,8 +187,16 @@ def _render_detail(request, participant, **bound):
         "failing": [criteria.get(code, code) for code in screening.failing_criteria] if screening else [],
         "unanswered": [criteria.get(code, code) for code in screening.unanswered_criteria] if screening else [],
         "consents": participant.consents.all(),
+        "refusals": participant.consent_refusals.all(),
+        "criterion_events": _criterion_events(participant, protocol),
         "anchors": [
-            {"code": a.code, "label": text_for(a.label), "optional": a.optional, "row": anchors.get(a.code)}
+            {
+                "code": a.code,
+                "label": text_for(a.label),
+                "optional": a.optional,
+                "row": anchors.get(a.code),
+                "set_by": event_label(a.set_by) if a.set_by else "",  # no typing: the form refuses it
+            }
             for a in protocol.anchors
         ]
         if protocol
@@ -187,6 +207,15 @@ def _render_detail(request, participant, **bound):
         **forms,
     }
     return render(request, "participants/participant_detail.html", context, status=200)
+
+
+def _criterion_events(participant, protocol) -> list[dict]:
+    """The participant's post-enrolment criterion events with the criterion's label from the current protocol."""
+    labels = {c.code: text_for(c.label) for c in protocol.discontinuation} if protocol else {}
+    return [
+        {"event": event, "label": labels.get(event.criterion_code, event.criterion_code)}
+        for event in participant.criterion_events.select_related("response")
+    ]
 
 
 def _arm_name(protocol, arm_code):
@@ -224,6 +253,14 @@ def participant_consent(request, participant_id: int):
         return _("Consent recorded.")
 
     return _action(request, participant_id, "consent_form", lambda post, _p: ConsentForm(post), call)
+
+
+def participant_consent_refuse(request, participant_id: int):
+    def call(participant, data):
+        services.participant_consent_refuse(participant=participant, user=request.user, **data)
+        return _("Refusal recorded.")
+
+    return _action(request, participant_id, "refusal_form", lambda post, _p: ConsentRefusalForm(post), call)
 
 
 def participant_enrol(request, participant_id: int):
@@ -268,3 +305,15 @@ def participant_withdraw(request, participant_id: int):
         return _("Participant withdrawn; future visits are cancelled.")
 
     return _action(request, participant_id, "withdraw_form", lambda post, _p: WithdrawForm(post), call)
+
+
+def criterion_event_review(request, participant_id: int):
+    def call(participant, data):
+        try:
+            event = participant.criterion_events.get(pk=data["event_id"])
+        except CriterionEvent.DoesNotExist:
+            raise ValidationError(_("No such criterion event for this participant.")) from None
+        services.criterion_event_review(event=event, user=request.user)
+        return _("Marked as reviewed.")
+
+    return _action(request, participant_id, "review_form", lambda post, _p: CriterionReviewForm(post), call)

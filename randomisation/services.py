@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from accounts.capabilities import Action, can, is_blinded, roles_with
 from accounts.models import Membership
 from participants.models import Participant
-from participants.services import participant_assign_arm
+from participants.services import anchors_set_by_event, participant_assign_arm
 from studies.models import Study
 from studies.selectors import current_protocol
 
@@ -284,6 +284,10 @@ def participant_randomise(*, participant: Participant, user) -> AllocationSlot:
     slot.save(update_fields=["used_by", "used_at", "used_by_user"])
     participant_assign_arm(
         participant=participant, arm_code=slot.arm_code, user=user, source=Participant.AllocationSource.RANDOMISATION
+    )
+    # The allocation date is not an arm secret: an anchor `set_by: randomisation` takes it in every arm.
+    anchors_set_by_event(
+        participant=participant, event="randomisation", day=timezone.localdate(slot.used_at), user=user
     )
     _audit(
         "allocate",

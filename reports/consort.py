@@ -1,43 +1,35 @@
 """The CONSORT flow as plain data, computed from one row per participant (no database access here).
 
-How each box is counted (the page and docs repeat this):
+Every box counts declared events, never a guess (the page and docs/protocol-format.md repeat this):
 
 - Assessed for eligibility: every participant of the study in the user's scope (each row is a person screened
   or registered).
-- Excluded: screen failures, grouped by failing criterion of the latest screening (a person failing two
-  criteria is counted under both, so the criteria may add up to more than the screen failures); declined
-  (screened eligible, never consented); other (eligibility still incomplete; consented but not enrolled; in a
-  randomised study, enrolled but not randomised).
-- Enrolled (observational) or randomised (randomised study: a randomisation number was used).
-- Allocated per arm: the arm of each enrolled (or randomised) participant.
-- Received the allocated intervention: the date of the intervention anchor is entered. The intervention anchor
-  is the anchor, other than enrolment and optional anchors, on which most visits hang (protocol order breaks a
-  tie): transplantation in ADMSC (not liposuction, which every arm has before it), treatment start in LBPB.
-- Follow-up: one box per visit on that anchor after day 0 (non-repeating), in order. Lost to follow-up: the
-  visit was recorded as missed. Withdrawn: counted once, at the first follow-up visit the person did not attend
-  (neither completed nor missed: cancelled at withdrawal, or never scheduled), with the reasons.
-- Analysed: the final follow-up visit is completed.
+- Excluded before enrolment: not meeting the criteria, grouped by failing criterion of the latest screening (a
+  person failing two is counted under both); declined: asked to consent and refused (a consent refusal is
+  recorded), and only those; still in screening, its own line (eligibility incomplete, awaiting consent, consented
+  not enrolled), never counted as declined; in a randomised study, enrolled but not randomised.
+- Randomised (randomised study: a randomisation number was used) or enrolled (observational), allocated per arm.
+- Received the allocated intervention: from the arm's declared ``intervention`` (its anchor has a date); an arm
+  with ``intervention: none`` shows "no intervention" instead; an arm without ``intervention`` shows no line.
+- Follow-up: discontinued (a `discontinuation` criterion met, with its reasons); withdrawn (with the reasons);
+  lost to follow-up (an analysis visit recorded as missed, none completed, not withdrawn or discontinued).
+- Analysed: completed one of the protocol's ``analysis_visits``, minus those excluded from analysis (an `exclusion`
+  criterion met after enrolment, with its reasons). Without ``analysis_visits`` the analysed box says so.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.utils.translation import gettext as _
 
 from core.i18n import text_for
 
-ENROLMENT = "enrolment"
-SCREEN_FAILED, SCREENING = "screen_failed", "screening"
+SCREEN_FAILED, SCREENING, WITHDRAWN = "screen_failed", "screening", "withdrawn"
+EXCLUSION, DISCONTINUATION = "exclusion", "discontinuation"
 POOLED = ""
-
-
-@dataclass(frozen=True)
-class VisitRow:
-    completed: bool
-    missed: bool
 
 
 @dataclass(frozen=True)
@@ -46,16 +38,22 @@ class ParticipantRow:
     arm_code: str = ""
     randomised: bool = False
     consented: bool = False
-    received: bool = False
+    refused: bool = False  # a consent refusal is recorded
+    anchors: frozenset[str] = frozenset()  # anchor codes with a date
     eligible: bool | None = None
     failing: tuple[str, ...] = ()
     withdrawal_reason: str = ""
     withdrawn_on: date | None = None
-    visits: dict[str, VisitRow] = field(default_factory=dict)
+    analysis_completed: bool = False  # one of the analysis visits is completed
+    analysis_missed: bool = False  # one of the analysis visits is recorded as missed
+    events: tuple[tuple[str, str], ...] = ()  # (criterion code, kind) met after enrolment
 
     @property
     def enrolled(self) -> bool:
         return self.status not in (SCREEN_FAILED, SCREENING)
+
+    def met(self, kind: str) -> list[str]:
+        return [code for code, k in self.events if k == kind]
 
 
 @dataclass(frozen=True)
@@ -72,23 +70,19 @@ class Exclusions:
     n: int
     screen_failed: int
     criteria: tuple[Line, ...]  # per failing criterion; may add up to more than screen_failed
-    declined: int
+    declined: int  # asked to consent and refused
+    screening: int  # still in screening
+    screening_reasons: tuple[Line, ...]
     other: int
     other_reasons: tuple[Line, ...]
 
 
 @dataclass(frozen=True)
-class FollowUp:
-    completed: int
-    lost: int
-    withdrawn: int
-    withdrawal_reasons: tuple[Line, ...]
+class Intervention:
+    """An arm's declared intervention as the diagram shows it; ``none`` for a wait-list or usual-care arm."""
 
-
-@dataclass(frozen=True)
-class VisitStep:
-    code: str
     label: str
+    none: bool
 
 
 @dataclass(frozen=True)
@@ -98,9 +92,16 @@ class ArmFlow:
     code: str
     name: str
     allocated: int
-    received: int | None  # None when the protocol has no intervention anchor
-    follow_up: tuple[FollowUp | None, ...]  # aligned with ConsortFlow.visits; None where the arm has no such visit
-    analysed: int
+    intervention: Intervention | None  # None: not declared (or arms pooled with different interventions)
+    received: int | None  # None when there is nothing to count (undeclared, or `none`)
+    discontinued: int
+    discontinuation_reasons: tuple[Line, ...]
+    withdrawn: int
+    withdrawal_reasons: tuple[Line, ...]
+    lost: int
+    analysed: int | None  # None when the protocol declares no analysis visit
+    excluded_from_analysis: int
+    exclusion_reasons: tuple[Line, ...]
 
     @property
     def not_received(self) -> int | None:
@@ -117,136 +118,126 @@ class ConsortFlow:
     excluded: Exclusions
     included: int  # enrolled (observational) or randomised (randomised study)
     not_allocated: int  # observational: enrolled without an arm yet
-    intervention_anchor: VisitStep | None
-    visits: tuple[VisitStep, ...]
+    analysis_visits: tuple[str, ...]  # labels of the declared analysis visits
     arms: tuple[ArmFlow, ...]
 
 
-def intervention_anchor(protocol):
-    """The non-enrolment, non-optional anchor with most visits on it (first in protocol order on a tie), or None."""
-    counts = Counter(v.anchor for v in protocol.visits)
-    candidates = [a for a in protocol.anchors if a.code != ENROLMENT and not a.optional and counts[a.code]]
-    if not candidates:
-        return None
-    return max(candidates, key=lambda a: (counts[a.code], -protocol.anchors.index(a)))
-
-
-def follow_up_visits(protocol, anchor) -> list:
-    """Visits after day 0 of the intervention anchor (of enrolment without one), not repeating, in order."""
-    code = anchor.code if anchor is not None else ENROLMENT
-    visits = [v for v in protocol.visits if v.anchor == code and v.offset_days > 0 and v.repeating is None]
-    return sorted(visits, key=lambda v: v.offset_days)
-
-
 def _reasons(counter: Counter, labels: dict[str, str]) -> tuple[Line, ...]:
-    ordered = sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+    ordered = sorted((+counter).items(), key=lambda item: (-item[1], item[0]))
     return tuple(Line(code, labels.get(code, code), n) for code, n in ordered)
+
+
+def _screening_reason(row: ParticipantRow) -> str:
+    if row.eligible is not True:
+        return "incomplete"
+    return "not_enrolled" if row.consented else "awaiting_consent"
 
 
 def exclusions(protocol, rows: list[ParticipantRow], *, randomised_design: bool) -> Exclusions:
     failed = [r for r in rows if r.status == SCREEN_FAILED]
-    screening = [r for r in rows if r.status == SCREENING]
-    declined = sum(1 for r in screening if r.eligible is True and not r.consented)
+    waiting = [r for r in rows if r.status == SCREENING]
+    declined = [r for r in waiting if r.refused and not r.consented]
+    still = Counter(_screening_reason(r) for r in waiting if not (r.refused and not r.consented))
     other = Counter()
-    for row in screening:
-        if row.eligible is not True:
-            other["incomplete"] += 1
-        elif row.consented:
-            other["not_enrolled"] += 1
     if randomised_design:
         other["not_randomised"] = sum(1 for r in rows if r.enrolled and not r.randomised)
-    other = +other  # drop zero counts
     criteria = {c.code: text_for(c.text) for c in protocol.eligibility.criteria}
-    other_labels = {
+    labels = {
         "incomplete": _("Eligibility not yet complete"),
+        "awaiting_consent": _("Eligible, consent not yet asked or recorded"),
         "not_enrolled": _("Consented, not enrolled"),
         "not_randomised": _("Enrolled, not randomised"),
     }
-    n_other = sum(other.values())
+    n_still, n_other = sum(still.values()), sum(other.values())
     return Exclusions(
-        n=len(failed) + declined + n_other,
+        n=len(failed) + len(declined) + n_still + n_other,
         screen_failed=len(failed),
         criteria=_reasons(Counter(code for r in failed for code in dict.fromkeys(r.failing)), criteria),
-        declined=declined,
+        declined=len(declined),
+        screening=n_still,
+        screening_reasons=_reasons(still, labels),
         other=n_other,
-        other_reasons=_reasons(other, other_labels),
+        other_reasons=_reasons(other, labels),
     )
 
 
-def _withdrawal_step(row: ParticipantRow, codes: list[str]) -> int | None:
-    """Index of the first follow-up visit a withdrawn person did not attend, or None."""
-    if row.status != "withdrawn":
+def _intervention(arms) -> Intervention | None:
+    """What every arm of ``arms`` declares (several arms: the pooled column), or None when one declares nothing or
+    some arms have `none` and others an intervention. Pooled arms with different labels show no label."""
+    declared = [arm.intervention for arm in arms]
+    if not declared or None in declared or len({i.none for i in declared}) > 1:
         return None
-    for index, code in enumerate(codes):
-        visit = row.visits.get(code)
-        if visit is None or not (visit.completed or visit.missed):
-            return index
-    return None
+    labels = {"" if i.none else text_for(i.label) for i in declared}
+    return Intervention(labels.pop() if len(labels) == 1 else "", declared[0].none)
 
 
-def arm_flow(code: str, name: str, rows: list[ParticipantRow], visits: list, *, anchor, arm_filter) -> ArmFlow:
-    codes = [v.code for v in visits]
-    steps = [_withdrawal_step(r, codes) for r in rows]
-    follow_up = []
-    for index, visit in enumerate(visits):
-        if not arm_filter(visit):
-            follow_up.append(None)
-            continue
-        withdrawn = [r for r, step in zip(rows, steps, strict=True) if step == index]
-        reasons = Counter(r.withdrawal_reason.strip() or "—" for r in withdrawn)
-        seen = [r.visits.get(visit.code) for r in rows]
-        follow_up.append(
-            FollowUp(
-                completed=sum(1 for v in seen if v is not None and v.completed),
-                lost=sum(1 for v in seen if v is not None and v.missed),
-                withdrawn=len(withdrawn),
-                withdrawal_reasons=_reasons(reasons, {}),
-            )
-        )
-    final = codes[-1] if codes else None
+def _received(rows: list[ParticipantRow], arms) -> int | None:
+    """Allocated participants whose own arm's intervention anchor has a date; None if any arm has nothing to count."""
+    by_code = {arm.code: arm.intervention for arm in arms}
+    if not by_code or any(i is None or i.none for i in by_code.values()):
+        return None
+    return sum(1 for r in rows if (i := by_code.get(r.arm_code)) is not None and i.anchor in r.anchors)
+
+
+def arm_flow(protocol, code: str, name: str, rows: list[ParticipantRow], arms) -> ArmFlow:
+    """The column of ``rows`` (allocated to ``arms``: one arm, or all of them pooled)."""
+    labels = {c.code: text_for(c.label) for c in protocol.discontinuation}
+    discontinued = [r for r in rows if r.met(DISCONTINUATION)]
+    withdrawn = [r for r in rows if r.status == WITHDRAWN and not r.met(DISCONTINUATION)]
+    stopped = {id(r) for r in discontinued + withdrawn}
+    lost = [r for r in rows if r.analysis_missed and not r.analysis_completed and id(r) not in stopped]
+    excluded = [r for r in rows if r.met(EXCLUSION)]
+    analysed = None
+    if protocol.analysis_visits:
+        analysed = sum(1 for r in rows if r.analysis_completed and not r.met(EXCLUSION))
     return ArmFlow(
         code=code,
         name=name,
         allocated=len(rows),
-        received=None if anchor is None else sum(1 for r in rows if r.received),
-        follow_up=tuple(follow_up),
-        analysed=0 if final is None else sum(1 for r in rows if (v := r.visits.get(final)) and v.completed),
+        intervention=_intervention(arms),
+        received=_received(rows, arms),
+        discontinued=len(discontinued),
+        discontinuation_reasons=_reasons(Counter(c for r in discontinued for c in r.met(DISCONTINUATION)), labels),
+        withdrawn=len(withdrawn),
+        withdrawal_reasons=_reasons(Counter(r.withdrawal_reason.strip() or "—" for r in withdrawn), {}),
+        lost=len(lost),
+        analysed=analysed,
+        excluded_from_analysis=len(excluded),
+        exclusion_reasons=_reasons(Counter(c for r in excluded for c in r.met(EXCLUSION)), labels),
+    )
+
+
+def _columns(protocol, included: list[ParticipantRow], allocated: list[ParticipantRow], arms_visible: bool):
+    if not protocol.arms and not allocated:  # a study without arms: one column of everyone included
+        return (arm_flow(protocol, POOLED, _("All participants"), included, ()),)
+    if not arms_visible:
+        return (arm_flow(protocol, POOLED, _("All arms (pooled: blinded)"), allocated, protocol.arms),)
+    declared = {arm.code: arm for arm in protocol.arms}
+    codes = list(declared) + sorted({r.arm_code for r in allocated} - set(declared))
+    return tuple(
+        arm_flow(
+            protocol,
+            code,
+            text_for(declared[code].name) if code in declared else code,
+            [r for r in allocated if r.arm_code == code],
+            (declared[code],) if code in declared else (),
+        )
+        for code in codes
     )
 
 
 def consort_flow(
     protocol, rows: list[ParticipantRow], *, arms_visible: bool, site_codes, site_limited: bool, randomised_design: bool
 ) -> ConsortFlow:
-    anchor = intervention_anchor(protocol)
-    visits = follow_up_visits(protocol, anchor)
     if randomised_design:
         included = [r for r in rows if r.enrolled and r.randomised]
     else:
         included = [r for r in rows if r.enrolled]
     allocated = [r for r in included if r.arm_code]
-    if not protocol.arms and not allocated:  # a study without arms: one column of everyone included
+    columns = _columns(protocol, included, allocated, arms_visible)
+    if not protocol.arms and not allocated:
         allocated = included
-        arms = (arm_flow(POOLED, _("All participants"), included, visits, anchor=anchor, arm_filter=lambda v: True),)
-    elif arms_visible:
-        names = {arm.code: text_for(arm.name) for arm in protocol.arms}
-        codes = list(names) + sorted({r.arm_code for r in allocated} - set(names))
-        arms = tuple(
-            arm_flow(
-                code,
-                names.get(code, code),
-                [r for r in allocated if r.arm_code == code],
-                visits,
-                anchor=anchor,
-                arm_filter=lambda v, code=code: not v.arms or code in v.arms,
-            )
-            for code in codes
-        )
-    else:
-        arms = (
-            arm_flow(
-                POOLED, _("All arms (pooled: blinded)"), allocated, visits, anchor=anchor, arm_filter=lambda v: True
-            ),
-        )
+    visit_labels = {v.code: text_for(v.label) for v in protocol.visits}
     return ConsortFlow(
         randomised_design=randomised_design,
         arms_visible=arms_visible,
@@ -256,7 +247,6 @@ def consort_flow(
         excluded=exclusions(protocol, rows, randomised_design=randomised_design),
         included=len(included),
         not_allocated=len(included) - len(allocated),
-        intervention_anchor=None if anchor is None else VisitStep(anchor.code, text_for(anchor.label)),
-        visits=tuple(VisitStep(v.code, text_for(v.label)) for v in visits),
-        arms=arms,
+        analysis_visits=tuple(visit_labels.get(code, code) for code in protocol.analysis_visits),
+        arms=columns,
     )

@@ -108,39 +108,55 @@ def _box(x: float, y: float, w: float, content: list[tuple[str, bool, int]], css
     return Box(x, y, w, 2 * PAD + max(1, len(lines)) * LINE - (LINE - FONT), placed, css)
 
 
+def _lines(lines) -> list[tuple[str, bool, int]]:
+    return [(f"{line.label} ({line.n})", False, 2) for line in lines]
+
+
 def _exclusion_content(flow: ConsortFlow) -> list[tuple[str, bool, int]]:
     ex = flow.excluded
     content = [(_n(_("Excluded"), ex.n), True, 0), (_n(_("Not meeting the criteria"), ex.screen_failed), False, 1)]
-    content += [(f"{line.label} ({line.n})", False, 2) for line in ex.criteria]
-    content.append((_n(_("Declined to participate (eligible, no consent)"), ex.declined), False, 1))
-    content.append((_n(_("Other reasons"), ex.other), False, 1))
-    content += [(f"{line.label} ({line.n})", False, 2) for line in ex.other_reasons]
+    content += _lines(ex.criteria)
+    content.append((_n(_("Declined to participate (asked to consent, refused)"), ex.declined), False, 1))
+    content.append((_n(_("Still in screening"), ex.screening), False, 1))
+    content += _lines(ex.screening_reasons)
+    if ex.other:
+        content.append((_n(_("Other reasons"), ex.other), False, 1))
+        content += _lines(ex.other_reasons)
     return content
 
 
 def _allocation_content(flow: ConsortFlow, arm: ArmFlow) -> list[tuple[str, bool, int]]:
     label = _("Allocated") if flow.arms_visible else _("Allocated, arms pooled")
     content = [(arm.name, True, 0), (_n(label, arm.allocated), False, 0)]
-    if arm.received is not None:
-        anchor = flow.intervention_anchor.label
-        content.append(
-            (_n(_("Received the allocated intervention (%(anchor)s)") % {"anchor": anchor}, arm.received), False, 1)
-        )
+    if arm.intervention is not None and arm.intervention.none:
+        content.append((_("No intervention (wait-list or usual care)"), False, 1))
+    elif arm.received is not None:
+        received = _("Received the allocated intervention")
+        if arm.intervention is not None and arm.intervention.label:
+            received = _("Received the allocated intervention (%(label)s)") % {"label": arm.intervention.label}
+        content.append((_n(received, arm.received), False, 1))
         content.append((_n(_("Did not receive it (yet)"), arm.not_received), False, 1))
     return content
 
 
-def _follow_up_content(label: str, step) -> list[tuple[str, bool, int]]:
-    if step is None:
-        return [(label, True, 0), (_("No such visit in this arm"), False, 0)]
+def _follow_up_content(arm: ArmFlow) -> list[tuple[str, bool, int]]:
     content = [
-        (label, True, 0),
-        (_n(_("Visit completed"), step.completed), False, 0),
-        (_n(_("Lost to follow-up (visit missed)"), step.lost), False, 0),
-        (_n(_("Withdrawn"), step.withdrawn), False, 0),
+        (_("Follow-up"), True, 0),
+        (_n(_("Lost to follow-up (analysis visit missed)"), arm.lost), False, 0),
+        (_n(_("Discontinued"), arm.discontinued), False, 0),
     ]
-    content += [(f"{line.label} ({line.n})", False, 2) for line in step.withdrawal_reasons]
-    return content
+    content += _lines(arm.discontinuation_reasons)
+    content.append((_n(_("Withdrawn"), arm.withdrawn), False, 0))
+    return content + _lines(arm.withdrawal_reasons)
+
+
+def _analysis_content(flow: ConsortFlow, arm: ArmFlow) -> list[tuple[str, bool, int]]:
+    if arm.analysed is None:
+        return [(_("Analysis"), True, 0), (_("No analysis visit declared in the protocol"), False, 0)]
+    visits = ", ".join(flow.analysis_visits)
+    content = [(_n(_("Analysed (%(visits)s completed)") % {"visits": visits}, arm.analysed), True, 0)]
+    content.append((_n(_("Excluded from analysis"), arm.excluded_from_analysis), False, 0))
+    return content + _lines(arm.exclusion_reasons)
 
 
 def _row(y: float, xs: list[float], contents: list, css: str = "") -> tuple[list[Box], float]:
@@ -182,10 +198,11 @@ def layout(flow: ConsortFlow) -> Diagram:
     bar = y - ROW_GAP / 2
     arrows.append(Arrow(cx, included.y + included.h, cx, bar, head=False))
     arrows.append(Arrow(min(centres + [cx]), bar, max(centres + [cx]), bar, head=False))
-    rows = [[_allocation_content(flow, arm) for arm in flow.arms]]
-    for index, visit in enumerate(flow.visits):
-        rows.append([_follow_up_content(visit.label, arm.follow_up[index]) for arm in flow.arms])
-    rows.append([[(_n(_("Analysed (final visit completed)"), arm.analysed), True, 0)] for arm in flow.arms])
+    rows = [
+        [_allocation_content(flow, arm) for arm in flow.arms],
+        [_follow_up_content(arm) for arm in flow.arms],
+        [_analysis_content(flow, arm) for arm in flow.arms],
+    ]
     previous = None
     for contents in rows:
         row, height = _row(y, xs, contents)

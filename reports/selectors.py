@@ -2,36 +2,31 @@
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Exists, OuterRef, Value
+from django.db.models import Exists, OuterRef
 
 from accounts.capabilities import can_see_arms
-from participants.models import AnchorDate, Consent, Screening, Visit
+from participants.models import AnchorDate, Consent, ConsentRefusal, CriterionEvent, Screening, Visit
 from participants.selectors import participants_for_user
 from randomisation.models import AllocationSlot
 from studies.selectors import current_protocol, sites_for_user
 
 from . import consort
-from .consort import ConsortFlow, ParticipantRow, VisitRow, follow_up_visits, intervention_anchor
+from .consort import ConsortFlow, ParticipantRow
 
 RANDOMISED = "randomised"
 
 
-def _participants(user, study, anchor_code: str | None):
-    received = (
-        Exists(AnchorDate.objects.filter(participant=OuterRef("pk"), anchor_code=anchor_code))
-        if anchor_code
-        else Value(False, output_field=BooleanField())
-    )
+def _participants(user, study):
     return (
         participants_for_user(user)
         .filter(study=study)
         .annotate(
             consented=Exists(Consent.objects.filter(participant=OuterRef("pk"))),
+            refused=Exists(ConsentRefusal.objects.filter(participant=OuterRef("pk"))),
             randomised=Exists(AllocationSlot.objects.filter(used_by=OuterRef("pk"))),
-            received=received,
         )
         .order_by()
-        .values("pk", "status", "arm_code", "consented", "randomised", "received", "withdrawn_on", "withdrawal_reason")
+        .values("pk", "status", "arm_code", "consented", "refused", "randomised", "withdrawn_on", "withdrawal_reason")
     )
 
 
@@ -47,16 +42,18 @@ def _latest_screenings(participant_ids) -> dict[int, dict]:
     return latest
 
 
-def _visits(participant_ids, codes) -> dict[int, dict[str, VisitRow]]:
-    found: dict[int, dict[str, VisitRow]] = {}
-    rows = Visit.objects.filter(participant_id__in=participant_ids, visit_code__in=codes, sequence=1).values_list(
-        "participant_id", "visit_code", "completed_on", "missed", "cancelled"
-    )
-    for participant_id, code, completed_on, missed, cancelled in rows:
-        found.setdefault(participant_id, {})[code] = VisitRow(
-            completed=completed_on is not None, missed=missed and not cancelled
-        )
+def _grouped(queryset, *fields) -> dict[int, list]:
+    """participant id -> the rows' ``fields`` (one query)."""
+    found: dict[int, list] = {}
+    for participant_id, *values in queryset.values_list("participant_id", *fields):
+        found.setdefault(participant_id, []).append(values[0] if len(values) == 1 else tuple(values))
     return found
+
+
+def _analysis(participant_ids, codes) -> dict[int, list]:
+    """participant id -> (completed, missed) of each of their analysis visits (first occurrence)."""
+    visits = Visit.objects.filter(participant_id__in=participant_ids, visit_code__in=codes, sequence=1)
+    return _grouped(visits, "completed_on", "missed", "cancelled")
 
 
 def consort_flow(study, *, user) -> ConsortFlow | None:
@@ -68,27 +65,31 @@ def consort_flow(study, *, user) -> ConsortFlow | None:
     protocol = current_protocol(study)
     if protocol is None:
         return None
-    anchor = intervention_anchor(protocol)
-    codes = [v.code for v in follow_up_visits(protocol, anchor)]
-    people = list(_participants(user, study, anchor.code if anchor else None))
+    people = list(_participants(user, study))
     ids = participants_for_user(user).filter(study=study).values("pk")
     screenings = _latest_screenings(ids)
-    visits = _visits(ids, codes)
+    anchors = _grouped(AnchorDate.objects.filter(participant_id__in=ids), "anchor_code")
+    events = _grouped(CriterionEvent.objects.filter(participant_id__in=ids), "criterion_code", "kind")
+    analysis = _analysis(ids, protocol.analysis_visits)
     rows = []
     for person in people:
         screening = screenings.get(person["pk"], {})
+        visits = analysis.get(person["pk"], [])
         rows.append(
             ParticipantRow(
                 status=person["status"],
                 arm_code=person["arm_code"],
                 randomised=person["randomised"],
                 consented=person["consented"],
-                received=person["received"],
+                refused=person["refused"],
+                anchors=frozenset(anchors.get(person["pk"], ())),
                 eligible=screening.get("eligible"),
                 failing=tuple(screening.get("failing_criteria") or ()),
                 withdrawal_reason=person["withdrawal_reason"],
                 withdrawn_on=person["withdrawn_on"],
-                visits=visits.get(person["pk"], {}),
+                analysis_completed=any(completed is not None for completed, _, _ in visits),
+                analysis_missed=any(missed and not cancelled for _, missed, cancelled in visits),
+                events=tuple(events.get(person["pk"], ())),
             )
         )
     sites = sites_for_user(user, study)

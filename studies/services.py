@@ -26,9 +26,12 @@ from django.utils.translation import gettext_noop
 from accounts.capabilities import Action, can, is_blinded
 from audit.models import AuditEvent
 from audit.services import audit_record, diff, snapshot
+from instruments.definitions.bounded_yaml import load_bounded
 
 from .models import ProtocolVersion, Site, Study
 from .protocol import Protocol, ProtocolError, blinding_relevant_changes, diff_protocols
+from .protocol.anchor_events import check_anchor_items
+from .protocol.outcomes import check_discontinuation_fields
 from .protocol.quality import InstrumentFields, check_quality_fields
 from .protocol.reader import Problem
 from .selectors import parse_protocol_text
@@ -68,6 +71,8 @@ def protocol_load(
     protocol = parse_protocol_text(text, filename=filename, study_code=declared_study_code(text))
     code = protocol.study.code.lower()
     _check_quality_fields(protocol, filename, code)
+    _check_anchor_items(protocol, filename, code)
+    _check_discontinuation_fields(protocol, filename, code)
     if not _SLUG.match(code):
         _refuse(
             filename,
@@ -140,13 +145,19 @@ def _refuse(filename: str, path: str, msgid: str, **params):
 def declared_study_code(text: str) -> str | None:
     """The ``study.code`` a protocol file declares (lower case), read before the full parse so that the study's
     own instruments count as known codes; None when the file does not say (the parse then reports it)."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return None
-    study = data.get("study") if isinstance(data, dict) else None
-    code = study.get("code") if isinstance(study, dict) else None
+    code = declared_study(text).get("code")
     return code.lower() if isinstance(code, str) else None
+
+
+def declared_study(text: str) -> dict:
+    """The file's ``study:`` mapping as written, read with the bounded loader (a hostile file gives {}: the full
+    parse then reports it)."""
+    try:
+        data = load_bounded(text)
+    except yaml.YAMLError:
+        return {}
+    study = data.get("study") if isinstance(data, dict) else None
+    return study if isinstance(study, dict) else {}
 
 
 def _check_quality_fields(protocol: Protocol, filename: str, study_code: str) -> None:
@@ -159,19 +170,49 @@ def _check_quality_fields(protocol: Protocol, filename: str, study_code: str) ->
         raise ProtocolError(problems)
 
 
-def _instrument_fields(study_code: str) -> dict[str, InstrumentFields]:
-    """Item codes and score names of every instrument in the library and of the study's own, over all versions."""
+def _check_discontinuation_fields(protocol: Protocol, filename: str, study_code: str) -> None:
+    """Likewise for a discontinuation criterion naming an item or score its instrument lacks."""
+    fields = _instrument_fields(study_code)
+    problems = check_discontinuation_fields(protocol.discontinuation, fields, filename=filename)
+    if problems:
+        raise ProtocolError(problems)
+
+
+def _definitions(study_code: str) -> list:
+    """Every definition the study's protocol may name: the library's and the study's own, over all versions."""
     # as in studies.selectors: importing studies loads no instruments
     from instruments.registry import get_library, study_definitions
 
-    definitions = list(get_library().values())
-    definitions += [instrument for _row, instrument in study_definitions(study_code) if instrument is not None]
+    own = [instrument for _row, instrument in study_definitions(study_code) if instrument is not None]
+    return list(get_library().values()) + own
+
+
+def _instrument_fields(study_code: str) -> dict[str, InstrumentFields]:
+    """Item codes and score names of every instrument the study may name, over all versions."""
     items, scores = defaultdict(set), defaultdict(set)
-    for instrument in definitions:
+    for instrument in _definitions(study_code):
         code = instrument.code
         items[code].update(instrument.item_codes())
-        scores[code].update(spec.name for spec in instrument.scores)
+        scores[code].update(instrument.score_names())  # listed scores and calculated items (stored as scores)
     return {code: InstrumentFields(frozenset(items[code]), frozenset(scores[code])) for code in items}
+
+
+def _check_anchor_items(protocol: Protocol, filename: str, study_code: str) -> None:
+    """An anchor set by a form item that is not a date item could never get its date: refuse the file.
+
+    Checked on load, like the quality rules' items, so a stored version keeps reading after the library changes.
+    """
+    problems = check_anchor_items(protocol, _date_items(study_code), filename=filename)
+    if problems:
+        raise ProtocolError(problems)
+
+
+def _date_items(study_code: str) -> dict[str, frozenset[str]]:
+    """Date item codes of every instrument the study may name, over all versions."""
+    dates: dict[str, set[str]] = defaultdict(set)
+    for instrument in _definitions(study_code):
+        dates[instrument.code].update(item.code for item in instrument.items if item.type == "date")
+    return {code: frozenset(codes) for code, codes in dates.items()}
 
 
 def _check_lengths(protocol: Protocol, filename: str) -> None:
@@ -325,7 +366,7 @@ def _upsert_rows(code: str, protocol: Protocol) -> Study:
         title_zh=s.title.zh,
         design=s.design,
         blinding=s.blinding,
-        target_enrolment=s.target_enrolment,
+        target_enrolment=s.target_enrolment or 0,  # 0: not set (the file gives none); pages say so
         registry=[{"registry": r.registry, "id": r.id} for r in s.registry],
         sponsor=s.sponsor.en,
         sponsor_zh=s.sponsor.zh,

@@ -93,6 +93,8 @@ GATES = {
     "monitoring:study-dashboard": Gate(V.VIEW_MONITORING),
     "monitoring:visit-lock": LOCKING,
     "participants:anchor-set": MANAGE,
+    "participants:consent-refuse": MANAGE,
+    "participants:criterion-review": MANAGE,
     "participants:participant-arm": MANAGE,
     "participants:participant-consent": MANAGE,
     "participants:participant-detail": Gate(),

@@ -6,8 +6,8 @@ must cause effects in higher ones, the workflow here is the one place that says 
 * ``response_submit``: the one write path of CRF answers (page, import, API). Inside one transaction it holds
   the response row, asks the participant's locks, stores the answers (``instruments.services.response_store``)
   and, when they changed, resets the form's verification and the casebook signature (monitoring), re-evaluates
-  the treatment-reassessment rules (participants), syncs the adverse-event log (safety) and opens or closes
-  data-quality queries (queries).
+  the treatment-reassessment rules and the anchors a date item of the form sets (participants), syncs the
+  adverse-event log (safety) and opens or closes data-quality queries (queries).
 * ``response_rescore`` / ``responses_rescore``: new scores from today's scorer, and what the change undoes.
 * ``responses_import``: a response file, all rows or none, each through ``response_submit``;
   ``responses_import_queue`` stores the file as a ``ResponseImportJob`` (refusing it at once past the row and cell
@@ -28,7 +28,7 @@ from django.utils.translation import gettext
 from audit.models import AuditEvent
 from audit.services import audit_record
 from core.i18n import text_for
-from instruments import scoring
+from instruments.definitions import scoring_version
 from instruments.importing import ImportRow, parse_import
 from instruments.models import Response
 from instruments.registry import get_instrument
@@ -128,6 +128,11 @@ def _after_change(response: Response, *, participant, user, reason: str) -> None
     """What a saved change causes, in this order, inside the write's transaction."""
     response_changed(response=response, user=user, reason=reason)  # resets SDV, voids the casebook signature
     participant_reassessment_evaluate(participant=participant, score_lookup=score_lookup_for(participant))
+    # An anchor set by a date item of this form follows it, and so do the visits hanging from it.
+    participant_services.anchors_from_response(
+        participant=participant, instrument_code=response.instrument_code, user=user
+    )
+    participant_services.participant_criteria_evaluate(participant=participant, response=response, user=user)
     adverse_event_sync(response=response)  # the AE log and SAE clock follow the ae_record CRF
     queries_evaluate_response(response=response)  # opens or auto-closes data-quality queries
 
@@ -160,7 +165,7 @@ def responses_rescore(
             instrument = get_instrument(response.instrument_code, response.definition_version, study=study)
         except KeyError:  # a study definition that no longer reads (logged by the registry): leave its scores
             continue
-        current = scoring.scoring_version(instrument.scorer) if instrument.scorer else ""
+        current = scoring_version(instrument)
         if current == response.scoring_version and not force:
             continue
         checked += 1
@@ -270,6 +275,8 @@ def protocol_apply(
         result = protocol_load(text=text, filename=filename, user=user, study=study, reason=reason, path=path)
         if result.reproject:
             participant_services.visits_reproject_study(study=result.study)
+            # An anchor the new version sets by an event takes the date of an event that already happened.
+            participant_services.anchors_from_events_study(study=result.study, user=user)
         return result
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import yaml
 from django.db import transaction
 from django.utils.translation import gettext_noop
 
@@ -25,7 +24,7 @@ from instruments.uploads import LoadResult as InstrumentsResult
 from studies.protocol import ProtocolError
 from studies.protocol.reader import Problem
 from studies.selectors import current_protocol, study_by_code
-from studies.services import LoadResult, declared_study_code
+from studies.services import LoadResult, declared_study, declared_study_code
 
 from .services import protocol_apply
 
@@ -103,12 +102,7 @@ def protocol_with_instruments_apply(
 
 
 def _declared_languages(text: str) -> tuple[str, ...] | None:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return None
-    study = data.get("study") if isinstance(data, dict) else None
-    declared = study.get("languages") if isinstance(study, dict) else None
+    declared = declared_study(text).get("languages")
     return _languages(declared) if declared else None
 
 

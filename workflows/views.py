@@ -139,7 +139,7 @@ def response_edit(request, participant_id: int, visit_code: str, activity_key: s
         "writable": writable,
         "locked": lock,
         "may_raise_query": may_raise(request.user, crf.participant.study),
-        "items": crf_items(instrument, raw, errors),
+        "items": crf_items(instrument, raw, errors, response.scores if response else {}),
         "scores": score_rows(instrument, response.scores if response else {}),
         "general_errors": [text_for(errors[key]) for key in GENERAL_ERRORS if key in errors],
         "item_error_count": len([key for key in errors if key not in GENERAL_ERRORS]),

@@ -19,7 +19,7 @@ from .model import (
     Section,
 )
 from .parse import parse_definition
-from .scorers import compute
+from .scorers import compute, scoring_version
 
 __all__ = [
     "LIBRARY_ROOT",
@@ -42,5 +42,6 @@ __all__ = [
     "load_definition",
     "load_library",
     "parse_definition",
+    "scoring_version",
     "visible_items",
 ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from instruments.expressions import Expression
+
 ITEM_TYPES = (
     "integer_scale",
     "single_choice",
@@ -85,6 +87,7 @@ class Item:
     multiline: bool = False
     anchors: dict[str, Label] = field(default_factory=dict, hash=False, compare=True)
     formula_note: Label | None = None
+    expression: Expression | None = None  # a calculated item computed from the others (not by a scorer)
 
     @property
     def option_codes(self) -> tuple[int, ...]:
@@ -103,6 +106,7 @@ class ScoreSpec:
     min: float | None = None
     max: float | None = None
     bands: tuple[tuple[str, Label], ...] = ()  # band value -> its label, for a score that is a category
+    expression: Expression | None = None  # computed from the items, not returned by the scorer
 
     def band_label(self, value: str) -> Label | None:
         return dict(self.bands).get(value)
@@ -144,6 +148,10 @@ class Instrument:
 
     def item_codes(self) -> list[str]:
         return [item.code for item in self.items]
+
+    def score_names(self) -> list[str]:
+        """Every name stored in a response's scores: the listed scores, then the calculated items."""
+        return [spec.name for spec in self.scores] + [item.code for item in self.items if not item.entered]
 
     def show_if_json(self) -> dict[str, dict[str, Any]]:
         """item code -> show_if dict, for the browser (data-show-if attributes)."""

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from instruments.expressions import Expression, ExpressionError, compile_expression
+
 from .conditions import parse_condition
 from .model import (
     CHOICE_TYPES,
@@ -52,8 +54,9 @@ TYPE_KEYS = {
     "number": {"min", "max", "unit", "decimals"},
     "duration": {"min", "max"},
     "text": {"max_length", "multiline"},
-    "calculated": {"formula_note"},
+    "calculated": {"formula_note", "expression"},
 }
+TYPE_ALIASES = {"calc": "calculated"}  # REDCap's name for it
 
 
 # The languages a label must have. The built-in library is bilingual; a study's own definitions need only the
@@ -172,6 +175,7 @@ def parse_item(raw: Any, path: str, option_sets: Mapping, notes: Notes) -> Item 
         notes.add(path, "an item must be a mapping")
         return None
     code, kind = raw.get("code"), raw.get("type")
+    kind = TYPE_ALIASES.get(kind, kind) if isinstance(kind, str) else kind
     if not isinstance(code, str) or not SNAKE.match(code):
         notes.add(f"{path}.code", f"item code {code!r} must be lower snake_case")
         code = str(code)
@@ -208,6 +212,7 @@ def parse_items(data: Mapping, code: str, option_sets: Mapping, notes: Notes) ->
         return []
     items: list[Item] = []
     all_codes = {raw.get("code") for raw in raw_items if isinstance(raw, Mapping)}
+    entered = _entered_codes(raw_items)
     for n, raw in enumerate(raw_items):
         item = parse_item(raw, f"items[{n}]", option_sets, notes)
         if item is None:
@@ -217,8 +222,42 @@ def parse_items(data: Mapping, code: str, option_sets: Mapping, notes: Notes) ->
         if not item.code.startswith(f"{code}_"):
             notes.add(f"items[{n}].code", f"item code {item.code!r} must start with {code + '_'!r}")
         show_if = parse_condition(raw.get("show_if"), f"items[{n}].show_if", items, all_codes, notes)
-        items.append(replace(item, show_if=show_if))
+        names = entered | {earlier.code for earlier in items}
+        expression = item_expression(raw, item, f"items[{n}]", names, notes)
+        items.append(replace(item, show_if=show_if, expression=expression))
     return items
+
+
+def parse_expression(raw: Any, path: str, names: set[str], notes: Notes) -> Expression | None:
+    """Compile an ``expression:``; a mistake is a problem at ``path`` with its column."""
+    if not isinstance(raw, str) or not raw.strip():
+        notes.add(path, "must be an expression (text)")
+        return None
+    try:
+        return compile_expression(raw, names)
+    except ExpressionError as error:
+        notes.add(path, f"column {error.column}: {error.message}")
+        return None
+
+
+def item_expression(raw: Mapping, item: Item, path: str, names: set[str], notes: Notes) -> Expression | None:
+    """A calculated item's expression, reading ``names``: the entered items and the calculated items above it
+    (they are computed in order)."""
+    if item.type != "calculated" or "expression" not in raw:
+        return None
+    return parse_expression(raw["expression"], f"{path}.expression", names - {item.code}, notes)
+
+
+def _entered_codes(raw_items: list) -> set[str]:
+    return {
+        raw["code"]
+        for raw in raw_items
+        if isinstance(raw, Mapping) and isinstance(raw.get("code"), str) and not _is_calculated(raw.get("type"))
+    }
+
+
+def _is_calculated(kind: Any) -> bool:
+    return isinstance(kind, str) and TYPE_ALIASES.get(kind, kind) == "calculated"
 
 
 def parse_option_sets(data: Mapping, notes: Notes) -> dict[str, tuple[Option, ...]]:
@@ -229,12 +268,13 @@ def parse_option_sets(data: Mapping, notes: Notes) -> dict[str, tuple[Option, ..
     return {name: parse_options(value, f"option_sets.{name}", notes) for name, value in raw.items()}
 
 
-def parse_scores(data: Mapping, notes: Notes) -> tuple[ScoreSpec, ...]:
+def parse_scores(data: Mapping, notes: Notes, items: list[Item]) -> tuple[ScoreSpec, ...]:
     raw = data.get("scores") or []
     if not isinstance(raw, list):
         notes.add("scores", "must be a list")
         return ()
     specs: list[ScoreSpec] = []
+    item_codes = {item.code for item in items}
     for n, spec in enumerate(raw):
         path = f"scores[{n}]"
         if not isinstance(spec, Mapping) or not isinstance(spec.get("name"), str):
@@ -242,12 +282,29 @@ def parse_scores(data: Mapping, notes: Notes) -> tuple[ScoreSpec, ...]:
             continue
         if not SNAKE.match(spec["name"]) or any(s.name == spec["name"] for s in specs):
             notes.add(f"{path}.name", f"score name {spec['name']!r} must be unique lower snake_case")
+        if spec["name"] in item_codes:
+            notes.add(f"{path}.name", f"score name {spec['name']!r} is also an item code")
         low, high = number_key(spec, "min", path, notes), number_key(spec, "max", path, notes)
         if low is not None and high is not None and low > high:
             notes.add(path, f"min {low} > max {high}")
         label = parse_label(spec.get("label"), f"{path}.label", notes)
-        specs.append(ScoreSpec(spec["name"], label, low, high, parse_bands(spec.get("bands"), path, notes)))
+        bands = parse_bands(spec.get("bands"), path, notes)
+        # An expression score reads every item (entered or calculated) and the scores listed above it.
+        names = item_codes | {s.name for s in specs}
+        expression = None
+        if "expression" in spec:
+            expression = parse_expression(spec["expression"], f"{path}.expression", names, notes)
+        specs.append(ScoreSpec(spec["name"], label, low, high, bands, expression))
     return tuple(specs)
+
+
+def calculation_problems(instrument: Instrument, data: Mapping, notes: Notes) -> None:
+    """Without a scorer, every calculated item needs an expression: nothing else would compute it."""
+    if instrument.scorer or not isinstance(data.get("items"), list):
+        return
+    for n, raw in enumerate(data["items"]):
+        if isinstance(raw, Mapping) and _is_calculated(raw.get("type")) and "expression" not in raw:
+            notes.add(f"items[{n}]", "a calculated item needs an expression when the instrument has no scorer")
 
 
 def parse_bands(raw, path: str, notes: Notes) -> tuple[tuple[str, Label], ...]:
@@ -325,7 +382,8 @@ def parse_definition(
     instrument = Instrument(
         **header,
         items=tuple(items),
-        scores=parse_scores(data, notes),
+        scores=parse_scores(data, notes, items),
         sections=parse_sections(data, items, notes),
     )
+    calculation_problems(instrument, data, notes)
     return instrument, notes.problems

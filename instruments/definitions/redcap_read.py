@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
+
+from instruments.expressions import ExpressionError, compile_expression
 
 from .model import ITEM_TYPES, Instrument, Item, Label, Option, Problem, ScoreSpec, Section
 from .parse import TYPE_KEYS
@@ -116,7 +119,17 @@ def _slider_kwargs(row: Mapping[str, str], zh: Mapping[str, Any]) -> dict[str, A
     }
 
 
-def _kwargs(row: Mapping[str, str], zh: Mapping[str, Any]) -> dict[str, Any]:
+def _calc_kwargs(row: Mapping[str, str], zh: Mapping[str, Any], names: set[str]) -> dict[str, Any]:
+    """A calc field's equation, translated from REDCap's syntax; the Field Note says what it is."""
+    try:
+        expression = compile_expression(row[CHOICES], names - {row[NAME]}, "redcap")
+    except ExpressionError as error:
+        raise RowError(f"{CHOICES}: column {error.column}: {error.message}") from None
+    note = Label(row[NOTE], zh.get("formula_note", "")) if row[NOTE] else None
+    return {"type": "calculated", "expression": expression, "formula_note": note}
+
+
+def _kwargs(row: Mapping[str, str], zh: Mapping[str, Any], names: set[str]) -> dict[str, Any]:
     kind = row[TYPE].lower()
     if kind in ("radio", "dropdown", "checkbox"):
         single = kind != "checkbox"
@@ -129,7 +142,7 @@ def _kwargs(row: Mapping[str, str], zh: Mapping[str, Any]) -> dict[str, Any]:
     if kind == "notes":
         return {"type": "text", "multiline": True}
     if kind == "calc":
-        return {"type": "calculated", "formula_note": Label(row[CHOICES], zh.get("formula_note", ""))}
+        return _calc_kwargs(row, zh, names)
     if kind == "slider":
         return _slider_kwargs(row, zh)
     if kind == "text":
@@ -142,7 +155,7 @@ def _refine(kwargs: dict[str, Any], row: Mapping[str, str], tag: Mapping[str, An
     zh = tag.get("zh", {})
     if tag.get("type") in ITEM_TYPES:
         kwargs["type"] = tag["type"]
-    if kwargs["type"] == "calculated" and "formula_note" not in kwargs:
+    if kwargs["type"] == "calculated" and "formula_note" not in kwargs and row[NOTE]:
         kwargs["formula_note"] = Label(row[NOTE], zh.get("formula_note", ""))
     for key in ("unit", "max_length"):
         if key in tag:
@@ -154,11 +167,12 @@ def _refine(kwargs: dict[str, Any], row: Mapping[str, str], tag: Mapping[str, An
     return {key: value for key, value in kwargs.items() if key in allowed}
 
 
-def read_row(row: Mapping[str, str], earlier: Mapping[str, Item]) -> Item:
+def read_row(row: Mapping[str, str], earlier: Mapping[str, Item], names: set[str]) -> Item:
+    """One field; ``names`` are those a calc field may read (the form's entered fields, the calc fields above)."""
     tag = edc_tag(row[ANNOTATION])
     zh = tag.get("zh", {})
-    kwargs = _refine(_kwargs(row, zh), row, tag)
-    note = row[NOTE] if kwargs["type"] != "calculated" or row[TYPE].lower() == "calc" else ""
+    kwargs = _refine(_kwargs(row, zh, names), row, tag)
+    note = row[NOTE] if kwargs["type"] != "calculated" else ""
     try:
         show_if = parse_logic(row[LOGIC], earlier) if row[LOGIC] else None
     except LogicError as error:
@@ -207,6 +221,23 @@ def _header(form: str, tag: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _score_expressions(
+    scores: tuple[ScoreSpec, ...], tag: Mapping[str, Any], items: Mapping[str, Item]
+) -> tuple[ScoreSpec, ...]:
+    """The expression scores our writer keeps in the form's @EDC tag (edc syntax), compiled like the YAML's."""
+    sources = {s["name"]: s["expression"] for s in tag.get("form", {}).get("scores", []) if s.get("expression")}
+    compiled, names = [], set(items)
+    for spec in scores:
+        if spec.name in sources:
+            try:
+                spec = replace(spec, expression=compile_expression(sources[spec.name], names))
+            except ExpressionError as error:
+                raise RowError(f"score {spec.name}: expression: column {error.column}: {error.message}") from None
+        compiled.append(spec)
+        names.add(spec.name)
+    return tuple(compiled)
+
+
 def _sections(rows: list[dict[str, str]], items: Mapping[str, Item]) -> tuple[Section, ...]:
     """A Section Header opens a section that runs to the next header, or for the tag's item count."""
     sections: list[tuple[str, Label, list[str]]] = []
@@ -223,10 +254,18 @@ def _sections(rows: list[dict[str, str]], items: Mapping[str, Item]) -> tuple[Se
     return tuple(Section(code, title, tuple(codes)) for code, title, codes in sections if codes)
 
 
-def read_form(form: str, rows: list[dict[str, str]], file: str) -> tuple[Instrument | None, list[Problem]]:
+def _entered_names(rows: list[dict[str, str]]) -> set[str]:
+    return {row[NAME] for row in rows if row[TYPE].lower() not in ("calc", "descriptive")}
+
+
+def read_form(
+    form: str, rows: list[dict[str, str]], file: str, languages: tuple[str, ...] = ("en", "zh")
+) -> tuple[Instrument | None, list[Problem]]:
+    """The form's Instrument, or None with every problem (by row); labels must be given in ``languages``."""
     items: dict[str, Item] = {}
     problems = []
     header: dict[str, Any] = {}
+    entered = _entered_names(rows)
     for n, row in enumerate(rows):
         where = f"row {row['#']} ({row[NAME]})"
         try:
@@ -235,9 +274,49 @@ def read_form(form: str, rows: list[dict[str, str]], file: str) -> tuple[Instrum
             if row[NAME] in items:
                 raise RowError(f"variable {row[NAME]!r} appears twice")
             if row[TYPE].lower() != "descriptive":
-                items[row[NAME]] = read_row(row, items)
+                items[row[NAME]] = read_row(row, items, entered | set(items))
         except RowError as error:
             problems.append(Problem(file, where, str(error)))
     if problems:
         return None, problems
-    return Instrument(items=tuple(items.values()), sections=_sections(rows, items), **header), []
+    try:
+        header["scores"] = _score_expressions(header["scores"], edc_tag(rows[0][ANNOTATION]), items)
+    except RowError as error:
+        return None, [Problem(file, f"row {rows[0]['#']} ({rows[0][NAME]})", str(error))]
+    instrument = Instrument(items=tuple(items.values()), sections=_sections(rows, items), **header)
+    problems = label_problems(instrument, rows, file, languages)
+    return (None, problems) if problems else (instrument, [])
+
+
+def _labels(item: Item) -> list[tuple[str, Label | None]]:
+    """Where each of a field's texts lives in the dictionary, and the text."""
+    found: list[tuple[str, Label | None]] = [(LABEL, item.label), (f"{NOTE} (help)", item.help)]
+    found += [(f"{NOTE} (formula note)", item.formula_note)]
+    found += [(f"choice {option.code}", option.label) for option in item.options]
+    found += [(f"slider {end} label", label) for end, label in item.anchors.items()]
+    return found
+
+
+def label_problems(
+    instrument: Instrument, rows: list[dict[str, str]], file: str, languages: tuple[str, ...]
+) -> list[Problem]:
+    """One problem per row whose texts lack a required language (a REDCap export has no Chinese: read it with
+    ``languages=("en",)`` for a study run in English). Chinese comes from the row's @EDC tag."""
+    by_name = {row[NAME]: row for row in rows}
+    problems = []
+    for n, item in enumerate(instrument.items):
+        texts = _labels(item)
+        if n == 0:
+            texts += [("form title", instrument.title)]
+        texts += [
+            (f"section {section.code}", section.title)
+            for section in instrument.sections
+            if section.items[0] == item.code
+        ]
+        for lang in languages:
+            missing = [where for where, label in texts if label is not None and not getattr(label, lang).strip()]
+            if missing:
+                row = by_name[item.code]
+                where = f"row {row['#']} ({item.code})"
+                problems.append(Problem(file, where, f"missing {lang} label: {', '.join(missing)}"))
+    return problems

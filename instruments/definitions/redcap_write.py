@@ -35,6 +35,8 @@ def _num(value: float | None) -> str:
 def _structure(item: Item) -> dict[str, str]:
     """Field Type and the columns REDCap uses to check an entry."""
     kind = item.type
+    if item.expression is not None:  # REDCap computes it too: its equation in REDCap's syntax
+        return {TYPE: "calc", CHOICES: item.expression.to_redcap()}
     if kind in ("single_choice", "multiple_choice"):
         choices = " | ".join(f"{option.code}, {option.label.en}" for option in item.options)
         return {TYPE: "radio" if kind == "single_choice" else "checkbox", CHOICES: choices}
@@ -50,7 +52,7 @@ def _structure(item: Item) -> dict[str, str]:
     if kind == "duration":
         return {TYPE: "text", VALIDATION: "number", **ranged}
     validation = {"date": "date_ymd", "time": "time"}.get(kind, "")
-    return {TYPE: "text", VALIDATION: validation}  # partial_date and calculated are plain text in REDCap
+    return {TYPE: "text", VALIDATION: validation}  # partial_date and scorer-calculated items are plain text
 
 
 def _label(label: Label | None) -> dict[str, str] | None:
@@ -74,6 +76,7 @@ def _form_meta(instrument: Instrument) -> dict[str, Any]:
                 "min": s.min,
                 "max": s.max,
                 "bands": {value: label.to_dict() for value, label in s.bands},
+                **({"expression": s.expression.to_edc()} if s.expression else {}),  # REDCap has no place for it
             }
             for s in instrument.scores
         ],
@@ -131,7 +134,7 @@ def instrument_rows(instrument: Instrument) -> list[dict[str, str]]:
         section = starts.get(item.code)
         if section:
             tag["section"] = {"code": section.code, "zh": section.title.zh, "items": len(section.items)}
-        readonly = "@READONLY " if item.type == "calculated" else ""
+        readonly = "@READONLY " if item.type == "calculated" and item.expression is None else ""
         rows.append(
             {
                 NAME: item.code,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from instruments.expressions import LANGUAGE_VERSION, evaluate
+
 from .model import Instrument, Item, Problem
 
 
@@ -16,10 +18,32 @@ def _scoring():
 
 
 def compute(instrument: Instrument, values: Mapping[str, Any]) -> dict[str, Any]:
-    """The scorer's result for these cleaned values, or {} when the instrument has no scorer."""
-    if not instrument.scorer:
-        return {}
-    return _scoring().score(instrument.scorer, values)
+    """Every score of these cleaned values in one dict: the Python scorer's (when the instrument has one),
+    then each calculated item with an expression (in item order, each seeing those above it), then each
+    expression score (seeing the items and the scores above it). {} when there is nothing to compute."""
+    scores: dict[str, Any] = dict(_scoring().score(instrument.scorer, values)) if instrument.scorer else {}
+    known = dict(values)
+    for item in instrument.items:
+        if item.expression is not None:
+            scores[item.code] = known[item.code] = evaluate(item.expression, known)
+    for spec in instrument.scores:
+        if spec.expression is not None:
+            scores[spec.name] = evaluate(spec.expression, known | scores)
+    return scores
+
+
+def has_expressions(instrument: Instrument) -> bool:
+    return any(item.expression for item in instrument.items) or any(spec.expression for spec in instrument.scores)
+
+
+def scoring_version(instrument: Instrument) -> str:
+    """What computed a response's scores: the scorer's version, then ``expr<N>`` for the expression language
+    when the definition has expressions ("" when it has neither). A scorer-only instrument keeps the bare
+    scorer version, so responses stored before expressions existed are not rescored for nothing."""
+    parts = [_scoring().scoring_version(instrument.scorer)] if instrument.scorer else []
+    if has_expressions(instrument):
+        parts.append(f"expr{LANGUAGE_VERSION}")
+    return "+".join(parts)
 
 
 def sample_value(item: Item) -> Any:
@@ -48,8 +72,8 @@ def sample_response(instrument: Instrument) -> dict[str, Any]:
 def scorer_problems(instrument: Instrument, file: str) -> list[Problem]:
     """Scorer registered, and its result names equal to the ``scores`` list."""
     if not instrument.scorer:
-        if instrument.scores:
-            return [Problem(file, "scores", "scores are listed but scorer is null")]
+        if any(spec.expression is None for spec in instrument.scores):
+            return [Problem(file, "scores", "scores without an expression are listed but scorer is null")]
         return []
     try:
         scoring = _scoring()
@@ -62,7 +86,7 @@ def scorer_problems(instrument: Instrument, file: str) -> list[Problem]:
         returned = set(scoring.score(instrument.scorer, sample_response(instrument)))
     except Exception as error:  # noqa: BLE001 - scorers must not raise; say so instead of crashing
         return [Problem(file, "scorer", f"scorer {instrument.scorer!r} raised on a full response: {error!r}")]
-    listed = {spec.name for spec in instrument.scores}
+    listed = {spec.name for spec in instrument.scores if spec.expression is None}
     problems = []
     if returned - listed:
         problems.append(Problem(file, "scores", f"scorer returns {sorted(returned - listed)}, not in scores"))

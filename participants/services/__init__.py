@@ -11,11 +11,12 @@ flag) is recorded with the path ``system``. Directly identifying data is recorde
 the trail is read by monitors, who may not see names.
 
 The writes live in one module per part of a participant's course (``screening``, ``enrolment``,
-``allocation``, ``schedule``, ``visits``, ``withdrawal``, ``reassessment``, ``locks``) with the shared checks in
-``common``; callers import them from here, so the layout can change without touching them.
+``allocation``, ``schedule``, ``visits``, ``withdrawal``, ``reassessment``, ``criteria``, ``locks``) with the shared
+checks in ``common``; callers import them from here, so the layout can change without touching them.
 """
 
 from .allocation import participant_assign_arm
+from .anchor_events import anchors_from_events_study, anchors_from_response, anchors_set_by_event
 from .common import (
     ENROLMENT,
     PII_MASK,
@@ -26,7 +27,8 @@ from .common import (
     WHY_RULES,
     WHY_WITHDRAWAL,
 )
-from .enrolment import participant_consent, participant_enrol
+from .criteria import criterion_event_review, participant_criteria_evaluate
+from .enrolment import participant_consent, participant_consent_refuse, participant_enrol
 from .locks import (
     lock_create,
     lock_for_write,
@@ -51,7 +53,11 @@ __all__ = [
     "WHY_RULES",
     "WHY_WITHDRAWAL",
     "ScoreLookup",
+    "criterion_event_review",
     "anchor_set",
+    "anchors_from_events_study",
+    "anchors_from_response",
+    "anchors_set_by_event",
     "lock_create",
     "lock_for_write",
     "lock_release",
@@ -60,6 +66,8 @@ __all__ = [
     "refuse_if_locked",
     "participant_assign_arm",
     "participant_consent",
+    "participant_consent_refuse",
+    "participant_criteria_evaluate",
     "participant_enrol",
     "participant_reassessment_evaluate",
     "participant_register",

@@ -16,7 +16,8 @@ from audit.services import audited_update
 from studies.models import Site
 from studies.protocol import participant_id
 
-from ..models import Consent, Participant
+from ..models import Consent, ConsentRefusal, Participant
+from .anchor_events import anchors_set_by_event
 from .common import (
     ENROLMENT,
     WHY_ENROLMENT,
@@ -29,7 +30,7 @@ from .common import (
     _require_status,
 )
 from .locks import refuse_if_locked
-from .schedule import _anchor_save, _reproject
+from .schedule import _anchor_save, _enrolment_set_anchors, _reproject
 
 
 @transaction.atomic
@@ -50,7 +51,31 @@ def participant_consent(
         notes=notes.strip(),
     )
     _audit_created(consent, user=user, path=path)
+    # A consent anchor is the first consent: a re-consent to a new form version does not move the schedule.
+    first = min(participant.consents.values_list("consented_on", flat=True))
+    anchors_set_by_event(participant=participant, event="consent", day=first, user=user)
     return consent
+
+
+@transaction.atomic
+def participant_consent_refuse(
+    *, participant: Participant, user, form_version: str, refused_on: date, notes: str = "", path: str = Path.PAGE
+) -> ConsentRefusal:
+    """Record that the person was asked to consent and refused (CONSORT counts only these as "declined").
+
+    The person stays in screening: they may change their mind, and a later consent is recorded as usual.
+    """
+    participant = _locked(participant)
+    refuse_if_locked(participant)
+    _require_status(participant, Status.SCREENING)
+    if not form_version.strip():
+        raise ValidationError(_("The consent form version is required."))
+    _not_in_future(refused_on, _("refusal date"))
+    refusal = ConsentRefusal.objects.create(
+        participant=participant, form_version=form_version.strip(), refused_on=refused_on, recorded_by=user, notes=notes
+    )
+    _audit_created(refusal, user=user, path=path)
+    return refusal
 
 
 def participant_enrol(*, participant: Participant, user, enrolled_on: date, path: str = Path.PAGE) -> Participant:
@@ -85,6 +110,7 @@ def _enrol(*, participant: Participant, user, enrolled_on: date, path: str) -> P
         participant.enrolled_on = enrolled_on
         participant.save(update_fields=["identifier", "status", "enrolled_on"])
     _anchor_save(participant, ENROLMENT, enrolled_on, user=user, path=path)
+    _enrolment_set_anchors(participant, protocol, enrolled_on, user=user, path=path)  # projected just below
     _reproject(participant, protocol, user=user, reason=WHY_ENROLMENT)
     return participant
 

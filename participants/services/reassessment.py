@@ -39,7 +39,8 @@ def participant_reassessment_evaluate(*, participant: Participant, score_lookup:
         results.append(flagged)
         if flagged:
             notes.append(
-                f"{rule.flag.en} / {rule.flag.zh}: {rule.instrument} {rule.score} "
+                # Both languages the study declares; a one-language study has one (no dangling " / ").
+                f"{' / '.join(t for t in (rule.flag.en, rule.flag.zh) if t)}: {rule.instrument} {rule.score} "
                 f"{rule.baseline_visit} {baseline} → {rule.visit} {current}"
             )
     outcome = True if True in results else (None if None in results else False)

@@ -33,6 +33,7 @@ from .common import (
     _protocol,
     _require_status,
 )
+from .event_text import EVENT_REASONS, refuse_if_set_by_event
 from .locks import refuse_if_locked
 
 
@@ -47,11 +48,14 @@ def anchor_set(
     _require_status(participant, Status.ENROLLED)
     if anchor_code not in {a.code for a in protocol.anchors}:
         raise ValidationError(_("The protocol has no such anchor date."))
+    refuse_if_set_by_event(protocol, anchor_code)
+    following = _anchors_following(protocol, anchor_code)
     if anchor_code == ENROLMENT:
         _not_in_future(date, _("enrolment date"))
         with audited_update(participant, user=user, path=path, reason=reason):
             participant.enrolled_on = date
             participant.save(update_fields=["enrolled_on"])
+        following |= _enrolment_set_anchors(participant, protocol, date, user=user, path=path)
     elif participant.enrolled_on and date < participant.enrolled_on:
         raise ValidationError(
             _("This date cannot be before the enrolment date (%(day)s).") % {"day": participant.enrolled_on.isoformat()}
@@ -60,11 +64,19 @@ def anchor_set(
     _reproject(
         participant,
         protocol,
-        only_anchors=_anchors_following(protocol, anchor_code),
+        only_anchors=following,
         user=user,
         reason=WHY_ANCHOR % (anchor_code, anchor_code),
     )
     return anchor
+
+
+def _enrolment_set_anchors(participant: Participant, protocol, day: date, *, user, path: str) -> set[str]:
+    """Anchors ``set_by: enrolment`` follow a corrected enrolment date; returns them and the anchors after them."""
+    codes = [a.code for a in protocol.anchors if a.set_by is not None and a.set_by.event == ENROLMENT]
+    for code in codes:
+        _anchor_save(participant, code, day, user=user, path=path, reason=EVENT_REASONS[ENROLMENT])
+    return set().union(*(_anchors_following(protocol, code) for code in codes))
 
 
 def _anchors_following(protocol, anchor_code: str) -> set[str]:

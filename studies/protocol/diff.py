@@ -30,6 +30,8 @@ def diff_protocols(old: Protocol, new: Protocol) -> list[Change]:
     changes += _keyed("eligibility field '{}'", old.eligibility.fields, new.eligibility.fields, _all_fields)
     changes += _keyed("criterion '{}'", old.eligibility.criteria, new.eligibility.criteria, _all_fields)
     changes += _keyed("rule '{}'", old.rules, new.rules, _all_fields)
+    changes += _keyed("discontinuation '{}'", old.discontinuation, new.discontinuation, _all_fields)
+    changes += _field_changes("protocol", old, new, ["analysis_visits"])
     return changes
 
 
@@ -65,7 +67,7 @@ def _field_changes(subject: str, old, new, names) -> list[Change]:
 
 def _show(value: Any) -> str:
     if isinstance(value, Text):
-        return f'"{value.en}" / "{value.zh}"'
+        return " / ".join(f'"{t}"' for t in (value.en, value.zh) if t)  # a one-language study has one
     if isinstance(value, tuple):
         return "[" + ", ".join(_show(v) for v in value) + "]"
     if value is None:

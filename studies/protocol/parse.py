@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import checks, limits
+from .anchor_events import check_anchor_events, read_set_by
+from .languages import read_languages
+from .outcomes import check_outcome_references, read_analysis_visits, read_discontinuation, read_intervention
 from .parse_eligibility import read_eligibility, read_rules
 from .quality import check_quality_visits, read_quality_rules
 from .reader import ProtocolError, Reader, gettext_noop, join, suggestion
@@ -31,7 +34,6 @@ STUDY_KEYS = (
     "code",
     "title",
     "sponsor",
-    "target_enrolment",
     "design",
     "protocol_version",
     "protocol_date",
@@ -79,6 +81,8 @@ class Parsed:
     rules: list = field(default_factory=list)
     quality_rules: list = field(default_factory=list)
     series_rules: list = field(default_factory=list)
+    discontinuation: list = field(default_factory=list)
+    analysis_visits: tuple[str, ...] = ()
 
 
 def parse_protocol(
@@ -93,6 +97,8 @@ def parse_protocol(
         raise ProtocolError(reader.problems)
     parsed = _read_document(reader, data, known)
     checks.check_references(reader, parsed)
+    check_anchor_events(reader, parsed)
+    check_outcome_references(reader, parsed)
     check_quality_visits(reader, parsed.quality_rules, {v.code for _, v in parsed.visits})
     if reader.problems:
         raise ProtocolError(reader.problems)
@@ -106,6 +112,8 @@ def parse_protocol(
         rules=tuple(r for _, r in parsed.rules),
         quality_rules=_values(parsed.quality_rules),
         series_rules=_values(parsed.series_rules),
+        discontinuation=_values(parsed.discontinuation),
+        analysis_visits=parsed.analysis_visits,
     )
 
 
@@ -116,6 +124,7 @@ def _values(pairs: list[tuple[str, Any]]) -> tuple:
 def _read_document(r: Reader, data: Any, known: Known) -> Parsed:
     parsed = Parsed()
     optional = ("format", "arms", "eligibility", "rules", "quality_rules", "series_rules")
+    optional += ("discontinuation", "analysis_visits")  # studies.protocol.outcomes
     if r.mapping(data, "", ("study", "sites", "anchors", "visits"), optional) is None:
         return parsed
     if data.get("format", 1) != 1:
@@ -133,6 +142,8 @@ def _read_document(r: Reader, data: Any, known: Known) -> Parsed:
     parsed.rules = read_rules(r, data, known)
     parsed.quality_rules = read_quality_rules(r, data, known)
     parsed.series_rules = read_series_rules(r, data)
+    parsed.discontinuation = read_discontinuation(r, data, known.instruments)
+    parsed.analysis_visits = read_analysis_visits(r, data)
     return parsed
 
 
@@ -146,8 +157,10 @@ def _read_list(r: Reader, data: dict, key: str, read, limit: int) -> list[tuple[
 
 
 def _read_study(r: Reader, data: Any) -> Study | None:
-    if r.mapping(data, "study", STUDY_KEYS, ("registry", "blinding", "blinded_schedule")) is None:
+    optional = ("registry", "blinding", "blinded_schedule", "target_enrolment", "languages")
+    if r.mapping(data, "study", STUDY_KEYS, optional) is None:
         return None
+    r.languages = read_languages(r, data, "study")  # before any label: every label is checked against it
     registry = []
     for path, item in r.items(data, "registry", "study", limits.MAX_SITES):
         if r.mapping(item, path, ("registry", "id")) is not None:
@@ -157,16 +170,21 @@ def _read_study(r: Reader, data: Any) -> Study | None:
         title=r.text(data, "title", "study"),
         registry=tuple(registry),
         sponsor=r.text(data, "sponsor", "study"),
-        target_enrolment=r.integer(data, "target_enrolment", "study", minimum=1),
         design=r.choice(data, "design", "study", DESIGNS),
         blinding=r.choice(data, "blinding", "study", BLINDINGS, default="none"),
         protocol_version=r.string(data, "protocol_version", "study"),
         protocol_date=r.date(data, "protocol_date", "study"),
         participant_id_pattern=r.string(data, "participant_id_pattern", "study"),
     )
+    target = r.integer(data, "target_enrolment", "study", minimum=1)  # optional: None when absent
     if None in values.values():
         return None
-    return Study(**values, blinded_schedule=r.choice(data, "blinded_schedule", "study", BLINDED_SCHEDULES))
+    return Study(
+        **values,
+        target_enrolment=target,
+        blinded_schedule=r.choice(data, "blinded_schedule", "study", BLINDED_SCHEDULES),
+        languages=r.languages,
+    )
 
 
 def _read_site(r: Reader, data: Any, path: str) -> Site | None:
@@ -179,16 +197,16 @@ def _read_site(r: Reader, data: Any, path: str) -> Site | None:
 
 
 def _read_arm(r: Reader, data: Any, path: str) -> Arm | None:
-    if r.mapping(data, path, ("code", "name"), ("ratio",)) is None:
+    if r.mapping(data, path, ("code", "name"), ("ratio", "intervention")) is None:
         return None
     code, name = r.string(data, "code", path), r.text(data, "name", path)
     if code is None or name is None:
         return None
-    return Arm(code, name, r.integer(data, "ratio", path, minimum=1))
+    return Arm(code, name, r.integer(data, "ratio", path, minimum=1), read_intervention(r, data, path))
 
 
 def _read_anchor(r: Reader, data: Any, path: str) -> Anchor | None:
-    if r.mapping(data, path, ("code", "label"), ("optional", "expected")) is None:
+    if r.mapping(data, path, ("code", "label"), ("optional", "expected", "set_by")) is None:
         return None
     code, label = r.string(data, "code", path), r.text(data, "label", path)
     expected = None
@@ -200,7 +218,7 @@ def _read_anchor(r: Reader, data: Any, path: str) -> Anchor | None:
             expected = ExpectedDate(other, days) if other is not None and days is not None else None
     if code is None or label is None:
         return None
-    return Anchor(code, label, r.boolean(data, "optional", path), expected)
+    return Anchor(code, label, r.boolean(data, "optional", path), expected, read_set_by(r, data, path))
 
 
 def _read_visit(r: Reader, data: Any, path: str, known: Known) -> Visit | None:

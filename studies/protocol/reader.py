@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from . import limits
-from .schema import Text
+from .schema import BOTH_LANGUAGES, Text
 
 _MISSING = object()
 
@@ -137,6 +137,8 @@ class Reader:
     def __init__(self, filename: str):
         self.filename = filename
         self.problems: list[Problem] = []
+        # The label languages every `{en, zh}` must give: the study's `languages`, once its block is read.
+        self.languages: tuple[str, ...] = BOTH_LANGUAGES
 
     def add(self, path: str, msgid: str, line: int | None = None, *, translate: tuple[str, ...] = (), **params) -> None:
         """``r.add(path, gettext_noop("unknown key '%(key)s'"), key=key)``; params are data, shown as they are,
@@ -369,10 +371,14 @@ class Reader:
         if value is None:
             return None
         here = join(path, key)
-        if self.mapping(value, here, ("en", "zh")) is None:
+        required = self.languages
+        if self.mapping(value, here, required, tuple(k for k in BOTH_LANGUAGES if k not in required)) is None:
             return None
-        en, zh = self.string(value, "en", here), self.string(value, "zh", here)
-        if not en or not zh:
+        en, zh = self.string(value, "en", here, default=""), self.string(value, "zh", here, default="")
+        empty = [lang for lang in required if lang in value and value[lang] in (None, "")]
+        for lang in empty:  # present but empty: absent keys and wrong types were reported above
+            self.add(join(here, lang), gettext_noop("the label is empty; this study requires it in this language"))
+        if any(lang in required and not given for lang, given in (("en", en), ("zh", zh))):
             return None
         return Text(en=en, zh=zh)
 

@@ -12,6 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .outcomes import DiscontinuationCriterion, Intervention
     from .quality import QualityRule
     from .series_rules import SeriesRule
 
@@ -24,11 +25,16 @@ RESPONDENTS = ("participant", "family", "clinician", "coordinator")
 ACTIVITY_KINDS = ("instrument", "specimen", "acquisition")
 FIELD_TYPES = ("number", "integer", "boolean", "choice")
 RULE_OPS = ("==", "!=", ">", ">=", "<", "<=", "in", "between")
+# The label languages a study may declare, as the label keys ("en", "zh"); the file spells them en / zh-Hans.
+BOTH_LANGUAGES = ("en", "zh")
+# Events that can set an anchor's date (docs/protocol-format.md, "Anchors set by an event"); "crf" is a date item
+# of a form, written `{instrument, item}`.
+ANCHOR_EVENTS = ("randomisation", "consent", "enrolment", "crf")
 
 
 @dataclass(frozen=True)
 class Text:
-    """A user-facing label in English and Simplified Chinese."""
+    """A user-facing label in English and Simplified Chinese; a language the study does not declare is ""."""
 
     en: str
     zh: str
@@ -46,13 +52,14 @@ class Study:
     title: Text
     registry: tuple[RegistryEntry, ...]
     sponsor: Text
-    target_enrolment: int
+    target_enrolment: int | None  # None: not given (a registry entry may give none)
     design: str
     blinding: str
     protocol_version: str
     protocol_date: date
     participant_id_pattern: str
     blinded_schedule: str | None = None  # one of BLINDED_SCHEDULES; only meaningful when blinded
+    languages: tuple[str, ...] = BOTH_LANGUAGES  # label keys every label must give: ("en",), ("zh",) or both
 
     @property
     def blinded(self) -> bool:
@@ -71,6 +78,7 @@ class Arm:
     code: str
     name: Text
     ratio: int | None = None
+    intervention: Intervention | None = None  # studies.protocol.outcomes; None: not declared
 
 
 @dataclass(frozen=True)
@@ -82,11 +90,24 @@ class ExpectedDate:
 
 
 @dataclass(frozen=True)
+class AnchorEvent:
+    """What sets an anchor's date: randomisation, consent, enrolment, or a date item of a form ("crf")."""
+
+    event: str  # one of ANCHOR_EVENTS
+    instrument: str | None = None  # crf only
+    item: str | None = None  # crf only
+
+    def __str__(self) -> str:
+        return f"{self.instrument}.{self.item}" if self.event == "crf" else self.event
+
+
+@dataclass(frozen=True)
 class Anchor:
     code: str
     label: Text
     optional: bool = False
     expected: ExpectedDate | None = None
+    set_by: AnchorEvent | None = None  # None: the date is entered by hand (or, for `enrolment`, at enrolment)
 
 
 @dataclass(frozen=True)
@@ -209,6 +230,8 @@ class Protocol:
     rules: tuple[ReassessmentRule, ...] = ()
     quality_rules: tuple[QualityRule, ...] = ()  # studies.protocol.quality
     series_rules: tuple[SeriesRule, ...] = ()  # studies.protocol.series_rules: MRI labels ahead of the defaults
+    discontinuation: tuple[DiscontinuationCriterion, ...] = ()  # studies.protocol.outcomes
+    analysis_visits: tuple[str, ...] = ()  # a participant is analysed once one of these is completed
 
     def anchor(self, code: str) -> Anchor:
         return next(a for a in self.anchors if a.code == code)

@@ -133,8 +133,10 @@ def test_it_never_raises_on_odd_input(demo):
     assert set(result.values) == set(FULL)
 
 
-def test_compute_returns_nothing_without_a_scorer(demo):
-    assert compute(demo, clean(demo).values) == {}
+def test_compute_without_a_scorer_returns_only_the_calculated_items(demo):
+    values = clean(demo).values
+    assert compute(demo, values) == {"demo_12": round(values["demo_6"] / 1.75**2, 1)}
+    assert compute(demo, {}) == {"demo_12": None}
 
 
 def test_compute_calls_the_registered_scorer(demo, monkeypatch):
@@ -142,5 +144,5 @@ def test_compute_calls_the_registered_scorer(demo, monkeypatch):
 
     monkeypatch.setitem(scoring.SCORERS, "demo_pain", lambda r: {"total": r["demo_1"] + (r["demo_3"] or 0)})
     scored = replace(demo, scorer="demo_pain")
-    assert compute(scored, clean(demo).values) == {"total": 11}
-    assert compute(scored, clean(demo, demo_2="0").values) == {"total": 7}
+    assert compute(scored, clean(demo).values)["total"] == 11  # the scorer's scores, then the calculated item
+    assert list(compute(scored, clean(demo, demo_2="0").values).items())[0] == ("total", 7)

@@ -24,7 +24,8 @@ def test_every_library_definition_survives_a_redcap_round_trip_but_split_section
     from instruments.redcap_dd import read_data_dictionary, write_data_dictionary
 
     ours = list(load_library().values())
-    back = read_data_dictionary(write_data_dictionary(ours))
+    # One dictionary per definition: two versions of one instrument (hamd 1.0 and 1.1) share field names.
+    back = [one for instrument in ours for one in read_data_dictionary(write_data_dictionary([instrument]))]
     assert [replace(one, sections=()) for one in back] == [replace(one, sections=()) for one in ours]
 
 

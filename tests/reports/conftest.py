@@ -2,6 +2,7 @@
 file, personas for every role, and a flow of participants built through the participants and randomisation
 services, whose every CONSORT box is counted by hand in the tests."""
 
+import hashlib
 from datetime import date, timedelta
 from types import SimpleNamespace
 
@@ -11,6 +12,7 @@ from django.utils import translation
 from participants import services as ps
 from participants.models import Visit
 from randomisation import services as rs
+from studies.models import ProtocolVersion
 from tests.randomisation import conftest as randomisation_fixtures
 from tests.randomisation.conftest import ADMSC_ELIGIBLE, frozen_list
 
@@ -22,6 +24,18 @@ DAY = date(2026, 3, 2)
 LIPOSUCTION = date(2026, 3, 5)
 TRANSPLANTATION = date(2026, 3, 26)
 FOLLOW_UP = ["w1", "m1", "m3", "m6", "m12", "m18", "m24"]
+
+
+# ADMSC's file declares no intervention and no analysis visit (the shipped version predates them), so CONSORT would
+# show neither line: these tests declare both, as an amendment of the sponsor would (every arm is injected).
+INTERVENTION = '    intervention: {label: {en: "Intradiscal injection", zh: "椎间盘内注射"}, anchor: transplantation}\n'
+
+
+def declare_outcomes(trial) -> None:
+    version = ProtocolVersion.objects.get(study=trial.study, is_current=True)
+    text = version.text.replace("    ratio: 1\n", "    ratio: 1\n" + INTERVENTION) + "\nanalysis_visits: [m24]\n"
+    version.text, version.checksum = text, hashlib.sha256(text.encode()).hexdigest()
+    version.save(update_fields=["text", "checksum"])
 
 
 @pytest.fixture(autouse=True)
@@ -85,17 +99,19 @@ def withdraw(trial, participant, day, reason):
 
 @pytest.fixture
 def flow_world(admsc):
-    """Site 01: two screen failures, one declined, one incomplete, one consented not enrolled, one enrolled not
-    randomised, five randomised (r1-r5); site 02: one screen failure, one randomised (r6).
+    """Site 01: two screen failures, one declined (refused consent), one incomplete, one consented not enrolled, one
+    enrolled not randomised, five randomised (r1-r5); site 02: one screen failure, one randomised (r6).
 
-    r1, r6: transplanted, every follow-up visit completed (analysed). r2: transplanted, w1 completed, m1 missed,
-    withdrawn on 1 May (m3 onwards cancelled). r3: transplanted, w1 and m1 missed. r4: liposuction only, withdrawn
-    on 20 March (cells failed). r5: nothing after randomisation.
+    r1, r6: transplanted, every follow-up visit completed (analysed at m24). r2: transplanted, w1 completed, m1
+    missed, withdrawn on 1 May (m3 onwards cancelled). r3: transplanted, w1, m1 and m24 missed (lost to follow-up).
+    r4: liposuction only, withdrawn on 20 March (cells failed). r5: nothing after randomisation.
     """
+    declare_outcomes(admsc)
     frozen_list(admsc)
     screen(admsc, ADMSC_ELIGIBLE | {"age": 17})
     screen(admsc, ADMSC_ELIGIBLE | {"age": 17, "vas_mm": 20})
-    screen(admsc)  # declined: eligible, never consented
+    refused = screen(admsc)  # declined: eligible, asked to consent, refused
+    ps.participant_consent_refuse(participant=refused, user=admsc.admin, form_version="1.0", refused_on=DAY)
     incomplete = dict(ADMSC_ELIGIBLE)
     del incomplete["inc_discography"]
     screen(admsc, incomplete)
@@ -111,7 +127,7 @@ def flow_world(admsc):
     complete(admsc, r2, "w1")
     miss(admsc, r2, "m1")
     withdraw(admsc, r2, date(2026, 5, 1), "Moved away")
-    miss(admsc, r3, "w1", "m1")
+    miss(admsc, r3, "w1", "m1", "m24")
     ps.anchor_set(participant=r4, anchor_code="liposuction", date=LIPOSUCTION, user=admsc.admin)
     withdraw(admsc, r4, date(2026, 3, 20), "Cells failed culture")
     return SimpleNamespace(admsc=admsc, r=[r1, r2, r3, r4, r5, r6])

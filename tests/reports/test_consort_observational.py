@@ -40,17 +40,21 @@ def test_an_observational_cohort_counts_enrolled_participants_per_clinician_arm(
         1,
     )
     assert [(line.code, line.n) for line in flow.excluded.criteria] == [("inc_age", 1)]
-    assert flow.intervention_anchor.code == "treatment_start"
-    assert flow.visits[-1].code == "m12"
+    # LBPB declares neither an intervention per arm nor analysis visits: CONSORT counts neither rather than guess
+    # (it used to take treatment_start, the anchor most visits hang on, and the last visit, m12).
     arms = {arm.code: arm for arm in flow.arms}
-    assert (arms["non_surgical"].allocated, arms["non_surgical"].received, arms["non_surgical"].analysed) == (1, 1, 1)
-    assert (arms["surgical"].allocated, arms["surgical"].received, arms["surgical"].not_received) == (1, 0, 1)
-    assert arms["surgical"].analysed == 0
+    assert (arms["non_surgical"].allocated, arms["non_surgical"].received, arms["non_surgical"].analysed) == (
+        1,
+        None,
+        None,
+    )
+    assert (arms["surgical"].allocated, arms["surgical"].intervention, arms["surgical"].not_received) == (1, None, None)
 
     client.force_login(user)
     page = client.get(reverse("reports:consort-detail", args=[lbpb.study.code])).content.decode()
     assert "Enrolled (n = 3)" in page and "No arm assigned yet (n = 1)" in page
     assert "Non-surgical group" in page and "Randomised (n" not in page
+    assert "No analysis visit" in page and "Received the allocated intervention (n" not in page
 
 
 def test_a_study_without_arms_shows_one_column_of_everyone_enrolled(client, world, make_persona):
@@ -59,7 +63,7 @@ def test_a_study_without_arms_shows_one_column_of_everyone_enrolled(client, worl
     alpha_with_protocol(world)  # enrolment anchor only, baseline and month 1, no arms
     coordinator = make_persona("coordinator")
     flow = consort_flow(world.study, user=coordinator)
-    assert flow.intervention_anchor is None and [v.code for v in flow.visits] == ["m1"]
+    assert flow.analysis_visits == ()
     (column,) = flow.arms
     assert (column.code, column.allocated, column.received, flow.not_allocated) == ("", 1, None, 0)
     assert flow.site_limited and flow.site_codes == ("A",)

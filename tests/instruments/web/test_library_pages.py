@@ -1,5 +1,6 @@
 """The instrument library pages, REDCap data dictionary download and upload, and the start-up check."""
 
+from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -9,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from instruments import checks as instrument_checks
-from instruments.definitions import LIBRARY_ROOT, parse_definition
-from instruments.redcap_dd import read_data_dictionary
+from instruments.definitions import LIBRARY_ROOT, Label, parse_definition
+from instruments.expressions import Expression
+from instruments.redcap_dd import read_data_dictionary, write_data_dictionary
 from instruments.registry import get_instrument
 from tests.downloads import download_text
 
@@ -61,19 +63,49 @@ def test_an_instrument_downloads_as_a_redcap_data_dictionary_that_reads_back(rea
     assert instrument.item_codes() == get_instrument("psqi").item_codes()
 
 
+def translated(value):
+    """``value`` (an Instrument and what it holds) with a Chinese text beside every English-only label."""
+    if isinstance(value, Label):
+        return Label(value.en, value.zh or f"中文 {value.en}")
+    if isinstance(value, (tuple, list)):
+        return type(value)(translated(one) for one in value)
+    if isinstance(value, dict):
+        return {key: translated(one) for key, one in value.items()}
+    if is_dataclass(value) and not isinstance(value, type) and not isinstance(value, Expression):
+        return replace(value, **{f.name: translated(getattr(value, f.name)) for f in fields(value)})
+    return value
+
+
+def bilingual_fixture() -> str:
+    """The REDCap export with Chinese added in its @EDC tags, as the page needs for the bilingual library."""
+    return write_data_dictionary(translated(read_data_dictionary(FIXTURE.read_text("utf-8-sig"), languages=("en",))))
+
+
 def test_an_uploaded_data_dictionary_is_shown_and_offered_as_yaml(loader):
     reader = loader
-    upload = SimpleUploadedFile("dd.csv", FIXTURE.read_bytes(), content_type="text/csv")
+    text = bilingual_fixture()
+    upload = SimpleUploadedFile("dd.csv", text.encode(), content_type="text/csv")
     page = reader.post(upload_url(), {"file": upload})
     html = page.content.decode()
     assert 'data-form="phq9"' in html and 'data-form="demographics"' in html
     assert "dem_pregnant" in html and "&quot;item&quot;: &quot;dem_sex&quot;" in html
-    download = reader.post(upload_url(), {"download": "phq9", "csv_text": FIXTURE.read_text(encoding="utf-8-sig")})
+    download = reader.post(upload_url(), {"download": "phq9", "csv_text": text})
     assert download["Content-Disposition"] == 'attachment; filename="1.0.yaml"'
     instrument, problems = parse_definition(yaml.safe_load(download.content.decode()))
-    [expected] = [one for one in read_data_dictionary(FIXTURE.read_text(encoding="utf-8-sig")) if one.code == "phq9"]
+    [expected] = [one for one in read_data_dictionary(text) if one.code == "phq9"]
     assert instrument == expected
-    assert [p for p in problems if "zh" not in p.message] == []
+    assert problems == []
+    assert "expression: sum(phq9_1, phq9_2," in download.content.decode()  # the REDCap calc, translated
+
+
+def test_an_english_only_export_lists_every_row_without_chinese(loader):
+    """The library is bilingual: a REDCap export (English only) is refused here, row by row, and not later by
+    the server's start-up check."""
+    upload = SimpleUploadedFile("dd.csv", FIXTURE.read_bytes(), content_type="text/csv")
+    html = loader.post(upload_url(), {"file": upload}).content.decode()
+    assert 'id="problems"' in html and 'data-form="phq9"' not in html
+    assert "row 4 (dem_sex): missing zh label: Field Label, choice 1, choice 2" in html
+    assert html.count("missing zh label") == 24  # every field row of the file
 
 
 def test_a_broken_data_dictionary_lists_every_problem(loader):
