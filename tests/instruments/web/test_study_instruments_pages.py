@@ -3,12 +3,15 @@
 from pathlib import Path
 
 import pytest
+import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import Membership
+from instruments.definitions import parse_definition
 from instruments.models import Response, StudyInstrument
+from instruments.redcap_dd import write_data_dictionary
 from studies.models import Study
 from tests.factories import UserFactory
 from tests.matrix.instruments import attach_protocol
@@ -108,20 +111,28 @@ def test_roles_without_the_capability_get_403_and_other_studies_404(client, worl
     assert not StudyInstrument.objects.exists()
 
 
-def test_the_redcap_reader_offers_to_add_the_forms_to_a_study(client, world, data_manager, monkeypatch):
+def test_the_redcap_reader_offers_to_add_the_forms_to_a_study(client, world, data_manager):
+    """A bilingual dictionary (as this system exports one) reads on the reader page, which offers it to the study."""
+    nrs, _problems = parse_definition(yaml.safe_load((FILES / "store_nrs.yaml").read_text(encoding="utf-8")))
+    csv_text = write_data_dictionary([nrs])
     client.force_login(data_manager)
-    read = client.post(reverse("instruments:datadictionary-upload"), {"file": file("store_redcap.csv")})
+    read = client.post(reverse("instruments:datadictionary-upload"), {"file": file("nrs.csv", csv_text)})
     page = read.content.decode()
     assert 'id="add-to-study"' in page and page_url(world.study) in page and "Add to ALPHA" in page
-    csv_text = (FILES / "store_redcap.csv").read_text(encoding="utf-8")
+    added = client.post(page_url(world.study), {"csv_text": csv_text, "file_name": "nrs.csv"})
+    assert added.status_code == 200 and "Stored nrs version 1.0." in added.content.decode()
+    assert StudyInstrument.objects.get().format == "redcap"
 
-    # The study asks for both languages: the English-only export is refused, row by row.
-    refused = client.post(page_url(world.study), {"csv_text": csv_text, "file_name": "store_redcap.csv"})
+
+def test_an_english_only_dictionary_loads_for_a_study_in_english_only(client, world, data_manager, monkeypatch):
+    client.force_login(data_manager)
+    # The study asks for both languages (the default): the English-only export is refused, row by row.
+    refused = client.post(page_url(world.study), {"files": [file("store_redcap.csv")]})
     assert refused.status_code == 400
     assert "row 2 (recovery_1)" in refused.content.decode() and not StudyInstrument.objects.exists()
 
-    monkeypatch.setattr("workflows.study_setup.study_languages", lambda study: ("en",))
-    added = client.post(page_url(world.study), {"csv_text": csv_text, "file_name": "store_redcap.csv"})
+    monkeypatch.setattr("workflows.study_setup.study_languages", lambda study: ("en",))  # until protocols say it
+    added = client.post(page_url(world.study), {"files": [file("store_redcap.csv")]})
     assert added.status_code == 200
     assert set(StudyInstrument.objects.values_list("code", flat=True)) == {"recovery", "grip"}
 
