@@ -23,6 +23,9 @@ class Action(StrEnum):
     MANAGE_PARTICIPANTS = "manage_participants"  # screen, consent, enrol, withdraw, record visits
     SEE_IDENTIFIERS = "see_identifiers"  # names, phones, national IDs
     LOAD_PROTOCOL = "load_protocol"
+    LOAD_INSTRUMENTS = "load_instruments"  # the study's own instrument definitions (the study's instruments page)
+    # Create a study from its protocol file: a server-wide action (SERVER_ACTIONS), held by no study role.
+    CREATE_STUDY = "create_study"
     # Data entry and review
     ENTER_DATA = "enter_data"  # enter, change and import CRF responses
     RAISE_QUERY = "raise_query"  # raise, close and reopen data queries
@@ -72,6 +75,7 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
             A.MANAGE_PARTICIPANTS,
             A.SEE_IDENTIFIERS,
             A.LOAD_PROTOCOL,
+            A.LOAD_INSTRUMENTS,
             A.ENTER_DATA,
             A.VIEW_MONITORING,
             A.READ_STUDY_AUDIT,
@@ -91,6 +95,7 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
             A.VIEW_STUDY,
             A.VIEW_PARTICIPANTS,
             A.LOAD_PROTOCOL,
+            A.LOAD_INSTRUMENTS,
             A.ENTER_DATA,
             A.RAISE_QUERY,
             A.VIEW_MONITORING,
@@ -230,4 +235,18 @@ def can_in_any_study(user, action: Action) -> bool:
 
 def require_in_any_study(user, action: Action) -> None:
     if not can_in_any_study(user, action):
+        raise PermissionDenied
+
+
+# Actions on the server rather than in a study: held by the server's administrators (active superusers), since
+# nobody has a role in a study before it exists. No study role holds them (the persona matrix expects a 403).
+SERVER_ACTIONS = frozenset({Action.CREATE_STUDY})
+
+
+def can_on_server(user, action: Action) -> bool:
+    return action in SERVER_ACTIONS and bool(getattr(user, "is_active", False) and getattr(user, "is_superuser", False))
+
+
+def require_on_server(user, action: Action) -> None:
+    if not can_on_server(user, action):
         raise PermissionDenied

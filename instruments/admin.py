@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
 
-from .models import Response, ResponseRevision
+from .models import Response, ResponseRevision, StudyInstrument
 
 
 class RevisionInline(admin.TabularInline):
@@ -23,3 +23,12 @@ class ResponseAdmin(ReadOnlyAdmin):
     list_filter = ["status", "source", "instrument_code"]
     search_fields = ["participant__identifier"]
     inlines = [RevisionInline]
+
+
+@admin.register(StudyInstrument)
+class StudyInstrumentAdmin(ReadOnlyAdmin):
+    """Read-only: study definitions are immutable, loaded by the study's instruments page or load_instruments."""
+
+    list_display = ["study_code", "code", "version", "uploaded_by", "uploaded_at"]
+    list_filter = ["study_code"]
+    search_fields = ["code"]

@@ -72,6 +72,7 @@ def definition_dict(instrument: Instrument) -> dict[str, Any]:
                 "name": spec.name,
                 "label": spec.label.to_dict(),
                 **{key: value for key, value in (("min", spec.min), ("max", spec.max)) if value is not None},
+                **({"bands": {value: label.to_dict() for value, label in spec.bands}} if spec.bands else {}),
                 **({"expression": spec.expression.to_edc()} if spec.expression else {}),
             }
             for spec in instrument.scores

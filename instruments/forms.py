@@ -18,6 +18,7 @@ from core.i18n import text_for
 from core.inputs import BoundedInputMixin
 
 from .definitions import Instrument, Item, ScoreSpec
+from .importing import read_upload
 
 # Integer scales with at most this many points are radio buttons (NRS 0-10); longer ones a number input.
 MAX_SCALE_RADIOS = 11
@@ -195,3 +196,45 @@ class ResponseImportForm(BoundedInputMixin, forms.Form):
 
 class DataDictionaryUploadForm(BoundedInputMixin, forms.Form):
     file = forms.FileField(label=_("REDCap data dictionary (CSV)"))
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented recipe): cleans to a list of uploads."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".yaml,.yml,.csv"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        clean_one = super().clean
+        if isinstance(data, list | tuple) and data:
+            return [clean_one(one, initial) for one in data]
+        data = None if isinstance(data, list | tuple) else data
+        return [clean_one(data, initial)] if data or self.required else []  # none given: "required" when required
+
+
+class DefinitionFilesForm(forms.Form):
+    """A study's own instrument definitions: YAML files and REDCap data dictionaries, one or several."""
+
+    files = MultipleFileField(
+        label=_("Instrument definitions (YAML) or REDCap data dictionaries (CSV)"),
+        help_text=_("Every file is checked in full first; nothing is stored when any of them has a problem."),
+    )
+
+    def __init__(self, *args, required: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"].required = required
+
+    def clean_files(self):
+        """(name, text) of each file, or a message naming the file that cannot be read."""
+        out = []
+        for upload in self.cleaned_data["files"]:
+            text, problem = read_upload(upload)
+            if problem:
+                raise forms.ValidationError(f"{upload.name}: {problem}")
+            out.append((upload.name, text))
+        return out

@@ -76,3 +76,63 @@ class ResponseRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.response} v{self.lock_version}"
+
+
+class DefinitionUpload(models.Model):
+    """One file a study uploaded (our YAML or a REDCap data dictionary), kept as sent: the provenance of the
+    definitions it yielded (``StudyInstrument.upload``). A dictionary of ten forms is stored once."""
+
+    class Format(models.TextChoices):
+        YAML = "yaml", _("Instrument definition (YAML)")
+        REDCAP = "redcap", _("REDCap data dictionary (CSV)")
+
+    study_code = models.CharField(_("study"), max_length=32, db_index=True)
+    file_name = models.CharField(_("file"), max_length=255)
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    text = models.TextField(_("file text"))
+    checksum = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.study_code} · {self.file_name}"
+
+
+class StudyInstrument(models.Model):
+    """One version of a study's own instrument definition, stored as our YAML format and read by
+    ``instruments.registry`` on every process (no restart). Keyed by the study's code, not a foreign key:
+    studies sit above instruments. Immutable once stored (``instruments.services.study_instruments_load``).
+
+    ``definition`` is our YAML, or for a REDCap form that form's rows of the dictionary (``format`` says which),
+    read back by the reader that checked it at upload: a conversion to YAML could lose what one format says and
+    the other cannot (REDCap's item codes need no form prefix, say). The whole dictionary stays in ``upload``.
+    ``languages`` are those the definition was validated with ("en", "zh" or "en,zh"), so it reads back under
+    the same rule.
+    """
+
+    study_code = models.CharField(_("study"), max_length=32)
+    code = models.CharField(_("instrument"), max_length=40)
+    version = models.CharField(_("version"), max_length=20)
+    definition = models.TextField(_("definition"))
+    format = models.CharField(_("format"), max_length=10, choices=DefinitionUpload.Format.choices)
+    checksum = models.CharField(max_length=64)
+    languages = models.CharField(_("languages"), max_length=10, default="en,zh")
+    upload = models.ForeignKey(DefinitionUpload, on_delete=models.PROTECT, related_name="definitions")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["study_code", "code", "uploaded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["study_code", "code", "version"], name="one_study_instrument_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.study_code} · {self.code} {self.version}"

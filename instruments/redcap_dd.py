@@ -74,3 +74,24 @@ def write_data_dictionary(instruments: list[Instrument]) -> str:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(data_dictionary_rows(instruments))
     return out.getvalue()
+
+
+def item_rows(csv_text: str) -> dict[str, list[str]]:
+    """Form name -> the row numbers of its items (descriptive rows are not items), in file order: where a
+    problem found in a form's converted definition (``items[3]``) is in the dictionary."""
+    rows, _problems = _rows(csv_text)
+    return {
+        form: [row["#"] for row in form_rows if row[COLUMNS[3]].lower() != "descriptive"]
+        for form, form_rows in split_forms(rows)
+    }
+
+
+def form_csv(csv_text: str, form: str) -> str:
+    """The dictionary cut down to one form's rows (with the header): what a study stores for that form, read back
+    by ``read_data_dictionary`` like the whole file."""
+    rows, _problems = _rows(csv_text)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows([row[column] for column in COLUMNS] for row in rows if row[COLUMNS[1]] == form)
+    return out.getvalue()

@@ -21,7 +21,7 @@ from core import validation
 
 from .definitions import Instrument, clean_responses, compute, scoring_version
 from .models import Response, ResponseRevision
-from .registry import get_instrument
+from .registry import instrument_for
 
 CONFLICT = {
     "en": "Someone else saved this form after you opened it. Nothing was overwritten: reload the form to see "
@@ -86,9 +86,10 @@ def scores_for(instrument: Instrument, values: dict[str, Any]) -> tuple[dict[str
     return compute(instrument, values), scoring_version(instrument)
 
 
-def _definition(instrument_code: str, existing: Response | None, version: str | None) -> Instrument | None:
+def _definition(instrument_code: str, existing: Response | None, version: str | None, participant) -> Instrument | None:
     try:
-        return get_instrument(instrument_code, version or (existing.definition_version if existing else None))
+        version = version or (existing.definition_version if existing else None)
+        return instrument_for(participant, instrument_code, version)
     except KeyError:
         return None
 
@@ -142,7 +143,7 @@ def response_store(
     """
     reason = reason.strip()
     path = path or PATHS.get(source, AuditEvent.Path.PAGE)
-    instrument = _definition(instrument_code, existing, definition_version)
+    instrument = _definition(instrument_code, existing, definition_version, participant)
     if instrument is None or (existing is not None and existing.instrument_code != instrument_code):
         return SubmitResult(errors={"instrument": dict(UNKNOWN_INSTRUMENT)})
     refused = instance_problem(instance, instrument)
@@ -204,7 +205,7 @@ def response_rescore(*, response: Response, user=None, path: str = AuditEvent.Pa
     the audit trail records the old and new scores and scoring version (path "system"). Called through
     ``workflows.services.response_rescore``, which also resets what the change undoes.
     """
-    instrument = get_instrument(response.instrument_code, response.definition_version)
+    instrument = instrument_for(response.participant, response.instrument_code, response.definition_version)
     scores, version = scores_for(instrument, response.values)
     if scores == response.scores and version == response.scoring_version:
         return False

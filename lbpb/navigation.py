@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.capabilities import Action, role_may
+from accounts.capabilities import Action, can_on_server, role_may
 from accounts.selectors import memberships_for_user
 
 
@@ -24,6 +24,7 @@ _STUDY_LINKS = (
     (Action.ENTER_DATA, gettext_lazy("Import responses"), "workflows:response-import", True),
     (Action.LINK_FILES, gettext_lazy("Files to link"), "imaging:datafile-queue", True),
     (Action.LOAD_PROTOCOL, gettext_lazy("Protocol versions"), "studies:protocol-history", True),
+    (Action.LOAD_INSTRUMENTS, gettext_lazy("Study instruments"), "workflows:study-instruments", True),
     (Action.EXPORT_MRI, gettext_lazy("Export MRI as BIDS"), "imaging:export-list", True),
     (Action.VIEW_MONITORING, gettext_lazy("Monitoring"), "monitoring:study-dashboard", True),
     (Action.READ_STUDY_AUDIT, gettext_lazy("Audit trail"), "audit:study-events", True),
@@ -52,6 +53,8 @@ def navigation(request):
     items = [_link(_("Home"), "home"), _link(_("Instruments"), "instruments:instrument-list")]
     for membership in memberships_for_user(user):
         items.append({"label": str(membership.study), "children": _study_links(membership)})
+    if can_on_server(user, Action.CREATE_STUDY):
+        items.append(_link(_("Create a study"), "workflows:study-new"))
     if user.is_staff:
         items.append(_link(_("Administration"), "admin:index"))
     return {"nav_items": items}

@@ -15,6 +15,7 @@ from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 
+from accounts.capabilities import Action, can_on_server
 from accounts.forms import PasswordChangeForm
 from accounts.lockout import reset_request_limits
 from accounts.selectors import memberships_for_user
@@ -25,7 +26,11 @@ TOO_MANY_RESETS = _("Too many password-reset requests from your address. Please 
 
 
 def home(request):
-    return render(request, "home.html", {"memberships": memberships_for_user(request.user)})
+    context = {
+        "memberships": memberships_for_user(request.user),
+        "may_create_study": can_on_server(request.user, Action.CREATE_STUDY),
+    }
+    return render(request, "home.html", context)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts.capabilities import Action, require
 from accounts.services import AccountLockedOut
 from core.i18n import text_for
-from instruments.registry import get_instrument
+from instruments.registry import instrument_for
 from participants import services as participant_services
 from participants.access import participant_for_user, response_for_user
 from participants.models import Lock
@@ -37,14 +37,15 @@ def study_dashboard(request, study_code: str):
     return render(request, "monitoring/study_dashboard.html", {"study": study, "sites": sites, "people": people})
 
 
-def _titles(groups) -> dict:
+def _titles(groups, participant) -> dict:
+    """Form titles of one participant's casebook (their study's own definitions included)."""
     titles = {}
     for group in groups:
         for row in group.rows:
             key = (row.response.instrument_code, row.response.definition_version)
             if key not in titles:
                 try:
-                    titles[key] = text_for(get_instrument(*key).title)
+                    titles[key] = text_for(instrument_for(participant, *key).title)
                 except KeyError:
                     titles[key] = row.response.instrument_code
             row.title = titles[key]
@@ -58,7 +59,7 @@ def _visit_labels(participant) -> dict[str, str]:
 
 def _render_casebook(request, participant, *, error=None):
     groups, participant_lock = selectors.casebook(participant)
-    _titles(groups)
+    _titles(groups, participant)
     labels = _visit_labels(participant)
     for group in groups:
         group.label = labels.get(group.visit_code, group.visit_code)

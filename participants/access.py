@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from accounts.capabilities import Action, can, can_see_arms
 from instruments.definitions import Instrument
 from instruments.models import Response
-from instruments.registry import get_instrument
+from instruments.registry import StoredDefinitionError, instrument_for
 from studies.selectors import protocol_activity
 
 from .models import Participant, PersonalIdentifiers, Visit
@@ -97,7 +97,9 @@ def crf_for_user(user, participant_id: int, visit_code: str, activity_key: str) 
     visit, activity = found
     refusal = scheduled_activity(participant, visit_code, activity_key)
     try:
-        instrument = get_instrument(activity.code, activity.version)
+        instrument = instrument_for(participant, activity.code, activity.version)
+    except StoredDefinitionError:
+        raise  # the study's definition no longer reads: the CRF page says so (workflows.views)
     except KeyError:
         raise Http404("instrument not installed") from None
     return Crf(participant, visit, activity, instrument, can_enter_data(user, participant.study), refusal)

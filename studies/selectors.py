@@ -32,8 +32,9 @@ KNOWN_SPECIMENS = frozenset({"blood", "stool", "adipose_tissue", "urine", "saliv
 KNOWN_ACQUISITIONS = frozenset({"mri", "psg", "hrv", "emg", "qst"})
 
 
-def parse_protocol_text(text: str, *, filename: str):
-    """Parse a protocol file against the installed instrument library (raises ProtocolError)."""
+def parse_protocol_text(text: str, *, filename: str, study_code: str | None = None):
+    """Parse a protocol file against the instrument library and, with ``study_code``, that study's own stored
+    instruments (raises ProtocolError). Without it no query is made: library codes only."""
     from instruments.registry import instrument_codes
 
     from .protocol import parse_protocol
@@ -41,7 +42,7 @@ def parse_protocol_text(text: str, *, filename: str):
     return parse_protocol(
         text,
         filename=filename,
-        known_instruments=instrument_codes(),
+        known_instruments=instrument_codes(study=study_code),
         known_specimens=set(KNOWN_SPECIMENS),
         known_acquisitions=set(KNOWN_ACQUISITIONS),
     )
@@ -61,7 +62,7 @@ def current_protocol(study: Study):
     if row is None:
         return None
     if row.checksum not in _parsed_cache:
-        _parsed_cache[row.checksum] = parse_protocol_text(row.text, filename=row.filename)
+        _parsed_cache[row.checksum] = parse_protocol_text(row.text, filename=row.filename, study_code=study.code)
     return _parsed_cache[row.checksum]
 
 
@@ -115,14 +116,14 @@ def protocol_summary(study: Study) -> dict:
         "arms": list(protocol.arms),
         "anchors": list(protocol.anchors),
         "visits": [VisitRow(visit, anchors.get(visit.anchor)) for visit in planned],
-        "schedule": schedule_rows(planned),
+        "schedule": schedule_rows(planned, study_code=study.code),
         "unscheduled": [visit for visit in protocol.visits if visit.unscheduled],
         "inclusion": list(protocol.eligibility.inclusion),
         "exclusion": list(protocol.eligibility.exclusion),
     }
 
 
-def schedule_rows(visits: Sequence[Visit]) -> list[ScheduleRow]:
+def schedule_rows(visits: Sequence[Visit], *, study_code: str | None = None) -> list[ScheduleRow]:
     """Activities in order of first appearance, each with one cell per visit."""
     by_visit = [{a.key: a for a in visit.activities} for visit in visits]
     keys: dict[str, Activity] = {}
@@ -131,7 +132,7 @@ def schedule_rows(visits: Sequence[Visit]) -> list[ScheduleRow]:
             keys.setdefault(key, activity)
     rows = []
     for key, first in keys.items():
-        label, label_zh = _activity_label(first)
+        label, label_zh = _activity_label(first, study_code)
         rows.append(
             ScheduleRow(
                 key=key,
@@ -145,12 +146,12 @@ def schedule_rows(visits: Sequence[Visit]) -> list[ScheduleRow]:
     return rows
 
 
-def _activity_label(activity: Activity) -> tuple[str, str]:
+def _activity_label(activity: Activity, study_code: str | None) -> tuple[str, str]:
     from instruments.registry import get_instrument
 
     if activity.kind == "instrument":
         try:
-            instrument = get_instrument(activity.code)
+            instrument = get_instrument(activity.code, study=study_code)
         except KeyError:
             return activity.code, activity.code
         title = instrument.short_title or instrument.title
@@ -193,3 +194,8 @@ def protocol_at_version(study, version: str):
     if row.checksum not in _parsed_cache:
         _parsed_cache[row.checksum] = parse_protocol_text(row.text, filename=row.filename)
     return _parsed_cache[row.checksum]
+
+
+def study_by_code(code: str) -> Study | None:
+    """The study of that code, active or not (for loading files by code: a command, the server admin's page)."""
+    return Study.objects.filter(code=code).first()

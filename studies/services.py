@@ -19,12 +19,14 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import yaml
 from django.db import transaction
 from django.utils.translation import gettext_noop
 
 from accounts.capabilities import Action, can, is_blinded
 from audit.models import AuditEvent
 from audit.services import audit_record, diff, snapshot
+from instruments.definitions.bounded_yaml import load_bounded
 
 from .models import ProtocolVersion, Site, Study
 from .protocol import Protocol, ProtocolError, blinding_relevant_changes, diff_protocols
@@ -66,11 +68,11 @@ def protocol_load(
     the file must be that study's (the upload page of one study cannot create or change another).
     ``path`` is the audit path: "page" for the upload page, "command" for ``manage.py load_protocol``.
     """
-    protocol = parse_protocol_text(text, filename=filename)
-    _check_quality_fields(protocol, filename)
-    _check_anchor_items(protocol, filename)
-    _check_discontinuation_fields(protocol, filename)
+    protocol = parse_protocol_text(text, filename=filename, study_code=declared_study_code(text))
     code = protocol.study.code.lower()
+    _check_quality_fields(protocol, filename, code)
+    _check_anchor_items(protocol, filename, code)
+    _check_discontinuation_fields(protocol, filename, code)
     if not _SLUG.match(code):
         _refuse(
             filename,
@@ -140,52 +142,77 @@ def _refuse(filename: str, path: str, msgid: str, **params):
     raise ProtocolError([Problem.of(filename, path, msgid, **params)])
 
 
-def _check_quality_fields(protocol: Protocol, filename: str) -> None:
+def declared_study_code(text: str) -> str | None:
+    """The ``study.code`` a protocol file declares (lower case), read before the full parse so that the study's
+    own instruments count as known codes; None when the file does not say (the parse then reports it)."""
+    code = declared_study(text).get("code")
+    return code.lower() if isinstance(code, str) else None
+
+
+def declared_study(text: str) -> dict:
+    """The file's ``study:`` mapping as written, read with the bounded loader (a hostile file gives {}: the full
+    parse then reports it)."""
+    try:
+        data = load_bounded(text)
+    except yaml.YAMLError:
+        return {}
+    study = data.get("study") if isinstance(data, dict) else None
+    return study if isinstance(study, dict) else {}
+
+
+def _check_quality_fields(protocol: Protocol, filename: str, study_code: str) -> None:
     """A data-quality rule naming an item or score its instrument lacks would never fire: refuse the file.
 
     Checked on load, not in ``parse_protocol_text``, so a stored version keeps reading after the library changes.
     """
-    problems = check_quality_fields(protocol.quality_rules, _instrument_fields(), filename=filename)
+    problems = check_quality_fields(protocol.quality_rules, _instrument_fields(study_code), filename=filename)
     if problems:
         raise ProtocolError(problems)
 
 
-def _check_discontinuation_fields(protocol: Protocol, filename: str) -> None:
+def _check_discontinuation_fields(protocol: Protocol, filename: str, study_code: str) -> None:
     """Likewise for a discontinuation criterion naming an item or score its instrument lacks."""
-    problems = check_discontinuation_fields(protocol.discontinuation, _instrument_fields(), filename=filename)
+    fields = _instrument_fields(study_code)
+    problems = check_discontinuation_fields(protocol.discontinuation, fields, filename=filename)
     if problems:
         raise ProtocolError(problems)
 
 
-def _instrument_fields() -> dict[str, InstrumentFields]:
-    """Item codes and score names of every instrument in the library, over all its versions."""
-    from instruments.registry import get_library  # as in studies.selectors: importing studies loads no instruments
+def _definitions(study_code: str) -> list:
+    """Every definition the study's protocol may name: the library's and the study's own, over all versions."""
+    # as in studies.selectors: importing studies loads no instruments
+    from instruments.registry import get_library, study_definitions
 
+    own = [instrument for _row, instrument in study_definitions(study_code) if instrument is not None]
+    return list(get_library().values()) + own
+
+
+def _instrument_fields(study_code: str) -> dict[str, InstrumentFields]:
+    """Item codes and score names of every instrument the study may name, over all versions."""
     items, scores = defaultdict(set), defaultdict(set)
-    for (code, _version), instrument in get_library().items():
+    for instrument in _definitions(study_code):
+        code = instrument.code
         items[code].update(instrument.item_codes())
         scores[code].update(instrument.score_names())  # listed scores and calculated items (stored as scores)
     return {code: InstrumentFields(frozenset(items[code]), frozenset(scores[code])) for code in items}
 
 
-def _check_anchor_items(protocol: Protocol, filename: str) -> None:
+def _check_anchor_items(protocol: Protocol, filename: str, study_code: str) -> None:
     """An anchor set by a form item that is not a date item could never get its date: refuse the file.
 
     Checked on load, like the quality rules' items, so a stored version keeps reading after the library changes.
     """
-    problems = check_anchor_items(protocol, _date_items(), filename=filename)
+    problems = check_anchor_items(protocol, _date_items(study_code), filename=filename)
     if problems:
         raise ProtocolError(problems)
 
 
-def _date_items() -> dict[str, frozenset[str]]:
-    """Date item codes of every instrument in the library, over all its versions."""
-    from instruments.registry import get_library  # as in _instrument_fields
-
+def _date_items(study_code: str) -> dict[str, frozenset[str]]:
+    """Date item codes of every instrument the study may name, over all versions."""
     dates: dict[str, set[str]] = defaultdict(set)
-    for (code, _version), instrument in get_library().items():
-        dates[code].update(item.code for item in instrument.items if item.type == "date")
-    return {code: frozenset(dates[code]) for code in {code for code, _version in get_library()}}
+    for instrument in _definitions(study_code):
+        dates[instrument.code].update(item.code for item in instrument.items if item.type == "date")
+    return {code: frozenset(codes) for code, codes in dates.items()}
 
 
 def _check_lengths(protocol: Protocol, filename: str) -> None:
@@ -287,7 +314,7 @@ def _previous(current: ProtocolVersion | None) -> Protocol | ProtocolError | Non
     if current is None:
         return None
     try:
-        return parse_protocol_text(current.text, filename=current.filename)
+        return parse_protocol_text(current.text, filename=current.filename, study_code=current.study.code)
     except ProtocolError as exc:
         return exc
 

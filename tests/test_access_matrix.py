@@ -128,6 +128,8 @@ GATES = {
     "safety:study-overview": Gate(),
     "studies:protocol-history": Gate(),
     "workflows:protocol-upload": Gate(V.LOAD_PROTOCOL, post=V.LOAD_PROTOCOL),
+    "workflows:study-instruments": Gate(V.LOAD_INSTRUMENTS, post=V.LOAD_INSTRUMENTS, post_ok=400),  # no file: 400
+    "workflows:study-new": Gate(V.CREATE_STUDY, post=V.CREATE_STUDY),  # server admins only: no study role has it
     "studies:study-detail": Gate(),
     "studies:study-list": Gate(None),
 }

@@ -8,9 +8,21 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.capabilities import CAPABILITIES, OPEN, Action, can, require, role_in, roles_with, sees_arms
+from accounts.capabilities import (
+    CAPABILITIES,
+    OPEN,
+    SERVER_ACTIONS,
+    Action,
+    can,
+    can_on_server,
+    require,
+    role_in,
+    roles_with,
+    sees_arms,
+)
 from accounts.models import Role
 from studies.models import Study
+from tests.factories import UserFactory
 
 
 def test_the_open_value_is_the_studys():
@@ -33,7 +45,15 @@ def test_a_non_member_sees_no_arm_even_in_an_open_study():
 
 def test_every_role_has_a_row_and_every_action_a_holder():
     assert set(CAPABILITIES) == set(Role)
-    assert all(roles_with(action) for action in Action)
+    assert all(roles_with(action) for action in Action if action not in SERVER_ACTIONS)
+
+
+def test_server_actions_are_held_by_active_superusers_and_no_study_role():
+    assert all(not roles_with(action) for action in SERVER_ACTIONS)
+    assert can_on_server(UserFactory.build(is_superuser=True), Action.CREATE_STUDY)
+    assert not can_on_server(UserFactory.build(is_staff=True), Action.CREATE_STUDY)
+    assert not can_on_server(UserFactory.build(is_superuser=True, is_active=False), Action.CREATE_STUDY)
+    assert not can_on_server(UserFactory.build(is_superuser=True), Action.LOAD_PROTOCOL)  # study actions need a role
 
 
 @pytest.mark.django_db

@@ -4,7 +4,7 @@ response_submit (source "api")."""
 from __future__ import annotations
 
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
@@ -12,7 +12,9 @@ from rest_framework.views import APIView
 from core.inputs import BoundedSerializerMixin
 from core.validation import INT32_MAX
 from instruments.models import Response
-from participants.access import crf_for_user, participant_for_user, response_for_user
+from instruments.registry import StoredDefinitionError
+from participants.access import crf_for_user as access_crf_for_user
+from participants.access import participant_for_user, response_for_user
 from participants.selectors import responses_for_user, scheduled_activity
 
 from .services import response_submit
@@ -95,6 +97,30 @@ def _crf(user, participant_id: int, visit_code: str, activity_key: str):
     if refusal is not None and refusal.unknown:
         raise NotFound({"errors": {"schedule": refusal.reason}})
     return crf_for_user(user, participant_id, visit_code, activity_key)
+
+
+class DefinitionUnreadable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "definition_unreadable"
+
+
+def crf_for_user(user, participant_id, visit_code: str, activity_key: str):
+    """The CRF (participants.access), or a 503 naming the study definition that no longer reads."""
+    try:
+        return access_crf_for_user(user, participant_id, visit_code, activity_key)
+    except StoredDefinitionError as error:
+        raise DefinitionUnreadable({"errors": {"instrument": unreadable_message(error)}}) from None
+
+
+UNREADABLE = {
+    "en": "The study's definition of {code} {version} no longer reads: nothing can be entered or shown for this "
+    "form until a data manager uploads a corrected version.",
+    "zh": "本研究的量表定义 {code} {version} 已无法读取：在数据管理员上传修正版本之前，无法录入或显示此表单。",
+}
+
+
+def unreadable_message(error: StoredDefinitionError) -> dict[str, str]:
+    return {language: text.format(code=error.code, version=error.version) for language, text in UNREADABLE.items()}
 
 
 def _submit(request, crf, data, *, instance: int, response: Response | None):

@@ -159,8 +159,12 @@ def responses_rescore(
     if instrument_code:
         queryset = queryset.filter(instrument_code=instrument_code)
     checked = changed = 0
-    for response in queryset.iterator():
-        instrument = get_instrument(response.instrument_code, response.definition_version)
+    for response in queryset.select_related("participant__study").iterator():
+        study = response.participant.study.code
+        try:
+            instrument = get_instrument(response.instrument_code, response.definition_version, study=study)
+        except KeyError:  # a study definition that no longer reads (logged by the registry): leave its scores
+            continue
         current = scoring_version(instrument)
         if current == response.scoring_version and not force:
             continue
@@ -236,7 +240,13 @@ def _import_row(row: ImportRow, *, study, participants, user, complete: bool, re
         row.status = "refused"
         return
     activity = found[1]
-    instrument = get_instrument(activity.code, activity.version)
+    try:
+        instrument = get_instrument(activity.code, activity.version, study=study.code)
+    except KeyError:  # the study's stored definition no longer reads (logged by the registry)
+        unreadable = gettext("The definition of form %(activity)s cannot be read.")
+        row.messages.append(unreadable % {"activity": row.activity_key})
+        row.status = "refused"
+        return
     codes = set(instrument.item_codes())
     raw = {code: value for code, value in row.answers.items() if value or code in codes}
     result = response_submit(

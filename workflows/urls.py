@@ -1,13 +1,16 @@
 from django.contrib.auth.decorators import login_required
 from django.urls import path
 
-from . import api, views
+from . import api, setup_views, views
 
 app_name = "workflows"
 
 # The paths keep the places users and scripts know (/instruments/..., /studies/...): only the code moved.
 urlpatterns = [
     path("studies/<slug:study_code>/protocol/upload/", views.protocol_upload, name="protocol-upload"),
+    # Not "studies/new/": studies:study-detail ("studies/<code>/") would take it.
+    path("studies/new/protocol/", setup_views.study_new, name="study-new"),
+    path("studies/<slug:study_code>/instruments/", setup_views.study_instruments, name="study-instruments"),
     path(
         "instruments/participant/<int:participant_id>/visit/<slug:visit_code>/<slug:activity_key>/",
         views.response_edit,

@@ -25,7 +25,7 @@ from instruments.forms import (
 )
 from instruments.importing import read_upload
 from instruments.models import Response
-from instruments.registry import get_instrument
+from instruments.registry import StoredDefinitionError, instrument_for
 from participants.access import can_enter_data, crf_for_user
 from participants.selectors import is_locked
 from queries.access import may_raise
@@ -34,6 +34,7 @@ from studies.forms import ProtocolUploadForm
 from studies.protocol import ProtocolError
 
 from .access import import_job_for_user
+from .api import unreadable_message
 from .selectors import import_job_rows_done
 from .services import protocol_apply, response_submit, responses_import_queue
 
@@ -80,12 +81,20 @@ def _instance(request) -> int:
 
 
 def response_edit(request, participant_id: int, visit_code: str, activity_key: str):
-    crf = crf_for_user(request.user, participant_id, visit_code, activity_key)
+    try:
+        crf = crf_for_user(request.user, participant_id, visit_code, activity_key)
+    except StoredDefinitionError as error:  # only this study's form: the page says so, the server keeps serving
+        context = {"message": unreadable_message(error)}
+        return render(request, "workflows/definition_unreadable.html", context, status=503)
     instance = _instance(request)
     response = selectors.response_find(
         participant=crf.participant, visit_code=visit_code, activity_key=activity_key, instance=instance
     )
-    instrument = get_instrument(response.instrument_code, response.definition_version) if response else crf.instrument
+    instrument = (
+        instrument_for(crf.participant, response.instrument_code, response.definition_version)
+        if response
+        else crf.instrument
+    )
     meta = ResponseMetaForm(initial={"lock_version": response.lock_version if response else 0})
     raw, errors = raw_from_values(response.values if response else {}), {}
     if crf.refusal is not None and (request.method == "POST" or response is None):

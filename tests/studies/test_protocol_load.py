@@ -290,7 +290,7 @@ def test_the_lbpb_file_loads_whole_once_its_instruments_are_known(monkeypatch, c
     import instruments.registry
 
     known = instruments.registry.instrument_codes() | set(library_gaps("lbpb.yaml"))
-    monkeypatch.setattr(instruments.registry, "instrument_codes", lambda: known)
+    monkeypatch.setattr(instruments.registry, "instrument_codes", lambda **_study: known)
     text = (ROOT / "protocols" / "lbpb.yaml").read_text(encoding="utf-8")
 
     assert protocol_apply(text=text, filename="lbpb.yaml").status == "created"
@@ -343,7 +343,7 @@ def test_an_amendment_still_loads_when_the_stored_version_no_longer_reads(monkey
 
     protocol_apply(text=dump(alpha_protocol()), filename="alpha.yaml")
     known = instruments.registry.instrument_codes() - {"odi"}
-    monkeypatch.setattr(instruments.registry, "instrument_codes", lambda: known)
+    monkeypatch.setattr(instruments.registry, "instrument_codes", lambda **_study: known)
     data = alpha_protocol(protocol_version="1.1")
     data["visits"][1]["activities"]["instruments"] = ["bpi"]
 

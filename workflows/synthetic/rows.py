@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.capabilities import QUERY_ASSIGNEE
 from instruments.models import Response, ResponseRevision
-from instruments.registry import get_instrument
+from instruments.registry import instrument_for
 from participants.models import AnchorDate, Consent, Participant, PersonalIdentifiers, Screening, Visit
 from queries.models import Query, QueryMessage
 
@@ -116,7 +116,7 @@ def _responses(course: Course, participant: Participant, plan: VisitPlan, *, use
     for activity in plan.projected.activities:
         if activity.kind != "instrument" or rng.random() < FORM_NOT_DONE:
             continue
-        instrument = get_instrument(activity.code, activity.version)
+        instrument = instrument_for(participant, activity.code, activity.version)
         form = pool.form(instrument, rng, level, context)
         out.append(
             Response(

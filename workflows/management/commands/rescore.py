@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.models import AuditEvent
-from instruments.registry import instrument_codes
+from instruments.registry import is_known_anywhere
 from workflows.services import responses_rescore
 
 
@@ -13,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="rescore every response, whatever its version")
 
     def handle(self, *args, instrument=None, all=False, **options):  # noqa: A002 - the option's name
-        if instrument and instrument not in instrument_codes():
+        if instrument and not is_known_anywhere(instrument):
             raise CommandError(f"unknown instrument {instrument!r}")
         counts = responses_rescore(instrument_code=instrument, force=all, path=AuditEvent.Path.SYSTEM)
         self.stdout.write(f"{counts['checked']} responses rescored, {counts['changed']} with changed scores.")
