@@ -10,12 +10,11 @@ from accounts.capabilities import Action, require, require_on_server
 from instruments.definitions import DefinitionError
 from instruments.forms import DefinitionFilesForm
 from instruments.registry import study_definitions
-from instruments.uploads import InstrumentFile, parse_languages
+from instruments.uploads import InstrumentFile
 from studies.access import study_for_user
 from studies.forms import ProtocolUploadForm
 from studies.protocol import ProtocolError
 
-from .forms import LanguagesForm
 from .study_setup import study_create, study_instruments_apply, study_languages
 
 
@@ -63,17 +62,15 @@ def study_new(request):
     require_on_server(request.user, Action.CREATE_STUDY)
     protocol_form = ProtocolUploadForm(*_bound(request))
     files_form = DefinitionFilesForm(*_bound(request), required=False)
-    languages_form = LanguagesForm(_bound(request)[0])
     problems: list = []
-    if request.method == "POST" and protocol_form.is_valid() and files_form.is_valid() and languages_form.is_valid():
+    if request.method == "POST" and protocol_form.is_valid() and files_form.is_valid():
         files = [InstrumentFile(name, text) for name, text in files_form.cleaned_data["files"]]
         try:
             result, _stored = study_create(
                 text=protocol_form.cleaned_data["text"],
                 filename=protocol_form.cleaned_data["file"].name,
                 user=request.user,
-                instrument_files=files,
-                languages=parse_languages(languages_form.cleaned_data["languages"]),
+                instrument_files=files,  # read in the languages the protocol's study.languages declares
             )
         except ProtocolError as error:
             problems = list(error.problems)
@@ -82,9 +79,8 @@ def study_new(request):
     context = {
         "protocol_form": protocol_form,
         "files_form": files_form,
-        "languages_form": languages_form,
         "problems": problems,
         "title": _("Create a study"),
     }
-    refused = problems or protocol_form.errors or files_form.errors or languages_form.errors
+    refused = problems or protocol_form.errors or files_form.errors
     return render(request, "workflows/study_new.html", context, status=400 if refused else 200)

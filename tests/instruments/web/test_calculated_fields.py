@@ -10,13 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from instruments.models import Response
-from instruments.redcap_dd import read_data_dictionary
-from instruments.registry import get_library
+from instruments.uploads import InstrumentFile
 from queries.models import Query
 from studies.protocol import ProtocolError
 from tests.imports import post_import
 from tests.protocol_text import protocol_head
 from workflows.services import protocol_apply, response_submit
+from workflows.study_setup import study_instruments_apply
 
 from .conftest import crf_url, form_post
 
@@ -39,15 +39,12 @@ RULE = """quality_rules:
 
 @pytest.fixture
 def study_files(world):
-    """The dictionary's four forms in the library for this test (the study-instrument store is another
-    slice), and study alpha's protocol naming them, loaded as a file is."""
-    library = get_library()
-    added = {one.key: one for one in read_data_dictionary(DICTIONARY.read_text("utf-8-sig"), languages=("en",))}
-    library.update(added)
+    """The dictionary's four forms stored as study alpha's own instruments (English only, as REDCap exports it),
+    then alpha's protocol naming them, loaded as the files are."""
+    dictionary = InstrumentFile(DICTIONARY.name, DICTIONARY.read_text("utf-8-sig"))
+    study_instruments_apply(study_code=world.study.code, files=[dictionary], languages=("en",))
     protocol_apply(text=protocol_head() + VISITS + RULE, filename="recovery.yaml", study=world.study)
-    yield world
-    for key in added:
-        library.pop(key, None)
+    return world
 
 
 @pytest.fixture
@@ -136,7 +133,9 @@ def test_a_rule_naming_a_score_the_form_lacks_is_refused_at_load(study_files):
 
 def test_the_definition_page_shows_the_translated_expression(client, study_files, coordinator):
     client.force_login(coordinator)
-    html = client.get(reverse("instruments:instrument-detail", args=["grip_strength", "1.0"])).content.decode()
+    html = client.get(
+        reverse("instruments:instrument-detail", args=["grip_strength", "1.0"]) + f"?study={study_files.study.code}"
+    ).content.decode()
     assert '<code class="small" data-expression>= max(grip_1, grip_2, grip_3)</code>' in html
 
 

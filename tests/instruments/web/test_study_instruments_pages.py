@@ -124,14 +124,17 @@ def test_the_redcap_reader_offers_to_add_the_forms_to_a_study(client, world, dat
     assert StudyInstrument.objects.get().format == "redcap"
 
 
-def test_an_english_only_dictionary_loads_for_a_study_in_english_only(client, world, data_manager, monkeypatch):
+def test_an_english_only_dictionary_loads_for_a_study_in_english_only(client, world, data_manager):
     client.force_login(data_manager)
     # The study asks for both languages (the default): the English-only export is refused, row by row.
     refused = client.post(page_url(world.study), {"files": [file("store_redcap.csv")]})
     assert refused.status_code == 400
     assert "row 2 (recovery_1)" in refused.content.decode() and not StudyInstrument.objects.exists()
 
-    monkeypatch.setattr("workflows.study_setup.study_languages", lambda study: ("en",))  # until protocols say it
+    english_only = NRS_PROTOCOL.replace("  target_enrolment: 10\n", "  languages: [en]\n").replace(
+        "[nrs, phq9]", "[phq9]"
+    )
+    attach_protocol(world.study, english_only)  # the protocol now says the study is in English only
     added = client.post(page_url(world.study), {"files": [file("store_redcap.csv")]})
     assert added.status_code == 200
     assert set(StudyInstrument.objects.values_list("code", flat=True)) == {"recovery", "grip"}
@@ -185,7 +188,7 @@ def test_a_server_admin_creates_a_study_with_its_instruments_and_becomes_its_adm
     assert client.get(new_url()).status_code == 200
     created = client.post(
         new_url(),
-        {"file": file("gamma.yaml", gamma_protocol()), "files": [file("store_nrs.yaml")], "languages": "en,zh-Hans"},
+        {"file": file("gamma.yaml", gamma_protocol()), "files": [file("store_nrs.yaml")]},
     )
     assert created.status_code == 302 and created.url == reverse("studies:study-detail", args=["gamma"])
     study = Study.objects.get(code="gamma")
@@ -201,7 +204,6 @@ def test_a_refused_new_study_lists_every_problem_and_stores_nothing(client, serv
         {
             "file": file("gamma.yaml", gamma_protocol("[nrs, walk6_typo]")),
             "files": [file("store_nrs.yaml"), file("store_walk.yaml")],
-            "languages": "en,zh-Hans",
         },
     )
     assert refused.status_code == 400
