@@ -11,12 +11,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 
+from accounts.models import Membership
 from instruments.models import Response
 from participants.models import Participant, Visit
 from participants.selectors import participants_for_user, visit_status_of
-from studies.selectors import current_protocol, studies_for_user
+from studies.models import Site
+from studies.selectors import current_protocol
 
 from .dataset import Form, Record
 from .models import DataExport
@@ -42,11 +44,16 @@ class Choice:
 
 
 def exports_for_user(user) -> QuerySet[DataExport]:
-    """Exports a user may reach: their own requests, in studies they are still a member of (a file holds what
-    its requester could see when asking, so it is not handed to anyone else)."""
+    """Exports of the user's studies whose sites the user may all see (a file holds the participants of its
+    requester's sites), as for BIDS exports. Arms and identified data are role checks on top (access)."""
     if not user.is_authenticated:
         return DataExport.objects.none()
-    return DataExport.objects.filter(requested_by=user, study__in=studies_for_user(user)).select_related("study")
+    memberships = Membership.objects.filter(user=user, is_active=True, study__is_active=True)
+    whole = Q(study_id__in=memberships.filter(all_sites=True).values("study_id"))
+    limited = memberships.filter(all_sites=False)
+    outside = DataExport.objects.filter(sites__in=Site.objects.exclude(pk__in=limited.values("sites")))
+    some = Q(study_id__in=limited.values("study_id"), all_sites=False) & ~Q(pk__in=outside.values("pk"))
+    return DataExport.objects.filter(whole | some).select_related("study", "requested_by")
 
 
 def study_languages(study) -> tuple[str, ...]:
@@ -199,3 +206,12 @@ def _records(identifier, site, arm, visits: list[Visit], forms: list, *, today: 
             ordered.append(record)
         record.forms[(activity, instance)] = Form(activity, instance, code, version, values or {}, scores or {})
     return ordered
+
+
+def protocol_instruments(study) -> list[str]:
+    """The instrument codes the study's schedule names, for the builder's choices."""
+    protocol = current_protocol(study)
+    if protocol is None:
+        return []
+    codes = {a.code for visit in protocol.visits for a in visit.activities if a.kind == "instrument"}
+    return sorted(codes)

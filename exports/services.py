@@ -122,7 +122,7 @@ def columns_of(spec: Spec, layout: Layout) -> list:
 @dataclass(frozen=True)
 class Preview:
     participants: int
-    rows: int
+    rows: int | None
     columns: int
 
 
@@ -131,8 +131,8 @@ def export_preview(spec: Spec) -> Preview:
     people = scoped_participants(spec.study, user=spec.user, choice=spec.choice)
     layout = layout_for(spec, people)
     participants = people.count()
-    rows = {F.CSV_PARTICIPANT: participants, F.DICTIONARY: len(layout.columns)}.get(spec.format)
-    if rows is None:
+    rows: int | None = {F.CSV_PARTICIPANT: participants, F.DICTIONARY: len(layout.columns)}.get(spec.format)
+    if rows is None and spec.format != F.CSV_LONG:  # the long layout's rows are known once it runs
         rows = record_count(people, spec.choice)
     return Preview(participants, rows, len(columns_of(spec, layout)))
 
