@@ -59,7 +59,10 @@ class Cancelled(Exception):
 
 def instrument_definition(code: str, version: str, *, study):
     """The definition a stored form was made with (the one place an export asks the instrument registry)."""
-    return get_instrument(code, version)
+    try:
+        return get_instrument(code, version)
+    except KeyError:
+        raise ValueError(f"Stored forms use instrument {code} {version}, which the library no longer has.") from None
 
 
 @dataclass(frozen=True)
@@ -391,14 +394,8 @@ def export_download(*, export: DataExport, user) -> Path:
     path = Path(settings.MEDIA_ROOT) / export.file_path
     if not path.is_file():
         raise ValidationError(_("The file of this export is no longer on the server; ask for a new export."))
-    audit_record(
-        user=user,
-        action=AuditEvent.Action.EXPORT,
-        instance=export,
-        study=export.study,
-        reason="download",
-        changes={"format": export.format, "rows": export.rows, "columns": export.columns, "sha256": export.sha256},
-    )
+    reason = f"download: {export.format}, {export.rows} rows, {export.columns} columns, sha256 {export.sha256}"
+    audit_record(user=user, action=AuditEvent.Action.EXPORT, instance=export, study=export.study, reason=reason)
     return path
 
 
