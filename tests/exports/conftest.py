@@ -25,3 +25,13 @@ def persona(lbpb):
         return user
 
     return make
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role: str, study):
+        user = UserFactory(username=f"{role}-{study.code}")
+        membership_grant(user=user, study=study, role=role, sites=[], all_sites=True)
+        return user
+
+    return make
