@@ -207,6 +207,8 @@ SYNTHETIC_BATCH_SIZE = env_int("SYNTHETIC_BATCH_SIZE", 500)
 SYNTHETIC_MAX_PARTICIPANTS = env_int("SYNTHETIC_MAX_PARTICIPANTS", 100000)
 if SYNTHETIC_BATCH_SIZE < 1 or SYNTHETIC_MAX_PARTICIPANTS < 1:
     raise ImproperlyConfigured("SYNTHETIC_BATCH_SIZE and SYNTHETIC_MAX_PARTICIPANTS must be 1 or more.")
+if DATA_EXPORT_KEEP_DAYS < 1:
+    raise ImproperlyConfigured("DATA_EXPORT_KEEP_DAYS must be 1 or more.")
 if IMAGING_EXPORT_KEEP_DAYS < 0:
     raise ImproperlyConfigured("IMAGING_EXPORT_KEEP_DAYS must be 0 (keep forever) or more.")
 # Watched drop folder (<folder>/<study code>/[<participant study ID>/<visit code>/]file); empty: off. A file is taken

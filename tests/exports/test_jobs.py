@@ -86,3 +86,20 @@ def test_the_command_refuses_bad_input_clearly(lbpb, tmp_path, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("export_data", *args, "--out", str(tmp_path / "x.csv"), stdout=io.StringIO())
     assert not DataExport.objects.exists()
+
+
+def test_an_expired_export_loses_its_file_and_cannot_be_downloaded(lbpb, persona, settings):
+    from datetime import timedelta
+
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    user = persona("data_manager")
+    _queries, export = queries_of_a_run(lbpb, user, Choice())
+    path = Path(settings.MEDIA_ROOT) / export.file_path
+    assert path.is_file()
+    assert services.exports_expire(now=timezone.now() + timedelta(days=settings.DATA_EXPORT_KEEP_DAYS + 1)) == 1
+    export.refresh_from_db()
+    assert export.status == "expired" and not path.exists()
+    with pytest.raises(ValidationError):
+        services.export_download(export=export, user=user)
