@@ -25,6 +25,7 @@ _STUDY_LINKS = (
     (Action.LINK_FILES, gettext_lazy("Files to link"), "imaging:datafile-queue", True),
     (Action.LOAD_PROTOCOL, gettext_lazy("Protocol versions"), "studies:protocol-history", True),
     (Action.EXPORT_MRI, gettext_lazy("Export MRI as BIDS"), "imaging:export-list", True),
+    (Action.VIEW_DATA_EXPORT, gettext_lazy("Export data"), "exports:export-builder", True),
     (Action.VIEW_MONITORING, gettext_lazy("Monitoring"), "monitoring:study-dashboard", True),
     (Action.READ_STUDY_AUDIT, gettext_lazy("Audit trail"), "audit:study-events", True),
 )

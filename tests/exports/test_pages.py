@@ -108,3 +108,10 @@ def test_cancelling_a_queued_export_stops_it_and_it_never_runs(client, lbpb, per
     export.refresh_from_db()
     assert export.file_path == "" and export.status == "cancelled"
     assert client.get(reverse("exports:export-download", args=[export.pk])).status_code == 302
+
+
+@pytest.mark.parametrize(("role", "shown"), [("pi", True), ("data_manager", True), ("coordinator", False)])
+def test_the_menu_links_the_export_page_for_the_roles_that_may_open_it(client, lbpb, persona, role, shown):
+    client.force_login(persona(role))
+    home = client.get(reverse("home")).content.decode()
+    assert (builder(lbpb) in home) is shown
