@@ -153,3 +153,24 @@ def test_the_data_dictionary_is_a_redcap_csv_of_every_column(lbpb, tmp_path):
     line = next(row for row in rows if row["Variable / Field Name"] == name)
     assert line["Field Type"] == "radio" and label in line["Field Label"]
     assert all(f"{code}, " in line["Choices, Calculations, OR Slider Labels"] for code in options)
+
+
+def test_a_formula_in_free_text_is_defused_in_csv_and_excel_and_numbers_stay_numbers(lbpb, tmp_path):
+    formula = '=HYPERLINK("http://evil.example","click")'
+    for response in Response.objects.filter(participant__study=lbpb, instance=1):
+        instrument = get_instrument(response.instrument_code, response.definition_version)
+        text_items = [item.code for item in instrument.items if item.type == "text"]
+        if text_items:
+            response.values = {**response.values, text_items[0]: formula}
+            response.save(update_fields=["values"])
+            name = variable_name(response.activity_key, text_items[0])
+            break
+    text = export(lbpb, "csv_wide", tmp_path, "--free-text").read_text(encoding="utf-8-sig")
+    cells = [row[name] for row in csv.DictReader(io.StringIO(text)) if "HYPERLINK" in row[name]]
+    assert cells == ["'" + formula]
+    book = openpyxl.load_workbook(export(lbpb, "xlsx", tmp_path, "--free-text"), read_only=True)
+    rows = list(book["data"].iter_rows(values_only=True))
+    column = rows[0].index(name)
+    assert [row[column] for row in rows[1:] if "HYPERLINK" in (row[column] or "")] == ["'" + formula]
+    numbers = [row[rows[0].index("visit_repeat")] for row in rows[1:]]
+    assert all(isinstance(value, int) for value in numbers)
