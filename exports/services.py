@@ -14,6 +14,7 @@ import hashlib
 import logging
 import os
 import secrets
+import shutil
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -221,7 +222,7 @@ def command_export(*, study, format: str, choice: Choice, deidentified: bool, fr
     _audit_request(export, user=None, path=AuditEvent.Path.COMMAND)
     export = export_run(export_id=export.pk)
     if export.status == DataExport.Status.DONE:
-        out.write_bytes((Path(settings.MEDIA_ROOT) / export.file_path).read_bytes())
+        shutil.copyfile(Path(settings.MEDIA_ROOT) / export.file_path, out)  # streamed, not read into memory
     return export
 
 
