@@ -1,5 +1,7 @@
 """The export builder's choices: sites (within the user's), visits, instruments, format, identified or not."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -26,8 +28,7 @@ class ExportForm(BoundedInputMixin, forms.Form):
 
     def __init__(self, *args, sites, visits, instruments, may_identify: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sites"].choices = sites
-        self.fields["visits"].choices = visits
-        self.fields["instruments"].choices = instruments
+        for name, choices in (("sites", sites), ("visits", visits), ("instruments", instruments)):
+            cast(forms.MultipleChoiceField, self.fields[name]).choices = choices
         if not may_identify:  # the role may export de-identified data only
             del self.fields["identified"]

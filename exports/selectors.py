@@ -125,7 +125,7 @@ def _participant_rows(people: QuerySet[Participant]):
 
 def _visit_rows(people, choice):
     fields = ("participant_id", "visit_code", "sequence", "target_date", "window_start", "window_end")
-    fields += ("completed_on", "missed", "cancelled")
+    fields += ("completed_on", "missed", "cancelled")  # type: ignore[assignment]
     return (
         _visits(people, choice)
         .order_by("participant_id", "target_date", "visit_code", "sequence")
@@ -155,7 +155,7 @@ def _form_rows(people, choice):
 def _take(iterator: Iterator, pk: int, pending: list) -> list:
     """The rows of ``iterator`` (ordered by participant id first) for participant ``pk``; ``pending`` holds the
     one row read ahead."""
-    taken = []
+    taken: list = []
     while True:
         if not pending:
             row = next(iterator, None)
@@ -200,8 +200,10 @@ def _records(identifier, site, arm, visits: list[Visit], forms: list, *, today: 
         records.setdefault(visit.visit_code, record)  # forms belong to a visit's first occurrence
         ordered.append(record)
     for _pk, visit_code, activity, instance, code, version, values, scores in forms:
-        record = records.get(visit_code)
-        if record is None:  # a form of a visit with no occurrence row (unscheduled): its own row, no dates
+        found = records.get(visit_code)
+        if found is not None:
+            record = found
+        else:  # a form of a visit with no occurrence row (unscheduled): its own row, no dates
             record = records[visit_code] = Record(identifier, site, arm, visit_code, None, None, None, "")
             ordered.append(record)
         record.forms[(activity, instance)] = Form(activity, instance, code, version, values or {}, scores or {})

@@ -48,7 +48,7 @@ from .selectors import (
 
 logger = logging.getLogger(__name__)
 F = DataExport.Format
-SUFFIX = {F.CSV_WIDE: "csv", F.CSV_PARTICIPANT: "csv", F.CSV_LONG: "csv", F.XLSX: "xlsx", F.SAV: "sav"}
+SUFFIX: dict[str, str] = {F.CSV_WIDE: "csv", F.CSV_PARTICIPANT: "csv", F.CSV_LONG: "csv", F.XLSX: "xlsx", F.SAV: "sav"}
 SUFFIX |= {F.DTA: "dta", F.PARQUET: "parquet", F.DICTIONARY: "csv"}
 PROGRESS_EVERY = 500  # participants between two progress writes (and cancel checks)
 RESULT_FIELDS = ("status", "participants", "rows", "columns", "sha256", "file_size", "error")
@@ -135,7 +135,8 @@ def export_preview(spec: Spec) -> Preview:
     people = scoped_participants(spec.study, user=spec.user, choice=spec.choice)
     layout = layout_for(spec, people)
     participants = people.count()
-    rows: int | None = {F.CSV_PARTICIPANT: participants, F.DICTIONARY: len(layout.columns)}.get(spec.format)
+    known: dict[str, int] = {F.CSV_PARTICIPANT: participants, F.DICTIONARY: len(layout.columns)}
+    rows: int | None = known.get(spec.format)
     if rows is None and spec.format != F.CSV_LONG:  # the long layout's rows are known once it runs
         rows = record_count(people, spec.choice)
     return Preview(participants, rows, len(columns_of(spec, layout)))
@@ -165,6 +166,8 @@ def export_request(
     if format not in F.values:
         raise ValidationError(_("Unknown export format: %(format)s.") % {"format": format})
     membership = membership_for(user, study)
+    if membership is None:  # may_export already needs one; this keeps the type honest
+        raise PermissionDenied
     with transaction.atomic():
         export = DataExport.objects.create(
             study=study,
