@@ -63,8 +63,12 @@ def study_languages(study) -> tuple[str, ...]:
 
 
 def visit_order(study) -> list[str]:
+    """The protocol's visit codes in schedule order (without a protocol: the stored visits' codes, sorted)."""
     protocol = current_protocol(study)
-    return [visit.code for visit in protocol.visits] if protocol else []
+    if protocol:
+        return [visit.code for visit in protocol.visits]
+    stored = Visit.objects.filter(participant__study=study).values_list("visit_code", flat=True).distinct()
+    return sorted(stored)
 
 
 def scoped_participants(study, *, user=None, choice: Choice = Choice()) -> QuerySet[Participant]:
