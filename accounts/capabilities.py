@@ -46,6 +46,11 @@ class Action(StrEnum):
     # Download derived measures: the roles that analyse or check study data (coordinators have the participant
     # page); the export carries no arm, so blinded and unblinded roles may both have it.
     EXPORT_MEASURES = "export_measures"
+    # Data exports of CRF data (exports app): the builder page with its row and column counts (PI: read-only),
+    # running and downloading de-identified exports, and identified ones (study IDs and real dates).
+    VIEW_DATA_EXPORT = "view_data_export"
+    EXPORT_DATA = "export_data"
+    EXPORT_IDENTIFIED = "export_identified"
     # Randomisation and blinding
     GENERATE_ALLOCATION = "generate_allocation"  # generate (from a server-drawn seed) and freeze lists, unseen
     # Choose the seed of a new allocation list: whoever knows the seed can rebuild the whole list offline and
@@ -85,6 +90,9 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
             A.EXPORT_MRI,
             A.DELETE_MRI_EXPORT,
             A.EXPORT_MEASURES,
+            A.VIEW_DATA_EXPORT,
+            A.EXPORT_DATA,
+            A.EXPORT_IDENTIFIED,
             A.GENERATE_ALLOCATION,
             A.READ_UNBLINDING_REPORT,
         }
@@ -108,6 +116,9 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
             A.EXPORT_MRI,
             A.DELETE_MRI_EXPORT,
             A.EXPORT_MEASURES,
+            A.VIEW_DATA_EXPORT,
+            A.EXPORT_DATA,
+            A.EXPORT_IDENTIFIED,
             A.READ_UNBLINDING_REPORT,
             A.NOTIFIED_OF_UNBLINDING,
         }
@@ -127,6 +138,7 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
             A.NOTIFIED_OF_SAE,
             A.UPLOAD_FILES,
             A.EXPORT_MEASURES,
+            A.VIEW_DATA_EXPORT,
             A.RANDOMISE,
             A.EMERGENCY_UNBLIND,
         }
@@ -163,6 +175,8 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
             A.AMEND_BLINDING,
             A.EXPORT_MRI,
             A.EXPORT_MEASURES,
+            A.VIEW_DATA_EXPORT,
+            A.EXPORT_DATA,
             A.GENERATE_ALLOCATION,
             A.SET_ALLOCATION_SEED,
             A.SEE_ALLOCATION_LIST,

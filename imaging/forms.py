@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.inputs import BoundedInputMixin
+from core.validation import INT32_MAX
 from participants.models import Visit
 from participants.selectors import participants_for_user
 
@@ -61,9 +62,10 @@ class TargetForm(BoundedInputMixin, forms.Form):
 def _as_id(value):
     value = getattr(value, "pk", value)
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 1 <= number <= INT32_MAX else None  # a posted 10**30 must not reach the database
 
 
 class UploadForm(TargetForm):

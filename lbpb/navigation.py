@@ -26,6 +26,7 @@ _STUDY_LINKS = (
     (Action.LOAD_PROTOCOL, gettext_lazy("Protocol versions"), "studies:protocol-history", True),
     (Action.LOAD_INSTRUMENTS, gettext_lazy("Study instruments"), "workflows:study-instruments", True),
     (Action.EXPORT_MRI, gettext_lazy("Export MRI as BIDS"), "imaging:export-list", True),
+    (Action.VIEW_DATA_EXPORT, gettext_lazy("Export data"), "exports:export-builder", True),
     (Action.VIEW_MONITORING, gettext_lazy("Monitoring"), "monitoring:study-dashboard", True),
     (Action.READ_STUDY_AUDIT, gettext_lazy("Audit trail"), "audit:study-events", True),
 )

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "reports",
     "monitoring",
     "workflows",
+    "exports",
     # The project package: navigation, the home page, the demo and first-run commands (create_study_admin, grant_role).
     "lbpb",
 ]
@@ -199,11 +200,15 @@ INPUT_MAX_TEXT_LENGTH = env_int("INPUT_MAX_TEXT_LENGTH", 10_000)
 IMAGING_UID_SECRET = env_str("IMAGING_UID_SECRET", SECRET_KEY)  # keys the DICOM UID mapping of de-identification
 # Days a BIDS export's zip is kept after it finished before the nightly sweep deletes it; 0 keeps zips forever.
 IMAGING_EXPORT_KEEP_DAYS = env_int("IMAGING_EXPORT_KEEP_DAYS", 30)
+# Days a finished data export's file stays downloadable (exports app); then the nightly sweep deletes it.
+DATA_EXPORT_KEEP_DAYS = env_int("DATA_EXPORT_KEEP_DAYS", 7)
 # manage.py generate_study: participants written per transaction, and the most one run may generate.
 SYNTHETIC_BATCH_SIZE = env_int("SYNTHETIC_BATCH_SIZE", 500)
 SYNTHETIC_MAX_PARTICIPANTS = env_int("SYNTHETIC_MAX_PARTICIPANTS", 100000)
 if SYNTHETIC_BATCH_SIZE < 1 or SYNTHETIC_MAX_PARTICIPANTS < 1:
     raise ImproperlyConfigured("SYNTHETIC_BATCH_SIZE and SYNTHETIC_MAX_PARTICIPANTS must be 1 or more.")
+if DATA_EXPORT_KEEP_DAYS < 1:
+    raise ImproperlyConfigured("DATA_EXPORT_KEEP_DAYS must be 1 or more.")
 if IMAGING_EXPORT_KEEP_DAYS < 0:
     raise ImproperlyConfigured("IMAGING_EXPORT_KEEP_DAYS must be 0 (keep forever) or more.")
 # Watched drop folder (<folder>/<study code>/[<participant study ID>/<visit code>/]file); empty: off. A file is taken

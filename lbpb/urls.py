@@ -38,6 +38,7 @@ urlpatterns = [
     path("queries/", include("queries.urls")),
     path("reports/", include("reports.urls")),
     path("monitoring/", include("monitoring.urls")),
+    path("exports/", include("exports.urls")),
     path("", include("workflows.urls")),
     path("admin/", admin.site.urls),
 ]

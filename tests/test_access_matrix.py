@@ -60,6 +60,10 @@ GATES = {
     "audit:participant-events": Gate(),
     "audit:study-events": Gate(V.READ_STUDY_AUDIT),
     "audit:user-events": Gate(V.READ_STUDY_AUDIT),
+    "exports:export-builder": Gate(V.VIEW_DATA_EXPORT, post=V.EXPORT_DATA),  # an empty POST re-renders the form
+    "exports:export-cancel": Gate(POST_ONLY, post=V.EXPORT_DATA, post_ok=302),
+    "exports:export-detail": Gate(V.EXPORT_DATA),
+    "exports:export-download": Gate(V.EXPORT_DATA, ok=302),  # the world's export has no file yet: back to its page
     "home": Gate(None),
     "imaging:api-measure-list": Gate(V.EXPORT_MEASURES),
     "imaging:datafile-detail": Gate(),

@@ -77,3 +77,54 @@ def test_the_walk_would_catch_a_leak_because_the_unblinded_statistician_sees_arm
     client.force_login(blind_world.statistician)
     page = client.get(reverse("participants:participant-detail", args=[blind_world.participant_a.pk]))
     assert "Zeta high dose" in page.content.decode()
+
+
+def _export_file_text(client, study, fmt: str) -> str:
+    """Run an export of ``fmt`` from the builder page and download it; its text as a reader would see it (the
+    parts of an xlsx unzipped, a Parquet file read)."""
+    import io
+    import zipfile
+
+    import pyarrow.parquet as pq
+    from django.test import TestCase
+
+    from exports.models import DataExport
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(reverse("exports:export-builder", args=[study.code]), {"format": fmt})
+    export = DataExport.objects.filter(format=fmt).latest("pk")
+    assert export.status == "done", (fmt, export.error)
+    body = b"".join(client.get(reverse("exports:export-download", args=[export.pk])).streaming_content)
+    if fmt == "xlsx":
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            body = b"".join(archive.read(name) for name in archive.namelist())
+    if fmt == "parquet":
+        return str(pq.read_table(io.BytesIO(body)).to_pydict())
+    return body.decode("utf-8", errors="replace")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["admin", "data_manager"])
+def test_no_data_export_file_shows_an_arm_to_a_blinded_role(
+    client, blind_world, make_persona, role, settings, tmp_path
+):
+    """The exports app's files in every format, not only its pages (tests/exports/test_blinding.py holds the
+    thorough version on a generated double-blind study)."""
+    from exports.models import DataExport
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    OBJECT_KWARGS["response_id"][0](blind_world)  # participant A has a stored form
+    client.force_login(make_persona(role, all_sites=True))
+    for fmt in DataExport.Format.values:
+        text = _export_file_text(client, blind_world.study, fmt)
+        assert not [arm for arm in ARM_STRINGS if arm in text], (role, fmt)
+
+
+@pytest.mark.django_db
+def test_the_export_check_would_catch_a_leak_because_the_statisticians_file_has_the_arms(
+    client, blind_world, settings, tmp_path
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    OBJECT_KWARGS["response_id"][0](blind_world)
+    client.force_login(blind_world.statistician)
+    assert "arm_zeta" in _export_file_text(client, blind_world.study, "csv_wide")

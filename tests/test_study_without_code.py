@@ -8,11 +8,14 @@ The last test runs the product as production does (gunicorn, two worker processe
 loaded by ``manage.py`` in a third process while the server runs, and the running workers serve the new forms.
 """
 
+import csv
+import io
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pyarrow.parquet
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -54,6 +57,20 @@ def coordinator_of(study: Study):
     return user
 
 
+def exported_scores(study: Study, tmp_path: Path) -> dict[str, object]:
+    """The calculated values of the baseline row of the study's wide CSV and Parquet exports (de-identified)."""
+    csv_path, parquet_path = tmp_path / f"{study.code}.csv", tmp_path / f"{study.code}.parquet"
+    call_command("export_data", "--study", study.code, "--format", "csv_wide", "--out", str(csv_path), stdout=None)
+    call_command("export_data", "--study", study.code, "--format", "parquet", "--out", str(parquet_path), stdout=None)
+    (row,) = [row for row in csv.DictReader(io.StringIO(csv_path.read_text("utf-8-sig"))) if row["visit"] == "baseline"]
+    table = pyarrow.parquet.read_table(parquet_path).to_pylist()
+    (typed,) = [one for one in table if one["visit"] == "baseline"]
+    return {
+        "csv": (row["grip_strength_grip_best"], row["recovery_recovery_mean"]),
+        "parquet": (typed["grip_strength_grip_best"], typed["recovery_recovery_mean"]),
+    }
+
+
 def enter_and_check(client, study: Study) -> None:
     """A coordinator saves the two forms with calculated values and sees them on the CRF and in the API."""
     participant = ParticipantFactory(site=study.sites.get(), identifier="REC-01-001")  # enrolled 2026-01-05
@@ -85,7 +102,9 @@ def test_no_file_of_the_study_is_in_the_code_tree():
     assert not any((LIBRARY_ROOT / code).exists() for code in FORMS)
 
 
-def test_a_study_created_from_the_pages_computes_its_scores_on_the_crf_and_in_the_api(client, server_admin):
+def test_a_study_created_from_the_pages_computes_its_scores_on_the_crf_in_the_api_and_in_exports(
+    client, server_admin, tmp_path
+):
     client.force_login(server_admin)
     created = client.post(reverse("workflows:study-new"), {"file": upload(PROTOCOL), "files": [upload(DICTIONARY)]})
     assert created.status_code == 302, created.content.decode()[:2000]
@@ -94,6 +113,7 @@ def test_a_study_created_from_the_pages_computes_its_scores_on_the_crf_and_in_th
     assert set(StudyInstrument.objects.filter(study_code="recovery").values_list("code", flat=True)) == FORMS
     assert Membership.objects.get(user=server_admin, study=study).role == "admin"
     enter_and_check(client, study)
+    assert exported_scores(study, tmp_path) == {"csv": ("31.5", "2.5"), "parquet": (31.5, 2.5)}
 
 
 def test_the_commands_load_the_dictionary_before_the_protocol_exists(client, db):

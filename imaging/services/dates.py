@@ -52,3 +52,32 @@ def shift_delta(*, data_file, participant, user=None) -> int:
         return target
     previous = DateShift.objects.filter(participant_id=applied_to).values_list("days", flat=True).first() or 0
     return target - previous
+
+
+def date_shifts_for(participants, *, study, user=None) -> dict[int, int]:
+    """participant id -> offset in days for every participant of the queryset ``participants``, drawing the
+    missing ones in one insert (an export needs them all: two or three queries, whatever the study's size)."""
+    known = dict(DateShift.objects.filter(participant__in=participants).values_list("participant_id", "days"))
+    missing = [pk for pk in participants.values_list("pk", flat=True) if pk not in known]
+    if not missing:
+        return known
+    with transaction.atomic():
+        DateShift.objects.bulk_create(
+            [
+                DateShift(
+                    participant_id=pk, days=SHIFT_MIN_DAYS + secrets.randbelow(SHIFT_MAX_DAYS - SHIFT_MIN_DAYS + 1)
+                )
+                for pk in missing
+            ],
+            ignore_conflicts=True,  # another export or ingest drew one meanwhile: theirs stands
+        )
+        audit_record(  # one event for the batch: that offsets exist, never their values
+            user=user,
+            action="create",
+            object_type="imaging.dateshift",
+            object_label=f"date offsets drawn for {len(missing)} participants",
+            study=study,
+            changes={},
+            path="system",
+        )
+    return dict(DateShift.objects.filter(participant__in=participants).values_list("participant_id", "days"))

@@ -1,0 +1,237 @@
+"""Writers: a dataset's columns and rows -> one file per format. Pure Python (no Django).
+
+Each writer takes the columns, an iterable of rows (read once, as they come from the database) and a path, and
+returns the number of rows written. Text cells of the files people open in a spreadsheet (CSV, Excel) go through
+``guard``, the one formula-injection rule (core.csv.safe_cell, passed in by the service so this module stays pure).
+SPSS, Stata and Parquet hold typed columns, so they are written from a column store built chunk by chunk.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from instruments.definitions.redcap_read import CHOICES, COLUMNS, FORM, LABEL, MAX, MIN, NAME, TYPE, VALIDATION
+
+from .dataset import DATE, INTEGER, NUMBER, TEXT, Column
+
+BOM = "\ufeff"
+Guard = Callable[[Any], Any]
+STATA_LABEL_LIMIT = 80  # Stata refuses longer variable labels
+
+
+def label_line(column: Column) -> str:
+    """The variable label in every study language, as one line ("Pain / 疼痛")."""
+    return " / ".join(dict.fromkeys(column.label.values())) or column.name
+
+
+def value_label_line(labels: dict[str, str]) -> str:
+    return " / ".join(dict.fromkeys(labels.values()))
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def write_csv(columns: Sequence[Column], rows: Iterable[Sequence[Any]], path: Path, *, guard: Guard) -> int:
+    """UTF-8 with a byte-order mark (Excel reads Chinese right), header = variable names, dates ISO 8601."""
+    count = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(BOM)
+        writer = csv.writer(handle)
+        writer.writerow([column.name for column in columns])
+        for row in rows:
+            writer.writerow([guard(_plain(value)) for value in row])
+            count += 1
+    return count
+
+
+def codebook_rows(columns: Sequence[Column], languages: Sequence[str]) -> list[list[str]]:
+    """The codebook as a table: name, a label per language, type, value labels, source instrument version."""
+    header = ["variable", *(f"label_{language}" for language in languages), "type", "values", "source"]
+    body = [
+        [
+            column.name,
+            *(column.label.get(language, "") for language in languages),
+            column.kind,
+            "; ".join(f"{code} = {value_label_line(text)}" for code, text in column.value_labels.items()),
+            column.source,
+        ]
+        for column in columns
+    ]
+    return [header, *body]
+
+
+def write_xlsx(
+    columns: Sequence[Column], rows: Iterable[Sequence[Any]], path: Path, *, guard: Guard, languages: Sequence[str]
+) -> int:
+    """A "data" sheet (typed cells: dates as dates) and a "codebook" sheet; write-only, so memory stays flat."""
+    from openpyxl import Workbook  # imported here: only this format needs it
+
+    book = Workbook(write_only=True)
+    data = book.create_sheet("data")
+    data.append([column.name for column in columns])
+    count = 0
+    for row in rows:
+        data.append([value if isinstance(value, (int, float, dt.date)) else guard(value) for value in row])
+        count += 1
+    codebook = book.create_sheet("codebook")
+    for line in codebook_rows(columns, languages):
+        codebook.append([guard(cell) for cell in line])
+    book.save(path)
+    return count
+
+
+def _frame(columns: Sequence[Column], rows: Iterable[Sequence[Any]]):
+    """A pandas frame with one dtype per column kind (integers with gaps become floats, as SPSS and Stata hold
+    them; dates become datetime64)."""
+    import pandas as pd
+
+    store: list[list[Any]] = [[] for _ in columns]
+    for row in rows:
+        for values, value in zip(store, row, strict=True):
+            values.append(value)
+    data = {}
+    for column, values in zip(columns, store, strict=True):
+        if column.kind in (INTEGER, NUMBER):
+            data[column.name] = pd.Series(values, dtype="float64")
+        elif column.kind == DATE:
+            data[column.name] = pd.to_datetime(pd.Series(values, dtype="object"))
+        else:
+            data[column.name] = pd.Series(["" if value is None else str(value) for value in values], dtype="object")
+    return pd.DataFrame(data), len(store[0]) if store else 0
+
+
+def _numeric_value_labels(columns: Sequence[Column]) -> dict[str, dict[float, str]]:
+    return {
+        column.name: {float(code): value_label_line(text) for code, text in column.value_labels.items()}
+        for column in columns
+        if column.value_labels and column.kind in (INTEGER, NUMBER)
+    }
+
+
+def write_sav(columns: Sequence[Column], rows: Iterable[Sequence[Any]], path: Path) -> int:
+    import pyreadstat
+
+    frame, count = _frame(columns, rows)
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        column_labels={column.name: label_line(column) for column in columns},
+        variable_value_labels=_numeric_value_labels(columns),
+    )
+    return count
+
+
+def write_dta(columns: Sequence[Column], rows: Iterable[Sequence[Any]], path: Path) -> int:
+    import pyreadstat
+
+    frame, count = _frame(columns, rows)
+    pyreadstat.write_dta(
+        frame,
+        str(path),
+        column_labels={column.name: label_line(column)[:STATA_LABEL_LIMIT] for column in columns},
+        variable_value_labels=_numeric_value_labels(columns),
+    )
+    return count
+
+
+def codebook_json(columns: Sequence[Column]) -> str:
+    return json.dumps(
+        [
+            {
+                "name": column.name,
+                "label": column.label,
+                "type": column.kind,
+                "values": {str(code): text for code, text in column.value_labels.items()},
+                "source": column.source,
+            }
+            for column in columns
+        ],
+        ensure_ascii=False,
+    )
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _arrow_type(kind: str):
+    import pyarrow as pa
+
+    return {INTEGER: pa.int64(), NUMBER: pa.float64(), DATE: pa.date32(), TEXT: pa.string()}[kind]
+
+
+def _arrow_values(kind: str, values: list[Any]) -> list[Any]:
+    if kind == INTEGER:
+        return [None if value is None else int(value) for value in values]
+    if kind == NUMBER:
+        return [None if value is None else float(value) for value in values]
+    if kind == TEXT:
+        return [None if value is None else str(value) for value in values]
+    return values
+
+
+def write_parquet(columns: Sequence[Column], rows: Iterable[Sequence[Any]], path: Path, *, chunk: int = 5000) -> int:
+    """Typed columns (int64, float64, date32, string), labels in each field's metadata and the whole codebook in
+    the file's metadata (key ``codebook``, JSON); written in row groups of ``chunk`` rows."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    fields = [
+        pa.field(
+            column.name, _arrow_type(column.kind), metadata={"label": json.dumps(column.label, ensure_ascii=False)}
+        )
+        for column in columns
+    ]
+    schema = pa.schema(fields, metadata={"codebook": codebook_json(columns)})
+    count = 0
+    with pq.ParquetWriter(str(path), schema) as writer:
+        batch: list[Sequence[Any]] = []
+        for row in rows:
+            batch.append(row)
+            count += 1
+            if len(batch) == chunk:
+                writer.write_table(_arrow_table(columns, batch, schema))
+                batch = []
+        if batch or count == 0:
+            writer.write_table(_arrow_table(columns, batch, schema))
+    return count
+
+
+def _arrow_table(columns: Sequence[Column], batch: list[Sequence[Any]], schema):
+    import pyarrow as pa
+
+    arrays = [
+        pa.array(_arrow_values(column.kind, [row[index] for row in batch]), type=_arrow_type(column.kind))
+        for index, column in enumerate(columns)
+    ]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _redcap_row(column: Column, form: str) -> dict[str, str]:
+    row = dict.fromkeys(COLUMNS, "")
+    row.update({NAME: column.name, FORM: form, LABEL: label_line(column)})
+    if column.value_labels and column.kind == INTEGER:
+        choices = " | ".join(f"{code}, {value_label_line(text)}" for code, text in column.value_labels.items())
+        row.update({TYPE: "radio", CHOICES: choices})
+    else:
+        validation = {INTEGER: "integer", NUMBER: "number", DATE: "date_ymd"}.get(column.kind, "")
+        row.update({TYPE: "text", VALIDATION: validation, MIN: "", MAX: ""})
+    return row
+
+
+def write_redcap_dictionary(columns: Sequence[Column], path: Path) -> int:
+    """The columns as a REDCap data dictionary (one form per source instrument, the visit's fields in "visit")."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(BOM)
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        for column in columns:
+            form = column.source.split(" ")[0] if column.source else "visit"
+            writer.writerow(_redcap_row(column, form))
+    return len(columns)

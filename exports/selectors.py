@@ -1,0 +1,223 @@
+"""Reads of an export: the participants in scope, the plan of columns, and the records, streamed.
+
+The records come from three ordered queries read with server-side cursors (``iterator``) and merged by
+participant, so an export costs the same handful of queries for 10 or 10,000 participants and holds one
+participant's rows in memory at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Max, Q, QuerySet
+
+from accounts.models import Membership
+from instruments.models import Response
+from participants.models import Participant, Visit
+from participants.selectors import participants_for_user, visit_status_of
+from studies.models import Site
+from studies.selectors import current_protocol
+
+from .dataset import Form, Record
+from .models import DataExport
+
+CHUNK = 2000
+LANGUAGE_NAMES = {"en": "en", "zh": "zh-Hans"}  # protocol label keys -> language codes
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What an export covers: site codes, visit codes and instrument codes (empty: all)."""
+
+    sites: tuple[str, ...] = ()
+    visits: tuple[str, ...] = ()
+    instruments: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, filters: dict) -> Choice:
+        return cls(*(tuple(filters.get(key) or ()) for key in ("sites", "visits", "instruments")))
+
+    def as_filters(self) -> dict:
+        return {"sites": list(self.sites), "visits": list(self.visits), "instruments": list(self.instruments)}
+
+
+def exports_for_user(user) -> QuerySet[DataExport]:
+    """Exports of the user's studies whose sites the user may all see (a file holds the participants of its
+    requester's sites), as for BIDS exports. Arms and identified data are role checks on top (access)."""
+    if not user.is_authenticated:
+        return DataExport.objects.none()
+    memberships = Membership.objects.filter(user=user, is_active=True, study__is_active=True)
+    whole = Q(study_id__in=memberships.filter(all_sites=True).values("study_id"))
+    limited = memberships.filter(all_sites=False)
+    outside = DataExport.objects.filter(sites__in=Site.objects.exclude(pk__in=limited.values("sites")))
+    some = Q(study_id__in=limited.values("study_id"), all_sites=False) & ~Q(pk__in=outside.values("pk"))
+    return DataExport.objects.filter(whole | some).select_related("study", "requested_by")
+
+
+def study_languages(study) -> tuple[str, ...]:
+    protocol = current_protocol(study)
+    keys = protocol.study.languages if protocol else ("en", "zh")
+    return tuple(LANGUAGE_NAMES[key] for key in keys if key in LANGUAGE_NAMES)
+
+
+def visit_order(study) -> list[str]:
+    """The protocol's visit codes in schedule order (without a protocol: the stored visits' codes, sorted)."""
+    protocol = current_protocol(study)
+    if protocol:
+        return [visit.code for visit in protocol.visits]
+    stored = Visit.objects.filter(participant__study=study).values_list("visit_code", flat=True).distinct()
+    return sorted(stored)
+
+
+def scoped_participants(study, *, user=None, choice: Choice = Choice()) -> QuerySet[Participant]:
+    """The study's participants with a study ID, within ``user``'s sites (every site for the command line)."""
+    people = participants_for_user(user) if user is not None else Participant.objects.all()
+    people = people.filter(study=study).exclude(identifier="")
+    if choice.sites:
+        people = people.filter(site__code__in=choice.sites)
+    return people
+
+
+def _responses(people: QuerySet[Participant], choice: Choice) -> QuerySet[Response]:
+    responses = Response.objects.filter(participant__in=people)
+    if choice.visits:
+        responses = responses.filter(visit_code__in=choice.visits)
+    if choice.instruments:
+        responses = responses.filter(instrument_code__in=choice.instruments)
+    return responses
+
+
+def _visits(people: QuerySet[Participant], choice: Choice) -> QuerySet[Visit]:
+    visits = Visit.objects.filter(participant__in=people)
+    return visits.filter(visit_code__in=choice.visits) if choice.visits else visits
+
+
+def activity_plan(people: QuerySet[Participant], choice: Choice) -> list[tuple[str, str, str, int]]:
+    """(activity, instrument, newest definition version, most instances) of the stored forms: one query."""
+    rows = (
+        _responses(people, choice)
+        .values("activity_key", "instrument_code", "definition_version")
+        .annotate(instances=Max("instance"))
+        .order_by("activity_key", "instrument_code", "definition_version")
+    )
+    plan: dict[tuple[str, str], tuple[str, int]] = {}
+    for row in rows:
+        key = (row["activity_key"], row["instrument_code"])
+        version, instances = plan.get(key, ("", 0))
+        newest = max(version, row["definition_version"], key=_version_key) if version else row["definition_version"]
+        plan[key] = (newest, max(instances, row["instances"]))
+    return [(activity, code, version, instances) for (activity, code), (version, instances) in sorted(plan.items())]
+
+
+def _version_key(version: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else part for part in version.split("."))
+
+
+def record_count(people: QuerySet[Participant], choice: Choice) -> int:
+    """How many participant-visit rows the wide layout will have (visits, plus forms of visits with no row)."""
+    visits = _visits(people, choice)
+    with_row = set(visits.values_list("participant_id", "visit_code").distinct())
+    form_visits = set(_responses(people, choice).values_list("participant_id", "visit_code").distinct())
+    return visits.count() + len(form_visits - with_row)
+
+
+def _participant_rows(people: QuerySet[Participant]):
+    return people.order_by("pk").values_list("pk", "identifier", "site__code", "arm_code").iterator(chunk_size=CHUNK)
+
+
+def _visit_rows(people, choice):
+    fields = ("participant_id", "visit_code", "sequence", "target_date", "window_start", "window_end")
+    fields += ("completed_on", "missed", "cancelled")  # type: ignore[assignment]
+    return (
+        _visits(people, choice)
+        .order_by("participant_id", "target_date", "visit_code", "sequence")
+        .only(*fields)
+        .iterator(chunk_size=CHUNK)
+    )
+
+
+def _form_rows(people, choice):
+    return (
+        _responses(people, choice)
+        .order_by("participant_id", "visit_code", "activity_key", "instance")
+        .values_list(
+            "participant_id",
+            "visit_code",
+            "activity_key",
+            "instance",
+            "instrument_code",
+            "definition_version",
+            "values",
+            "scores",
+        )
+        .iterator(chunk_size=CHUNK)
+    )
+
+
+def _take(iterator: Iterator, pk: int, pending: list) -> list:
+    """The rows of ``iterator`` (ordered by participant id first) for participant ``pk``; ``pending`` holds the
+    one row read ahead."""
+    taken: list = []
+    while True:
+        if not pending:
+            row = next(iterator, None)
+            if row is None:
+                return taken
+            pending.append(row)
+        head = pending[0]
+        owner = head.participant_id if isinstance(head, Visit) else head[0]
+        if owner != pk:
+            return taken
+        taken.append(pending.pop())
+
+
+def participant_records(
+    people: QuerySet[Participant], choice: Choice, *, today: date
+) -> Iterator[tuple[int, list[Record]]]:
+    """(participant id, its records in visit order) for every participant in scope, streamed."""
+    visits, forms = _visit_rows(people, choice), _form_rows(people, choice)
+    visit_ahead: list = []
+    form_ahead: list = []
+    for pk, identifier, site, arm in _participant_rows(people):
+        yield (
+            pk,
+            _records(identifier, site, arm, _take(visits, pk, visit_ahead), _take(forms, pk, form_ahead), today=today),
+        )
+
+
+def _records(identifier, site, arm, visits: list[Visit], forms: list, *, today: date) -> list[Record]:
+    records: dict[str, Record] = {}
+    ordered: list[Record] = []
+    for visit in visits:
+        record = Record(
+            identifier,
+            site,
+            arm,
+            visit.visit_code,
+            visit.sequence,
+            visit.completed_on,
+            visit.target_date,
+            visit_status_of(visit, today),
+        )
+        records.setdefault(visit.visit_code, record)  # forms belong to a visit's first occurrence
+        ordered.append(record)
+    for _pk, visit_code, activity, instance, code, version, values, scores in forms:
+        found = records.get(visit_code)
+        if found is not None:
+            record = found
+        else:  # a form of a visit with no occurrence row (unscheduled): its own row, no dates
+            record = records[visit_code] = Record(identifier, site, arm, visit_code, None, None, None, "")
+            ordered.append(record)
+        record.forms[(activity, instance)] = Form(activity, instance, code, version, values or {}, scores or {})
+    return ordered
+
+
+def protocol_instruments(study) -> list[str]:
+    """The instrument codes the study's schedule names, for the builder's choices."""
+    protocol = current_protocol(study)
+    if protocol is None:
+        return []
+    codes = {a.code for visit in protocol.visits for a in visit.activities if a.kind == "instrument"}
+    return sorted(codes)
