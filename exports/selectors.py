@@ -129,7 +129,7 @@ def _participant_rows(people: QuerySet[Participant]):
 
 def _visit_rows(people, choice):
     fields = ("participant_id", "visit_code", "sequence", "target_date", "window_start", "window_end")
-    fields += ("completed_on", "missed", "cancelled")  # type: ignore[assignment]
+    fields += ("completed_on", "missed", "cancelled", "window_review")  # type: ignore[assignment] (visit_status reads all)
     return (
         _visits(people, choice)
         .order_by("participant_id", "target_date", "visit_code", "sequence")

@@ -231,7 +231,9 @@ def command_export(*, study, format: str, choice: Choice, deidentified: bool, fr
 
 def _claim(export_id: int) -> DataExport | None:
     with transaction.atomic():
-        export = DataExport.objects.select_for_update().select_related("study", "requested_by").get(pk=export_id)
+        export = (
+            DataExport.objects.select_for_update(of=("self",)).select_related("study", "requested_by").get(pk=export_id)
+        )
         if export.is_finished:
             return None
         export.status, export.started_at = DataExport.Status.RUNNING, timezone.now()
