@@ -1,9 +1,16 @@
+from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from . import pages, views
 
 app_name = "api"
+
+
+def v1(view):
+    # A script has no session: the token authenticates it (DRF answers 401 without one), not the login page.
+    return login_not_required(view.as_view())
+
 
 urlpatterns = [
     path("api/tokens/", pages.my_tokens, name="token-list"),
@@ -12,14 +19,14 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("api/v1/redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
-    path("api/v1/studies/", views.StudyList.as_view(), name="study-list"),
-    path("api/v1/studies/<slug:code>/sites/", views.SiteList.as_view(), name="site-list"),
-    path("api/v1/studies/<slug:code>/arms/", views.ArmList.as_view(), name="arm-list"),
-    path("api/v1/participants/", views.ParticipantList.as_view(), name="participant-list"),
-    path("api/v1/visits/", views.VisitList.as_view(), name="visit-list"),
-    path("api/v1/responses/", views.ResponseList.as_view(), name="response-list"),
-    path("api/v1/responses/<int:response_id>/", views.ResponseDetail.as_view(), name="response-detail"),
-    path("api/v1/queries/", views.QueryList.as_view(), name="query-list"),
-    path("api/v1/acquisitions/", views.AcquisitionList.as_view(), name="acquisition-list"),
-    path("api/v1/measures/", views.MeasureList.as_view(), name="measure-list"),
+    path("api/v1/studies/", v1(views.StudyList), name="study-list"),
+    path("api/v1/studies/<slug:code>/sites/", v1(views.SiteList), name="site-list"),
+    path("api/v1/studies/<slug:code>/arms/", v1(views.ArmList), name="arm-list"),
+    path("api/v1/participants/", v1(views.ParticipantList), name="participant-list"),
+    path("api/v1/visits/", v1(views.VisitList), name="visit-list"),
+    path("api/v1/responses/", v1(views.ResponseList), name="response-list"),
+    path("api/v1/responses/<int:response_id>/", v1(views.ResponseDetail), name="response-detail"),
+    path("api/v1/queries/", v1(views.QueryList), name="query-list"),
+    path("api/v1/acquisitions/", v1(views.AcquisitionList), name="acquisition-list"),
+    path("api/v1/measures/", v1(views.MeasureList), name="measure-list"),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
@@ -26,6 +27,7 @@ from studies.selectors import sites_for_user, studies_for_user
 from workflows import api as responses_api
 
 from .access import in_token_study, require_token_study
+from .authentication import TokenAuthentication
 from .filters import checked_filters
 from .serializers import (
     AcquisitionSerializer,
@@ -55,8 +57,10 @@ class Pagination(PageNumberPagination):
 
 
 class V1:
-    """What every v1 view shares: the token throttle and the error body."""
+    """What every v1 view shares: a token (or the session of a signed-in page user), the token throttle and the
+    error body."""
 
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
     throttle_classes = [TokenRateThrottle]
 
     def get_exception_handler(self):
@@ -221,4 +225,3 @@ class ResponseDetail(V1, responses_api.ResponseDetailView):
     def patch(self, request, response_id: int):
         _token_response(request, response_id)
         return super().patch(request, response_id)
-
