@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from imaging.models import DataFile
+from imaging.services.measures_export import measure_record
 from participants.models import Participant, Visit
 from participants.selectors import visit_status_of
 from queries.models import Query
@@ -131,3 +132,24 @@ class AcquisitionSerializer(serializers.ModelSerializer):
             "out_of_window",
             "deidentified",
         ]
+
+
+class MeasureSerializer(serializers.Serializer):
+    """A derived measure as imaging's long CSV row (imaging.services.measures_export.measure_record); the fields
+    are spelt out here so the schema can describe them."""
+
+    participant = serializers.CharField()
+    site = serializers.CharField()
+    visit = serializers.CharField()
+    kind = serializers.CharField()
+    measure = serializers.CharField()
+    value = serializers.FloatField(allow_null=True)
+    unit = serializers.CharField()
+    estimate = serializers.BooleanField()
+    software = serializers.CharField()
+    file_id = serializers.IntegerField()
+    file_sha256 = serializers.CharField()
+    computed_at = serializers.CharField()
+
+    def to_representation(self, instance):
+        return measure_record(instance)

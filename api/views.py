@@ -5,7 +5,7 @@ workflows.api (response_submit: scores, locks, lock_version, reason, audit path 
 from __future__ import annotations
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -32,6 +32,7 @@ from .filters import checked_filters
 from .serializers import (
     AcquisitionSerializer,
     ArmSerializer,
+    MeasureSerializer,
     ParticipantSerializer,
     QuerySerializer,
     SiteSerializer,
@@ -176,10 +177,12 @@ class AcquisitionList(V1List):
         return in_token_study(self.request, datafiles_for_user(self.request.user))
 
 
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter("study", str, required=True)]))
 class MeasureList(V1, MeasureListView):
     """Derived measures of one study (imaging.api: ?study= required, EXPORT_MEASURES)."""
 
     pagination_class = MeasurePagination
+    serializer_class = MeasureSerializer
 
     def get_queryset(self):
         code = self.request.query_params.get("study", "").strip()
@@ -214,6 +217,8 @@ class ResponseList(V1, responses_api.ResponseListView):
 
 
 class ResponseDetail(V1, responses_api.ResponseDetailView):
+    serializer_class = responses_api.ResponseSerializer  # for the schema (the APIView answers with it)
+
     def get(self, request, response_id: int):
         _token_response(request, response_id)
         return super().get(request, response_id)
