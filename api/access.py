@@ -7,7 +7,7 @@ A token carries its study: a call made with it sees only that study, even when i
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.capabilities import Action, can, require
+from accounts.capabilities import Action, require
 from studies.access import study_for_user
 
 from .models import ApiToken
@@ -42,10 +42,10 @@ def study_for_tokens(user, study_code: str):
 
 
 def token_for_user(user, token_id: int) -> ApiToken:
-    """A live token the user owns, or one of a study where the user may MANAGE_API_TOKENS; else a 404."""
+    """A live token of one of the user's studies (a 404 otherwise): the user's own, or another member's for a role
+    that may MANAGE_API_TOKENS (a 403 for the others)."""
     token = get_object_or_404(live_tokens().select_related("study"), pk=token_id)
-    if token.user_id == user.pk and token.study.memberships.filter(user=user, is_active=True).exists():
-        return token
-    if can(user, token.study, Action.MANAGE_API_TOKENS):
-        return token
-    raise Http404
+    study = study_for_user(user, token.study.code)
+    if token.user_id != user.pk:
+        require(user, study, Action.MANAGE_API_TOKENS)
+    return token

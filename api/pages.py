@@ -25,9 +25,9 @@ def my_tokens(request):
     return render(request, "api/token_list.html", {"rows": rows, "new_key": new_key})
 
 
-def study_tokens(request, code: str):
+def study_tokens(request, study_code: str):
     """A study Admin (MANAGE_API_TOKENS): every member's live token; POST user=<id> makes one for that member."""
-    study = study_for_tokens(request.user, code)
+    study = study_for_tokens(request.user, study_code)
     new_key = None
     if request.method == "POST":
         membership = get_object_or_404(study.memberships.filter(is_active=True), user_id=_id(request.POST.get("user")))
@@ -48,7 +48,7 @@ def token_revoke_view(request, token_id: int):
     messages.success(request, _("Token …%(last)s revoked.") % {"last": token.last_characters})
     if token.user_id == request.user.pk:
         return redirect("api:token-list")
-    return redirect("api:study-tokens", code=token.study.code)
+    return redirect("api:study-tokens", study_code=token.study.code)
 
 
 def _id(value) -> int:

@@ -1,4 +1,4 @@
-from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
@@ -15,13 +15,14 @@ def v1(view):
 urlpatterns = [
     path("api/tokens/", pages.my_tokens, name="token-list"),
     path("api/tokens/<int:token_id>/revoke/", pages.token_revoke_view, name="token-revoke"),
-    path("api/tokens/study/<slug:code>/", pages.study_tokens, name="study-tokens"),
-    path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("api/v1/redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("api/tokens/study/<slug:study_code>/", pages.study_tokens, name="study-tokens"),
+    # The schema and its pages are for signed-in people (DRF views skip Django's login middleware: said here).
+    path("api/v1/schema/", login_required(SpectacularAPIView.as_view()), name="schema"),
+    path("api/v1/docs/", login_required(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
+    path("api/v1/redoc/", login_required(SpectacularRedocView.as_view(url_name="api:schema")), name="redoc"),
     path("api/v1/studies/", v1(views.StudyList), name="study-list"),
-    path("api/v1/studies/<slug:code>/sites/", v1(views.SiteList), name="site-list"),
-    path("api/v1/studies/<slug:code>/arms/", v1(views.ArmList), name="arm-list"),
+    path("api/v1/studies/<slug:study_code>/sites/", v1(views.SiteList), name="site-list"),
+    path("api/v1/studies/<slug:study_code>/arms/", v1(views.ArmList), name="arm-list"),
     path("api/v1/participants/", v1(views.ParticipantList), name="participant-list"),
     path("api/v1/visits/", v1(views.VisitList), name="visit-list"),
     path("api/v1/responses/", v1(views.ResponseList), name="response-list"),

@@ -98,16 +98,18 @@ class SiteList(V1List):
     filters = {"code": "code"}
 
     def scoped(self):
-        return sites_for_user(self.request.user, _study(self.request, self.kwargs["code"])).select_related("study")
+        return sites_for_user(self.request.user, _study(self.request, self.kwargs["study_code"])).select_related(
+            "study"
+        )
 
 
 class ArmList(V1, APIView):
     """The study's arms, for the roles that see arms (a 403 for a blinded role)."""
 
     @extend_schema(responses=ArmSerializer(many=True))
-    def get(self, request, code: str):
+    def get(self, request, study_code: str):
         checked_filters(request.query_params, {})
-        study = _study(request, code)
+        study = _study(request, study_code)
         if not can_see_arms(request.user, study):
             raise PermissionDenied
         arms = [{"code": arm, "name": name} for arm, name in arm_names(study).items()]

@@ -71,7 +71,7 @@ def test_a_study_admin_manages_other_members_tokens_and_others_may_not(client, a
     client.force_login(coordinator)
     assert client.get(reverse("api:study-tokens", args=["alpha"])).status_code == 403
     admins = ApiToken.objects.create(user=admin, study=alpha.study, key_hash="x" * 64, last_characters="xxxx")
-    assert client.post(reverse("api:token-revoke", args=[admins.pk])).status_code == 404
+    assert client.post(reverse("api:token-revoke", args=[admins.pk])).status_code == 403
 
 
 def test_the_command_prints_a_working_token(alpha, make_persona, capsys):
