@@ -313,10 +313,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1/",
-    # Swagger UI and Redoc from our own static files (drf-spectacular-sidecar), so the CSP's 'self' holds.
+    # Swagger UI from our own static files (drf-spectacular-sidecar), so the CSP's 'self' holds.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "PREPROCESSING_HOOKS": ["api.schema.only_v1"],
 }
 

@@ -69,7 +69,6 @@ GATES = {
     "api:measure-list": Gate(V.EXPORT_MEASURES),
     "api:participant-list": Gate(None),
     "api:query-list": Gate(None),
-    "api:redoc": Gate(None),
     "api:response-detail": Gate(),
     "api:response-list": Gate(None),
     "api:schema": Gate(None),

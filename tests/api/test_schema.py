@@ -1,6 +1,9 @@
 """The OpenAPI schema of /api/v1/, its local documentation pages, and schemathesis calls drawn from it (with a
 real user's token) that find no server error and no answer outside the schema."""
 
+import html
+import re
+
 import pytest
 import schemathesis
 from django.core.cache import cache
@@ -19,7 +22,11 @@ def test_the_schema_and_its_pages_are_served_locally(client, alpha, make_persona
     assert schema["openapi"].startswith("3.") and "/api/v1/participants/" in schema["paths"]
     assert not any(path.startswith("/instruments/") for path in schema["paths"])
     docs = client.get("/api/v1/docs/").content.decode()
-    assert "swagger-ui" in docs and "//cdn" not in docs and "unpkg" not in docs
+    assert "swagger-ui" in docs and "https://" not in docs and "<script>" not in docs  # no CDN, no inline script
+    script = re.search(r'<script src="([^"]+\?script=[^"]*)"', docs).group(1)
+    assert "SwaggerUIBundle" in client.get(html.unescape(script)).content.decode()
+    for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', docs):
+        assert "sidecar" in asset
 
 
 def test_schemathesis_finds_no_server_error_nor_schema_violation(client, alpha, make_persona, token_of):
