@@ -5,8 +5,11 @@ import pytest
 from django.test import Client
 
 from api.services import token_create
+from tests import test_blinding_matrix
 from tests.test_access_matrix import project_urls
-from tests.test_blinding_matrix import BLINDED_ROLES, _leaks, _own_url, blind_world  # noqa: F401  (fixture)
+from tests.test_blinding_matrix import BLINDED_ROLES, _leaks, _own_url
+
+blind_world = test_blinding_matrix.blind_world  # the fixture, shared
 
 
 def _v1_urls(world):
