@@ -2,6 +2,7 @@
 ones (a misspelt filter would otherwise return everything)."""
 
 from rest_framework.exceptions import ValidationError
+from rest_framework.filters import BaseFilterBackend
 
 PAGING = ("page", "page_size", "format")
 
@@ -25,3 +26,22 @@ def checked_filters(params, allowed: dict[str, str]) -> dict[str, str]:
             name = next(key for key, target in allowed.items() if target == lookup)
             raise ValidationError({name: {"en": f"{name} must be a number.", "zh": f"{name} 必须是数字。"}})
     return lookups
+
+
+class DeclaredFilters(BaseFilterBackend):
+    """The view's ``filters`` (parameter -> lookup) applied, an unknown parameter refused, and the same parameters
+    described in the OpenAPI schema (ids as integers)."""
+
+    def filter_queryset(self, request, queryset, view):
+        return queryset.filter(**checked_filters(request.query_params, view.filters))
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": name,
+                "required": False,
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 1} if lookup.endswith("_id") else {"type": "string"},
+            }
+            for name, lookup in view.filters.items()
+        ]

@@ -19,7 +19,7 @@ from imaging.api import MeasureListView, MeasurePagination
 from imaging.selectors import datafiles_for_user
 from participants.access import participant_for_user, response_for_user
 from participants.models import Visit
-from participants.selectors import participants_for_user
+from participants.selectors import participants_for_user, responses_for_user
 from queries.selectors import queries_for_user
 from randomisation.selectors import arm_names
 from studies.access import study_for_user
@@ -28,7 +28,7 @@ from workflows import api as responses_api
 
 from .access import in_token_study, require_token_study
 from .authentication import TokenAuthentication
-from .filters import checked_filters
+from .filters import DeclaredFilters, checked_filters
 from .serializers import (
     AcquisitionSerializer,
     ArmSerializer,
@@ -69,14 +69,17 @@ class V1:
 
 
 class V1List(V1, ListAPIView):
+    """A list: ``scoped()`` (the user's rows, narrowed to the token's study), filtered by ``filters``."""
+
     pagination_class = Pagination
+    filter_backends = [DeclaredFilters]
     filters: dict[str, str] = {}
 
     def scoped(self):
         raise NotImplementedError
 
     def get_queryset(self):
-        return self.scoped().filter(**checked_filters(self.request.query_params, self.filters)).order_by("pk")
+        return self.scoped().order_by("pk")
 
 
 class StudyList(V1List):
@@ -179,7 +182,9 @@ class AcquisitionList(V1List):
         return in_token_study(self.request, datafiles_for_user(self.request.user))
 
 
-@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter("study", str, required=True)]))
+@extend_schema_view(
+    get=extend_schema(parameters=[OpenApiParameter("study", str, required=True, pattern=r"^[-a-zA-Z0-9_]{1,32}$")])
+)
 class MeasureList(V1, MeasureListView):
     """Derived measures of one study (imaging.api: ?study= required, EXPORT_MEASURES)."""
 
@@ -207,9 +212,12 @@ class ResponseList(V1, responses_api.ResponseListView):
     """Responses with items and scores; POST saves answers (workflows.api: response_submit)."""
 
     pagination_class = Pagination
+    filter_backends = [DeclaredFilters]
+    filters = responses_api.RESPONSE_FILTERS  # the session API's filters, with the paging parameters beside them
 
     def get_queryset(self):
-        return in_token_study(self.request, super().get_queryset(), field="participant__study")
+        responses = responses_for_user(self.request.user)
+        return in_token_study(self.request, responses, field="participant__study").order_by("pk")
 
     def post(self, request):
         participant = _as_id(request.data.get("participant") if hasattr(request.data, "get") else None)
