@@ -98,3 +98,13 @@ def test_too_many_calls_are_429_with_retry_after(alpha, make_persona, token_of, 
         from rest_framework.settings import api_settings
 
         TokenRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+
+
+def test_bearer_works_and_a_malformed_header_is_401_with_the_scheme(alpha, make_persona, token_of):
+    from django.test import Client
+
+    key = token_of(make_persona("pi"), alpha.study)
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {key}").get(STUDIES).status_code == 200
+    malformed = Client(HTTP_AUTHORIZATION=f"Token {key} extra").get(STUDIES)
+    assert malformed.status_code == 401 and malformed["WWW-Authenticate"] == "Token"
+    assert Client().get(STUDIES).status_code == 401
