@@ -66,6 +66,9 @@ class Action(StrEnum):
     # visits or activities (studies.protocol.blinding): it could unblind the study, so the blinded roles that
     # load protocols may not. Loading the file needs LOAD_PROTOCOL as well.
     AMEND_BLINDING = "amend_blinding"
+    # API tokens of the study's other members: list, regenerate and revoke them (api app). Every member makes and
+    # revokes their own token without it.
+    MANAGE_API_TOKENS = "manage_api_tokens"
     # Accounts: log in with a second factor (TOTP) before any page, when settings.REQUIRE_2FA is on.
     USE_TWO_FACTOR = "use_two_factor"
 
@@ -95,6 +98,7 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
             A.EXPORT_IDENTIFIED,
             A.GENERATE_ALLOCATION,
             A.READ_UNBLINDING_REPORT,
+            A.MANAGE_API_TOKENS,
         }
     ),
     Role.DATA_MANAGER: frozenset(

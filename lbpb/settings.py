@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc as static files (no CDN)
     "core",
     "accounts",
     "studies",
@@ -57,6 +59,7 @@ INSTALLED_APPS = [
     "reports",
     "monitoring",
     "workflows",
+    "api",
     "exports",
     # The project package: navigation, the home page, the demo and first-run commands (create_study_admin, grant_role).
     "lbpb",
@@ -299,6 +302,21 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Per API token (api/throttling.py), in Django's cache: a script past the rate gets a 429 with Retry-After.
+    "DEFAULT_THROTTLE_RATES": {"api_token": env_str("API_TOKEN_RATE", "600/minute")},
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "LBPB EDC API",
+    "DESCRIPTION": "REST API v1: send `Authorization: Token <token>` (a token is made on the account page).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    # Swagger UI from our own static files (drf-spectacular-sidecar), so the CSP's 'self' holds.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "PREPROCESSING_HOOKS": ["api.schema.only_v1"],
 }
 
 LOGGING = {

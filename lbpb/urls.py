@@ -40,6 +40,7 @@ urlpatterns = [
     path("monitoring/", include("monitoring.urls")),
     path("exports/", include("exports.urls")),
     path("", include("workflows.urls")),
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 

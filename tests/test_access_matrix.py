@@ -28,7 +28,14 @@ PUBLIC |= {f"accounts:password-reset{page}" for page in ("", "-done", "-confirm"
 
 OBJECT_KWARGS = all_kwargs()
 # URLs that answer 400 without a required query parameter (an API filter): the own request carries it.
-QUERY = {"imaging:api-measure-list": lambda world: {"study": world.study.code}}
+QUERY = {
+    "imaging:api-measure-list": lambda world: {"study": world.study.code},
+    "api:measure-list": lambda world: {"study": world.study.code},
+}
+# The REST API v1 authenticates by token (or session) and answers 401 without either, not the login redirect.
+TOKEN_AUTH = {
+    f"api:{name}-list" for name in ("study", "site", "arm", "participant", "visit", "response", "query", "acquisition")
+} | {"api:measure-list", "api:response-detail"}
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,21 @@ GATES = {
     "accounts:profile": Gate(None),
     "accounts:password-change": Gate(None),
     "accounts:password-change-done": Gate(None),
+    "api:acquisition-list": Gate(None),
+    "api:arm-list": Gate(),  # the world's study is open: every member sees its arms (blinded: tests/api)
+    "api:docs": Gate(None),
+    "api:measure-list": Gate(V.EXPORT_MEASURES),
+    "api:participant-list": Gate(None),
+    "api:query-list": Gate(None),
+    "api:response-detail": Gate(),
+    "api:response-list": Gate(None),
+    "api:schema": Gate(None),
+    "api:site-list": Gate(),
+    "api:study-list": Gate(None),
+    "api:study-tokens": Gate(V.MANAGE_API_TOKENS),
+    "api:token-list": Gate(None),
+    "api:token-revoke": Gate(POST_ONLY, post=V.MANAGE_API_TOKENS, post_ok=302),  # another member's token
+    "api:visit-list": Gate(None),
     "audit:object-events": Gate(),
     "audit:participant-events": Gate(),
     "audit:study-events": Gate(V.READ_STUDY_AUDIT),
@@ -198,6 +220,9 @@ def test_anonymous_users_are_sent_to_login_everywhere_but_public_pages(client, w
         if any(key not in OBJECT_KWARGS for key in kwargs):
             continue
         response = client.get(_url(world, name, kwargs))
+        if name in TOKEN_AUTH:
+            assert response.status_code == 401, name
+            continue
         assert response.status_code == 302, name
         assert response.url.startswith(login), name
 

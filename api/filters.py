@@ -1,0 +1,47 @@
+"""Query parameters of the v1 lists: each view names its filters; anything else is a 400 naming the allowed
+ones (a misspelt filter would otherwise return everything)."""
+
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import BaseFilterBackend
+
+PAGING = ("page", "page_size", "format")
+
+
+def checked_filters(params, allowed: dict[str, str]) -> dict[str, str]:
+    """``{lookup: value}`` for the given filters of ``allowed`` (parameter -> lookup); a 400 for an unknown one."""
+    unknown = sorted(set(params) - set(allowed) - set(PAGING))
+    if unknown:
+        names = ", ".join((*allowed, *PAGING))
+        raise ValidationError(
+            {
+                "query": {
+                    "en": f"Unknown query parameter(s): {', '.join(unknown)}. Allowed: {names}.",
+                    "zh": f"未知的查询参数：{', '.join(unknown)}。可用参数：{names}。",
+                }
+            }
+        )
+    lookups = {allowed[name]: params.get(name) for name in allowed if params.get(name)}
+    for lookup, value in lookups.items():
+        if lookup.endswith("_id") and not (value.isascii() and value.isdigit() and len(value) <= 18):
+            name = next(key for key, target in allowed.items() if target == lookup)
+            raise ValidationError({name: {"en": f"{name} must be a number.", "zh": f"{name} 必须是数字。"}})
+    return lookups
+
+
+class DeclaredFilters(BaseFilterBackend):
+    """The view's ``filters`` (parameter -> lookup) applied, an unknown parameter refused, and the same parameters
+    described in the OpenAPI schema (ids as integers)."""
+
+    def filter_queryset(self, request, queryset, view):
+        return queryset.filter(**checked_filters(request.query_params, view.filters))
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": name,
+                "required": False,
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 1} if lookup.endswith("_id") else {"type": "string"},
+            }
+            for name, lookup in view.filters.items()
+        ]

@@ -1,0 +1,32 @@
+"""API tokens: one per user and study, stored as a SHA-256 hash (the token itself is shown once, when made)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiToken(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    study = models.ForeignKey("studies.Study", on_delete=models.CASCADE, related_name="api_tokens")
+    # SHA-256 of the 32-hex token: a token is random (128 bits), so a fast unsalted hash is enough (as GitHub's
+    # and Django REST Knox's are) and lets one indexed lookup find it.
+    key_hash = models.CharField(max_length=64, unique=True)
+    last_characters = models.CharField(_("last characters"), max_length=4)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="api_tokens_made"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    use_count = models.PositiveBigIntegerField(_("calls"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "study"], condition=models.Q(revoked_at__isnull=True), name="one_live_token_per_study"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"…{self.last_characters} · {self.study_id}"

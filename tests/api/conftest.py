@@ -1,0 +1,33 @@
+"""Fixtures of the REST API tests: study alpha with its protocol, tokens, and a client that sends a token."""
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from api.services import token_create
+from tests.matrix.instruments import alpha_with_protocol
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle():
+    cache.clear()  # the per-token rate counts live in the cache
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def alpha(world):
+    alpha_with_protocol(world)
+    return world
+
+
+@pytest.fixture
+def token_of():
+    def make(user, study) -> str:
+        return token_create(user=user, study=study, by=user).key
+
+    return make
+
+
+def token_client(key: str) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Token {key}")
