@@ -22,6 +22,11 @@ class DataExport(models.Model):
         DTA = "dta", _("Stata (.dta)")
         PARQUET = "parquet", _("Parquet")
         DICTIONARY = "dictionary", _("Data dictionary (REDCap CSV)")
+        XPT = "xpt", _("SAS transport (.xpt v5) with a SAS program for formats (.zip)")
+        ODM132 = "odm132", _("CDISC ODM 1.3.2 (XML)")
+        ODM2 = "odm2", _("CDISC ODM 2.0 (XML)")
+        DATASETJSON = "datasetjson", _("CDISC Dataset-JSON v1.1, one dataset per instrument (.zip)")
+        CODEBOOK = "codebook", _("Codebook (HTML)")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
