@@ -162,10 +162,7 @@ def _study(xml: _Xml, groups: list[Group], study: StudyMeta, *, odm2: bool) -> N
         xml.leaf("ProtocolName", study.oid)
         xml.end("GlobalVariables")
     xml.start("MetaDataVersion", OID="MDV.1", Name=f"{study.name} export")
-    xml.start("Protocol")
-    for order, visit in enumerate(study.visits, start=1):
-        xml.leaf("StudyEventRef", StudyEventOID=f"SE.{visit}", OrderNumber=order, Mandatory="No")
-    xml.end("Protocol")
+    _schedule(xml, study, odm2=odm2)
     for visit in study.visits:
         _event_def(xml, visit, groups, odm2=odm2)
     if not odm2:
@@ -184,6 +181,18 @@ def _study(xml: _Xml, groups: list[Group], study: StudyMeta, *, odm2: bool) -> N
                 _code_list(xml, column, odm2=odm2)
     xml.end("MetaDataVersion")
     xml.end("Study")
+
+
+def _schedule(xml: _Xml, study: StudyMeta, *, odm2: bool) -> None:
+    """The visits in schedule order: 1.3.2 lists them in Protocol; 2.0 puts them in one study event group."""
+    xml.start("Protocol")
+    if odm2:
+        xml.leaf("StudyEventGroupRef", StudyEventGroupOID="SEG.schedule", OrderNumber=1, Mandatory="Yes")
+        xml.end("Protocol")
+        xml.start("StudyEventGroupDef", OID="SEG.schedule", Name="schedule")
+    for order, visit in enumerate(study.visits, start=1):
+        xml.leaf("StudyEventRef", StudyEventOID=f"SE.{visit}", OrderNumber=order, Mandatory="No")
+    xml.end("StudyEventGroupDef" if odm2 else "Protocol")
 
 
 def _event_def(xml: _Xml, visit: str, groups: list[Group], *, odm2: bool) -> None:
@@ -253,7 +262,13 @@ def _event(xml: _Xml, groups: list[Group], row: Sequence[Any], *, visit, repeat,
             xml.start("FormData", FormOID=f"F.{group.oid}")
         xml.start("ItemGroupData", ItemGroupOID=f"IG.{group.oid}")
         for index, column in zip(group.positions, group.columns, strict=True):
-            if row[index] is not None:
+            if row[index] is None:
+                continue
+            if odm2:  # 2.0 holds the value in a child element (several for a repeating value)
+                xml.start("ItemData", ItemOID=f"I.{column.name}")
+                xml.leaf("Value", text_value(row[index]))
+                xml.end("ItemData")
+            else:
                 xml.leaf("ItemData", ItemOID=f"I.{column.name}", Value=text_value(row[index]))
         xml.end("ItemGroupData")
         if not odm2:

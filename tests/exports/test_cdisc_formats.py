@@ -39,9 +39,8 @@ def _odm_cells(root, ns: str) -> dict:
             if event.get("StudyEventRepeatKey") != "1":
                 continue
             for item in event.iter(f"{{{ns}}}ItemData"):
-                cells[(subject.get("SubjectKey"), event.get("StudyEventOID")[3:], item.get("ItemOID")[2:])] = item.get(
-                    "Value"
-                )
+                value = item.get("Value") if ns == NS["odm132"] else item.findtext(f"{{{ns}}}Value")
+                cells[(subject.get("SubjectKey"), event.get("StudyEventOID")[3:], item.get("ItemOID")[2:])] = value
     return cells
 
 
@@ -68,7 +67,7 @@ def test_odm_is_valid_against_the_official_schema_and_holds_every_value(lbpb, tm
 @pytest.mark.parametrize("fmt", ["odm132", "odm2"])
 def test_odm_metadata_has_types_bilingual_questions_and_code_lists_with_decodes(lbpb, tmp_path, fmt):
     root = etree.parse(str(export(lbpb, fmt, tmp_path))).getroot()
-    ns = {"o": NS[fmt]}
+    ns = {"o": NS[fmt], "xml": "http://www.w3.org/XML/1998/namespace"}
     name, item_label_zh, options = a_choice_item(lbpb)
     item = root.find(f".//o:ItemDef[@OID='I.{name}']", ns)
     assert item.get("DataType") == "integer"
@@ -197,6 +196,6 @@ def test_no_variable_name_of_the_codebook_is_lost_in_odm(lbpb, tmp_path):
     names = {row[0] for row in parser.rows[1:]}
     root = etree.parse(str(export(lbpb, "odm132", tmp_path))).getroot()
     items = {d.get("Name") for d in root.iter("{http://www.cdisc.org/ns/odm/v1.3}ItemDef")}
-    visit_fields = {"participant", "site", "visit", "visit_repeat", "visit_date", "visit_target_date", "visit_window"}
+    visit_fields = {"participant", "site", "arm", "visit", "visit_repeat", "visit_date", "visit_target_date", "visit_window"}
     assert names - visit_fields == items
     assert variable_name("x") == "x"
