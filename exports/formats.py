@@ -300,6 +300,7 @@ def write_xpt(columns: Sequence[Column], rows: Iterable[Sequence[Any]], path: Pa
     """A zip of data.xpt (SAS transport version 5, table DATA) and formats.sas."""
     import zipfile
 
+    import pandas as pd
     import pyreadstat
 
     frame, count = _frame(columns, rows)
@@ -308,6 +309,8 @@ def write_xpt(columns: Sequence[Column], rows: Iterable[Sequence[Any]], path: Pa
     for name, column in zip(short, columns, strict=True):  # text cells in ASCII: transport v5 has no UTF-8
         if column.kind == TEXT:
             frame[name] = frame[name].map(lambda text: text.encode("ascii", "replace").decode())
+        elif column.kind == DATE:  # date objects, so pyreadstat writes SAS dates (days, DATE9.), not datetimes
+            frame[name] = frame[name].map(lambda stamp: None if pd.isna(stamp) else stamp.date()).astype(object)
     scratch.mkdir(parents=True, exist_ok=True)
     member = scratch / XPT_MEMBER
     pyreadstat.write_xport(
