@@ -21,7 +21,7 @@ from studies.models import Site
 from studies.selectors import current_protocol
 
 from .dataset import Form, Record
-from .models import DataExport
+from .models import DataExport, SavedExport
 
 CHUNK = 2000
 LANGUAGE_NAMES = {"en": "en", "zh": "zh-Hans"}  # protocol label keys -> language codes
@@ -41,6 +41,11 @@ class Choice:
 
     def as_filters(self) -> dict:
         return {"sites": list(self.sites), "visits": list(self.visits), "instruments": list(self.instruments)}
+
+
+def saved_exports_for(user, study) -> QuerySet[SavedExport]:
+    """The user's own saved choices in ``study`` (nobody sees another's)."""
+    return SavedExport.objects.filter(study=study, owner=user)
 
 
 def exports_for_user(user) -> QuerySet[DataExport]:

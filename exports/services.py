@@ -36,7 +36,7 @@ from instruments.registry import get_instrument
 
 from . import cdisc, formats
 from .dataset import Layout, instrument_block, long_columns, participant_columns, participant_row, visit_columns
-from .models import DataExport, Pseudonym
+from .models import DataExport, Pseudonym, SavedExport
 from .selectors import (
     Choice,
     activity_plan,
@@ -199,6 +199,32 @@ def _audit_request(export: DataExport, *, user, path: str) -> None:
         path=path,
         changes=diff({}, after),
     )
+
+
+SAVED_FIELDS = ("name", "choices")
+
+
+def saved_export_save(*, study, user, name: str, choices: dict) -> SavedExport:
+    """Keep the builder's ``choices`` under ``name`` for ``user`` (the same name again replaces its choices).
+    Only for a user who may run exports, and identified choices only for one who may export identified data."""
+    identified = bool(choices.get("identified"))
+    if not may_export(user, study) or (identified and not may_export_identified(user, study)):
+        raise PermissionDenied
+    with transaction.atomic():
+        saved = SavedExport.objects.select_for_update().filter(study=study, owner=user, name=name).first()
+        before = snapshot(saved, SAVED_FIELDS) if saved else {}
+        if saved is None:
+            saved = SavedExport(study=study, owner=user, name=name)
+        saved.choices = choices
+        saved.save()
+        audit_record(
+            user=user,
+            action=AuditEvent.Action.UPDATE if before else AuditEvent.Action.CREATE,
+            instance=saved,
+            study=study,
+            changes=diff(before, snapshot(saved, SAVED_FIELDS)),
+        )
+    return saved
 
 
 def export_enqueue(export_id: int) -> None:
