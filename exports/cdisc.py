@@ -170,6 +170,13 @@ def _study(xml: _Xml, groups: list[Group], study: StudyMeta, *, odm2: bool) -> N
             xml.start("FormDef", OID=f"F.{group.oid}", Name=group.name, Repeating="No")
             xml.leaf("ItemGroupRef", ItemGroupOID=f"IG.{group.oid}", Mandatory="No")
             xml.end("FormDef")
+    _definitions(xml, groups, odm2=odm2)
+    xml.end("MetaDataVersion")
+    xml.end("Study")
+
+
+def _definitions(xml: _Xml, groups: list[Group], *, odm2: bool) -> None:
+    """Item groups, then items, then code lists: the order both schemas require."""
     for group in groups:
         _group_def(xml, group, odm2=odm2)
     for group in groups:
@@ -179,8 +186,6 @@ def _study(xml: _Xml, groups: list[Group], study: StudyMeta, *, odm2: bool) -> N
         for column in group.columns:
             if column.value_labels:
                 _code_list(xml, column, odm2=odm2)
-    xml.end("MetaDataVersion")
-    xml.end("Study")
 
 
 def _schedule(xml: _Xml, study: StudyMeta, *, odm2: bool) -> None:
@@ -209,8 +214,12 @@ def _event_def(xml: _Xml, visit: str, groups: list[Group], *, odm2: bool) -> Non
 def _group_def(xml: _Xml, group: Group, *, odm2: bool) -> None:
     extra = {"Type": "Form"} if odm2 else {}
     xml.start("ItemGroupDef", OID=f"IG.{group.oid}", Name=group.name, Repeating="No", **extra)
-    _translated(xml, "Description", {lang: f"{text} ({group.instrument} {group.version})" for lang, text in
-                                     group.label.items()}, odm2=odm2)
+    _translated(
+        xml,
+        "Description",
+        {lang: f"{text} ({group.instrument} {group.version})" for lang, text in group.label.items()},
+        odm2=odm2,
+    )
     for order, column in enumerate(group.columns, start=1):
         xml.leaf("ItemRef", ItemOID=f"I.{column.name}", OrderNumber=order, Mandatory="No")
     xml.end("ItemGroupDef")
@@ -331,8 +340,10 @@ def write_dataset_json(
             for group in _filled(groups, row):
                 cells = [row[index] for index in keys] + [row[index] for index in group.positions]
                 columns = [layout.head[index] for index in keys] + list(group.columns)
-                handles[group.oid].write(json.dumps([_json_value(c, v) for c, v in zip(columns, cells, strict=True)],
-                                                    ensure_ascii=False) + "\n")
+                handles[group.oid].write(
+                    json.dumps([_json_value(c, v) for c, v in zip(columns, cells, strict=True)], ensure_ascii=False)
+                    + "\n"
+                )
                 counts[group.oid] += 1
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for group in groups:

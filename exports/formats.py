@@ -274,10 +274,14 @@ def sas_program(columns: Sequence[Column], short: Sequence[str]) -> str:
         if column.value_labels and column.kind in (INTEGER, NUMBER):
             fmt = f"F{name[:6]}_"[:8] if not name.startswith("V") else f"F{name[1:]}_"
             formats[column.name] = fmt
-            pairs = " ".join(f"{code} = '{_sas_text(value_label_line(text))}'" for code, text in column.value_labels.items())
+            pairs = " ".join(
+                f"{code} = '{_sas_text(value_label_line(text))}'" for code, text in column.value_labels.items()
+            )
             lines.append(f"  value {fmt} {pairs};")
     lines += ["run;", "", "data work.export;", "  set xptin.data;"]
-    renames = [f"{name}={column.name}" for column, name in zip(columns, short, strict=True) if name.lower() != column.name]
+    renames = [
+        f"{name}={column.name}" for column, name in zip(columns, short, strict=True) if name.lower() != column.name
+    ]
     if renames:
         lines.append("  rename " + " ".join(renames) + ";")
     lines.append("run;")

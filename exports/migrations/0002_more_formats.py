@@ -4,15 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('exports', '0001_initial'),
+        ("exports", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='dataexport',
-            name='format',
-            field=models.CharField(choices=[('csv_wide', 'CSV, one row per participant-visit'), ('csv_participant', 'CSV, one row per participant'), ('csv_long', 'CSV, long (one row per item)'), ('xlsx', 'Excel (.xlsx) with a codebook sheet'), ('sav', 'SPSS (.sav)'), ('dta', 'Stata (.dta)'), ('parquet', 'Parquet'), ('dictionary', 'Data dictionary (REDCap CSV)'), ('xpt', 'SAS transport (.xpt v5) with a SAS program for formats (.zip)'), ('odm132', 'CDISC ODM 1.3.2 (XML)'), ('odm2', 'CDISC ODM 2.0 (XML)'), ('datasetjson', 'CDISC Dataset-JSON v1.1, one dataset per instrument (.zip)'), ('codebook', 'Codebook (HTML)')], max_length=20, verbose_name='format'),
+            model_name="dataexport",
+            name="format",
+            field=models.CharField(
+                choices=[
+                    ("csv_wide", "CSV, one row per participant-visit"),
+                    ("csv_participant", "CSV, one row per participant"),
+                    ("csv_long", "CSV, long (one row per item)"),
+                    ("xlsx", "Excel (.xlsx) with a codebook sheet"),
+                    ("sav", "SPSS (.sav)"),
+                    ("dta", "Stata (.dta)"),
+                    ("parquet", "Parquet"),
+                    ("dictionary", "Data dictionary (REDCap CSV)"),
+                    ("xpt", "SAS transport (.xpt v5) with a SAS program for formats (.zip)"),
+                    ("odm132", "CDISC ODM 1.3.2 (XML)"),
+                    ("odm2", "CDISC ODM 2.0 (XML)"),
+                    ("datasetjson", "CDISC Dataset-JSON v1.1, one dataset per instrument (.zip)"),
+                    ("codebook", "Codebook (HTML)"),
+                ],
+                max_length=20,
+                verbose_name="format",
+            ),
         ),
     ]

@@ -7,7 +7,6 @@ database as stored (tests/exports/helpers.source_cells), so every value, type an
 """
 
 import datetime as dt
-import io
 import json
 import zipfile
 from html.parser import HTMLParser
@@ -71,7 +70,9 @@ def test_odm_metadata_has_types_bilingual_questions_and_code_lists_with_decodes(
     name, item_label_zh, options = a_choice_item(lbpb)
     item = root.find(f".//o:ItemDef[@OID='I.{name}']", ns)
     assert item.get("DataType") == "integer"
-    assert {t.get(XML_LANG): t.text for t in item.findall("o:Question/o:TranslatedText", ns)}["zh-Hans"] == item_label_zh
+    assert {t.get(XML_LANG): t.text for t in item.findall("o:Question/o:TranslatedText", ns)}[
+        "zh-Hans"
+    ] == item_label_zh
     code_list = root.find(f".//o:CodeList[@OID='{item.find('o:CodeListRef', ns).get('CodeListOID')}']", ns)
     decodes = {
         int(entry.get("CodedValue")): entry.find("o:Decode/o:TranslatedText[@xml:lang='zh-Hans']", ns).text
@@ -144,14 +145,32 @@ def test_sas_transport_v5_read_back_by_pyreadstat_and_pandas_with_a_formats_prog
     assert all(len(name) <= 8 for name in frame.columns)
     _pandas_reads_the_same(path, frame)
     # formats.sas renames the short names back: apply its renames and compare every value with the source
-    renames = dict(pair.split("=") for line in program.splitlines() if line.strip().startswith("rename ")
-                   for pair in line.strip()[len("rename ") : -1].split())
+    renames = dict(
+        pair.split("=")
+        for line in program.splitlines()
+        if line.strip().startswith("rename ")
+        for pair in line.strip()[len("rename ") : -1].split()
+    )
     frame = frame.rename(columns={short: renames.get(short, short.lower()) for short in frame.columns})
     cells = {}
     for row in frame.to_dict("records"):
         for name, value in row.items():
-            if name in {"participant", "site", "arm", "visit", "visit_repeat", "visit_date", "visit_target_date",
-                        "visit_window"} or value is None or value == "" or pd.isna(value):
+            if (
+                name
+                in {
+                    "participant",
+                    "site",
+                    "arm",
+                    "visit",
+                    "visit_repeat",
+                    "visit_date",
+                    "visit_target_date",
+                    "visit_window",
+                }
+                or value is None
+                or value == ""
+                or pd.isna(value)
+            ):
                 continue
             if row["visit_repeat"] == 1:
                 cells[(row["participant"], row["visit"], name)] = value
@@ -167,8 +186,11 @@ def test_sas_transport_v5_read_back_by_pyreadstat_and_pandas_with_a_formats_prog
             assert got == value
     name, item_label_zh, options = a_choice_item(lbpb)
     assert f"label {name} = '" in program and item_label_zh in program
-    value_line = next(line for line in program.splitlines() if line.strip().startswith("value ")
-                      and all(f"'{text}" not in line for text in ()) and any(label in line for label in options.values()))
+    value_line = next(
+        line
+        for line in program.splitlines()
+        if line.startswith("  value ") and item_label_zh not in line and all(text in line for text in options.values())
+    )
     assert all(f"{code} = '" in value_line for code in options)
 
 
@@ -213,6 +235,15 @@ def test_no_variable_name_of_the_codebook_is_lost_in_odm(lbpb, tmp_path):
     names = {row[0] for row in parser.rows[1:]}
     root = etree.parse(str(export(lbpb, "odm132", tmp_path))).getroot()
     items = {d.get("Name") for d in root.iter("{http://www.cdisc.org/ns/odm/v1.3}ItemDef")}
-    visit_fields = {"participant", "site", "arm", "visit", "visit_repeat", "visit_date", "visit_target_date", "visit_window"}
+    visit_fields = {
+        "participant",
+        "site",
+        "arm",
+        "visit",
+        "visit_repeat",
+        "visit_date",
+        "visit_target_date",
+        "visit_window",
+    }
     assert names - visit_fields == items
     assert variable_name("x") == "x"
