@@ -270,9 +270,9 @@ def sas_program(columns: Sequence[Column], short: Sequence[str]) -> str:
         "proc format;",
     ]
     formats = {}
-    for column, name in zip(columns, short, strict=True):
+    for number, column in enumerate(columns, start=1):
         if column.value_labels and column.kind in (INTEGER, NUMBER):
-            fmt = f"F{name[:6]}_"[:8] if not name.startswith("V") else f"F{name[1:]}_"
+            fmt = f"VL{number:04d}F"  # by position: unique, and a SAS format name may not end in a digit
             formats[column.name] = fmt
             pairs = " ".join(
                 f"{code} = '{_sas_text(value_label_line(text))}'" for code, text in column.value_labels.items()
