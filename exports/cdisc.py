@@ -41,6 +41,20 @@ class StudyMeta:
 
 
 @dataclass(frozen=True)
+class Note:
+    """A data query on one item, written with its ItemData (1.3.2: an Annotation; 2.0: a Query)."""
+
+    oid: str
+    text: str
+    state: str  # ODM 2.0's QueryStateType: Open, Answered, Closed...
+    source: str  # ODM 2.0's QuerySource: System (a data-quality rule) or Data Management (a person)
+    updated: dt.datetime
+
+
+NoteKey = tuple[str, str, str]  # (subject, visit, variable): the first occurrence of the visit
+
+
+@dataclass(frozen=True)
 class Group:
     """One activity instance's columns in the wide row: ``oid`` is its form (and item group) name."""
 
@@ -126,9 +140,16 @@ def _translated(xml: _Xml, wrapper: str, label: dict[str, str], *, odm2: bool) -
 
 
 def write_odm(
-    layout: Layout, rows: Iterable[Sequence[Any]], path: Path, *, study: StudyMeta, version: str = "1.3.2"
+    layout: Layout,
+    rows: Iterable[Sequence[Any]],
+    path: Path,
+    *,
+    study: StudyMeta,
+    version: str = "1.3.2",
+    notes: dict[NoteKey, list[Note]] | None = None,
 ) -> int:
-    """The whole export as one ODM file (``version`` "1.3.2" or "2.0"); returns the number of rows written."""
+    """The whole export as one ODM file (``version`` "1.3.2" or "2.0"); returns the number of rows written.
+    ``notes`` are the data queries to write with their items."""
     odm2 = version == "2.0"
     groups = groups_of(layout, study.languages)
     with path.open("w", encoding="utf-8") as handle:
@@ -145,7 +166,7 @@ def write_odm(
             SourceSystem="LBPB EDC",
         )
         _study(xml, groups, study, odm2=odm2)
-        count = _clinical(xml, layout, groups, rows, study, odm2=odm2)
+        count = _clinical(xml, layout, groups, rows, study, notes or {}, odm2=odm2)
         xml.end("ODM")
         xml.out.endDocument()
     return count
@@ -245,7 +266,14 @@ def _code_list(xml: _Xml, column: Column, *, odm2: bool) -> None:
 
 
 def _clinical(
-    xml: _Xml, layout: Layout, groups: list[Group], rows: Iterable[Sequence[Any]], study: StudyMeta, *, odm2: bool
+    xml: _Xml,
+    layout: Layout,
+    groups: list[Group],
+    rows: Iterable[Sequence[Any]],
+    study: StudyMeta,
+    notes: dict[NoteKey, list[Note]],
+    *,
+    odm2: bool,
 ) -> int:
     head = _head_index(layout)
     person, visit, repeat = (head[name] for name in KEY_COLUMNS)
@@ -255,14 +283,24 @@ def _clinical(
         xml.start("SubjectData", SubjectKey=subject)
         for row in records:
             count += 1
-            _event(xml, groups, row, visit=row[visit], repeat=row[repeat], odm2=odm2)
+            found = {} if (row[repeat] or 1) != 1 else _notes_of(notes, subject, row[visit])
+            _event(xml, groups, row, visit=row[visit], repeat=row[repeat], notes=found, odm2=odm2)
         xml.end("SubjectData")
     xml.end("ClinicalData")
     return count
 
 
-def _event(xml: _Xml, groups: list[Group], row: Sequence[Any], *, visit, repeat, odm2: bool) -> None:
-    filled = [group for group in groups if any(row[index] is not None for index in group.positions)]
+def _notes_of(notes: dict[NoteKey, list[Note]], subject: str, visit: str) -> dict[str, list[Note]]:
+    return {name: found for (who, where, name), found in notes.items() if who == subject and where == visit}
+
+
+def _has_content(group: Group, row: Sequence[Any], notes: dict[str, list[Note]]) -> bool:
+    pairs = zip(group.positions, group.columns, strict=True)
+    return any(row[index] is not None or column.name in notes for index, column in pairs)
+
+
+def _event(xml: _Xml, groups: list[Group], row: Sequence[Any], *, visit, repeat, notes, odm2: bool) -> None:
+    filled = [group for group in groups if _has_content(group, row, notes)]
     if not filled or not visit:  # a visit without forms says nothing in ODM's clinical data
         return
     xml.start("StudyEventData", StudyEventOID=f"SE.{visit}", StudyEventRepeatKey=repeat or 1)
@@ -271,18 +309,34 @@ def _event(xml: _Xml, groups: list[Group], row: Sequence[Any], *, visit, repeat,
             xml.start("FormData", FormOID=f"F.{group.oid}")
         xml.start("ItemGroupData", ItemGroupOID=f"IG.{group.oid}")
         for index, column in zip(group.positions, group.columns, strict=True):
-            if row[index] is None:
-                continue
-            if odm2:  # 2.0 holds the value in a child element (several for a repeating value)
-                xml.start("ItemData", ItemOID=f"I.{column.name}")
-                xml.leaf("Value", text_value(row[index]))
-                xml.end("ItemData")
-            else:
-                xml.leaf("ItemData", ItemOID=f"I.{column.name}", Value=text_value(row[index]))
+            if row[index] is not None or column.name in notes:
+                _item_data(xml, column, row[index], notes.get(column.name, []), odm2=odm2)
         xml.end("ItemGroupData")
         if not odm2:
             xml.end("FormData")
     xml.end("StudyEventData")
+
+
+def _item_data(xml: _Xml, column: Column, value: Any, notes: list[Note], *, odm2: bool) -> None:
+    """One item's value (an empty one only when a query is about it) and its queries."""
+    if odm2:  # 2.0 holds the value in a child element, then its queries
+        xml.start("ItemData", ItemOID=f"I.{column.name}")
+        if value is not None:
+            xml.leaf("Value", text_value(value))
+        for note in notes:
+            stamp = note.updated.isoformat(timespec="seconds")
+            xml.start("Query", OID=note.oid, Source=note.source, State=note.state, LastUpdateDatetime=stamp)
+            xml.leaf("Value", note.text)
+            xml.end("Query")
+        xml.end("ItemData")
+        return
+    attributes = {"Value": text_value(value)} if value is not None else {"IsNull": "Yes"}
+    xml.start("ItemData", ItemOID=f"I.{column.name}", **attributes)
+    for number, note in enumerate(notes, start=1):  # 1.3.2 has no queries: an annotation per query
+        xml.start("Annotation", SeqNum=number)
+        xml.leaf("Comment", f"[{note.state}] {note.text}", SponsorOrSite="Sponsor")
+        xml.end("Annotation")
+    xml.end("ItemData")
 
 
 # --- Dataset-JSON v1.1 ------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from .selectors import (
     Choice,
     activity_plan,
     participant_records,
+    query_notes,
     record_count,
     scoped_participants,
     study_languages,
@@ -336,7 +337,7 @@ def _write(export: DataExport, path: Path) -> None:
         return
     rows = _rows(export, spec, layout, people)
     if spec.format in (F.ODM132, F.ODM2, F.DATASETJSON):
-        export.rows = _cdisc_writer(spec, layout, rows, path)
+        export.rows = _cdisc_writer(spec, layout, rows, path, people)
         return
     export.rows = _writer(spec.format, columns, rows, path, study_languages(spec.study))
 
@@ -351,11 +352,13 @@ def study_meta(study) -> cdisc.StudyMeta:
     )
 
 
-def _cdisc_writer(spec: Spec, layout: Layout, rows, path: Path) -> int:
+def _cdisc_writer(spec: Spec, layout: Layout, rows, path: Path, people) -> int:
     meta = study_meta(spec.study)
     if spec.format == F.DATASETJSON:
         return cdisc.write_dataset_json(layout, rows, path, study=meta, scratch=path.with_name(path.name + ".d"))
-    return cdisc.write_odm(layout, rows, path, study=meta, version="2.0" if spec.format == F.ODM2 else "1.3.2")
+    version = "2.0" if spec.format == F.ODM2 else "1.3.2"
+    notes = query_notes(spec.study, people) if not spec.deidentified else {}
+    return cdisc.write_odm(layout, rows, path, study=meta, version=version, notes=notes)
 
 
 def _write_codebook(spec: Spec, columns, path: Path) -> int:

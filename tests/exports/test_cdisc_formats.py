@@ -7,6 +7,7 @@ database as stored (tests/exports/helpers.source_cells), so every value, type an
 """
 
 import datetime as dt
+import io
 import json
 import zipfile
 from html.parser import HTMLParser
@@ -17,6 +18,7 @@ import odmlib
 import pandas as pd
 import pyreadstat
 import pytest
+from django.core.management import call_command
 from lxml import etree
 
 from exports.dataset import variable_name
@@ -39,6 +41,8 @@ def _odm_cells(root, ns: str) -> dict:
                 continue
             for item in event.iter(f"{{{ns}}}ItemData"):
                 value = item.get("Value") if ns == NS["odm132"] else item.findtext(f"{{{ns}}}Value")
+                if value is None:  # an empty item written only for the query about it
+                    continue
                 cells[(subject.get("SubjectKey"), event.get("StudyEventOID")[3:], item.get("ItemOID")[2:])] = value
     return cells
 
@@ -247,3 +251,42 @@ def test_no_variable_name_of_the_codebook_is_lost_in_odm(lbpb, tmp_path):
     }
     assert names - visit_fields == items
     assert variable_name("x") == "x"
+
+
+def _queried_items(study):
+    """(study ID, visit, variable) -> query texts of the generated study's item queries that ODM can place."""
+    from queries.models import Query
+
+    found = {}
+    for query in Query.objects.filter(study=study).exclude(item_code="").select_related("participant"):
+        key = (query.participant.identifier, query.visit_code, variable_name(query.activity_key, query.item_code))
+        found.setdefault(key, []).append(query.text)
+    return found
+
+
+@pytest.mark.parametrize("fmt", ["odm132", "odm2"])
+def test_identified_odm_carries_the_data_queries_with_their_items_and_stays_valid(lbpb, tmp_path, fmt):
+    queried = _queried_items(lbpb)
+    assert queried  # the generator raises queries on items
+    document = etree.parse(str(export(lbpb, fmt, tmp_path)))
+    schema = etree.XMLSchema(etree.parse(str(XSD[fmt])))
+    assert schema.validate(document), schema.error_log.filter_from_errors()
+    ns = NS[fmt]
+    items = {item.get("OID")[2:] for item in document.iter(f"{{{ns}}}ItemDef")}
+    written = {}
+    for subject in document.iter(f"{{{ns}}}SubjectData"):
+        for event in subject.iter(f"{{{ns}}}StudyEventData"):
+            for item in event.iter(f"{{{ns}}}ItemData"):
+                path = f"{{{ns}}}Query/{{{ns}}}Value" if fmt == "odm2" else f"{{{ns}}}Annotation/{{{ns}}}Comment"
+                texts = [node.text.split("] ", 1)[-1] for node in item.findall(path)]
+                if texts:
+                    key = (subject.get("SubjectKey"), event.get("StudyEventOID")[3:], item.get("ItemOID")[2:])
+                    written[key] = texts
+    placeable = {key: texts for key, texts in queried.items() if key[2] in items}
+    assert placeable and written == placeable
+
+
+def test_a_de_identified_odm_carries_no_query(lbpb, tmp_path):
+    out = tmp_path / "deid.xml"
+    call_command("export_data", "--study", lbpb.code, "--format", "odm2", "--out", str(out), stdout=io.StringIO())
+    assert b"<Query" not in out.read_bytes()
