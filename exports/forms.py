@@ -32,3 +32,16 @@ class ExportForm(BoundedInputMixin, forms.Form):
             cast(forms.MultipleChoiceField, self.fields[name]).choices = choices
         if not may_identify:  # the role may export de-identified data only
             del self.fields["identified"]
+
+
+class SaveExportForm(BoundedInputMixin, forms.Form):
+    name = forms.CharField(label=_("Save this choice as"), max_length=80, strip=True)
+
+
+def saved_choices(form: ExportForm) -> dict:
+    """A valid builder form's choices as the builder's GET query holds them (lists of codes, "on" for ticks)."""
+    data = form.cleaned_data
+    choices: dict = {"format": data["format"]}
+    choices |= {name: list(data[name]) for name in ("sites", "visits", "instruments") if data[name]}
+    choices |= {name: "on" for name in ("identified", "free_text") if data.get(name)}
+    return choices

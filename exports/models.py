@@ -1,5 +1,7 @@
 """An export job (one file of a study's CRF data in one format) and the per-study pseudonyms exports carry."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +24,11 @@ class DataExport(models.Model):
         DTA = "dta", _("Stata (.dta)")
         PARQUET = "parquet", _("Parquet")
         DICTIONARY = "dictionary", _("Data dictionary (REDCap CSV)")
+        XPT = "xpt", _("SAS transport (.xpt v5) with a SAS program for formats (.zip)")
+        ODM132 = "odm132", _("CDISC ODM 1.3.2 (XML)")
+        ODM2 = "odm2", _("CDISC ODM 2.0 (XML)")
+        DATASETJSON = "datasetjson", _("CDISC Dataset-JSON v1.1, one dataset per instrument (.zip)")
+        CODEBOOK = "codebook", _("Codebook (HTML)")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -85,3 +92,28 @@ class Pseudonym(models.Model):
 
     def __str__(self) -> str:
         return f"pseudonym #{self.pk}"
+
+
+class SavedExport(models.Model):
+    """A user's named choice on the export builder (format, sites, visits, instruments, identified, free text),
+    kept to be opened and run again. Each user's own, per study: ``choices`` are the builder's fields as codes,
+    so opening one re-checks them against what the user may choose now."""
+
+    study = models.ForeignKey("studies.Study", on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=80)
+    choices = models.JSONField(_("choices"), default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["study", "owner", "name"], name="one_saved_export_name")]
+
+    def __str__(self) -> str:
+        return f"saved export #{self.pk}"
+
+    @property
+    def querystring(self) -> str:
+        """The builder's GET query that reopens this choice (counted, ready to run)."""
+        return urlencode(self.choices, doseq=True)

@@ -17,11 +17,13 @@ from accounts.models import Membership
 from instruments.models import Response
 from participants.models import Participant, Visit
 from participants.selectors import participants_for_user, visit_status_of
+from queries.models import Query
 from studies.models import Site
 from studies.selectors import current_protocol
 
-from .dataset import Form, Record
-from .models import DataExport
+from .cdisc import Note, NoteKey
+from .dataset import Form, Record, variable_name
+from .models import DataExport, SavedExport
 
 CHUNK = 2000
 LANGUAGE_NAMES = {"en": "en", "zh": "zh-Hans"}  # protocol label keys -> language codes
@@ -41,6 +43,11 @@ class Choice:
 
     def as_filters(self) -> dict:
         return {"sites": list(self.sites), "visits": list(self.visits), "instruments": list(self.instruments)}
+
+
+def saved_exports_for(user, study) -> QuerySet[SavedExport]:
+    """The user's own saved choices in ``study`` (nobody sees another's)."""
+    return SavedExport.objects.filter(study=study, owner=user)
 
 
 def exports_for_user(user) -> QuerySet[DataExport]:
@@ -221,3 +228,19 @@ def protocol_instruments(study) -> list[str]:
         return []
     codes = {a.code for visit in protocol.visits for a in visit.activities if a.kind == "instrument"}
     return sorted(codes)
+
+
+QUERY_STATES = {"open": "Open", "answered": "Answered", "closed": "Closed", "reopened": "Open"}
+
+
+def query_notes(study, people: QuerySet[Participant]) -> dict[NoteKey, list[Note]]:
+    """The data queries on the items of ``people`` (one query), keyed as the ODM writer reads them: study ID,
+    visit code, variable name (the first instance of the form; a multiple-choice item's query is not placed)."""
+    notes: dict[NoteKey, list[Note]] = {}
+    rows = Query.objects.filter(study=study, participant__in=people).exclude(item_code="").order_by("pk")
+    for query in rows.select_related("participant"):
+        key = (query.participant.identifier, query.visit_code, variable_name(query.activity_key, query.item_code))
+        source = "System" if query.origin == Query.Origin.RULE else "Data Management"  # ODM 2.0's QuerySource
+        state = QUERY_STATES.get(query.status, "Open")
+        notes.setdefault(key, []).append(Note(f"Q.{query.pk}", query.text, state, source, query.updated_at))
+    return notes

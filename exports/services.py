@@ -22,6 +22,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,13 +34,14 @@ from core.csv import safe_cell
 from imaging.services.dates import date_shifts_for
 from instruments.registry import get_instrument
 
-from . import formats
+from . import cdisc, formats
 from .dataset import Layout, instrument_block, long_columns, participant_columns, participant_row, visit_columns
-from .models import DataExport, Pseudonym
+from .models import DataExport, Pseudonym, SavedExport
 from .selectors import (
     Choice,
     activity_plan,
     participant_records,
+    query_notes,
     record_count,
     scoped_participants,
     study_languages,
@@ -49,7 +51,8 @@ from .selectors import (
 logger = logging.getLogger(__name__)
 F = DataExport.Format
 SUFFIX: dict[str, str] = {F.CSV_WIDE: "csv", F.CSV_PARTICIPANT: "csv", F.CSV_LONG: "csv", F.XLSX: "xlsx", F.SAV: "sav"}
-SUFFIX |= {F.DTA: "dta", F.PARQUET: "parquet", F.DICTIONARY: "csv"}
+SUFFIX |= {F.DTA: "dta", F.PARQUET: "parquet", F.DICTIONARY: "csv", F.XPT: "zip", F.ODM132: "xml", F.ODM2: "xml"}
+SUFFIX |= {F.DATASETJSON: "zip", F.CODEBOOK: "html"}
 PROGRESS_EVERY = 500  # participants between two progress writes (and cancel checks)
 RESULT_FIELDS = ("status", "participants", "rows", "columns", "sha256", "file_size", "error")
 
@@ -135,7 +138,8 @@ def export_preview(spec: Spec) -> Preview:
     people = scoped_participants(spec.study, user=spec.user, choice=spec.choice)
     layout = layout_for(spec, people)
     participants = people.count()
-    known: dict[str, int] = {F.CSV_PARTICIPANT: participants, F.DICTIONARY: len(layout.columns)}
+    known: dict[str, int] = {F.CSV_PARTICIPANT: participants}
+    known |= dict.fromkeys((F.DICTIONARY, F.CODEBOOK), len(layout.columns))
     rows: int | None = known.get(spec.format)
     if rows is None and spec.format != F.CSV_LONG:  # the long layout's rows are known once it runs
         rows = record_count(people, spec.choice)
@@ -196,6 +200,32 @@ def _audit_request(export: DataExport, *, user, path: str) -> None:
         path=path,
         changes=diff({}, after),
     )
+
+
+SAVED_FIELDS = ("name", "choices")
+
+
+def saved_export_save(*, study, user, name: str, choices: dict) -> SavedExport:
+    """Keep the builder's ``choices`` under ``name`` for ``user`` (the same name again replaces its choices).
+    Only for a user who may run exports, and identified choices only for one who may export identified data."""
+    identified = bool(choices.get("identified"))
+    if not may_export(user, study) or (identified and not may_export_identified(user, study)):
+        raise PermissionDenied
+    with transaction.atomic():
+        saved = SavedExport.objects.select_for_update().filter(study=study, owner=user, name=name).first()
+        before = snapshot(saved, SAVED_FIELDS) if saved else {}
+        if saved is None:
+            saved = SavedExport(study=study, owner=user, name=name)
+        saved.choices = choices
+        saved.save()
+        audit_record(
+            user=user,
+            action=AuditEvent.Action.UPDATE if before else AuditEvent.Action.CREATE,
+            instance=saved,
+            study=study,
+            changes=diff(before, snapshot(saved, SAVED_FIELDS)),
+        )
+    return saved
 
 
 def export_enqueue(export_id: int) -> None:
@@ -264,6 +294,7 @@ def export_run(*, export_id: int) -> DataExport:
         export.status, export.error = DataExport.Status.FAILED, (str(error) or error.__class__.__name__)[:2000]
     finally:
         partial.unlink(missing_ok=True)
+        shutil.rmtree(partial.with_name(partial.name + ".d"), ignore_errors=True)  # the zipped formats' scratch
     export.finished_at = timezone.now()
     with transaction.atomic():
         export.save()
@@ -303,8 +334,42 @@ def _write(export: DataExport, path: Path) -> None:
     if spec.format == F.DICTIONARY:
         export.rows = formats.write_redcap_dictionary(columns, path)
         return
+    if spec.format == F.CODEBOOK:
+        export.rows = _write_codebook(spec, columns, path)
+        return
     rows = _rows(export, spec, layout, people)
+    if spec.format in (F.ODM132, F.ODM2, F.DATASETJSON):
+        export.rows = _cdisc_writer(spec, layout, rows, path, people)
+        return
     export.rows = _writer(spec.format, columns, rows, path, study_languages(spec.study))
+
+
+def study_meta(study) -> cdisc.StudyMeta:
+    return cdisc.StudyMeta(
+        oid=f"ST.{study.code}",
+        name=study.code,
+        languages=study_languages(study),
+        visits=tuple(visit_order(study)),
+        created=timezone.now(),
+    )
+
+
+def _cdisc_writer(spec: Spec, layout: Layout, rows, path: Path, people) -> int:
+    meta = study_meta(spec.study)
+    if spec.format == F.DATASETJSON:
+        return cdisc.write_dataset_json(layout, rows, path, study=meta, scratch=path.with_name(path.name + ".d"))
+    version = "2.0" if spec.format == F.ODM2 else "1.3.2"
+    notes = query_notes(spec.study, people) if not spec.deidentified else {}
+    return cdisc.write_odm(layout, rows, path, study=meta, version=version, notes=notes)
+
+
+def _write_codebook(spec: Spec, columns, path: Path) -> int:
+    """The readable codebook: a Django template (exports/codebook.html) rendered once into the file."""
+    languages = study_languages(spec.study)
+    table = formats.codebook_rows(columns, languages)
+    context = {"study": spec.study, "header": table[0], "rows": table[1:], "created": timezone.now()}
+    path.write_text(render_to_string("exports/codebook.html", context), encoding="utf-8")
+    return len(columns)
 
 
 def _writer(format: str, columns, rows, path: Path, languages) -> int:
@@ -316,6 +381,8 @@ def _writer(format: str, columns, rows, path: Path, languages) -> int:
         return formats.write_sav(columns, rows, path)
     if format == F.DTA:
         return formats.write_dta(columns, rows, path)
+    if format == F.XPT:
+        return formats.write_xpt(columns, rows, path, scratch=path.with_name(path.name + ".d"))
     return formats.write_parquet(columns, rows, path)
 
 

@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.capabilities import can_see_arms
@@ -12,8 +14,8 @@ from studies.access import study_for_user
 from studies.selectors import sites_for_user
 
 from .access import export_for_user, require_export, require_view
-from .forms import ExportForm
-from .selectors import Choice, exports_for_user, protocol_instruments, visit_order
+from .forms import ExportForm, SaveExportForm, saved_choices
+from .selectors import Choice, exports_for_user, protocol_instruments, saved_exports_for, visit_order
 from .services import (
     SUFFIX,
     Spec,
@@ -23,6 +25,7 @@ from .services import (
     export_request,
     may_export,
     may_export_identified,
+    saved_export_save,
 )
 
 
@@ -70,9 +73,28 @@ def export_builder(request, study_code: str):
         "form": form,
         "preview": preview,
         "may_run": may_export(request.user, study),
+        "save_form": SaveExportForm(),
+        "saved": saved_exports_for(request.user, study),
         "exports": [e for e in exports_for_user(request.user).filter(study=study)[:20] if e.arms <= arms],
     }
     return render(request, "exports/export_builder.html", context)
+
+
+@require_POST
+def saved_export_save_view(request, study_code: str):
+    """Save the builder's choices (posted with the name) and reopen the builder on them."""
+    study = study_for_user(request.user, study_code)
+    require_export(request.user, study)
+    form, name_form = _form(request, study, request.POST), SaveExportForm(request.POST)
+    if not (form.is_valid() and name_form.is_valid()):
+        errors = [f"{field}: {' '.join(texts)}" for f in (form, name_form) for field, texts in f.errors.items()]
+        messages.error(request, _("The choice was not saved: %(errors)s") % {"errors": "; ".join(errors)})
+        return redirect("exports:export-builder", study_code=study.code)
+    saved = saved_export_save(
+        study=study, user=request.user, name=name_form.cleaned_data["name"], choices=saved_choices(form)
+    )
+    messages.success(request, _("Saved as “%(name)s”.") % {"name": saved.name})
+    return redirect(f"{reverse('exports:export-builder', args=[study.code])}?{saved.querystring}")
 
 
 def export_detail(request, data_export_id: int):

@@ -86,6 +86,7 @@ GATES = {
     "exports:export-cancel": Gate(POST_ONLY, post=V.EXPORT_DATA, post_ok=302),
     "exports:export-detail": Gate(V.EXPORT_DATA),
     "exports:export-download": Gate(V.EXPORT_DATA, ok=302),  # the world's export has no file yet: back to its page
+    "exports:saved-export-save": Gate(POST_ONLY, post=V.EXPORT_DATA, post_ok=302),  # an empty POST: back, unsaved
     "home": Gate(None),
     "imaging:api-measure-list": Gate(V.EXPORT_MEASURES),
     "imaging:datafile-detail": Gate(),

@@ -95,7 +95,7 @@ def _export_file_text(client, study, fmt: str) -> str:
     export = DataExport.objects.filter(format=fmt).latest("pk")
     assert export.status == "done", (fmt, export.error)
     body = b"".join(client.get(reverse("exports:export-download", args=[export.pk])).streaming_content)
-    if fmt == "xlsx":
+    if fmt in ("xlsx", "xpt", "datasetjson"):  # zip archives: search their members
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
             body = b"".join(archive.read(name) for name in archive.namelist())
     if fmt == "parquet":

@@ -3,6 +3,7 @@
 
 import csv
 import io
+import json
 import tempfile
 import zipfile
 
@@ -13,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
+from lxml import etree
 
 from exports.models import DataExport, Pseudonym
 from participants.models import Participant
@@ -20,6 +22,8 @@ from studies.models import Study
 
 pytestmark = pytest.mark.django_db
 FORMATS = ["csv_wide", "csv_participant", "csv_long", "xlsx", "sav", "dta", "parquet", "dictionary"]
+FORMATS += ["xpt", "odm132", "odm2", "datasetjson", "codebook"]
+ZIPPED = ("xlsx", "xpt", "datasetjson")
 ARM_NAMES = [
     "High dose",
     "Mid dose",
@@ -51,13 +55,52 @@ def exported(client, study, fmt: str) -> tuple[DataExport, bytes]:
 
 
 def _searchable(body: bytes, fmt: str) -> bytes:
-    if fmt == "xlsx":
+    if fmt in ZIPPED:
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
             return b"".join(archive.read(name) for name in archive.namelist())
     if fmt == "parquet":
         table = pq.read_table(io.BytesIO(body))
         return (str(table.to_pydict()) + str(table.schema)).encode()
     return body
+
+
+def _xpt_rows(body: bytes) -> list[dict]:
+    """data.xpt read by pyreadstat, its short names renamed back as formats.sas does."""
+    with zipfile.ZipFile(io.BytesIO(body)) as archive, tempfile.TemporaryDirectory() as folder:
+        program = archive.read("formats.sas").decode()
+        frame = pyreadstat.read_xport(archive.extract("data.xpt", folder))[0]
+    renames = {}
+    for line in program.splitlines():
+        if line.strip().startswith("rename "):
+            renames |= dict(pair.split("=") for pair in line.strip()[len("rename ") : -1].split())
+    return frame.rename(columns={name: renames.get(name, name.lower()) for name in frame.columns}).to_dict("records")
+
+
+def _odm_rows(body: bytes) -> list[dict]:
+    """One dict per study event of the ODM file: the subject key and every item value (lxml only)."""
+    rows = []
+    for subject in etree.fromstring(body).iter("{*}SubjectData"):
+        for event in subject.iter("{*}StudyEventData"):
+            items = {i.get("ItemOID"): i.get("Value") or i.findtext("{*}Value") for i in event.iter("{*}ItemData")}
+            rows.append({"participant": subject.get("SubjectKey"), **items})
+    return rows
+
+
+def _dataset_json_tables(body: bytes) -> list[list[dict]]:
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        datasets = [json.loads(archive.read(name)) for name in archive.namelist()]
+    names = [[column["name"] for column in data["columns"]] for data in datasets]
+    return [[dict(zip(n, row, strict=True)) for row in data["rows"]] for n, data in zip(names, datasets, strict=True)]
+
+
+def _tables(body: bytes, fmt: str) -> list[list[dict]]:
+    if fmt == "datasetjson":
+        return [rows for rows in _dataset_json_tables(body) if rows]
+    if fmt in ("odm132", "odm2"):
+        return [_odm_rows(body)]
+    if fmt == "xpt":
+        return [_xpt_rows(body)]
+    return [_rows(body, fmt)]
 
 
 def _rows(body: bytes, fmt: str) -> list[dict]:
@@ -82,13 +125,18 @@ def _arm_leaks(body: bytes, fmt: str, study) -> list[str]:
     content = _searchable(body, fmt)
     leaks = [name for name in ARM_NAMES if name.encode() in content]
     arms = {p.code: p.participant.arm_code for p in Pseudonym.objects.filter(study=study).select_related("participant")}
-    rows = _rows(body, fmt)
+    if fmt == "codebook":  # one table row per variable: the variable name is the first cell
+        return leaks + (["arm"] if b"<tr><td>arm</td>" in body else [])
     if fmt == "dictionary":
+        rows = _rows(body, fmt)
         return leaks + [row["Variable / Field Name"] for row in rows if row["Variable / Field Name"] == "arm"]
-    assert rows and all(row["participant"] in arms for row in rows)
-    for column in rows[0]:
-        if column == "arm" or all(row[column] == arms[row["participant"]] for row in rows):
-            leaks.append(column)
+    tables = _tables(body, fmt)
+    assert tables
+    for rows in tables:
+        assert rows and all(row["participant"] in arms for row in rows)
+        for column in {name for row in rows for name in row}:
+            if column == "arm" or all(row.get(column) == arms[row["participant"]] for row in rows):
+                leaks.append(column)
     return leaks
 
 
@@ -101,7 +149,7 @@ def test_a_blinded_roles_export_holds_no_arm(client, admsc, make_user, role, fmt
     assert not _arm_leaks(body, fmt, admsc)
 
 
-@pytest.mark.parametrize("fmt", ["csv_wide", "xlsx", "parquet", "sav"])
+@pytest.mark.parametrize("fmt", ["csv_wide", "xlsx", "parquet", "sav", "xpt", "codebook"])
 def test_the_search_would_catch_a_leak_because_the_statistician_gets_the_arms(client, admsc, make_user, fmt):
     client.force_login(make_user("unblinded_statistician", admsc))
     export, body = exported(client, admsc, fmt)

@@ -1,6 +1,7 @@
 """A de-identified export (the default) holds no study ID, screening number, name, phone, national ID or date of
 birth, and no real date: every date is the participant's real one moved by the offset their DICOM and EDF copies
-carry. Searched in every file of every format (the members of the xlsx zip unpacked, Parquet read as values)."""
+carry. Searched in every file of every format (the members of the zipped formats unpacked, Parquet read as
+values)."""
 
 import csv
 import datetime as dt
@@ -21,6 +22,8 @@ from participants.models import Participant, PersonalIdentifiers
 
 pytestmark = pytest.mark.django_db
 FORMATS = ["csv_wide", "csv_participant", "csv_long", "xlsx", "sav", "dta", "parquet", "dictionary"]
+FORMATS += ["xpt", "odm132", "odm2", "datasetjson", "codebook"]
+ZIPPED = (".xlsx", ".xpt", ".datasetjson")  # xlsx, the SAS transport bundle and the Dataset-JSON bundle
 
 
 def export(study, fmt: str, tmp_path, *extra: str):
@@ -31,8 +34,9 @@ def export(study, fmt: str, tmp_path, *extra: str):
 
 def searchable(path) -> bytes:
     """The bytes a reader of the file could see: an xlsx is a zip of XML parts; Parquet pages are compressed, so
-    its values (and metadata) are read and joined as text."""
-    if path.suffix == ".xlsx":
+    its values (and metadata) are read and joined as text. ODM, the codebook and the uncompressed transport file
+    inside the xpt bundle are searched as they are."""
+    if path.suffix in ZIPPED:
         with zipfile.ZipFile(path) as archive:
             return b"".join(archive.read(name) for name in archive.namelist())
     if path.suffix == ".parquet":

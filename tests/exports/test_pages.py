@@ -91,7 +91,7 @@ def test_an_admin_may_ask_for_identified_data(client, lbpb, persona):
 
 def test_a_bad_choice_is_a_form_error_not_a_job(client, lbpb, persona):
     client.force_login(persona("data_manager"))
-    response = run(client, lbpb, {"format": "xpt", "visits": ["nowhere"]})
+    response = run(client, lbpb, {"format": "sas7bdat", "visits": ["nowhere"]})
     assert response.status_code == 200 and response.context["form"].errors.keys() == {"format", "visits"}
     assert not DataExport.objects.exists()
 
