@@ -5,6 +5,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 
 PAGING = ("page", "page_size", "format")
+ID_MAX = 10**18 - 1  # ids are checked as at most 18 digits; the schema says so, so a schema-valid call is accepted
 
 
 def checked_filters(params, allowed: dict[str, str]) -> dict[str, str]:
@@ -41,7 +42,7 @@ class DeclaredFilters(BaseFilterBackend):
                 "name": name,
                 "required": False,
                 "in": "query",
-                "schema": {"type": "integer", "minimum": 1} if lookup.endswith("_id") else {"type": "string"},
+                "schema": {"type": "integer", "minimum": 1, "maximum": ID_MAX} if lookup.endswith("_id") else {"type": "string"},
             }
             for name, lookup in view.filters.items()
         ]
