@@ -4,8 +4,17 @@ ones (a misspelt filter would otherwise return everything)."""
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 
+from core.validation import QUERY_VALUE_MAX, query_value_problems
+
 PAGING = ("page", "page_size", "format")
 ID_MAX = 10**18 - 1  # ids are checked as at most 18 digits; the schema says so, so a schema-valid call is accepted
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": ID_MAX}
+# What core.validation.query_value_problems lets through, said in the schema.
+TEXT_SCHEMA = {
+    "type": "string",
+    "maxLength": QUERY_VALUE_MAX,
+    "pattern": "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$",
+}
 
 
 def checked_filters(params, allowed: dict[str, str]) -> dict[str, str]:
@@ -21,6 +30,9 @@ def checked_filters(params, allowed: dict[str, str]) -> dict[str, str]:
                 }
             }
         )
+    problems = query_value_problems(params, allowed)
+    if problems:
+        raise ValidationError(problems)
     lookups = {allowed[name]: params.get(name) for name in allowed if params.get(name)}
     for lookup, value in lookups.items():
         if lookup.endswith("_id") and not (value.isascii() and value.isdigit() and len(value) <= 18):
@@ -42,7 +54,7 @@ class DeclaredFilters(BaseFilterBackend):
                 "name": name,
                 "required": False,
                 "in": "query",
-                "schema": {"type": "integer", "minimum": 1, "maximum": ID_MAX} if lookup.endswith("_id") else {"type": "string"},
+                "schema": ID_SCHEMA if lookup.endswith("_id") else TEXT_SCHEMA,
             }
             for name, lookup in view.filters.items()
         ]

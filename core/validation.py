@@ -69,6 +69,23 @@ def check_text(value: str, *, max_length: int | None = None) -> str:
     return value
 
 
+QUERY_VALUE_MAX = 200  # characters of one query-string filter value (codes and ids are far shorter)
+
+
+def query_value_problems(params, names) -> dict[str, dict[str, str]]:
+    """``{name: bilingual reason}`` for each filter value in ``names`` that no text field could hold (a NUL byte
+    reaching PostgreSQL is a server error, not a miss)."""
+    problems = {}
+    for name in names:
+        value = params.get(name)
+        if value:
+            try:
+                check_text(value, max_length=QUERY_VALUE_MAX)
+            except InputRefused as refused:
+                problems[name] = refused.message
+    return problems
+
+
 def check_texts(value: Any, *, max_depth: int = 20) -> None:
     """Every string inside ``value`` (a JSON-like tree: dicts, lists, strings, numbers) passes ``check_text``,
     and the tree is at most ``max_depth`` levels deep."""

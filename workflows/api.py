@@ -10,7 +10,7 @@ from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
 from core.inputs import BoundedSerializerMixin
-from core.validation import INT32_MAX
+from core.validation import INT32_MAX, query_value_problems
 from instruments.models import Response
 from instruments.registry import StoredDefinitionError
 from participants.access import crf_for_user as access_crf_for_user
@@ -184,6 +184,9 @@ def _filters(params) -> dict:
                 }
             }
         )
+    problems = query_value_problems(params, RESPONSE_FILTERS)
+    if problems:
+        raise ValidationError({"errors": problems})
     lookups = {RESPONSE_FILTERS[name]: params.get(name) for name in RESPONSE_FILTERS if params.get(name)}
     if "participant_id" in lookups and not _is_id(lookups["participant_id"]):
         raise ValidationError(

@@ -111,3 +111,13 @@ def test_a_blinded_roles_token_never_sees_an_arm(alpha, make_persona, token_of):
     statistician = token_client(token_of(make_persona("unblinded_statistician", all_sites=True), alpha.study))
     assert statistician.get("/api/v1/studies/alpha/arms/").status_code == 200
     assert "active" in statistician.get("/api/v1/participants/").content.decode()  # the check above can fail
+
+
+def test_a_nul_byte_in_a_filter_is_a_400_on_both_apis_not_a_server_error(client, alpha, make_persona, token_of):
+    """schemathesis found it: PostgreSQL cannot take a NUL in a query parameter."""
+    pi = make_persona("pi", all_sites=True)
+    answer = token_client(token_of(pi, alpha.study)).get("/api/v1/acquisitions/?visit_code=%00")
+    assert answer.status_code == 400 and "control characters" in answer.json()["errors"]["visit_code"]["en"]
+    client.force_login(pi)
+    session = client.get("/instruments/api/responses/?visit_code=a%00b")
+    assert session.status_code == 400 and "control characters" in session.json()["errors"]["visit_code"]["en"]
