@@ -13,84 +13,36 @@ from datetime import date
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
 from core.i18n import text_for
 from instruments.models import Response
-from instruments.registry import instrument_for
 from monitoring.models import Signature, SourceVerification
 from monitoring.selectors import with_review_state
+from participants.form_status import (
+    COMPLETE,
+    IN_PROGRESS,
+    LOCKED,
+    LOOKS,
+    MISSED,
+    NOT_STARTED,
+    NOT_TRACKED,
+    OPEN_QUERY,
+    OUT_OF_WINDOW,
+    OVERDUE,
+    SIGNED,
+    VERIFIED,
+    FormChip,
+    Look,
+    form_status,
+)
 from participants.models import Lock, Participant, Visit
-from participants.selectors import participant_schedule, participants_for_user
+from participants.selectors import instrument_title, lock_covers, participant_schedule, participants_for_user
 from queries.models import Query
 from queries.selectors import OPEN_STATUSES
 
 PAGE_SIZE = 25
-
-# Form statuses, from least to most advanced, then the marks a cell can carry (query, visit states).
-NOT_STARTED, IN_PROGRESS, COMPLETE, VERIFIED, LOCKED, SIGNED = (
-    "not_started",
-    "in_progress",
-    "complete",
-    "verified",
-    "locked",
-    "signed",
-)
-OPEN_QUERY, OUT_OF_WINDOW, MISSED, OVERDUE = "open_query", "out_of_window", "missed", "overdue"
-# A specimen or acquisition: expected at the visit, but its record lives in another module (no form status yet).
-NOT_TRACKED = "not_tracked"
-
-
-@dataclass(frozen=True)
-class Look:
-    label: object  # a lazy translation
-    style: str  # Bootstrap contextual colour
-    icon: str  # bootstrap-icons name
-
-
-# Colour and icon always come with the label (the text alternative), so no status is told by colour alone.
-LOOKS = {
-    NOT_STARTED: Look(_("Not started"), "light", "circle"),
-    IN_PROGRESS: Look(_("In progress"), "warning", "pencil"),
-    COMPLETE: Look(_("Complete"), "primary", "check-circle"),
-    VERIFIED: Look(_("Verified (SDV)"), "success", "patch-check"),
-    LOCKED: Look(_("Locked"), "secondary", "lock"),
-    SIGNED: Look(_("Signed"), "dark", "pen"),
-    OPEN_QUERY: Look(_("Open query"), "danger", "chat-left-dots"),
-    OUT_OF_WINDOW: Look(_("Out of window"), "warning", "calendar-x"),
-    MISSED: Look(_("Missed"), "dark", "slash-circle"),
-    OVERDUE: Look(_("Overdue"), "danger", "alarm"),
-    NOT_TRACKED: Look(_("Expected (recorded outside the forms)"), "light", "box"),
-}
 FILTER_STATUSES = tuple(code for code in LOOKS if code != NOT_TRACKED)
-
-
-def form_status(status: str | None, *, verified: bool, locked: bool, signed: bool) -> str:
-    """One form's place in the review chain: a signature covers only complete forms of a signed casebook; a lock
-    makes any saved form read-only; SDV counts only at the saved version."""
-    if status in (None, Response.Status.NOT_STARTED):
-        return LOCKED if locked else NOT_STARTED
-    if status == Response.Status.IN_PROGRESS:
-        return LOCKED if locked else IN_PROGRESS
-    if signed:
-        return SIGNED
-    if locked:
-        return LOCKED
-    return VERIFIED if verified else COMPLETE
-
-
-@dataclass
-class FormCell:
-    key: str  # the activity key (the CRF's URL part)
-    kind: str  # instrument, specimen, …: only instruments have a form to open
-    title: str
-    status: str
-    open_queries: int = 0
-
-    @property
-    def look(self) -> Look:
-        return LOOKS[self.status]
 
 
 @dataclass
@@ -98,7 +50,7 @@ class VisitCell:
     visit: Visit
     label: str
     state: str  # participants.selectors visit status (upcoming, open, overdue, completed, missed, …)
-    forms: list[FormCell] = field(default_factory=list)
+    forms: list[FormChip] = field(default_factory=list)
     missed_reason: str = ""
 
     @property
@@ -196,18 +148,19 @@ class _ReviewState:
     queries: dict[tuple[int, str, str], int]
     signed: set[int]
     missed_reasons: dict[int, str]  # visit id -> reason
+    locks: dict[int, list[tuple]]  # participant id -> active locks as (scope, visit code, response id)
     titles: dict[tuple[str, str], str] = field(
         default_factory=dict
     )  # (kind, code) -> title: a study's own costs a query
 
     @classmethod
     def load(cls, ids: list[int]) -> _ReviewState:
-        return cls(_responses(ids), _open_queries(ids), _signed(ids), _missed_reasons(ids))
+        return cls(_responses(ids), _open_queries(ids), _signed(ids), _missed_reasons(ids), _locks(ids))
 
 
 def _responses(ids) -> dict:
     rows = with_review_state(Response.objects.filter(participant_id__in=ids, instance=1)).values(
-        "participant_id", "visit_code", "activity_key", "status", "is_verified", "is_locked"
+        "pk", "participant_id", "visit_code", "activity_key", "status", "is_verified"
     )
     return {(r["participant_id"], r["visit_code"], r["activity_key"]): r for r in rows.order_by()}
 
@@ -219,6 +172,14 @@ def _open_queries(ids) -> dict:
     )
     for key in rows.order_by():
         found[key] = found.get(key, 0) + 1
+    return found
+
+
+def _locks(ids) -> dict[int, list[tuple]]:
+    found: dict[int, list[tuple]] = {}
+    rows = Lock.objects.filter(participant_id__in=ids, unlocked_at__isnull=True).order_by()
+    for participant_id, *lock in rows.values_list("participant_id", "scope", "visit_code", "response_id"):
+        found.setdefault(participant_id, []).append(tuple(lock))
     return found
 
 
@@ -253,7 +214,7 @@ def _row(participant, protocol, state: _ReviewState, *, today, codes: list[str],
     return GridRow(participant, list(cells.items()), arm=arms.get(participant.arm_code, "") if arms else "")
 
 
-def _form(participant, visit_code: str, activity, state: _ReviewState, signed: bool) -> FormCell:
+def _form(participant, visit_code: str, activity, state: _ReviewState, signed: bool) -> FormChip:
     key = (participant.pk, visit_code, activity.key)
     saved = state.responses.get(key)
     status = (
@@ -262,22 +223,13 @@ def _form(participant, visit_code: str, activity, state: _ReviewState, signed: b
         else form_status(
             saved["status"] if saved else None,
             verified=bool(saved and saved["is_verified"]),
-            locked=bool(saved and saved["is_locked"]),
+            locked=any(lock_covers(lock, visit_code, saved) for lock in state.locks.get(participant.pk, ())),
             signed=signed,
         )
     )
     kind_code = (activity.kind, activity.code)
     if kind_code not in state.titles:
-        state.titles[kind_code] = _title(participant, activity)
-    return FormCell(activity.key, activity.kind, state.titles[kind_code], status, state.queries.get(key, 0))
-
-
-def _title(participant, activity) -> str:
-    """The form's title in the viewer's language (its short title when it has one), not its code."""
-    if activity.kind != "instrument":
-        return activity.code
-    try:
-        instrument = instrument_for(participant, activity.code)
-    except KeyError:
-        return activity.code
-    return text_for(instrument.short_title or instrument.title) or activity.code
+        state.titles[kind_code] = (
+            instrument_title(participant, activity.code) if activity.kind == "instrument" else activity.code
+        )
+    return FormChip(activity.key, activity.kind, state.titles[kind_code], status, state.queries.get(key, 0))

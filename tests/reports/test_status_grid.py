@@ -1,6 +1,7 @@
 """The record status grid: each form's status from the real services, filters, site scope, blinding and a query
 count that does not grow with the number of participants."""
 
+import re
 from datetime import date
 
 import pytest
@@ -128,7 +129,8 @@ def test_each_form_shows_its_status_from_the_services(client, grid_world):
 def test_a_locked_casebook_shows_its_forms_locked(client, grid_world):
     client.force_login(grid_world.people["dm_all"])
     response = client.get(grid_url(site="B"))
-    assert forms(response, "ALPHA-B-0001", "baseline")["phq9"] == "locked"
+    baseline = forms(response, "ALPHA-B-0001", "baseline")
+    assert baseline["phq9"] == "locked" and baseline["sf36"] == "locked"  # never started, but read-only now
     assert "ALPHA-A-0001" not in response.content.decode()
 
 
@@ -211,3 +213,32 @@ def test_the_query_count_does_not_grow_with_participants(client, grid_world):
         response = client.get(grid_url())
     assert response.content.decode().count("data-participant=") == 10
     assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
+
+
+def chips(response) -> dict[str, tuple[str, str]]:
+    """activity key -> (status, open queries) of the participant page's baseline chips."""
+    body = response.content.decode()
+    baseline = body[body.index('data-visit="baseline"') : body.index('data-visit="m1"')]
+    found = re.findall(r'data-activity="([^"]+)" data-status="([^"]+)" data-queries="(\d+)"', baseline)
+    return {key: (status, queries) for key, status, queries in found}
+
+
+def test_the_participant_page_chips_show_status_queries_and_title_like_the_grid(client, grid_world):
+    client.force_login(grid_world.people["coordinator"])
+    response = client.get(reverse("participants:participant-detail", args=[grid_world.participant_a.pk]))
+    assert chips(response) == {
+        "phq9": ("verified", "0"),
+        "sf36": ("not_started", "0"),
+        "psqi": ("not_started", "1"),
+        "sleep_diary": ("not_started", "0"),
+        "phq9_family": ("in_progress", "0"),
+        "blood": ("not_tracked", "0"),
+    }
+    body = response.content.decode()
+    assert "PHQ-9 · Verified (SDV)" in body and "> phq9 <" not in body
+
+
+def test_a_locked_casebook_shows_locked_chips_even_for_forms_never_started(client, grid_world):
+    client.force_login(grid_world.people["dm_all"])
+    response = client.get(reverse("participants:participant-detail", args=[grid_world.participant_b.pk]))
+    assert {status for status, _ in chips(response).values()} == {"locked", "not_tracked"}
