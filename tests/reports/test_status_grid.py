@@ -242,3 +242,17 @@ def test_a_locked_casebook_shows_locked_chips_even_for_forms_never_started(clien
     client.force_login(grid_world.people["dm_all"])
     response = client.get(reverse("participants:participant-detail", args=[grid_world.participant_b.pk]))
     assert {status for status, _ in chips(response).values()} == {"locked", "not_tracked"}
+
+
+def test_the_crf_marks_the_fields_with_open_queries(client, grid_world):
+    a, monitor = grid_world.participant_a, grid_world.people["monitor"]
+    query_raise(user=monitor, participant=a, visit_code="baseline", activity_key="phq9", item_code="phq9_3", text="?")
+    client.force_login(grid_world.people["coordinator"])
+    body = client.get(reverse("workflows:response-edit", args=[a.pk, "baseline", "phq9"])).content.decode()
+    assert 'data-item="phq9_3" data-type' in body
+    marked = re.findall(r'data-item="([^"]+)"[^>]*data-open-queries="(\d+)"', body)
+    assert marked == [("phq9_3", "1")]
+    assert 'id="open-queries-banner"' in body and "1 open query on this form" in body
+    # a form without queries has no marks
+    body = client.get(reverse("workflows:response-edit", args=[a.pk, "baseline", "sf36"])).content.decode()
+    assert "data-open-queries" not in body and 'id="open-queries-banner"' not in body
