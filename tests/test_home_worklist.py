@@ -8,16 +8,27 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
+from accounts.services import membership_grant
 from participants.models import Visit
 from queries.services import query_answer, query_raise
 from tests.matrix.instruments import alpha_with_protocol
-from tests.monitoring.conftest import persona, submit
+from tests.monitoring.conftest import submit
+
+
+def member(world, role: str, *, all_sites: bool = False) -> User:
+    """A user of study alpha at site A (or every site) without a usable password: tests log in with force_login."""
+    user = User.objects.create_user(username=role, password=None)
+    membership_grant(
+        user=user, study=world.study, role=role, sites=[] if all_sites else [world.site_a], all_sites=all_sites
+    )
+    return user
 
 
 @pytest.fixture
 def home_world(world):
     alpha_with_protocol(world)
-    people = {role: persona(world, role, all_sites=role == "monitor") for role in ("coordinator", "monitor", "pi")}
+    people = {role: member(world, role, all_sites=role == "monitor") for role in ("coordinator", "monitor", "pi")}
     today = timezone.localdate()
     for participant, code, start, end in (
         (world.participant_a, "m1", today - timedelta(days=20), today - timedelta(days=10)),  # overdue

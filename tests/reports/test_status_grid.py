@@ -16,9 +16,9 @@ from participants import services as participant_services
 from participants.models import AnchorDate, Visit
 from queries.services import query_raise
 from studies.models import Study
-from tests.factories import PASSWORD, ParticipantFactory
+from tests.factories import ParticipantFactory
 from tests.matrix.instruments import alpha_with_protocol
-from tests.monitoring.conftest import ANSWERS, password_hash, persona, sign_request, submit
+from tests.monitoring.conftest import ANSWERS, submit
 from workflows.services import response_submit
 
 
@@ -28,7 +28,10 @@ def grid_world(world):
     an open query on the PSQI and a missed month-1 visit; participant S with a signed casebook. At site B:
     participant B with a locked casebook."""
     alpha_with_protocol(world)
-    people = {role: persona(world, role) for role in ("coordinator", "monitor", "data_manager", "pi")}
+    people = {
+        role: member(world, f"{role}-a", role, sites=[world.site_a])
+        for role in ("coordinator", "monitor", "data_manager", "pi")
+    }
     people["dm_all"] = member(world, "dm-all", "data_manager", all_sites=True)
     signed = ParticipantFactory(site=world.site_a, identifier="ALPHA-A-0002")
     for participant in (world.participant_a, world.participant_b, signed):
@@ -58,9 +61,8 @@ def grid_world(world):
     participant_services.lock_create(participant=b, scope="participant", user=people["dm_all"], reason="database lock")
 
     submit(signed, coordinator)
-    monitoring_services.casebook_sign(
-        participant=signed, user=people["pi"], password=PASSWORD, meaning="reviewed", request=sign_request()
-    )
+    # the signing transaction itself: the password re-check (and its lock-out) is tested in tests/monitoring
+    monitoring_services._casebook_sign(participant=signed, user=people["pi"], meaning="reviewed")
     world.people, world.signed = people, signed
     return world
 
@@ -72,7 +74,7 @@ def schedule(participant, user):
 
 
 def member(world, username: str, role: str, *, study=None, sites=(), all_sites=False) -> User:
-    user = User.objects.create(username=username, password=password_hash())
+    user = User.objects.create_user(username=username, password=None)  # tests log in with force_login
     membership_grant(user=user, study=study or world.study, role=role, sites=list(sites), all_sites=all_sites)
     return user
 
@@ -184,7 +186,7 @@ def test_the_arm_shows_in_an_open_study_and_not_in_a_blinded_one(client, grid_wo
 
 
 def test_the_roles_without_the_grid_get_a_403_and_outsiders_a_404(client, grid_world):
-    statistician = persona(grid_world, "unblinded_statistician")
+    statistician = member(grid_world, "statistician", "unblinded_statistician", all_sites=True)
     client.force_login(statistician)
     assert client.get(grid_url()).status_code == 403
     client.force_login(
