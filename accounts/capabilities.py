@@ -31,6 +31,7 @@ class Action(StrEnum):
     RAISE_QUERY = "raise_query"  # raise, close and reopen data queries
     ANSWER_QUERY = "answer_query"
     VIEW_MONITORING = "view_monitoring"  # the monitoring dashboard
+    VIEW_STATUS_GRID = "view_status_grid"  # the record status grid: participants × visits × forms (reports)
     VERIFY = "verify"  # source data verification
     LOCK = "lock"  # lock and release responses, visits and casebooks
     SIGN = "sign"  # the investigator's casebook signature
@@ -106,6 +107,7 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
             A.USE_TWO_FACTOR,
             A.VIEW_STUDY,
             A.VIEW_PARTICIPANTS,
+            A.VIEW_STATUS_GRID,
             A.LOAD_PROTOCOL,
             A.LOAD_INSTRUMENTS,
             A.ENTER_DATA,
@@ -132,6 +134,7 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
             A.USE_TWO_FACTOR,
             A.VIEW_STUDY,
             A.VIEW_PARTICIPANTS,
+            A.VIEW_STATUS_GRID,
             A.MANAGE_PARTICIPANTS,
             A.SEE_IDENTIFIERS,
             A.ENTER_DATA,
@@ -151,6 +154,7 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
         {
             A.VIEW_STUDY,
             A.VIEW_PARTICIPANTS,
+            A.VIEW_STATUS_GRID,
             A.MANAGE_PARTICIPANTS,
             A.SEE_IDENTIFIERS,
             A.ENTER_DATA,
@@ -164,6 +168,7 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
         {
             A.VIEW_STUDY,
             A.VIEW_PARTICIPANTS,
+            A.VIEW_STATUS_GRID,
             A.RAISE_QUERY,
             A.VIEW_MONITORING,
             A.VERIFY,

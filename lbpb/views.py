@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,7 @@ from accounts.lockout import reset_request_limits
 from accounts.selectors import memberships_for_user
 
 from .services import PASSWORD_CHANGE_REASON, PASSWORD_RESET_REASON, user_password_set
+from .worklist import shows_worklist, worklist
 
 TOO_MANY_RESETS = _("Too many password-reset requests from your address. Please try again in an hour.")
 
@@ -29,6 +31,7 @@ def home(request):
     context = {
         "memberships": memberships_for_user(request.user),
         "may_create_study": can_on_server(request.user, Action.CREATE_STUDY),
+        "worklist": worklist(request.user, today=timezone.localdate()) if shows_worklist(request.user) else None,
     }
     return render(request, "home.html", context)
 

@@ -36,6 +36,12 @@ def _verified_expression():
     )
 
 
+def with_review_state(responses: QuerySet) -> QuerySet:
+    """``responses`` annotated with ``is_verified`` (current SDV at the saved version) and ``is_locked`` (an active
+    lock of the form, its visit or its participant), in the same query (for grids and counts)."""
+    return responses.annotate(is_verified=_verified_expression(), is_locked=_locked_expression())
+
+
 def sdv_state(response, current: SourceVerification | None, ever_verified: bool) -> str:
     if current is not None and current.lock_version == response.lock_version:
         return VERIFIED

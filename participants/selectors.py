@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
 from core.i18n import text_for
 from instruments.models import Response
+from instruments.registry import instrument_for
 from studies.protocol import activities_for, visit_status
 from studies.protocol.entry import (
     ACTIVITY_ARM,
@@ -26,6 +27,7 @@ from studies.protocol.entry import (
 )
 from studies.selectors import current_protocol, protocol_at_version
 
+from .form_status import NOT_TRACKED, OPEN_QUERY_STATUSES, FormChip, form_status
 from .models import CriterionEvent, Lock, Participant, Visit
 
 CANCELLED = "cancelled"
@@ -126,6 +128,7 @@ class ScheduledVisit:
     label: str
     status: str
     activities: tuple  # studies.protocol.Activity
+    forms: tuple = ()  # form_status.FormChip per activity, when asked for (with_form_status)
 
     @property
     def status_label(self) -> str:
@@ -165,6 +168,69 @@ def participant_schedule(participant: Participant, protocol, *, today: date) -> 
         activities = activities_for(protocol, definition, arm) if definition is not None else ()
         rows.append(ScheduledVisit(visit, label, visit_status_of(visit, today), activities))
     return rows
+
+
+def with_form_status(participant: Participant, schedule: list[ScheduledVisit]) -> list[ScheduledVisit]:
+    """The schedule's rows with each activity's form chip: title, status and open queries (four queries).
+
+    SDV, signatures and queries belong to apps on higher floors (monitoring, queries); they are read here through
+    the participant's and the responses' reverse relations, as randomisation_number reads the allocation.
+    """
+    saved = {
+        (r["visit_code"], r["activity_key"]): r
+        for r in participant.responses.filter(instance=1)
+        .annotate(
+            current_sdv=Count(
+                "verifications",
+                filter=Q(verifications__reset_at__isnull=True, verifications__lock_version=F("lock_version")),
+            )
+        )
+        .values("pk", "visit_code", "activity_key", "status", "current_sdv")
+        .order_by()
+    }
+    locks = list(active_locks(participant).values_list("scope", "visit_code", "response_id"))
+    signed = participant.signatures.filter(voided_at__isnull=True).exists()
+    queries: dict[tuple[str, str], int] = {}
+    for key in participant.queries.filter(status__in=OPEN_QUERY_STATUSES).values_list("visit_code", "activity_key"):
+        queries[key] = queries.get(key, 0) + 1
+    titles: dict[str, str] = {}
+
+    def chip(visit_code: str, activity) -> FormChip:
+        key = (visit_code, activity.key)
+        if activity.kind != "instrument":
+            return FormChip(activity.key, activity.kind, activity.code, NOT_TRACKED, queries.get(key, 0))
+        row = saved.get(key)
+        locked = any(lock_covers(lock, visit_code, row) for lock in locks)
+        status = form_status(
+            row and row["status"], verified=bool(row and row["current_sdv"]), locked=locked, signed=signed
+        )
+        if activity.code not in titles:
+            titles[activity.code] = instrument_title(participant, activity.code)
+        return FormChip(activity.key, activity.kind, titles[activity.code], status, queries.get(key, 0))
+
+    return [replace(row, forms=tuple(chip(row.visit.visit_code, a) for a in row.activities)) for row in schedule]
+
+
+def lock_covers(lock: tuple, visit_code: str, row: dict | None) -> bool:
+    """Does an active lock, as (scope, visit code, response id), cover the form at ``visit_code`` whose saved
+    response is ``row`` (a dict with "pk", None when nothing was saved)? A form never started is covered by its
+    visit's or participant's lock."""
+    scope, lock_visit, response_id = lock
+    if scope == Lock.Scope.PARTICIPANT:
+        return True
+    if scope == Lock.Scope.VISIT:
+        return lock_visit == visit_code
+    return row is not None and response_id == row["pk"]
+
+
+def instrument_title(participant: Participant, code: str) -> str:
+    """An instrument's title in the viewer's language (its short title when it has one), never just its code
+    unless the definition cannot be read."""
+    try:
+        instrument = instrument_for(participant, code)
+    except KeyError:
+        return code
+    return text_for(instrument.short_title or instrument.title) or code
 
 
 def _definition_done_under(participant: Participant, visit: Visit, protocol):

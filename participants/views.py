@@ -34,7 +34,14 @@ from .forms import (
 )
 from .models import CriterionEvent, Participant
 from .selectors import participant_list as select_participants
-from .selectors import participant_schedule, randomisation_number, screening_log, unscheduled_forms, visits_due
+from .selectors import (
+    participant_schedule,
+    randomisation_number,
+    screening_log,
+    unscheduled_forms,
+    visits_due,
+    with_form_status,
+)
 from .services.event_text import event_label
 
 
@@ -221,7 +228,7 @@ def _render_detail(request, participant, **bound):
         ]
         if protocol
         else [],
-        "schedule": participant_schedule(participant, protocol, today=today),
+        "schedule": with_form_status(participant, participant_schedule(participant, protocol, today=today)),
         "unscheduled": unscheduled_forms(participant, protocol),
         "today": today,
         "visit_error": bound.get("visit_form"),

@@ -63,6 +63,19 @@ def target_queries(*, participant, visit_code: str, activity_key: str) -> QueryS
     return participant_queries(participant).filter(visit_code=visit_code, activity_key=activity_key)
 
 
+def open_counts_by_item(*, participant, visit_code: str, activity_key: str) -> dict[str, int]:
+    """Unresolved queries on one form, per field code ("" for queries on the whole form), for the CRF's marks."""
+    rows = (
+        Query.objects.filter(
+            participant=participant, visit_code=visit_code, activity_key=activity_key, status__in=OPEN_STATUSES
+        )
+        .order_by()
+        .values("item_code")
+        .annotate(n=Count("pk"))
+    )
+    return {row["item_code"]: row["n"] for row in rows}
+
+
 def query_thread(query: Query):
     return query.messages.select_related("author").order_by("at", "pk")
 

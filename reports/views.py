@@ -5,12 +5,17 @@ import json
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 
+from accounts.capabilities import can_see_arms
 from core.csv import csv_response
 from core.downloads import attachment
+from core.i18n import text_for
 from studies.access import study_for_user
+from studies.selectors import current_protocol, sites_for_user
 
-from . import exports, selectors
+from . import exports, grid, selectors
+from .access import study_for_status_grid
 from .diagram import layout
 
 
@@ -45,3 +50,37 @@ def consort_json(request, study_code: str):
     data = {"study": study.code, "consort": exports.as_dict(flow) if flow is not None else None}
     body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     return attachment(HttpResponse(body, content_type="application/json; charset=utf-8"), f"{study.code}-consort.json")
+
+
+def status_grid(request, study_code: str):
+    study = study_for_status_grid(request.user, study_code)
+    protocol = current_protocol(study)
+    # A blinded role gets no arm names, so neither the column nor the filter exists for it, and ?arm= is ignored.
+    arms = {a.code: text_for(a.name) for a in protocol.arms} if protocol and can_see_arms(request.user, study) else {}
+    filters = grid.Filters(
+        site=request.GET.get("site", ""),
+        arm=request.GET.get("arm", "") if arms else "",
+        visit=request.GET.get("visit", ""),
+        status=request.GET.get("status", ""),
+    )
+    page = grid.status_grid(
+        request.user,
+        study=study,
+        protocol=protocol,
+        filters=filters,
+        today=timezone.localdate(),
+        page_number=request.GET.get("page"),
+        arms=arms,
+    )
+    context = {
+        "study": study,
+        "protocol": protocol,
+        "grid": page,
+        "filters": filters,
+        "sites": sites_for_user(request.user, study).order_by("code"),
+        "arms": arms,
+        "visits": [(v.code, text_for(v.label)) for v in protocol.visits if not v.unscheduled] if protocol else [],
+        "statuses": [(code, grid.LOOKS[code]) for code in grid.FILTER_STATUSES],
+        "legend": list(grid.LOOKS.values()),
+    }
+    return render(request, "reports/status_grid.html", context)

@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from accounts.capabilities import sees_arms
+from accounts.capabilities import Action, role_may, sees_arms
 from accounts.selectors import membership_for
 
 from .access import can_load_protocol, study_for_user
@@ -21,6 +21,7 @@ def study_detail(request, study_code: str):
         "summary": protocol_summary(study),
         "can_load": can_load_protocol(request.user, study, membership),
         "show_arms": sees_arms(membership.role if membership else None, study.blinding),
+        "can_see_grid": role_may(membership.role if membership else None, Action.VIEW_STATUS_GRID),
     }
     return render(request, "studies/study_detail.html", context)
 

@@ -149,6 +149,7 @@ GATES = {
     "reports:consort-detail": Gate(),
     "reports:consort-json": Gate(),
     "reports:consort-svg": Gate(),
+    "reports:status-grid": Gate(V.VIEW_STATUS_GRID),
     "safety:adverseevent-list": Gate(),
     "safety:dsmb-listing": Gate(),
     "safety:saereport-edit": Gate(post=V.RECORD_SAE_REPORT),

@@ -128,3 +128,28 @@ def test_the_export_check_would_catch_a_leak_because_the_statisticians_file_has_
     OBJECT_KWARGS["response_id"][0](blind_world)
     client.force_login(blind_world.statistician)
     assert "arm_zeta" in _export_file_text(client, blind_world.study, "csv_wide")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["data_manager", "pi", "coordinator", "monitor"])
+def test_the_record_status_grid_offers_no_arm_filter_and_ignores_one_to_a_blinded_role(
+    client, blind_world, make_persona, role
+):
+    client.force_login(make_persona(role, all_sites=True))
+    url = reverse("reports:status-grid", args=[blind_world.study.code])
+    page = client.get(url).content.decode()
+    assert 'name="arm"' not in page and not [arm for arm in ARM_STRINGS if arm in page]
+    # ?arm= is ignored, both arms' participants are listed: filtering on an arm would tell who is in it
+    page = client.get(url, {"arm": "arm_zeta"}).content.decode()
+    assert 'data-participant="ALPHA-A-0001"' in page and 'data-participant="ALPHA-B-0001"' in page
+
+
+@pytest.mark.django_db
+def test_the_grid_check_would_catch_a_leak_because_an_open_study_shows_arms(client, blind_world, make_persona):
+    blind_world.study.blinding = "none"
+    blind_world.study.save(update_fields=["blinding"])
+    client.force_login(make_persona("data_manager", all_sites=True))
+    url = reverse("reports:status-grid", args=[blind_world.study.code])
+    page = client.get(url, {"arm": "arm_zeta"}).content.decode()
+    assert 'name="arm"' in page and "Zeta high dose" in page
+    assert 'data-participant="ALPHA-A-0001"' in page and 'data-participant="ALPHA-B-0001"' not in page

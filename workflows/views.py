@@ -29,6 +29,7 @@ from instruments.registry import StoredDefinitionError, instrument_for
 from participants.access import can_enter_data, crf_for_user
 from participants.selectors import is_locked
 from queries.access import may_raise
+from queries.selectors import open_counts_by_item
 from studies.access import study_for_protocol_load, study_for_user
 from studies.forms import ProtocolUploadForm
 from studies.protocol import ProtocolError
@@ -132,16 +133,21 @@ def response_edit(request, participant_id: int, visit_code: str, activity_key: s
                     "zh": "无法读取表单。请重新加载页面后再试。",
                 }
             }
+    open_queries = open_counts_by_item(participant=crf.participant, visit_code=visit_code, activity_key=activity_key)
+    items = crf_items(instrument, raw, errors, response.scores if response else {})
+    for item in items:  # the CRF marks each field that has an open query
+        item["open_queries"] = open_queries.get(item["code"], 0)
     context = {
         "crf": crf,
         "instrument": instrument,
         "response": response,
+        "open_query_count": sum(open_queries.values()),
         "meta": meta,
         "instance": instance,
         "writable": writable,
         "locked": lock,
         "may_raise_query": may_raise(request.user, crf.participant.study),
-        "items": crf_items(instrument, raw, errors, response.scores if response else {}),
+        "items": items,
         "scores": score_rows(instrument, response.scores if response else {}),
         "general_errors": [text_for(errors[key]) for key in GENERAL_ERRORS if key in errors],
         "item_error_count": len([key for key in errors if key not in GENERAL_ERRORS]),
