@@ -58,12 +58,13 @@ check: install
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # The project catalogue (locale/) covers lbpb, core, accounts and templates/; each domain app keeps its own.
-APPS_WITH_LOCALE := studies participants instruments imaging audit randomisation queries monitoring safety reports workflows
+APPS_WITH_LOCALE := studies participants instruments imaging audit randomisation queries monitoring safety reports workflows exports api
 I18N_ENV := $(DEV_ENV) DJANGO_SETTINGS_MODULE=lbpb.settings PYTHONPATH=$(CURDIR)
 messages: install
 	$(I18N_ENV) $(BIN)/django-admin makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=tests \
 		--ignore=staticfiles --ignore=benchmarks $(foreach app,$(APPS_WITH_LOCALE),--ignore=$(app))
-	for app in $(APPS_WITH_LOCALE); do (cd $$app && $(I18N_ENV) ../$(BIN)/django-admin makemessages -l zh_Hans); done
+	# -P: the app folder is not put on sys.path, so its api.py or exports.py cannot shadow the apps of those names.
+	for app in $(APPS_WITH_LOCALE); do (cd $$app && $(I18N_ENV) ../$(BIN)/python -P -m django makemessages -l zh_Hans); done
 	$(I18N_ENV) $(BIN)/django-admin compilemessages --ignore=.venv --ignore=node_modules
 
 clean:

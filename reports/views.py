@@ -14,7 +14,7 @@ from core.i18n import text_for
 from studies.access import study_for_user
 from studies.selectors import current_protocol, sites_for_user
 
-from . import exports, grid, selectors
+from . import consort_files, grid, selectors
 from .access import study_for_status_grid
 from .diagram import layout
 
@@ -42,12 +42,14 @@ def consort_svg(request, study_code: str):
 
 def consort_csv(request, study_code: str):
     study, flow = _flow(request, study_code)
-    return csv_response(exports.csv_rows(flow) if flow is not None else [exports.HEADER], f"{study.code}-consort.csv")
+    return csv_response(
+        consort_files.csv_rows(flow) if flow is not None else [consort_files.HEADER], f"{study.code}-consort.csv"
+    )
 
 
 def consort_json(request, study_code: str):
     study, flow = _flow(request, study_code)
-    data = {"study": study.code, "consort": exports.as_dict(flow) if flow is not None else None}
+    data = {"study": study.code, "consort": consort_files.as_dict(flow) if flow is not None else None}
     body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     return attachment(HttpResponse(body, content_type="application/json; charset=utf-8"), f"{study.code}-consort.json")
 
