@@ -18,7 +18,8 @@ from functools import cache
 import yaml
 from django.http import Http404
 
-from .definitions.bounded_yaml import load_bounded
+from core import yaml_bounds
+
 from .definitions.library import LIBRARY_ROOT, Library, latest, load_library, version_key
 from .definitions.model import DefinitionError, Instrument
 from .definitions.parse import parse_definition
@@ -126,7 +127,7 @@ def read_stored(row: StudyInstrument) -> Instrument:
 
 def _read_yaml(text: str, file: str, languages) -> tuple[Instrument | None, list[str]]:
     try:
-        data = load_bounded(text)
+        data = yaml_bounds.load(text)
     except yaml.YAMLError as error:
         return None, [f"{file}: cannot read YAML: {error}"]
     instrument, found = parse_definition(data, file, languages=languages)

@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record, diff, snapshot
+from core import yaml_bounds
 
 from .definitions import DefinitionError, Instrument, Problem, parse_definition
-from .definitions.bounded_yaml import load_bounded
 from .definitions.scorers import scorer_problems
 from .models import DefinitionUpload, StudyInstrument
 from .redcap_dd import form_csv, item_rows, read_data_dictionary
@@ -180,7 +180,7 @@ def _user(user):
 
 def _read_yaml(file: InstrumentFile, languages) -> tuple[list[Candidate], list[Problem]]:
     try:
-        data = load_bounded(file.text)
+        data = yaml_bounds.load(file.text)
     except yaml.YAMLError as error:
         return [], [Problem(file.name, "", _("cannot read YAML: %(error)s") % {"error": error})]
     instrument, problems = parse_definition(data, file.name, languages=languages)

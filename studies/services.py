@@ -26,10 +26,10 @@ from django.utils.translation import gettext_noop
 from accounts.capabilities import Action, can, is_blinded
 from audit.models import AuditEvent
 from audit.services import audit_record, diff, snapshot
-from instruments.definitions.bounded_yaml import load_bounded
+from core import yaml_bounds
 
 from .models import ProtocolVersion, Site, Study
-from .protocol import Protocol, ProtocolError, blinding_relevant_changes, diff_protocols
+from .protocol import Protocol, ProtocolError, blinding_relevant_changes, diff_protocols, limits
 from .protocol.anchor_events import check_anchor_items
 from .protocol.outcomes import check_discontinuation_fields
 from .protocol.quality import InstrumentFields, check_quality_fields
@@ -153,7 +153,7 @@ def declared_study(text: str) -> dict:
     """The file's ``study:`` mapping as written, read with the bounded loader (a hostile file gives {}: the full
     parse then reports it)."""
     try:
-        data = load_bounded(text)
+        data = yaml_bounds.load(text, max_depth=limits.MAX_YAML_DEPTH, max_nodes=limits.MAX_YAML_NODES)
     except yaml.YAMLError:
         return {}
     study = data.get("study") if isinstance(data, dict) else None

@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from core import yaml_bounds
+
 from . import limits
 from .schema import BOTH_LANGUAGES, Text
 
@@ -101,25 +103,9 @@ class _DuplicateKey(yaml.constructor.ConstructorError):
         super().__init__(None, None, f"duplicate key '{key}'", mark)
 
 
-class _TooDeep(yaml.composer.ComposerError):
-    def __init__(self, mark):
-        super().__init__(None, None, "nested too deeply", mark)
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key repeated in one mapping (PyYAML would silently keep the last), and lists and
-    mappings nested deeper than MAX_YAML_DEPTH before its recursive composer runs out of stack."""
-
-    depth = 0
-
-    def compose_node(self, parent, index):
-        self.depth += 1
-        try:
-            if self.depth > limits.MAX_YAML_DEPTH:
-                raise _TooDeep(self.peek_event().start_mark)
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
+class _UniqueKeyLoader(yaml_bounds.DepthLoader):
+    """The bounded loader (core.yaml_bounds), refusing also a key repeated in one mapping (PyYAML would silently
+    keep the last)."""
 
     def construct_mapping(self, node, deep=False):
         seen = set()
@@ -155,61 +141,55 @@ class Reader:
                 limit=limits.MAX_FILE_BYTES,
             )
             return None
-        loader = None
         try:
-            # Inside the try: the loader checks the text for non-printable characters (a NUL) as it starts.
-            loader = _UniqueKeyLoader(text)
-            node = loader.get_single_node()
-            if node is not None and not self._bounded(node):
-                return None
-            return loader.construct_document(node) if node is not None else None
+            return yaml_bounds.load(
+                text, max_depth=limits.MAX_YAML_DEPTH, max_nodes=limits.MAX_YAML_NODES, loader=_UniqueKeyLoader
+            )
+        except yaml_bounds.Bound as exc:
+            self._bound_problem(exc)
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = mark.line + 1 if mark is not None else None
-            if isinstance(exc, _TooDeep):
-                self.add(
-                    "",
-                    gettext_noop("lists and mappings are nested more than %(limit)s deep (line %(line_number)s)"),
-                    line,
-                    limit=limits.MAX_YAML_DEPTH,
-                    line_number=line,
-                )
-                return None
-            if isinstance(exc, _DuplicateKey):
-                self.add(
-                    "",
-                    gettext_noop("YAML syntax error: duplicate key '%(key)s' (line %(line_number)s)"),
-                    line,
-                    key=str(exc.key),
-                    line_number=line,
-                )
-                return None
-            # PyYAML's own reason ("mapping values are not allowed here") is data: it has no catalogue.
-            reason = getattr(exc, "problem", None) or str(exc)
-            if line:
-                self.add(
-                    "",
-                    gettext_noop("YAML syntax error: %(reason)s (line %(line_number)s)"),
-                    line,
-                    reason=reason,
-                    line_number=line,
-                )
-            else:
-                self.add("", gettext_noop("YAML syntax error: %(reason)s"), reason=reason)
-            return None
-        finally:
-            if loader is not None:
-                loader.dispose()
+            self._syntax_problem(exc)
+        return None
 
-    def _bounded(self, root: yaml.Node) -> bool:
-        """Refuse a document whose aliases expand past MAX_YAML_NODES nodes or MAX_YAML_DEPTH levels (a "billion
-        laughs"), or refer to themselves, before anything walks it."""
-        problem = _expanded_problem(root)
-        if problem is not None:
-            msgid, params = problem
-            self.add("", msgid, **params)
-            return False
-        return True
+    def _bound_problem(self, exc: yaml_bounds.Bound) -> None:
+        if exc.kind == "depth":
+            line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
+            msgid = gettext_noop("lists and mappings are nested more than %(limit)s deep (line %(line_number)s)")
+            self.add("", msgid, line, limit=exc.limit, line_number=line)
+        elif exc.kind == "cycle":
+            self.add("", gettext_noop("an alias refers to the list or mapping that contains it"))
+        elif exc.kind == "nodes":
+            self.add(
+                "",
+                gettext_noop("the file expands to more than %(limit)s values (aliases counted in full)"),
+                limit=exc.limit,
+            )
+        else:
+            self.add(
+                "",
+                gettext_noop("lists and mappings are nested more than %(limit)s deep (aliases expanded)"),
+                limit=exc.limit,
+            )
+
+    def _syntax_problem(self, exc: yaml.YAMLError) -> None:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        if isinstance(exc, _DuplicateKey):
+            self.add(
+                "",
+                gettext_noop("YAML syntax error: duplicate key '%(key)s' (line %(line_number)s)"),
+                line,
+                key=str(exc.key),
+                line_number=line,
+            )
+            return
+        # PyYAML's own reason ("mapping values are not allowed here") is data: it has no catalogue.
+        reason = getattr(exc, "problem", None) or str(exc)
+        if line:
+            msgid = gettext_noop("YAML syntax error: %(reason)s (line %(line_number)s)")
+            self.add("", msgid, line, reason=reason, line_number=line)
+        else:
+            self.add("", gettext_noop("YAML syntax error: %(reason)s"), reason=reason)
 
     def mapping(self, data: Any, path: str, required: tuple[str, ...], optional: tuple[str, ...] = ()):
         if not isinstance(data, dict):
@@ -381,45 +361,3 @@ class Reader:
         if any(lang in required and not given for lang, given in (("en", en), ("zh", zh))):
             return None
         return Text(en=en, zh=zh)
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    if isinstance(node, yaml.MappingNode):
-        return [part for pair in node.value for part in pair]
-    return []
-
-
-def _expanded_problem(root: yaml.Node) -> tuple[str, dict] | None:
-    """The expanded size and depth of the node graph (an alias counts in full wherever it is used), computed once
-    per node without recursion; a problem if either is over its limit or an alias refers to its own anchor."""
-    size: dict[int, int] = {}
-    depth: dict[int, int] = {}
-    open_nodes: set[int] = set()
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        key = id(node)
-        if children_done:
-            open_nodes.discard(key)
-            kids = _children(node)
-            size[key] = 1 + sum(size[id(k)] for k in kids)
-            depth[key] = 1 + max((depth[id(k)] for k in kids), default=0)
-            if size[key] > limits.MAX_YAML_NODES:
-                return gettext_noop("the file expands to more than %(limit)s values (aliases counted in full)"), {
-                    "limit": limits.MAX_YAML_NODES
-                }
-            if depth[key] > limits.MAX_YAML_DEPTH:
-                return gettext_noop("lists and mappings are nested more than %(limit)s deep (aliases expanded)"), {
-                    "limit": limits.MAX_YAML_DEPTH
-                }
-            continue
-        if key in size:
-            continue
-        if key in open_nodes:
-            return gettext_noop("an alias refers to the list or mapping that contains it"), {}
-        open_nodes.add(key)
-        stack.append((node, True))
-        stack.extend((kid, False) for kid in _children(node) if id(kid) not in size)
-    return None

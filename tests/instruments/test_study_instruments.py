@@ -177,6 +177,8 @@ def test_a_study_code_that_cannot_be_one_is_refused():
             + "items: *i\n",
             "expands to more than",
         ),
+        # A list that contains itself: a walk that does not track open nodes never ends (it hung before).
+        ("items: &a [*a]\n", "refers to the list or mapping that contains it"),
     ],
 )
 def test_a_hostile_yaml_file_is_a_problem_not_a_server_error(text, reason):
