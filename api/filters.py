@@ -4,7 +4,7 @@ ones (a misspelt filter would otherwise return everything)."""
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 
-from core.validation import QUERY_VALUE_MAX, query_value_problems
+from core.validation import QUERY_VALUE_MAX, FiltersRefused, filter_lookups
 
 PAGING = ("page", "page_size", "format")
 ID_MAX = 10**18 - 1  # ids are checked as at most 18 digits; the schema says so, so a schema-valid call is accepted
@@ -19,26 +19,10 @@ TEXT_SCHEMA = {
 
 def checked_filters(params, allowed: dict[str, str]) -> dict[str, str]:
     """``{lookup: value}`` for the given filters of ``allowed`` (parameter -> lookup); a 400 for an unknown one."""
-    unknown = sorted(set(params) - set(allowed) - set(PAGING))
-    if unknown:
-        names = ", ".join((*allowed, *PAGING))
-        raise ValidationError(
-            {
-                "query": {
-                    "en": f"Unknown query parameter(s): {', '.join(unknown)}. Allowed: {names}.",
-                    "zh": f"未知的查询参数：{', '.join(unknown)}。可用参数：{names}。",
-                }
-            }
-        )
-    problems = query_value_problems(params, allowed)
-    if problems:
-        raise ValidationError(problems)
-    lookups = {allowed[name]: params.get(name) for name in allowed if params.get(name)}
-    for lookup, value in lookups.items():
-        if lookup.endswith("_id") and not (value.isascii() and value.isdigit() and len(value) <= 18):
-            name = next(key for key, target in allowed.items() if target == lookup)
-            raise ValidationError({name: {"en": f"{name} must be a number.", "zh": f"{name} 必须是数字。"}})
-    return lookups
+    try:
+        return filter_lookups(params, allowed, PAGING)
+    except FiltersRefused as refused:
+        raise ValidationError(refused.problems) from None
 
 
 class DeclaredFilters(BaseFilterBackend):

@@ -86,6 +86,41 @@ def query_value_problems(params, names) -> dict[str, dict[str, str]]:
     return problems
 
 
+class FiltersRefused(ValueError):
+    """Query parameters a list cannot take: ``problems`` is ``{parameter or "query": bilingual reason}``."""
+
+    def __init__(self, problems: dict[str, dict[str, str]]):
+        super().__init__(problems)
+        self.problems = problems
+
+
+def filter_lookups(params, allowed: dict[str, str], other: tuple[str, ...] = ()) -> dict[str, str]:
+    """``{lookup: value}`` for the given filters of ``allowed`` (parameter -> ORM lookup); FiltersRefused for a
+    parameter neither in ``allowed`` nor in ``other`` (a misspelt filter would otherwise return everything), for a
+    value no text field could hold, and for an ``_id`` lookup that is not a number. Each API wraps the problems in
+    its own error body."""
+    unknown = sorted(set(params) - set(allowed) - set(other))
+    if unknown:
+        names, given = ", ".join((*allowed, *other)), ", ".join(unknown)
+        raise FiltersRefused(
+            {
+                "query": {
+                    "en": f"Unknown query parameter(s): {given}. Allowed: {names}.",
+                    "zh": f"未知的查询参数：{given}。可用参数：{names}。",
+                }
+            }
+        )
+    problems = query_value_problems(params, allowed)
+    if problems:
+        raise FiltersRefused(problems)
+    lookups = {allowed[name]: params.get(name) for name in allowed if params.get(name)}
+    for name, lookup in allowed.items():
+        value = lookups.get(lookup)
+        if value and lookup.endswith("_id") and not (value.isascii() and value.isdigit() and len(value) <= 18):
+            raise FiltersRefused({name: {"en": f"{name} must be a number.", "zh": f"{name} 必须是数字。"}})
+    return lookups
+
+
 def check_texts(value: Any, *, max_depth: int = 20) -> None:
     """Every string inside ``value`` (a JSON-like tree: dicts, lists, strings, numbers) passes ``check_text``,
     and the tree is at most ``max_depth`` levels deep."""

@@ -10,7 +10,7 @@ from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
 from core.inputs import BoundedSerializerMixin
-from core.validation import INT32_MAX, query_value_problems
+from core.validation import INT32_MAX, FiltersRefused, filter_lookups
 from instruments.models import Response
 from instruments.registry import StoredDefinitionError
 from participants.access import crf_for_user as access_crf_for_user
@@ -171,32 +171,10 @@ OTHER_PARAMETERS = ("format",)
 
 
 def _filters(params) -> dict:
-    unknown = sorted(set(params) - set(RESPONSE_FILTERS) - set(OTHER_PARAMETERS))
-    allowed = ", ".join((*RESPONSE_FILTERS, *OTHER_PARAMETERS))
-    if unknown:
-        raise ValidationError(
-            {
-                "errors": {
-                    "query": {
-                        "en": f"Unknown query parameter(s): {', '.join(unknown)}. Allowed: {allowed}.",
-                        "zh": f"未知的查询参数：{', '.join(unknown)}。可用参数：{allowed}。",
-                    }
-                }
-            }
-        )
-    problems = query_value_problems(params, RESPONSE_FILTERS)
-    if problems:
-        raise ValidationError({"errors": problems})
-    lookups = {RESPONSE_FILTERS[name]: params.get(name) for name in RESPONSE_FILTERS if params.get(name)}
-    if "participant_id" in lookups and not _is_id(lookups["participant_id"]):
-        raise ValidationError(
-            {"errors": {"participant": {"en": "participant must be a number.", "zh": "participant 必须是数字。"}}}
-        )
-    return lookups
-
-
-def _is_id(value: str) -> bool:
-    return value.isascii() and value.isdigit() and len(value) <= 18
+    try:
+        return filter_lookups(params, RESPONSE_FILTERS, OTHER_PARAMETERS)
+    except FiltersRefused as refused:
+        raise ValidationError({"errors": refused.problems}) from None
 
 
 class ResponseListView(ListAPIView):
