@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_not_required, login_required
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import pages, views
@@ -31,4 +31,6 @@ urlpatterns = [
     path("api/v1/queries/", v1(views.QueryList), name="query-list"),
     path("api/v1/acquisitions/", v1(views.AcquisitionList), name="acquisition-list"),
     path("api/v1/measures/", v1(views.MeasureList), name="measure-list"),
+    # Last: any other /api/v1/ path (a misspelt list, a negative id) gets the API's JSON 404, not an HTML page.
+    re_path(r"^api/v1/", v1(views.NotFound), name="not-found"),
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import NotFound as NotFoundError
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
@@ -15,6 +16,7 @@ from rest_framework.views import APIView, exception_handler
 
 from accounts.capabilities import Action, can_see_arms, roles_with
 from accounts.models import Membership
+from core.parsers import BoundedJSONParser
 from imaging.api import MeasureListView, MeasurePagination
 from imaging.selectors import datafiles_for_user
 from participants.access import participant_for_user, response_for_user
@@ -63,9 +65,21 @@ class V1:
 
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     throttle_classes = [TokenRateThrottle]
+    # Scripts send JSON: a form body cannot say null (a lock_version left empty), so the schema offers JSON only.
+    parser_classes = [BoundedJSONParser]
 
     def get_exception_handler(self):
         return error_body
+
+
+class NotFound(V1, APIView):
+    """Paths under /api/v1/ that no route takes: 401 without a token, else a 404 in the API's error body."""
+
+    schema = None  # not an operation of the schema
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise NotFoundError()
 
 
 class V1List(V1, ListAPIView):
@@ -219,6 +233,10 @@ class ResponseList(V1, responses_api.ResponseListView):
         responses = responses_for_user(self.request.user)
         return in_token_study(self.request, responses, field="participant__study").order_by("pk")
 
+    @extend_schema(
+        request=responses_api.NewResponseSerializer,
+        responses={201: responses_api.ResponseSerializer, 200: responses_api.ResponseSerializer},
+    )
     def post(self, request):
         participant = _as_id(request.data.get("participant") if hasattr(request.data, "get") else None)
         if participant is not None:  # a bad id is the serializer's 400, in super().post
@@ -233,10 +251,12 @@ class ResponseDetail(V1, responses_api.ResponseDetailView):
         _token_response(request, response_id)
         return super().get(request, response_id)
 
+    @extend_schema(request=responses_api.AnswersSerializer, responses=responses_api.ResponseSerializer)
     def put(self, request, response_id: int):
         _token_response(request, response_id)
         return super().put(request, response_id)
 
+    @extend_schema(request=responses_api.PatchSerializer, responses=responses_api.ResponseSerializer)
     def patch(self, request, response_id: int):
         _token_response(request, response_id)
         return super().patch(request, response_id)

@@ -35,7 +35,7 @@ QUERY = {
 # The REST API v1 authenticates by token (or session) and answers 401 without either, not the login redirect.
 TOKEN_AUTH = {
     f"api:{name}-list" for name in ("study", "site", "arm", "participant", "visit", "response", "query", "acquisition")
-} | {"api:measure-list", "api:response-detail"}
+} | {"api:measure-list", "api:response-detail", "api:not-found"}
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,7 @@ GATES = {
     "api:arm-list": Gate(),  # the world's study is open: every member sees its arms (blinded: tests/api)
     "api:docs": Gate(None),
     "api:measure-list": Gate(V.EXPORT_MEASURES),
+    "api:not-found": Gate(None, ok=404),  # any other /api/v1/ path: the API's JSON 404 (401 without a token)
     "api:participant-list": Gate(None),
     "api:query-list": Gate(None),
     "api:response-detail": Gate(),
@@ -236,7 +237,7 @@ def _allowed(capabilities, role: str, needed) -> bool:
 
 def expected_get(capabilities, role: str, gate: Gate) -> int:
     if gate.get is None:
-        return 200
+        return gate.ok
     if gate.get == POST_ONLY:
         return 405
     return gate.ok if _allowed(capabilities, role, gate.get) else 403
