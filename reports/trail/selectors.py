@@ -3,7 +3,6 @@ reports.trail.scope), with blinded values masked and identifying ones hidden fro
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -19,6 +18,7 @@ from participants.selectors import participants_for_user
 from studies.models import Study
 
 from . import scope
+from .readable import Vocabulary, show, vocabulary_for
 
 IDENTIFYING_MASK = _("••• identifying")
 
@@ -109,10 +109,15 @@ def reader_for(user, events: QuerySet[AuditEvent]) -> Reader:
 
 @dataclass(frozen=True)
 class Change:
+    """One recorded field: its key and values as recorded, and the same in words (readable.py)."""
+
     field: str
     old: str
     new: str
     masked: bool
+    label: str = ""
+    old_text: str = ""
+    new_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,15 +125,6 @@ class EventRow:
     event: AuditEvent
     changes: list[Change]
     label: str
-
-
-def show(value) -> str:
-    """A recorded value as text: empty for None, JSON for lists and dicts."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def _masks(event: AuditEvent, reader: Reader) -> dict[str, str]:
@@ -141,15 +137,17 @@ def _masks(event: AuditEvent, reader: Reader) -> dict[str, str]:
     return masks
 
 
-def _changes(event: AuditEvent, reader: Reader) -> list[Change]:
+def _changes(event: AuditEvent, reader: Reader, vocabulary: Vocabulary) -> list[Change]:
     masks = _masks(event, reader)
     rows = []
     for name, values in sorted(event.changes.items()):
         old, new = (list(values) + [None, None])[:2] if isinstance(values, list) else (None, values)
         if name in masks:
-            rows.append(Change(name, masks[name], masks[name], True))
-        else:
-            rows.append(Change(name, show(old), show(new), False))
+            # A masked field keeps its key for a label: its item's words could say what was hidden.
+            rows.append(Change(name, masks[name], masks[name], True, name, masks[name], masks[name]))
+            continue
+        words = vocabulary.words(event, name, old, new)
+        rows.append(Change(name, show(old), show(new), False, words.field, words.old, words.new))
     return rows
 
 
@@ -163,7 +161,8 @@ def event_rows(events: Iterable[AuditEvent], reader: Reader) -> list[EventRow]:
     not see identifiers."""
     events = list(events)
     labels = scope.safe_labels(events) if reader.unnamed else {}
-    return [EventRow(event, _changes(event, reader), label_for(event, reader, labels)) for event in events]
+    vocabulary = vocabulary_for(events)
+    return [EventRow(event, _changes(event, reader, vocabulary), label_for(event, reader, labels)) for event in events]
 
 
 CSV_HEADER = [
@@ -182,6 +181,9 @@ CSV_HEADER = [
     "path",
     "user",
     "request_id",
+    "field_label",
+    "old_value_label",
+    "new_value_label",
 ]
 
 
@@ -217,7 +219,7 @@ def _csv_lines(row: EventRow) -> Iterator[list[str]]:
     ]
     tail = [event.reason, event.path, _user_name(event.user), event.request_id]
     for change in row.changes or [Change("", "", "", False)]:
-        yield common + [change.field, change.old, change.new] + tail
+        yield common + [change.field, change.old, change.new] + tail + [change.label, change.old_text, change.new_text]
 
 
 def csv_rows(events: QuerySet[AuditEvent], reader: Reader) -> Iterator[list[str]]:
