@@ -63,8 +63,11 @@ I18N_ENV := $(DEV_ENV) DJANGO_SETTINGS_MODULE=lbpb.settings PYTHONPATH=$(CURDIR)
 messages: install
 	$(I18N_ENV) $(BIN)/django-admin makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=tests \
 		--ignore=staticfiles --ignore=benchmarks $(foreach app,$(APPS_WITH_LOCALE),--ignore=$(app))
-	# -P: the app folder is not put on sys.path, so its api.py or exports.py cannot shadow the apps of those names.
-	for app in $(APPS_WITH_LOCALE); do (cd $$app && $(I18N_ENV) ../$(BIN)/python -P -m django makemessages -l zh_Hans); done
+	# Django is set up from the project root, then makemessages runs inside the app: started inside it, the app's
+	# folder lands on sys.path (Celery's Django fixup adds the working directory), so its api.py would shadow the api app.
+	for app in $(APPS_WITH_LOCALE); do $(I18N_ENV) $(BIN)/python -P -c "import os, django; django.setup(); \
+		os.chdir('$$app'); from django.core.management import call_command; \
+		call_command('makemessages', locale=['zh_Hans'], verbosity=0)"; done
 	$(I18N_ENV) $(BIN)/django-admin compilemessages --ignore=.venv --ignore=node_modules
 
 clean:

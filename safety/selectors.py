@@ -17,7 +17,7 @@ from randomisation.selectors import arm_labels
 from studies.selectors import current_protocol
 
 from . import deadlines
-from .models import AdverseEvent, SaeReport
+from .models import AdverseEvent, SaeReport, SafetyNotification
 
 AE_INSTRUMENT = "ae_record"
 GRADES = (1, 2, 3, 4, 5)
@@ -64,6 +64,33 @@ class Clock:
 
 def clocks(reports, now: dt.datetime) -> list[Clock]:
     return [Clock(report, deadlines.clock_state(report.due_at, report.reported_at, now)) for report in reports]
+
+
+@dataclass(frozen=True)
+class SaeStatus:
+    """A serious event's reporting clocks and the addresses told of it when it was recorded."""
+
+    clocks: list[Clock]
+    notified: list[str]
+
+    @property
+    def overdue(self) -> list[Clock]:
+        return [clock for clock in self.clocks if clock.state == deadlines.OVERDUE]
+
+
+def sae_status(response, now: dt.datetime | None = None) -> SaeStatus | None:
+    """The SAE of a saved ``ae_record`` response (None when it is not serious): what to tell whoever saved it."""
+    event = (
+        AdverseEvent.objects.filter(response=response).prefetch_related("reports", "notifications").first()
+        if response is not None and response.instrument_code == AE_INSTRUMENT
+        else None
+    )
+    reports = list(event.reports.all()) if event is not None else []
+    if not reports:
+        return None
+    recorded = SafetyNotification.Kind.SAE_RECORDED
+    notified = sorted({to for note in event.notifications.all() if note.kind == recorded for to in note.recipients})
+    return SaeStatus(clocks(reports, now or timezone.now()), notified)
 
 
 def open_sae_reports(user, study) -> QuerySet[SaeReport]:

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core import validation
 from core.i18n import text_for
@@ -30,6 +31,7 @@ from participants.access import can_enter_data, crf_for_user
 from participants.selectors import is_locked
 from queries.access import may_raise
 from queries.selectors import open_counts_by_item
+from safety.selectors import sae_status
 from studies.access import study_for_protocol_load, study_for_user
 from studies.forms import ProtocolUploadForm
 from studies.protocol import ProtocolError
@@ -124,6 +126,7 @@ def response_edit(request, participant_id: int, visit_code: str, activity_key: s
             )
             if result.ok:
                 messages.success(request, _("Saved.") if result.changed else _("No change to save."))
+                _warn_of_sae(request, result.response)
                 return redirect(request.get_full_path())
             errors = result.errors
         else:
@@ -159,9 +162,26 @@ def response_edit(request, participant_id: int, visit_code: str, activity_key: s
         "visit_label": text_for(crf.visit.label),
         "entries": _entries(crf, visit_code, activity_key, instance) if instrument.repeating else [],
         "not_scheduled": text_for(crf.refusal.reason) if crf.refusal else "",
+        "sae": sae_status(response),
     }
     status = 409 if "lock_version" in errors else 200
     return render(request, "workflows/response_edit.html", context, status=status)
+
+
+def _warn_of_sae(request, response) -> None:
+    """Saving a serious event says so at once, with how many reports are already overdue (the page lists them)."""
+    sae = sae_status(response)
+    if sae is None:
+        return
+    if sae.overdue:
+        text = ngettext(
+            "Serious adverse event: %(count)s report is already overdue. Its deadlines are listed below.",
+            "Serious adverse event: %(count)s reports are already overdue. Their deadlines are listed below.",
+            len(sae.overdue),
+        )
+        messages.error(request, text % {"count": len(sae.overdue)})
+    else:
+        messages.warning(request, _("Serious adverse event: its reporting deadlines are listed below."))
 
 
 def _not_scheduled(request, crf):
