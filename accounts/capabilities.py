@@ -21,6 +21,8 @@ class Action(StrEnum):
     VIEW_STUDY = "view_study"  # every member: the study, its protocol history, safety, CONSORT, lists by site
     VIEW_PARTICIPANTS = "view_participants"  # participant work among the daily links (navigation)
     MANAGE_PARTICIPANTS = "manage_participants"  # screen, consent, enrol, withdraw, record visits
+    # Undo a visit recorded as missed (a correction, with a reason): the data manager's, not the site's.
+    REOPEN_VISIT = "reopen_visit"
     SEE_IDENTIFIERS = "see_identifiers"  # names, phones, national IDs
     LOAD_PROTOCOL = "load_protocol"
     LOAD_INSTRUMENTS = "load_instruments"  # the study's own instrument definitions (the study's instruments page)
@@ -114,6 +116,7 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
             A.RAISE_QUERY,
             A.VIEW_MONITORING,
             A.LOCK,
+            A.REOPEN_VISIT,
             A.READ_STUDY_AUDIT,
             A.RECORD_SAE_REPORT,
             A.NOTIFIED_OF_SAE,

@@ -174,7 +174,13 @@ class ResponseMetaForm(BoundedInputMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason for change"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
-    action = forms.ChoiceField(choices=[("save", _("Save as in progress")), ("complete", _("Mark complete"))])
+    action = forms.ChoiceField(
+        choices=[
+            ("save", _("Save as in progress")),
+            ("complete", _("Mark complete")),
+            ("complete_next", _("Complete and go to the next form")),
+        ]
+    )
 
 
 class ResponseImportForm(BoundedInputMixin, forms.Form):

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from core.i18n import text_for
 from core.inputs import BoundedInputMixin
 
+from .models import Visit
+
 YES_NO = [("", "—"), ("yes", _("Yes")), ("no", _("No"))]
 
 
@@ -124,17 +126,38 @@ class AnchorForm(BoundedInputMixin, forms.Form):
         self.fields["anchor_code"].choices = [(a.code, text_for(a.label)) for a in protocol.anchors]
 
 
-class VisitForm(BoundedInputMixin, forms.Form):
-    ACTIONS = [("complete", _("Done")), ("miss", _("Missed"))]
-    visit_id = forms.IntegerField(widget=forms.HiddenInput)
-    action = forms.ChoiceField(choices=ACTIONS, widget=forms.HiddenInput)
-    completed_on = _date_field(_("Visit date"), required=False)
+class VisitDoneForm(BoundedInputMixin, forms.Form):
+    """The visit's date, and a reason for each required form that is not complete (``missing``: activity key ->
+    the form's title)."""
 
-    def clean(self):
-        data = super().clean()
-        if data.get("action") == "complete" and not data.get("completed_on") and "completed_on" not in self.errors:
-            self.add_error("completed_on", _("Enter the date the visit was done."))
-        return data
+    completed_on = _date_field(_("Visit date"), initial=timezone.localdate)
+
+    def __init__(self, *args, missing: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, title in missing.items():
+            self.fields[f"why_{key}"] = forms.CharField(
+                label=_("Why “%(form)s” was not done") % {"form": title}, max_length=500, required=False
+            )
+
+    def missing_reasons(self) -> dict[str, str]:
+        data = self.cleaned_data
+        return {name[4:]: data[name] for name in self.fields if name.startswith("why_") and data.get(name)}
+
+
+class VisitMissedForm(BoundedInputMixin, forms.Form):
+    why = forms.ChoiceField(label=_("Why was the visit missed?"), widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("Details"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    confirm = forms.BooleanField(label=_("I confirm that this visit did not take place and will not."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["why"].choices = Visit.MissedReason.choices
+
+
+class VisitReopenForm(BoundedInputMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason for reopening"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class WithdrawForm(BoundedInputMixin, forms.Form):

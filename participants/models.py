@@ -150,6 +150,14 @@ class AnchorDate(models.Model):
 class Visit(models.Model):
     """One occurrence of a protocol visit for one participant, projected from the anchor dates."""
 
+    class MissedReason(models.TextChoices):
+        # Only "unreachable" counts as lost to follow-up (CONSORT); the others are missed visits, deviations.
+        UNREACHABLE = "unreachable", _("Could not be reached (lost to follow-up)")
+        DECLINED = "declined", _("Declined this visit")
+        UNWELL = "unwell", _("Unwell or in hospital")
+        SCHEDULING = "scheduling", _("Could not be seen within the window")
+        OTHER = "other", _("Other reason")
+
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="visits")
     visit_code = models.CharField(_("visit"), max_length=64)
     sequence = models.PositiveSmallIntegerField(_("occurrence"), default=1)
@@ -160,6 +168,10 @@ class Visit(models.Model):
     estimated = models.BooleanField(_("estimated"), default=False)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     missed = models.BooleanField(_("missed"), default=False)
+    missed_reason = models.CharField(_("why missed"), max_length=20, choices=MissedReason.choices, blank=True)
+    missed_note = models.TextField(_("missed: details"), blank=True)
+    # A visit done without some of its required forms: activity key -> why each is missing.
+    missing_forms = models.JSONField(_("forms not done"), default=dict, blank=True)
     cancelled = models.BooleanField(_("cancelled"), default=False)
     # Set when an anchor moved after the visit was done and its date is now outside the visit's window: the
     # stored window stays history, but the visit reads "to review", never silently "in window".

@@ -158,16 +158,49 @@ def participant_schedule(participant: Participant, protocol, *, today: date) -> 
     view of it is the same for every arm). A completed visit lists the activities of the protocol version it was
     done under; the others follow the current version."""
     definitions = {v.code: v for v in protocol.visits} if protocol else {}
-    rows = []
-    for visit in participant.visits.all():
-        definition = _definition_done_under(participant, visit, protocol) or definitions.get(visit.visit_code)
-        label = text_for(definition.label) if definition else visit.visit_code
-        if definition is not None and definition.repeating is not None:
-            label = f"{label} #{visit.sequence}"
-        arm = participant.arm_code or None
-        activities = activities_for(protocol, definition, arm) if definition is not None else ()
-        rows.append(ScheduledVisit(visit, label, visit_status_of(visit, today), activities))
-    return rows
+    return [_scheduled(participant, visit, protocol, definitions, today) for visit in participant.visits.all()]
+
+
+def scheduled_visit(participant: Participant, visit: Visit, protocol, *, today: date) -> ScheduledVisit:
+    """One visit of the participant's schedule, as ``participant_schedule`` gives it."""
+    definitions = {v.code: v for v in protocol.visits} if protocol else {}
+    return _scheduled(participant, visit, protocol, definitions, today)
+
+
+def _scheduled(participant: Participant, visit: Visit, protocol, definitions: dict, today: date) -> ScheduledVisit:
+    definition = _definition_done_under(participant, visit, protocol) or definitions.get(visit.visit_code)
+    label = text_for(definition.label) if definition else visit.visit_code
+    if definition is not None and definition.repeating is not None:
+        label = f"{label} #{visit.sequence}"
+    arm = participant.arm_code or None
+    activities = activities_for(protocol, definition, arm) if definition is not None else ()
+    return ScheduledVisit(visit, label, visit_status_of(visit, today), activities)
+
+
+def next_form_after(participant: Participant, visit_code: str, activity_key: str, protocol) -> str | None:
+    """The activity key of the visit's next form that is not complete, in protocol order after ``activity_key`` and
+    then from the start (the visit flow's "next form"); None when every form is complete."""
+    visit = participant.visits.filter(visit_code=visit_code).order_by("sequence").first()
+    if visit is None:
+        return None
+    keys = [a.key for a in forms_not_complete(participant, visit, protocol) if a.key != activity_key]
+    order = [a.key for a in scheduled_visit(participant, visit, protocol, today=timezone.localdate()).activities]
+    here = order.index(activity_key) if activity_key in order else -1
+    later = [key for key in keys if order.index(key) > here]
+    return (later or keys or [None])[0]
+
+
+def forms_not_complete(participant: Participant, visit: Visit, protocol) -> list:
+    """The visit's required forms (every instrument activity: the protocol has no optional ones) with no complete
+    first entry."""
+    row = scheduled_visit(participant, visit, protocol, today=timezone.localdate())
+    required = [a for a in row.activities if a.kind == "instrument"]
+    done = set(
+        participant.responses.filter(
+            visit_code=visit.visit_code, instance=1, status=Response.Status.COMPLETE
+        ).values_list("activity_key", flat=True)
+    )
+    return [activity for activity in required if activity.key not in done]
 
 
 def with_form_status(participant: Participant, schedule: list[ScheduledVisit]) -> list[ScheduledVisit]:

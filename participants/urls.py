@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, visit_views
 
 app_name = "participants"
 
@@ -15,7 +15,10 @@ urlpatterns = [
     path("<int:participant_id>/enrol/", views.participant_enrol, name="participant-enrol"),
     path("<int:participant_id>/arm/", views.participant_assign_arm, name="participant-arm"),
     path("<int:participant_id>/anchor/", views.anchor_set, name="anchor-set"),
-    path("<int:participant_id>/visit/", views.visit_update, name="visit-update"),
+    path("<int:participant_id>/visits/<int:visit_id>/", visit_views.visit_detail, name="visit-detail"),
+    path("<int:participant_id>/visits/<int:visit_id>/done/", visit_views.visit_done, name="visit-done"),
+    path("<int:participant_id>/visits/<int:visit_id>/missed/", visit_views.visit_missed, name="visit-missed"),
+    path("<int:participant_id>/visits/<int:visit_id>/reopen/", visit_views.visit_reopen, name="visit-reopen"),
     path("<int:participant_id>/withdraw/", views.participant_withdraw, name="participant-withdraw"),
     path("<int:participant_id>/criterion-review/", views.criterion_event_review, name="criterion-review"),
 ]

@@ -19,7 +19,6 @@ from .access import (
     participant_for_user,
     personal_identifiers_for_user,
     require_manage,
-    visit_for_user,
 )
 from .forms import (
     AnchorForm,
@@ -29,7 +28,6 @@ from .forms import (
     CriterionReviewForm,
     EnrolForm,
     ScreeningForm,
-    VisitForm,
     WithdrawForm,
 )
 from .models import CriterionEvent, Participant
@@ -231,7 +229,6 @@ def _render_detail(request, participant, **bound):
         "schedule": with_form_status(participant, participant_schedule(participant, protocol, today=today)),
         "unscheduled": unscheduled_forms(participant, protocol),
         "today": today,
-        "visit_error": bound.get("visit_form"),
         **forms,
     }
     return render(request, "participants/participant_detail.html", context, status=200)
@@ -313,18 +310,6 @@ def anchor_set(request, participant_id: int):
         return _("Date saved; the schedule is updated.")
 
     return _action(request, participant_id, "anchor_form", lambda post, p: AnchorForm(post, protocol=p), call)
-
-
-def visit_update(request, participant_id: int):
-    def call(participant, data):
-        visit = visit_for_user(request.user, participant, data["visit_id"])
-        if data["action"] == "complete":
-            services.visit_complete(visit=visit, completed_on=data["completed_on"], user=request.user)
-            return _("Visit recorded as done.")
-        services.visit_miss(visit=visit, user=request.user)
-        return _("Visit recorded as missed.")
-
-    return _action(request, participant_id, "visit_form", lambda post, _p: VisitForm(post), call)
 
 
 def participant_withdraw(request, participant_id: int):

@@ -12,7 +12,9 @@ Every box counts declared events, never a guess (the page and docs/protocol-form
 - Received the allocated intervention: from the arm's declared ``intervention`` (its anchor has a date); an arm
   with ``intervention: none`` shows "no intervention" instead; an arm without ``intervention`` shows no line.
 - Follow-up: discontinued (a `discontinuation` criterion met, with its reasons); withdrawn (with the reasons);
-  lost to follow-up (an analysis visit recorded as missed, none completed, not withdrawn or discontinued).
+  lost to follow-up (an analysis visit recorded as missed because the participant could not be reached, none
+  completed, not withdrawn or discontinued); missed the analysis visit for another reason (a deviation, with the
+  reasons), counted apart and never as lost.
 - Analysed: completed one of the protocol's ``analysis_visits``, minus those excluded from analysis (an `exclusion`
   criterion met after enrolment, with its reasons). Without ``analysis_visits`` the analysed box says so.
 """
@@ -46,6 +48,8 @@ class ParticipantRow:
     withdrawn_on: date | None = None
     analysis_completed: bool = False  # one of the analysis visits is completed
     analysis_missed: bool = False  # one of the analysis visits is recorded as missed
+    analysis_lost: bool = False  # ... because the participant could not be reached (lost to follow-up)
+    missed_reasons: tuple[str, ...] = ()  # why analysis visits were missed (Visit.MissedReason labels)
     events: tuple[tuple[str, str], ...] = ()  # (criterion code, kind) met after enrolment
 
     @property
@@ -99,6 +103,8 @@ class ArmFlow:
     withdrawn: int
     withdrawal_reasons: tuple[Line, ...]
     lost: int
+    missed_visit: int  # missed an analysis visit for another reason than being unreachable, none completed
+    missed_reasons: tuple[Line, ...]
     analysed: int | None  # None when the protocol declares no analysis visit
     excluded_from_analysis: int
     exclusion_reasons: tuple[Line, ...]
@@ -185,7 +191,9 @@ def arm_flow(protocol, code: str, name: str, rows: list[ParticipantRow], arms) -
     discontinued = [r for r in rows if r.met(DISCONTINUATION)]
     withdrawn = [r for r in rows if r.status == WITHDRAWN and not r.met(DISCONTINUATION)]
     stopped = {id(r) for r in discontinued + withdrawn}
-    lost = [r for r in rows if r.analysis_missed and not r.analysis_completed and id(r) not in stopped]
+    pending = [r for r in rows if r.analysis_missed and not r.analysis_completed and id(r) not in stopped]
+    lost = [r for r in pending if r.analysis_lost]
+    missed = [r for r in pending if not r.analysis_lost]
     excluded = [r for r in rows if r.met(EXCLUSION)]
     analysed = None
     if protocol.analysis_visits:
@@ -201,6 +209,8 @@ def arm_flow(protocol, code: str, name: str, rows: list[ParticipantRow], arms) -
         withdrawn=len(withdrawn),
         withdrawal_reasons=_reasons(Counter(r.withdrawal_reason.strip() or "—" for r in withdrawn), {}),
         lost=len(lost),
+        missed_visit=len(missed),
+        missed_reasons=_reasons(Counter(why for r in missed for why in r.missed_reasons), {}),
         analysed=analysed,
         excluded_from_analysis=len(excluded),
         exclusion_reasons=_reasons(Counter(c for r in excluded for c in r.met(EXCLUSION)), labels),

@@ -47,6 +47,8 @@ def _arm_rows(arm, name: str) -> list[list]:
         rows.append(["allocation", name, "", "received_intervention", "", arm.received])
         rows.append(["allocation", name, "", "did_not_receive", "", arm.not_received])
     rows.append(["follow_up", name, "", "lost_to_follow_up", "", arm.lost])
+    rows.append(["follow_up", name, "", "missed_analysis_visit", "", arm.missed_visit])
+    rows += _lines("follow_up", name, "missed_visit_reason", arm.missed_reasons)
     rows.append(["follow_up", name, "", "discontinued", "", arm.discontinued])
     rows += _lines("follow_up", name, "discontinuation_reason", arm.discontinuation_reasons)
     rows.append(["follow_up", name, "", "withdrawn", "", arm.withdrawn])

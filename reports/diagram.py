@@ -142,9 +142,11 @@ def _allocation_content(flow: ConsortFlow, arm: ArmFlow) -> list[tuple[str, bool
 def _follow_up_content(arm: ArmFlow) -> list[tuple[str, bool, int]]:
     content = [
         (_("Follow-up"), True, 0),
-        (_n(_("Lost to follow-up (analysis visit missed)"), arm.lost), False, 0),
-        (_n(_("Discontinued"), arm.discontinued), False, 0),
+        (_n(_("Lost to follow-up (could not be reached)"), arm.lost), False, 0),
+        (_n(_("Missed the analysis visit (not lost)"), arm.missed_visit), False, 0),
     ]
+    content += _lines(arm.missed_reasons)
+    content += [(_n(_("Discontinued"), arm.discontinued), False, 0)]
     content += _lines(arm.discontinuation_reasons)
     content.append((_n(_("Withdrawn"), arm.withdrawn), False, 0))
     return content + _lines(arm.withdrawal_reasons)

@@ -14,6 +14,11 @@ from . import consort
 from .consort import ConsortFlow, ParticipantRow
 
 RANDOMISED = "randomised"
+UNREACHABLE = Visit.MissedReason.UNREACHABLE
+
+
+def _missed_label(why: str) -> str:
+    return str(Visit.MissedReason(why).label) if why in Visit.MissedReason.values else "—"
 
 
 def _participants(user, study):
@@ -53,7 +58,7 @@ def _grouped(queryset, *fields) -> dict[int, list]:
 def _analysis(participant_ids, codes) -> dict[int, list]:
     """participant id -> (completed, missed) of each of their analysis visits (first occurrence)."""
     visits = Visit.objects.filter(participant_id__in=participant_ids, visit_code__in=codes, sequence=1)
-    return _grouped(visits, "completed_on", "missed", "cancelled")
+    return _grouped(visits, "completed_on", "missed", "cancelled", "missed_reason")
 
 
 def consort_flow(study, *, user) -> ConsortFlow | None:
@@ -87,8 +92,12 @@ def consort_flow(study, *, user) -> ConsortFlow | None:
                 failing=tuple(screening.get("failing_criteria") or ()),
                 withdrawal_reason=person["withdrawal_reason"],
                 withdrawn_on=person["withdrawn_on"],
-                analysis_completed=any(completed is not None for completed, _, _ in visits),
-                analysis_missed=any(missed and not cancelled for _, missed, cancelled in visits),
+                analysis_completed=any(v[0] is not None for v in visits),
+                analysis_missed=any(missed and not cancelled for _, missed, cancelled, _why in visits),
+                analysis_lost=any(missed and why == UNREACHABLE for _, missed, _c, why in visits),
+                missed_reasons=tuple(
+                    _missed_label(why) for _, missed, _c, why in visits if missed and why != UNREACHABLE
+                ),
                 events=tuple(events.get(person["pk"], ())),
             )
         )

@@ -132,7 +132,11 @@ GATES = {
     "participants:participant-withdraw": MANAGE,
     "participants:screening-log": Gate(),
     "participants:visit-due": Gate(None),
-    "participants:visit-update": MANAGE,
+    "participants:visit-detail": Gate(),
+    # An empty post is a form error (400) for the roles that may record visits; reopening is the data manager's.
+    "participants:visit-done": Gate(POST_ONLY, post=V.MANAGE_PARTICIPANTS, post_ok=400),
+    "participants:visit-missed": Gate(POST_ONLY, post=V.MANAGE_PARTICIPANTS, post_ok=400),
+    "participants:visit-reopen": Gate(POST_ONLY, post=V.REOPEN_VISIT, post_ok=400),
     "queries:participant-queries": Gate(),
     "queries:query-detail": Gate(post=(V.RAISE_QUERY, V.ANSWER_QUERY)),  # an open query: answer or close
     "queries:query-list": Gate(),

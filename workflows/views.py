@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -28,13 +29,14 @@ from instruments.importing import read_upload
 from instruments.models import Response
 from instruments.registry import StoredDefinitionError, instrument_for
 from participants.access import can_enter_data, crf_for_user
-from participants.selectors import is_locked
+from participants.selectors import is_locked, next_form_after
 from queries.access import may_raise
 from queries.selectors import open_counts_by_item
 from safety.selectors import sae_status
 from studies.access import study_for_protocol_load, study_for_user
 from studies.forms import ProtocolUploadForm
 from studies.protocol import ProtocolError
+from studies.selectors import current_protocol
 
 from .access import import_job_for_user
 from .api import unreadable_message
@@ -116,7 +118,7 @@ def response_edit(request, participant_id: int, visit_code: str, activity_key: s
                 activity_key=activity_key,
                 instrument_code=instrument.code,
                 raw=raw,
-                complete=meta.cleaned_data["action"] == "complete",
+                complete=meta.cleaned_data["action"] in ("complete", "complete_next"),
                 user=request.user,
                 source=Response.Source.COORDINATOR,
                 expected_lock_version=meta.cleaned_data["lock_version"],
@@ -127,6 +129,8 @@ def response_edit(request, participant_id: int, visit_code: str, activity_key: s
             if result.ok:
                 messages.success(request, _("Saved.") if result.changed else _("No change to save."))
                 _warn_of_sae(request, result.response)
+                if meta.cleaned_data["action"] == "complete_next":
+                    return redirect(_next_form_url(crf))
                 return redirect(request.get_full_path())
             errors = result.errors
         else:
@@ -166,6 +170,18 @@ def response_edit(request, participant_id: int, visit_code: str, activity_key: s
     }
     status = 409 if "lock_version" in errors else 200
     return render(request, "workflows/response_edit.html", context, status=status)
+
+
+def _next_form_url(crf) -> str:
+    """The visit's next form that is not complete, else the visit page (every form done: record the visit)."""
+    protocol = current_protocol(crf.participant.study)
+    key = next_form_after(crf.participant, crf.visit.code, crf.activity.key, protocol)
+    if key is not None:
+        return reverse("workflows:response-edit", args=[crf.participant.pk, crf.visit.code, key])
+    visit = crf.participant.visits.filter(visit_code=crf.visit.code).order_by("sequence").first()
+    if visit is None:  # an unscheduled visit has no visit page
+        return reverse("participants:participant-detail", args=[crf.participant.pk])
+    return reverse("participants:visit-detail", args=[crf.participant.pk, visit.pk])
 
 
 def _warn_of_sae(request, response) -> None:

@@ -40,7 +40,7 @@ from .locks import (
 from .reassessment import ScoreLookup, participant_reassessment_evaluate
 from .schedule import anchor_set, visits_reproject_study
 from .screening import participant_register, participant_screen
-from .visits import visit_complete, visit_miss
+from .visits import visit_complete, visit_miss, visit_reopen
 from .withdrawal import participant_withdraw
 
 __all__ = [
@@ -75,5 +75,6 @@ __all__ = [
     "participant_withdraw",
     "visit_complete",
     "visit_miss",
+    "visit_reopen",
     "visits_reproject_study",
 ]

@@ -19,6 +19,7 @@ from studies.models import Study
 from tests.factories import UserFactory
 from tests.imports import post_import
 from tests.matrix.instruments import alpha_with_protocol
+from tests.participants import visit_pages
 from tests.participants.conftest import LBPB_ELIGIBLE, lbpb_text, load_protocol
 from tests.studies.conftest import dump
 from tests.studies.test_protocol_load import alpha_protocol, amended
@@ -158,19 +159,16 @@ def test_consent_enrolment_arm_dates_visits_and_withdrawal_through_the_pages_are
     moved = events(object_type="participants.visit", object_id=str(w1.pk), action=Action.UPDATE)[-1]
     assert moved.changes["target_date"] == ["2026-03-17", "2026-03-19"] and moved.path == Path.SYSTEM
 
-    _post(
-        coordinator_client,
-        "visit-update",
-        participant,
-        {"visit_id": baseline.pk, "action": "complete", "completed_on": "2026-03-03"},
-    )
+    assert visit_pages.done(coordinator_client, baseline, "2026-03-03", why="refused").status_code == 302
     done = one(object_type="participants.visit", object_id=str(baseline.pk), action=Action.COMPLETE)
-    # the protocol version the visit was done under is recorded with it (its activities stay that version's)
-    assert done.changes == {"completed_on": [None, "2026-03-03"], "protocol_version": ["", "1.0"]}
-    assert done.path == Path.PAGE
-    _post(coordinator_client, "visit-update", participant, {"visit_id": w1.pk, "action": "miss"})
+    # the protocol version the visit was done under is recorded with it (its activities stay that version's), and
+    # the reason for each required form not done
+    assert done.changes["completed_on"] == [None, "2026-03-03"] and done.changes["protocol_version"] == ["", "1.0"]
+    assert set(done.changes["missing_forms"][1].values()) == {"refused"} and done.path == Path.PAGE
+    assert visit_pages.missed(coordinator_client, w1, "declined").status_code == 302
     missed = events(object_type="participants.visit", object_id=str(w1.pk))[-1]
-    assert missed.changes == {"missed": [False, True]} and missed.user == coordinator
+    assert missed.changes == {"missed": [False, True], "missed_reason": ["", "declined"]}
+    assert missed.user == coordinator and missed.reason == "Declined this visit"
 
     _post(
         coordinator_client,

@@ -129,8 +129,8 @@ def test_participant_services_are_refused_for_a_locked_participant(alpha, people
         lambda: participant_services.anchor_set(
             participant=participant, anchor_code="enrolment", date=today, user=user, reason="x"
         ),
-        lambda: participant_services.visit_complete(visit=visit, completed_on=today, user=user),
-        lambda: participant_services.visit_miss(visit=visit, user=user),
+        lambda: participant_services.visit_complete(visit=visit, completed_on=today, user=user, require_forms=False),
+        lambda: participant_services.visit_miss(visit=visit, user=user, why="unwell"),
         lambda: participant_services.participant_withdraw(
             participant=participant, user=user, withdrawn_on=today, reason="moved"
         ),
@@ -143,7 +143,7 @@ def test_participant_services_are_refused_for_a_locked_participant(alpha, people
     assert visit.completed_on is None and not visit.missed and participant.status == "enrolled"
 
     participant_services.lock_release(lock=lock, user=people["data_manager"], reason="reopened")
-    participant_services.visit_complete(visit=visit, completed_on=today, user=user)
+    participant_services.visit_complete(visit=visit, completed_on=today, user=user, require_forms=False)
     visit.refresh_from_db()
     assert visit.completed_on == today
 
@@ -155,8 +155,8 @@ def test_a_visit_lock_refuses_completing_that_visit_only(alpha, people):
         participant=participant, scope="visit", visit_code="baseline", user=people["data_manager"]
     )
     with pytest.raises(ValidationError, match="locked"):
-        participant_services.visit_miss(visit=baseline, user=people["coordinator"])
-    participant_services.visit_miss(visit=month, user=people["coordinator"])
+        participant_services.visit_miss(visit=baseline, user=people["coordinator"], why="unwell")
+    participant_services.visit_miss(visit=month, user=people["coordinator"], why="unwell")
 
 
 def test_a_wrong_password_signs_nothing(form, people):

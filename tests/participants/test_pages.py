@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.services import membership_grant
 from participants.models import AnchorDate, Consent, Participant, PersonalIdentifiers, Screening, Visit
 
+from . import visit_pages
 from .conftest import LBPB_ELIGIBLE, enrol, make_user
 
 
@@ -176,14 +177,9 @@ def test_withdrawal_needs_a_reason_then_cancels_future_visits_and_keeps_the_rest
         {"anchor_code": "treatment_start", "date": "2026-03-16"},
     )
     baseline = Visit.objects.get(participant=participant, visit_code="baseline")
-    coordinator_client.post(
-        reverse("participants:visit-update", args=[participant.pk]),
-        {"visit_id": baseline.pk, "action": "complete", "completed_on": "2026-03-03"},
-    )
+    assert visit_pages.done(coordinator_client, baseline, "2026-03-03").status_code == 302
     d1 = Visit.objects.get(participant=participant, visit_code="d1")
-    coordinator_client.post(
-        reverse("participants:visit-update", args=[participant.pk]), {"visit_id": d1.pk, "action": "miss"}
-    )
+    assert visit_pages.missed(coordinator_client, d1).status_code == 302
 
     refused = coordinator_client.post(url, {"withdrawn_on": "2026-03-20", "reason": "  "})
     assert refused.status_code == 200 and "This field is required" in refused.content.decode()
@@ -204,21 +200,17 @@ def test_withdrawal_needs_a_reason_then_cancels_future_visits_and_keeps_the_rest
 def test_a_visit_done_date_is_required_and_errors_show_on_the_visit(coordinator_client, lbpb):
     participant = enrol(lbpb)
     baseline = Visit.objects.get(participant=participant)
-    response = coordinator_client.post(
-        reverse("participants:visit-update", args=[participant.pk]),
-        {"visit_id": baseline.pk, "action": "complete", "completed_on": ""},
-    )
-    assert response.status_code == 200
-    assert "Enter the date the visit was done." in response.content.decode()
+    response = visit_pages.done(coordinator_client, baseline, "")
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
     assert Visit.objects.get(pk=baseline.pk).completed_on is None
 
 
 def test_a_visit_of_another_participant_is_a_404(coordinator_client, lbpb):
     first, second = enrol(lbpb), enrol(lbpb, name="Wang Wu")
     other_visit = Visit.objects.get(participant=second)
-    response = coordinator_client.post(
-        reverse("participants:visit-update", args=[first.pk]), {"visit_id": other_visit.pk, "action": "miss"}
-    )
+    url = reverse("participants:visit-missed", args=[first.pk, other_visit.pk])
+    response = coordinator_client.post(url, {"why": "unwell", "confirm": "on"})
     assert response.status_code == 404
     assert not Visit.objects.get(pk=other_visit.pk).missed
 

@@ -61,7 +61,7 @@ def test_each_visit_has_its_hand_worked_target_and_window(scheduled, code):
 
 def test_moving_the_procedure_moves_only_procedure_visits_not_done(lbpb, scheduled):
     pre = Visit.objects.get(participant=scheduled, visit_code="pre_procedure")
-    services.visit_complete(visit=pre, completed_on=D(2026, 3, 21), user=lbpb.coordinator)
+    services.visit_complete(visit=pre, completed_on=D(2026, 3, 21), user=lbpb.coordinator, require_forms=False)
 
     services.anchor_set(participant=scheduled, anchor_code="procedure", date=D(2026, 3, 29), user=lbpb.coordinator)
 
@@ -74,7 +74,7 @@ def test_moving_the_procedure_moves_only_procedure_visits_not_done(lbpb, schedul
 
 def test_a_completed_visit_never_moves_when_treatment_date_is_corrected(lbpb, scheduled):
     d1 = Visit.objects.get(participant=scheduled, visit_code="d1")
-    services.visit_complete(visit=d1, completed_on=D(2026, 3, 17), user=lbpb.coordinator)
+    services.visit_complete(visit=d1, completed_on=D(2026, 3, 17), user=lbpb.coordinator, require_forms=False)
 
     services.anchor_set(
         participant=scheduled, anchor_code="treatment_start", date=D(2026, 3, 18), user=lbpb.coordinator
@@ -88,7 +88,7 @@ def test_a_completed_visit_never_moves_when_treatment_date_is_corrected(lbpb, sc
 
 def test_reprojecting_the_study_after_an_amendment_moves_pending_visits_and_adds_new_ones(lbpb, scheduled):
     w1 = Visit.objects.get(participant=scheduled, visit_code="w1")
-    services.visit_complete(visit=w1, completed_on=D(2026, 3, 22), user=lbpb.coordinator)
+    services.visit_complete(visit=w1, completed_on=D(2026, 3, 22), user=lbpb.coordinator, require_forms=False)
     amended = (
         lbpb_text()
         .replace('protocol_version: "1.0"', 'protocol_version: "1.1"')

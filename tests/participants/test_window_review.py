@@ -26,7 +26,9 @@ def _treatment(lbpb, participant, day: date):
 def test_an_anchor_move_flags_a_completed_visit_now_outside_its_window(lbpb):
     participant = enrol(lbpb)
     _treatment(lbpb, participant, date(2026, 3, 3))  # w1: target 03-10, window 03-07 to 03-13
-    services.visit_complete(visit=_w1(participant), completed_on=date(2026, 3, 10), user=lbpb.coordinator)
+    services.visit_complete(
+        visit=_w1(participant), completed_on=date(2026, 3, 10), user=lbpb.coordinator, require_forms=False
+    )
     assert _w1(participant).window_review is False
     _treatment(lbpb, participant, date(2026, 3, 9))  # w1 would now be 03-13 to 03-19: 03-10 is outside
     visit = _w1(participant)
@@ -47,7 +49,9 @@ def test_an_anchor_move_flags_a_completed_visit_now_outside_its_window(lbpb):
 def test_a_move_that_keeps_the_visit_inside_flags_nothing(lbpb):
     participant = enrol(lbpb)
     _treatment(lbpb, participant, date(2026, 3, 3))
-    services.visit_complete(visit=_w1(participant), completed_on=date(2026, 3, 10), user=lbpb.coordinator)
+    services.visit_complete(
+        visit=_w1(participant), completed_on=date(2026, 3, 10), user=lbpb.coordinator, require_forms=False
+    )
     _treatment(lbpb, participant, date(2026, 3, 5))  # 03-09 to 03-15
     assert _w1(participant).window_review is False
     assert not visits_to_review(lbpb.coordinator, study=lbpb.study).exists()
@@ -56,7 +60,9 @@ def test_a_move_that_keeps_the_visit_inside_flags_nothing(lbpb):
 def test_the_participant_page_shows_the_flag_and_the_list_filters_on_it(client, lbpb):
     participant, other = enrol(lbpb), enrol(lbpb, name="Li Si")
     _treatment(lbpb, participant, date(2026, 3, 3))
-    services.visit_complete(visit=_w1(participant), completed_on=date(2026, 3, 10), user=lbpb.coordinator)
+    services.visit_complete(
+        visit=_w1(participant), completed_on=date(2026, 3, 10), user=lbpb.coordinator, require_forms=False
+    )
     _treatment(lbpb, participant, date(2026, 3, 9))
     client.force_login(lbpb.coordinator)
     page = client.get(reverse("participants:participant-detail", args=[participant.pk])).content.decode()
@@ -70,7 +76,7 @@ def test_a_completed_visit_keeps_the_activities_of_its_protocol_version(lbpb):
     participant = enrol(lbpb)
     _treatment(lbpb, participant, date(2026, 3, 3))
     baseline = Visit.objects.get(participant=participant, visit_code="baseline")
-    services.visit_complete(visit=baseline, completed_on=date(2026, 3, 3), user=lbpb.coordinator)
+    services.visit_complete(visit=baseline, completed_on=date(2026, 3, 3), user=lbpb.coordinator, require_forms=False)
     assert Visit.objects.get(pk=baseline.pk).protocol_version == "1.0"
     amended = (
         lbpb_text()
@@ -92,10 +98,16 @@ def test_a_completed_visit_keeps_the_activities_of_its_protocol_version(lbpb):
 def test_correcting_the_date_into_the_moved_window_clears_the_flag(lbpb):
     participant = enrol(lbpb)
     _treatment(lbpb, participant, date(2026, 3, 3))
-    services.visit_complete(visit=_w1(participant), completed_on=date(2026, 3, 10), user=lbpb.coordinator)
+    services.visit_complete(
+        visit=_w1(participant), completed_on=date(2026, 3, 10), user=lbpb.coordinator, require_forms=False
+    )
     _treatment(lbpb, participant, date(2026, 3, 9))  # new window 03-13 to 03-19
     assert _w1(participant).window_review is True
-    services.visit_complete(visit=_w1(participant), completed_on=date(2026, 3, 11), user=lbpb.coordinator)
+    services.visit_complete(
+        visit=_w1(participant), completed_on=date(2026, 3, 11), user=lbpb.coordinator, require_forms=False
+    )
     assert _w1(participant).window_review is True  # still outside the moved window
-    services.visit_complete(visit=_w1(participant), completed_on=date(2026, 3, 13), user=lbpb.coordinator)
+    services.visit_complete(
+        visit=_w1(participant), completed_on=date(2026, 3, 13), user=lbpb.coordinator, require_forms=False
+    )
     assert _w1(participant).window_review is False  # inside both windows now

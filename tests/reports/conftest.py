@@ -70,13 +70,16 @@ def visit(participant, code):
 def complete(trial, participant, *codes):
     for code in codes:
         ps.visit_complete(
-            visit=visit(participant, code), completed_on=TRANSPLANTATION + timedelta(days=7), user=trial.admin
+            visit=visit(participant, code),
+            completed_on=TRANSPLANTATION + timedelta(days=7),
+            user=trial.admin,
+            require_forms=False,
         )
 
 
 def miss(trial, participant, *codes):
     for code in codes:
-        ps.visit_miss(visit=visit(participant, code), user=trial.admin)
+        ps.visit_miss(visit=visit(participant, code), user=trial.admin, why="unreachable")
 
 
 def withdraw(trial, participant, day, reason):

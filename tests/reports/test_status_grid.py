@@ -54,7 +54,7 @@ def grid_world(world):
     assert draft.ok
     query_raise(user=monitor, participant=a, visit_code="baseline", activity_key="psqi", text="Source missing")
     participant_services.visit_miss(
-        visit=Visit.objects.get(participant=a, visit_code="m1"), user=coordinator, reason="Travelling abroad"
+        visit=Visit.objects.get(participant=a, visit_code="m1"), user=coordinator, why="other", note="Travelling abroad"
     )
 
     submit(b, people["dm_all"])
