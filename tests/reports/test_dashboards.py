@@ -9,7 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.reports.test_status_grid import _enrol_more, grid_world, member, schedule  # noqa: F401 (fixtures)
+from tests.reports import test_status_grid
+from tests.reports.test_status_grid import _enrol_more
+
+grid_world = test_status_grid.grid_world  # the grid's fixture: study alpha with forms, queries and locks
 
 FUNNEL = [["Screened", 13], ["Eligible", 9], ["Consented", 8], ["Enrolled", 7], ["Withdrawn", 2]]
 
