@@ -55,7 +55,7 @@ def _table_csv(table, filename: str):
 
 def study_dashboard_csv(request, study_code: str):
     study, _protocol, _form, board = _dashboard(request, study_code)
-    key = request.GET.get("table", "")
+    key = request.GET.get("table", "enrolment")
     return _table_csv(board.table(key), f"{study.code}-dashboard-{key}.csv")
 
 
