@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Value, When
 from django.db.models.functions import TruncMonth
@@ -41,6 +42,11 @@ class Filters:
     start: date | None = None  # enrolment date range
     end: date | None = None
 
+    def as_query(self) -> str:
+        """The applied filters as a query string (for the CSV links: a refused or ignored value is not repeated)."""
+        applied = {name: value for name, value in vars(self).items() if value}
+        return urlencode({name: str(value) for name, value in applied.items()})
+
 
 @dataclass
 class Table:
@@ -55,6 +61,7 @@ class Table:
 @dataclass
 class Dashboard:
     tables: list[Table] = field(default_factory=list)
+    query: str = ""  # the applied filters, for the CSV links
 
     def table(self, key: str) -> Table | None:
         return next((t for t in self.tables if t.key == key), None)

@@ -35,15 +35,17 @@ def _setup(request, study_code: str, *, with_dates: bool = True):
 
 def _dashboard(request, study_code: str):
     study, protocol, arms, form = _setup(request, study_code)
+    filters = form.filters()
     board = dashboard.study_dashboard(
-        request.user, study=study, protocol=protocol, filters=form.filters(), arms=arms, today=timezone.localdate()
+        request.user, study=study, protocol=protocol, filters=filters, arms=arms, today=timezone.localdate()
     )
+    board.query = filters.as_query()
     return study, protocol, form, board
 
 
 def study_dashboard(request, study_code: str):
     study, protocol, form, board = _dashboard(request, study_code)
-    context = {"study": study, "protocol": protocol, "form": form, "board": board, "query": request.GET.urlencode()}
+    context = {"study": study, "protocol": protocol, "form": form, "board": board, "query": board.query}
     return render(request, "reports/study_dashboard.html", context)
 
 
@@ -61,17 +63,15 @@ def study_dashboard_csv(request, study_code: str):
 
 def _outcomes(request, study_code: str):
     study, protocol, arms, form = _setup(request, study_code, with_dates=False)
-    return (
-        study,
-        protocol,
-        form,
-        outcomes.study_outcomes(request.user, study=study, protocol=protocol, filters=form.filters(), arms=arms),
-    )
+    filters = form.filters()
+    report = outcomes.study_outcomes(request.user, study=study, protocol=protocol, filters=filters, arms=arms)
+    report.query = filters.as_query()
+    return study, protocol, form, report
 
 
 def study_outcomes(request, study_code: str):
     study, protocol, form, report = _outcomes(request, study_code)
-    context = {"study": study, "protocol": protocol, "form": form, "report": report, "query": request.GET.urlencode()}
+    context = {"study": study, "protocol": protocol, "form": form, "report": report, "query": report.query}
     return render(request, "reports/study_outcomes.html", context)
 
 

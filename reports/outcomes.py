@@ -60,6 +60,7 @@ class OutcomesReport:
     outcomes: list[Outcome]
     groups: dict[str, str]
     header: list[str] = field(default_factory=list)
+    query: str = ""  # the applied filters, for the CSV link
 
     @property
     def csv_rows(self) -> list[list]:
