@@ -96,7 +96,7 @@ def study_dashboard(user, *, study, protocol, filters: Filters, arms: dict, toda
         screening_funnel(people),
         visit_completion(ids, visits, today=today),
     ]
-    due = _due_visits(ids, visits, today=today)
+    due = _due_visits(ids, visits, today=today, by_arm=bool(arms))
     tables += [
         completeness_matrix(ids, visits, due),
         form_completeness(ids, visits, due),
@@ -224,8 +224,11 @@ def visit_completion(ids, visits, *, today: date) -> Table:
     )
 
 
-def _due_visits(ids, visits, *, today: date) -> dict[tuple[str, str], int]:
-    """(visit code, arm code) -> first occurrences whose window has opened and that were not cancelled or missed."""
+def _due_visits(ids, visits, *, today: date, by_arm: bool) -> dict[tuple[str, str | None], int]:
+    """(visit code, arm code) -> first occurrences whose window has opened and that were not cancelled or missed.
+
+    Without ``by_arm`` (a role that may not see arms) the arm is None: every activity counts as expected for every
+    participant, the union schedule the participant page shows such a role, so no count is split by arm."""
     rows = (
         Visit.objects.filter(
             participant_id__in=ids, visit_code__in=[v.code for v in visits], sequence=1, cancelled=False, missed=False
@@ -235,13 +238,19 @@ def _due_visits(ids, visits, *, today: date) -> dict[tuple[str, str], int]:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    return {(code, arm): n for code, arm, n in rows}
+    found: dict[tuple[str, str | None], int] = {}
+    for code, arm, n in rows:
+        key = (code, arm if by_arm else None)
+        found[key] = found.get(key, 0) + n
+    return found
 
 
 def _expected(due: dict, visit_code: str, activity) -> int:
     """Due visits of ``visit_code`` in the arms the activity is for (every arm when it names none)."""
     return sum(
-        n for (code, arm), n in due.items() if code == visit_code and (not activity.arms or arm in activity.arms)
+        n
+        for (code, arm), n in due.items()
+        if code == visit_code and (not activity.arms or arm is None or arm in activity.arms)
     )
 
 
