@@ -34,7 +34,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from accounts.models import User  # noqa: E402
@@ -44,15 +44,15 @@ TARGETS_MS = {"dashboard": 500, "status grid (page 1)": 300, "participant list":
 
 
 def timed(client: Client, url: str, repeat: int) -> tuple[list[float], int, int]:
-    response = client.get(url)  # warm
+    response = client.get(url, secure=True)  # warm
     assert response.status_code == 200, (url, response.status_code)
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        response = client.get(url)
+        response = client.get(url, secure=True)
         times.append((time.perf_counter() - start) * 1000)
     with CaptureQueriesContext(connection) as queries:
-        client.get(url)
+        client.get(url, secure=True)
     return times, len(queries), response.status_code
 
 
@@ -74,6 +74,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    # Production settings (DEBUG off) want collected static files; the plain storage serves the source tree instead.
+    plain = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    with override_settings(STORAGES=plain):
+        run(args)
+
+
+def run(args) -> None:
     client = Client()
     client.force_login(User.objects.get(username=args.user))
     count = Participant.objects.filter(study__code=args.study).count()

@@ -97,9 +97,10 @@ def study_dashboard(user, *, study, protocol, filters: Filters, arms: dict, toda
         visit_completion(ids, visits, today=today),
     ]
     due = _due_visits(ids, visits, today=today, by_arm=bool(arms))
+    forms = _complete_forms(ids, visits)
     tables += [
-        completeness_matrix(ids, visits, due),
-        form_completeness(ids, visits, due),
+        completeness_matrix(ids, visits, due, forms),
+        form_completeness(visits, due, forms),
         open_queries(ids, today=today),
         safety_summary(ids),
         acquisitions(ids, visits),
@@ -271,11 +272,13 @@ DATA_TYPES = (
 )
 
 
-def _received(ids, visits) -> dict:
-    """(data type, visit code) -> received: complete forms, scored forms, MRI series, PSG nights, EMG/HRV sessions."""
-    codes = [v.code for v in visits]
+def _complete_forms(ids, visits) -> dict:
+    """("forms" or "scored", visit code, activity key) -> complete first instances (scored: with scores), one query
+    shared by the completeness matrix and the form completeness."""
     found: dict = {}
-    responses = Response.objects.filter(participant_id__in=ids, visit_code__in=codes, instance=1, status="complete")
+    responses = Response.objects.filter(
+        participant_id__in=ids, visit_code__in=[v.code for v in visits], instance=1, status="complete"
+    )
     for code, key, has_scores, n in (
         responses.annotate(
             has_scores=Case(When(scores={}, then=Value(0)), default=Value(1), output_field=IntegerField())
@@ -287,6 +290,13 @@ def _received(ids, visits) -> dict:
         found[("forms", code, key)] = found.get(("forms", code, key), 0) + n
         if has_scores:
             found[("scored", code, key)] = found.get(("scored", code, key), 0) + n
+    return found
+
+
+def _received(ids, visits, forms: dict) -> dict:
+    """(data type, visit code) -> received: complete forms, scored forms, MRI series, PSG nights, EMG/HRV sessions."""
+    codes = [v.code for v in visits]
+    found: dict = dict(forms)
     files = DataFile.objects.filter(participant_id__in=ids, visit_code__in=codes)
     for kind, code, n in (
         files.values_list("kind", "visit_code").annotate(n=Count("participant", distinct=True)).order_by()
@@ -314,8 +324,8 @@ def _cell(data_type: str, visit, due: dict, received: dict) -> tuple[int, int] |
     return (min(got, expected), expected) if expected else None
 
 
-def completeness_matrix(ids, visits, due: dict) -> Table:
-    received = _received(ids, visits)
+def completeness_matrix(ids, visits, due: dict, forms: dict) -> Table:
+    received = _received(ids, visits, forms)
     labels = {
         "forms": _("Forms"),
         "scored": _("Scored scales"),
@@ -340,16 +350,8 @@ def completeness_matrix(ids, visits, due: dict) -> Table:
     )
 
 
-def form_completeness(ids, visits, due: dict) -> Table:
-    counts = dict(
-        ((code, key), n)
-        for code, key, n in Response.objects.filter(
-            participant_id__in=ids, visit_code__in=[v.code for v in visits], instance=1, status="complete"
-        )
-        .values_list("visit_code", "activity_key")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+def form_completeness(visits, due: dict, forms: dict) -> Table:
+    counts = {(code, key): n for (kind, code, key), n in forms.items() if kind == "forms"}
     keys = list(dict.fromkeys(a.key for v in visits for a in v.activities if a.kind == "instrument"))
     grid = []
     for key in keys:
