@@ -5,6 +5,7 @@ grow with the number of participants."""
 import csv
 import io
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -224,3 +225,22 @@ def test_the_mechanism_page_of_another_site_is_a_404(client, grid_world):
     client.force_login(grid_world.people["coordinator"])  # site A
     url = reverse("reports:participant-mechanism", args=[grid_world.participant_b.pk])
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"start": "99999-01-01"},
+        {"end": "1800-01-01"},
+        {"site": "\x00"},
+        {"visit": "<script>alert(1)</script>"},
+        {"arm": "x" * 5000},
+        {"table": "../../etc/passwd"},
+    ],
+)
+def test_hostile_filters_give_a_page_never_a_server_error(client, grid_world, params):
+    client.force_login(grid_world.people["dm_all"])
+    for name in ("reports:study-dashboard", "reports:study-outcomes", "reports:study-outcomes-csv"):
+        response = client.get(reverse(name, args=["alpha"]), params)
+        assert response.status_code == 200, (name, params)
+    assert client.get(reverse("reports:study-dashboard-csv", args=["alpha"]), params).status_code in (200, 404)
