@@ -127,7 +127,7 @@ def enrolment_over_time(people, *, target: int | None) -> Table:
     return Table(
         "enrolment",
         _("Enrolment over time"),
-        [_("Month"), _("Enrolled"), _("Cumulative"), _("Target")],
+        [_("Month"), _("Enrolled"), _("Cumulative"), _("Enrolment target")],
         rows,
         charts.line_chart([(r[0], r[2]) for r in rows], target=target),
         note,
