@@ -273,22 +273,18 @@ DATA_TYPES = (
 
 
 def _complete_forms(ids, visits) -> dict:
-    """("forms" or "scored", visit code, activity key) -> complete first instances (scored: with scores), one query
-    shared by the completeness matrix and the form completeness."""
+    """("forms" or "scored", visit code, activity key) -> complete first instances, one query shared by the
+    completeness matrix and the form completeness. A complete form of an instrument with scores is scored (the
+    store function scores it on completion), so "scored" needs no second look at the responses."""
     found: dict = {}
     responses = Response.objects.filter(
         participant_id__in=ids, visit_code__in=[v.code for v in visits], instance=1, status="complete"
     )
-    for code, key, has_scores, n in (
-        responses.annotate(
-            has_scores=Case(When(scores={}, then=Value(0)), default=Value(1), output_field=IntegerField())
-        )
-        .values_list("visit_code", "activity_key", "has_scores")
-        .annotate(n=Count("pk"))
-        .order_by()
+    for code, key, instrument, n in (
+        responses.values_list("visit_code", "activity_key", "instrument_code").annotate(n=Count("pk")).order_by()
     ):
         found[("forms", code, key)] = found.get(("forms", code, key), 0) + n
-        if has_scores:
+        if _scored(instrument):
             found[("scored", code, key)] = found.get(("scored", code, key), 0) + n
     return found
 
