@@ -34,6 +34,8 @@ class Action(StrEnum):
     ANSWER_QUERY = "answer_query"
     VIEW_MONITORING = "view_monitoring"  # the monitoring dashboard
     VIEW_STATUS_GRID = "view_status_grid"  # the record status grid: participants × visits × forms (reports)
+    # The study dashboard and the outcomes page (reports): aggregates over the study, arms only by sees_arms.
+    VIEW_DASHBOARD = "view_dashboard"
     VERIFY = "verify"  # source data verification
     LOCK = "lock"  # lock and release responses, visits and casebooks
     SIGN = "sign"  # the investigator's casebook signature
@@ -108,6 +110,7 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
         {
             A.USE_TWO_FACTOR,
             A.VIEW_STUDY,
+            A.VIEW_DASHBOARD,
             A.VIEW_PARTICIPANTS,
             A.VIEW_STATUS_GRID,
             A.LOAD_PROTOCOL,
@@ -136,6 +139,7 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
         {
             A.USE_TWO_FACTOR,
             A.VIEW_STUDY,
+            A.VIEW_DASHBOARD,
             A.VIEW_PARTICIPANTS,
             A.VIEW_STATUS_GRID,
             A.MANAGE_PARTICIPANTS,
@@ -170,6 +174,7 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
     Role.MONITOR: frozenset(
         {
             A.VIEW_STUDY,
+            A.VIEW_DASHBOARD,
             A.VIEW_PARTICIPANTS,
             A.VIEW_STATUS_GRID,
             A.RAISE_QUERY,
@@ -183,6 +188,7 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
         {
             A.USE_TWO_FACTOR,
             A.VIEW_STUDY,
+            A.VIEW_DASHBOARD,
             A.LOAD_PROTOCOL,  # for the amendments only it may load (AMEND_BLINDING)
             A.AMEND_BLINDING,
             A.EXPORT_MRI,

@@ -19,6 +19,8 @@ _STUDY_LINKS = (
     (Action.VIEW_STUDY, gettext_lazy("CONSORT flow"), "reports:consort-detail", True),
     (Action.VIEW_PARTICIPANTS, gettext_lazy("Participants"), "participants:participant-list", True),
     (Action.VIEW_STATUS_GRID, gettext_lazy("Record status"), "reports:status-grid", True),
+    (Action.VIEW_DASHBOARD, gettext_lazy("Study dashboard"), "reports:study-dashboard", True),
+    (Action.VIEW_DASHBOARD, gettext_lazy("Outcomes"), "reports:study-outcomes", True),
     (Action.VIEW_PARTICIPANTS, gettext_lazy("Due this week"), "participants:visit-due", False),
     (Action.VIEW_PARTICIPANTS, gettext_lazy("Acquisitions"), "imaging:job-list", True),
     (Action.VIEW_PARTICIPANTS, gettext_lazy("Data queries"), "queries:query-list", True),
