@@ -42,7 +42,9 @@ def survey_view(view):
             with translation.override(language):
                 response = view(request, opened.link, token, **kwargs)
         response["Cache-Control"] = "no-store"
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = (
+            "same-origin"  # the token never leaves in a Referer (no-referrer would make POSTs "Origin: null")
+        )
         response["X-Robots-Tag"] = "noindex"
         return response
 

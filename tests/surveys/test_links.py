@@ -59,7 +59,7 @@ def test_the_survey_opens_without_login_in_the_links_language_with_only_self_rep
     keys = [one.activity_key for one in response.context["pages"]]
     assert keys == ["phq9", "gad7", "sleep_diary"]  # hamd is the clinician's
     assert "navbar" not in body and enrolled.identifier not in body  # no staff navigation, no study ID
-    assert response["Cache-Control"] == "no-store" and response["Referrer-Policy"] == "no-referrer"
+    assert response["Cache-Control"] == "no-store" and response["Referrer-Policy"] == "same-origin"
 
 
 @pytest.mark.django_db
