@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.capabilities import Action, can
-from accounts.lockout import client_address
+from accounts.lockout import client_address, count_in_window
 from participants.access import participant_for_user, visit_for_user
 
 from .models import SurveyAccess, SurveyLink
@@ -34,17 +34,8 @@ class Opened:
     limited: bool = False
 
 
-def _count(key: str, seconds: int) -> int:
-    cache.add(key, 0, seconds)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, seconds)
-        return 1
-
-
 def _limited(address: str) -> bool:
-    minute = _count(f"survey:req:{address}", 60)
+    minute = count_in_window(f"survey:req:{address}", 60)
     refusals = cache.get(f"survey:refused:{address}", 0)
     return minute > settings.SURVEY_REQUESTS_PER_MINUTE or refusals >= settings.SURVEY_REFUSALS_PER_HOUR
 
@@ -79,7 +70,7 @@ def link_for_token(request, token: str) -> Opened:
         reason = _refusal(link)
         opened = Opened(None if reason else link, reason)
         if reason:
-            _count(f"survey:refused:{address}", 3600)
+            count_in_window(f"survey:refused:{address}", 3600)
     _log(request, opened, address, link)
     return opened
 
