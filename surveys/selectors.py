@@ -12,7 +12,8 @@ from core.i18n import text_for
 from instruments.models import Response
 from instruments.registry import instrument_for
 from participants.models import Participant
-from participants.selectors import scheduled_activity
+from participants.selectors import participant_anchors
+from studies.protocol.entry import entry_refusal
 from studies.selectors import current_protocol
 
 from . import windows
@@ -70,8 +71,9 @@ def link_window(link: SurveyLink) -> windows.Window:
     return windows.survey_window(link.visit.window_start, link.visit.window_end, grace)
 
 
-def _self_report(link: SurveyLink, activity) -> object | None:
-    """The instrument of an activity the participant fills in and is scheduled for, else None."""
+def _self_report(link: SurveyLink, activity, protocol, anchors) -> object | None:
+    """The instrument of an activity the participant fills in and is scheduled for, else None. The schedule rule
+    is ``participants.selectors.scheduled_activity``'s (``entry_refusal``), with the anchors read once."""
     if activity.kind != "instrument":
         return None
     try:
@@ -80,17 +82,24 @@ def _self_report(link: SurveyLink, activity) -> object | None:
         return None
     if (activity.respondent or instrument.respondent) != SELF_REPORT:
         return None
-    if scheduled_activity(link.participant, link.visit.visit_code, activity.key) is not None:
-        return None
-    return instrument
+    refusal = entry_refusal(
+        protocol,
+        arm_code=link.participant.arm_code or None,
+        anchors=anchors,
+        visit_code=link.visit.visit_code,
+        activity_key=activity.key,
+    )
+    return instrument if refusal is None else None
 
 
 def survey_pages(link: SurveyLink, *, today: date | None = None) -> list[SurveyPage]:
     """The self-report forms due at the link's visit, in the protocol's order, with their stored responses
     (one query) and, for a diary, its days (one query)."""
+    protocol = current_protocol(link.participant.study)
     definition = visit_definition(link)
     if definition is None:
         return []
+    anchors = participant_anchors(link.participant)
     today = today or timezone.localdate()
     visit_code = link.visit.visit_code
     stored = {
@@ -104,7 +113,7 @@ def survey_pages(link: SurveyLink, *, today: date | None = None) -> list[SurveyP
     window = link_window(link)
     pages = []
     for activity in definition.activities:
-        instrument = _self_report(link, activity)
+        instrument = _self_report(link, activity, protocol, anchors)
         if instrument is None:
             continue
         page = SurveyPage(activity.key, instrument, text_for(instrument.title), stored.get((activity.key, 1)))
