@@ -282,8 +282,6 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "edc@localhost")
 
 # --- Participant surveys (surveys app, docs/surveys.md) ------------------------
-# The address links and reminders point to (no trailing slash), e.g. https://edc.example.org.
-SURVEY_BASE_URL = env_str("SURVEY_BASE_URL", "http://localhost:8000")
 # Requests to survey pages per client address per minute, and refused tokens per address per hour, before every
 # survey page answers the same plain page (429) to that address.
 SURVEY_REQUESTS_PER_MINUTE = env_int("SURVEY_REQUESTS_PER_MINUTE", 120)
