@@ -290,6 +290,8 @@ SURVEY_REFUSALS_PER_HOUR = env_int("SURVEY_REFUSALS_PER_HOUR", 20)
 SURVEY_REMINDER_LEASE_SECONDS = env_int("SURVEY_REMINDER_LEASE_SECONDS", 600)
 # Reminders are sent only between these hours of the server's time zone (quiet hours outside).
 SURVEY_REMINDER_HOURS = env_list("SURVEY_REMINDER_HOURS", ["8", "20"])
+if len(SURVEY_REMINDER_HOURS) != 2 or not all(h.isdigit() and 0 <= int(h) <= 24 for h in SURVEY_REMINDER_HOURS):
+    raise ImproperlyConfigured("SURVEY_REMINDER_HOURS must be two hours from 0 to 24, e.g. 8,20.")
 # The SMS provider: a dotted path to a class with send(*, to, text) (surveys/delivery.py; the default logs).
 SURVEY_SMS_BACKEND = env_str("SURVEY_SMS_BACKEND", "surveys.delivery.ConsoleSmsBackend")
 

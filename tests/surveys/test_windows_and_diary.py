@@ -132,3 +132,18 @@ def test_after_submit_the_link_still_opens_the_diary_days_left(client, srv, enro
     type(link).objects.filter(pk=link.pk).update(submitted_at=timezone.now())
     assert client.get(home(token)).status_code == 200
     assert client.post(diary_url(token, timezone.localdate()), NIGHT).status_code == 302
+
+
+def test_the_protocol_reads_survey_grace_days_and_refuses_bad_ones():
+    from studies.protocol import ProtocolError
+    from studies.selectors import parse_protocol_text
+
+    from .conftest import survey_protocol
+
+    protocol = parse_protocol_text(survey_protocol(), filename="srv.yaml")
+    assert [visit.survey_grace_days for visit in protocol.visits] == [2, 0]
+    with pytest.raises(ProtocolError) as refused:
+        parse_protocol_text(
+            survey_protocol().replace("survey_grace_days: 2", "survey_grace_days: -1"), filename="x.yaml"
+        )
+    assert "survey_grace_days" in str(refused.value.problems)
