@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -24,8 +26,30 @@ class LinkCreateForm(BoundedInputMixin, forms.Form):
         self.fields["language"].initial = languages[0]
 
 
-class PageMetaForm(BoundedInputMixin, forms.Form):
-    """What a survey page posts beside the answers: the seconds it was open (kept as the page's timing)."""
+MAX_SECONDS = 86400
 
-    seconds = forms.IntegerField(min_value=0, max_value=86400, required=False)
-    action = forms.ChoiceField(choices=[("next", "next"), ("back", "back"), ("pause", "pause")], required=False)
+
+class PageMetaForm(BoundedInputMixin, forms.Form):
+    """What a survey page posts beside the answers: the seconds it was open, and per item the seconds to its first
+    and last answer (``{"code": [first, last]}``, measured by surveys/static/surveys/survey.js)."""
+
+    seconds = forms.IntegerField(min_value=0, max_value=MAX_SECONDS, required=False)
+    item_timings = forms.CharField(max_length=20000, required=False, strip=True)
+
+    def clean_item_timings(self) -> dict[str, list[int]]:
+        """Well-formed pairs only; anything else is dropped (a timing never stops an answer being saved)."""
+        try:
+            data = json.loads(self.cleaned_data.get("item_timings") or "{}")
+        except ValueError:
+            return {}
+        if not isinstance(data, dict):
+            return {}
+        return {str(code)[:60]: pair for code, pair in data.items() if _pair(pair)}
+
+
+def _pair(value) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= MAX_SECONDS for n in value)
+    )

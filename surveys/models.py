@@ -75,6 +75,9 @@ class PageTiming(models.Model):
     last_saved_at = models.DateTimeField(null=True, blank=True)
     seconds = models.PositiveIntegerField(default=0)  # summed over the saves, each capped (services.TIMING_CAP)
     saves = models.PositiveIntegerField(default=0)
+    # Per item: seconds from the page's opening to its first and its last answer, {code: [first, last]}, as the
+    # browser measured them on the save that last changed the item.
+    items = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [

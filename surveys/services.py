@@ -101,7 +101,7 @@ def survey_link_revoke(*, link: SurveyLink, user) -> bool:
     return True
 
 
-def _timing(link: SurveyLink, activity_key: str, instance: int, seconds: int) -> None:
+def _timing(link: SurveyLink, activity_key: str, instance: int, seconds: int, items: dict, codes) -> None:
     now = timezone.now()
     timing, _created = PageTiming.objects.select_for_update().get_or_create(
         link=link, activity_key=activity_key, instance=instance, defaults={"first_shown_at": now}
@@ -109,7 +109,8 @@ def _timing(link: SurveyLink, activity_key: str, instance: int, seconds: int) ->
     timing.seconds += max(0, min(seconds, TIMING_CAP))
     timing.saves += 1
     timing.last_saved_at = now
-    timing.save(update_fields=["seconds", "saves", "last_saved_at"])
+    timing.items = {**timing.items, **{code: pair for code, pair in items.items() if code in codes}}
+    timing.save(update_fields=["seconds", "saves", "last_saved_at", "items"])
 
 
 def page_timing_start(*, link: SurveyLink, activity_key: str, instance: int = 1) -> None:
@@ -119,7 +120,7 @@ def page_timing_start(*, link: SurveyLink, activity_key: str, instance: int = 1)
     )
 
 
-def survey_page_save(*, link: SurveyLink, page, raw: dict, seconds: int = 0) -> SubmitResult:
+def survey_page_save(*, link: SurveyLink, page, raw: dict, seconds: int = 0, items=None) -> SubmitResult:
     """Save one form's answers as a draft (in progress): what is filled in is checked, nothing is required yet.
     A form already complete is read-only."""
     if page.complete:
@@ -127,7 +128,7 @@ def survey_page_save(*, link: SurveyLink, page, raw: dict, seconds: int = 0) -> 
     with transaction.atomic():
         result = _submit(link, page.activity_key, page.instrument, raw, complete=False)
         if result.ok:
-            _timing(link, page.activity_key, 1, seconds)
+            _timing(link, page.activity_key, 1, seconds, items or {}, set(page.instrument.item_codes()))
     return result
 
 
@@ -177,7 +178,7 @@ def _day_item(instrument) -> str | None:
     return first.code if first is not None and first.type == "date" else None
 
 
-def diary_day_save(*, link: SurveyLink, page, day, raw: dict, seconds: int = 0) -> SubmitResult:
+def diary_day_save(*, link: SurveyLink, page, day, raw: dict, seconds: int = 0, items=None) -> SubmitResult:
     """Enter one day of a diary (complete at once). The day is fixed by the page (its date item is set to it);
     an entry made after the morning that follows the day is marked late."""
     found = next((one for one in page.diary if one.day == day), None)
@@ -201,5 +202,6 @@ def diary_day_save(*, link: SurveyLink, page, day, raw: dict, seconds: int = 0) 
             late=windows.is_late(day, today),
             link=link,
         )
-        _timing(link, page.activity_key, found.instance, seconds)
+        codes = set(page.instrument.item_codes())
+        _timing(link, page.activity_key, found.instance, seconds, items or {}, codes)
     return result

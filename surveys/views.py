@@ -91,9 +91,12 @@ def _page_of(pages, activity_key: str):
     return page
 
 
-def _seconds(request) -> int:
+def _timings(request) -> dict:
+    """The page's seconds and its items' timings, as ``seconds`` and ``items`` (empty when malformed)."""
     meta = PageMetaForm(request.POST)
-    return (meta.cleaned_data.get("seconds") or 0) if meta.is_valid() else 0
+    if not meta.is_valid():
+        return {"seconds": 0, "items": {}}
+    return {"seconds": meta.cleaned_data.get("seconds") or 0, "items": meta.cleaned_data["item_timings"]}
 
 
 def _after_save(request, token: str, pages, page):
@@ -120,7 +123,7 @@ def survey_page(request, link, token: str, activity_key: str):
     raw, errors = raw_from_values(page.response.values if page.response else {}), {}
     if request.method == "POST" and not page.complete:
         raw = raw_from_post(page.instrument, request.POST)
-        result = services.survey_page_save(link=link, page=page, raw=raw, seconds=_seconds(request))
+        result = services.survey_page_save(link=link, page=page, raw=raw, **_timings(request))
         if result.ok:
             return _after_save(request, token, pages, page)
         errors = result.errors
@@ -168,7 +171,7 @@ def survey_diary(request, link, token: str, activity_key: str, day: str):
     raw, errors = {}, {}
     if request.method == "POST":
         raw = raw_from_post(page.instrument, request.POST)
-        result = services.diary_day_save(link=link, page=page, day=the_day, raw=raw, seconds=_seconds(request))
+        result = services.diary_day_save(link=link, page=page, day=the_day, raw=raw, **_timings(request))
         if result.ok:
             messages.success(request, _("Your diary for %(day)s is saved.") % {"day": the_day.isoformat()})
             return redirect("surveys:survey-home", token=token)

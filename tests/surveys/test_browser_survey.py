@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from accounts.services import membership_grant
 from instruments.models import Response
+from surveys.models import PageTiming
 from tests.browser import log_in
 from tests.conftest import CHROMIUM_ARGS, services_required
 from tests.factories import UserFactory
@@ -120,6 +121,8 @@ def test_a_participant_completes_the_baseline_survey_on_a_phone_pausing_and_resu
     assert serious_violations(page) == []
     context.close()
 
+    timing = PageTiming.objects.get(link__participant=participant, activity_key="gad7")
+    assert timing.saves == 2 and {f"gad7_{n}" for n in range(1, 9)} <= set(timing.items)  # measured by survey.js
     phq9 = Response.objects.get(participant=participant, activity_key="phq9")
     assert phq9.status == Response.Status.COMPLETE and phq9.source == Response.Source.PARTICIPANT
     crf = reverse("workflows:response-edit", args=[participant.pk, "baseline", "phq9"])

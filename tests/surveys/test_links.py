@@ -65,7 +65,8 @@ def test_the_survey_opens_without_login_in_the_links_language_with_only_self_rep
 @pytest.mark.django_db
 def test_answers_are_saved_as_drafts_resumable_then_submitted_and_read_only(client, srv, enrolled):
     link, token = make_link(enrolled, srv.coordinator)
-    response = client.post(page(token, "phq9"), {**PHQ9, "seconds": "40", "action": "next"})
+    timings = '{"phq9_1": [3, 5], "phq9_2": [7, 7], "not_an_item": [1, 1], "phq9_3": "x"}'
+    response = client.post(page(token, "phq9"), {**PHQ9, "seconds": "40", "item_timings": timings, "action": "next"})
     assert response.status_code == 302 and response.url == page(token, "gad7")
     draft = Response.objects.get(activity_key="phq9")
     assert draft.status == Response.Status.IN_PROGRESS and draft.source == Response.Source.PARTICIPANT
@@ -78,7 +79,8 @@ def test_answers_are_saved_as_drafts_resumable_then_submitted_and_read_only(clie
     assert other_device.post(reverse("surveys:survey-submit", kwargs={"token": token})).status_code == 302
     phq9 = Response.objects.get(activity_key="phq9")
     assert phq9.status == Response.Status.COMPLETE and phq9.scores["total"] == 9
-    assert PageTiming.objects.get(link=link, activity_key="phq9").seconds == 40
+    timing = PageTiming.objects.get(link=link, activity_key="phq9")
+    assert timing.seconds == 40 and timing.items == {"phq9_1": [3, 5], "phq9_2": [7, 7]}  # items of the form only
     # Read-only: a POST changes nothing.
     client.post(page(token, "phq9"), {**PHQ9, "phq9_1": "3"})
     assert Response.objects.get(activity_key="phq9").values["phq9_1"] == 1
