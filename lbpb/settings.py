@@ -292,6 +292,11 @@ SURVEY_REMINDER_LEASE_SECONDS = env_int("SURVEY_REMINDER_LEASE_SECONDS", 600)
 SURVEY_REMINDER_HOURS = env_list("SURVEY_REMINDER_HOURS", ["8", "20"])
 if len(SURVEY_REMINDER_HOURS) != 2 or not all(h.isdigit() and 0 <= int(h) <= 24 for h in SURVEY_REMINDER_HOURS):
     raise ImproperlyConfigured("SURVEY_REMINDER_HOURS must be two hours from 0 to 24, e.g. 8,20.")
+# The participant portal (sign-in by a one-time e-mail code): how long a code lives, how many tries it allows, and
+# how long a signed-in portal session lasts.
+SURVEY_PORTAL_CODE_SECONDS = env_int("SURVEY_PORTAL_CODE_SECONDS", 600)
+SURVEY_PORTAL_CODE_ATTEMPTS = env_int("SURVEY_PORTAL_CODE_ATTEMPTS", 5)
+SURVEY_PORTAL_SESSION_SECONDS = env_int("SURVEY_PORTAL_SESSION_SECONDS", 900)
 # The SMS provider: a dotted path to a class with send(*, to, text) (surveys/delivery.py; the default logs).
 SURVEY_SMS_BACKEND = env_str("SURVEY_SMS_BACKEND", "surveys.delivery.ConsoleSmsBackend")
 

@@ -34,7 +34,8 @@ class Opened:
     limited: bool = False
 
 
-def _limited(address: str) -> bool:
+def limited(address: str) -> bool:
+    """Past the per-address limits: every survey and portal page answers the plain page (429)."""
     minute = count_in_window(f"survey:req:{address}", 60)
     refusals = cache.get(f"survey:refused:{address}", 0)
     return minute > settings.SURVEY_REQUESTS_PER_MINUTE or refusals >= settings.SURVEY_REFUSALS_PER_HOUR
@@ -58,7 +59,7 @@ def link_for_token(request, token: str) -> Opened:
     """The live link of ``token``, or why not; logs the request either way."""
     address = client_address(request) or ""
     link = None
-    if _limited(address):
+    if limited(address):
         opened = Opened(None, "rate", limited=True)
     else:
         if len(token) in TOKEN_LENGTHS:
@@ -71,21 +72,24 @@ def link_for_token(request, token: str) -> Opened:
         opened = Opened(None if reason else link, reason)
         if reason:
             count_in_window(f"survey:refused:{address}", 3600)
-    _log(request, opened, address, link)
+    log_access(request, link, address, outcome=_outcome(request, opened), reason=opened.reason)
     return opened
 
 
-def _log(request, opened: Opened, address: str, link) -> None:
+def _outcome(request, opened: Opened) -> str:
     if opened.limited:
-        outcome = SurveyAccess.Outcome.LIMITED
-    elif opened.reason:
-        outcome = SurveyAccess.Outcome.REFUSED
-    else:
-        outcome = SurveyAccess.Outcome.SAVED if request.method == "POST" else SurveyAccess.Outcome.OPENED
+        return SurveyAccess.Outcome.LIMITED
+    if opened.reason:
+        return SurveyAccess.Outcome.REFUSED
+    return SurveyAccess.Outcome.SAVED if request.method == "POST" else SurveyAccess.Outcome.OPENED
+
+
+def log_access(request, link, address: str, *, outcome: str, reason: str = "") -> None:
+    """One row of the access log (the token cut short in the path)."""
     SurveyAccess.objects.create(
         link=link,
         outcome=outcome,
-        reason=opened.reason,
+        reason=reason,
         address=address or None,
         path=_masked(request.path)[:200],
         method=request.method[:8],

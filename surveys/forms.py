@@ -53,3 +53,15 @@ def _pair(value) -> bool:
         and len(value) == 2
         and all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= MAX_SECONDS for n in value)
     )
+
+
+class PortalEmailForm(BoundedInputMixin, forms.Form):
+    email = forms.EmailField(label=_("Your e-mail address"))
+
+
+class PortalCodeForm(BoundedInputMixin, forms.Form):
+    code = forms.RegexField(label=_("The 6-digit code"), regex=r"^\s*\d{6}\s*$", max_length=12)
+
+    @staticmethod
+    def wrong_code_message() -> str:
+        return str(_("This code is wrong or has expired. Ask for a new one if needed."))

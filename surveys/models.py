@@ -17,7 +17,10 @@ class SurveyLink(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     language = models.CharField(_("language"), max_length=10)
     expires_at = models.DateTimeField(_("expires at"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty for a link the participant opened from the portal.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_by = models.ForeignKey(
@@ -167,3 +170,22 @@ class ReminderContact(models.Model):
 
     def __str__(self) -> str:
         return f"reminder contact of participant {self.participant_id}"
+
+
+class PortalCode(models.Model):
+    """A one-time sign-in code of the participant portal, stored as a salted SHA-256 (surveys.portal)."""
+
+    participant = models.ForeignKey("participants.Participant", on_delete=models.CASCADE, related_name="+")
+    email_digest = models.CharField(max_length=64, db_index=True)
+    salt = models.CharField(max_length=16)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"portal code {self.pk} of participant {self.participant_id}"

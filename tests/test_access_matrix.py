@@ -27,6 +27,7 @@ PUBLIC = {"core:health", "two_factor:login", "set_language", "admin:login", "log
 PUBLIC |= {f"accounts:password-reset{page}" for page in ("", "-done", "-confirm", "-complete")}  # by e-mail link
 # A participant's survey: the token in the URL is the key (tests/surveys: one plain page for every bad token).
 PUBLIC |= {f"surveys:survey-{page}" for page in ("home", "page", "diary", "submit")}
+PUBLIC |= {f"surveys:portal-{page}" for page in ("start", "code", "home", "visit-open", "sign-out")}  # one-time code
 
 OBJECT_KWARGS = all_kwargs()
 # URLs that answer 400 without a required query parameter (an API filter): the own request carries it.

@@ -159,3 +159,30 @@ def test_the_diary_and_closed_pages_have_no_serious_accessibility_violation(brow
     assert "does not open a survey" in page.text_content("h1")
     assert serious_violations(page) == []
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_portal_pages_have_no_serious_accessibility_violation(browser, live_server, srv, settings):
+    import re
+
+    from django.core import mail
+
+    from surveys.models import ReminderContact
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    participant = enrol_one(srv)
+    ReminderContact.objects.create(participant=participant, email="li@example.org")
+    context, page = phone(browser)
+    page.goto(f"{live_server.url}/portal/")
+    assert serious_violations(page) == []
+    page.fill("#id_email", "li@example.org")
+    page.click("#send-code")
+    page.wait_for_selector("#id_code")
+    assert serious_violations(page) == []
+    page.fill("#id_code", re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1))
+    page.click("#check-code")
+    page.wait_for_selector("#portal-due")
+    assert serious_violations(page) == []
+    page.click("#portal-due button")
+    page.wait_for_selector("#survey-pages")
+    context.close()
