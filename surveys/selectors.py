@@ -17,7 +17,7 @@ from studies.protocol.entry import entry_refusal
 from studies.selectors import current_protocol
 
 from . import windows
-from .models import DiaryDay, PageTiming, SurveyLink
+from .models import DiaryDay, PageTiming, SurveyAccess, SurveyLink
 
 # The protocol's (or the definition's) respondent that makes a form one the participant fills in.
 SELF_REPORT = "participant"
@@ -166,6 +166,11 @@ def progress(pages: list[SurveyPage]) -> tuple[int, int]:
 
 def links_of_visit(participant: Participant, visit) -> QuerySet[SurveyLink]:
     return SurveyLink.objects.filter(participant=participant, visit=visit).select_related("created_by", "revoked_by")
+
+
+def accesses_of(links, *, limit: int = 20) -> QuerySet[SurveyAccess]:
+    """The latest requests made with these links (refused tokens match no link and are not listed)."""
+    return SurveyAccess.objects.filter(link__in=links).order_by("-at", "-pk")[:limit]
 
 
 def timings_of(link: SurveyLink) -> QuerySet[PageTiming]:

@@ -27,7 +27,7 @@ from . import services, windows
 from .access import link_for_token, link_for_user, visit_for_links
 from .forms import DJANGO_LANGUAGE, LinkCreateForm, PageMetaForm
 from .reminders import reminder_contact_set
-from .selectors import link_window, links_of_visit, progress, survey_pages, timings_of
+from .selectors import accesses_of, link_window, links_of_visit, progress, survey_pages, timings_of
 
 
 def survey_view(view):
@@ -227,6 +227,7 @@ def link_list(request, participant_id: int, visit_id: int):
         "new_url": new_url,
         "problem": problem,
         "timings": list(timings_of(links[0])) if links else [],
+        "accesses": list(accesses_of(links)),
     }
     return render(request, "surveys/link_list.html", context, status=400 if problem else 200)
 

@@ -45,8 +45,12 @@ def test_a_coordinator_makes_a_link_shown_once_and_stored_as_its_hash_only(clien
     link = SurveyLink.objects.get()
     assert link.token_hash == services.token_hash(token) and token not in link.token_hash
     assert len(token) == 43
+    client.logout()
+    client.get(home(token))
+    client.force_login(srv.coordinator)
     again = client.get(url)
     assert token not in again.content.decode()  # shown once only
+    assert [access.outcome for access in again.context["accesses"]] == ["opened"]  # the access log, for staff
 
 
 @pytest.mark.django_db
