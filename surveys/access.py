@@ -84,6 +84,15 @@ def _outcome(request, opened: Opened) -> str:
     return SurveyAccess.Outcome.SAVED if request.method == "POST" else SurveyAccess.Outcome.OPENED
 
 
+def private_page(response):
+    """Survey and portal pages stay out of caches, search engines and other sites' Referer headers."""
+    response["Cache-Control"] = "no-store"
+    # The token never leaves in a Referer; "no-referrer" would make the forms' POSTs "Origin: null".
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
 def log_access(request, link, address: str, *, outcome: str, reason: str = "") -> None:
     """One row of the access log (the token cut short in the path)."""
     SurveyAccess.objects.create(

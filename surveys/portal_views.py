@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts.lockout import client_address, count_in_window
 
 from . import portal, windows
-from .access import limited, log_access
+from .access import limited, log_access, private_page
 from .forms import PortalCodeForm, PortalEmailForm
 
 EMAIL_IN_SESSION = "survey_portal_email"
@@ -35,10 +35,7 @@ def portal_view(view):
         else:
             log_access(request, None, address, outcome="opened" if request.method == "GET" else "saved")
             response = view(request, **kwargs)
-        response["Cache-Control"] = "no-store"
-        response["Referrer-Policy"] = "same-origin"
-        response["X-Robots-Tag"] = "noindex"
-        return response
+        return private_page(response)
 
     return wrapped
 

@@ -24,7 +24,7 @@ from instruments.forms import crf_items, raw_from_post, raw_from_values
 from studies.selectors import current_protocol
 
 from . import services, windows
-from .access import link_for_token, link_for_user, visit_for_links
+from .access import link_for_token, link_for_user, private_page, visit_for_links
 from .forms import DJANGO_LANGUAGE, LinkCreateForm, PageMetaForm
 from .reminders import reminder_contact_set
 from .selectors import accesses_of, link_window, links_of_visit, progress, survey_pages, timings_of
@@ -41,12 +41,7 @@ def survey_view(view):
             language = DJANGO_LANGUAGE.get(opened.link.language, "en")
             with translation.override(language):
                 response = view(request, opened.link, token, **kwargs)
-        response["Cache-Control"] = "no-store"
-        response["Referrer-Policy"] = (
-            "same-origin"  # the token never leaves in a Referer (no-referrer would make POSTs "Origin: null")
-        )
-        response["X-Robots-Tag"] = "noindex"
-        return response
+        return private_page(response)
 
     return wrapped
 
