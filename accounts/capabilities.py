@@ -74,6 +74,8 @@ class Action(StrEnum):
     # API tokens of the study's other members: list, regenerate and revoke them (api app). Every member makes and
     # revokes their own token without it.
     MANAGE_API_TOKENS = "manage_api_tokens"
+    # Make, show once and revoke a participant's survey link for a visit, and set where reminders go (surveys app).
+    SEND_SURVEY_LINKS = "send_survey_links"
     # Accounts: log in with a second factor (TOTP) before any page, when settings.REQUIRE_2FA is on.
     USE_TWO_FACTOR = "use_two_factor"
 
@@ -82,6 +84,7 @@ A = Action
 CAPABILITIES: dict[Role, frozenset[Action]] = {
     Role.ADMIN: frozenset(
         {
+            A.SEND_SURVEY_LINKS,
             A.USE_TWO_FACTOR,
             A.VIEW_STUDY,
             A.VIEW_PARTICIPANTS,
@@ -137,6 +140,7 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
     ),
     Role.PI: frozenset(
         {
+            A.SEND_SURVEY_LINKS,
             A.USE_TWO_FACTOR,
             A.VIEW_STUDY,
             A.VIEW_DASHBOARD,
@@ -159,6 +163,7 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
     ),
     Role.COORDINATOR: frozenset(
         {
+            A.SEND_SURVEY_LINKS,
             A.VIEW_STUDY,
             A.VIEW_PARTICIPANTS,
             A.VIEW_STATUS_GRID,

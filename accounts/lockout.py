@@ -31,12 +31,14 @@ def client_address(request) -> str | None:
 RESET_WINDOW_SECONDS = 3600
 
 
-def _count(key: str) -> int:
-    cache.add(key, 0, RESET_WINDOW_SECONDS)
+def count_in_window(key: str, seconds: int = RESET_WINDOW_SECONDS) -> int:
+    """Count one more event under ``key`` in a fixed window of ``seconds`` (Django's cache); the new count.
+    Also the survey pages' limit per address (surveys.access)."""
+    cache.add(key, 0, seconds)
     try:
         return cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, RESET_WINDOW_SECONDS)
+        cache.set(key, 1, seconds)
         return 1
 
 
@@ -46,6 +48,6 @@ def reset_request_limits(*, request, email: str) -> tuple[bool, bool]:
     address, so the answer reveals nothing about accounts."""
     limit = settings.PASSWORD_RESET_REQUEST_LIMIT
     digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
-    by_address = _count(f"password-reset:address:{client_address(request)}")
-    by_email = _count(f"password-reset:email:{digest}")
+    by_address = count_in_window(f"password-reset:address:{client_address(request)}")
+    by_email = count_in_window(f"password-reset:email:{digest}")
     return by_address > limit, by_email > limit

@@ -31,6 +31,7 @@ app.conf.update(
         "quality-rules-nightly": {"task": "queries.tasks.quality_rules_nightly", "schedule": crontab(hour=2, minute=3)},
         "imaging-sweep": {"task": "imaging.tasks.staged_uploads_sweep_task", "schedule": crontab(hour=3, minute=15)},
         "imaging-exports-expire": {"task": "imaging.tasks.exports_expire_task", "schedule": crontab(hour=3, minute=25)},
+        "survey-reminders": {"task": "surveys.tasks.reminders_send_task", "schedule": crontab(minute="*/15")},
         "exports-expire": {"task": "exports.tasks.data_exports_expire_task", "schedule": crontab(hour=3, minute=5)},
         # expires: a scan still waiting when the next one is due is dropped, so scans never pile up
         "imaging-dropfolder": {

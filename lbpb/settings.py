@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "monitoring",
     "workflows",
     "api",
+    "surveys",
     "exports",
     # The project package: navigation, the home page, the demo and first-run commands (create_study_admin, grant_role).
     "lbpb",
@@ -279,6 +280,25 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "edc@localhost")
+
+# --- Participant surveys (surveys app, docs/surveys.md) ------------------------
+# Requests to survey pages per client address per minute, and refused tokens per address per hour, before every
+# survey page answers the same plain page (429) to that address.
+SURVEY_REQUESTS_PER_MINUTE = env_int("SURVEY_REQUESTS_PER_MINUTE", 120)
+SURVEY_REFUSALS_PER_HOUR = env_int("SURVEY_REFUSALS_PER_HOUR", 20)
+# A reminder claimed by a worker that died before sending it is sent by a later run after this many seconds.
+SURVEY_REMINDER_LEASE_SECONDS = env_int("SURVEY_REMINDER_LEASE_SECONDS", 600)
+# Reminders are sent only between these hours of the server's time zone (quiet hours outside).
+SURVEY_REMINDER_HOURS = env_list("SURVEY_REMINDER_HOURS", ["8", "20"])
+if len(SURVEY_REMINDER_HOURS) != 2 or not all(h.isdigit() and 0 <= int(h) <= 24 for h in SURVEY_REMINDER_HOURS):
+    raise ImproperlyConfigured("SURVEY_REMINDER_HOURS must be two hours from 0 to 24, e.g. 8,20.")
+# The participant portal (sign-in by a one-time e-mail code): how long a code lives, how many tries it allows, and
+# how long a signed-in portal session lasts.
+SURVEY_PORTAL_CODE_SECONDS = env_int("SURVEY_PORTAL_CODE_SECONDS", 600)
+SURVEY_PORTAL_CODE_ATTEMPTS = env_int("SURVEY_PORTAL_CODE_ATTEMPTS", 5)
+SURVEY_PORTAL_SESSION_SECONDS = env_int("SURVEY_PORTAL_SESSION_SECONDS", 900)
+# The SMS provider: a dotted path to a class with send(*, to, text) (surveys/delivery.py; the default logs).
+SURVEY_SMS_BACKEND = env_str("SURVEY_SMS_BACKEND", "surveys.delivery.ConsoleSmsBackend")
 
 # --- Celery -------------------------------------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")

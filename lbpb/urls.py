@@ -41,6 +41,7 @@ urlpatterns = [
     path("exports/", include("exports.urls")),
     path("", include("workflows.urls")),
     path("", include("api.urls")),
+    path("", include("surveys.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -25,6 +25,9 @@ THIRD_PARTY = {"admin", "two_factor", "djdt"}
 # URL names that anyone may open without logging in.
 PUBLIC = {"core:health", "two_factor:login", "set_language", "admin:login", "logout"}
 PUBLIC |= {f"accounts:password-reset{page}" for page in ("", "-done", "-confirm", "-complete")}  # by e-mail link
+# A participant's survey: the token in the URL is the key (tests/surveys: one plain page for every bad token).
+PUBLIC |= {f"surveys:survey-{page}" for page in ("home", "page", "diary", "submit")}
+PUBLIC |= {f"surveys:portal-{page}" for page in ("start", "code", "home", "visit-open", "sign-out")}  # one-time code
 
 OBJECT_KWARGS = all_kwargs()
 # URLs that answer 400 without a required query parameter (an API filter): the own request carries it.
@@ -165,6 +168,8 @@ GATES = {
     "safety:saereport-edit": Gate(post=V.RECORD_SAE_REPORT),
     "safety:study-overview": Gate(),
     "studies:protocol-history": Gate(),
+    "surveys:link-list": Gate(V.SEND_SURVEY_LINKS, post=V.SEND_SURVEY_LINKS),  # an empty POST re-renders the form
+    "surveys:link-revoke": Gate(POST_ONLY, post=V.SEND_SURVEY_LINKS, post_ok=302),
     "workflows:protocol-upload": Gate(V.LOAD_PROTOCOL, post=V.LOAD_PROTOCOL),
     "workflows:study-instruments": Gate(V.LOAD_INSTRUMENTS, post=V.LOAD_INSTRUMENTS, post_ok=400),  # no file: 400
     "workflows:study-new": Gate(V.CREATE_STUDY, post=V.CREATE_STUDY),  # server admins only: no study role has it

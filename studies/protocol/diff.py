@@ -7,7 +7,16 @@ from typing import Any
 
 from .schema import Protocol, Text
 
-VISIT_FIELDS = ("label", "anchor", "offset_days", "window_before", "window_after", "arms", "repeating")
+VISIT_FIELDS = (
+    "label",
+    "anchor",
+    "offset_days",
+    "window_before",
+    "window_after",
+    "arms",
+    "repeating",
+    "survey_grace_days",
+)
 
 
 @dataclass(frozen=True)

@@ -224,7 +224,8 @@ def _read_anchor(r: Reader, data: Any, path: str) -> Anchor | None:
 def _read_visit(r: Reader, data: Any, path: str, known: Known) -> Visit | None:
     if isinstance(data, dict) and data.get("unscheduled") is True:
         return _read_unscheduled_visit(r, data, path, known)
-    if r.mapping(data, path, VISIT_KEYS, ("arms", "repeating", "activities", "unscheduled")) is None:
+    optional = ("arms", "repeating", "activities", "unscheduled", "survey_grace_days")
+    if r.mapping(data, path, VISIT_KEYS, optional) is None:
         return None
     values = dict(
         code=r.string(data, "code", path),
@@ -238,9 +239,16 @@ def _read_visit(r: Reader, data: Any, path: str, known: Known) -> Visit | None:
     if "repeating" in data:
         repeating = _read_repeating(r, data["repeating"], join(path, "repeating"))
     activities = _read_activities(r, data.get("activities", {}), join(path, "activities"), known)
-    if None in values.values():
+    grace = _window(r, data, "survey_grace_days", path) if "survey_grace_days" in data else 0
+    if None in values.values() or grace is None:
         return None
-    return Visit(**values, arms=r.strings(data, "arms", path), repeating=repeating, activities=activities)
+    return Visit(
+        **values,
+        arms=r.strings(data, "arms", path),
+        repeating=repeating,
+        activities=activities,
+        survey_grace_days=grace,
+    )
 
 
 UNSCHEDULED_HAS_NO = gettext_noop("an unscheduled visit is done when needed, on any date: it has no '%(key)s'")
@@ -249,10 +257,11 @@ UNSCHEDULED_HAS_NO = gettext_noop("an unscheduled visit is done when needed, on 
 def _read_unscheduled_visit(r: Reader, data: dict, path: str, known: Known) -> Visit | None:
     """``unscheduled: true``: a visit done when needed, on any date; an anchor, offset, window or repeat is
     refused at its key path, since none of them would mean anything."""
-    for key in (*VISIT_KEYS[2:], "repeating"):
+    for key in (*VISIT_KEYS[2:], "repeating", "survey_grace_days"):
         if key in data:
             r.add(join(path, key), UNSCHEDULED_HAS_NO, key=key)
-    data = {key: value for key, value in data.items() if key not in (*VISIT_KEYS[2:], "repeating")}
+    dropped = (*VISIT_KEYS[2:], "repeating", "survey_grace_days")
+    data = {key: value for key, value in data.items() if key not in dropped}
     if r.mapping(data, path, ("code", "label", "unscheduled"), ("arms", "activities")) is None:
         return None
     code, label = r.string(data, "code", path), r.text(data, "label", path)

@@ -144,6 +144,9 @@ class Visit:
     # Declared ``unscheduled: true``: no anchor, offset or window (anchor "" and zeros here); done on any date,
     # never projected and never a planned visit (studies.protocol.entry).
     unscheduled: bool = False
+    # Days after ``window_after`` during which a participant's survey link still opens (``survey_grace_days``;
+    # docs/surveys.md): the visit's window itself does not move.
+    survey_grace_days: int = 0
 
 
 @dataclass(frozen=True)
