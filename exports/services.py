@@ -31,6 +31,7 @@ from accounts.selectors import membership_for
 from audit.models import AuditEvent
 from audit.services import audit_record, diff, snapshot
 from core.csv import safe_cell
+from core.jobs import job_run
 from imaging.services.dates import date_shifts_for
 from instruments.registry import get_instrument
 
@@ -259,24 +260,19 @@ def command_export(*, study, format: str, choice: Choice, deidentified: bool, fr
     return export
 
 
-def _claim(export_id: int) -> DataExport | None:
-    with transaction.atomic():
-        export = (
-            DataExport.objects.select_for_update(of=("self",)).select_related("study", "requested_by").get(pk=export_id)
-        )
-        if export.is_finished:
-            return None
-        export.status, export.started_at = DataExport.Status.RUNNING, timezone.now()
-        export.save(update_fields=["status", "started_at"])
-    return export
-
-
 def export_run(*, export_id: int) -> DataExport:
     """Write the file; any failure (or a cancel) is recorded on the row and leaves no file."""
-    export = _claim(export_id)
-    if export is None:
-        return DataExport.objects.get(pk=export_id)
-    before = snapshot(export, RESULT_FIELDS)
+    return job_run(
+        DataExport.objects.select_related("study", "requested_by"),
+        export_id,
+        running=DataExport.Status.RUNNING,
+        fields=RESULT_FIELDS,
+        work=_work,
+        record=_record_result,
+    )
+
+
+def _work(export: DataExport) -> None:
     relative = f"exports/data/{export.study.code}/export-{export.pk}.{SUFFIX[export.format]}"
     target = Path(settings.MEDIA_ROOT) / relative
     partial = target.with_name(target.name + ".part")
@@ -295,18 +291,17 @@ def export_run(*, export_id: int) -> DataExport:
     finally:
         partial.unlink(missing_ok=True)
         shutil.rmtree(partial.with_name(partial.name + ".d"), ignore_errors=True)  # the zipped formats' scratch
-    export.finished_at = timezone.now()
-    with transaction.atomic():
-        export.save()
-        audit_record(
-            user=None,
-            action=AuditEvent.Action.UPDATE,
-            instance=export,
-            study=export.study,
-            path=AuditEvent.Path.SYSTEM,
-            changes=diff(before, snapshot(export, RESULT_FIELDS)),
-        )
-    return export
+
+
+def _record_result(export: DataExport, before: dict) -> None:
+    audit_record(
+        user=None,
+        action=AuditEvent.Action.UPDATE,
+        instance=export,
+        study=export.study,
+        path=AuditEvent.Path.SYSTEM,
+        changes=diff(before, snapshot(export, RESULT_FIELDS)),
+    )
 
 
 def _sha256(path: Path) -> str:
