@@ -17,6 +17,7 @@ import secrets
 import shutil
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -29,7 +30,7 @@ from django.utils.translation import gettext as _
 from accounts.capabilities import Action, can, can_see_arms, is_blinded
 from accounts.selectors import membership_for
 from audit.models import AuditEvent
-from audit.services import audit_record, diff, snapshot
+from audit.services import audit_job_result, audit_record, diff, snapshot
 from core.csv import safe_cell
 from core.jobs import job_run
 from imaging.services.dates import date_shifts_for
@@ -268,7 +269,7 @@ def export_run(*, export_id: int) -> DataExport:
         running=DataExport.Status.RUNNING,
         fields=RESULT_FIELDS,
         work=_work,
-        record=_record_result,
+        record=partial(audit_job_result, fields=RESULT_FIELDS),
     )
 
 
@@ -291,17 +292,6 @@ def _work(export: DataExport) -> None:
     finally:
         partial.unlink(missing_ok=True)
         shutil.rmtree(partial.with_name(partial.name + ".d"), ignore_errors=True)  # the zipped formats' scratch
-
-
-def _record_result(export: DataExport, before: dict) -> None:
-    audit_record(
-        user=None,
-        action=AuditEvent.Action.UPDATE,
-        instance=export,
-        study=export.study,
-        path=AuditEvent.Path.SYSTEM,
-        changes=diff(before, snapshot(export, RESULT_FIELDS)),
-    )
 
 
 def _sha256(path: Path) -> str:

@@ -14,6 +14,7 @@ import os
 import tempfile
 import zipfile
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -25,7 +26,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.selectors import membership_for
 from audit.models import AuditEvent
-from audit.services import audit_record, diff, snapshot
+from audit.services import audit_job_result, audit_record, diff, snapshot
 from core.jobs import job_run
 from imaging.access import may_delete_export, may_export
 from imaging.models import ImagingExport, export_path
@@ -96,7 +97,7 @@ def export_run(*, export_id: int) -> ImagingExport:
         running=ImagingExport.Status.RUNNING,
         fields=RESULT_FIELDS,
         work=_work,
-        record=_record_result,
+        record=partial(audit_job_result, fields=RESULT_FIELDS),
     )
 
 
@@ -111,17 +112,6 @@ def _work(export: ImagingExport) -> None:
     except Exception as error:  # noqa: BLE001 - whatever went wrong, the user sees it on the export's row
         logger.exception("BIDS export %s failed", export.pk)
         _record_failure(export, error)
-
-
-def _record_result(export: ImagingExport, before: dict) -> None:
-    audit_record(
-        user=None,
-        action=AuditEvent.Action.UPDATE,
-        instance=export,
-        study=export.study,
-        path=AuditEvent.Path.SYSTEM,
-        changes=diff(before, snapshot(export, RESULT_FIELDS)),
-    )
 
 
 def _record_failure(export: ImagingExport, error: Exception) -> None:
