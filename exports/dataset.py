@@ -17,6 +17,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from instruments.definitions import Instrument, Item, Label, visible_items
@@ -100,10 +101,12 @@ class Record:
 
 @dataclass(frozen=True)
 class Variable:
-    """A column of one activity and how to read its cell from a form."""
+    """A column of one activity and how to read it from a form: ``read`` gives the cell with why it is missing
+    (the long layout), ``value`` only the value (the wide layouts, which need no reason and so no branching)."""
 
     column: Column
     read: Callable[[Form, set[str]], Cell]
+    value: Callable[[Form], Any]
 
 
 @dataclass(frozen=True)
@@ -173,6 +176,16 @@ def _reader(item: Item, convert: Callable[[Any], Any]) -> Callable[[Form, set[st
     return read
 
 
+def _value_reader(item: Item, convert: Callable[[Any], Any]) -> Callable[[Form], Any]:
+    code = item.code
+
+    def value(form: Form) -> Any:
+        found = form.values.get(code)
+        return None if found is None or found == "" or found == [] else convert(found)
+
+    return value
+
+
 def _as_date(value: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
@@ -181,7 +194,7 @@ def _as_date(value: Any) -> dt.date | None:
 
 
 def _as_number(value: Any) -> Any:
-    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    return value if type(value) in (int, float) else None  # not bool (a subclass of int), as JSON decodes them
 
 
 def _option_reader(item: Item, code: int) -> Callable[[Form, set[str]], Cell]:
@@ -192,6 +205,14 @@ def _option_reader(item: Item, code: int) -> Callable[[Form, set[str]], Cell]:
         return Cell(1 if code in chosen else 0)
 
     return read
+
+
+def _option_value(item: Item, code: int) -> Callable[[Form], Any]:
+    def value(form: Form) -> Any:
+        chosen = form.values.get(item.code)
+        return (1 if code in chosen else 0) if chosen else None
+
+    return value
 
 
 def _option_label(item: dict[str, str], option: dict[str, str]) -> dict[str, str]:
@@ -215,6 +236,7 @@ def _item_variables(prefix: str, item: Item, source: str, languages: tuple[str, 
                     item.code,
                 ),
                 _option_reader(item, option.code),
+                _option_value(item, option.code),
             )
             for option in item.options
         ]
@@ -223,7 +245,7 @@ def _item_variables(prefix: str, item: Item, source: str, languages: tuple[str, 
     column = Column(
         variable_name(prefix, item.code), label, kind, _value_labels(item, languages), source, item.code, kind == DATE
     )
-    return [Variable(column, _reader(item, convert))]
+    return [Variable(column, _reader(item, convert), _value_reader(item, convert))]
 
 
 def _score_reader(name: str) -> Callable[[Form, set[str]], Cell]:
@@ -232,6 +254,10 @@ def _score_reader(name: str) -> Callable[[Form, set[str]], Cell]:
         return Cell(None, NOT_ANSWERED) if value is None else Cell(value)
 
     return read
+
+
+def _score_value(name: str) -> Callable[[Form], Any]:
+    return lambda form: form.scores.get(name)
 
 
 def instrument_block(
@@ -247,7 +273,7 @@ def instrument_block(
             column = Column(
                 variable_name(prefix, item.code), labels_of(item.label, languages), NUMBER, {}, source, item.code
             )
-            variables.append(Variable(column, _score_reader(item.code)))
+            variables.append(Variable(column, _score_reader(item.code), _score_value(item.code)))
             continue
         if item.type == "text" and not free_text:
             continue
@@ -260,7 +286,7 @@ def instrument_block(
         column = Column(
             variable_name(prefix, spec.name), labels_of(spec.label, languages), kind, value_labels, source, spec.name
         )
-        variables.append(Variable(column, _score_reader(spec.name)))
+        variables.append(Variable(column, _score_reader(spec.name), _score_value(spec.name)))
     return Block(activity, instance, instrument, tuple(variables))
 
 
@@ -288,12 +314,30 @@ class Layout:
     def columns(self) -> list[Column]:
         return list(self.head) + [variable.column for block in self.blocks for variable in block.variables]
 
+    @cached_property
+    def _empty(self) -> tuple[tuple[None, ...], ...]:
+        """Each block's cells when the record lacks its form (most blocks of most records)."""
+        return tuple((None,) * len(block.variables) for block in self.blocks)
+
+    @cached_property
+    def _dates(self) -> tuple[int, ...]:
+        """Positions of the date columns: the only cells that hold dates (so the only ones a shift moves)."""
+        return tuple(index for index, column in enumerate(self.columns) if column.kind == DATE)
+
     def wide_row(self, record: Record, *, days: int = 0) -> list[Any]:
         """One participant-visit row; dates moved by ``days`` (the participant's offset, 0 when identified)."""
         cells = record_cells(record, arms=self.arms)
-        for block in self.blocks:
-            cells += [cell.value for cell in block_cells(block, record)]
-        return [shift(value, days) for value in cells]
+        forms = record.forms
+        for block, empty in zip(self.blocks, self._empty, strict=True):
+            form = forms.get((block.activity, block.instance))
+            if form is None:
+                cells += empty
+            else:
+                cells += [variable.value(form) for variable in block.variables]
+        if days:
+            for index in self._dates:
+                cells[index] = shift(cells[index], days)
+        return cells
 
     def long_rows(self, record: Record, *, days: int = 0) -> Iterator[list[Any]]:
         """One row per participant-visit-form-variable of the forms the record has."""
