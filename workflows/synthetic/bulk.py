@@ -47,6 +47,8 @@ def _field(value: Any) -> str:
         return "t" if value else "f"
     if isinstance(value, (date, datetime)):
         return value.isoformat()
+    if isinstance(value, bytes):
+        return "\\\\x" + value.hex()  # bytea's hex form, its backslash escaped for COPY
     return str(value)
 
 

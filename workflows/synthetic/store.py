@@ -30,6 +30,7 @@ from participants.services.screening import screening_number
 from queries.models import Query, QueryMessage
 from studies.protocol import Protocol, participant_id
 
+from . import acquisitions as A
 from . import rows as R
 from .allocation import Allocator
 from .answers import FormPool
@@ -150,6 +151,7 @@ def _write_children(batch, *, user, pool: FormPool, version: str, counts: Counte
     objects: dict[type, list] = {}
     visits: list[tuple] = []
     responses: list[R.Drafted] = []
+    recordings: list[A.Recording] = []
     known: dict = {}  # instrument definitions by code and version
     now = timezone.now()
     for course, participant in zip(batch.courses, batch.participants, strict=True):
@@ -158,9 +160,15 @@ def _write_children(batch, *, user, pool: FormPool, version: str, counts: Counte
             objects.setdefault(model, []).extend(items)
         visits += rows.visits
         responses += rows.responses
+        recordings += A.recordings(course, participant, seed=pool.seed)
     for model, items in objects.items():
         _insert(model._meta.label_lower, model, items, counts)
-    counts["participants.visit"] += len(insert_rows(Visit, R.VISIT_COLUMNS, visits))
+    visit_ids = insert_rows(Visit, R.VISIT_COLUMNS, visits)
+    counts["participants.visit"] += len(visit_ids)
+    by_visit = {(row[0], row[1], row[2]): pk for row, pk in zip(visits, visit_ids, strict=True)}
+    A.write_recordings(
+        recordings, visits=by_visit, study=batch.participants[0].study, user=user, now=now, counts=counts
+    )
     ids = insert_rows(Response, R.RESPONSE_COLUMNS, R.response_rows(responses, user=user, now=now))
     counts["instruments.response"] += len(ids)
     revisions = R.revision_rows(responses, ids, user=user, now=now)
