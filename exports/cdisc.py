@@ -84,6 +84,12 @@ def groups_of(layout: Layout, languages: tuple[str, ...]) -> list[Group]:
             )
         )
         position += width
+    for measures in layout.measures:  # an acquisition's derived measures: one more form
+        width = len(measures.columns)
+        name = f"acq_{measures.kind}"
+        positions = tuple(range(position, position + width))
+        groups.append(Group(name, name, "imaging", measures.kind, measures.label, positions, measures.columns))
+        position += width
     return groups
 
 

@@ -97,6 +97,7 @@ class Record:
     target_date: dt.date | None
     window: str
     forms: dict[tuple[str, int], Form] = field(default_factory=dict)
+    measures: dict[str, Any] = field(default_factory=dict)  # acquisitions' derived measures by column name
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,48 @@ class Block:
     instance: int
     instrument: Instrument
     variables: tuple[Variable, ...]
+
+
+@dataclass(frozen=True)
+class Measures:
+    """The derived measures of one kind of acquisition (psg, hrv, emg; for MRI the number of series of each
+    label), one column each, read from the record's ``measures`` by column name."""
+
+    kind: str
+    label: dict[str, str]
+    columns: tuple[Column, ...]
+
+
+ACQUISITION_LABELS = {
+    "psg": ("Polysomnography", "多导睡眠监测"),
+    "hrv": ("Heart-rate variability", "心率变异性"),
+    "emg": ("Electromyography", "肌电图"),
+    "mri": ("MRI series", "磁共振序列"),
+}
+
+
+def measure_name(kind: str, name: str) -> str:
+    return variable_name(kind, name)
+
+
+def acquisition_measures(
+    measures: Iterable[tuple[str, str, str]], series: Iterable[str], languages: tuple[str, ...]
+) -> tuple[Measures, ...]:
+    """Columns for (kind, measure, unit) of the derived measures and for the MRI series labels, kind by kind."""
+    by_kind: dict[str, list[Column]] = {}
+    for kind, name, unit in measures:
+        text = f"{name} ({unit})" if unit else name
+        column = Column(measure_name(kind, name), dict.fromkeys(languages, text), NUMBER, {}, kind, name)
+        by_kind.setdefault(kind, []).append(column)
+    for label in series:
+        en, zh = ACQUISITION_LABELS["mri"]
+        texts = labels_of(Label(en=f"{en}: {label} (number)", zh=f"{zh}：{label}（数量）"), languages)
+        by_kind.setdefault("mri", []).append(Column(measure_name("mri", label), texts, INTEGER, {}, "mri", label))
+    groups = []
+    for kind, columns in by_kind.items():
+        en, zh = ACQUISITION_LABELS.get(kind, (kind, kind))
+        groups.append(Measures(kind, labels_of(Label(en=en, zh=zh), languages), tuple(columns)))
+    return tuple(groups)
 
 
 def visit_columns(languages: tuple[str, ...], *, arms: bool) -> list[Column]:
@@ -309,10 +352,16 @@ class Layout:
     head: tuple[Column, ...]
     blocks: tuple[Block, ...]
     arms: bool
+    measures: tuple[Measures, ...] = ()
 
     @property
     def columns(self) -> list[Column]:
-        return list(self.head) + [variable.column for block in self.blocks for variable in block.variables]
+        forms = [variable.column for block in self.blocks for variable in block.variables]
+        return list(self.head) + forms + [column for group in self.measures for column in group.columns]
+
+    @cached_property
+    def _measure_names(self) -> tuple[str, ...]:
+        return tuple(column.name for group in self.measures for column in group.columns)
 
     @cached_property
     def _empty(self) -> tuple[tuple[None, ...], ...]:
@@ -334,6 +383,9 @@ class Layout:
                 cells += empty
             else:
                 cells += [variable.value(form) for variable in block.variables]
+        if self._measure_names:
+            found = record.measures
+            cells += [found.get(name) for name in self._measure_names]
         if days:
             for index in self._dates:
                 cells[index] = shift(cells[index], days)
@@ -358,6 +410,11 @@ class Layout:
                     cell.missing or None,
                     label or None,
                 ]
+        for group in self.measures:
+            for column in group.columns:
+                value = record.measures.get(column.name)
+                if value is not None:
+                    yield head + [group.kind, 1, group.kind, "", column.name, value, None, None]
 
 
 LONG_TAIL = (

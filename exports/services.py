@@ -37,11 +37,20 @@ from imaging.services.dates import date_shifts_for
 from instruments.registry import get_instrument
 
 from . import cdisc, formats
-from .dataset import Layout, instrument_block, long_columns, participant_columns, participant_row, visit_columns
+from .dataset import (
+    Layout,
+    acquisition_measures,
+    instrument_block,
+    long_columns,
+    participant_columns,
+    participant_row,
+    visit_columns,
+)
 from .models import DataExport, Pseudonym, SavedExport
 from .selectors import (
     Choice,
     activity_plan,
+    measure_plan,
     participant_records,
     query_notes,
     record_count,
@@ -112,7 +121,9 @@ def layout_for(spec: Spec, people) -> Layout:
                     dates=not spec.deidentified,
                 )
             )
-    return Layout(tuple(visit_columns(languages, arms=spec.arms)), tuple(blocks), spec.arms)
+    measures, series = measure_plan(people, spec.choice)
+    acquisitions = acquisition_measures(measures, series, languages)
+    return Layout(tuple(visit_columns(languages, arms=spec.arms)), tuple(blocks), spec.arms, acquisitions)
 
 
 def _visits(spec: Spec) -> list[str]:
