@@ -219,8 +219,18 @@ def _reader(item: Item, convert: Callable[[Any], Any]) -> Callable[[Form, set[st
     return read
 
 
+NUMERIC = (int, float)
+
+
 def _value_reader(item: Item, convert: Callable[[Any], Any]) -> Callable[[Form], Any]:
     code = item.code
+    if convert is _as_number:  # most variables: one lookup and one type test per cell
+
+        def number(form: Form) -> Any:
+            found = form.values.get(code)
+            return found if type(found) in NUMERIC else None
+
+        return number
 
     def value(form: Form) -> Any:
         found = form.values.get(code)
@@ -237,7 +247,7 @@ def _as_date(value: Any) -> dt.date | None:
 
 
 def _as_number(value: Any) -> Any:
-    return value if type(value) in (int, float) else None  # not bool (a subclass of int), as JSON decodes them
+    return value if type(value) in NUMERIC else None  # not bool (a subclass of int), as JSON decodes them
 
 
 def _option_reader(item: Item, code: int) -> Callable[[Form, set[str]], Cell]:
