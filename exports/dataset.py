@@ -30,6 +30,7 @@ NAME_LIMIT = 28
 INTEGER_TYPES = ("integer_scale", "single_choice", "yes_no")
 NUMBER_TYPES = ("number", "duration", "calculated")
 YES_NO = {0: Label(en="No", zh="否"), 1: Label(en="Yes", zh="是")}
+NUMERIC = (int, float)  # a number cell's types (not bool, a subclass of int, as JSON decodes them)
 
 
 def variable_name(*parts: str) -> str:
@@ -108,6 +109,7 @@ class Variable:
     column: Column
     read: Callable[[Form, set[str]], Cell]
     value: Callable[[Form], Any]
+    lookup: tuple[str, str] | None = None  # ("values" or "scores", key) when the value is that key's number
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,29 @@ class Block:
     instance: int
     instrument: Instrument
     variables: tuple[Variable, ...]
+
+    @cached_property
+    def runs(self) -> tuple[tuple[str, tuple], ...]:
+        """The variables as runs read together: ("values" or "scores", keys) for consecutive numbers looked up
+        in one mapping (one C-level ``map`` per run), ("other", variables) for the rest."""
+        runs: list[tuple[str, list]] = []
+        for variable in self.variables:
+            source, key = variable.lookup or ("other", variable)
+            if not runs or runs[-1][0] != source:
+                runs.append((source, []))
+            runs[-1][1].append(key)
+        return tuple((source, tuple(keys)) for source, keys in runs)
+
+    def values(self, form: Form) -> list[Any]:
+        """The block's cells of ``form`` in the wide layouts (values only, numbers as numbers)."""
+        out: list[Any] = []
+        for source, keys in self.runs:
+            if source == "other":
+                out += [variable.value(form) for variable in keys]
+            else:
+                found = map((form.values if source == "values" else form.scores).get, keys)
+                out += [value if type(value) in NUMERIC else None for value in found]
+        return out
 
 
 @dataclass(frozen=True)
@@ -219,9 +244,6 @@ def _reader(item: Item, convert: Callable[[Any], Any]) -> Callable[[Form, set[st
     return read
 
 
-NUMERIC = (int, float)
-
-
 def _value_reader(item: Item, convert: Callable[[Any], Any]) -> Callable[[Form], Any]:
     code = item.code
     if convert is _as_number:  # most variables: one lookup and one type test per cell
@@ -298,7 +320,8 @@ def _item_variables(prefix: str, item: Item, source: str, languages: tuple[str, 
     column = Column(
         variable_name(prefix, item.code), label, kind, _value_labels(item, languages), source, item.code, kind == DATE
     )
-    return [Variable(column, _reader(item, convert), _value_reader(item, convert))]
+    lookup = ("values", item.code) if convert is _as_number else None
+    return [Variable(column, _reader(item, convert), _value_reader(item, convert), lookup)]
 
 
 def _score_reader(name: str) -> Callable[[Form, set[str]], Cell]:
@@ -326,7 +349,8 @@ def instrument_block(
             column = Column(
                 variable_name(prefix, item.code), labels_of(item.label, languages), NUMBER, {}, source, item.code
             )
-            variables.append(Variable(column, _score_reader(item.code), _score_value(item.code)))
+            lookup = ("scores", item.code)
+            variables.append(Variable(column, _score_reader(item.code), _score_value(item.code), lookup))
             continue
         if item.type == "text" and not free_text:
             continue
@@ -339,7 +363,8 @@ def instrument_block(
         column = Column(
             variable_name(prefix, spec.name), labels_of(spec.label, languages), kind, value_labels, source, spec.name
         )
-        variables.append(Variable(column, _score_reader(spec.name), _score_value(spec.name)))
+        lookup = None if kind == TEXT else ("scores", spec.name)
+        variables.append(Variable(column, _score_reader(spec.name), _score_value(spec.name), lookup))
     return Block(activity, instance, instrument, tuple(variables))
 
 
@@ -392,7 +417,7 @@ class Layout:
             if form is None:
                 cells += empty
             else:
-                cells += [variable.value(form) for variable in block.variables]
+                cells += block.values(form)
         if self._measure_names:
             found = record.measures
             cells += [found.get(name) for name in self._measure_names]

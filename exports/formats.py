@@ -37,21 +37,22 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-# Cells the csv writer writes as they are: empty for None, repr for numbers, ISO 8601 for dates (str(date)).
-PLAIN_TYPES = frozenset((type(None), int, float, dt.date))
-
-
 def write_csv(columns: Sequence[Column], rows: Iterable[Sequence[Any]], path: Path, *, guard: Guard) -> int:
-    """UTF-8 with a byte-order mark (Excel reads Chinese right), header = variable names, dates ISO 8601; text
-    (and anything else) goes through ``guard``."""
+    """UTF-8 with a byte-order mark (Excel reads Chinese right), header = variable names, dates ISO 8601. Text
+    columns go through ``guard``; the others hold only numbers, dates or None by construction (the dataset's
+    readers convert every value to its column's kind), which the csv writer writes as they are: repr for
+    numbers, str (ISO 8601) for dates, an empty cell for None."""
     count = 0
+    text = [index for index, column in enumerate(columns) if column.kind not in (INTEGER, NUMBER, DATE)]
     with path.open("w", encoding="utf-8", newline="") as handle:
         handle.write(BOM)
         writer = csv.writer(handle)
         writer.writerow([column.name for column in columns])
-        plain = PLAIN_TYPES
         for row in rows:
-            writer.writerow([value if type(value) in plain else guard(_plain(value)) for value in row])
+            cells = list(row)
+            for index in text:
+                cells[index] = guard(_plain(cells[index]))
+            writer.writerow(cells)
             count += 1
     return count
 
