@@ -96,11 +96,25 @@ def prepare(base_url: str, participants: int) -> str:
 
 
 def _generated(url: str) -> int:
-    probe = "from participants.models import Participant as P; print(P.objects.exclude(identifier='').count())"
+    """How many enrolled participants the scratch database holds (-1 before it is migrated)."""
+    import psycopg2
+
+    parts = urlsplit(url)
+    connection = psycopg2.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username,
+        password=parts.password,
+        dbname=parts.path.lstrip("/"),
+    )
     try:
-        return int(_manage(url, "shell", "-c", probe).strip() or 0)
-    except (subprocess.CalledProcessError, ValueError):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM participants_participant WHERE identifier <> ''")
+            return cursor.fetchone()[0]
+    except psycopg2.Error:
         return -1
+    finally:
+        connection.close()
 
 
 def drop(base_url: str, url: str) -> None:
