@@ -7,11 +7,13 @@ participant's rows in memory at a time.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Max, Q, QuerySet
+from django.db.models.sql.constants import MULTI
 
 from accounts.models import Membership
 from imaging.models import DataFile, DerivedMeasure, Kind
@@ -179,7 +181,10 @@ def _visit_rows(people, choice):
 
 
 def _form_rows(people, choice):
-    return (
+    """The forms, participant by participant, as raw rows: the answers and scores decoded here with one
+    ``json.loads`` each, without Django's per-row converters (most of an export's read time at 1.3 million
+    forms)."""
+    rows = (
         _responses(people, choice)
         .order_by("participant_id", "visit_code", "activity_key", "instance")
         .values_list(
@@ -192,8 +197,17 @@ def _form_rows(people, choice):
             "values",
             "scores",
         )
-        .iterator(chunk_size=CHUNK)
     )
+    compiler = rows.query.get_compiler(using=rows.db)
+    loads = json.loads
+    for chunk in compiler.execute_sql(MULTI, chunked_fetch=True, chunk_size=CHUNK):
+        for pk, visit, activity, instance, code, version, values, scores in chunk:
+            yield pk, visit, activity, instance, code, version, _json(values, loads), _json(scores, loads)
+
+
+def _json(value, loads):
+    """A JSON column as the database driver gave it: text (PostgreSQL through Django, SQLite) or decoded."""
+    return loads(value) if isinstance(value, str) else value
 
 
 def _measure_rows(people, choice):
