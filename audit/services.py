@@ -45,7 +45,7 @@ from django.utils.duration import duration_iso_string
 from .blinding import SENSITIVE_FIELDS
 from .models import AuditEvent
 
-__all__ = ["audit_record", "audited_update", "diff", "snapshot", "json_safe"]
+__all__ = ["audit_record", "audited_update", "audit_job_result", "diff", "snapshot", "json_safe"]
 
 
 def _float(value: float):
@@ -251,3 +251,16 @@ def audited_update(
                 sensitive=sensitive,
                 request=request,
             )
+
+
+def audit_job_result(job: models.Model, before: dict, *, fields: Iterable[str]) -> None:
+    """A background job's outcome, by the system: the ``fields`` of its row that changed since ``before``
+    (core.jobs.job_run's ``record``)."""
+    audit_record(
+        user=None,
+        action=AuditEvent.Action.UPDATE,
+        instance=job,
+        study=getattr(job, "study", None),
+        path=AuditEvent.Path.SYSTEM,
+        changes=diff(before, snapshot(job, fields)),
+    )

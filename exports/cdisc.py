@@ -84,6 +84,12 @@ def groups_of(layout: Layout, languages: tuple[str, ...]) -> list[Group]:
             )
         )
         position += width
+    for measures in layout.measures:  # an acquisition's derived measures: one more form
+        width = len(measures.columns)
+        name = f"acq_{measures.kind}"
+        positions = tuple(range(position, position + width))
+        groups.append(Group(name, name, "imaging", measures.kind, measures.label, positions, measures.columns))
+        position += width
     return groups
 
 
@@ -279,19 +285,24 @@ def _clinical(
     person, visit, repeat = (head[name] for name in KEY_COLUMNS)
     xml.start("ClinicalData", StudyOID=study.oid, MetaDataVersionOID="MDV.1")
     count = 0
+    by_visit = _notes_by_visit(notes)
     for subject, records in groupby(rows, key=lambda row: row[person]):
         xml.start("SubjectData", SubjectKey=subject)
         for row in records:
             count += 1
-            found = {} if (row[repeat] or 1) != 1 else _notes_of(notes, subject, row[visit])
+            found = {} if (row[repeat] or 1) != 1 else by_visit.get((subject, row[visit]), {})
             _event(xml, groups, row, visit=row[visit], repeat=row[repeat], notes=found, odm2=odm2)
         xml.end("SubjectData")
     xml.end("ClinicalData")
     return count
 
 
-def _notes_of(notes: dict[NoteKey, list[Note]], subject: str, visit: str) -> dict[str, list[Note]]:
-    return {name: found for (who, where, name), found in notes.items() if who == subject and where == visit}
+def _notes_by_visit(notes: dict[NoteKey, list[Note]]) -> dict[tuple[str, str], dict[str, list[Note]]]:
+    """The notes by (subject, visit), then variable: looked up once per row, not searched."""
+    by_visit: dict[tuple[str, str], dict[str, list[Note]]] = {}
+    for (subject, visit, name), found in notes.items():
+        by_visit.setdefault((subject, visit), {})[name] = found
+    return by_visit
 
 
 def _has_content(group: Group, row: Sequence[Any], notes: dict[str, list[Note]]) -> bool:

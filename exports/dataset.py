@@ -17,6 +17,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from instruments.definitions import Instrument, Item, Label, visible_items
@@ -29,6 +30,7 @@ NAME_LIMIT = 28
 INTEGER_TYPES = ("integer_scale", "single_choice", "yes_no")
 NUMBER_TYPES = ("number", "duration", "calculated")
 YES_NO = {0: Label(en="No", zh="否"), 1: Label(en="Yes", zh="是")}
+NUMERIC = (int, float)  # a number cell's types (not bool, a subclass of int, as JSON decodes them)
 
 
 def variable_name(*parts: str) -> str:
@@ -96,14 +98,18 @@ class Record:
     target_date: dt.date | None
     window: str
     forms: dict[tuple[str, int], Form] = field(default_factory=dict)
+    measures: dict[str, Any] = field(default_factory=dict)  # acquisitions' derived measures by column name
 
 
 @dataclass(frozen=True)
 class Variable:
-    """A column of one activity and how to read its cell from a form."""
+    """A column of one activity and how to read it from a form: ``read`` gives the cell with why it is missing
+    (the long layout), ``value`` only the value (the wide layouts, which need no reason and so no branching)."""
 
     column: Column
     read: Callable[[Form, set[str]], Cell]
+    value: Callable[[Form], Any]
+    lookup: tuple[str, str] | None = None  # ("values" or "scores", key) when the value is that key's number
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,71 @@ class Block:
     instance: int
     instrument: Instrument
     variables: tuple[Variable, ...]
+
+    @cached_property
+    def runs(self) -> tuple[tuple[str, tuple], ...]:
+        """The variables as runs read together: ("values" or "scores", keys) for consecutive numbers looked up
+        in one mapping (one C-level ``map`` per run), ("other", variables) for the rest."""
+        runs: list[tuple[str, list]] = []
+        for variable in self.variables:
+            source, key = variable.lookup or ("other", variable)
+            if not runs or runs[-1][0] != source:
+                runs.append((source, []))
+            runs[-1][1].append(key)
+        return tuple((source, tuple(keys)) for source, keys in runs)
+
+    def values(self, form: Form) -> list[Any]:
+        """The block's cells of ``form`` in the wide layouts (values only, numbers as numbers)."""
+        out: list[Any] = []
+        for source, keys in self.runs:
+            if source == "other":
+                out += [variable.value(form) for variable in keys]
+            else:
+                found = map((form.values if source == "values" else form.scores).get, keys)
+                out += [value if type(value) in NUMERIC else None for value in found]
+        return out
+
+
+@dataclass(frozen=True)
+class Measures:
+    """The derived measures of one kind of acquisition (psg, hrv, emg; for MRI the number of series of each
+    label), one column each, read from the record's ``measures`` by column name."""
+
+    kind: str
+    label: dict[str, str]
+    columns: tuple[Column, ...]
+
+
+ACQUISITION_LABELS = {
+    "psg": ("Polysomnography", "多导睡眠监测"),
+    "hrv": ("Heart-rate variability", "心率变异性"),
+    "emg": ("Electromyography", "肌电图"),
+    "mri": ("MRI series", "磁共振序列"),
+}
+
+
+def measure_name(kind: str, name: str) -> str:
+    return variable_name(kind, name)
+
+
+def acquisition_measures(
+    measures: Iterable[tuple[str, str, str]], series: Iterable[str], languages: tuple[str, ...]
+) -> tuple[Measures, ...]:
+    """Columns for (kind, measure, unit) of the derived measures and for the MRI series labels, kind by kind."""
+    by_kind: dict[str, list[Column]] = {}
+    for kind, name, unit in measures:
+        text = f"{name} ({unit})" if unit else name
+        column = Column(measure_name(kind, name), dict.fromkeys(languages, text), NUMBER, {}, kind, name)
+        by_kind.setdefault(kind, []).append(column)
+    for label in series:
+        en, zh = ACQUISITION_LABELS["mri"]
+        texts = labels_of(Label(en=f"{en}: {label} (number)", zh=f"{zh}：{label}（数量）"), languages)
+        by_kind.setdefault("mri", []).append(Column(measure_name("mri", label), texts, INTEGER, {}, "mri", label))
+    groups = []
+    for kind, columns in by_kind.items():
+        en, zh = ACQUISITION_LABELS.get(kind, (kind, kind))
+        groups.append(Measures(kind, labels_of(Label(en=en, zh=zh), languages), tuple(columns)))
+    return tuple(groups)
 
 
 def visit_columns(languages: tuple[str, ...], *, arms: bool) -> list[Column]:
@@ -173,6 +244,23 @@ def _reader(item: Item, convert: Callable[[Any], Any]) -> Callable[[Form, set[st
     return read
 
 
+def _value_reader(item: Item, convert: Callable[[Any], Any]) -> Callable[[Form], Any]:
+    code = item.code
+    if convert is _as_number:  # most variables: one lookup and one type test per cell
+
+        def number(form: Form) -> Any:
+            found = form.values.get(code)
+            return found if type(found) in NUMERIC else None
+
+        return number
+
+    def value(form: Form) -> Any:
+        found = form.values.get(code)
+        return None if found is None or found == "" or found == [] else convert(found)
+
+    return value
+
+
 def _as_date(value: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
@@ -181,7 +269,7 @@ def _as_date(value: Any) -> dt.date | None:
 
 
 def _as_number(value: Any) -> Any:
-    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    return value if type(value) in NUMERIC else None  # not bool (a subclass of int), as JSON decodes them
 
 
 def _option_reader(item: Item, code: int) -> Callable[[Form, set[str]], Cell]:
@@ -192,6 +280,14 @@ def _option_reader(item: Item, code: int) -> Callable[[Form, set[str]], Cell]:
         return Cell(1 if code in chosen else 0)
 
     return read
+
+
+def _option_value(item: Item, code: int) -> Callable[[Form], Any]:
+    def value(form: Form) -> Any:
+        chosen = form.values.get(item.code)
+        return (1 if code in chosen else 0) if chosen else None
+
+    return value
 
 
 def _option_label(item: dict[str, str], option: dict[str, str]) -> dict[str, str]:
@@ -215,6 +311,7 @@ def _item_variables(prefix: str, item: Item, source: str, languages: tuple[str, 
                     item.code,
                 ),
                 _option_reader(item, option.code),
+                _option_value(item, option.code),
             )
             for option in item.options
         ]
@@ -223,7 +320,8 @@ def _item_variables(prefix: str, item: Item, source: str, languages: tuple[str, 
     column = Column(
         variable_name(prefix, item.code), label, kind, _value_labels(item, languages), source, item.code, kind == DATE
     )
-    return [Variable(column, _reader(item, convert))]
+    lookup = ("values", item.code) if convert is _as_number else None
+    return [Variable(column, _reader(item, convert), _value_reader(item, convert), lookup)]
 
 
 def _score_reader(name: str) -> Callable[[Form, set[str]], Cell]:
@@ -232,6 +330,10 @@ def _score_reader(name: str) -> Callable[[Form, set[str]], Cell]:
         return Cell(None, NOT_ANSWERED) if value is None else Cell(value)
 
     return read
+
+
+def _score_value(name: str) -> Callable[[Form], Any]:
+    return lambda form: form.scores.get(name)
 
 
 def instrument_block(
@@ -247,7 +349,8 @@ def instrument_block(
             column = Column(
                 variable_name(prefix, item.code), labels_of(item.label, languages), NUMBER, {}, source, item.code
             )
-            variables.append(Variable(column, _score_reader(item.code)))
+            lookup = ("scores", item.code)
+            variables.append(Variable(column, _score_reader(item.code), _score_value(item.code), lookup))
             continue
         if item.type == "text" and not free_text:
             continue
@@ -260,7 +363,8 @@ def instrument_block(
         column = Column(
             variable_name(prefix, spec.name), labels_of(spec.label, languages), kind, value_labels, source, spec.name
         )
-        variables.append(Variable(column, _score_reader(spec.name)))
+        lookup = None if kind == TEXT else ("scores", spec.name)
+        variables.append(Variable(column, _score_reader(spec.name), _score_value(spec.name), lookup))
     return Block(activity, instance, instrument, tuple(variables))
 
 
@@ -283,17 +387,44 @@ class Layout:
     head: tuple[Column, ...]
     blocks: tuple[Block, ...]
     arms: bool
+    measures: tuple[Measures, ...] = ()
 
     @property
     def columns(self) -> list[Column]:
-        return list(self.head) + [variable.column for block in self.blocks for variable in block.variables]
+        forms = [variable.column for block in self.blocks for variable in block.variables]
+        return list(self.head) + forms + [column for group in self.measures for column in group.columns]
+
+    @cached_property
+    def _measure_names(self) -> tuple[str, ...]:
+        return tuple(column.name for group in self.measures for column in group.columns)
+
+    @cached_property
+    def _empty(self) -> tuple[tuple[None, ...], ...]:
+        """Each block's cells when the record lacks its form (most blocks of most records)."""
+        return tuple((None,) * len(block.variables) for block in self.blocks)
+
+    @cached_property
+    def _dates(self) -> tuple[int, ...]:
+        """Positions of the date columns: the only cells that hold dates (so the only ones a shift moves)."""
+        return tuple(index for index, column in enumerate(self.columns) if column.kind == DATE)
 
     def wide_row(self, record: Record, *, days: int = 0) -> list[Any]:
         """One participant-visit row; dates moved by ``days`` (the participant's offset, 0 when identified)."""
         cells = record_cells(record, arms=self.arms)
-        for block in self.blocks:
-            cells += [cell.value for cell in block_cells(block, record)]
-        return [shift(value, days) for value in cells]
+        forms = record.forms
+        for block, empty in zip(self.blocks, self._empty, strict=True):
+            form = forms.get((block.activity, block.instance))
+            if form is None:
+                cells += empty
+            else:
+                cells += block.values(form)
+        if self._measure_names:
+            found = record.measures
+            cells += [found.get(name) for name in self._measure_names]
+        if days:
+            for index in self._dates:
+                cells[index] = shift(cells[index], days)
+        return cells
 
     def long_rows(self, record: Record, *, days: int = 0) -> Iterator[list[Any]]:
         """One row per participant-visit-form-variable of the forms the record has."""
@@ -314,6 +445,11 @@ class Layout:
                     cell.missing or None,
                     label or None,
                 ]
+        for group in self.measures:
+            for column in group.columns:
+                value = record.measures.get(column.name)
+                if value is not None:
+                    yield head + [group.kind, 1, group.kind, "", column.name, value, None, None]
 
 
 LONG_TAIL = (

@@ -38,14 +38,21 @@ def _plain(value: Any) -> Any:
 
 
 def write_csv(columns: Sequence[Column], rows: Iterable[Sequence[Any]], path: Path, *, guard: Guard) -> int:
-    """UTF-8 with a byte-order mark (Excel reads Chinese right), header = variable names, dates ISO 8601."""
+    """UTF-8 with a byte-order mark (Excel reads Chinese right), header = variable names, dates ISO 8601. Text
+    columns go through ``guard``; the others hold only numbers, dates or None by construction (the dataset's
+    readers convert every value to its column's kind), which the csv writer writes as they are: repr for
+    numbers, str (ISO 8601) for dates, an empty cell for None."""
     count = 0
+    text = [index for index, column in enumerate(columns) if column.kind not in (INTEGER, NUMBER, DATE)]
     with path.open("w", encoding="utf-8", newline="") as handle:
         handle.write(BOM)
         writer = csv.writer(handle)
         writer.writerow([column.name for column in columns])
         for row in rows:
-            writer.writerow([guard(_plain(value)) for value in row])
+            cells = list(row)
+            for index in text:
+                cells[index] = guard(_plain(cells[index]))
+            writer.writerow(cells)
             count += 1
     return count
 
@@ -86,24 +93,48 @@ def write_xlsx(
     return count
 
 
+FRAME_CHUNK = 5000  # rows turned into typed arrays at a time
+
+
+def _typed(kind: str, values: list[Any]):
+    """One chunk of a column as a numpy array: float64 for numbers (integers with gaps too, as SPSS and Stata
+    hold them; None is NaN), datetime64 for dates (None is NaT), text as objects ("" when missing)."""
+    import numpy as np
+
+    if kind in (INTEGER, NUMBER):
+        return np.array(values, dtype="float64")
+    if kind == DATE:
+        return np.array(values, dtype="datetime64[ns]")
+    return np.array(["" if value is None else str(value) for value in values], dtype=object)
+
+
 def _frame(columns: Sequence[Column], rows: Iterable[Sequence[Any]]):
-    """A pandas frame with one dtype per column kind (integers with gaps become floats, as SPSS and Stata hold
-    them; dates become datetime64)."""
+    """A pandas frame of the rows for pyreadstat, which writes from a whole frame (it has no streaming API): the
+    rows are turned into typed arrays ``FRAME_CHUNK`` at a time, so what stays in memory is about 8 bytes a
+    number or date cell, not a Python object per cell."""
+    import numpy as np
     import pandas as pd
 
-    store: list[list[Any]] = [[] for _ in columns]
+    parts: list[list[Any]] = [[] for _ in columns]
+    batch: list[Sequence[Any]] = []
+    count = 0
+
+    def freeze() -> None:
+        for index, (column, part) in enumerate(zip(columns, parts, strict=True)):
+            part.append(_typed(column.kind, [row[index] for row in batch]))
+        batch.clear()
+
     for row in rows:
-        for values, value in zip(store, row, strict=True):
-            values.append(value)
+        batch.append(row)
+        count += 1
+        if len(batch) == FRAME_CHUNK:
+            freeze()
+    freeze()
     data = {}
-    for column, values in zip(columns, store, strict=True):
-        if column.kind in (INTEGER, NUMBER):
-            data[column.name] = pd.Series(values, dtype="float64")
-        elif column.kind == DATE:
-            data[column.name] = pd.to_datetime(pd.Series(values, dtype="object"))
-        else:
-            data[column.name] = pd.Series(["" if value is None else str(value) for value in values], dtype="object")
-    return pd.DataFrame(data), len(store[0]) if store else 0
+    for column, part in zip(columns, parts, strict=True):
+        data[column.name] = np.concatenate(part)
+        part.clear()  # each column's chunks go as soon as it is joined
+    return pd.DataFrame(data, copy=False), count
 
 
 def _numeric_value_labels(columns: Sequence[Column]) -> dict[str, dict[float, str]]:

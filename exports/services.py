@@ -17,6 +17,7 @@ import secrets
 import shutil
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -29,17 +30,27 @@ from django.utils.translation import gettext as _
 from accounts.capabilities import Action, can, can_see_arms, is_blinded
 from accounts.selectors import membership_for
 from audit.models import AuditEvent
-from audit.services import audit_record, diff, snapshot
+from audit.services import audit_job_result, audit_record, diff, snapshot
 from core.csv import safe_cell
+from core.jobs import job_run
 from imaging.services.dates import date_shifts_for
 from instruments.registry import get_instrument
 
 from . import cdisc, formats
-from .dataset import Layout, instrument_block, long_columns, participant_columns, participant_row, visit_columns
+from .dataset import (
+    Layout,
+    acquisition_measures,
+    instrument_block,
+    long_columns,
+    participant_columns,
+    participant_row,
+    visit_columns,
+)
 from .models import DataExport, Pseudonym, SavedExport
 from .selectors import (
     Choice,
     activity_plan,
+    measure_plan,
     participant_records,
     query_notes,
     record_count,
@@ -110,7 +121,9 @@ def layout_for(spec: Spec, people) -> Layout:
                     dates=not spec.deidentified,
                 )
             )
-    return Layout(tuple(visit_columns(languages, arms=spec.arms)), tuple(blocks), spec.arms)
+    measures, series = measure_plan(people, spec.choice)
+    acquisitions = acquisition_measures(measures, series, languages)
+    return Layout(tuple(visit_columns(languages, arms=spec.arms)), tuple(blocks), spec.arms, acquisitions)
 
 
 def _visits(spec: Spec) -> list[str]:
@@ -259,24 +272,19 @@ def command_export(*, study, format: str, choice: Choice, deidentified: bool, fr
     return export
 
 
-def _claim(export_id: int) -> DataExport | None:
-    with transaction.atomic():
-        export = (
-            DataExport.objects.select_for_update(of=("self",)).select_related("study", "requested_by").get(pk=export_id)
-        )
-        if export.is_finished:
-            return None
-        export.status, export.started_at = DataExport.Status.RUNNING, timezone.now()
-        export.save(update_fields=["status", "started_at"])
-    return export
-
-
 def export_run(*, export_id: int) -> DataExport:
     """Write the file; any failure (or a cancel) is recorded on the row and leaves no file."""
-    export = _claim(export_id)
-    if export is None:
-        return DataExport.objects.get(pk=export_id)
-    before = snapshot(export, RESULT_FIELDS)
+    return job_run(
+        DataExport.objects.select_related("study", "requested_by"),
+        export_id,
+        running=DataExport.Status.RUNNING,
+        fields=RESULT_FIELDS,
+        work=_work,
+        record=partial(audit_job_result, fields=RESULT_FIELDS),
+    )
+
+
+def _work(export: DataExport) -> None:
     relative = f"exports/data/{export.study.code}/export-{export.pk}.{SUFFIX[export.format]}"
     target = Path(settings.MEDIA_ROOT) / relative
     partial = target.with_name(target.name + ".part")
@@ -295,18 +303,6 @@ def export_run(*, export_id: int) -> DataExport:
     finally:
         partial.unlink(missing_ok=True)
         shutil.rmtree(partial.with_name(partial.name + ".d"), ignore_errors=True)  # the zipped formats' scratch
-    export.finished_at = timezone.now()
-    with transaction.atomic():
-        export.save()
-        audit_record(
-            user=None,
-            action=AuditEvent.Action.UPDATE,
-            instance=export,
-            study=export.study,
-            path=AuditEvent.Path.SYSTEM,
-            changes=diff(before, snapshot(export, RESULT_FIELDS)),
-        )
-    return export
 
 
 def _sha256(path: Path) -> str:

@@ -160,3 +160,22 @@ def test_it_refuses_bad_arguments_with_a_clear_message(args, message):
     with pytest.raises(CommandError, match=message):
         generate(*args)
     assert not Participant.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_records_acquisitions_with_derived_measures_at_attended_visits():
+    from imaging.models import DataFile, DerivedMeasure, DicomSeries
+
+    generate("--study", "lbpb", "--participants", "40", "--seed", "5")
+    files = DataFile.objects.filter(study__code="lbpb").select_related("visit", "participant")
+    assert files.exists() and {f.kind for f in files} >= {"psg", "hrv", "dicom"}
+    for data_file in files:
+        assert data_file.link_status == "linked" and data_file.deidentified
+        assert data_file.visit is not None and data_file.visit.participant_id == data_file.participant_id
+        assert data_file.visit.completed_on is not None and data_file.visit_code == data_file.visit.visit_code
+    psg = DerivedMeasure.objects.filter(data_file__kind="psg", name="total_sleep_time_min")
+    assert psg.exists() and all(100 < m.value < 600 and m.unit == "min" for m in psg)
+    mri = files.filter(kind="dicom")
+    assert DicomSeries.objects.filter(files__in=mri).values("label").distinct().count() >= 3
+    generate("--study", "lbpb", "--participants", "40", "--seed", "5", "--replace")  # removable, and rewritten
+    assert DataFile.objects.filter(study__code="lbpb").count() == files.count()

@@ -14,6 +14,7 @@ import os
 import tempfile
 import zipfile
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -25,7 +26,8 @@ from django.utils.translation import gettext_noop
 
 from accounts.selectors import membership_for
 from audit.models import AuditEvent
-from audit.services import audit_record, diff, snapshot
+from audit.services import audit_job_result, audit_record, diff, snapshot
+from core.jobs import job_run
 from imaging.access import may_delete_export, may_export
 from imaging.models import ImagingExport, export_path
 from imaging.selectors import export_datafiles
@@ -87,23 +89,19 @@ def export_request(*, study, user, path: str = "page") -> ImagingExport:
     return export
 
 
-def _claim(export_id: int) -> ImagingExport | None:
-    """Mark the export running; None when it already finished (a redelivered task does nothing)."""
-    with transaction.atomic():
-        export = ImagingExport.objects.select_for_update().select_related("study").get(pk=export_id)
-        if export.is_finished:
-            return None
-        export.status, export.started_at = ImagingExport.Status.RUNNING, timezone.now()
-        export.save(update_fields=["status", "started_at"])
-    return export
-
-
 def export_run(*, export_id: int) -> ImagingExport:
     """Build the dataset in a temporary folder and write the zip; any failure is recorded on the row."""
-    export = _claim(export_id)
-    if export is None:
-        return ImagingExport.objects.get(pk=export_id)
-    before = snapshot(export, RESULT_FIELDS)
+    return job_run(
+        ImagingExport.objects.select_related("study"),
+        export_id,
+        running=ImagingExport.Status.RUNNING,
+        fields=RESULT_FIELDS,
+        work=_work,
+        record=partial(audit_job_result, fields=RESULT_FIELDS),
+    )
+
+
+def _work(export: ImagingExport) -> None:
     # The dataset is built on the media volume, which has room for the images; /tmp in a container may not.
     scratch = Path(settings.MEDIA_ROOT) / "exports" / "tmp"
     try:
@@ -114,18 +112,6 @@ def export_run(*, export_id: int) -> ImagingExport:
     except Exception as error:  # noqa: BLE001 - whatever went wrong, the user sees it on the export's row
         logger.exception("BIDS export %s failed", export.pk)
         _record_failure(export, error)
-    export.finished_at = timezone.now()
-    with transaction.atomic():
-        export.save()
-        audit_record(
-            user=None,
-            action=AuditEvent.Action.UPDATE,
-            instance=export,
-            study=export.study,
-            path=AuditEvent.Path.SYSTEM,
-            changes=diff(before, snapshot(export, RESULT_FIELDS)),
-        )
-    return export
 
 
 def _record_failure(export: ImagingExport, error: Exception) -> None:

@@ -5,6 +5,7 @@ import datetime as dt
 import pandas as pd
 
 from exports.dataset import variable_name
+from imaging.models import DataFile, DerivedMeasure
 from instruments.models import Response
 from instruments.registry import get_instrument
 from participants.models import Visit
@@ -36,6 +37,24 @@ def source_cells(study, *, partial_dates: bool = True) -> dict:
                 found[variable_name(prefix, spec.name)] = response.scores[spec.name]
         for name, value in found.items():
             cells[(response.participant.identifier, response.visit_code, name)] = value
+    return cells | measure_cells(study)
+
+
+def measure_cells(study) -> dict:
+    """(study ID, visit code, variable) -> each derived measure of the first file per kind and visit, and the
+    number of MRI series per label, read straight from the imaging tables."""
+    cells, first = {}, {}
+    files = DataFile.objects.filter(study=study, link_status="linked").select_related("participant", "series")
+    for data_file in files.order_by("recorded_at", "pk"):
+        key = (data_file.participant.identifier, data_file.visit_code)
+        if data_file.kind == "dicom" and data_file.series is not None:
+            name = variable_name("mri", data_file.series.label)
+            cells[(*key, name)] = cells.get((*key, name), 0) + 1
+            continue
+        if first.setdefault((*key, data_file.kind), data_file.pk) != data_file.pk:
+            continue
+        for measure in DerivedMeasure.objects.filter(data_file=data_file):
+            cells[(*key, variable_name(data_file.kind, measure.name))] = measure.value
     return cells
 
 

@@ -174,3 +174,21 @@ def test_a_formula_in_free_text_is_defused_in_csv_and_excel_and_numbers_stay_num
     assert [row[column] for row in rows[1:] if "HYPERLINK" in (row[column] or "")] == ["'" + formula]
     numbers = [row[rows[0].index("visit_repeat")] for row in rows[1:]]
     assert all(isinstance(value, int) for value in numbers)
+
+
+def test_derived_measures_and_mri_series_are_joined_by_participant_and_visit(lbpb, tmp_path):
+    from tests.exports.helpers import measure_cells
+
+    expected = measure_cells(lbpb)
+    assert any(name.startswith("psg_") for _who, _visit, name in expected)
+    assert any(name.startswith("mri_") for _who, _visit, name in expected)
+    frame = pd.read_csv(export(lbpb, "csv_wide", tmp_path), encoding="utf-8-sig")
+    found = {
+        (row["participant"], row["visit"], name): row[name]
+        for row in frame.to_dict("records")
+        for _who, _visit, name in expected
+        if name in row and not pd.isna(row[name])
+    }
+    assert found == pytest.approx(expected)
+    table = pq.read_table(export(lbpb, "parquet", tmp_path)).to_pandas()
+    assert table["psg_total_sleep_time_min"].dtype == "float64" and table["mri_t1w_head"].max() >= 1

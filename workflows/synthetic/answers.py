@@ -14,10 +14,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
 from instruments.definitions import Instrument, Item, clean_responses
 from instruments.services import scores_for
+
+from .bulk import Json
 
 STEPS = 10  # severity is rounded to tenths before it picks a pooled form
 VARIANTS = 24  # pooled forms per instrument and severity step
@@ -35,6 +38,15 @@ class Form:
     values: dict[str, Any]
     scores: dict[str, Any]
     scoring_version: str
+
+    @cached_property
+    def values_json(self) -> Json:
+        """The answers as a JSON column, serialised once for every response sharing this form."""
+        return Json(self.values)
+
+    @cached_property
+    def scores_json(self) -> Json:
+        return Json(self.scores)
 
 
 @dataclass(frozen=True)
@@ -146,7 +158,9 @@ def _redated(instrument: Instrument, form: Form, rng: random.Random, context: Co
     for item in instrument.items:
         if item.type in DATED and values.get(item.code) is not None:
             values[item.code] = _dated(item, rng, context)
-    return Form(values, form.scores, form.scoring_version)
+    redated = Form(values, form.scores, form.scoring_version)
+    redated.__dict__["scores_json"] = form.scores_json  # the scores are the pooled form's: serialised once
+    return redated
 
 
 @dataclass

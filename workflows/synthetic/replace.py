@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from imaging.models import DataFile, DicomSeries
 from instruments.models import Response
 from monitoring.models import Signature
 from participants.models import Lock, Participant
@@ -47,10 +48,14 @@ def generated_remove(*, study) -> Counter:
     counts["randomisation.allocationslot"] = AllocationSlot.objects.filter(used_by__in=ids).update(
         used_by=None, used_at=None, used_by_user=None
     )
-    for model in (Signature, Lock, Query, Response, Participant):
+    series = list(
+        DataFile.objects.filter(participant__in=ids, series__isnull=False).values_list("series_id", flat=True)
+    )
+    for model in (Signature, Lock, Query, Response, DataFile, Participant):
         field = "pk" if model is Participant else "participant"
         deleted, per_model = model.objects.filter(**{f"{field}__in": ids}).delete()
         counts.update(per_model)
+    counts.update(DicomSeries.objects.filter(pk__in=series, files__isnull=True).delete()[1])
     audit_record(
         user=None,
         action=AuditEvent.Action.DELETE,

@@ -1,12 +1,14 @@
-"""The rows of one batch of synthetic courses, built in memory and inserted with ``bulk_create``.
+"""The rows of one batch of synthetic courses, built in memory and inserted in bulk.
 
 Rows are those the services would store (the same fields, codes, scores and schedule), written in bulk
-without one audit event per row: the batch's single audit event (``workflows.synthetic.store``) says what was
-written and that it is generated data.
+(``bulk``: the big tables as tuples of column values, copied on PostgreSQL) without one audit event per
+row: the batch's single audit event (``workflows.synthetic.store``) says what was written and that it is
+generated data.
 """
 
 from __future__ import annotations
 
+import functools
 import random
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,12 +18,13 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.capabilities import QUERY_ASSIGNEE
-from instruments.models import Response, ResponseRevision
+from instruments.definitions import Instrument
+from instruments.models import Response
 from instruments.registry import instrument_for
-from participants.models import AnchorDate, Consent, Participant, PersonalIdentifiers, Screening, Visit
+from participants.models import AnchorDate, Consent, Participant, PersonalIdentifiers, Screening
 from queries.models import Query, QueryMessage
 
-from .answers import Context, FormPool
+from .answers import Context, Form, FormPool
 from .course import Course, VisitPlan, severity
 
 QUERY_SHARE = 0.01  # responses that get a data query
@@ -33,6 +36,7 @@ QUERY_TEXTS = (
 RESPONSE_OBJECT = "instruments.response"
 
 
+@functools.lru_cache(maxsize=4096)
 def moment(day) -> datetime:
     """Noon of ``day`` in the server's time zone (when a form of that day was completed)."""
     return timezone.make_aware(datetime.combine(day, time(12)))
@@ -91,90 +95,177 @@ def _screening(course: Course, participant: Participant, user, version: str) -> 
     return rows
 
 
-def _visit(plan: VisitPlan, participant: Participant) -> Visit:
+VISIT_COLUMNS = (
+    "participant_id",
+    "visit_code",
+    "sequence",
+    "anchor_code",
+    "target_date",
+    "window_start",
+    "window_end",
+    "estimated",
+    "completed_on",
+    "missed",
+    "cancelled",
+    "window_review",
+    "protocol_version",
+    "updated_at",
+)
+RESPONSE_COLUMNS = (
+    "participant_id",
+    "visit_code",
+    "activity_key",
+    "instance",
+    "instrument_code",
+    "definition_version",
+    "values",
+    "scores",
+    "scoring_version",
+    "status",
+    "source",
+    "entered_by_id",
+    "lock_version",
+    "created_at",
+    "updated_at",
+    "completed_at",
+)
+REVISION_COLUMNS = (
+    "response_id",
+    "lock_version",
+    "values",
+    "scores",
+    "status",
+    "source",
+    "reason",
+    "changed_by_id",
+    "changed_at",
+)
+COMPLETE, COORDINATOR = Response.Status.COMPLETE.value, Response.Source.COORDINATOR.value
+
+
+@dataclass(frozen=True)
+class Drafted:
+    """A response to store: who, where, which form and when."""
+
+    participant: Participant
+    visit_code: str
+    activity_key: str
+    instrument_code: str
+    definition_version: str
+    form: Form
+    completed_at: datetime
+
+
+def _visit(plan: VisitPlan, participant: Participant, now: datetime) -> tuple:
     projected = plan.projected
-    return Visit(
-        participant=participant,
-        visit_code=projected.code,
-        sequence=projected.occurrence,
-        anchor_code=projected.anchor,
-        target_date=projected.target,
-        window_start=projected.window_start,
-        window_end=projected.window_end,
-        estimated=projected.estimated,
-        completed_on=plan.completed_on,
-        missed=plan.missed,
-        cancelled=plan.cancelled,
+    return (
+        participant.pk,
+        projected.code,
+        projected.occurrence,
+        projected.anchor,
+        projected.target,
+        projected.window_start,
+        projected.window_end,
+        projected.estimated,
+        plan.completed_on,
+        plan.missed,
+        plan.cancelled,
+        False,
+        "",
+        now,
     )
 
 
-def _responses(course: Course, participant: Participant, plan: VisitPlan, *, user, pool, rng) -> list[Response]:
+def _instrument(participant: Participant, code: str, version: str, known: dict) -> Instrument:
+    key = (code, version)
+    if key not in known:
+        known[key] = instrument_for(participant, code, version)
+    return known[key]
+
+
+def _responses(course: Course, participant: Participant, plan: VisitPlan, *, pool, rng, known) -> list[Drafted]:
     day = plan.completed_on
     context = Context(visit_day=day, birth_date=course.birth_date)
     level = severity(course, day, rng)
+    at = moment(day)
     out = []
     for activity in plan.projected.activities:
         if activity.kind != "instrument" or rng.random() < FORM_NOT_DONE:
             continue
-        instrument = instrument_for(participant, activity.code, activity.version)
+        instrument = _instrument(participant, activity.code, activity.version, known)
         form = pool.form(instrument, rng, level, context)
         out.append(
-            Response(
-                participant=participant,
-                visit_code=plan.projected.code,
-                activity_key=activity.key,
-                instrument_code=instrument.code,
-                definition_version=instrument.version,
-                values=form.values,
-                scores=form.scores,
-                scoring_version=form.scoring_version,
-                status=Response.Status.COMPLETE,
-                source=Response.Source.COORDINATOR,
-                entered_by=user,
-                lock_version=1,
-                completed_at=moment(day),
-            )
+            Drafted(participant, plan.projected.code, activity.key, instrument.code, instrument.version, form, at)
         )
     return out
 
 
-def course_rows(course: Course, participant: Participant, *, user, pool: FormPool, version: str) -> dict[type, list]:
-    """Every row of one participant but the participant itself, by model."""
+@dataclass
+class CourseRows:
+    """One participant's rows but the participant itself: model instances of the small tables, tuples of
+    visit columns and the responses to store."""
+
+    objects: dict[type, list]
+    visits: list[tuple]
+    responses: list[Drafted]
+
+
+def course_rows(course: Course, participant: Participant, *, user, pool: FormPool, version: str, known: dict, now):
+    """Every row of one participant but the participant itself (``known`` caches instrument definitions)."""
     rng = random.Random(f"{pool.seed}:rows:{course.index}")
-    rows: dict[type, list] = {model: [] for model in (PersonalIdentifiers, Screening, Consent, AnchorDate, Visit)}
+    objects: dict[type, list] = {model: [] for model in (PersonalIdentifiers, Screening, Consent, AnchorDate)}
     for row in _screening(course, participant, user, version):
-        rows[type(row)].append(row)
-    rows[Visit] = [_visit(plan, participant) for plan in course.visits]
-    rows[Response] = [
+        objects[type(row)].append(row)
+    responses = [
         response
         for plan in course.visits
         if plan.completed_on is not None
-        for response in _responses(course, participant, plan, user=user, pool=pool, rng=rng)
+        for response in _responses(course, participant, plan, pool=pool, rng=rng, known=known)
     ]
-    return rows
+    return CourseRows(objects, [_visit(plan, participant, now) for plan in course.visits], responses)
 
 
-def revisions(responses: list[Response]) -> list[ResponseRevision]:
-    """The first revision of each response, as the one write path stores it."""
+def response_rows(responses: list[Drafted], *, user, now: datetime) -> list[tuple]:
+    """The response rows, complete at their first lock version, as the one write path stores them."""
     return [
-        ResponseRevision(
-            response=r,
-            lock_version=1,
-            values=r.values,
-            scores=r.scores,
-            status=r.status,
-            source=r.source,
-            changed_by=r.entered_by,
+        (
+            r.participant.pk,
+            r.visit_code,
+            r.activity_key,
+            1,
+            r.instrument_code,
+            r.definition_version,
+            r.form.values_json,
+            r.form.scores_json,
+            r.form.scoring_version,
+            COMPLETE,
+            COORDINATOR,
+            user.pk,
+            1,
+            now,
+            now,
+            r.completed_at,
         )
         for r in responses
     ]
 
 
-def queries(responses: list[Response], *, rng: random.Random, user) -> list[tuple[Query, list[QueryMessage]]]:
+def revision_rows(responses: list[Drafted], ids: list[int], *, user, now: datetime) -> list[tuple]:
+    """The first revision of each response."""
+    return [
+        (pk, 1, r.form.values_json, r.form.scores_json, COMPLETE, COORDINATOR, "", user.pk, now)
+        for pk, r in zip(ids, responses, strict=True)
+    ]
+
+
+def queries(
+    responses: list[Drafted], ids: list[int], *, rng: random.Random, user
+) -> list[tuple[Query, list[QueryMessage]]]:
     """Queries on a few responses, open, answered or closed, each with its thread."""
     out = []
-    for response in responses:
-        if rng.random() >= QUERY_SHARE or not response.values:
+    for pk, response in zip(ids, responses, strict=True):
+        values = response.form.values
+        if rng.random() >= QUERY_SHARE or not values:
             continue
         participant = response.participant
         en, zh = rng.choice(QUERY_TEXTS)
@@ -184,10 +275,10 @@ def queries(responses: list[Response], *, rng: random.Random, user) -> list[tupl
             site_id=participant.site_id,
             participant=participant,
             object_type=RESPONSE_OBJECT,
-            object_id=str(response.pk),
+            object_id=str(pk),
             visit_code=response.visit_code,
             activity_key=response.activity_key,
-            item_code=rng.choice(sorted(response.values)),
+            item_code=rng.choice(sorted(values)),
             text=f"{en} / {zh}",
             origin=Query.Origin.MANUAL,
             raised_by=user,

@@ -25,14 +25,16 @@ from instruments.models import Response, ResponseRevision
 from monitoring.models import Signature
 from monitoring.selectors import casebook_hash
 from monitoring.services import MEANINGS
-from participants.models import Lock, Participant
+from participants.models import Lock, Participant, Visit
 from participants.services.screening import screening_number
 from queries.models import Query, QueryMessage
 from studies.protocol import Protocol, participant_id
 
+from . import acquisitions as A
 from . import rows as R
 from .allocation import Allocator
 from .answers import FormPool
+from .bulk import insert_rows
 from .course import RECRUITMENT_DAYS, SCREEN_FAILURE, Course, SyntheticError, enter_anchors, person, schedule, withdraw
 from .replace import BATCH_TYPE
 
@@ -146,15 +148,32 @@ def _insert(table: str, model, objects: list, counts: Counter) -> list:
 
 
 def _write_children(batch, *, user, pool: FormPool, version: str, counts: Counter, rng: random.Random) -> None:
-    by_model: dict[type, list] = {}
+    objects: dict[type, list] = {}
+    visits: list[tuple] = []
+    responses: list[R.Drafted] = []
+    recordings: list[A.Recording] = []
+    known: dict = {}  # instrument definitions by code and version
+    now = timezone.now()
     for course, participant in zip(batch.courses, batch.participants, strict=True):
-        for model, objects in R.course_rows(course, participant, user=user, pool=pool, version=version).items():
-            by_model.setdefault(model, []).extend(objects)
-    for model, objects in by_model.items():
-        _insert(model._meta.label_lower, model, objects, counts)
-    responses = by_model.get(Response, [])
-    _insert("instruments.responserevision", ResponseRevision, R.revisions(responses), counts)
-    threads = R.queries(responses, rng=rng, user=user)
+        rows = R.course_rows(course, participant, user=user, pool=pool, version=version, known=known, now=now)
+        for model, items in rows.objects.items():
+            objects.setdefault(model, []).extend(items)
+        visits += rows.visits
+        responses += rows.responses
+        recordings += A.recordings(course, participant, seed=pool.seed)
+    for model, items in objects.items():
+        _insert(model._meta.label_lower, model, items, counts)
+    visit_ids = insert_rows(Visit, R.VISIT_COLUMNS, visits)
+    counts["participants.visit"] += len(visit_ids)
+    by_visit = {(row[0], row[1], row[2]): pk for row, pk in zip(visits, visit_ids, strict=True)}
+    A.write_recordings(
+        recordings, visits=by_visit, study=batch.participants[0].study, user=user, now=now, counts=counts
+    )
+    ids = insert_rows(Response, R.RESPONSE_COLUMNS, R.response_rows(responses, user=user, now=now))
+    counts["instruments.response"] += len(ids)
+    revisions = R.revision_rows(responses, ids, user=user, now=now)
+    counts["instruments.responserevision"] += len(insert_rows(ResponseRevision, R.REVISION_COLUMNS, revisions))
+    threads = R.queries(responses, ids, rng=rng, user=user)
     _insert("queries.query", Query, [query for query, _thread in threads], counts)
     _insert("queries.querymessage", QueryMessage, [m for _query, thread in threads for m in thread], counts)
 
