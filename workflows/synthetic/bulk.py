@@ -80,7 +80,23 @@ def _text(ids: list[int], rows: list[tuple]) -> io.StringIO:
     return buffer
 
 
+def _with_defaults(model, columns: tuple[str, ...], rows: list[tuple]) -> tuple[tuple[str, ...], list[tuple]]:
+    """The fields a generator does not give, with their model defaults, as bulk_create would store them: COPY
+    names its columns, and a field added to a model later has no default in the database."""
+    missing = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in columns]
+    if not missing:
+        return columns, rows
+    extra = tuple(_default(field) for field in missing)
+    return (*columns, *(f.attname for f in missing)), [(*row, *extra) for row in rows]
+
+
+def _default(field) -> Any:
+    value = field.get_default()
+    return Json(value) if isinstance(value, (dict, list)) else value
+
+
 def _copy(model, columns: tuple[str, ...], rows: list[tuple]) -> list[int]:
+    columns, rows = _with_defaults(model, columns, rows)
     table = model._meta.db_table
     column = {field.attname: field.column for field in model._meta.concrete_fields}
     ids = _reserve(table, len(rows))
