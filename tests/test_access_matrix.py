@@ -88,6 +88,16 @@ GATES = {
     "exports:export-download": Gate(V.EXPORT_DATA, ok=302),  # the world's export has no file yet: back to its page
     "exports:saved-export-save": Gate(POST_ONLY, post=V.EXPORT_DATA, post_ok=302),  # an empty POST: back, unsaved
     "home": Gate(None),
+    "biobank:freezer-detail": Gate(post=V.MANAGE_STORAGE),
+    "biobank:participant-specimens": Gate(),
+    "biobank:specimen-aliquot": Gate(POST_ONLY, post=V.HANDLE_SPECIMENS, post_ok=302),
+    "biobank:specimen-collect": Gate(V.HANDLE_SPECIMENS, post=V.HANDLE_SPECIMENS),
+    "biobank:specimen-detail": Gate(),
+    "biobank:specimen-dispose": Gate(POST_ONLY, post=V.HANDLE_SPECIMENS, post_ok=302),
+    "biobank:specimen-find": Gate(),
+    "biobank:specimen-not-collected": Gate(POST_ONLY, post=V.HANDLE_SPECIMENS, post_ok=302),
+    "biobank:specimen-place": Gate(POST_ONLY, post=V.HANDLE_SPECIMENS, post_ok=302),
+    "biobank:storage-list": Gate(post=V.MANAGE_STORAGE),
     "imaging:api-measure-list": Gate(V.EXPORT_MEASURES),
     "imaging:datafile-detail": Gate(),
     "imaging:datafile-link": Gate(V.LINK_FILES, post=V.LINK_FILES),

@@ -1,0 +1,124 @@
+"""Reads of the biobank, always from what the user may see: specimens of the participants in the user's studies
+and sites, and the freezers of those sites. No page shows an arm (a dose group is an arm: never read here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from accounts.models import Membership
+from participants.selectors import participants_for_user
+from studies.protocol import activities_for
+from studies.selectors import current_protocol
+
+from .models import Box, Freezer, Position, Specimen
+
+
+def specimens_for_user(user) -> QuerySet[Specimen]:
+    if not user.is_authenticated:
+        return Specimen.objects.none()
+    return Specimen.objects.filter(participant__in=participants_for_user(user)).select_related(
+        "study", "participant", "participant__site", "visit", "position", "position__box__rack__freezer"
+    )
+
+
+def freezers_for_user(user) -> QuerySet[Freezer]:
+    if not user.is_authenticated:
+        return Freezer.objects.none()
+    memberships = Membership.objects.filter(user=user, is_active=True, study__is_active=True)
+    whole_studies = memberships.filter(all_sites=True).values("study_id")
+    site_ids = memberships.filter(all_sites=False).values("sites")
+    return Freezer.objects.filter(Q(site__study_id__in=whole_studies) | Q(site_id__in=site_ids)).select_related(
+        "site", "site__study"
+    )
+
+
+def boxes_for_user(user) -> QuerySet[Box]:
+    return Box.objects.filter(rack__freezer__in=freezers_for_user(user)).select_related("rack", "rack__freezer")
+
+
+def participant_specimens(user, participant) -> QuerySet[Specimen]:
+    return specimens_for_user(user).filter(participant=participant).order_by("visit__target_date", "seq")
+
+
+def lineage(specimen: Specimen) -> tuple[list[Specimen], list[tuple[int, Specimen]]]:
+    """The specimen's ancestors (root first) and its descendants with their depth, one query per generation."""
+    ancestors, current = [], specimen
+    while current.parent_id is not None:
+        current = Specimen.objects.get(pk=current.parent_id)
+        ancestors.insert(0, current)
+    descendants: list[tuple[int, Specimen]] = []
+    _descend(specimen, 1, descendants)
+    return ancestors, descendants
+
+
+def _descend(specimen: Specimen, depth: int, out: list, limit: int = 10) -> None:
+    if depth > limit:
+        return
+    for child in Specimen.objects.filter(parent=specimen).order_by("seq"):
+        out.append((depth, child))
+        _descend(child, depth + 1, out, limit)
+
+
+@dataclass(frozen=True)
+class BoxMap:
+    box: Box
+    rows: list[tuple[str, list[Position | None]]]  # (row letter, cells)
+    filled: int
+
+    @property
+    def capacity(self) -> int:
+        return self.box.rows * self.box.cols
+
+
+def box_maps(freezer: Freezer) -> list[BoxMap]:
+    """Every box of ``freezer`` as a grid of its positions: three queries whatever the number of boxes."""
+    positions = Position.objects.select_related("specimen").only(
+        "box_id", "row", "col", "specimen__label_id", "specimen__type_code", "specimen__status", "specimen__id"
+    )
+    boxes = (
+        Box.objects.filter(rack__freezer=freezer)
+        .select_related("rack")
+        .prefetch_related(Prefetch("positions", queryset=positions))
+        .order_by("rack__name", "name")
+    )
+    return [_box_map(box) for box in boxes]
+
+
+def _box_map(box: Box) -> BoxMap:
+    cells = {(p.row, p.col): p for p in box.positions.all()}
+    rows = [(chr(64 + r), [cells.get((r, c)) for c in range(1, box.cols + 1)]) for r in range(1, box.rows + 1)]
+    return BoxMap(box, rows, len(cells))
+
+
+@dataclass(frozen=True)
+class ExpectedSpecimen:
+    key: str
+    type_code: str
+    recorded: list[Specimen]  # primary specimens recorded for this activity (collected or not)
+
+    @property
+    def missing(self) -> bool:
+        return not self.recorded
+
+
+def expected_by_visit(participant, specimens: list[Specimen]) -> list[tuple[object, list[ExpectedSpecimen]]]:
+    """Per visit of the participant, the specimens the protocol expects and what was recorded for each."""
+    protocol = current_protocol(participant.study)
+    if protocol is None:
+        return []
+    primary = [s for s in specimens if s.parent_id is None]
+    out = []
+    for visit in participant.visits.filter(cancelled=False).order_by("target_date", "sequence"):
+        planned = next((v for v in protocol.visits if v.code == visit.visit_code), None)
+        if planned is None:
+            continue
+        activities = [a for a in activities_for(protocol, planned, participant.arm_code) if a.kind == "specimen"]
+        rows = [
+            ExpectedSpecimen(a.key, a.code, [s for s in primary if s.visit_id == visit.pk and s.activity_key == a.key])
+            for a in activities
+        ]
+        if rows:
+            out.append((visit, rows))
+    return out
