@@ -64,6 +64,8 @@ class Specimen(models.Model):
         COLLECTED = "collected", _("Collected")
         STORED = "stored", _("Stored")
         CHECKED_OUT = "checked_out", _("Checked out")
+        SHIPPED = "shipped", _("Shipped")
+        DISPENSED = "dispensed", _("Dispensed")
         CONSUMED = "consumed", _("Consumed")
         DISPOSED = "disposed", _("Disposed of")
 
@@ -148,3 +150,95 @@ class Position(models.Model):
     @property
     def label(self) -> str:
         return f"{chr(64 + self.row)}{self.col}"
+
+
+class ConsentUse(models.Model):
+    """What the participant's consent allows their specimens to be used for (one row per participant; absent:
+    nothing recorded, so no transfer abroad)."""
+
+    participant = models.OneToOneField("participants.Participant", on_delete=models.PROTECT, related_name="+")
+    allows_transfer = models.BooleanField(_("transfer to other institutions"), default=False)
+    allows_genetic = models.BooleanField(_("genetic analysis"), default=False)
+    allows_future_research = models.BooleanField(_("future research"), default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.participant} consent uses"
+
+
+class Shipment(models.Model):
+    """A consignment of specimens from one site to a destination; abroad, it needs an export approval."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Being prepared")
+        SHIPPED = "shipped", _("Shipped")
+        RECEIVED = "received", _("Received")
+
+    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey("studies.Site", on_delete=models.PROTECT, related_name="+")
+    destination = models.CharField(_("destination"), max_length=200)
+    abroad = models.BooleanField(_("outside the country"), default=False)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    approval_reference = models.CharField(_("export approval reference"), max_length=100, blank=True)
+    approval_date = models.DateField(_("export approval date"), null=True, blank=True)
+    approval_scope = models.TextField(_("export approval scope"), blank=True)
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    shipped_temperature_c = models.SmallIntegerField(_("shipping temperature (°C)"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    received_temperature_c = models.SmallIntegerField(_("temperature on arrival (°C)"), null=True, blank=True)
+    received_condition = models.TextField(_("condition on arrival"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} → {self.destination}"
+
+    @property
+    def has_approval(self) -> bool:
+        return bool(self.approval_reference and self.approval_date)
+
+
+class ShipmentItem(models.Model):
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="items")
+    specimen = models.ForeignKey(Specimen, on_delete=models.PROTECT, related_name="shipment_items")
+
+    class Meta:
+        ordering = ["shipment", "specimen__seq"]
+        constraints = [models.UniqueConstraint(fields=["shipment", "specimen"], name="specimen_once_per_shipment")]
+
+    def __str__(self) -> str:
+        return f"{self.shipment} {self.specimen}"
+
+
+class ProductRelease(models.Model):
+    """The release testing of one cell-product lot: the results as recorded and the outcome per criterion."""
+
+    specimen = models.OneToOneField(Specimen, on_delete=models.PROTECT, related_name="release")
+    lot = models.CharField(_("lot"), max_length=64)
+    passage = models.PositiveSmallIntegerField(_("passage"), null=True, blank=True)
+    cells_per_ml = models.FloatField(_("cells per mL"), null=True, blank=True)
+    results = models.JSONField(_("results"), default=dict)  # criterion code -> recorded text
+    outcomes = models.JSONField(_("outcomes"), default=list)  # [{code, passed, value}]
+    released = models.BooleanField(_("released"), default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.specimen} lot {self.lot}"
+
+
+class Dispense(models.Model):
+    """A released cell product given at the participant's transplantation visit."""
+
+    specimen = models.OneToOneField(Specimen, on_delete=models.PROTECT, related_name="dispense")
+    visit = models.ForeignKey("participants.Visit", on_delete=models.PROTECT, related_name="+")
+    transport_temperature_c = models.SmallIntegerField(_("transport temperature (°C)"))
+    dispensed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    dispensed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.specimen} → {self.visit}"

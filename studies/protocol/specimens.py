@@ -86,10 +86,47 @@ BUILTIN_TYPES: dict[str, SpecimenType] = {
 
 
 @dataclass(frozen=True)
+class ReleaseCriterion:
+    """One release criterion of a cell product: a number within [minimum, maximum], or an expected outcome."""
+
+    code: str
+    label: Text
+    minimum: float | None = None
+    maximum: float | None = None
+    expect: str | None = None  # one of OUTCOMES
+    unit: str = ""
+
+    @property
+    def numeric(self) -> bool:
+        return self.expect is None
+
+
+OUTCOMES = ("positive", "negative", "pass", "fail", "normal", "abnormal")
+
+
+def _criterion(code, en, zh, minimum=None, maximum=None, expect=None, unit="%") -> ReleaseCriterion:
+    return ReleaseCriterion(code, Text(en, zh), minimum, maximum, expect, unit if expect is None else "")
+
+
+# The stem-cell trial's criteria (seed 002) with the ISCT minimal criteria for MSC as the numbers (Dominici et al.,
+# Cytotherapy 2006;8:315: >= 95 % positive for the stromal markers, <= 2 % CD45); a protocol may declare its own.
+DEFAULT_RELEASE = (
+    _criterion("cd44", "CD44+", "CD44阳性", minimum=95),
+    _criterion("cd73", "CD73+", "CD73阳性", minimum=95),
+    _criterion("cd29", "CD29+", "CD29阳性", minimum=95),
+    _criterion("cd45", "CD45−", "CD45阴性", maximum=2),
+    _criterion("sterility", "Sterility (aerobes, anaerobes)", "无菌检查（需氧菌、厌氧菌）", expect="negative"),
+    _criterion("mycoplasma", "Mycoplasma", "支原体", expect="negative"),
+    _criterion("karyotype", "Karyotype", "核型", expect="normal"),
+)
+
+
+@dataclass(frozen=True)
 class Biobank:
     types: tuple[SpecimenType, ...] = ()  # the study's own, and built-ins it redefines
     specimen_id_pattern: str = DEFAULT_ID_PATTERN
     freeze_thaw_limit: int | None = None
+    release_criteria: tuple[ReleaseCriterion, ...] = DEFAULT_RELEASE
 
     @property
     def codes(self) -> frozenset[str]:
@@ -118,14 +155,32 @@ TYPE_KEYS = ("container", "volume_ml", "limits", "storage_temperature_c", "timin
 def read_biobank(r: Reader, data: Any, path: str = "biobank") -> Biobank:
     if data is None:
         return Biobank()
-    if r.mapping(data, path, (), ("specimen_types", "specimen_id_pattern", "freeze_thaw_limit")) is None:
+    keys = ("specimen_types", "specimen_id_pattern", "freeze_thaw_limit", "release_criteria")
+    if r.mapping(data, path, (), keys) is None:
         return Biobank()
     pattern = r.string(data, "specimen_id_pattern", path, default=DEFAULT_ID_PATTERN)
     _check_pattern(r, join(path, "specimen_id_pattern"), pattern)
     types = [t for p, item in r.items(data, "specimen_types", path, MAX_TYPES) if (t := _read_type(r, item, p))]
     _check_types(r, path, types)
     limit = r.integer(data, "freeze_thaw_limit", path, minimum=0, maximum=100)
-    return Biobank(tuple(types), pattern, limit)
+    release = tuple(
+        c for p, item in r.items(data, "release_criteria", path, MAX_TYPES) if (c := _read_criterion(r, item, p))
+    )
+    return Biobank(tuple(types), pattern, limit, release if "release_criteria" in data else DEFAULT_RELEASE)
+
+
+def _read_criterion(r: Reader, data: Any, path: str) -> ReleaseCriterion | None:
+    if r.mapping(data, path, ("code", "label"), ("minimum", "maximum", "expect", "unit")) is None:
+        return None
+    code, label = r.string(data, "code", path), r.text(data, "label", path)
+    minimum, maximum = r.number(data, "minimum", path), r.number(data, "maximum", path)
+    expect = r.choice(data, "expect", path, OUTCOMES)
+    if (expect is None) == (minimum is None and maximum is None):
+        r.add(path, gettext_noop("a release criterion gives either `expect` or `minimum`/`maximum`"))
+        return None
+    if code is None or label is None:
+        return None
+    return ReleaseCriterion(code, label, minimum, maximum, expect, r.string(data, "unit", path, default=""))
 
 
 def _read_type(r: Reader, data: Any, path: str) -> SpecimenType | None:

@@ -21,8 +21,8 @@ from studies.models import Study
 from studies.protocol.specimens import biobank_of, specimen_id
 from studies.selectors import current_protocol
 
-from . import processing
-from .models import Box, Freezer, Position, Rack, Specimen
+from .. import processing
+from ..models import Box, Freezer, Position, Rack, Specimen
 
 Action = AuditEvent.Action
 PROCESSING_FIELDS = (
