@@ -71,6 +71,8 @@ class Action(StrEnum):
     # racks and boxes. Seeing specimens and box maps needs only VIEW_STUDY (within the user's sites).
     HANDLE_SPECIMENS = "handle_specimens"
     MANAGE_STORAGE = "manage_storage"
+    SHIP_SPECIMENS = "ship_specimens"  # build, ship and receive shipments; record what consent allows
+    APPROVE_EXPORT = "approve_export"  # record the export approval a shipment abroad needs
     # API tokens of the study's other members: list, regenerate and revoke them (api app). Every member makes and
     # revokes their own token without it.
     MANAGE_API_TOKENS = "manage_api_tokens"
@@ -154,6 +156,8 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
             A.RANDOMISE,
             A.EMERGENCY_UNBLIND,
             A.HANDLE_SPECIMENS,
+            A.SHIP_SPECIMENS,
+            A.APPROVE_EXPORT,
         }
     ),
     Role.COORDINATOR: frozenset(
@@ -170,6 +174,7 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
             A.RANDOMISE,
             A.HANDLE_SPECIMENS,
             A.MANAGE_STORAGE,
+            A.SHIP_SPECIMENS,
         }
     ),
     Role.MONITOR: frozenset(

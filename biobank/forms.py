@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import text_for
 from core.inputs import BoundedInputMixin
 
 from .models import Box
@@ -116,3 +117,73 @@ class BoxForm(BoundedInputMixin, forms.Form):
     def __init__(self, *args, racks, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rack"].queryset = racks
+
+
+class ConsentUseForm(BoundedInputMixin, forms.Form):
+    allows_transfer = forms.BooleanField(label=_("Transfer to other institutions"), required=False)
+    allows_genetic = forms.BooleanField(label=_("Genetic analysis"), required=False)
+    allows_future_research = forms.BooleanField(label=_("Future research"), required=False)
+
+
+class ShipmentForm(BoundedInputMixin, forms.Form):
+    site = forms.ModelChoiceField(label=_("From site"), queryset=None)
+    destination = forms.CharField(label=_("Destination"), max_length=200)
+    abroad = forms.BooleanField(label=_("Outside the country (needs an export approval)"), required=False)
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+
+
+class ShipmentAddForm(BoundedInputMixin, forms.Form):
+    ids = forms.CharField(
+        label=_("Specimen IDs"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=20_000,
+        help_text=_("Scan or type the IDs, one per line or separated by spaces."),
+    )
+
+    def labels(self) -> list[str]:
+        return list(dict.fromkeys(self.cleaned_data["ids"].split()))[:500]
+
+
+class ApprovalForm(BoundedInputMixin, forms.Form):
+    reference = forms.CharField(label=_("Approval reference"), max_length=100)
+    date = forms.DateField(label=_("Approval date"), widget=forms.DateInput(attrs={"type": "date"}))
+    scope = forms.CharField(label=_("Scope"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ShipForm(BoundedInputMixin, forms.Form):
+    temperature_c = forms.IntegerField(label=_("Temperature (°C)"), min_value=-200, max_value=40)
+
+
+class ReceiveForm(BoundedInputMixin, forms.Form):
+    temperature_c = forms.IntegerField(label=_("Temperature on arrival (°C)"), min_value=-200, max_value=40)
+    condition = forms.CharField(label=_("Condition on arrival"), required=False, max_length=2000)
+
+
+class ReleaseForm(BoundedInputMixin, forms.Form):
+    lot = forms.CharField(label=_("Lot"), max_length=64)
+    passage = forms.IntegerField(label=_("Passage"), required=False, min_value=0, max_value=100)
+    cells_per_ml = forms.FloatField(label=_("Cells per mL"), required=False, min_value=0, max_value=1e12)
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        for criterion in criteria:
+            unit = f" ({criterion.unit})" if criterion.unit else ""
+            self.fields[f"result_{criterion.code}"] = forms.CharField(
+                label=f"{text_for(criterion.label)}{unit}", required=False, max_length=64
+            )
+
+    def results(self) -> dict[str, str]:
+        prefix = "result_"
+        return {k[len(prefix) :]: v for k, v in self.cleaned_data.items() if k.startswith(prefix)}
+
+
+class DispenseForm(BoundedInputMixin, forms.Form):
+    visit = forms.ModelChoiceField(label=_("Visit"), queryset=None)
+    transport_temperature_c = forms.IntegerField(label=_("Transport temperature (°C)"), min_value=-200, max_value=40)
+
+    def __init__(self, *args, visits, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visit"].queryset = visits

@@ -12,7 +12,7 @@ from participants.selectors import participants_for_user
 from studies.protocol import activities_for
 from studies.selectors import current_protocol
 
-from .models import Box, Freezer, Position, Specimen
+from .models import Box, ConsentUse, Freezer, Position, Shipment, Specimen
 
 
 def specimens_for_user(user) -> QuerySet[Specimen]:
@@ -23,15 +23,47 @@ def specimens_for_user(user) -> QuerySet[Specimen]:
     )
 
 
+def _at_users_sites(user) -> Q:
+    """Rows whose ``site`` the user may see: every site of an all-sites membership, else the membership's own."""
+    memberships = Membership.objects.filter(user=user, is_active=True, study__is_active=True)
+    whole_studies = memberships.filter(all_sites=True).values("study_id")
+    return Q(site__study_id__in=whole_studies) | Q(site_id__in=memberships.filter(all_sites=False).values("sites"))
+
+
 def freezers_for_user(user) -> QuerySet[Freezer]:
     if not user.is_authenticated:
         return Freezer.objects.none()
-    memberships = Membership.objects.filter(user=user, is_active=True, study__is_active=True)
-    whole_studies = memberships.filter(all_sites=True).values("study_id")
-    site_ids = memberships.filter(all_sites=False).values("sites")
-    return Freezer.objects.filter(Q(site__study_id__in=whole_studies) | Q(site_id__in=site_ids)).select_related(
-        "site", "site__study"
+    return Freezer.objects.filter(_at_users_sites(user)).select_related("site", "site__study")
+
+
+def shipments_for_user(user) -> QuerySet[Shipment]:
+    if not user.is_authenticated:
+        return Shipment.objects.none()
+    return Shipment.objects.filter(_at_users_sites(user)).select_related("site", "study")
+
+
+def shipment_specimens(shipment: Shipment) -> QuerySet[Specimen]:
+    return (
+        Specimen.objects.filter(shipment_items__shipment=shipment)
+        .select_related("participant", "visit")
+        .order_by("seq")
     )
+
+
+def manifest_rows(shipment: Shipment):
+    """The manifest: one row per specimen, no personal data (the study ID is the participant's pseudonym)."""
+    yield ["specimen_id", "type", "participant", "visit", "volume_ml", "sprec", "collected_at"]
+    for s in shipment_specimens(shipment):
+        collected = s.collected_at.isoformat() if s.collected_at else ""
+        yield [
+            s.label_id,
+            s.type_code,
+            s.participant.identifier,
+            s.visit.visit_code if s.visit else "",
+            s.volume_ml,
+            s.sprec,
+            collected,
+        ]
 
 
 def boxes_for_user(user) -> QuerySet[Box]:
@@ -127,3 +159,9 @@ def expected_by_visit(participant, specimens: list[Specimen]) -> list[tuple[obje
         if rows:
             out.append((visit, rows))
     return out
+
+
+def consent_uses_of(participant) -> dict[str, bool]:
+    row = ConsentUse.objects.filter(participant=participant).first()
+    names = ("allows_transfer", "allows_genetic", "allows_future_research")
+    return {name: getattr(row, name) for name in names} if row else {}

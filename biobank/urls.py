@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import products, shipments
 
 app_name = "biobank"
 
@@ -17,4 +18,10 @@ urlpatterns = [
     path("<slug:study_code>/storage/", views.storage_list, name="storage-list"),
     path("<slug:study_code>/find/", views.specimen_find, name="specimen-find"),
     path("freezers/<int:freezer_id>/", views.freezer_detail, name="freezer-detail"),
+    path("<slug:study_code>/shipments/", shipments.shipment_list, name="shipment-list"),
+    path("shipments/<int:shipment_id>/", shipments.shipment_detail, name="shipment-detail"),
+    path("shipments/<int:shipment_id>/manifest.csv", shipments.shipment_manifest, name="shipment-manifest"),
+    path("participants/<int:participant_id>/consent-uses/", shipments.consent_uses, name="consent-uses"),
+    path("specimens/<int:specimen_id>/release/", products.product_release, name="product-release"),
+    path("specimens/<int:specimen_id>/dispense/", products.product_dispense, name="product-dispense"),
 ]

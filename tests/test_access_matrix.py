@@ -89,7 +89,13 @@ GATES = {
     "exports:saved-export-save": Gate(POST_ONLY, post=V.EXPORT_DATA, post_ok=302),  # an empty POST: back, unsaved
     "home": Gate(None),
     "biobank:freezer-detail": Gate(post=V.MANAGE_STORAGE),
+    "biobank:consent-uses": Gate(POST_ONLY, post=V.SHIP_SPECIMENS, post_ok=302),
     "biobank:participant-specimens": Gate(),
+    "biobank:product-dispense": Gate(POST_ONLY, post=V.HANDLE_SPECIMENS, post_ok=302),
+    "biobank:product-release": Gate(V.HANDLE_SPECIMENS, post=V.HANDLE_SPECIMENS),
+    "biobank:shipment-detail": Gate(post=V.SHIP_SPECIMENS, post_ok=302),
+    "biobank:shipment-list": Gate(post=V.SHIP_SPECIMENS),
+    "biobank:shipment-manifest": Gate(),
     "biobank:specimen-aliquot": Gate(POST_ONLY, post=V.HANDLE_SPECIMENS, post_ok=302),
     "biobank:specimen-collect": Gate(V.HANDLE_SPECIMENS, post=V.HANDLE_SPECIMENS),
     "biobank:specimen-detail": Gate(),

@@ -16,17 +16,28 @@ from participants.access import participant_for_user
 from studies.access import study_for_user
 from studies.selectors import sites_for_user
 
-from . import selectors, services
-from .access import (
+from .. import selectors, services
+from ..access import (
     freezer_for_user,
     may_handle,
     may_manage_storage,
+    may_ship,
     require_handle,
     require_manage_storage,
     specimen_for_user,
 )
-from .forms import AliquotForm, BoxForm, CollectForm, DisposeForm, FreezerForm, NotCollectedForm, PlaceForm, RackForm
-from .models import Freezer, Rack
+from ..forms import (
+    AliquotForm,
+    BoxForm,
+    CollectForm,
+    ConsentUseForm,
+    DisposeForm,
+    FreezerForm,
+    NotCollectedForm,
+    PlaceForm,
+    RackForm,
+)
+from ..models import Freezer, Rack
 
 
 def _type_choices(study):
@@ -45,6 +56,8 @@ def participant_specimens(request, participant_id: int):
         "specimens": specimens,
         "expected": selectors.expected_by_visit(participant, specimens),
         "may_handle": may_handle(request.user, participant.study),
+        "may_ship": may_ship(request.user, participant.study),
+        "consent_form": ConsentUseForm(initial=selectors.consent_uses_of(participant)),
     }
     return render(request, "biobank/participant_specimens.html", context)
 
@@ -98,6 +111,7 @@ def specimen_detail(request, specimen_id: int):
     context = {
         "specimen": specimen,
         "specimen_type": _type_label(study, specimen.type_code),
+        "is_product": _base(study, specimen.type_code) == "cell_product",
         "ancestors": ancestors,
         "descendants": descendants,
         "may_handle": handle,
@@ -113,6 +127,13 @@ def _type_label(study, code: str) -> str:
         return text_for(services.study_biobank(study).specimen_type(code).label)
     except KeyError:
         return code
+
+
+def _base(study, code: str) -> str | None:
+    try:
+        return services.study_biobank(study).specimen_type(code).base
+    except KeyError:
+        return None
 
 
 def _site_boxes(user, specimen):
