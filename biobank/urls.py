@@ -15,6 +15,7 @@ urlpatterns = [
     path("specimens/<int:specimen_id>/aliquot/", views.specimen_aliquot, name="specimen-aliquot"),
     path("specimens/<int:specimen_id>/place/", views.specimen_place, name="specimen-place"),
     path("specimens/<int:specimen_id>/dispose/", views.specimen_dispose, name="specimen-dispose"),
+    path("specimens/<int:specimen_id>/labels.pdf", views.specimen_labels, name="specimen-labels"),
     path("<slug:study_code>/storage/", views.storage_list, name="storage-list"),
     path("<slug:study_code>/find/", views.specimen_find, name="specimen-find"),
     path("freezers/<int:freezer_id>/", views.freezer_detail, name="freezer-detail"),

@@ -39,6 +39,7 @@ PROCESSING_FIELDS = (
     "storage_temperature_c",
 )
 COLLECTION_FIELDS = ("tube_id", "volume_ml", "fasting", "notes", *PROCESSING_FIELDS)
+LABEL_SIZES = {"25x13": (25, 13), "38x13": (38, 13), "51x25": (51, 25)}  # common cryo labels, width × height mm
 OPEN_STATUSES = (Specimen.Status.COLLECTED, Specimen.Status.STORED, Specimen.Status.CHECKED_OUT)
 
 
@@ -267,3 +268,29 @@ def _create(user, model, audit_site, **fields):
     except IntegrityError:
         raise ValidationError(_("That name is already used here.")) from None
     return instance
+
+
+def labels_print(*, user, specimens: list[Specimen], size: str) -> bytes:
+    """The label sheet of ``specimens`` (a collection and its aliquots, say); the printing is audited."""
+    # Imported here, not at the top: reportlab is a new dependency (pyproject), and until every deployment has
+    # it the rest of the biobank must keep working; only printing labels needs it.
+    from ..labels import Label, label_sheet
+
+    if size not in LABEL_SIZES:
+        raise ValidationError(_("Unknown label size."))
+    labels = [
+        Label(s.label_id, s.type_code, s.visit.visit_code if s.visit else "", _day(s.collected_at)) for s in specimens
+    ]
+    pdf = label_sheet(labels, LABEL_SIZES[size])
+    root = specimens[0]
+    audit_record(
+        user=user,
+        action=Action.EXPORT,
+        instance=root,
+        changes={"labels_printed": [None, [s.label_id for s in specimens]]},
+    )
+    return pdf
+
+
+def _day(moment) -> str:
+    return timezone.localtime(moment).date().isoformat() if moment else ""

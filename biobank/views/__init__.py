@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.downloads import attachment
 from core.i18n import text_for
 from participants.access import participant_for_user
 from studies.access import study_for_user
@@ -112,6 +114,7 @@ def specimen_detail(request, specimen_id: int):
         "specimen": specimen,
         "specimen_type": _type_label(study, specimen.type_code),
         "is_product": _base(study, specimen.type_code) == "cell_product",
+        "label_sizes": services.LABEL_SIZES,
         "ancestors": ancestors,
         "descendants": descendants,
         "may_handle": handle,
@@ -186,6 +189,20 @@ def specimen_dispose(request, specimen_id: int):
         return _("Disposal recorded.")
 
     return _post_on_specimen(request, specimen_id, DisposeForm, act)
+
+
+def specimen_labels(request, specimen_id: int):
+    """The label sheet (PDF) of a specimen and all its aliquots and derivatives."""
+    specimen = specimen_for_user(request.user, specimen_id)
+    require_handle(request.user, specimen.study)
+    _, descendants = selectors.lineage(specimen)
+    size = request.GET.get("size", "38x13")
+    try:
+        pdf = services.labels_print(user=request.user, specimens=[specimen, *(d for _, d in descendants)], size=size)
+    except ValidationError as error:
+        return HttpResponseBadRequest(" ".join(error.messages))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    return attachment(response, f"labels-{specimen.label_id}.pdf")
 
 
 def storage_list(request, study_code: str):
