@@ -158,3 +158,12 @@ def test_a_site_a_coordinator_cannot_reach_a_site_b_specimen(client, bank, make_
 def test_the_participant_page_links_to_the_specimens(staff, bank):
     page = staff.get(reverse("participants:participant-detail", args=[bank.world.participant_a.pk]))
     assert reverse("biobank:participant-specimens", args=[bank.world.participant_a.pk]).encode() in page.content
+
+
+def test_the_pages_read_in_chinese(staff, bank):
+    specimen = collect(bank, centrifuged_at=at(10, 30))
+    staff.cookies["django_language"] = "zh-hans"
+    page = staff.get(reverse("biobank:specimen-detail", args=[specimen.pk])).content.decode()
+    assert "样本谱系" in page and "超出时限 30 分钟" in page
+    collect_page = staff.get(reverse("biobank:specimen-collect", args=[bank.world.participant_a.pk])).content.decode()
+    assert "采集时间" in collect_page and "全血（EDTA）" in collect_page
