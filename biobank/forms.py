@@ -89,6 +89,10 @@ class PlaceForm(BoundedInputMixin, forms.Form):
         return ord(text[0]) - 64, int(text[1:])
 
 
+class CheckForm(BoundedInputMixin, forms.Form):
+    action = forms.ChoiceField(choices=[("out", _("Check out")), ("in", _("Check in"))])
+
+
 class DisposeForm(BoundedInputMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500)
     consumed = forms.BooleanField(label=_("Used up (consumed) rather than discarded"), required=False)

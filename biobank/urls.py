@@ -14,6 +14,7 @@ urlpatterns = [
     path("specimens/<int:specimen_id>/", views.specimen_detail, name="specimen-detail"),
     path("specimens/<int:specimen_id>/aliquot/", views.specimen_aliquot, name="specimen-aliquot"),
     path("specimens/<int:specimen_id>/place/", views.specimen_place, name="specimen-place"),
+    path("specimens/<int:specimen_id>/check/", views.specimen_check, name="specimen-check"),
     path("specimens/<int:specimen_id>/dispose/", views.specimen_dispose, name="specimen-dispose"),
     path("specimens/<int:specimen_id>/labels.pdf", views.specimen_labels, name="specimen-labels"),
     path("<slug:study_code>/storage/", views.storage_list, name="storage-list"),

@@ -97,6 +97,7 @@ GATES = {
     "biobank:shipment-list": Gate(post=V.SHIP_SPECIMENS),
     "biobank:shipment-manifest": Gate(),
     "biobank:specimen-aliquot": Gate(POST_ONLY, post=V.HANDLE_SPECIMENS, post_ok=302),
+    "biobank:specimen-check": Gate(POST_ONLY, post=V.HANDLE_SPECIMENS, post_ok=302),
     "biobank:specimen-collect": Gate(V.HANDLE_SPECIMENS, post=V.HANDLE_SPECIMENS),
     "biobank:specimen-detail": Gate(),
     "biobank:specimen-dispose": Gate(POST_ONLY, post=V.HANDLE_SPECIMENS, post_ok=302),

@@ -294,3 +294,35 @@ def labels_print(*, user, specimens: list[Specimen], size: str) -> bytes:
 
 def _day(moment) -> str:
     return timezone.localtime(moment).date().isoformat() if moment else ""
+
+
+def specimen_check_out(*, user, specimen: Specimen) -> Specimen:
+    """Take a stored specimen out of its box (its cell stays reserved for it)."""
+    return _set_stored(user, specimen, Specimen.Status.STORED, Specimen.Status.CHECKED_OUT, thawed=False)
+
+
+def specimen_check_in(*, user, specimen: Specimen) -> Specimen:
+    """Put a checked-out specimen back: one more freeze-thaw cycle (``freeze_thaw_warning`` says when too many)."""
+    return _set_stored(user, specimen, Specimen.Status.CHECKED_OUT, Specimen.Status.STORED, thawed=True)
+
+
+def _set_stored(user, specimen: Specimen, expected: str, status: str, *, thawed: bool) -> Specimen:
+    with transaction.atomic():
+        specimen = Specimen.objects.select_for_update().get(pk=specimen.pk)
+        if specimen.status != expected:
+            raise ValidationError(
+                _("Specimen %(id)s is %(status)s.") % {"id": specimen, "status": specimen.get_status_display()}
+            )
+        before = snapshot(specimen, ["status", "freeze_thaw_cycles"])
+        specimen.status = status
+        specimen.freeze_thaw_cycles += 1 if thawed else 0
+        specimen.save(update_fields=["status", "freeze_thaw_cycles"])
+        changes = diff(before, snapshot(specimen, ["status", "freeze_thaw_cycles"]))
+        audit_record(user=user, action=Action.UPDATE, instance=specimen, changes=changes)
+    return specimen
+
+
+def freeze_thaw_warning(specimen: Specimen) -> bool:
+    """More freeze-thaw cycles than the protocol's ``freeze_thaw_limit``."""
+    limit = study_biobank(specimen.study).freeze_thaw_limit
+    return limit is not None and specimen.freeze_thaw_cycles > limit

@@ -31,6 +31,7 @@ from ..access import (
 from ..forms import (
     AliquotForm,
     BoxForm,
+    CheckForm,
     CollectForm,
     ConsentUseForm,
     DisposeForm,
@@ -115,6 +116,7 @@ def specimen_detail(request, specimen_id: int):
         "specimen_type": _type_label(study, specimen.type_code),
         "is_product": _base(study, specimen.type_code) == "cell_product",
         "label_sizes": services.LABEL_SIZES,
+        "too_many_thaws": services.freeze_thaw_warning(specimen),
         "ancestors": ancestors,
         "descendants": descendants,
         "may_handle": handle,
@@ -180,6 +182,22 @@ def specimen_place(request, specimen_id: int):
         return _("Placed at %(where)s.") % {"where": position}
 
     return _post_on_specimen(request, specimen_id, PlaceForm, act, boxes=lambda s: _site_boxes(request.user, s))
+
+
+@require_POST
+def specimen_check(request, specimen_id: int):
+    """Check a stored specimen out of its box, or back in (``action``: out or in)."""
+
+    def act(specimen, form):
+        if request.POST.get("action") == "in":
+            specimen = services.specimen_check_in(user=request.user, specimen=specimen)
+            if services.freeze_thaw_warning(specimen):
+                messages.warning(request, _("More freeze-thaw cycles than the protocol allows."))
+            return _("Checked in.")
+        services.specimen_check_out(user=request.user, specimen=specimen)
+        return _("Checked out.")
+
+    return _post_on_specimen(request, specimen_id, CheckForm, act)
 
 
 @require_POST

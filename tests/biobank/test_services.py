@@ -122,3 +122,16 @@ def test_a_box_of_another_site_is_refused(bank):
 def test_a_box_grid_is_bounded(bank):
     with pytest.raises(ValidationError):
         services.box_create(user=bank.user, rack=bank.rack, name="Huge", rows=27, cols=9)
+
+
+def test_each_check_in_counts_a_freeze_thaw_cycle_and_the_protocol_limit_warns(bank):
+    specimen = collect(bank)
+    services.specimen_place(user=bank.user, specimen=specimen, box=bank.box, row=1, col=1)
+    with pytest.raises(ValidationError):
+        services.specimen_check_in(user=bank.user, specimen=specimen)
+    for _ in range(2):
+        services.specimen_check_out(user=bank.user, specimen=specimen)
+        specimen = services.specimen_check_in(user=bank.user, specimen=specimen)
+    assert specimen.freeze_thaw_cycles == 2
+    assert Position.objects.get(specimen=specimen).label == "A1"  # its cell stayed reserved
+    assert not services.freeze_thaw_warning(specimen)  # no protocol: no limit
