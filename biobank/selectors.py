@@ -19,7 +19,7 @@ def specimens_for_user(user) -> QuerySet[Specimen]:
     if not user.is_authenticated:
         return Specimen.objects.none()
     return Specimen.objects.filter(participant__in=participants_for_user(user)).select_related(
-        "study", "participant", "participant__site", "visit", "position", "position__box__rack__freezer"
+        "study", "participant", "participant__site", "visit__participant", "position__box__rack__freezer"
     )
 
 
@@ -165,3 +165,23 @@ def consent_uses_of(participant) -> dict[str, bool]:
     row = ConsentUse.objects.filter(participant=participant).first()
     names = ("allows_transfer", "allows_genetic", "allows_future_research")
     return {name: getattr(row, name) for name in names} if row else {}
+
+
+SEARCH_FIELDS = {
+    "type": "type_code",
+    "visit": "visit__visit_code",
+    "participant": "participant__identifier",
+    "status": "status",
+    "sprec": "sprec__istartswith",
+    "box": "position__box__name",
+}
+
+
+def specimen_search(user, study, filters: dict[str, str]) -> QuerySet[Specimen]:
+    """The study's specimens the user may see, narrowed by any of SEARCH_FIELDS (exact, SPREC by its start)."""
+    found = specimens_for_user(user).filter(study=study)
+    for key, lookup in SEARCH_FIELDS.items():
+        value = (filters.get(key) or "").strip()[:64]
+        if value:
+            found = found.filter(**{lookup: value})
+    return found.order_by("seq")

@@ -19,6 +19,7 @@ urlpatterns = [
     path("specimens/<int:specimen_id>/labels.pdf", views.specimen_labels, name="specimen-labels"),
     path("<slug:study_code>/storage/", views.storage_list, name="storage-list"),
     path("<slug:study_code>/find/", views.specimen_find, name="specimen-find"),
+    path("<slug:study_code>/specimens/", views.specimen_list, name="specimen-list"),
     path("freezers/<int:freezer_id>/", views.freezer_detail, name="freezer-detail"),
     path("<slug:study_code>/shipments/", shipments.shipment_list, name="shipment-list"),
     path("shipments/<int:shipment_id>/", shipments.shipment_detail, name="shipment-detail"),

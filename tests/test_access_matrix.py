@@ -103,6 +103,7 @@ GATES = {
     "biobank:specimen-dispose": Gate(POST_ONLY, post=V.HANDLE_SPECIMENS, post_ok=302),
     "biobank:specimen-find": Gate(),
     "biobank:specimen-labels": Gate(V.HANDLE_SPECIMENS),
+    "biobank:specimen-list": Gate(),
     "biobank:specimen-not-collected": Gate(POST_ONLY, post=V.HANDLE_SPECIMENS, post_ok=302),
     "biobank:specimen-place": Gate(POST_ONLY, post=V.HANDLE_SPECIMENS, post_ok=302),
     "biobank:storage-list": Gate(post=V.MANAGE_STORAGE),

@@ -40,7 +40,7 @@ from ..forms import (
     PlaceForm,
     RackForm,
 )
-from ..models import Freezer, Rack
+from ..models import Freezer, Rack, Specimen
 
 
 def _type_choices(study):
@@ -284,6 +284,20 @@ def _storage_post(request, freezer: Freezer, racks):
         else:
             return None, None
     return rack_form, box_form
+
+
+def specimen_list(request, study_code: str):
+    """Search the study's specimens by type, visit, participant, status, SPREC or box (at most 500 shown)."""
+    study = study_for_user(request.user, study_code)
+    found = selectors.specimen_search(request.user, study, request.GET)
+    context = {
+        "study": study,
+        "specimens": found[:500],
+        "count": found.count(),
+        "filters": {key: request.GET.get(key, "")[:64] for key in selectors.SEARCH_FIELDS},
+        "statuses": Specimen.Status.choices,
+    }
+    return render(request, "biobank/specimen_list.html", context)
 
 
 def specimen_find(request, study_code: str):

@@ -167,3 +167,19 @@ def test_the_pages_read_in_chinese(staff, bank):
     assert "样本谱系" in page and "超出时限 30 分钟" in page
     collect_page = staff.get(reverse("biobank:specimen-collect", args=[bank.world.participant_a.pk])).content.decode()
     assert "采集时间" in collect_page and "全血（EDTA）" in collect_page
+
+
+def test_the_search_filters_by_type_visit_sprec_and_box_with_bounded_queries(staff, bank):
+    blood = collect(bank, centrifuged_at=at(9), centrifuge_g=2000, centrifuge_minutes=10, centrifuge_temperature_c=4)
+    services.specimen_place(user=bank.user, specimen=blood, box=bank.box, row=1, col=1)
+    collect(bank, type_code="stool")
+    url = reverse("biobank:specimen-list", args=[bank.world.study.code])
+    few, page = _queries(staff, url)
+    assert "2 specimens" in page
+    assert blood.label_id in staff.get(url, {"sprec": "bld-ped-a-e"}).content.decode()
+    assert "1 specimen" in staff.get(url, {"type": "stool", "visit": "baseline"}).content.decode()
+    assert "1 specimen" in staff.get(url, {"box": "Box 1"}).content.decode()
+    for _ in range(10):
+        services.specimen_place(user=bank.user, specimen=collect(bank), box=bank.box, row=2 + _ // 9, col=1 + _ % 9)
+    many, page = _queries(staff, url)
+    assert "12 specimens" in page and many == few
