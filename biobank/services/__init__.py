@@ -97,6 +97,8 @@ def specimen_collect(*, user, visit, type_code: str, activity_key: str = "", **v
         raise TypeError(f"unknown fields {sorted(unknown)}")
     _check_visit(visit)
     _check_processing(values)
+    if values.get("storage_temperature_c") is None:  # not given: the protocol's temperature for the type
+        values["storage_temperature_c"] = specimen_type.storage_temperature_c
     with transaction.atomic():
         specimen = _new_specimen(
             study=visit.participant.study,
@@ -106,7 +108,6 @@ def specimen_collect(*, user, visit, type_code: str, activity_key: str = "", **v
             activity_key=activity_key or type_code,
             status=Specimen.Status.COLLECTED,
             collected_by=user,
-            storage_temperature_c=values.pop("storage_temperature_c", specimen_type.storage_temperature_c),
             **values,
         )
         _apply_checks(specimen, specimen_type)

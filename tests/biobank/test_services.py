@@ -135,3 +135,8 @@ def test_each_check_in_counts_a_freeze_thaw_cycle_and_the_protocol_limit_warns(b
     assert specimen.freeze_thaw_cycles == 2
     assert Position.objects.get(specimen=specimen).label == "A1"  # its cell stayed reserved
     assert not services.freeze_thaw_warning(specimen)  # no protocol: no limit
+
+
+def test_a_storage_temperature_left_empty_is_the_types(bank):
+    assert collect(bank, storage_temperature_c=None).storage_temperature_c == -80
+    assert collect(bank, storage_temperature_c=-196).sprec.endswith("-C")
