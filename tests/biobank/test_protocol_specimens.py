@@ -82,3 +82,19 @@ def test_a_protocol_without_the_block_gets_the_defaults():
     biobank = biobank_of(parse(yaml.safe_dump(minimal())))
     assert biobank.types == ()
     assert specimen_id(biobank.specimen_id_pattern, study="LBPB", prefix="BL", seq=7) == "LBPB-BL000007"
+
+
+def test_release_criteria_are_read_and_default_to_the_seed_s():
+    criteria = [
+        {"code": "cd73", "label": {"en": "CD73+", "zh": "CD73阳性"}, "minimum": 90},
+        {"code": "myco", "label": {"en": "Mycoplasma", "zh": "支原体"}, "expect": "negative"},
+    ]
+    declared = biobank_of(parse(_with({"release_criteria": criteria}))).release_criteria
+    assert [(c.code, c.minimum, c.expect) for c in declared] == [("cd73", 90, None), ("myco", None, "negative")]
+    default = biobank_of(parse(yaml.safe_dump(minimal()))).release_criteria
+    assert [c.code for c in default] == ["cd44", "cd73", "cd29", "cd45", "sterility", "mycoplasma", "karyotype"]
+
+
+def test_a_release_criterion_with_both_a_number_and_an_outcome_is_refused():
+    bad = {"code": "x", "label": {"en": "X", "zh": "X"}, "minimum": 1, "expect": "pass"}
+    assert any("either `expect` or `minimum`/`maximum`" in p for p in _problems(_with({"release_criteria": [bad]})))
