@@ -93,6 +93,14 @@ class CheckForm(BoundedInputMixin, forms.Form):
     action = forms.ChoiceField(choices=[("out", _("Check out")), ("in", _("Check in"))])
 
 
+class PlaceAllForm(BoundedInputMixin, forms.Form):
+    box = forms.ModelChoiceField(label=_("Box"), queryset=Box.objects.none())
+
+    def __init__(self, *args, boxes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["box"].queryset = boxes
+
+
 class DisposeForm(BoundedInputMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500)
     consumed = forms.BooleanField(label=_("Used up (consumed) rather than discarded"), required=False)

@@ -8,14 +8,14 @@ human genetic resources rules for samples leaving the country). Every step is au
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import audit_record, diff, snapshot
 
-from ..models import ConsentUse, Position, Shipment, ShipmentItem, Specimen
+from ..models import Box, ConsentUse, Position, Shipment, ShipmentItem, Specimen
 
 Action = AuditEvent.Action
 SHIPPABLE = (Specimen.Status.COLLECTED, Specimen.Status.STORED, Specimen.Status.CHECKED_OUT)
@@ -140,3 +140,41 @@ def shipment_receive(*, user, shipment: Shipment, temperature_c: int, condition:
         shipment.save(update_fields=["status", "received_at", "received_temperature_c", "received_condition"])
         audit_record(user=user, action=Action.UPDATE, instance=shipment, changes=diff(before, snapshot(shipment)))
     return shipment
+
+
+def shipment_place(*, user, shipment: Shipment, box: Box) -> int:
+    """Put every specimen of a received shipment into ``box``'s free cells, row by row, in one action (a
+    96-specimen shipment into a 10 × 10 box, say). The box may be at any site of the study (a central biobank);
+    not enough room, or a cell taken meanwhile, places nothing."""
+    if box.rack.freezer.site.study_id != shipment.study_id:
+        raise ValidationError(_("The box is not in this study."))
+    try:
+        with transaction.atomic():
+            return _place_all(user, shipment, box)
+    except IntegrityError:
+        raise ValidationError(_("That position is already taken.")) from None
+
+
+def _place_all(user, shipment: Shipment, box: Box) -> int:
+    shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+    if shipment.status != Shipment.Status.RECEIVED:
+        raise ValidationError(_("Only a received shipment can be placed."))
+    specimens = list(
+        Specimen.objects.select_for_update()
+        .filter(shipment_items__shipment=shipment, status=Specimen.Status.SHIPPED)
+        .order_by("seq")
+    )
+    taken = set(Position.objects.filter(box=box).values_list("row", "col"))
+    free = [(r, c) for r in range(1, box.rows + 1) for c in range(1, box.cols + 1) if (r, c) not in taken]
+    if len(specimens) > len(free):
+        raise ValidationError(
+            _("%(count)s specimens do not fit in the %(free)s free cells of box %(box)s.")
+            % {"count": len(specimens), "free": len(free), "box": box.name}
+        )
+    Position.objects.bulk_create(
+        Position(box=box, row=r, col=c, specimen=s) for s, (r, c) in zip(specimens, free, strict=False)
+    )
+    Specimen.objects.filter(pk__in=[s.pk for s in specimens]).update(status=Specimen.Status.STORED)
+    cells = {s.label_id: f"{box} {chr(64 + r)}{c}" for s, (r, c) in zip(specimens, free, strict=False)}
+    audit_record(user=user, action=Action.UPDATE, instance=shipment, changes={"placed": [None, cells]})
+    return len(specimens)

@@ -16,7 +16,7 @@ from studies.selectors import sites_for_user
 
 from .. import selectors
 from ..access import may_approve_export, may_ship, require_approve_export, require_ship, shipment_for_user
-from ..forms import ApprovalForm, ConsentUseForm, ReceiveForm, ShipForm, ShipmentAddForm, ShipmentForm
+from ..forms import ApprovalForm, ConsentUseForm, PlaceAllForm, ReceiveForm, ShipForm, ShipmentAddForm, ShipmentForm
 from ..services import shipments
 
 
@@ -56,19 +56,28 @@ def shipment_detail(request, shipment_id: int):
         "approval_form": ApprovalForm(),
         "ship_form": ShipForm(),
         "receive_form": ReceiveForm(),
+        "place_form": PlaceAllForm(
+            boxes=selectors.boxes_for_user(request.user).filter(rack__freezer__site__study=shipment.study)
+        ),
     }
     return render(request, "biobank/shipment_detail.html", context)
 
 
 def _shipment_step(request, shipment) -> None:
-    """One step of the shipment's chain (``action``: add, approve, ship, receive), reported as a message."""
-    steps = {"add": (ShipmentAddForm, _add), "approve": (ApprovalForm, _approve), "ship": (ShipForm, _ship)}
-    steps["receive"] = (ReceiveForm, _receive)
-    step = steps.get(request.POST.get("action", ""))
+    """One step of the shipment's chain (``action``: add, approve, ship, receive, place), reported as a message."""
+    data, boxes = request.POST, selectors.boxes_for_user(request.user)
+    steps = {
+        "add": (lambda: ShipmentAddForm(data), _add),
+        "approve": (lambda: ApprovalForm(data), _approve),
+        "ship": (lambda: ShipForm(data), _ship),
+        "receive": (lambda: ReceiveForm(data), _receive),
+        "place": (lambda: PlaceAllForm(data, boxes=boxes), _place),
+    }
+    step = steps.get(data.get("action", ""))
     if step is None:
         messages.error(request, _("Choose what to do with the shipment."))
         return
-    form = step[0](request.POST)
+    form = step[0]()
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return
@@ -102,6 +111,11 @@ def _ship(request, shipment, form) -> str:
 def _receive(request, shipment, form) -> str:
     shipments.shipment_receive(user=request.user, shipment=shipment, **form.cleaned_data)
     return _("Marked as received.")
+
+
+def _place(request, shipment, form) -> str:
+    placed = shipments.shipment_place(user=request.user, shipment=shipment, box=form.cleaned_data["box"])
+    return _("%(count)s specimens placed.") % {"count": placed}
 
 
 def shipment_manifest(request, shipment_id: int):

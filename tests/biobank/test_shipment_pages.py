@@ -3,10 +3,11 @@
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from biobank import services
-from biobank.models import Shipment
+from biobank.models import Position, Shipment, Specimen
 from biobank.services import shipments
 
 from .conftest import collect, make_visit
@@ -77,3 +78,24 @@ def test_a_failed_release_is_shown_and_dispensing_is_refused(client, bank):
     assert "has not passed every release criterion" in refused.content.decode()
     product.refresh_from_db()
     assert product.status != "dispensed"
+
+
+def test_a_received_shipment_of_96_is_placed_in_one_action(client, bank, pi):
+    shipment = shipments.shipment_create(
+        user=pi, study=bank.world.study, site=bank.world.site_a, destination="Central biobank", abroad=False
+    )
+    specimens = [collect(bank) for _ in range(96)]
+    shipments.shipment_add(user=pi, shipment=shipment, specimens=specimens)
+    shipments.shipment_ship(user=pi, shipment=shipment, temperature_c=-78)
+    shipments.shipment_receive(user=pi, shipment=shipment, temperature_c=-75, condition="intact")
+    central = services.freezer_create(user=pi, site=bank.world.site_b, name="Central", temperature_c=-80)
+    box = services.box_create(
+        user=pi, rack=services.rack_create(user=pi, freezer=central, name="R"), name="B", rows=10, cols=10
+    )
+    small = services.box_create(user=pi, rack=box.rack, name="Small", rows=9, cols=9)
+    with pytest.raises(ValidationError, match="do not fit in the 81 free cells"):
+        shipments.shipment_place(user=pi, shipment=shipment, box=small)
+    assert shipments.shipment_place(user=pi, shipment=shipment, box=box) == 96
+    assert Position.objects.filter(box=box).count() == 96
+    assert not Specimen.objects.exclude(status="stored").filter(pk__in=[s.pk for s in specimens]).exists()
+    assert Position.objects.get(specimen=specimens[-1]).label == "J6"
