@@ -199,3 +199,16 @@ class DispenseForm(BoundedInputMixin, forms.Form):
     def __init__(self, *args, visits, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["visit"].queryset = visits
+
+
+class AssayImportForm(forms.Form):
+    file = forms.FileField(label=_("Results (CSV, UTF-8)"))
+
+    def text(self) -> str:
+        upload = self.cleaned_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        try:
+            return upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(_("The file is not UTF-8 text.")) from None

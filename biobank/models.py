@@ -242,3 +242,26 @@ class Dispense(models.Model):
 
     def __str__(self) -> str:
         return f"{self.specimen} → {self.visit}"
+
+
+class AssayResult(models.Model):
+    """One analyte measured in one specimen in one run (imported from the lab's CSV, biobank.assays)."""
+
+    specimen = models.ForeignKey(Specimen, on_delete=models.PROTECT, related_name="assay_results")
+    analyte = models.CharField(_("analyte"), max_length=64)
+    value = models.FloatField(_("value"))
+    unit = models.CharField(_("unit"), max_length=64, blank=True)
+    lower_limit = models.FloatField(_("lower limit of detection"), null=True, blank=True)
+    run = models.CharField(_("run or plate"), max_length=64)
+    measured_on = models.DateField(_("measured on"))
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["specimen", "analyte", "run"]
+        constraints = [
+            models.UniqueConstraint(fields=["specimen", "analyte", "run"], name="one_result_per_analyte_and_run")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.specimen} {self.analyte} {self.value} {self.unit}"

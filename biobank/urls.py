@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import products, shipments
+from .views import assays, products, shipments
 
 app_name = "biobank"
 
@@ -25,6 +25,7 @@ urlpatterns = [
     path("shipments/<int:shipment_id>/", shipments.shipment_detail, name="shipment-detail"),
     path("shipments/<int:shipment_id>/manifest.csv", shipments.shipment_manifest, name="shipment-manifest"),
     path("participants/<int:participant_id>/consent-uses/", shipments.consent_uses, name="consent-uses"),
+    path("<slug:study_code>/assays/", assays.assay_import, name="assay-import"),
     path("specimens/<int:specimen_id>/release/", products.product_release, name="product-release"),
     path("specimens/<int:specimen_id>/dispense/", products.product_dispense, name="product-dispense"),
 ]

@@ -89,6 +89,7 @@ GATES = {
     "exports:saved-export-save": Gate(POST_ONLY, post=V.EXPORT_DATA, post_ok=302),  # an empty POST: back, unsaved
     "home": Gate(None),
     "biobank:freezer-detail": Gate(post=V.MANAGE_STORAGE),
+    "biobank:assay-import": Gate(V.ENTER_DATA, post=V.ENTER_DATA),
     "biobank:consent-uses": Gate(POST_ONLY, post=V.SHIP_SPECIMENS, post_ok=302),
     "biobank:participant-specimens": Gate(),
     "biobank:product-dispense": Gate(POST_ONLY, post=V.HANDLE_SPECIMENS, post_ok=302),

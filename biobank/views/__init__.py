@@ -117,6 +117,7 @@ def specimen_detail(request, specimen_id: int):
         "is_product": _base(study, specimen.type_code) == "cell_product",
         "label_sizes": services.LABEL_SIZES,
         "too_many_thaws": services.freeze_thaw_warning(specimen),
+        "results": specimen.assay_results.all(),
         "ancestors": ancestors,
         "descendants": descendants,
         "may_handle": handle,
