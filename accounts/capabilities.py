@@ -71,6 +71,12 @@ class Action(StrEnum):
     # visits or activities (studies.protocol.blinding): it could unblind the study, so the blinded roles that
     # load protocols may not. Loading the file needs LOAD_PROTOCOL as well.
     AMEND_BLINDING = "amend_blinding"
+    # Biobank (biobank app): collect, aliquot, place, move and dispose of specimens (site staff); set up freezers,
+    # racks and boxes. Seeing specimens and box maps needs only VIEW_STUDY (within the user's sites).
+    HANDLE_SPECIMENS = "handle_specimens"
+    MANAGE_STORAGE = "manage_storage"
+    SHIP_SPECIMENS = "ship_specimens"  # build, ship and receive shipments; record what consent allows
+    APPROVE_EXPORT = "approve_export"  # record the export approval a shipment abroad needs
     # API tokens of the study's other members: list, regenerate and revoke them (api app). Every member makes and
     # revokes their own token without it.
     MANAGE_API_TOKENS = "manage_api_tokens"
@@ -107,6 +113,7 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
             A.GENERATE_ALLOCATION,
             A.READ_UNBLINDING_REPORT,
             A.MANAGE_API_TOKENS,
+            A.MANAGE_STORAGE,
         }
     ),
     Role.DATA_MANAGER: frozenset(
@@ -159,6 +166,9 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
             A.VIEW_DATA_EXPORT,
             A.RANDOMISE,
             A.EMERGENCY_UNBLIND,
+            A.HANDLE_SPECIMENS,
+            A.SHIP_SPECIMENS,
+            A.APPROVE_EXPORT,
         }
     ),
     Role.COORDINATOR: frozenset(
@@ -174,6 +184,9 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
             A.RECORD_SAE_REPORT,
             A.UPLOAD_FILES,
             A.RANDOMISE,
+            A.HANDLE_SPECIMENS,
+            A.MANAGE_STORAGE,
+            A.SHIP_SPECIMENS,
         }
     ),
     Role.MONITOR: frozenset(

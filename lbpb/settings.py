@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "randomisation",
     "audit",
     "imaging",
+    "biobank",
     "safety",
     "queries",
     "reports",

@@ -34,6 +34,7 @@ urlpatterns = [
     path("audit/", include("reports.trail.urls")),
     path("randomisation/", include("randomisation.urls")),
     path("imaging/", include("imaging.urls")),
+    path("biobank/", include("biobank.urls")),
     path("safety/", include("safety.urls")),
     path("queries/", include("queries.urls")),
     path("reports/", include("reports.urls")),

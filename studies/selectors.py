@@ -8,6 +8,7 @@ from accounts.selectors import membership_for
 
 from .models import Site, Study
 from .protocol.schema import Activity, Anchor, Visit
+from .protocol.specimens import BUILTIN_TYPES
 
 
 def studies_for_user(user) -> QuerySet[Study]:
@@ -28,7 +29,7 @@ def sites_for_user(user, study: Study) -> QuerySet[Site]:
 
 
 # Kinds of specimen and acquisition a protocol may name; extended as the biobank and imaging apps grow.
-KNOWN_SPECIMENS = frozenset({"blood", "stool", "adipose_tissue", "urine", "saliva"})
+KNOWN_SPECIMENS = frozenset(BUILTIN_TYPES)  # studies.protocol.specimens; a protocol may declare more
 KNOWN_ACQUISITIONS = frozenset({"mri", "psg", "hrv", "emg", "qst"})
 
 

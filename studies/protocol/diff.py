@@ -6,6 +6,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from .schema import Protocol, Text
+from .specimens import biobank_of
 
 VISIT_FIELDS = (
     "label",
@@ -41,6 +42,7 @@ def diff_protocols(old: Protocol, new: Protocol) -> list[Change]:
     changes += _keyed("rule '{}'", old.rules, new.rules, _all_fields)
     changes += _keyed("discontinuation '{}'", old.discontinuation, new.discontinuation, _all_fields)
     changes += _field_changes("protocol", old, new, ["analysis_visits"])
+    changes += _keyed("specimen type '{}'", biobank_of(old).types, biobank_of(new).types, _all_fields)
     return changes
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import checks, limits
@@ -29,6 +29,7 @@ from .schema import (
     Visit,
 )
 from .series_rules import read_series_rules
+from .specimens import Biobank, read_biobank
 
 STUDY_KEYS = (
     "code",
@@ -83,6 +84,7 @@ class Parsed:
     series_rules: list = field(default_factory=list)
     discontinuation: list = field(default_factory=list)
     analysis_visits: tuple[str, ...] = ()
+    biobank: Biobank = field(default_factory=Biobank)
 
 
 def parse_protocol(
@@ -114,6 +116,7 @@ def parse_protocol(
         series_rules=_values(parsed.series_rules),
         discontinuation=_values(parsed.discontinuation),
         analysis_visits=parsed.analysis_visits,
+        biobank=parsed.biobank,
     )
 
 
@@ -125,6 +128,7 @@ def _read_document(r: Reader, data: Any, known: Known) -> Parsed:
     parsed = Parsed()
     optional = ("format", "arms", "eligibility", "rules", "quality_rules", "series_rules")
     optional += ("discontinuation", "analysis_visits")  # studies.protocol.outcomes
+    optional += ("biobank",)  # studies.protocol.specimens
     if r.mapping(data, "", ("study", "sites", "anchors", "visits"), optional) is None:
         return parsed
     if data.get("format", 1) != 1:
@@ -137,6 +141,8 @@ def _read_document(r: Reader, data: Any, known: Known) -> Parsed:
     parsed.sites = _read_list(r, data, "sites", _read_site, limits.MAX_SITES)
     parsed.arms = _read_list(r, data, "arms", _read_arm, limits.MAX_ARMS)
     parsed.anchors = _read_list(r, data, "anchors", _read_anchor, limits.MAX_ANCHORS)
+    parsed.biobank = read_biobank(r, data.get("biobank"))  # its own specimen types join the known ones
+    known = replace(known, specimens=known.specimens | {t.code for t in parsed.biobank.types})
     parsed.visits = _read_list(r, data, "visits", lambda r_, d, p: _read_visit(r_, d, p, known), limits.MAX_VISITS)
     parsed.eligibility = read_eligibility(r, data.get("eligibility"), "eligibility")
     parsed.rules = read_rules(r, data, known)

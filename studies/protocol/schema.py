@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .outcomes import DiscontinuationCriterion, Intervention
     from .quality import QualityRule
     from .series_rules import SeriesRule
+    from .specimens import Biobank
 
 DESIGNS = ("observational", "randomised")
 BLINDINGS = ("none", "single", "double")
@@ -238,6 +239,7 @@ class Protocol:
     series_rules: tuple[SeriesRule, ...] = ()  # studies.protocol.series_rules: MRI labels ahead of the defaults
     discontinuation: tuple[DiscontinuationCriterion, ...] = ()  # studies.protocol.outcomes
     analysis_visits: tuple[str, ...] = ()  # a participant is analysed once one of these is completed
+    biobank: Biobank | None = None  # studies.protocol.specimens (parse_protocol always sets it)
 
     def anchor(self, code: str) -> Anchor:
         return next(a for a in self.anchors if a.code == code)
