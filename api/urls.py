@@ -3,6 +3,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import pages, views
+from .redcap import views as redcap
 
 app_name = "api"
 
@@ -31,4 +32,6 @@ urlpatterns = [
     path("api/v1/queries/", v1(views.QueryList), name="query-list"),
     path("api/v1/acquisitions/", v1(views.AcquisitionList), name="acquisition-list"),
     path("api/v1/measures/", v1(views.MeasureList), name="measure-list"),
+    # The REDCap-compatible API (api/redcap/): POST only, authenticated by the token in the body.
+    path("redcap/api/", redcap.endpoint, name="redcap"),
 ]
