@@ -216,13 +216,21 @@ def parse_rows(data: str, fmt: str, delimiter: str = ",") -> list[dict[str, str]
 def _json_rows(data: str) -> list[dict[str, str]]:
     try:
         parsed = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):  # records are two levels deep: a deeper text is refused, not a 500
         raise RedcapError("The data being imported is not valid JSON.") from None
     if isinstance(parsed, dict):
         parsed = [parsed]
     if not isinstance(parsed, list) or not all(isinstance(row, dict) for row in parsed):
         raise RedcapError("The data being imported must be a JSON array of objects.")
-    return [{str(k): _text(v) for k, v in row.items()} for row in parsed]
+    if any(isinstance(v, (list, dict)) for row in parsed for v in row.values()):
+        raise RedcapError("The values of the data being imported must be text or numbers.")
+    return [{str(k): _cell(v) for k, v in row.items()} for row in parsed]
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return _text(value)
 
 
 def _xml_rows(data: str) -> list[dict[str, str]]:

@@ -26,10 +26,8 @@ def version(caller, params, action):
 
 
 def project(caller, params, action):
-    if action == "import":
+    if caller.super_token is not None or action == "import":  # a super token's content=project creates one
         return _create(caller, params)
-    if caller.study is None:
-        raise RedcapError("A super token may only create projects (content=project with data and odm).")
     return object_response(project_information(caller), params.format())
 
 

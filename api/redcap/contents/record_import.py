@@ -232,6 +232,8 @@ def import_records(caller, params):
     project = caller.project
     fmt = params.format("xml")
     rows = parse_rows(params.values.get("data", ""), fmt if fmt != "xml" else "xml", params.delimiter())
+    if not rows:
+        raise RedcapError("The data being imported has no records.")
     found = entries(project, rows)
     people = _participants(caller, project, {row.get(RECORD_ID, "").strip() for row in rows})
     for entry in found.values():
