@@ -28,6 +28,7 @@ CONTENT_TYPES = {
     "text": "text/html; charset=utf-8",
 }
 ARRAY_KEY = re.compile(r"^(?P<name>[A-Za-z_]+)\[(?P<index>\d*)\]$")
+SPECIAL = re.compile(r'[,"\r\n\t ]')  # what makes PHP's fputcsv quote a cell
 DELIMITERS = {",": ",", "tab": "\t", ";": ";", "|": "|", "^": "^"}
 
 
@@ -132,8 +133,8 @@ def csv_lines(
 def csv_line(cells: list[str], delimiter: str = ",") -> str:
     """One line as PHP's fputcsv writes it (REDCap): a cell is quoted when it holds the delimiter, a quote, a
     line break, a tab or a space."""
-    special = (delimiter, '"', "\r", "\n", "\t", " ")
-    quoted = ['"' + cell.replace('"', '""') + '"' if any(c in cell for c in special) else cell for cell in cells]
+    special = SPECIAL if delimiter == "," else re.compile(f'[{re.escape(delimiter)}"\r\n\t ]')
+    quoted = ['"' + cell.replace('"', '""') + '"' if cell and special.search(cell) else cell for cell in cells]
     return delimiter.join(quoted) + "\n"
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.utils import timezone
 
@@ -49,6 +50,21 @@ class Selection:
         return (
             form.name in self.fields or field.name in self.fields or any(n in self.fields for n in field.export_names)
         )
+
+    @cached_property
+    def form_fields(self) -> dict[str, tuple[Field, ...]]:
+        """Form name -> its fields in the export (computed once: a wide study has thousands of columns)."""
+        return {form.name: tuple(f for f in form.fields if self.wants(f, form)) for form in self.forms}
+
+    @cached_property
+    def blank_cells(self) -> dict[tuple[str, bool], dict[str, str]]:
+        """(form name, on the row's event) -> the form's cells when the row has no such form stored."""
+        out = {}
+        for form in self.forms:
+            cells = {name: "" for f in self.form_fields[form.name] for name in f.export_names}
+            out[(form.name, False)] = cells | {form.complete: ""}
+            out[(form.name, True)] = cells | {form.complete: "" if self.blank_gray else INCOMPLETE}
+        return out
 
     def columns(self) -> list[str]:
         project = self.project
@@ -154,10 +170,11 @@ def _status(response, mapped: bool, sel: Selection) -> str:
 
 
 def _form_cells(form: Form, response, mapped: bool, sel: Selection) -> dict[str, str]:
+    if response is None:
+        return sel.blank_cells[(form.name, mapped)]
     cells: dict[str, str] = {}
-    for field in form.fields:
-        if sel.wants(field, form):
-            cells.update(field_cells(field, response, sel))
+    for field in sel.form_fields[form.name]:
+        cells.update(field_cells(field, response, sel))
     cells[form.complete] = _status(response, mapped, sel)
     return cells
 
