@@ -223,9 +223,13 @@ def _head(person: Person, event, sel: Selection, instrument: str = "", instance:
 
 
 def _event_rows(person: Person, event, forms: dict, sel: Selection) -> Iterator[dict]:
+    """The event's row when any of its forms that do not repeat holds data (a record-ID-only export lists every
+    record and event), unless only repeating forms were asked for; then one row per instance of those."""
     chosen = [form for form in sel.forms if form.name in event.forms]
     plain = [form for form in chosen if not form.repeating]
-    if any((form.activity, 1) in forms for form in plain):
+    stored = sel.project.form_by_name
+    has_data = any(not stored[name].repeating and (stored[name].activity, 1) in forms for name in event.forms)
+    if has_data and (plain or not sel.forms):  # only repeating forms asked for: their rows only
         row = _head(person, event, sel)
         for form in sel.forms:
             mapped = form in plain
