@@ -125,7 +125,7 @@ def csv_lines(
         if not wrote:
             yield csv_line(header, delimiter)
             wrote = True
-        yield csv_line([_text(row.get(column)) for column in header], delimiter)
+        yield csv_line([_text(row.get(column, "")) for column in header], delimiter)
     if not wrote:
         yield "\n"
 
