@@ -2,9 +2,9 @@
 call, beside the exports app's CSV export (wide, one row per participant-visit) of the same data, in the same run.
 
 For each: wall time of a plain run, peak Python memory of a second run under tracemalloc (what the process
-allocates, not the database's), the bytes written and the rows. The REDCap answer is streamed and consumed chunk by chunk as a client reads it; the
-CSV export writes its file as the background job does (export_run). The same user (a data manager at every
-site) makes both, so both hold the same participants.
+allocates, not the database's), the bytes written and the rows. The REDCap answer is streamed and consumed
+chunk by chunk as a client reads it; the CSV export writes its file as the background job does (export_run).
+The same user (a data manager at every site) makes both, so both hold the same participants.
 
 Run:  DJANGO_DEBUG=1 .venv/bin/python benchmarks/redcap_records.py [--participants 10000] [--format csv|json]
       (a throw-away SQLite database by default; --database-url postgres://... to measure on PostgreSQL: the
