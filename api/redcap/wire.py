@@ -114,16 +114,20 @@ def _text(value: Any) -> str:
 
 
 def csv_lines(
-    rows: Iterable[Mapping[str, Any]], columns: list[str] | None = None, delimiter: str = ","
+    rows: Iterable[Mapping[str, Any]],
+    columns: list[str] | None = None,
+    delimiter: str = ",",
+    labels: Mapping[str, str] | None = None,
 ) -> Iterator[str]:
-    """Header and rows as REDCap writes them; an empty table is one line break, with no header."""
+    """Header and rows as REDCap writes them; an empty table is one line break, with no header. ``labels``:
+    column -> the text to write in the header instead of the name (``rawOrLabelHeaders=label``)."""
     header = list(columns) if columns else None
     wrote = False
     for row in rows:
         if header is None:
             header = list(row)
         if not wrote:
-            yield csv_line(header, delimiter)
+            yield csv_line([labels.get(c, c) for c in header] if labels else header, delimiter)
             wrote = True
         yield csv_line([_text(row.get(column, "")) for column in header], delimiter)
     if not wrote:
@@ -161,12 +165,13 @@ def table_response(
     columns: list[str] | None = None,
     delimiter: str = ",",
     stream: bool = False,
+    labels: Mapping[str, str] | None = None,
 ) -> HttpResponse:
-    """Rows in ``fmt``: a JSON array, CSV (``columns`` fixes the header) or XML records."""
+    """Rows in ``fmt``: a JSON array, CSV (``columns`` fixes the header, ``labels`` its texts) or XML records."""
     if fmt == "json":
         lines = json_lines(rows)
     elif fmt == "csv":
-        lines = csv_lines(rows, columns, delimiter)
+        lines = csv_lines(rows, columns, delimiter, labels)
     else:
         lines = xml_lines(rows)
     if stream:

@@ -298,4 +298,34 @@ def export(caller, params):
         raise RedcapError(f"The following values in the parameter \"events\" are not valid: '{', '.join(unknown)}'")
     rows = export_rows(caller, sel, params.array("records"), events)
     fmt = params.format()
-    return table_response(rows, fmt, columns=sel.columns(), delimiter=params.delimiter(), stream=True)
+    labels = header_labels(project) if params.get("rawOrLabelHeaders") == "label" else None
+    return table_response(rows, fmt, columns=sel.columns(), delimiter=params.delimiter(), stream=True, labels=labels)
+
+
+PSEUDO_LABELS = {
+    RECORD_ID: "Study ID",
+    EVENT_COLUMN: "Event Name",
+    REPEAT_INSTRUMENT: "Repeat Instrument",
+    REPEAT_INSTANCE: "Repeat Instance",
+    DAG_COLUMN: "Data Access Group",
+}
+
+
+def header_labels(project: Project) -> dict[str, str]:
+    """Column -> its label, as REDCap writes a CSV header with ``rawOrLabelHeaders=label``: the field label, a
+    checkbox option as "<label> (choice=<option>)", "Complete?" for a form's status."""
+    labels = dict(PSEUDO_LABELS)
+    for form in project.forms:
+        for f in form.fields:
+            text = (
+                f.item.label.en
+                if f.item is not None
+                else next((s.label.en for s in form.instrument.scores if s.name == f.score), f.name)
+            )
+            if f.is_checkbox:
+                for option, name in zip(f.item.options, f.export_names, strict=True):  # type: ignore[union-attr]
+                    labels[name] = f"{text} (choice={option.label.en})"
+            else:
+                labels[f.name] = text
+        labels[form.complete] = "Complete?"
+    return labels

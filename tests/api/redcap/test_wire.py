@@ -59,6 +59,10 @@ def test_redcapr_style_comma_joined_arrays_and_flags(key):
     )
     assert lines[1] == "ALPHA-A-0001,baseline_arm_1,,,a,1"
     assert answer["Content-Type"] == "text/csv; charset=utf-8"
+    labelled = body(
+        post(key, content="record", format="csv", fields="record_id,phq9_phq9_1", rawOrLabelHeaders="label")
+    )
+    assert labelled.splitlines()[0].startswith('"Study ID","Event Name"')
 
 
 def test_redcapapi_style_multipart_with_1_based_arrays(key):
