@@ -167,7 +167,10 @@ def table_response(
     stream: bool = False,
     labels: Mapping[str, str] | None = None,
 ) -> HttpResponse:
-    """Rows in ``fmt``: a JSON array, CSV (``columns`` fixes the header, ``labels`` its texts) or XML records."""
+    """Rows in ``fmt``: a JSON array, CSV (``columns`` fixes the header, ``labels`` its texts) or XML records;
+    with ``columns``, every format holds exactly those keys, in that order."""
+    if columns and fmt != "csv":
+        rows = ({column: row.get(column, "") for column in columns} for row in rows)
     if fmt == "json":
         lines = json_lines(rows)
     elif fmt == "csv":

@@ -230,8 +230,7 @@ def import_records(caller, params):
     if not caller.can(Action.ENTER_DATA):
         raise RedcapError(NO_IMPORT, status=403)
     project = caller.project
-    fmt = params.format("xml")
-    rows = parse_rows(params.values.get("data", ""), fmt if fmt != "xml" else "xml", params.delimiter())
+    rows = parse_rows(params.values.get("data", ""), params.format("xml"), params.delimiter())
     if not rows:
         raise RedcapError("The data being imported has no records.")
     found = entries(project, rows)

@@ -129,3 +129,21 @@ def test_past_the_tokens_rate_a_429_with_retry_after(key, monkeypatch):
     answers = [post(key, content="version", format="json") for _ in range(3)]
     assert [answer.status_code for answer in answers] == [200, 200, 429]
     assert int(answers[2]["Retry-After"]) >= 1 and "Too many" in answers[2].json()["error"]
+
+
+def test_what_changes_only_on_the_pages_is_refused_with_a_reason(key):
+    writes = [
+        {"content": "metadata", "data": "[]"},
+        {"content": "arm", "action": "import", "data": '[{"arm_num": 2, "name": "B"}]'},
+        {"content": "event", "action": "delete", "events[0]": "baseline_arm_1"},
+        {"content": "formEventMapping", "action": "import", "data": "[]"},
+        {"content": "repeatingFormsEvents", "data": "[]"},
+        {"content": "dag", "action": "import", "data": "[]"},
+        {"content": "user", "action": "import", "data": "[]"},
+    ]
+    for call in writes:
+        answer = post(key, format="json", **call)
+        assert answer.status_code == 400 and answer.json()["error"], call
+    deleted = post(key, content="record", action="delete", **{"records[0]": "ALPHA-A-0001"}, returnFormat="csv")
+    assert (deleted.status_code, deleted.content) == (403, b"ERROR: You do not have Delete Record privileges")
+    assert len(json.loads(body(post(key, content="record", format="json")))) == 1  # nothing was deleted
