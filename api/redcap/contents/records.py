@@ -10,13 +10,16 @@ the labels; each form's status is ``<form>_complete`` (0 incomplete, 2 complete)
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from django.utils import timezone
 
 from exports.dataset import Record
 from exports.selectors import CHUNK, Choice, participant_records, scoped_participants
+from instruments.definitions.branching import evaluate
+from instruments.definitions.model import Condition
+from instruments.definitions.redcap_logic import LogicError, parse_logic
 from instruments.models import Response
 
 from ..project import DAG_COLUMN, EVENT_COLUMN, RECORD_ID, REPEAT_INSTANCE, REPEAT_INSTRUMENT, Field, Form, Project
@@ -26,7 +29,6 @@ from .dictionary import check_names
 COMPLETE, INCOMPLETE = "2", "0"
 STATUS_LABELS = {"0": "Incomplete", "1": "Unverified", "2": "Complete"}
 UNSUPPORTED = {
-    "filterLogic": "filterLogic is not supported by this server: filter the exported rows instead.",
     "dateRangeBegin": "dateRangeBegin is not supported by this server.",
     "dateRangeEnd": "dateRangeEnd is not supported by this server.",
 }
@@ -45,6 +47,7 @@ class Selection:
     event_labels: bool
     dags: bool
     blank_gray: bool
+    condition: Condition | None = None  # filterLogic, evaluated per record and event
 
     def wants(self, field: Field, form: Form) -> bool:
         return (
@@ -114,7 +117,34 @@ def selection(project: Project, params) -> Selection:
         event_labels=labels and params.get("eventName", "label") != "unique",
         dags=params.flag("exportDataAccessGroups"),
         blank_gray=params.flag("exportBlankForGrayFormStatus"),
+        condition=filter_logic(project, params.get("filterLogic")),
     )
+
+
+def filter_logic(project: Project, text: str) -> Condition | None:
+    """``filterLogic`` read with the REDCap logic reader of the instrument library (``[field] = 'x'``, ``<>``,
+    ``>``..., checkbox ``[field(code)]``, ``and``/``or``, parentheses) over the project's field names."""
+    if not text:
+        return None
+    items = {f.name: replace(f.item, code=f.name) for f in project.fields if f.item is not None}
+    try:
+        return parse_logic(text, items)
+    except LogicError as error:
+        raise RedcapError(f"The filterLogic cannot be read: {error}") from None
+
+
+def _passes(sel: Selection, event, forms: dict) -> bool:
+    """Does the record's event meet filterLogic (its forms' values by field name)?"""
+    if sel.condition is None:
+        return True
+    values = {}
+    for name in event.forms:
+        form = sel.project.form_by_name[name]
+        stored = forms.get((form.activity, 1))
+        for f in form.fields:
+            if stored is not None and f.item is not None:
+                values[f.name] = (stored[0] if f.item.entered else stored[1]).get(f.item.code)
+    return evaluate(sel.condition, values)
 
 
 def raw_text(value) -> str:
@@ -207,7 +237,8 @@ def person_rows(
         if events is not None and event.unique_name not in events:
             continue
         forms = stored.get(event.visit, {})
-        yield from _event_rows(person, event, forms, sel)
+        if _passes(sel, event, forms):
+            yield from _event_rows(person, event, forms, sel)
 
 
 def _head(person: Person, event, sel: Selection, instrument: str = "", instance: int | str = "") -> dict:

@@ -147,3 +147,20 @@ def test_what_changes_only_on_the_pages_is_refused_with_a_reason(key):
     deleted = post(key, content="record", action="delete", **{"records[0]": "ALPHA-A-0001"}, returnFormat="csv")
     assert (deleted.status_code, deleted.content) == (403, b"ERROR: You do not have Delete Record privileges")
     assert len(json.loads(body(post(key, content="record", format="json")))) == 1  # nothing was deleted
+
+
+def test_filter_logic_keeps_the_records_and_events_that_meet_it(key, alpha, make_persona):
+    stored(
+        alpha.participant_b, make_persona("coordinator", sites=[alpha.site_b]), {f"phq9_{n}": 3 for n in range(1, 10)}
+    )
+
+    def ids(logic: str) -> list[str]:
+        answer = post(key, content="record", format="json", fields="record_id", filterLogic=logic)
+        assert answer.status_code == 200, answer.content
+        return [row["record_id"] for row in json.loads(body(answer))]
+
+    assert ids("[phq9_phq9_1] = '3'") == ["ALPHA-B-0001"]
+    assert ids("[phq9_phq9_1] < 3 and [phq9_phq9_2] <> 3") == ["ALPHA-A-0001"]
+    assert ids("([phq9_phq9_1] >= 1) and [phq9_phq9_9] <> ''") == ["ALPHA-A-0001", "ALPHA-B-0001"]
+    refused = post(key, content="record", format="json", filterLogic="[nope] = 1")
+    assert refused.status_code == 400 and "filterLogic" in refused.json()["error"]
