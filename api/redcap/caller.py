@@ -39,10 +39,6 @@ class Caller:
     def study(self):
         return self.token.study if self.token else None
 
-    @cached_property
-    def role(self) -> str | None:
-        return role_in(self.user, self.study) if self.study else None
-
     def can(self, action: Action) -> bool:
         return self.study is not None and can(self.user, self.study, action)
 
