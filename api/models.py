@@ -30,3 +30,26 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"…{self.last_characters} · {self.study_id}"
+
+
+class SuperToken(models.Model):
+    """A server administrator's 64-hex super token (REDCap's): it belongs to no study and may only create one
+    (``content=project`` on the REDCap-compatible API). Stored as a SHA-256 hash, like project tokens."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="super_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    last_characters = models.CharField(_("last characters"), max_length=4)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    use_count = models.PositiveBigIntegerField(_("calls"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(revoked_at__isnull=True), name="one_live_super_token_per_user"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"super …{self.last_characters}"

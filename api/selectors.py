@@ -1,7 +1,7 @@
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import ApiToken
+from .models import ApiToken, SuperToken
 
 
 def live_tokens() -> QuerySet[ApiToken]:
@@ -28,3 +28,8 @@ def token_by_hash(key_hash: str) -> ApiToken | None:
     if token is None or (token.expires_at is not None and token.expires_at <= timezone.now()):
         return None
     return token
+
+
+def super_token_by_hash(key_hash: str) -> SuperToken | None:
+    """The live super token with this hash, with its user."""
+    return SuperToken.objects.select_related("user").filter(key_hash=key_hash, revoked_at__isnull=True).first()

@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import pages, views
+from .redcap import views as redcap
 
 app_name = "api"
 
@@ -31,6 +32,8 @@ urlpatterns = [
     path("api/v1/queries/", v1(views.QueryList), name="query-list"),
     path("api/v1/acquisitions/", v1(views.AcquisitionList), name="acquisition-list"),
     path("api/v1/measures/", v1(views.MeasureList), name="measure-list"),
+    # The REDCap-compatible API (api/redcap/): POST only, authenticated by the token in the body.
+    path("redcap/api/", redcap.endpoint, name="redcap"),
     # Last: any other /api/v1/ path (a misspelt list, a negative id) gets the API's JSON 404, not an HTML page.
     re_path(r"^api/v1/", v1(views.NotFound), name="not-found"),
 ]

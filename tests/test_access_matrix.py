@@ -39,6 +39,8 @@ QUERY = {
 TOKEN_AUTH = {
     f"api:{name}-list" for name in ("study", "site", "arm", "participant", "visit", "response", "query", "acquisition")
 } | {"api:measure-list", "api:response-detail", "api:not-found"}
+# The REDCap-compatible API reads its token from the POST body: a GET is a 405 for everyone, signed in or not.
+TOKEN_IN_BODY = {"api:redcap"}
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,9 @@ GATES = {
     "api:not-found": Gate(None, ok=404),  # any other /api/v1/ path: the API's JSON 404 (401 without a token)
     "api:participant-list": Gate(None),
     "api:query-list": Gate(None),
+    # POST /redcap/api/ answers the token in the body, never a session: an empty POST is REDCap's 403 for every
+    # role (no action opens it); its per-role scope and blinding are in tests/api/redcap.
+    "api:redcap": Gate(POST_ONLY, post=()),
     "api:response-detail": Gate(),
     "api:response-list": Gate(None),
     "api:schema": Gate(None),
@@ -259,6 +264,9 @@ def test_anonymous_users_are_sent_to_login_everywhere_but_public_pages(client, w
         response = client.get(_url(world, name, kwargs))
         if name in TOKEN_AUTH:
             assert response.status_code == 401, name
+            continue
+        if name in TOKEN_IN_BODY:
+            assert response.status_code == 405, name
             continue
         assert response.status_code == 302, name
         assert response.url.startswith(login), name

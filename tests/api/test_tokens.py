@@ -83,21 +83,17 @@ def test_the_command_prints_a_working_token(alpha, make_persona, capsys):
     assert AuditEvent.objects.get(object_type="api.apitoken").path == "command"
 
 
-def test_too_many_calls_are_429_with_retry_after(alpha, make_persona, token_of, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api_token": "3/minute"}}
+def test_too_many_calls_are_429_with_retry_after(alpha, make_persona, token_of, monkeypatch):
     from api.throttling import TokenRateThrottle
 
-    TokenRateThrottle.THROTTLE_RATES = {"api_token": "3/minute"}
-    try:
-        api = token_client(token_of(make_persona("pi"), alpha.study))
-        assert [api.get(STUDIES).status_code for _ in range(3)] == [200, 200, 200]
-        refused = api.get(STUDIES)
-        assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
-        assert "errors" in refused.json()
-    finally:
-        from rest_framework.settings import api_settings
-
-        TokenRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    # monkeypatch puts the class's own rates back after the test (restoring api_settings' value while a settings
+    # override is still active left "3/minute" for every later test of the process).
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"api_token": "3/minute"})
+    api = token_client(token_of(make_persona("pi"), alpha.study))
+    assert [api.get(STUDIES).status_code for _ in range(3)] == [200, 200, 200]
+    refused = api.get(STUDIES)
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert "errors" in refused.json()
 
 
 def test_bearer_works_and_a_malformed_header_is_401_with_the_scheme(alpha, make_persona, token_of):
