@@ -2,10 +2,10 @@
 
 SPREC is seven elements joined by hyphens, e.g. ``PL1-PED-A-E-N-A-B``: type of sample, primary container,
 pre-centrifugation (delay and temperature), first centrifugation, second centrifugation, post-centrifugation
-(delay and temperature) and long-term storage. The tables below are the fluid tables of SPREC as published by the
-ISBER Biospecimen Science Working Group (Betsou et al., Cancer Epidemiol Biomarkers Prev 2010;19:1004, v1;
-Lehmann et al., Biopreserv Biobank 2012;10:366, v2; Betsou et al., Biopreserv Biobank 2018;16:9, v3.0; SPREC v4.0,
-Biopreserv Biobank 2024/25), restricted to the options this server records. docs/biobank.md lists every code with
+(delay and temperature) and long-term storage. The tables below are SPREC 3.0's fluid tables (Betsou et al., Biopreserv
+Biobank 2018;16:9; the same letters as in public SPREC tools' code lists), restricted to the options this server
+records. SPREC 4.0 (2024) adds options; its own tables could not be read here, so check them before exchanging
+codes with another biobank. docs/biobank.md lists every code with
 its meaning and what is not covered; a value outside the covered options is coded Z ("other"), a missing one X
 ("unknown"), as SPREC itself does.
 """
@@ -17,24 +17,29 @@ from dataclasses import dataclass
 UNKNOWN, OTHER, NOT_APPLICABLE = "X", "Z", "N"
 
 # Element 3, pre-centrifugation: (upper bound in hours, code at room temperature, code at 2-10 °C).
-PRE_CENTRIFUGATION = ((2, "A", "E"), (4, "B", "F"), (8, "C", "G"), (12, "D", "H"), (24, "I", "J"), (48, "K", "L"))
+PRE_CENTRIFUGATION = ((2, "A", "B"), (4, "C", "D"), (8, "E", "F"), (12, "G", "H"), (24, "I", "J"), (48, "K", "L"))
 PRE_OVER_48H = ("M", "N")
 # Element 6, post-centrifugation: (upper bound in hours, code at room temperature, code at 2-10 °C).
-POST_CENTRIFUGATION = ((1, "A", "F"), (2, "B", "G"), (8, "C", "H"), (24, "D", "I"))
-POST_OVER_24H = ("E", "J")
-# Elements 4 and 5, centrifugation at 10-15 min: (cold, speed 3000-6000 g, no braking) -> code.
+POST_CENTRIFUGATION = ((1, "B", "A"), (2, "D", "C"), (8, "F", "E"), (24, "H", "G"))
+POST_OVER_24H = ("J", "I")
+# Elements 4 and 5, centrifugation for 10-15 min: (cold, speed band, brake on) -> code. Speed bands: < 3000 g,
+# 3000-6000 g, 6000-10000 g, > 10000 g. SPREC has no code for a fast spin without the brake (that is Z, other).
 CENTRIFUGATION = {
-    (False, False, False): "A",
-    (False, False, True): "B",
-    (False, True, False): "C",
-    (False, True, True): "D",
-    (True, False, False): "E",
-    (True, False, True): "F",
-    (True, True, False): "G",
-    (True, True, True): "H",
+    (False, 0, False): "A",
+    (False, 0, True): "B",
+    (True, 0, False): "C",
+    (True, 0, True): "D",
+    (False, 1, True): "E",
+    (True, 1, True): "F",
+    (False, 2, True): "G",
+    (True, 2, True): "H",
+    (False, 3, True): "I",
+    (True, 3, True): "J",
 }
-# Element 7, long-term storage in a 0.5-2 mL polypropylene cryotube: (lowest °C, highest °C, code).
-STORAGE = ((-35, -18, "A"), (-85, -60, "B"), (-200, -190, "C"), (-189, -150, "D"))
+SLOW_LONG_SPIN = "M"  # 30 min, < 1000 g, room temperature, no brake (cells)
+# Element 7, long-term storage in a 0.5-2 mL polypropylene tube: (lowest °C, highest °C, code); V is below -135 °C
+# (nitrogen vapour or liquid).
+STORAGE = ((-85, -60, "A"), (-35, -18, "B"), (-273, -135, "V"))
 
 
 @dataclass(frozen=True)
@@ -92,15 +97,21 @@ def _spin(spin: Spin | None) -> str:
         return NOT_APPLICABLE
     if spin.minutes is None or spin.g_force is None or spin.temperature_c is None:
         return UNKNOWN
-    if not 10 <= spin.minutes <= 15 or spin.g_force > 6000:
-        return OTHER
     if 2 <= spin.temperature_c <= 10:
         cold = True
     elif 18 <= spin.temperature_c <= 28:  # room temperature
         cold = False
     else:
         return OTHER
-    return CENTRIFUGATION[cold, spin.g_force >= 3000, not spin.braking]
+    if spin.minutes == 30 and spin.g_force < 1000 and not cold and not spin.braking:
+        return SLOW_LONG_SPIN
+    if not 10 <= spin.minutes <= 15:
+        return OTHER
+    return CENTRIFUGATION.get((cold, _speed_band(spin.g_force), spin.braking), OTHER)
+
+
+def _speed_band(g_force: int) -> int:
+    return 0 if g_force < 3000 else 1 if g_force <= 6000 else 2 if g_force <= 10000 else 3
 
 
 def _post(p: Preanalytics) -> str:

@@ -25,7 +25,7 @@ def test_a_collection_gets_a_non_identifying_id_and_its_sprec(bank):
     )
     assert specimen.label_id == "alpha-BL000001"
     assert bank.world.participant_a.identifier not in specimen.label_id
-    assert specimen.sprec == "BLD-PED-A-E-N-A-B"
+    assert specimen.sprec == "BLD-PED-A-D-N-B-A"
     assert (specimen.centrifuge_minutes_over, specimen.freeze_minutes_over) == (0, 0)
     assert AuditEvent.objects.filter(object_type="biobank.specimen", object_id=str(specimen.pk)).exists()
 
@@ -139,4 +139,4 @@ def test_each_check_in_counts_a_freeze_thaw_cycle_and_the_protocol_limit_warns(b
 
 def test_a_storage_temperature_left_empty_is_the_types(bank):
     assert collect(bank, storage_temperature_c=None).storage_temperature_c == -80
-    assert collect(bank, storage_temperature_c=-196).sprec.endswith("-C")
+    assert collect(bank, storage_temperature_c=-196).sprec.endswith("-V")
