@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from biobank.models import Specimen
 from imaging.models import DataFile
 from imaging.services.measures_export import measure_record
 from participants.models import Participant, Visit
@@ -131,6 +132,33 @@ class AcquisitionSerializer(serializers.ModelSerializer):
             "recorded_at",
             "out_of_window",
             "deidentified",
+        ]
+
+
+class SpecimenSerializer(serializers.ModelSerializer):
+    """A specimen or aliquot (biobank): its non-identifying ID, lineage, processing and SPREC; no storage position
+    (the box map is the biobank's page) and nothing about the participant beyond their id."""
+
+    study = serializers.CharField(source="study.code", read_only=True)
+    visit_code = serializers.CharField(source="visit.visit_code", read_only=True, default=None)
+
+    class Meta:
+        model = Specimen
+        fields = [
+            "id",
+            "label_id",
+            "study",
+            "participant",
+            "visit_code",
+            "activity_key",
+            "type_code",
+            "status",
+            "parent",
+            "collected_at",
+            "volume_ml",
+            "centrifuged_at",
+            "frozen_at",
+            "sprec",
         ]
 
 

@@ -32,6 +32,7 @@ urlpatterns = [
     path("api/v1/queries/", v1(views.QueryList), name="query-list"),
     path("api/v1/acquisitions/", v1(views.AcquisitionList), name="acquisition-list"),
     path("api/v1/measures/", v1(views.MeasureList), name="measure-list"),
+    path("api/v1/specimens/", v1(views.SpecimenList), name="specimen-list"),
     # The REDCap-compatible API (api/redcap/): POST only, authenticated by the token in the body.
     path("redcap/api/", redcap.endpoint, name="redcap"),
     # Last: any other /api/v1/ path (a misspelt list, a negative id) gets the API's JSON 404, not an HTML page.

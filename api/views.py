@@ -16,6 +16,7 @@ from rest_framework.views import APIView, exception_handler
 
 from accounts.capabilities import Action, can_see_arms, roles_with
 from accounts.models import Membership
+from biobank.selectors import specimens_for_user
 from core.parsers import BoundedJSONParser
 from imaging.api import MeasureListView, MeasurePagination
 from imaging.selectors import datafiles_for_user
@@ -38,6 +39,7 @@ from .serializers import (
     ParticipantSerializer,
     QuerySerializer,
     SiteSerializer,
+    SpecimenSerializer,
     StudySerializer,
     VisitSerializer,
 )
@@ -194,6 +196,22 @@ class AcquisitionList(V1List):
 
     def scoped(self):
         return in_token_study(self.request, datafiles_for_user(self.request.user))
+
+
+class SpecimenList(V1List):
+    serializer_class = SpecimenSerializer
+    filters = {
+        "study": "study__code",
+        "participant": "participant_id",
+        "visit_code": "visit__visit_code",
+        "type_code": "type_code",
+        "status": "status",
+        "sprec": "sprec__startswith",
+    }
+
+    def scoped(self):
+        specimens = specimens_for_user(self.request.user).select_related("visit")
+        return in_token_study(self.request, specimens).order_by("pk")
 
 
 @extend_schema_view(

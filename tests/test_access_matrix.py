@@ -37,7 +37,7 @@ QUERY = {
 }
 # The REST API v1 authenticates by token (or session) and answers 401 without either, not the login redirect.
 TOKEN_AUTH = {
-    f"api:{name}-list" for name in ("study", "site", "arm", "participant", "visit", "response", "query", "acquisition")
+    f"api:{name}-list" for name in ("study", "site", "arm", "participant", "visit", "response", "query", "acquisition", "specimen")
 } | {"api:measure-list", "api:response-detail", "api:not-found"}
 # The REDCap-compatible API reads its token from the POST body: a GET is a 405 for everyone, signed in or not.
 TOKEN_IN_BODY = {"api:redcap"}
@@ -72,7 +72,8 @@ GATES = {
     "api:arm-list": Gate(),  # the world's study is open: every member sees its arms (blinded: tests/api)
     "api:docs": Gate(None),
     "api:measure-list": Gate(V.EXPORT_MEASURES),
-    "api:not-found": Gate(None, ok=404),  # any other /api/v1/ path: the API's JSON 404 (401 without a token)
+    "api:not-found": Gate(None, ok=404),
+    "api:specimen-list": Gate(None),  # any other /api/v1/ path: the API's JSON 404 (401 without a token)
     "api:participant-list": Gate(None),
     "api:query-list": Gate(None),
     # POST /redcap/api/ answers the token in the body, never a session: an empty POST is REDCap's 403 for every
