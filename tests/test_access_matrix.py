@@ -37,7 +37,8 @@ QUERY = {
 }
 # The REST API v1 authenticates by token (or session) and answers 401 without either, not the login redirect.
 TOKEN_AUTH = {
-    f"api:{name}-list" for name in ("study", "site", "arm", "participant", "visit", "response", "query", "acquisition", "specimen")
+    f"api:{name}-list"
+    for name in ("study", "site", "arm", "participant", "visit", "response", "query", "acquisition", "specimen")
 } | {"api:measure-list", "api:response-detail", "api:not-found"}
 # The REDCap-compatible API reads its token from the POST body: a GET is a 405 for everyone, signed in or not.
 TOKEN_IN_BODY = {"api:redcap"}

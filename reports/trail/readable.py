@@ -120,9 +120,11 @@ def _model_field(object_type: str, name: str):
     except (LookupError, ValueError):
         return None
     try:
-        return model._meta.get_field(name)
+        field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return None
+    # A recorded key may name a reverse relation (an allocation list's "slots"): it has no verbose name.
+    return field if isinstance(field, models.Field) else None
 
 
 def _option_text(options: dict[int, str], value) -> str:
