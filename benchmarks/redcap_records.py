@@ -8,7 +8,7 @@ The same user (a data manager at every site) makes both, so both hold the same p
 
 Run:  DJANGO_DEBUG=1 .venv/bin/python benchmarks/redcap_records.py [--participants 10000] [--format csv|json]
       (a throw-away SQLite database by default; --database-url postgres://... to measure on PostgreSQL: the
-      database must be empty, it is migrated and filled)
+      database must be empty, it is migrated and filled; --reuse measures the study a database already holds)
 """
 
 import argparse
@@ -27,6 +27,7 @@ parser.add_argument("--participants", type=int, default=1000)
 parser.add_argument("--format", choices=["csv", "json"], default="csv")
 parser.add_argument("--study", default="lbpb")
 parser.add_argument("--database-url", default="")
+parser.add_argument("--reuse", action="store_true", help="measure the study already in the database (no generation)")
 ARGS = parser.parse_args()
 SCRATCH = Path(tempfile.mkdtemp(prefix="lbpb-redcap-benchmark-"))
 os.environ["DATABASE_URL"] = ARGS.database_url or f"sqlite:///{SCRATCH / 'db.sqlite3'}"
@@ -46,6 +47,7 @@ from accounts.services import membership_grant  # noqa: E402
 from api.services import token_create  # noqa: E402
 from exports.models import DataExport  # noqa: E402
 from exports.services import export_run  # noqa: E402
+from studies.models import Study  # noqa: E402
 from workflows.synthetic import study_generate  # noqa: E402
 
 
@@ -93,11 +95,15 @@ def csv_export(study):
 
 def main() -> None:
     call_command("migrate", verbosity=0)
-    print(f"Generating {ARGS.participants} participants in {ARGS.study} ...", flush=True)
-    started = time.perf_counter()
-    study = study_generate(study_code=ARGS.study, participants=ARGS.participants, seed=1).study
-    print(f"  generated in {time.perf_counter() - started:.0f} s", flush=True)
-    user = User.objects.create(username="benchmark")
+    if ARGS.reuse:
+        study = Study.objects.get(code=ARGS.study)
+        print(f"Reusing {study.participants.count()} participants of {ARGS.study}", flush=True)
+    else:
+        print(f"Generating {ARGS.participants} participants in {ARGS.study} ...", flush=True)
+        started = time.perf_counter()
+        study = study_generate(study_code=ARGS.study, participants=ARGS.participants, seed=1).study
+        print(f"  generated in {time.perf_counter() - started:.0f} s", flush=True)
+    user, _created = User.objects.get_or_create(username="benchmark")
     membership_grant(user=user, study=study, role="data_manager", sites=[], all_sites=True)
     token = token_create(user=user, study=study, by=None).key
     cache.clear()
