@@ -97,6 +97,8 @@ def test_a_participant_completes_the_baseline_survey_on_a_phone_pausing_and_resu
     assert title in page.text_content("h1")
     assert serious_violations(page) == []
     page.click("li[data-activity='phq9'] a")
+    page.wait_for_url("**/form/phq9/")
+    page.wait_for_load_state("load")
     assert serious_violations(page) == []
     answer(page, "phq9", range(1, 10))
     page.check("input[name='phq9_10'][value='1']")
@@ -110,6 +112,9 @@ def test_a_participant_completes_the_baseline_survey_on_a_phone_pausing_and_resu
     context, page = phone(browser)  # another device: only the link
     page.goto(link)
     page.click("li[data-activity='gad7'] a")
+    # survey.js times each answer from its change events: answer only once the page (and its script) has loaded.
+    page.wait_for_url("**/form/gad7/")
+    page.wait_for_load_state("load")
     assert page.is_checked("input[name='gad7_2'][value='2']")
     answer(page, "gad7", range(4, 8), "2")
     page.check("input[name='gad7_8'][value='1']")
