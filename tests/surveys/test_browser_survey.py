@@ -2,31 +2,19 @@
 link, pausing and resuming in a new browser, and the coordinator sees the scores; the same in Chinese. axe-core
 finds no serious or critical violation on the survey pages."""
 
-import os
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 
 from accounts.services import membership_grant
 from instruments.models import Response
 from surveys.models import PageTiming
-from tests.browser import log_in
-from tests.conftest import CHROMIUM_ARGS, services_required
+from tests.browser import log_in, serious_violations
+from tests.conftest import CHROMIUM_ARGS
 from tests.factories import UserFactory
 
 from .conftest import enrol_one, visit_of
 
-REPO = Path(__file__).resolve().parents[2]
 PHONE = {"width": 390, "height": 844}
-
-
-def axe_path() -> Path | None:
-    """axe-core from the product's node_modules (package.json), or AXE_CORE_PATH."""
-    for candidate in (os.environ.get("AXE_CORE_PATH"), REPO / "node_modules" / "axe-core" / "axe.min.js"):
-        if candidate and Path(candidate).exists():
-            return Path(candidate)
-    return None
 
 
 @pytest.fixture
@@ -46,21 +34,6 @@ def phone(browser):
     page = context.new_page()
     page.set_default_timeout(15000)
     return context, page
-
-
-def serious_violations(page) -> list:
-    path = axe_path()
-    if path is None:
-        if services_required():
-            pytest.fail("axe-core is missing: npm install (package.json)")
-        pytest.skip("axe-core not installed (npm install)")
-    page.add_script_tag(path=str(path))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def make_link(page, live_server, participant, language: str) -> str:
