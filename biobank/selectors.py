@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from accounts.models import Membership
+from core.i18n import text_for
 from participants.selectors import participants_for_user
 from studies.protocol import activities_for
-from studies.selectors import current_protocol
+from studies.selectors import activity_title, current_protocol
 
 from .models import Box, ConsentUse, Freezer, Position, Shipment, Specimen
 
@@ -134,6 +135,8 @@ class ExpectedSpecimen:
     key: str
     type_code: str
     recorded: list[Specimen]  # primary specimens recorded for this activity (collected or not)
+    title: str = ""  # the specimen type's name in the viewer's language
+    visit_label: str = ""
 
     @property
     def missing(self) -> bool:
@@ -153,7 +156,13 @@ def expected_by_visit(participant, specimens: list[Specimen]) -> list[tuple[obje
             continue
         activities = [a for a in activities_for(protocol, planned, participant.arm_code) if a.kind == "specimen"]
         rows = [
-            ExpectedSpecimen(a.key, a.code, [s for s in primary if s.visit_id == visit.pk and s.activity_key == a.key])
+            ExpectedSpecimen(
+                a.key,
+                a.code,
+                [s for s in primary if s.visit_id == visit.pk and s.activity_key == a.key],
+                title=activity_title(protocol, a),
+                visit_label=text_for(planned.label),
+            )
             for a in activities
         ]
         if rows:

@@ -70,3 +70,16 @@ def field_text(obj, field: str, *, language_code: str | None = None) -> str:
     if hasattr(value, "en") and hasattr(value, "zh"):
         return text_for(value, language_code=language_code)
     return in_viewer_language(value, getattr(obj, f"{field}_zh", ""), language_code=language_code)
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
+def pair_text(text: str, *, language_code: str | None = None) -> str:
+    """A text the system stored in both languages as "English / 中文" (the schedule's and rules' audit reasons,
+    participants.services.common) in the viewer's language; any other text as it is."""
+    en, sep, zh = (text or "").partition(" / ")
+    if not sep or _has_cjk(en) or not _has_cjk(zh) or "\n" in text:
+        return text or ""
+    return in_viewer_language(en, zh, language_code=language_code)

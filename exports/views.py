@@ -32,7 +32,7 @@ from .services import (
 def _form(request, study, data=None) -> ExportForm:
     return ExportForm(
         data,
-        sites=[(site.code, f"{site.code} · {site.name}") for site in sites_for_user(request.user, study)],
+        sites=[(site.code, f"{site.code} · {site.display_name}") for site in sites_for_user(request.user, study)],
         visits=[(code, code) for code in visit_order(study)],
         instruments=[(code, code) for code in protocol_instruments(study)],
         may_identify=may_export_identified(request.user, study),

@@ -202,7 +202,7 @@ def dashboard(user, study) -> tuple[list[DashboardRow], list[DashboardRow]]:
             participant,
         )
         people.append(row)
-        site = sites.setdefault(participant.site_id, DashboardRow(str(participant.site.name), obj=participant.site))
+        site = sites.setdefault(participant.site_id, DashboardRow(participant.site.display_name, obj=participant.site))
         for name in ("complete", "verified", "locked", "signed", "participants"):
             setattr(site, name, getattr(site, name) + getattr(row, name))
     return list(sites.values()), people

@@ -39,7 +39,7 @@ class ScreeningForm(BoundedInputMixin, forms.Form):
 
     def __init__(self, *args, protocol, sites, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].choices = [(s.pk, f"{s.code} · {s.name}") for s in sites]
+        self.fields["site"].choices = [(s.pk, f"{s.code} · {s.display_name}") for s in sites]
         if len(sites) == 1:
             self.fields["site"].initial = sites[0].pk
         self.answer_fields = []

@@ -25,7 +25,7 @@ from studies.protocol.entry import (
     VISIT_ARM,
     entry_refusal,
 )
-from studies.selectors import current_protocol, protocol_at_version
+from studies.selectors import activity_title, current_protocol, protocol_at_version, with_respondent
 
 from .form_status import NOT_TRACKED, OPEN_QUERY_STATUSES, FormChip, form_status
 from .models import CriterionEvent, Lock, Participant, Visit
@@ -227,11 +227,14 @@ def with_form_status(participant: Participant, schedule: list[ScheduledVisit]) -
     for key in participant.queries.filter(status__in=OPEN_QUERY_STATUSES).values_list("visit_code", "activity_key"):
         queries[key] = queries.get(key, 0) + 1
     titles: dict[str, str] = {}
+    protocol = current_protocol(participant.study)
 
     def chip(visit_code: str, activity) -> FormChip:
         key = (visit_code, activity.key)
         if activity.kind != "instrument":
-            return FormChip(activity.key, activity.kind, activity.code, NOT_TRACKED, queries.get(key, 0))
+            return FormChip(
+                activity.key, activity.kind, activity_title(protocol, activity), NOT_TRACKED, queries.get(key, 0)
+            )
         row = saved.get(key)
         locked = any(lock_covers(lock, visit_code, row) for lock in locks)
         status = form_status(
@@ -239,7 +242,8 @@ def with_form_status(participant: Participant, schedule: list[ScheduledVisit]) -
         )
         if activity.code not in titles:
             titles[activity.code] = instrument_title(participant, activity.code)
-        return FormChip(activity.key, activity.kind, titles[activity.code], status, queries.get(key, 0))
+        title = with_respondent(titles[activity.code], activity)
+        return FormChip(activity.key, activity.kind, title, status, queries.get(key, 0))
 
     return [replace(row, forms=tuple(chip(row.visit.visit_code, a) for a in row.activities)) for row in schedule]
 

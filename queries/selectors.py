@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
+from core.i18n import in_viewer_language
 from participants.selectors import participants_for_user
 
 from .models import Query
@@ -42,11 +43,18 @@ def counts_per_site(user, *, study) -> list[dict]:
         queries_for_user(user)
         .filter(study=study)
         .order_by()
-        .values("site__code", "site__name")
+        .values("site__code", "site__name", "site__name_zh")
         .annotate(**aggregates, total=Count("pk"))
         .order_by("site__code")
     )
-    return [dict(row, unresolved=sum(row[s] for s in OPEN_STATUSES)) for row in rows]
+    return [
+        dict(
+            row,
+            unresolved=sum(row[s] for s in OPEN_STATUSES),
+            site_name=in_viewer_language(row["site__name"], row["site__name_zh"]),
+        )
+        for row in rows
+    ]
 
 
 def open_counts(user, *, study) -> list[dict]:

@@ -26,6 +26,7 @@ from participants.selectors import participants_for_user
 from queries.models import Query
 from queries.selectors import OPEN_STATUSES
 from safety.models import AdverseEvent, SaeReport
+from studies.selectors import with_respondent
 
 from . import dashboard_charts as charts
 
@@ -100,7 +101,7 @@ def study_dashboard(user, *, study, protocol, filters: Filters, arms: dict, toda
     forms = _complete_forms(ids, visits)
     tables += [
         completeness_matrix(ids, visits, due, forms),
-        form_completeness(visits, due, forms),
+        form_completeness(visits, due, forms, study_code=study.code),
         open_queries(ids, today=today),
         safety_summary(ids),
         acquisitions(ids, visits),
@@ -255,6 +256,25 @@ def _expected(due: dict, visit_code: str, activity) -> int:
     )
 
 
+def _visit_name(visit) -> str:
+    return text_for(visit.label) or visit.code
+
+
+def _form_names(visits, study_code: str) -> dict[str, str]:
+    """Activity key -> the instrument's short title in the viewer's language, with who answers it when that is not
+    the participant (the key when the definition cannot be read)."""
+    names = {}
+    for activity in (a for v in visits for a in v.activities if a.kind == "instrument"):
+        if activity.key not in names:
+            try:
+                instrument = get_instrument(activity.code, activity.version, study=study_code)
+            except KeyError:
+                names[activity.key] = activity.key
+                continue
+            names[activity.key] = with_respondent(text_for(instrument.short_title or instrument.title), activity)
+    return names
+
+
 def _scored(code: str) -> bool:
     try:
         return bool(get_instrument(code).scores)
@@ -335,18 +355,18 @@ def completeness_matrix(ids, visits, due: dict, forms: dict) -> Table:
     for (dt, _kind, _code), cells in zip(DATA_TYPES, grid, strict=True):
         for visit, cell in zip(visits, cells, strict=True):
             if cell is not None:
-                rows.append([labels[dt], visit.code, cell[1], cell[0], round(100 * cell[0] / cell[1], 1)])
+                rows.append([labels[dt], _visit_name(visit), cell[1], cell[0], round(100 * cell[0] / cell[1], 1)])
     return Table(
         "completeness",
         _("Completeness across data types"),
         [_("Data type"), _("Visit"), _("Expected"), _("Received"), _("Percent")],
         rows,
-        charts.heat_map([labels[dt] for dt, _k, _c in DATA_TYPES], [v.code for v in visits], grid),
+        charts.heat_map([labels[dt] for dt, _k, _c in DATA_TYPES], [_visit_name(v) for v in visits], grid),
         _("Expected: visits due by today (window opened, not cancelled or missed) times what the protocol lists."),
     )
 
 
-def form_completeness(visits, due: dict, forms: dict) -> Table:
+def form_completeness(visits, due: dict, forms: dict, *, study_code: str) -> Table:
     counts = {(code, key): n for (kind, code, key), n in forms.items() if kind == "forms"}
     keys = list(dict.fromkeys(a.key for v in visits for a in v.activities if a.kind == "instrument"))
     grid = []
@@ -357,8 +377,9 @@ def form_completeness(visits, due: dict, forms: dict) -> Table:
             expected = _expected(due, visit.code, activity) if activity else 0
             row.append((min(counts.get((visit.code, key), 0), expected), expected) if expected else None)
         grid.append(row)
+    names = _form_names(visits, study_code)
     rows = [
-        [key, visit.code, cell[1], cell[0], round(100 * cell[0] / cell[1], 1)]
+        [names[key], _visit_name(visit), cell[1], cell[0], round(100 * cell[0] / cell[1], 1)]
         for key, cells in zip(keys, grid, strict=True)
         for visit, cell in zip(visits, cells, strict=True)
         if cell is not None
@@ -368,7 +389,7 @@ def form_completeness(visits, due: dict, forms: dict) -> Table:
         _("Form completeness by instrument and visit"),
         [_("Form"), _("Visit"), _("Expected"), _("Complete"), _("Percent")],
         rows,
-        charts.heat_map(keys, [v.code for v in visits], grid),
+        charts.heat_map([names[key] for key in keys], [_visit_name(v) for v in visits], grid),
     )
 
 

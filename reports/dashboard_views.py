@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.capabilities import can_see_arms
+from accounts.capabilities import Action, can, can_see_arms
 from core.csv import csv_response
 from core.i18n import text_for
 from studies.selectors import current_protocol, sites_for_user
@@ -45,7 +45,14 @@ def _dashboard(request, study_code: str):
 
 def study_dashboard(request, study_code: str):
     study, protocol, form, board = _dashboard(request, study_code)
-    context = {"study": study, "protocol": protocol, "form": form, "board": board, "query": board.query}
+    context = {
+        "study": study,
+        "protocol": protocol,
+        "form": form,
+        "board": board,
+        "query": board.query,
+        "can_see_grid": can(request.user, study, Action.VIEW_STATUS_GRID),
+    }
     return render(request, "reports/study_dashboard.html", context)
 
 

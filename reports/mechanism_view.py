@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from instruments.models import Response
+from participants.selectors import instrument_title
 from studies.selectors import current_protocol
 
 from . import mechanism
@@ -64,17 +65,21 @@ def latest_scores(participant) -> dict[str, dict]:
     return found
 
 
-def _shown(finding: Finding, scores: dict) -> Shown:
+def _shown(finding: Finding, scores: dict, title) -> Shown:
     status_label, style = STATUSES[finding.status]
-    missing = [code for code in finding.instruments if code not in scores]
+    missing = [title(code) for code in finding.instruments if code not in scores]
     return Shown(finding, str(DOMAINS.get(finding.domain, finding.domain)), str(status_label), style, missing)
 
 
 def participant_profile(participant) -> dict:
     scores = latest_scores(participant)
     result = mechanism.profile(scores)
+
+    def title(code: str) -> str:
+        return instrument_title(participant, code)
+
     return {
-        "indicators": [_shown(f, scores) for f in result.indicators],
-        "drivers": [_shown(f, scores) for f in result.drivers],
-        "scored": sorted(scores),
+        "indicators": [_shown(f, scores, title) for f in result.indicators],
+        "drivers": [_shown(f, scores, title) for f in result.drivers],
+        "scored": [title(code) for code in sorted(scores)],
     }

@@ -123,7 +123,7 @@ def _outcome(
     baseline = visits[0].code
     values = _values(ids, code, score, keys, arms)
     shown = [v for v in visits if not visit_filter or v.code == visit_filter]
-    outcome = Outcome(f"{code}.{score}", str(title), baseline)
+    outcome = Outcome(f"{code}.{score}", str(title), text_for(visits[0].label) or baseline)
     for visit in shown:
         for group, name in groups.items():
             here = values.get((visit.code, group), {})
@@ -138,7 +138,7 @@ def _outcome(
                 )
             )
     outcome.chart = charts.means_chart(
-        [v.code for v in shown],
+        [text_for(v.label) or v.code for v in shown],
         {name: [_point(line) for line in outcome.lines if line.group == name] for name in groups.values()},
     )
     return outcome

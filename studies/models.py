@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import field_text
+
 
 class Study(models.Model):
     class Design(models.TextChoices):
@@ -35,6 +37,11 @@ class Study(models.Model):
     def __str__(self) -> str:
         return self.code.upper()
 
+    @property
+    def display_title(self) -> str:
+        """The title in the viewer's language."""
+        return field_text(self, "title")
+
 
 class Site(models.Model):
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="sites")
@@ -48,7 +55,12 @@ class Site(models.Model):
         constraints = [models.UniqueConstraint(fields=["study", "code"], name="unique_site_code_per_study")]
 
     def __str__(self) -> str:
-        return f"{self.study} {self.code} {self.name}"
+        return f"{self.study} {self.code} {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        """The name in the viewer's language."""
+        return field_text(self, "name")
 
 
 class ProtocolVersion(models.Model):

@@ -5,8 +5,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import membership_for
+from core.i18n import text_for
 
 from .models import Site, Study
+from .protocol.acquisitions import ACQUISITION_TYPES
 from .protocol.schema import Activity, Anchor, Visit
 from .protocol.specimens import BUILTIN_TYPES
 
@@ -30,7 +32,7 @@ def sites_for_user(user, study: Study) -> QuerySet[Site]:
 
 # Kinds of specimen and acquisition a protocol may name; extended as the biobank and imaging apps grow.
 KNOWN_SPECIMENS = frozenset(BUILTIN_TYPES)  # studies.protocol.specimens; a protocol may declare more
-KNOWN_ACQUISITIONS = frozenset({"mri", "psg", "hrv", "emg", "qst"})
+KNOWN_ACQUISITIONS = frozenset(ACQUISITION_TYPES)  # studies.protocol.acquisitions
 
 
 def parse_protocol_text(text: str, *, filename: str, study_code: str | None = None):
@@ -200,3 +202,28 @@ def protocol_at_version(study, version: str):
 def study_by_code(code: str) -> Study | None:
     """The study of that code, active or not (for loading files by code: a command, the server admin's page)."""
     return Study.objects.filter(code=code).first()
+
+
+def activity_title(protocol, activity: Activity) -> str:
+    """A scheduled specimen's or acquisition's name in the viewer's language (an instrument's title is
+    participants.selectors.instrument_title); its code when the protocol does not name it."""
+    if activity.kind == "specimen":
+        biobank = getattr(protocol, "biobank", None)
+        try:
+            kind = biobank.specimen_type(activity.code) if biobank is not None else BUILTIN_TYPES[activity.code]
+        except KeyError:
+            return activity.code
+        return text_for(kind.label) or activity.code
+    if activity.kind == "acquisition" and activity.code in ACQUISITION_TYPES:
+        return text_for(ACQUISITION_TYPES[activity.code])
+    return activity.code
+
+
+# Who answers a form, when it is not the participant: tells apart two activities of one instrument (PHQ-9 and the
+# family member's PHQ-9) wherever they are listed by title.
+RESPONDENT_NAMES = {"family": _("family member"), "clinician": _("clinician"), "coordinator": _("coordinator")}
+
+
+def with_respondent(title: str, activity: Activity) -> str:
+    respondent = RESPONDENT_NAMES.get(activity.respondent or "")
+    return f"{title} ({respondent})" if respondent else title

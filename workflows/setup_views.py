@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.capabilities import Action, require, require_on_server
 from instruments.definitions import DefinitionError
@@ -16,6 +17,9 @@ from studies.forms import ProtocolUploadForm
 from studies.protocol import ProtocolError
 
 from .study_setup import study_create, study_instruments_apply, study_languages
+
+# The label languages a study may declare, by name (studies.protocol.languages gives their codes).
+LANGUAGE_NAMES = {"en": gettext_lazy("English"), "zh": gettext_lazy("Chinese")}
 
 
 def _bound(request) -> tuple:
@@ -49,7 +53,7 @@ def study_instruments(request, study_code: str):
         "form": form,
         "result": result,
         "problems": problems,
-        "languages": study_languages(study),
+        "languages": [str(LANGUAGE_NAMES.get(code, code)) for code in study_languages(study)],
         "definitions": study_definitions(study.code),
     }
     refused = problems or (request.method == "POST" and not files)  # a problem, or no file (the form says why)

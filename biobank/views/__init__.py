@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.capabilities import Action, can
 from core.downloads import attachment
 from core.i18n import text_for
 from participants.access import participant_for_user
@@ -243,6 +244,7 @@ def storage_list(request, study_code: str):
         "freezers": freezers,
         "form": form,
         "may_manage": may_manage_storage(request.user, study),
+        "may_import_assays": can(request.user, study, Action.ENTER_DATA),  # what assay_import requires
     }
     return render(request, "biobank/storage_list.html", context)
 

@@ -60,7 +60,10 @@ def test_the_page_lists_the_forms_in_protocol_order_with_titles_status_and_progr
     assert forms[2].title == "PHQ-9"  # the instrument's (short) title, not the activity code
     page = response.content.decode()
     assert "1 of 3 required forms complete" in page and '<progress class="w-100 mb-2" max="3" value="1"' in page
-    assert [chip.title for chip in response.context["other_activities"]] == ["blood", "mri"]
+    assert [chip.title for chip in response.context["other_activities"]] == [
+        "Whole blood (EDTA)",
+        "MRI",
+    ]  # names, not codes
 
 
 def test_complete_and_next_goes_to_the_next_form_not_complete_then_to_the_visit(coordinator_client, lbpb, baseline):

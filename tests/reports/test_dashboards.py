@@ -149,9 +149,9 @@ def test_form_completeness_counts_complete_forms_against_due_visits(client, grid
     rows = board(client.get(alpha_url(visit="baseline"))).table("forms").rows
     found = {row[0]: row[2:4] for row in rows}
     # Three participants with a baseline due (A, B, S); PHQ-9 complete for each; the family PHQ-9 is a draft.
-    assert found["phq9"] == [3, 3]
-    assert found["phq9_family"] == [3, 0]
-    assert found["psqi"] == [3, 0]
+    assert found["PHQ-9"] == [3, 3]  # by the form's title, and who answers it when that is not the participant
+    assert found["PHQ-9 (family member)"] == [3, 0]
+    assert found["PSQI"] == [3, 0]
 
 
 def test_open_queries_are_banded_by_age_and_site(client, grid_world):

@@ -154,7 +154,7 @@ def test_an_admin_loads_a_protocol_and_the_study_page_shows_it(admin_client, wor
     assert "study &#x27;alpha&#x27; version 1.0 loaded: 2 sites, 2 arms, 3 visits, 2 criteria" in page
     detail = admin_client.get(reverse("studies:study-detail", args=[world.study.code])).content.decode()
     grid = detail.split('id="schedule"')[1].split("</table>")[0]
-    assert [h for h in re.findall(r'<th scope="col"[^>]*>([^<]+)</th>', grid)] == ["baseline", "w2", "m1"]
+    assert [h for h in re.findall(r'<th scope="col"[^>]*><code>([^<]+)</code></th>', grid)] == ["baseline", "w2", "m1"]
     bpi_row = grid.split("</tr>")[1]
     assert "BPI" in bpi_row and bpi_row.count("✓") == 1
     visits = detail.split('id="visits"')[1].split("</table>")[0]
@@ -184,7 +184,7 @@ def test_the_study_page_shows_arms_anchors_repeats_and_arms_of_visits_from_the_f
     assert "Only some participants" in anchors.split("<code>rescue</code>")[1]
     rows = page.split('id="visits"')[1].split("</table>")[0].split("</tr>")
     w2 = next(row for row in rows if "<code>w2</code>" in row)
-    assert "<td>b</td>" in w2
+    assert "<td><code>b</code></td>" in w2
     m1 = next(row for row in rows if "<code>m1</code>" in row)
     assert "3 × every 30 days" in m1
 
