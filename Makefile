@@ -61,13 +61,13 @@ check: install
 APPS_WITH_LOCALE := studies participants instruments imaging audit randomisation queries monitoring safety reports workflows exports api
 I18N_ENV := $(DEV_ENV) DJANGO_SETTINGS_MODULE=lbpb.settings PYTHONPATH=$(CURDIR)
 messages: install
-	$(I18N_ENV) $(BIN)/django-admin makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=tests \
+	$(I18N_ENV) $(BIN)/django-admin makemessages -l zh_Hans -e html,txt,py,svg --ignore=.venv --ignore=node_modules --ignore=tests \
 		--ignore=staticfiles --ignore=benchmarks $(foreach app,$(APPS_WITH_LOCALE),--ignore=$(app))
 	# Django is set up from the project root, then makemessages runs inside the app: started inside it, the app's
 	# folder lands on sys.path (Celery's Django fixup adds the working directory), so its api.py would shadow the api app.
 	for app in $(APPS_WITH_LOCALE); do $(I18N_ENV) $(BIN)/python -P -c "import os, django; django.setup(); \
 		os.chdir('$$app'); from django.core.management import call_command; \
-		call_command('makemessages', locale=['zh_Hans'], verbosity=0)"; done
+		call_command('makemessages', locale=['zh_Hans'], extensions=['html', 'txt', 'py', 'svg'], verbosity=0)"; done
 	$(I18N_ENV) $(BIN)/django-admin compilemessages --ignore=.venv --ignore=node_modules
 
 clean:

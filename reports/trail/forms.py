@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import AuditEvent
 from core.inputs import BoundedInputMixin
 
+from .readable import type_name
+
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -24,7 +26,7 @@ class AuditFilterForm(BoundedInputMixin, forms.Form):
         self.fields["action"].choices = [("", _("Any action")), *AuditEvent.Action.choices]
         self.fields["path"].choices = [("", _("Any path")), *AuditEvent.Path.choices]
         self.fields["user"].choices = [("", _("Anyone")), *((str(u.pk), u.username) for u in users)]
-        self.fields["object_type"].choices = [("", _("Any type")), *((t, t) for t in object_types)]
+        self.fields["object_type"].choices = [("", _("Any type")), *((t, type_name(t)) for t in object_types)]
         for name in hide:
             del self.fields[name]
 

@@ -145,3 +145,12 @@ def show(value) -> str:
 
 
 _shown = show
+
+
+def type_name(object_type: str) -> str:
+    """The kind of an audited object in the viewer's language ("participants.visit" -> "visit" or 访视)."""
+    try:
+        model = apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return object_type
+    return str(model._meta.verbose_name)

@@ -18,7 +18,7 @@ from participants.selectors import participants_for_user
 from studies.models import Study
 
 from . import scope
-from .readable import Vocabulary, show, vocabulary_for
+from .readable import Vocabulary, show, type_name, vocabulary_for
 
 IDENTIFYING_MASK = _("••• identifying")
 
@@ -125,6 +125,10 @@ class EventRow:
     event: AuditEvent
     changes: list[Change]
     label: str
+
+    @property
+    def type_name(self) -> str:
+        return type_name(self.event.object_type)
 
 
 def _masks(event: AuditEvent, reader: Reader) -> dict[str, str]:
