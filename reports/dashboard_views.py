@@ -13,7 +13,7 @@ from core.csv import csv_response
 from core.i18n import text_for
 from studies.selectors import current_protocol, sites_for_user
 
-from . import dashboard, outcomes
+from . import dashboard, outcomes, timeline
 from .access import participant_for_profile, study_for_dashboard
 from .dashboard_forms import DashboardFilterForm
 from .mechanism_view import participant_profile
@@ -91,3 +91,9 @@ def participant_mechanism(request, participant_id: int):
     participant = participant_for_profile(request.user, participant_id)
     context = {"participant": participant, "profile": participant_profile(participant)}
     return render(request, "reports/participant_mechanism.html", context)
+
+
+def participant_timeline(request, participant_id: int):
+    participant = participant_for_profile(request.user, participant_id)
+    context = {"participant": participant, **timeline.participant_timeline(participant)}
+    return render(request, "reports/participant_timeline.html", context)

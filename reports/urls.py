@@ -15,6 +15,9 @@ urlpatterns = [
     path("study/<slug:study_code>/outcomes/", dashboard_views.study_outcomes, name="study-outcomes"),
     path("study/<slug:study_code>/outcomes.csv", dashboard_views.study_outcomes_csv, name="study-outcomes-csv"),
     path(
+        "participant/<int:participant_id>/timeline/", dashboard_views.participant_timeline, name="participant-timeline"
+    ),
+    path(
         "participant/<int:participant_id>/mechanism/",
         dashboard_views.participant_mechanism,
         name="participant-mechanism",

@@ -190,6 +190,7 @@ GATES = {
     "reports:study-outcomes": Gate(V.VIEW_DASHBOARD),
     "reports:study-outcomes-csv": Gate(V.VIEW_DASHBOARD),
     "reports:participant-mechanism": Gate(),
+    "reports:participant-timeline": Gate(),
     "safety:adverseevent-list": Gate(),
     "safety:dsmb-listing": Gate(),
     "safety:saereport-edit": Gate(post=V.RECORD_SAE_REPORT),

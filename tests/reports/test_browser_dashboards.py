@@ -103,6 +103,14 @@ def test_the_pi_reads_the_grid_dashboard_outcomes_and_profile_in_english_and_chi
     assert page.locator('tr[data-domain="neuropathic"]').get_attribute("data-status") == "unknown"
     _shot(page, "dashboards_mechanism_en.png")
 
+    page.goto(f"{live_server.url}/participants/{demo.pk}/")
+    page.click("#timeline-link")
+    page.wait_for_selector("#timeline li[data-kind='form']")
+    phq9 = page.locator("section#trajectory-phq9-total")
+    assert phq9.locator("svg .chart-mark").count() == phq9.locator("tbody tr").count() == 1
+    _shot(page, "dashboards_timeline_en.png")
+    page.goto(f"{live_server.url}/reports/participant/{demo.pk}/mechanism/")
+
     page.select_option("select[name='language']", "zh-hans")
     page.wait_for_selector('h1:has-text("疼痛机制分型")')
     assert "未知" in page.locator('tr[data-domain="neuropathic"]').inner_text()
