@@ -37,6 +37,7 @@ from instruments.models import Response
 from instruments.registry import get_instrument
 from instruments.selectors import score_lookup_for
 from instruments.services import (
+    CHECK_PREFIX,
     CONFLICT,
     PATHS,
     WHY_RESCORE,
@@ -310,7 +311,11 @@ def _import_row(row: ImportRow, *, study, participants, user, complete: bool, re
         row.status = "saved" if result.changed else "unchanged"
         return
     row.status = "refused"
-    row.messages += [f"{code}: {text_for(error)}" for code, error in result.errors.items()]
+    # An item's error names the item; a plausibility check's message names its items itself.
+    row.messages += [
+        text_for(error) if code.startswith(CHECK_PREFIX) else f"{code}: {text_for(error)}"
+        for code, error in result.errors.items()
+    ]
 
 
 def protocol_apply(

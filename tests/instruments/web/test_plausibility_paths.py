@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from accounts.services import membership_grant
 from instruments.models import Response
+from instruments.registry import get_instrument
 from queries.models import Query
 from surveys import services as survey_services
 from tests.api.conftest import token_client
@@ -27,7 +28,7 @@ from tests.protocol_text import protocol_head
 from tests.studies.test_quality_rule_items import VISITS as QUALITY_VISITS
 from tests.surveys.conftest import enrol_one, visit_of
 
-from .conftest import crf_url, form_post
+from .conftest import crf_url, form_post, full_answers
 from .test_write_paths_agree import api_answers, import_file
 
 pytestmark = pytest.mark.django_db
@@ -228,3 +229,17 @@ def test_a_warning_on_the_survey_is_saved_and_queried_once_submitted(client, sur
     assert bpi_of(participant).status == Response.Status.COMPLETE
     [query] = override_queries(participant)
     assert query.rule_code == "average_within_range" and query.detail.startswith("Saved without a confirmation")
+
+
+def test_a_blank_score_says_why_on_the_crf_and_the_participant_page(client, alpha, coordinator):
+    client.force_login(coordinator)
+    url = crf_url(alpha.participant_a, activity="psqi")
+    no_time_in_bed = full_answers(get_instrument("psqi")) | {"psqi_1": "23:00", "psqi_3": "23:00"}
+    assert client.post(url, form_post(no_time_in_bed)).status_code == 302
+    crf = client.get(url).content.decode()
+    assert 'data-score-why="c4_efficiency"' in crf and "Cannot be computed from the answers to: Usual bedtime" in crf
+    detail = client.get(reverse("participants:participant-detail", args=[alpha.participant_a.pk]))
+    listed = detail.content.decode().split('id="blank-scores"')[1].split("</ul>")[0]
+    assert "Baseline · PSQI" in listed and "C4 Habitual sleep efficiency" in listed
+    zh = client.get(url, headers={"accept-language": "zh-hans"}).content.decode()
+    assert "无法根据以下答案计算：通常晚上上床睡觉的时间（第1题）" in zh
