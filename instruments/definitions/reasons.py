@@ -10,6 +10,7 @@ equal to the getting-up time).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .model import Instrument, Label
@@ -24,77 +25,76 @@ MAX_LABEL = 60  # characters of an item's label quoted in a reason
 
 def score_reasons(instrument: Instrument, values: Mapping[str, Any], scores: Mapping[str, Any]) -> dict[str, Label]:
     """score name (or calculated item code) -> why it is blank, for each blank score that declares its needs."""
+    form = _Form.of(instrument)
     reasons = {}
     for name in instrument.score_names():
-        if _blank(scores.get(name)) and _needs(instrument, name):
-            reasons[name] = _reason(instrument, name, values, scores)
+        if _blank(scores.get(name)) and form.needs.get(name):
+            reasons[name] = form.reason(name, values, scores)
     return {name: reason for name, reason in reasons.items() if reason.en}
-
-
-def _reason(instrument: Instrument, name: str, values, scores) -> Label:
-    missing = _missing(instrument, name, values, scores, set())
-    if missing:
-        return _sentence(instrument, NEEDS_ANSWERS, missing)
-    needs = _needs(instrument, name)
-    items = [code for code in needs if _is_entered(instrument, code)]
-    if items:
-        return _sentence(instrument, NOT_COMPUTABLE, items)
-    return _sentence(instrument, BLANK_PARTS, [code for code in needs if _blank(scores.get(code))])
 
 
 def _blank(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-def _needs(instrument: Instrument, name: str) -> tuple[str, ...]:
-    for spec in instrument.scores:
-        if spec.name == name:
-            return spec.needs or (tuple(sorted(spec.expression.references)) if spec.expression else ())
-    for item in instrument.items:
-        if item.code == name and item.expression is not None:
-            return tuple(sorted(item.expression.references))
-    return ()
+@dataclass(frozen=True)
+class _Form:
+    """What the reasons read of a definition, looked up once per call."""
 
+    instrument: Instrument
+    needs: dict[str, tuple[str, ...]]
+    order: dict[str, int]  # entered item code -> position
+    labels: dict[str, Label]  # score name -> label
 
-def _missing(instrument: Instrument, name: str, values, scores, seen: set[str]) -> list[str]:
-    """The entered items ``name`` needs, directly or through blank scores, that have no answer (item order)."""
-    out: list[str] = []
-    for code in _needs(instrument, name):
-        if code in seen:
-            continue
-        seen.add(code)
-        if _is_entered(instrument, code):
-            if _blank(values.get(code)):
-                out.append(code)
-        elif _blank(scores.get(code)):
-            out += _missing(instrument, code, values, scores, seen)
-    order = {code: n for n, code in enumerate(instrument.item_codes())}
-    return sorted(out, key=lambda code: order.get(code, len(order)))
+    @classmethod
+    def of(cls, instrument: Instrument) -> _Form:
+        needs = {
+            spec.name: spec.needs or (tuple(sorted(spec.expression.references)) if spec.expression else ())
+            for spec in instrument.scores
+        }
+        needs |= {item.code: tuple(sorted(item.expression.references)) for item in instrument.items if item.expression}
+        order = {item.code: n for n, item in enumerate(instrument.items) if item.entered}
+        return cls(instrument, needs, order, {spec.name: spec.label for spec in instrument.scores})
 
+    def reason(self, name: str, values, scores) -> Label:
+        missing = sorted(self.missing(name, values, scores, set()), key=self.order.__getitem__)
+        if missing:
+            return self.sentence(NEEDS_ANSWERS, missing)
+        items = [code for code in self.needs[name] if code in self.order]
+        if items:
+            return self.sentence(NOT_COMPUTABLE, items)
+        return self.sentence(BLANK_PARTS, [code for code in self.needs[name] if _blank(scores.get(code))])
 
-def _is_entered(instrument: Instrument, code: str) -> bool:
-    return any(item.code == code and item.entered for item in instrument.items)
+    def missing(self, name: str, values, scores, seen: set[str]) -> list[str]:
+        """The entered items ``name`` needs, directly or through blank scores, that have no answer."""
+        out: list[str] = []
+        for code in self.needs.get(name, ()):
+            if code in seen:
+                continue
+            seen.add(code)
+            if code in self.order:
+                out += [code] if _blank(values.get(code)) else []
+            elif _blank(scores.get(code)):
+                out += self.missing(code, values, scores, seen)
+        return out
 
+    def sentence(self, template: Label, codes: list[str]) -> Label:
+        if not codes:
+            return Label("", "")
+        parts = {lang: [self.text(code, lang) for code in codes] for lang in ("en", "zh")}
+        return Label(
+            template.en.format(items=SEPARATOR.en.join(parts["en"])),
+            template.zh.format(items=SEPARATOR.zh.join(parts["zh"])),
+        )
 
-def _sentence(instrument: Instrument, template: Label, codes: list[str]) -> Label:
-    if not codes:
-        return Label("", "")
-    parts = {lang: [_item_text(instrument, code, lang) for code in codes] for lang in ("en", "zh")}
-    return Label(
-        template.en.format(items=SEPARATOR.en.join(parts["en"])),
-        template.zh.format(items=SEPARATOR.zh.join(parts["zh"])),
-    )
-
-
-def _item_text(instrument: Instrument, code: str, lang: str) -> str:
-    spec = next((spec for spec in instrument.scores if spec.name == code), None)
-    if spec is not None:  # a blank score another one needs
-        return getattr(spec.label, lang) or spec.label.en
-    item = instrument.item(code)
-    label = _short(getattr(item.label, lang) or item.label.en)
-    prefix = f"{instrument.code}_"
-    number = code[len(prefix) :] if code.startswith(prefix) else code
-    return getattr(ITEM, lang).format(label=label, number=number)
+    def text(self, code: str, lang: str) -> str:
+        if code in self.labels:  # a blank score another one needs
+            return getattr(self.labels[code], lang) or self.labels[code].en
+        item = self.instrument.item(code)
+        label = _short(getattr(item.label, lang) or item.label.en)
+        prefix = f"{self.instrument.code}_"
+        number = code[len(prefix) :] if code.startswith(prefix) else code
+        return getattr(ITEM, lang).format(label=label, number=number)
 
 
 def _short(label: str) -> str:
