@@ -18,6 +18,7 @@ from core.i18n import text_for
 from core.inputs import BoundedInputMixin
 
 from .definitions import Instrument, Item, ScoreSpec
+from .definitions.reasons import score_reasons
 from .importing import read_upload
 
 # Integer scales with at most this many points are radio buttons (NRS 0-10); longer ones a number input.
@@ -152,7 +153,12 @@ def score_text(value: Any) -> str:
     return str(value).replace("_", " ")
 
 
-def score_rows(instrument: Instrument, scores: dict[str, Any]) -> list[dict[str, Any]]:
+def score_rows(
+    instrument: Instrument, scores: dict[str, Any], values: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Each stored score with its label and shown value; with the response's ``values``, a blank score also says
+    why (``why``: the answers it needs, instruments.definitions.reasons)."""
+    reasons = score_reasons(instrument, values, scores or {}) if values is not None else {}
     specs: dict[str, Any] = {spec.name: spec for spec in instrument.scores}
     specs |= {item.code: item for item in instrument.items if not item.entered}  # a calculated item by its label
 
@@ -162,7 +168,12 @@ def score_rows(instrument: Instrument, scores: dict[str, Any]) -> list[dict[str,
         return text_for(band) if band else score_text(value)
 
     return [
-        {"name": name, "label": text_for(specs[name].label) if name in specs else name, "value": shown(name, value)}
+        {
+            "name": name,
+            "label": text_for(specs[name].label) if name in specs else name,
+            "value": shown(name, value),
+            "why": text_for(reasons.get(name)),
+        }
         for name, value in (scores or {}).items()
     ]
 
@@ -174,6 +185,8 @@ class ResponseMetaForm(BoundedInputMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason for change"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # Confirms the plausibility warnings the last submission raised (workflows/_plausibility.html).
+    warning_reason = forms.CharField(label=_("Reason for confirming"), required=False, max_length=500)
     action = forms.ChoiceField(
         choices=[
             ("save", _("Save as in progress")),

@@ -9,6 +9,7 @@ the write came by (the CRF page, an import, the API; a rescore is the system's).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,8 @@ from audit.services import audit_record, diff, snapshot
 from core import validation
 
 from .definitions import Instrument, clean_responses, compute, scoring_version
+from .definitions.model import Check
+from .definitions.plausibility import Violation, violations
 from .models import Response, ResponseRevision
 from .registry import instrument_for
 
@@ -44,6 +47,11 @@ PATHS = {
     Response.Source.IMPORT: AuditEvent.Path.IMPORT,
     Response.Source.API: AuditEvent.Path.API,
 }
+CHECK_PREFIX = "check:"  # an errors key naming a plausibility check, not an item
+WARNING_REASON_REQUIRED = {
+    "en": "Confirm each warning with a reason, or correct the answers.",
+    "zh": "请填写原因以确认每条警告，或更正答案。",
+}
 WHY_RESCORE = "Rescored with scoring version %s / 按评分版本%s重新计分"
 
 
@@ -57,10 +65,18 @@ class SubmitResult:
     values: dict[str, Any] = field(default_factory=dict)
     changed: bool = False
     locked: bool = False  # refused because a data manager locked the form, its visit or the participant
+    violations: list[Violation] = field(default_factory=list)  # the plausibility checks the answers break
+    overridden: list[Violation] = field(default_factory=list)  # warnings confirmed by this save: open queries
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Refused only for warnings that a reason would confirm (no error, no other problem)."""
+        warnings = {CHECK_PREFIX + v.code for v in self.violations if not v.is_error}
+        return bool(self.errors) and set(self.errors) <= warnings | {"warning_reason"}
 
     @property
     def conflict(self) -> bool:
@@ -131,6 +147,9 @@ def response_store(
     instance: int = 1,
     definition_version: str | None = None,
     path: str | None = None,
+    checks_for: Callable[[Instrument], Sequence[Check]] | None = None,
+    warning_reason: str = "",
+    confirmed: Collection[str] = (),
 ) -> SubmitResult:
     """Clean, score and store one response inside the caller's transaction; on any problem store nothing.
 
@@ -140,6 +159,11 @@ def response_store(
     required item. ``expected_lock_version`` is the version the writer started from (0 for a new form):
     a different stored version is a conflict. A complete response changes only with a ``reason``.
     ``path`` is the audit path, by default the one of ``source`` (``PATHS``).
+
+    Plausibility: the definition's checks and ``checks_for(instrument)`` (the protocol's) run on the cleaned
+    answers and scores. A broken ``error`` check refuses the save; a broken ``warning`` refuses it too unless
+    ``warning_reason`` confirms it or its code is in ``confirmed`` (confirmed earlier for this response). The
+    result lists the warnings this save confirmed in ``overridden``: the caller opens a query for each.
     """
     reason = reason.strip()
     path = path or PATHS.get(source, AuditEvent.Path.PAGE)
@@ -160,6 +184,12 @@ def response_store(
         return SubmitResult(response=existing, values=cleaned.values)
     if existing is not None and existing.status == Response.Status.COMPLETE and not reason:
         return SubmitResult(response=existing, errors={"reason": dict(REASON_REQUIRED)}, values=cleaned.values)
+    scores, version = scores_for(instrument, cleaned.values)
+    checks = instrument.checks + tuple(checks_for(instrument) if checks_for else ())
+    found = violations(checks, cleaned.values, scores)
+    refusal = plausibility_refusal(found, warning_reason=warning_reason, confirmed=confirmed)
+    if refusal:
+        return SubmitResult(response=existing, errors=refusal, values=cleaned.values, violations=found)
     before = audit_values(existing)
     response = existing or Response(
         participant=participant,
@@ -169,7 +199,6 @@ def response_store(
         instrument_code=instrument_code,
         definition_version=instrument.version,
     )
-    scores, version = scores_for(instrument, cleaned.values)
     response.values, response.scores, response.scoring_version = cleaned.values, scores, version
     response.completed_at = (response.completed_at or timezone.now()) if complete else None
     response.status, response.source = status, source
@@ -194,7 +223,21 @@ def response_store(
         reason=reason,
         path=path,
     )
-    return SubmitResult(response=response, values=cleaned.values, changed=True)
+    overridden = [v for v in found if not v.is_error and v.code not in confirmed]
+    return SubmitResult(response=response, values=cleaned.values, changed=True, violations=found, overridden=overridden)
+
+
+def plausibility_refusal(
+    found: Sequence[Violation], *, warning_reason: str, confirmed: Collection[str]
+) -> dict[str, dict[str, str]]:
+    """The errors that refuse a save: every broken error check, and the warnings neither confirmed before nor
+    by ``warning_reason`` (then also ``warning_reason``, which is what would confirm them)."""
+    errors = {CHECK_PREFIX + v.code: v.message.to_dict() for v in found if v.is_error}
+    pending = [v for v in found if not v.is_error and v.code not in confirmed]
+    if pending and not warning_reason.strip():
+        errors |= {CHECK_PREFIX + v.code: v.message.to_dict() for v in pending}
+        errors["warning_reason"] = dict(WARNING_REASON_REQUIRED)
+    return errors
 
 
 @transaction.atomic

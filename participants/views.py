@@ -20,6 +20,7 @@ from .access import (
     personal_identifiers_for_user,
     require_manage,
 )
+from .blank_scores import blank_scores
 from .forms import (
     AnchorForm,
     ArmForm,
@@ -228,6 +229,7 @@ def _render_detail(request, participant, **bound):
         else [],
         "schedule": with_form_status(participant, participant_schedule(participant, protocol, today=today)),
         "unscheduled": unscheduled_forms(participant, protocol),
+        "blank_scores": blank_scores(participant, protocol),
         "today": today,
         **forms,
     }

@@ -23,6 +23,7 @@ class Query(models.Model):
     class Origin(models.TextChoices):
         MANUAL = "manual", _("Raised by a person")
         RULE = "rule", _("Data-quality rule")
+        OVERRIDE = "override", _("Warning confirmed with a reason")
 
     study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="+")
     site = models.ForeignKey("studies.Site", on_delete=models.PROTECT, related_name="+")

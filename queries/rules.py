@@ -209,4 +209,16 @@ def check_before(rule, data: ParticipantData) -> list[Finding]:
     return out
 
 
-CHECKS = {"range": check_range, "change": check_change, "required_at_visit": check_required, "before": check_before}
+def check_on_save(rule, data: ParticipantData) -> list[Finding]:
+    """A `check` rule runs when its form is saved (workflows.services.response_submit), refusing the save or
+    asking for a confirmation; there is nothing left for it to find afterwards."""
+    return []
+
+
+CHECKS = {
+    "range": check_range,
+    "change": check_change,
+    "required_at_visit": check_required,
+    "before": check_before,
+    "check": check_on_save,
+}

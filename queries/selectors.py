@@ -8,6 +8,7 @@ from core.i18n import in_viewer_language
 from participants.selectors import participants_for_user
 
 from .models import Query
+from .rules import RESPONSE
 
 OPEN_STATUSES = (Query.Status.OPEN, Query.Status.ANSWERED, Query.Status.REOPENED)
 
@@ -82,6 +83,20 @@ def open_counts_by_item(*, participant, visit_code: str, activity_key: str) -> d
         .annotate(n=Count("pk"))
     )
     return {row["item_code"]: row["n"] for row in rows}
+
+
+def confirmed_checks(response) -> set[str]:
+    """The plausibility warnings already confirmed on ``response`` (each opened a query): not asked again."""
+    if response is None:
+        return set()
+    return set(
+        Query.objects.filter(
+            participant_id=response.participant_id,
+            origin=Query.Origin.OVERRIDE,
+            object_type=RESPONSE,
+            object_id=str(response.pk),
+        ).values_list("rule_code", flat=True)
+    )
 
 
 def query_thread(query: Query):

@@ -38,6 +38,7 @@ TRANSITIONS = {
 TEXT_REQUIRED = {"answer", "reopen"}
 AUTO_CLOSED = "Closed automatically: the data no longer break the rule. / 数据已不再违反该规则，自动关闭。"
 AUTO_REOPENED = "Reopened automatically: the data break the rule again. / 数据再次违反该规则，自动重新开启。"
+WARNING_CONFIRMED = "Warning confirmed when the form was saved, with this reason: / 保存表单时已确认警告，原因："
 AUTO_RAISED = "Raised automatically by a data-quality rule. / 由数据质量规则自动提出。"
 
 
@@ -154,6 +155,50 @@ def query_reopen(*, query: Query, user, text: str, path: str = AuditEvent.Path.P
     return query_transition(query=query, user=user, action="reopen", text=text, path=path)
 
 
+def query_open_for_override(*, response, violation, reason: str, user, path: str = AuditEvent.Path.PAGE) -> Query:
+    """A plausibility warning confirmed with ``reason`` (``instruments.definitions.plausibility.Violation``): a query
+    on the response, in the check's words, whose first message is the reason, so a monitor reviews it.
+
+    Opened by the system on behalf of whoever saved the form (a coordinator may not raise queries), in the save's
+    transaction; ``raised_by`` stays empty and the reason's message is the saver's."""
+    return _opened_by_system(
+        response.participant,
+        author=user if getattr(user, "is_authenticated", False) else None,
+        message=WARNING_CONFIRMED + "\n" + reason.strip(),
+        path=path,
+        object_type=RESPONSE,
+        object_id=str(response.pk),
+        visit_code=response.visit_code,
+        activity_key=response.activity_key,
+        item_code=violation.items[-1] if violation.items else "",
+        text=violation.message.en,
+        text_zh=violation.message.zh,
+        detail=reason.strip()[:300],
+        origin=Query.Origin.OVERRIDE,
+        rule_code=violation.code,
+    )
+
+
+def _opened_by_system(participant, *, author, message: str, path: str, **fields) -> Query:
+    """A query the system opens (a rule's, a confirmed warning's): its first message and its audit row."""
+    query = Query.objects.create(
+        study=participant.study,
+        site=participant.site,
+        participant=participant,
+        assigned_role=QUERY_ASSIGNEE,
+        **fields,
+    )
+    _message(query, author=author, text=message, status_to=S.OPEN)
+    _audit(
+        query,
+        user=author,
+        action=AuditEvent.Action.CREATE,
+        path=path,
+        changes={key: [None, value] for key, value in snapshot(query).items() if value not in ("", None, False)},
+    )
+    return query
+
+
 # --- Data-quality rules -------------------------------------------------------------------------------
 
 
@@ -172,10 +217,11 @@ def _system_change(query: Query, *, status: str, message: str, path: str, detail
 
 
 def _open_rule_query(participant, rule, finding, path: str) -> None:
-    query = Query.objects.create(
-        study=participant.study,
-        site=participant.site,
-        participant=participant,
+    _opened_by_system(
+        participant,
+        author=None,
+        message=AUTO_RAISED + "\n" + finding.detail,
+        path=path,
         object_type=finding.object_type,
         object_id=finding.object_id,
         visit_code=finding.visit_code,
@@ -186,15 +232,6 @@ def _open_rule_query(participant, rule, finding, path: str) -> None:
         detail=finding.detail,
         origin=Query.Origin.RULE,
         rule_code=rule.code,
-        assigned_role=QUERY_ASSIGNEE,
-    )
-    _message(query, author=None, text=AUTO_RAISED + "\n" + finding.detail, status_to=S.OPEN)
-    _audit(
-        query,
-        user=None,
-        action=AuditEvent.Action.CREATE,
-        path=path,
-        changes={key: [None, value] for key, value in snapshot(query).items() if value not in ("", None, False)},
     )
 
 

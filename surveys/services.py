@@ -21,7 +21,7 @@ from instruments.forms import raw_from_values
 from instruments.models import Response
 from instruments.services import SubmitResult
 from participants.models import Participant
-from workflows.services import response_submit
+from workflows.services import QUERY, response_submit
 
 from . import windows
 from .models import DiaryDay, PageTiming, SurveyLink
@@ -145,6 +145,7 @@ def _submit(link: SurveyLink, activity_key: str, instrument, raw: dict, *, compl
         instance=instance,
         definition_version=instrument.version,
         path=AuditEvent.Path.PAGE,
+        warnings=QUERY,  # a participant is not asked to justify an answer: a warning opens a query for the site
     )
 
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from core.i18n import text_for
 from instruments.forms import crf_items, raw_from_post, raw_from_values
 from studies.selectors import current_protocol
+from workflows.plausibility import is_check_key
 
 from . import services, windows
 from .access import link_for_token, link_for_user, private_page, visit_for_links
@@ -136,8 +137,15 @@ def _render_page(request, link, token, pages, page, raw, errors, *, read_only: b
         page=page,
         position=position,
         items=crf_items(page.instrument, raw, errors),
-        errors=[text_for(errors[key]) for key in ("form", "instance", "lock_version", "reason") if key in errors],
-        item_error_count=len([key for key in errors if key not in ("form", "instance", "lock_version", "reason")]),
+        errors=[text_for(errors[key]) for key in ("form", "instance", "lock_version", "reason") if key in errors]
+        + [text_for(message) for key, message in errors.items() if is_check_key(key)],
+        item_error_count=len(
+            [
+                key
+                for key in errors
+                if key not in ("form", "instance", "lock_version", "reason") and not is_check_key(key)
+            ]
+        ),
         read_only=read_only,
         instructions=text_for(page.instrument.instructions),
         day=day,

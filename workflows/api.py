@@ -56,6 +56,8 @@ class AnswersSerializer(BoundedSerializerMixin, serializers.Serializer):
     complete = serializers.BooleanField(default=False)
     lock_version = serializers.IntegerField(min_value=0, max_value=INT32_MAX, required=False, allow_null=True)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    # Confirms the plausibility warnings the answers raise (a 400 names them when it is missing); opens a query.
+    warning_reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
 class PatchSerializer(AnswersSerializer):
@@ -145,6 +147,7 @@ def _submit(request, crf, data, *, instance: int, response: Response | None):
         reason=data["reason"],
         instance=instance,
         definition_version=version,
+        warning_reason=data["warning_reason"],
     )
     if result.locked:  # a data manager locked the form, its visit or the participant
         return ApiResponse({"errors": result.errors}, status=status.HTTP_423_LOCKED)

@@ -7,7 +7,10 @@ must cause effects in higher ones, the workflow here is the one place that says 
   the response row, asks the participant's locks, stores the answers (``instruments.services.response_store``)
   and, when they changed, resets the form's verification and the casebook signature (monitoring), re-evaluates
   the treatment-reassessment rules and the anchors a date item of the form sets (participants), syncs the
-  adverse-event log (safety) and opens or closes data-quality queries (queries).
+  adverse-event log (safety) and opens or closes data-quality queries (queries). The plausibility checks (the
+  definition's and the protocol's ``kind: check`` rules) run on every path: an error refuses the save; a warning
+  is confirmed by a reason (``warnings="confirm"``: the CRF page and the REST API) or accepted as it is
+  (``warnings="query"``: the file import, the REDCap import, the survey pages), and either way opens a query.
 * ``response_rescore`` / ``responses_rescore``: new scores from today's scorer, and what the change undoes.
 * ``responses_import``: a response file, all rows or none, each through ``response_submit``;
   ``responses_import_queue`` stores the file as a ``ResponseImportJob`` (refusing it at once past the row and cell
@@ -34,7 +37,9 @@ from instruments.models import Response
 from instruments.registry import get_instrument
 from instruments.selectors import score_lookup_for
 from instruments.services import (
+    CHECK_PREFIX,
     CONFLICT,
+    PATHS,
     WHY_RESCORE,
     SubmitResult,
     instance_problem,
@@ -46,14 +51,24 @@ from monitoring.services import response_changed
 from participants import services as participant_services
 from participants.selectors import participants_for_user, scheduled_activity
 from participants.services import lock_for_write, locked_message, participant_reassessment_evaluate
-from queries.services import queries_evaluate_response
+from queries.selectors import confirmed_checks
+from queries.services import queries_evaluate_response, query_open_for_override
 from safety.services import adverse_event_sync
-from studies.selectors import protocol_activity, sites_for_user
+from studies.protocol.quality import protocol_checks
+from studies.selectors import current_protocol, protocol_activity, sites_for_user
 from studies.services import LoadResult, protocol_load
 
 from .models import ResponseImportJob
 
 logger = logging.getLogger(__name__)
+
+CONFIRM, QUERY = "confirm", "query"
+# The reason an accepted, unconfirmed warning's query gives: the path had nobody to ask.
+UNCONFIRMED = (
+    "Saved without a confirmation (import, API or survey): check the value. / "
+    "未经确认保存（导入、接口或问卷）：请核对数值。"
+)
+
 
 __all__ = [
     "ImportReport",
@@ -82,12 +97,17 @@ def response_submit(
     instance: int = 1,
     definition_version: str | None = None,
     path: str | None = None,
+    warnings: str = CONFIRM,
+    warning_reason: str = "",
 ) -> SubmitResult:
     """Clean, score and store one response and run what the change causes; on any problem store nothing.
 
     The arguments are those of ``instruments.services.response_store``. A locked form, visit or participant
     refuses the write with ``locked`` set. Whichever path it came by, a form that is not repeating has only
-    instance 1 (``instance_problem``).
+    instance 1 (``instance_problem``). ``warnings`` is what a broken plausibility warning does: ``CONFIRM``
+    refuses it unless ``warning_reason`` is given, ``QUERY`` accepts it (for a path nobody can confirm on);
+    a warning accepted either way opens a query (once per response and check: it is not asked again), for
+    ``QUERY`` once the form is complete (a survey's draft pages open none).
     """
     refused = instance_problem(instance)
     if refused is not None:  # out of the column's range: refused before it reaches a query
@@ -115,13 +135,37 @@ def response_submit(
                 instance=instance,
                 definition_version=definition_version,
                 path=path,
+                checks_for=_protocol_checks(participant, visit_code),
+                warning_reason=UNCONFIRMED if warnings == QUERY else warning_reason,
+                confirmed=confirmed_checks(existing),
             )
             if result.changed:
                 _after_change(result.response, participant=participant, user=user, reason=reason.strip())
+                if warnings == CONFIRM or complete:  # an unconfirmed draft is queried once it is complete
+                    reason_given = UNCONFIRMED if warnings == QUERY else warning_reason.strip()
+                    path_taken = path or PATHS.get(source, AuditEvent.Path.PAGE)
+                    _open_override_queries(result, user=user, reason=reason_given, path=path_taken)
             return result
     except IntegrityError:
         # Two first saves of the same form at once: the other one created the row.
         return SubmitResult(errors={"lock_version": dict(CONFLICT)})
+
+
+def _protocol_checks(participant, visit_code: str):
+    """The study protocol's checks on a form, compiled against the definition the save uses."""
+    protocol = current_protocol(participant.study)
+    rules = protocol.quality_rules if protocol is not None else ()
+
+    def checks_for(instrument):
+        fields = instrument.item_codes() + instrument.score_names()
+        return protocol_checks(rules, instrument=instrument.code, visit_code=visit_code, names=fields)
+
+    return checks_for
+
+
+def _open_override_queries(result: SubmitResult, *, user, reason: str, path: str) -> None:
+    for violation in result.overridden:
+        query_open_for_override(response=result.response, violation=violation, reason=reason, user=user, path=path)
 
 
 def _after_change(response: Response, *, participant, user, reason: str) -> None:
@@ -261,12 +305,17 @@ def _import_row(row: ImportRow, *, study, participants, user, complete: bool, re
         reason=reason,
         instance=row.instance,
         definition_version=instrument.version,
+        warnings=QUERY,  # a file has nobody to confirm a warning: the row is saved and a query opened
     )
     if result.ok:
         row.status = "saved" if result.changed else "unchanged"
         return
     row.status = "refused"
-    row.messages += [f"{code}: {text_for(error)}" for code, error in result.errors.items()]
+    # An item's error names the item; a plausibility check's message names its items itself.
+    row.messages += [
+        text_for(error) if code.startswith(CHECK_PREFIX) else f"{code}: {text_for(error)}"
+        for code, error in result.errors.items()
+    ]
 
 
 def protocol_apply(

@@ -40,6 +40,7 @@ from studies.selectors import current_protocol
 
 from .access import import_job_for_user
 from .api import unreadable_message
+from .plausibility import is_check_key, marked_errors, plausibility_context
 from .selectors import import_job_rows_done
 from .services import protocol_apply, response_submit, responses_import_queue
 
@@ -101,7 +102,7 @@ def response_edit(request, participant_id: int, visit_code: str, activity_key: s
         else crf.instrument
     )
     meta = ResponseMetaForm(initial={"lock_version": response.lock_version if response else 0})
-    raw, errors = raw_from_values(response.values if response else {}), {}
+    raw, errors, violations = raw_from_values(response.values if response else {}), {}, []
     if crf.refusal is not None and (request.method == "POST" or response is None):
         return _not_scheduled(request, crf)
     lock = is_locked(crf.participant, visit_code, response=response)
@@ -125,6 +126,7 @@ def response_edit(request, participant_id: int, visit_code: str, activity_key: s
                 reason=meta.cleaned_data["reason"],
                 instance=instance,
                 definition_version=instrument.version,
+                warning_reason=meta.cleaned_data["warning_reason"],
             )
             if result.ok:
                 messages.success(request, _("Saved.") if result.changed else _("No change to save."))
@@ -132,7 +134,7 @@ def response_edit(request, participant_id: int, visit_code: str, activity_key: s
                 if meta.cleaned_data["action"] == "complete_next":
                     return redirect(_next_form_url(crf))
                 return redirect(request.get_full_path())
-            errors = result.errors
+            errors, violations = result.errors, result.violations
         else:
             errors = {
                 "form": {
@@ -141,7 +143,9 @@ def response_edit(request, participant_id: int, visit_code: str, activity_key: s
                 }
             }
     open_queries = open_counts_by_item(participant=crf.participant, visit_code=visit_code, activity_key=activity_key)
-    items = crf_items(instrument, raw, errors, response.scores if response else {})
+    items = crf_items(
+        instrument, raw, marked_errors(instrument, errors, violations), response.scores if response else {}
+    )
     for item in items:  # the CRF marks each field that has an open query
         item["open_queries"] = open_queries.get(item["code"], 0)
     context = {
@@ -155,9 +159,9 @@ def response_edit(request, participant_id: int, visit_code: str, activity_key: s
         "locked": lock,
         "may_raise_query": may_raise(request.user, crf.participant.study),
         "items": items,
-        "scores": score_rows(instrument, response.scores if response else {}),
+        "scores": score_rows(instrument, response.scores if response else {}, response.values if response else None),
         "general_errors": [text_for(errors[key]) for key in GENERAL_ERRORS if key in errors],
-        "item_error_count": len([key for key in errors if key not in GENERAL_ERRORS]),
+        "item_error_count": len([key for key in errors if key not in GENERAL_ERRORS and not is_check_key(key)]),
         "conflict": "lock_version" in errors,
         "reason_error": text_for(errors.get("reason")),
         "was_complete": response is not None and response.status == Response.Status.COMPLETE,
@@ -167,6 +171,7 @@ def response_edit(request, participant_id: int, visit_code: str, activity_key: s
         "entries": _entries(crf, visit_code, activity_key, instance) if instrument.repeating else [],
         "not_scheduled": text_for(crf.refusal.reason) if crf.refusal else "",
         "sae": sae_status(response),
+        **plausibility_context(errors, violations),
     }
     status = 409 if "lock_version" in errors else 200
     return render(request, "workflows/response_edit.html", context, status=status)

@@ -25,6 +25,7 @@ CHOICE_TYPES = ("single_choice", "multiple_choice")
 NUMERIC_TYPES = ("integer_scale", "single_choice", "multiple_choice", "yes_no", "number", "duration")
 OPS = ("==", "!=", ">", ">=", "<", "<=", "in", "answered", "unanswered")
 KINDS = ("scale", "crf")
+SEVERITIES = ("error", "warning")  # a plausibility check's: refused, or saved once confirmed with a reason
 RESPONDENTS = ("participant", "clinician", "coordinator")
 
 
@@ -107,9 +108,33 @@ class ScoreSpec:
     max: float | None = None
     bands: tuple[tuple[str, Label], ...] = ()  # band value -> its label, for a score that is a category
     expression: Expression | None = None  # computed from the items, not returned by the scorer
+    # The items and scores it is computed from (an expression's are its own): what a blank score says it needs.
+    needs: tuple[str, ...] = ()
 
     def band_label(self, value: str) -> Label | None:
         return dict(self.bands).get(value)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A plausibility check (``checks:``): ``expression`` must hold; blank (a value missing) passes.
+
+    ``error`` refuses the save on every write path; ``warning`` is saved only once the user confirms it
+    with a reason, and the confirmation opens a data query (workflows.services.response_submit).
+    """
+
+    code: str
+    expression: Expression
+    severity: str  # one of SEVERITIES
+    message: Label
+    items: tuple[str, ...] = ()  # the items and scores it reads, in the form's order: the last is marked and queried
+
+    @classmethod
+    def of(cls, code: str, expression: Expression, severity: str, message: Label, order) -> Check:
+        """A check whose ``items`` follow ``order`` (the instrument's item codes, then its score names)."""
+        position = {name: n for n, name in enumerate(order)}
+        items = sorted(expression.references, key=lambda name: (position.get(name, len(position)), name))
+        return cls(code, expression, severity, message, tuple(items))
 
 
 @dataclass(frozen=True)
@@ -135,6 +160,7 @@ class Instrument:
     instructions: Label | None = None
     scores: tuple[ScoreSpec, ...] = ()
     sections: tuple[Section, ...] = ()
+    checks: tuple[Check, ...] = ()
 
     @property
     def key(self) -> tuple[str, str]:

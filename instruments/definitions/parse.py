@@ -19,6 +19,8 @@ from .model import (
     ITEM_TYPES,
     KINDS,
     RESPONDENTS,
+    SEVERITIES,
+    Check,
     Instrument,
     Item,
     Label,
@@ -45,7 +47,9 @@ TOP_KEYS = {
     "items",
     "scores",
     "sections",
+    "checks",
 }
+CHECK_KEYS = {"code", "expression", "severity", "message"}
 COMMON_ITEM_KEYS = {"code", "type", "label", "required", "help", "show_if"}
 TYPE_KEYS = {
     "integer_scale": {"min", "max", "anchors"},
@@ -294,8 +298,22 @@ def parse_scores(data: Mapping, notes: Notes, items: list[Item]) -> tuple[ScoreS
         expression = None
         if "expression" in spec:
             expression = parse_expression(spec["expression"], f"{path}.expression", names, notes)
-        specs.append(ScoreSpec(spec["name"], label, low, high, bands, expression))
+        needs = parse_needs(spec.get("needs"), f"{path}.needs", names, notes)
+        specs.append(ScoreSpec(spec["name"], label, low, high, bands, expression, needs))
     return tuple(specs)
+
+
+def parse_needs(raw: Any, path: str, names: set[str], notes: Notes) -> tuple[str, ...]:
+    """``needs: [codes]``: the items and the scores above it that a score is computed from."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(code, str) for code in raw):
+        notes.add(path, "must be a list of item codes and score names")
+        return ()
+    for n, code in enumerate(raw):
+        if code not in names:
+            notes.add(f"{path}[{n}]", f"{code!r} is not an item or a score listed above")
+    return tuple(code for code in raw if code in names)
 
 
 def calculation_problems(instrument: Instrument, data: Mapping, notes: Notes) -> None:
@@ -337,6 +355,41 @@ def parse_sections(data: Mapping, items: list[Item], notes: Notes) -> tuple[Sect
     if not isinstance(raw, list):
         notes.add("sections", "must be a list")
     return tuple(sections)
+
+
+def parse_checks(data: Mapping, instrument: Instrument, notes: Notes) -> tuple[Check, ...]:
+    """``checks: [{code, expression, severity, message}]``: plausibility checks over the items and scores."""
+    raw = data.get("checks") or []
+    if not isinstance(raw, list):
+        notes.add("checks", "must be a list of {code, expression, severity, message}")
+        return ()
+    order = instrument.item_codes() + instrument.score_names()
+    checks: list[Check] = []
+    for n, spec in enumerate(raw):
+        check = parse_check(spec, f"checks[{n}]", order, notes)
+        if check is not None and any(earlier.code == check.code for earlier in checks):
+            notes.add(f"checks[{n}].code", f"duplicate check code {check.code!r}")
+        elif check is not None:
+            checks.append(check)
+    return tuple(checks)
+
+
+def parse_check(spec: Any, path: str, order: list[str], notes: Notes) -> Check | None:
+    if not isinstance(spec, Mapping):
+        notes.add(path, "must be a mapping {code, expression, severity, message}")
+        return None
+    for key in sorted(set(spec) - CHECK_KEYS):
+        notes.add(f"{path}.{key}", "unknown key")
+    code, severity = spec.get("code"), spec.get("severity")
+    if not isinstance(code, str) or not SNAKE.match(code):
+        notes.add(f"{path}.code", f"check code {code!r} must be lower snake_case")
+    if severity not in SEVERITIES:
+        notes.add(f"{path}.severity", f"must be one of {', '.join(SEVERITIES)}; got {severity!r}")
+    message = parse_label(spec.get("message"), f"{path}.message", notes)
+    expression = parse_expression(spec.get("expression"), f"{path}.expression", set(order), notes)
+    if expression is None or not isinstance(code, str) or severity not in SEVERITIES or message is None:
+        return None
+    return Check.of(code, expression, str(severity), message, order)
 
 
 def parse_header(data: Mapping, notes: Notes) -> dict[str, Any]:
@@ -386,4 +439,5 @@ def parse_definition(
         sections=parse_sections(data, items, notes),
     )
     calculation_problems(instrument, data, notes)
+    instrument = replace(instrument, checks=parse_checks(data, instrument, notes))
     return instrument, notes.problems

@@ -9,7 +9,7 @@ from typing import Any
 
 from instruments.expressions import ExpressionError, compile_expression
 
-from .model import ITEM_TYPES, Instrument, Item, Label, Option, Problem, ScoreSpec, Section
+from .model import ITEM_TYPES, Check, Instrument, Item, Label, Option, Problem, ScoreSpec, Section
 from .parse import TYPE_KEYS
 from .redcap_logic import LogicError, parse_logic
 
@@ -204,6 +204,7 @@ def _header(form: str, tag: Mapping[str, Any]) -> dict[str, Any]:
             s.get("min"),
             s.get("max"),
             tuple((value, bilingual(band)) for value, band in (s.get("bands") or {}).items()),
+            needs=tuple(s.get("needs") or ()),
         )
         for s in meta.get("scores", [])
     )
@@ -236,6 +237,20 @@ def _score_expressions(
         compiled.append(spec)
         names.add(spec.name)
     return tuple(compiled)
+
+
+def _checks(instrument: Instrument, tag: Mapping[str, Any]) -> tuple[Check, ...]:
+    """The plausibility checks our writer keeps in the form's @EDC tag, compiled like the YAML's."""
+    order = instrument.item_codes() + instrument.score_names()
+    checks = []
+    for raw in tag.get("form", {}).get("checks", []):
+        try:
+            expression = compile_expression(raw["expression"], set(order))
+        except ExpressionError as error:
+            raise RowError(f"check {raw.get('code')}: expression: column {error.column}: {error.message}") from None
+        message = Label(raw["message"].get("en", ""), raw["message"].get("zh", ""))
+        checks.append(Check.of(raw["code"], expression, raw["severity"], message, order))
+    return tuple(checks)
 
 
 def _sections(rows: list[dict[str, str]], items: Mapping[str, Item]) -> tuple[Section, ...]:
@@ -281,9 +296,10 @@ def read_form(
         return None, problems
     try:
         header["scores"] = _score_expressions(header["scores"], edc_tag(rows[0][ANNOTATION]), items)
+        instrument = Instrument(items=tuple(items.values()), sections=_sections(rows, items), **header)
+        instrument = replace(instrument, checks=_checks(instrument, edc_tag(rows[0][ANNOTATION])))
     except RowError as error:
         return None, [Problem(file, f"row {rows[0]['#']} ({rows[0][NAME]})", str(error))]
-    instrument = Instrument(items=tuple(items.values()), sections=_sections(rows, items), **header)
     problems = label_problems(instrument, rows, file, languages)
     return (None, problems) if problems else (instrument, [])
 

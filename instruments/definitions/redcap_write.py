@@ -77,10 +77,21 @@ def _form_meta(instrument: Instrument) -> dict[str, Any]:
                 "max": s.max,
                 "bands": {value: label.to_dict() for value, label in s.bands},
                 **({"expression": s.expression.to_edc()} if s.expression else {}),  # REDCap has no place for it
+                **({"needs": list(s.needs)} if s.needs else {}),
             }
             for s in instrument.scores
         ],
     }
+    if instrument.checks:  # plausibility checks: REDCap's own data quality rules are per project, not per form
+        meta["checks"] = [
+            {
+                "code": c.code,
+                "severity": c.severity,
+                "expression": c.expression.to_edc(),
+                "message": c.message.to_dict(),
+            }
+            for c in instrument.checks
+        ]
     for key in ("short_title", "instructions"):
         if getattr(instrument, key):
             meta[key] = _label(getattr(instrument, key))

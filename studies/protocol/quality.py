@@ -7,7 +7,10 @@ Four kinds (see docs/data-quality-rules.md):
   date, or `{instrument, item}` = a date item of a form at the same visit);
 * `change`: an item or score whose relative change from the previous visit that has a value exceeds
   `max_percent`;
-* `required_at_visit`: an item left empty at one of `visits` once the form is complete or the visit done.
+* `required_at_visit`: an item left empty at one of `visits` once the form is complete or the visit done;
+* `check`: a plausibility check run when the form is saved (not afterwards): an `expression` over the form's items
+  and scores that must hold, with a `severity` (`error` refuses the save, `warning` needs a confirmation with a
+  reason, which opens a query). ``protocol_checks`` compiles them against the form's definition.
 
 Pure Python, like the rest of studies.protocol: the queries app evaluates these rules. The parser knows
 only instrument codes; whether a rule's item or score exists in that instrument is checked by
@@ -20,11 +23,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from instruments.definitions.model import SEVERITIES, Check, Label
+from instruments.expressions import ExpressionError, compile_expression
+
 from . import limits
 from .reader import Problem, Reader, gettext_noop, join, suggestion
 from .schema import Text
 
-QUALITY_KINDS = ("range", "before", "change", "required_at_visit")
+QUALITY_KINDS = ("range", "before", "change", "required_at_visit", "check")
 DATE_SOURCES = ("consent", "visit")
 COMMON_KEYS = ("code", "kind", "message")
 KIND_KEYS = {
@@ -32,6 +38,7 @@ KIND_KEYS = {
     "before": (("earlier", "later"), ("visits",)),
     "change": (("instrument", "max_percent"), ("item", "score", "visits")),
     "required_at_visit": (("instrument", "item", "visits"), ()),
+    "check": (("instrument", "expression", "severity"), ("visits",)),
 }
 
 
@@ -61,6 +68,8 @@ class QualityRule:
     earlier: DateOperand | None = None
     later: DateOperand | None = None
     visits: tuple[str, ...] = ()  # empty: every visit
+    expression: str | None = None  # kind check: compiled against the instrument's fields on load and on use
+    severity: str | None = None  # kind check: error | warning
 
     @property
     def field(self) -> str | None:
@@ -126,7 +135,7 @@ def _read_measure(r: Reader, data: dict, path: str, kind: str, known) -> dict:
     instrument = _instrument(r, data, path, known)
     item, score = r.string(data, "item", path), r.string(data, "score", path)
     ok = instrument is not None
-    if kind != "required_at_visit" and (item is None) == (score is None):
+    if kind in ("range", "change") and (item is None) == (score is None):
         r.add(path, gettext_noop("give exactly one of `item` or `score`"))
         ok = False
     values = dict(instrument=instrument, item=item, score=score, ok=ok)
@@ -146,6 +155,11 @@ def _read_measure(r: Reader, data: dict, path: str, kind: str, known) -> dict:
             percent = None
         values["ok"] = values["ok"] and percent is not None
         values["max_percent"] = percent
+    elif kind == "check":
+        values |= dict(
+            expression=r.string(data, "expression", path), severity=r.choice(data, "severity", path, SEVERITIES)
+        )
+        values["ok"] = values["ok"] and values["expression"] is not None and values["severity"] is not None
     elif kind == "required_at_visit" and not data.get("visits"):
         r.add(join(path, "visits"), gettext_noop("name at least one visit"))
         values["ok"] = False
@@ -232,7 +246,46 @@ def check_quality_fields(
                 problems.append(
                     Problem.of(filename, join(where, kind), msgid, instrument=instrument, code=code, suggestion=close)
                 )
+        problems += _expression_problems(rule, fields.get(rule.instrument or ""), f"{path}.expression", filename)
     return problems
+
+
+def _expression_problems(rule: QualityRule, known: InstrumentFields | None, path: str, filename: str) -> list[Problem]:
+    """A `check` rule's expression must compile against its instrument's items and scores."""
+    if rule.expression is None or known is None:
+        return []
+    try:
+        compile_expression(rule.expression, known.items | known.scores)
+    except ExpressionError as error:
+        return [
+            Problem.of(
+                filename,
+                path,
+                gettext_noop("column %(column)s: %(message)s"),
+                column=error.column,
+                message=error.message,
+            )
+        ]
+    return []
+
+
+def protocol_checks(
+    rules: Sequence[QualityRule], *, instrument: str, visit_code: str, names: Sequence[str]
+) -> tuple[Check, ...]:
+    """The protocol's `check` rules on ``instrument`` at ``visit_code``, compiled against ``names`` (the form's
+    item codes then score names, in order). A rule that no longer compiles (the definition changed after the
+    protocol was loaded) is left out: the load refused it then, and a stored protocol must keep reading."""
+    checks = []
+    for rule in rules:
+        if rule.kind != "check" or rule.instrument != instrument or not rule.applies_at(visit_code):
+            continue
+        try:
+            expression = compile_expression(rule.expression or "", names)
+        except ExpressionError:
+            continue
+        message = Label(rule.message.en, rule.message.zh)
+        checks.append(Check.of(rule.code, expression, rule.severity or "error", message, names))
+    return tuple(checks)
 
 
 # kind -> (no suggestion, a suggestion, the instrument has none of that kind): whole sentences for translators.

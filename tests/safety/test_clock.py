@@ -105,6 +105,7 @@ def test_the_beat_task_is_scheduled_every_15_minutes_and_calls_the_service(safe,
     )
     assert entry["schedule"].minute == {0, 15, 30, 45}
     assert "safety.tasks.sae_deadlines_check" in app.tasks
-    submit_ae(safe.participant, safe.coordinator, SERIOUS | {"ae_record_aware_date": "2026-01-01"})
+    long_ago = {"ae_record_onset_date": "2026-01-01", "ae_record_aware_date": "2026-01-01"}  # known of at onset
+    submit_ae(safe.participant, safe.coordinator, SERIOUS | long_ago)
     assert sae_deadlines_check.delay().get() == 3  # long overdue, all three
     assert SafetyNotification.objects.filter(kind="overdue").count() == 3

@@ -20,7 +20,7 @@ from audit.models import AuditEvent
 from exports.selectors import scoped_participants
 from instruments.models import Response
 from participants.access import crf_for_user
-from workflows.services import response_submit
+from workflows.services import QUERY, response_submit
 
 from ..project import EVENT_COLUMN, PSEUDO_FIELDS, RECORD_ID, REPEAT_INSTANCE, REPEAT_INSTRUMENT, Field, Form, Project
 from ..wire import NO_IMPORT, RedcapError, count_response, ids_response, parse_rows, text_response
@@ -201,6 +201,7 @@ def _save(caller, participant, entry: Entry, overwrite: bool) -> None:
         instance=instance,
         definition_version=existing.definition_version if existing else crf.instrument.version,
         path=AuditEvent.Path.API,
+        warnings=QUERY,  # REDCap's import has no confirmation: a warning is saved and a query opened
     )
     if not result.ok:
         raise Refused([_problem(entry, code, message) for code, message in result.errors.items()])

@@ -31,9 +31,29 @@ def valid_text(item: Item, rng: random.Random):
     }[item.type]
 
 
+# Answers that keep random ones within the built-in plausibility checks (instruments/library/*/checks, and the LBPB
+# protocol's age checks on demographics): least <= average, now <= worst pain; an AE ends and is known of after it
+# starts; aminotransferases below 1000 U/L; an adult's date of birth.
+PLAUSIBLE = {
+    "bpi": {"bpi_3": "8", "bpi_4": "2", "bpi_5": "5", "bpi_6": "4"},
+    "ae_record": {
+        "ae_record_onset_date": "2026-03-01",
+        "ae_record_aware_date": "2026-03-02",
+        "ae_record_resolution_date": "2026-03-09",
+    },
+    "biochem": {"biochem_alt": "35", "biochem_ast": "30"},
+    "demographics": {"demographics_birth_date": "1980-05-17"},
+}
+
+
+def plausible(instrument, answers: dict) -> dict:
+    """``answers`` with the few that the plausibility checks read set to plausible values."""
+    return answers | {code: value for code, value in PLAUSIBLE.get(instrument.code, {}).items() if code in answers}
+
+
 def full_answers(instrument, seed: int = 1) -> dict:
     rng = random.Random(f"{instrument.code}-{seed}")
-    return {item.code: valid_text(item, rng) for item in instrument.items if item.entered}
+    return plausible(instrument, {item.code: valid_text(item, rng) for item in instrument.items if item.entered})
 
 
 @pytest.fixture
