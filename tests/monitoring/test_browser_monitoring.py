@@ -46,6 +46,9 @@ def test_verify_lock_refuse_and_sign(page, live_server, live):
     page.goto(casebook)
     page.fill("#visit-baseline .lock-form input[name='reason']", "baseline cleaned")
     page.click("#visit-baseline .lock-form button:has-text('Lock visit')")
+    page.wait_for_selector("#review-clear")  # the confirmation step: what the lock covers, nothing blocking
+    assert not Lock.objects.exists()
+    page.click("#lock-confirm")
     page.wait_for_selector(".alert-success:has-text('Locked.')")
     assert page.locator(f"{row} .lock-state").inner_text().strip() == "Locked"
     assert Lock.objects.get().visit_code == "baseline"
