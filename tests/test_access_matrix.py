@@ -176,10 +176,10 @@ GATES = {
     "queries:query-raise": Gate(V.RAISE_QUERY, post=V.RAISE_QUERY),
     "randomisation:list-csv": Gate(V.SEE_ALLOCATION_LIST),
     "randomisation:list-detail": Gate(V.SEE_ALLOCATION_LIST),
-    "randomisation:list-freeze": Gate(POST_ONLY, post=V.GENERATE_ALLOCATION, post_ok=302),
+    "randomisation:list-freeze": Gate(POST_ONLY, post=V.GENERATE_ALLOCATION),  # the first POST asks to confirm
     "randomisation:list-index": Gate(V.GENERATE_ALLOCATION, post=V.GENERATE_ALLOCATION),
     "randomisation:notification-list": Gate(),
-    "randomisation:participant-randomise": Gate(post=V.RANDOMISE, post_ok=400),
+    "randomisation:participant-randomise": Gate(post=V.RANDOMISE),  # the first POST shows the strata, asks to confirm
     "randomisation:participant-unblind": Gate(V.EMERGENCY_UNBLIND, post=V.EMERGENCY_UNBLIND, post_ok=400),
     "randomisation:unblinding-csv": Gate(V.READ_UNBLINDING_REPORT),
     "randomisation:unblinding-report": Gate(V.READ_UNBLINDING_REPORT),

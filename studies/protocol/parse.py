@@ -28,7 +28,7 @@ from .schema import (
     Study,
     Visit,
 )
-from .sdv import SdvPlan, check_sdv_visits, read_sdv
+from .sdv import SdvPlan, read_sdv
 from .series_rules import read_series_rules
 from .specimens import Biobank, read_biobank
 
@@ -104,7 +104,6 @@ def parse_protocol(
     check_anchor_events(reader, parsed)
     check_outcome_references(reader, parsed)
     check_quality_visits(reader, parsed.quality_rules, {v.code for _, v in parsed.visits})
-    check_sdv_visits(reader, parsed.sdv, {v.code for _, v in parsed.visits})
     if reader.problems:
         raise ProtocolError(reader.problems)
     return Protocol(
@@ -153,7 +152,7 @@ def _read_document(r: Reader, data: Any, known: Known) -> Parsed:
     parsed.rules = read_rules(r, data, known)
     parsed.quality_rules = read_quality_rules(r, data, known)
     parsed.series_rules = read_series_rules(r, data)
-    parsed.sdv = read_sdv(r, data, known.instruments)
+    parsed.sdv = read_sdv(r, data, known.instruments, {v.code for _, v in parsed.visits})
     parsed.discontinuation = read_discontinuation(r, data, known.instruments)
     parsed.analysis_visits = read_analysis_visits(r, data)
     return parsed

@@ -74,7 +74,7 @@ def requirement(
     return Requirement(chosen, entry.fields if (chosen and entry) else ())
 
 
-def read_sdv(r: Reader, data: dict, instruments: frozenset[str]) -> SdvPlan:
+def read_sdv(r: Reader, data: dict, instruments: frozenset[str], visit_codes: set[str]) -> SdvPlan:
     section = data.get("sdv")
     if section is None or r.mapping(section, "sdv", (), ("seed", "default_percent", "forms")) is None:
         return FULL
@@ -82,13 +82,13 @@ def read_sdv(r: Reader, data: dict, instruments: frozenset[str]) -> SdvPlan:
     default = r.integer(section, "default_percent", "sdv", 100, minimum=0, maximum=100)
     forms = []
     for path, item in r.items(section, "forms", "sdv", limits.MAX_RULES):
-        form = _read_form(r, item, path, instruments)
+        form = _read_form(r, item, path, instruments, visit_codes)
         if form is not None:
             forms.append(form)
     return SdvPlan(seed=seed, default_percent=default, forms=tuple(forms))
 
 
-def _read_form(r: Reader, item, path: str, instruments: frozenset[str]) -> SdvForm | None:
+def _read_form(r: Reader, item, path: str, instruments: frozenset[str], visit_codes: set[str]) -> SdvForm | None:
     if r.mapping(item, path, FORM_KEYS, FORM_OPTIONAL) is None:
         return None
     code = r.string(item, "instrument", path)
@@ -97,15 +97,11 @@ def _read_form(r: Reader, item, path: str, instruments: frozenset[str]) -> SdvFo
         r.add(join(path, "instrument"), gettext_noop("unknown instrument '%(code)s'"), code=code)
         return None
     fields, visits = r.strings(item, "fields", path), r.strings(item, "visits", path)
+    for j, visit in enumerate(visits):
+        if visit not in visit_codes:
+            where = join(join(path, "visits"), j)
+            r.add(where, gettext_noop("visit '%(code)s' is not declared by the study"), code=visit)
     return SdvForm(code, percent, fields, visits) if code else None
-
-
-def check_sdv_visits(r: Reader, plan: SdvPlan, visit_codes: set[str]) -> None:
-    for i, form in enumerate(plan.forms):
-        for j, code in enumerate(form.visits):
-            if code not in visit_codes:
-                where = join(join(join(join("sdv", "forms"), i), "visits"), j)
-                r.add(where, gettext_noop("visit '%(code)s' is not declared by the study"), code=code)
 
 
 def check_sdv_fields(plan: SdvPlan, fields: Mapping[str, InstrumentFields], *, filename: str) -> list[Problem]:
