@@ -116,6 +116,9 @@ def response_verify(request, response_id: int):
     try:
         services.response_verify(response=response, user=request.user, fields=request.POST.getlist("field"))
     except ValidationError as error:
+        if request.htmx:
+            context = {**verify_block(request.user, response), "sdv_error": " ".join(error.messages)}
+            return render(request, "monitoring/_verify_block.html", context)
         if request.POST.get("back") == "form":
             messages.error(request, " ".join(error.messages))
             return redirect(_back(request, participant, response))

@@ -121,6 +121,8 @@ def test_the_form_page_verifies_for_a_monitor_only_and_htmx_swaps_the_block(clie
     assert swapped.status_code == 200 and 'data-sdv="verified"' in swapped.content.decode()
     assert "<html" not in swapped.content.decode()
     assert SourceVerification.objects.get().verified_by == people["monitor"]
+    again = client.post(verify, {"back": "form"}, HTTP_HX_REQUEST="true")
+    assert 'id="sdv-error"' in again.content.decode() and "<html" not in again.content.decode()
     refused = client.post(verify, {"back": "form"})  # already verified: back on the form page, with the reason
     assert refused.status_code == 302 and refused.url == url
     assert "This form is already verified." in client.get(url).content.decode()
