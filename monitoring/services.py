@@ -59,10 +59,11 @@ def response_verify(*, response: Response, user, fields: Sequence[str] | None = 
     required = sdv_requirement(response, sdv_plan(response.participant.study)).fields
     if required:
         return _verify_fields(response, user=user, required=required, ticked=fields or ())
-    problem = _not_verifiable(response)
+    current = _current(response)
+    problem = _not_verifiable(response, current)
     if problem:
         raise ValidationError(problem)
-    return _verify(response, user=user)
+    return _verify(response, user=user, current=current)
 
 
 @transaction.atomic
@@ -77,25 +78,30 @@ def responses_verify(*, responses: Iterable[Response], user) -> BulkVerification
     for participant_id in sorted(owners):  # one lock order: participant ids
         participant_hold(Participant(pk=participant_id))
     result, plans = BulkVerification(), {}
-    for response in Response.objects.filter(pk__in=ids).select_related("participant").order_by("pk"):
+    currents = {
+        one.response_id: one for one in SourceVerification.objects.filter(response_id__in=ids, reset_at__isnull=True)
+    }
+    for response in (
+        Response.objects.filter(pk__in=ids).select_related("participant", "participant__study").order_by("pk")
+    ):
         study_id = response.participant.study_id
         if study_id not in plans:
             plans[study_id] = sdv_plan(response.participant.study)
-        problem = _not_verifiable(response)
+        current = currents.get(response.pk)
+        problem = _not_verifiable(response, current)
         if not problem and sdv_requirement(response, plans[study_id]).fields:
             problem = _("Its fields are verified one by one on the form page.")
         if problem:
             result.skipped.append((response, problem))
         else:
-            result.verified.append(_verify(response, user=user))
+            result.verified.append(_verify(response, user=user, current=current))
     return result
 
 
-def _not_verifiable(response: Response) -> str:
-    """Why this form cannot be verified as a whole now ("" when it can)."""
+def _not_verifiable(response: Response, current: SourceVerification | None) -> str:
+    """Why this form cannot be verified as a whole now ("" when it can); ``current``: its current verification."""
     if response.status != Response.Status.COMPLETE:
         return _("Only a complete form can be verified.")
-    current = _current(response)
     if current is not None and current.lock_version == response.lock_version and current.complete:
         return _("This form is already verified.")
     return ""
@@ -105,8 +111,9 @@ def _current(response: Response) -> SourceVerification | None:
     return SourceVerification.objects.filter(response=response, reset_at__isnull=True).first()
 
 
-def _verify(response: Response, *, user, fields: Sequence[str] = (), complete: bool = True) -> SourceVerification:
-    current = _current(response)
+def _verify(
+    response: Response, *, user, current: SourceVerification | None, fields: Sequence[str] = (), complete: bool = True
+) -> SourceVerification:
     if current is not None:  # verified at an older version that was not reset (or partly): close it first
         _reset(current, user=user, reason=WHY_RESET % "—")
     verification = SourceVerification.objects.create(
@@ -136,7 +143,7 @@ def _verify_fields(response: Response, *, user, required: Sequence[str], ticked:
     current = _current(response)
     if current is None or current.lock_version != response.lock_version:
         fields = [code for code in required if code in set(ticked)]
-        return _verify(response, user=user, fields=fields, complete=len(fields) == len(required))
+        return _verify(response, user=user, current=current, fields=fields, complete=len(fields) == len(required))
     if current.complete:
         raise ValidationError(_("This form is already verified."))
     before = snapshot(current, ["fields", "complete", "verified_by"])

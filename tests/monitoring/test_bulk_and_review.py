@@ -2,6 +2,8 @@
 review gate of locking and signing (required SDV, open queries, an override with a reason)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -271,3 +273,32 @@ def test_the_participant_page_shows_no_lock_then_a_partial_lock(client, people, 
     )
     page = client.get(page_url).content.decode()
     assert 'data-locked="1"' in page and "Partly locked" in page and "Baseline" in page
+
+
+def _complete_forms(participant, count: int, visit: str = "m1") -> list[Response]:
+    return [
+        Response.objects.create(
+            participant=participant,
+            visit_code=visit,
+            activity_key="phq9",
+            instance=number,
+            instrument_code="phq9",
+            definition_version="1.0",
+            values=dict.fromkeys(ANSWERS, 1),
+            status=Response.Status.COMPLETE,
+            lock_version=1,
+        )
+        for number in range(1, count + 1)
+    ]
+
+
+def test_a_bulk_verification_costs_a_fixed_number_of_queries_per_form(alpha, people):
+    counts = {}
+    for visit, size in (("m1", 5), ("baseline", 40)):
+        forms = _complete_forms(alpha.participant_a, size, visit)
+        with CaptureQueriesContext(connection) as queries:
+            result = services.responses_verify(responses=forms, user=people["monitor"])
+        assert len(result.verified) == size
+        counts[size] = len(queries)
+    per_form = (counts[40] - counts[5]) / 35
+    assert per_form <= 5, counts  # a current-row read, the insert and its audit row; the rest is once per call
