@@ -39,6 +39,9 @@ class Action(StrEnum):
     VERIFY = "verify"  # source data verification
     LOCK = "lock"  # lock and release responses, visits and casebooks
     SIGN = "sign"  # the investigator's casebook signature
+    # Lock or sign although required SDV or open queries remain, giving a reason (audited): the data manager's
+    # and the PI's judgement, not the monitor's (docs/monitoring.md).
+    OVERRIDE_REVIEW_GATE = "override_review_gate"
     READ_STUDY_AUDIT = "read_study_audit"  # the study-wide and per-user audit trails
     # Safety
     RECORD_SAE_REPORT = "record_sae_report"  # record that an SAE was reported to a recipient
@@ -129,6 +132,7 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
             A.RAISE_QUERY,
             A.VIEW_MONITORING,
             A.LOCK,
+            A.OVERRIDE_REVIEW_GATE,
             A.REOPEN_VISIT,
             A.READ_STUDY_AUDIT,
             A.RECORD_SAE_REPORT,
@@ -159,6 +163,7 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
             A.ANSWER_QUERY,
             A.VIEW_MONITORING,
             A.SIGN,
+            A.OVERRIDE_REVIEW_GATE,
             A.RECORD_SAE_REPORT,
             A.NOTIFIED_OF_SAE,
             A.UPLOAD_FILES,
@@ -198,6 +203,7 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
             A.RAISE_QUERY,
             A.VIEW_MONITORING,
             A.VERIFY,
+            A.LOCK,  # a monitor locks what they verified; the gate refuses while SDV or queries remain
             A.READ_STUDY_AUDIT,
             A.EXPORT_MEASURES,
         }

@@ -7,7 +7,16 @@ from .models import Signature
 
 
 class LockForm(BoundedInputMixin, forms.Form):
+    """Lock in two steps: the first POST shows what the lock covers; the second, ``confirmed``, locks."""
+
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500)
+    override_reason = forms.CharField(
+        label=_("Reason for locking before the review is complete"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class UnlockForm(BoundedInputMixin, forms.Form):
@@ -24,6 +33,12 @@ class SignForm(BoundedInputMixin, forms.Form):
         choices=Signature.Meaning.choices,
         widget=forms.RadioSelect,
         initial=Signature.Meaning.REVIEWED,
+    )
+    override_reason = forms.CharField(
+        label=_("Reason for signing before the review is complete"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     # The password is never sent back to the page (render_value=False).
     password = forms.CharField(

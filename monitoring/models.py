@@ -17,6 +17,10 @@ class SourceVerification(models.Model):
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     verified_at = models.DateTimeField(_("verified at"))
     lock_version = models.PositiveIntegerField(_("version verified"))
+    # Field-level SDV (the protocol's `sdv.forms[].fields`): the item codes ticked so far at this version; the
+    # form counts as verified once ``complete`` (every required field ticked, or the form verified as a whole).
+    fields = models.JSONField(_("fields verified"), default=list, blank=True)
+    complete = models.BooleanField(_("verification complete"), default=True)
     reset_at = models.DateTimeField(_("reset at"), null=True, blank=True)
     reset_reason = models.TextField(_("reset because"), blank=True)
 
@@ -48,6 +52,8 @@ class Signature(models.Model):
     meaning = models.CharField(_("meaning"), max_length=20, choices=Meaning.choices)
     meaning_text = models.TextField(_("meaning as signed"))  # both languages, as shown at signing
     content_hash = models.CharField(_("casebook hash"), max_length=64)
+    # Why it was signed although required SDV or open queries remained (workflows.review); empty: no override.
+    override_reason = models.TextField(_("reason for signing before review was complete"), blank=True)
     voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
     voided_by_change = models.TextField(_("voided by"), blank=True)
 

@@ -11,10 +11,52 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from instruments.models import Response
 from participants.models import Lock, Visit
 from participants.selectors import active_locks, participants_for_user
+from studies.protocol.sdv import Requirement, SdvPlan, requirement
+from studies.selectors import current_protocol
 
 from .models import Signature, SourceVerification
 
-VERIFIED, CHANGED, NOT_VERIFIED = "verified", "changed", "not_verified"
+VERIFIED, PARTIAL, CHANGED, NOT_VERIFIED = "verified", "partial", "changed", "not_verified"
+
+
+def sdv_plan(study) -> SdvPlan | None:
+    """The study's targeted-SDV plan (the protocol's `sdv` section); None: every complete form, whole."""
+    protocol = current_protocol(study)
+    return protocol.sdv if protocol is not None else None
+
+
+def sdv_requirement(response: Response, plan: SdvPlan | None) -> Requirement:
+    """What SDV the protocol asks of this form: none (out of the sample), the whole form, or some fields."""
+    participant = response.participant
+    return requirement(
+        plan,
+        participant=participant.identifier or str(participant.pk),
+        instrument=response.instrument_code,
+        visit_code=response.visit_code,
+        activity_key=response.activity_key,
+        instance=response.instance,
+    )
+
+
+def current_verification(response: Response) -> SourceVerification | None:
+    return (
+        SourceVerification.objects.filter(response=response, reset_at__isnull=True)
+        .select_related("verified_by")
+        .first()
+    )
+
+
+def visit_responses(participant, visit_code: str | None = None) -> QuerySet[Response]:
+    """The participant's stored forms (of one visit), for verifying in bulk."""
+    responses = Response.objects.filter(participant=participant).exclude(status=Response.Status.NOT_STARTED)
+    return responses.filter(visit_code=visit_code) if visit_code is not None else responses
+
+
+def unverified_required(responses, plan: SdvPlan | None) -> list[Response]:
+    """The complete forms among ``responses`` that the protocol asks to verify and are not verified (now)."""
+    pending = with_review_state(responses.filter(status=Response.Status.COMPLETE)).filter(is_verified=False)
+    pending = pending.select_related("participant").order_by("visit_code", "activity_key", "instance")
+    return [response for response in pending if sdv_requirement(response, plan).required]
 
 
 def _locked_expression():
@@ -31,7 +73,7 @@ def _locked_expression():
 def _verified_expression():
     return Exists(
         SourceVerification.objects.filter(
-            response=OuterRef("pk"), reset_at__isnull=True, lock_version=OuterRef("lock_version")
+            response=OuterRef("pk"), reset_at__isnull=True, complete=True, lock_version=OuterRef("lock_version")
         )
     )
 
@@ -44,7 +86,7 @@ def with_review_state(responses: QuerySet) -> QuerySet:
 
 def sdv_state(response, current: SourceVerification | None, ever_verified: bool) -> str:
     if current is not None and current.lock_version == response.lock_version:
-        return VERIFIED
+        return VERIFIED if current.complete else PARTIAL
     return CHANGED if ever_verified else NOT_VERIFIED
 
 
@@ -81,6 +123,12 @@ class CasebookRow:
     verification: SourceVerification | None
     lock: Lock | None  # the lock that covers it, if any
     form_lock: Lock | None  # its own form lock, which a data manager may lift here
+    requirement: Requirement = field(default_factory=lambda: Requirement(True))
+
+    @property
+    def verifiable(self) -> bool:
+        """A complete form not yet verified (whole) that a bulk verification may take (no field ticks needed)."""
+        return self.response.status == Response.Status.COMPLETE and self.sdv != VERIFIED and not self.requirement.fields
 
 
 @dataclass
@@ -97,13 +145,18 @@ class VisitGroup:
     def verified(self) -> int:
         return sum(row.sdv == VERIFIED and row.response.status == Response.Status.COMPLETE for row in self.rows)
 
+    @property
+    def verifiable(self) -> int:
+        return sum(row.verifiable for row in self.rows)
+
 
 def casebook(participant) -> tuple[list[VisitGroup], Lock | None]:
     """The participant's responses grouped by visit with their SDV and lock state; and the participant lock."""
+    plan = sdv_plan(participant.study)
     responses = list(
         Response.objects.filter(participant=participant)
         .exclude(status=Response.Status.NOT_STARTED)
-        .select_related("entered_by")
+        .select_related("entered_by", "participant")
         .order_by("visit_code", "activity_key", "instance")
     )
     verifications = SourceVerification.objects.filter(response__participant=participant).select_related("verified_by")
@@ -129,6 +182,7 @@ def casebook(participant) -> tuple[list[VisitGroup], Lock | None]:
                 verification=current.get(response.pk),
                 lock=participant_lock or group.lock or own,
                 form_lock=own,
+                requirement=sdv_requirement(response, plan),
             )
         )
     # Scheduled visits without data yet, and visits locked before any form was entered, are listed too.

@@ -213,6 +213,8 @@ class Lock(models.Model):
         "instruments.Response", null=True, blank=True, on_delete=models.PROTECT, related_name="locks"
     )
     reason = models.TextField(_("reason"), blank=True)
+    # Why it was locked although required SDV or open queries remained (workflows.review); empty: no override.
+    override_reason = models.TextField(_("reason for locking before review was complete"), blank=True)
     locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     locked_at = models.DateTimeField(_("locked at"))
     unlocked_by = models.ForeignKey(

@@ -321,6 +321,28 @@ def active_locks(participant) -> QuerySet[Lock]:
     return Lock.objects.filter(participant=participant, unlocked_at__isnull=True).select_related("locked_by")
 
 
+@dataclass
+class LockState:
+    """What of a participant's data is locked now, for the participant page."""
+
+    participant_lock: Lock | None
+    visit_codes: list[str]
+    forms: int
+
+    @property
+    def any(self) -> bool:
+        return bool(self.participant_lock or self.visit_codes or self.forms)
+
+
+def lock_state(participant) -> LockState:
+    locks = list(active_locks(participant))
+    return LockState(
+        participant_lock=next((lock for lock in locks if lock.scope == Lock.Scope.PARTICIPANT), None),
+        visit_codes=sorted(lock.visit_code for lock in locks if lock.scope == Lock.Scope.VISIT),
+        forms=sum(lock.scope == Lock.Scope.FORM for lock in locks),
+    )
+
+
 def is_locked(participant, visit_code: str | None = None, response=None) -> Lock | None:
     """The lock that makes this data read-only (the participant's, the visit's or the form's), or None.
 

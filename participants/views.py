@@ -32,8 +32,8 @@ from .forms import (
     WithdrawForm,
 )
 from .models import CriterionEvent, Participant
-from .selectors import participant_list as select_participants
 from .selectors import (
+    lock_state,
     participant_schedule,
     randomisation_number,
     screening_log,
@@ -41,6 +41,7 @@ from .selectors import (
     visits_due,
     with_form_status,
 )
+from .selectors import participant_list as select_participants
 from .services.event_text import event_label
 
 
@@ -231,9 +232,16 @@ def _render_detail(request, participant, **bound):
         "unscheduled": unscheduled_forms(participant, protocol),
         "blank_scores": blank_scores(participant, protocol),
         "today": today,
+        "locks": _lock_state(participant, protocol),
         **forms,
     }
     return render(request, "participants/participant_detail.html", context, status=200)
+
+
+def _lock_state(participant, protocol) -> dict:
+    state = lock_state(participant)
+    labels = {visit.code: text_for(visit.label) for visit in protocol.visits} if protocol else {}
+    return {"state": state, "visits": [labels.get(code, code) for code in state.visit_codes]}
 
 
 def _criterion_events(participant, protocol) -> list[dict]:

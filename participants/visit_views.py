@@ -61,6 +61,7 @@ def _render(request, participant, visit, **bound):
         "may_manage": can(request.user, study, Action.MANAGE_PARTICIPANTS)
         and participant.status == Participant.Status.ENROLLED,
         "may_reopen": can(request.user, study, Action.REOPEN_VISIT),
+        "may_verify": can(request.user, study, Action.VERIFY) and any(chip.status == "complete" for chip in forms),
         "missing_forms": [
             (instrument_title(participant, _code_of(row, key)), why) for key, why in visit.missing_forms.items()
         ],

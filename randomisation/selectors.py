@@ -149,6 +149,23 @@ def stratum_keys(study, protocol, factors: list[str]) -> list[str]:
     ]
 
 
+def strata_preview(participant: Participant) -> list[tuple[str, str]] | None:
+    """What randomising would stratify this participant by, shown before it is done: (factor, value) pairs from
+    the frozen list's factors, the site and the screening answers ("—" for an answer missing); None without a
+    frozen list."""
+    allocation_list = AllocationList.objects.filter(study=participant.study, frozen=True).first()
+    if allocation_list is None:
+        return None
+    labels = dict(stratification_factors(participant.study))
+    screening = participant.screenings.first()
+    answers = screening.answers if screening else {}
+    out = []
+    for factor in allocation_list.strata_factors:
+        value = participant.site.code if factor == SITE else answers.get(factor)
+        out.append((labels.get(factor, factor), "—" if value is None else level_of(value)))
+    return out
+
+
 def level_of(value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"

@@ -93,8 +93,12 @@ def allocation_list_csv(request, allocation_list_id: int):
 
 @require_POST
 def allocation_list_freeze(request, allocation_list_id: int):
+    """Two steps: the first POST shows what freezing means and the list's summary; ``confirmed`` freezes."""
     allocation_list = allocation_list_for_user(request.user, allocation_list_id)
     require(request.user, allocation_list.study, Action.GENERATE_ALLOCATION)
+    if request.POST.get("confirmed") != "1":
+        context = {"allocation_list": allocation_list, "study": allocation_list.study}
+        return render(request, "randomisation/allocationlist_freeze.html", context)
     try:
         services.allocation_list_freeze(allocation_list=allocation_list, user=request.user)
     except ValidationError as error:
@@ -113,8 +117,11 @@ def participant_randomise(request, participant_id: int):
     participant = participant_for_user(request.user, participant_id)
     study = participant.study
     may_randomise = can(request.user, study, Action.RANDOMISE)
-    error = None
-    if request.method == "POST":
+    error, confirming = None, False
+    if request.method == "POST" and request.POST.get("confirmed") != "1":
+        require(request.user, study, Action.RANDOMISE)
+        confirming = True  # the first POST shows the strata values; the second randomises
+    elif request.method == "POST":
         require(request.user, study, Action.RANDOMISE)
         try:
             slot = services.participant_randomise(participant=participant, user=request.user)
@@ -134,6 +141,8 @@ def participant_randomise(request, participant_id: int):
             "slot": slot,
             "error": error,
             "may_randomise": may_randomise and slot is None,
+            "confirming": confirming and slot is None,
+            "strata": selectors.strata_preview(participant) if slot is None else None,
             "randomised_study": study.design == study.Design.RANDOMISED,
             "arm": selectors.arm_display(request.user, participant) if show_arm and slot else "",
             "may_unblind": slot is not None

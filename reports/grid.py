@@ -98,7 +98,10 @@ def _status_filter(status: str, today: date) -> Q:
         COMPLETE: lambda: Exists(saved.filter(status=Response.Status.COMPLETE)),
         VERIFIED: lambda: Exists(
             SourceVerification.objects.filter(
-                response__participant=OuterRef("pk"), reset_at__isnull=True, lock_version=F("response__lock_version")
+                response__participant=OuterRef("pk"),
+                reset_at__isnull=True,
+                complete=True,
+                lock_version=F("response__lock_version"),
             )
         ),
         LOCKED: lambda: Exists(Lock.objects.filter(**mine, unlocked_at__isnull=True)),

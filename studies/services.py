@@ -34,6 +34,7 @@ from .protocol.anchor_events import check_anchor_items
 from .protocol.outcomes import check_discontinuation_fields
 from .protocol.quality import InstrumentFields, check_quality_fields
 from .protocol.reader import Problem
+from .protocol.sdv import check_sdv_fields
 from .selectors import parse_protocol_text
 
 CREATED, UNCHANGED, AMENDED = "created", "unchanged", "amended"
@@ -161,11 +162,14 @@ def declared_study(text: str) -> dict:
 
 
 def _check_quality_fields(protocol: Protocol, filename: str, study_code: str) -> None:
-    """A data-quality rule naming an item or score its instrument lacks would never fire: refuse the file.
+    """A data-quality rule naming an item or score its instrument lacks would never fire: refuse the file (and a
+    targeted-SDV field its instrument lacks could never be ticked).
 
     Checked on load, not in ``parse_protocol_text``, so a stored version keeps reading after the library changes.
     """
-    problems = check_quality_fields(protocol.quality_rules, _instrument_fields(study_code), filename=filename)
+    fields = _instrument_fields(study_code)
+    problems = check_quality_fields(protocol.quality_rules, fields, filename=filename)
+    problems += check_sdv_fields(protocol.sdv, fields, filename=filename) if protocol.sdv else []
     if problems:
         raise ProtocolError(problems)
 

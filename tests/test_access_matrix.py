@@ -64,7 +64,7 @@ class Gate:
 POST_ONLY = "post-only"
 V = Action
 MANAGE = Gate(ok=302, post=V.MANAGE_PARTICIPANTS)  # a participant flow whose GET goes back to the participant
-LOCKING = Gate(POST_ONLY, post=V.LOCK, post_ok=302)
+LOCKING = Gate(POST_ONLY, post=V.LOCK)  # the first POST shows what the lock covers; a second one locks
 GATES = {
     "accounts:profile": Gate(None),
     "accounts:password-change": Gate(None),
@@ -142,14 +142,17 @@ GATES = {
     "workflows:response-edit": Gate(post=V.ENTER_DATA),
     "workflows:response-import": Gate(V.ENTER_DATA, post=V.ENTER_DATA),
     "workflows:response-import-job": Gate(V.ENTER_DATA),
+    # Locking and signing behind the review gate (workflows.review_views, at /monitoring/ paths)
+    "workflows:casebook-sign": Gate(post=V.SIGN),
+    "workflows:participant-lock": LOCKING,
+    "workflows:response-lock": LOCKING,
+    "workflows:visit-lock": LOCKING,
     "monitoring:casebook-detail": Gate(),
-    "monitoring:casebook-sign": Gate(post=V.SIGN),
     "monitoring:lock-release": Gate(POST_ONLY, post=V.LOCK),
-    "monitoring:participant-lock": LOCKING,
-    "monitoring:response-lock": LOCKING,
     "monitoring:response-verify": Gate(POST_ONLY, post=V.VERIFY),
+    "monitoring:responses-verify": Gate(POST_ONLY, post=V.VERIFY),  # nothing ticked: the casebook says so
+    "monitoring:visit-verify": Gate(POST_ONLY, post=V.VERIFY, post_ok=302),
     "monitoring:study-dashboard": Gate(V.VIEW_MONITORING),
-    "monitoring:visit-lock": LOCKING,
     "participants:anchor-set": MANAGE,
     "participants:consent-refuse": MANAGE,
     "participants:criterion-review": MANAGE,
@@ -173,10 +176,10 @@ GATES = {
     "queries:query-raise": Gate(V.RAISE_QUERY, post=V.RAISE_QUERY),
     "randomisation:list-csv": Gate(V.SEE_ALLOCATION_LIST),
     "randomisation:list-detail": Gate(V.SEE_ALLOCATION_LIST),
-    "randomisation:list-freeze": Gate(POST_ONLY, post=V.GENERATE_ALLOCATION, post_ok=302),
+    "randomisation:list-freeze": Gate(POST_ONLY, post=V.GENERATE_ALLOCATION),  # the first POST asks to confirm
     "randomisation:list-index": Gate(V.GENERATE_ALLOCATION, post=V.GENERATE_ALLOCATION),
     "randomisation:notification-list": Gate(),
-    "randomisation:participant-randomise": Gate(post=V.RANDOMISE, post_ok=400),
+    "randomisation:participant-randomise": Gate(post=V.RANDOMISE),  # the first POST shows the strata, asks to confirm
     "randomisation:participant-unblind": Gate(V.EMERGENCY_UNBLIND, post=V.EMERGENCY_UNBLIND, post_ok=400),
     "randomisation:unblinding-csv": Gate(V.READ_UNBLINDING_REPORT),
     "randomisation:unblinding-report": Gate(V.READ_UNBLINDING_REPORT),

@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.urls import path
 
-from . import api, setup_views, views
+from . import api, review_views, setup_views, views
 
 app_name = "workflows"
 
@@ -22,6 +22,15 @@ urlpatterns = [
         views.response_import_job,
         name="response-import-job",
     ),
+    # Locking and signing behind the review gate (workflows.review), at monitoring's paths.
+    path("monitoring/participant/<int:participant_id>/lock/", review_views.participant_lock, name="participant-lock"),
+    path(
+        "monitoring/participant/<int:participant_id>/visit/<slug:visit_code>/lock/",
+        review_views.visit_lock,
+        name="visit-lock",
+    ),
+    path("monitoring/response/<int:response_id>/lock/", review_views.response_lock, name="response-lock"),
+    path("monitoring/participant/<int:participant_id>/signature/", review_views.casebook_sign, name="casebook-sign"),
     # DRF marks its views login_required=False; the product asks for a log-in everywhere, API included.
     path("instruments/api/responses/", login_required(api.ResponseListView.as_view()), name="api-response-list"),
     path(

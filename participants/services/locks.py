@@ -45,8 +45,13 @@ def lock_create(
     reason: str = "",
     visit_code: str = "",
     response: Response | None = None,
+    override_reason: str = "",
 ) -> Lock:
-    """Make a form, a visit or the whole participant read-only on every write path."""
+    """Make a form, a visit or the whole participant read-only on every write path.
+
+    ``override_reason``: why it is locked although its review (SDV, queries) is not complete; the review itself
+    is checked a floor up (workflows.review), where queries are known.
+    """
     participant = participant_hold(participant)
     if scope == Lock.Scope.FORM:
         if response is None or response.participant_id != participant.pk:
@@ -67,6 +72,7 @@ def lock_create(
         visit_code=visit_code,
         response=response,
         reason=reason.strip(),
+        override_reason=override_reason.strip(),
         locked_by=user,
     )
     audit_record(
@@ -74,7 +80,9 @@ def lock_create(
         action=Action.LOCK,
         instance=lock,
         reason=lock.reason,
-        changes=diff({}, snapshot(lock, ["scope", "participant", "visit_code", "response", "locked_by"])),
+        changes=diff(
+            {}, snapshot(lock, ["scope", "participant", "visit_code", "response", "locked_by", "override_reason"])
+        ),
     )
     return lock
 

@@ -28,6 +28,7 @@ from .schema import (
     Study,
     Visit,
 )
+from .sdv import SdvPlan, read_sdv
 from .series_rules import read_series_rules
 from .specimens import Biobank, read_biobank
 
@@ -82,6 +83,7 @@ class Parsed:
     rules: list = field(default_factory=list)
     quality_rules: list = field(default_factory=list)
     series_rules: list = field(default_factory=list)
+    sdv: SdvPlan = field(default_factory=SdvPlan)
     discontinuation: list = field(default_factory=list)
     analysis_visits: tuple[str, ...] = ()
     biobank: Biobank = field(default_factory=Biobank)
@@ -114,6 +116,7 @@ def parse_protocol(
         rules=tuple(r for _, r in parsed.rules),
         quality_rules=_values(parsed.quality_rules),
         series_rules=_values(parsed.series_rules),
+        sdv=parsed.sdv,
         discontinuation=_values(parsed.discontinuation),
         analysis_visits=parsed.analysis_visits,
         biobank=parsed.biobank,
@@ -129,6 +132,7 @@ def _read_document(r: Reader, data: Any, known: Known) -> Parsed:
     optional = ("format", "arms", "eligibility", "rules", "quality_rules", "series_rules")
     optional += ("discontinuation", "analysis_visits")  # studies.protocol.outcomes
     optional += ("biobank",)  # studies.protocol.specimens
+    optional += ("sdv",)  # studies.protocol.sdv: targeted source data verification
     if r.mapping(data, "", ("study", "sites", "anchors", "visits"), optional) is None:
         return parsed
     if data.get("format", 1) != 1:
@@ -148,6 +152,7 @@ def _read_document(r: Reader, data: Any, known: Known) -> Parsed:
     parsed.rules = read_rules(r, data, known)
     parsed.quality_rules = read_quality_rules(r, data, known)
     parsed.series_rules = read_series_rules(r, data)
+    parsed.sdv = read_sdv(r, data, known.instruments, {v.code for _, v in parsed.visits})
     parsed.discontinuation = read_discontinuation(r, data, known.instruments)
     parsed.analysis_visits = read_analysis_visits(r, data)
     return parsed

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .outcomes import DiscontinuationCriterion, Intervention
     from .quality import QualityRule
+    from .sdv import SdvPlan
     from .series_rules import SeriesRule
     from .specimens import Biobank
 
@@ -237,6 +238,7 @@ class Protocol:
     rules: tuple[ReassessmentRule, ...] = ()
     quality_rules: tuple[QualityRule, ...] = ()  # studies.protocol.quality
     series_rules: tuple[SeriesRule, ...] = ()  # studies.protocol.series_rules: MRI labels ahead of the defaults
+    sdv: SdvPlan | None = None  # studies.protocol.sdv: targeted SDV (None: every complete form, whole)
     discontinuation: tuple[DiscontinuationCriterion, ...] = ()  # studies.protocol.outcomes
     analysis_visits: tuple[str, ...] = ()  # a participant is analysed once one of these is completed
     biobank: Biobank | None = None  # studies.protocol.specimens (parse_protocol always sets it)

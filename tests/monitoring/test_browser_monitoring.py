@@ -4,6 +4,7 @@ the coordinator's change is refused, the PI signs the casebook with their passwo
 import os
 
 import pytest
+from django.urls import reverse
 
 from instruments.models import Response
 from monitoring.models import Signature, SourceVerification
@@ -46,6 +47,9 @@ def test_verify_lock_refuse_and_sign(page, live_server, live):
     page.goto(casebook)
     page.fill("#visit-baseline .lock-form input[name='reason']", "baseline cleaned")
     page.click("#visit-baseline .lock-form button:has-text('Lock visit')")
+    page.wait_for_selector("#review-clear")  # the confirmation step: what the lock covers, nothing blocking
+    assert not Lock.objects.exists()
+    page.click("#lock-confirm")
     page.wait_for_selector(".alert-success:has-text('Locked.')")
     assert page.locator(f"{row} .lock-state").inner_text().strip() == "Locked"
     assert Lock.objects.get().visit_code == "baseline"
@@ -72,3 +76,35 @@ def test_verify_lock_refuse_and_sign(page, live_server, live):
     assert "I have reviewed the data of this casebook" in page.inner_text("#signatures")
     assert Signature.objects.get().signer == people["pi"]
     _shot(page, "monitoring_signature.png")
+
+
+def test_a_monitor_verifies_a_whole_visit_from_the_visit_page(page, live_server, live):
+    """Bulk SDV of a visit: one click on the visit page verifies its complete forms, stored one row each."""
+    from django.utils import timezone
+
+    from participants.models import Visit
+
+    from .conftest import submit
+
+    people, form = live
+    family = submit(form.participant, people["coordinator"], activity="phq9_family").response
+    today = timezone.localdate()
+    visit = Visit.objects.create(
+        participant=form.participant,
+        visit_code="baseline",
+        anchor_code="enrolment",
+        target_date=today,
+        window_start=today,
+        window_end=today,
+    )
+    _log_in(page, live_server, people["monitor"].username)
+    page.goto(f"{live_server.url}{reverse('participants:visit-detail', args=[form.participant.pk, visit.pk])}")
+    page.click("#visit-verify")
+    page.wait_for_selector(".alert-success:has-text('2 forms verified.')")
+    assert page.locator("#visit-forms [data-status='verified']").count() == 2
+    current = SourceVerification.objects.filter(reset_at__isnull=True, complete=True)
+    assert {(v.response_id, v.verified_by_id) for v in current} == {
+        (form.pk, people["monitor"].pk),
+        (family.pk, people["monitor"].pk),
+    }
+    assert page.locator("#visit-verify").count() == 0  # nothing left to verify at this visit

@@ -14,17 +14,21 @@ from tests.factories import PASSWORD, ParticipantFactory
 
 from .conftest import ANSWERS, casebook_url, crf_url, persona, sign_request, submit
 
+REVIEWED = {"visit-lock", "response-lock", "participant-lock", "casebook-sign"}  # workflows.review_views
+CONFIRMED = {"confirmed": "1"}
+
 
 def url(name, *args):
-    return reverse(f"monitoring:{name}", args=args)
+    return reverse(f"{'workflows' if name in REVIEWED else 'monitoring'}:{name}", args=args)
 
 
-def test_a_monitor_verifies_but_cannot_lock_or_sign(client, form, people):
+def test_a_monitor_verifies_and_may_lock_but_cannot_sign(client, form, people):
     client.force_login(people["monitor"])
     page = client.get(casebook_url(form.participant)).content.decode()
-    assert "Verify" in page and "Lock form" not in page
-    assert client.post(url("response-lock", form.pk)).status_code == 403
-    assert client.post(url("participant-lock", form.participant.pk)).status_code == 403
+    assert "Verify" in page and "Lock form" in page
+    refused = client.post(url("response-lock", form.pk), CONFIRMED)  # not verified yet: the review gate refuses
+    assert refused.status_code == 400 and "still needs source data verification" in refused.content.decode()
+    assert "To go ahead anyway" not in refused.content.decode()  # a monitor may not override
     assert (
         client.post(
             url("casebook-sign", form.participant.pk), {"meaning": "reviewed", "password": PASSWORD}
@@ -36,10 +40,12 @@ def test_a_monitor_verifies_but_cannot_lock_or_sign(client, form, people):
     assert SourceVerification.objects.get().verified_by == people["monitor"]
     assert 'data-sdv="verified"' in client.get(casebook_url(form.participant)).content.decode()
     assert not Lock.objects.exists() and not Signature.objects.exists()
+    assert client.post(url("response-lock", form.pk), CONFIRMED).status_code == 302  # verified: it locks
+    assert Lock.objects.get().locked_by == people["monitor"]
 
 
 @pytest.mark.parametrize("role", ["coordinator", "pi", "admin", "unblinded_statistician"])
-def test_roles_other_than_data_manager_cannot_lock(client, form, people, role):
+def test_roles_other_than_data_manager_and_monitor_cannot_lock(client, form, people, role):
     client.force_login(people[role])
     assert client.post(url("visit-lock", form.participant.pk, "baseline")).status_code == 403
     assert client.post(url("response-lock", form.pk)).status_code == 403
@@ -60,8 +66,12 @@ def test_a_coordinator_cannot_sign(client, form, people):
 
 
 def test_a_data_manager_locks_a_visit_and_the_crf_page_refuses_a_change(client, form, people):
+    services.response_verify(response=form, user=people["monitor"])
     client.force_login(people["data_manager"])
-    assert client.post(url("visit-lock", form.participant.pk, "baseline"), {"reason": "cleaned"}).status_code == 302
+    assert client.post(url("visit-lock", form.participant.pk, "baseline"), {"reason": "cleaned"}).status_code == 200
+    assert not Lock.objects.exists()  # the first POST only shows what the lock covers
+    answer = client.post(url("visit-lock", form.participant.pk, "baseline"), {"reason": "cleaned", **CONFIRMED})
+    assert answer.status_code == 302
     lock = Lock.objects.get()
     assert (lock.scope, lock.visit_code, lock.reason, lock.locked_by) == (
         "visit",
@@ -117,14 +127,16 @@ def test_unlock_needs_a_reason_shown_next_to_the_field_and_then_restores_writing
 
 
 def test_a_second_lock_of_the_same_visit_is_refused_with_a_message(client, form, people):
+    services.response_verify(response=form, user=people["monitor"])
     client.force_login(people["data_manager"])
-    client.post(url("visit-lock", form.participant.pk, "baseline"))
-    page = client.post(url("visit-lock", form.participant.pk, "baseline"), {"reason": "again"})
-    assert page.status_code == 200 and "already locked" in page.content.decode()
+    client.post(url("visit-lock", form.participant.pk, "baseline"), CONFIRMED)
+    page = client.post(url("visit-lock", form.participant.pk, "baseline"), {"reason": "again", **CONFIRMED})
+    assert page.status_code == 400 and "already locked" in page.content.decode()
     assert Lock.objects.count() == 1
 
 
 def test_a_wrong_password_shows_an_error_and_stores_nothing(client, form, people):
+    services.response_verify(response=form, user=people["monitor"])
     client.force_login(people["pi"])
     page = client.post(url("casebook-sign", form.participant.pk), {"meaning": "reviewed", "password": "nope"})
     assert page.status_code == 200
@@ -135,6 +147,7 @@ def test_a_wrong_password_shows_an_error_and_stores_nothing(client, form, people
 
 
 def test_the_pi_signs_and_a_later_change_shows_the_voided_signature(client, form, people):
+    services.response_verify(response=form, user=people["monitor"])
     client.force_login(people["pi"])
     answer = client.post(url("casebook-sign", form.participant.pk), {"meaning": "reviewed", "password": PASSWORD})
     assert answer.status_code == 302

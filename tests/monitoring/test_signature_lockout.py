@@ -16,7 +16,7 @@ LOGIN = "two_factor:login"
 
 
 def _sign_page(participant):
-    return reverse("monitoring:casebook-sign", args=[participant.pk])
+    return reverse("workflows:casebook-sign", args=[participant.pk])
 
 
 def _login(client, username, password, address="10.0.0.1"):
@@ -57,6 +57,7 @@ def test_past_the_limit_the_signature_is_refused_even_with_the_right_password(fo
 
 def test_the_sign_page_locks_the_account_and_ends_the_session_as_log_in_does(client, form, people, settings):
     pi = people["pi"]
+    services.response_verify(response=form, user=people["monitor"])  # reviewed: the page asks the password
     client.force_login(pi)
     url = _sign_page(form.participant)
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):

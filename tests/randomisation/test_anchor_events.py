@@ -24,6 +24,8 @@ from studies.services import protocol_load
 from tests.factories import UserFactory
 from workflows.services import protocol_apply
 
+CONFIRMED = {"confirmed": "1"}  # the second step of an irreversible action
+
 FILE = Path(__file__).resolve().parents[1] / "fixtures" / "study_files" / "events_exercise_trial.yaml"
 ENROLLED = date(2026, 3, 2)
 RANDOMISED = datetime(2026, 3, 9, 10, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -100,7 +102,7 @@ def test_randomising_through_the_page_sets_week_0_and_every_visit_follows_the_ha
     monkeypatch.setattr(timezone, "now", lambda: RANDOMISED)
     client.force_login(coordinator)
     for participant in people:
-        response = client.post(reverse("randomisation:participant-randomise", args=[participant.pk]))
+        response = client.post(reverse("randomisation:participant-randomise", args=[participant.pk]), CONFIRMED)
         assert response.status_code == 302
     arms = set()
     for participant in people:

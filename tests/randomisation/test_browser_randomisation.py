@@ -22,6 +22,9 @@ def test_a_pi_randomises_blind_then_unblinds_with_a_reason(page, live_server, tr
 
     page.goto(f"{live_server.url}/randomisation/participant/{participant.pk}/")
     page.click("#randomise")
+    page.wait_for_selector("#randomise-confirm")  # the confirmation: strata values first, nothing stored yet
+    assert not AllocationSlot.objects.filter(used_by=participant).exists()
+    page.click("#randomise-confirm")
     page.wait_for_selector("#randomisation-number")
     slot = AllocationSlot.objects.get(used_by=participant)
     assert page.inner_text("#randomisation-number") == slot.number

@@ -13,6 +13,8 @@ from tests.downloads import download_text
 
 from .conftest import enrol, frozen_list, screen
 
+CONFIRMED = {"confirmed": "1"}  # the second step of an irreversible action
+
 # Words that would give an ADMSC arm away (names in English and Chinese, and the codes in context).
 ARM_WORDS = (
     "High dose",
@@ -59,7 +61,7 @@ def test_the_statistician_generates_freezes_and_views_a_list_with_its_seed(clien
     assert response.status_code == 302
     allocation_list = AllocationList.objects.get()
     assert allocation_list.seed == "777" and allocation_list.slots.count() == 200
-    assert client.post(reverse("randomisation:list-freeze", args=[allocation_list.pk])).status_code == 302
+    assert client.post(reverse("randomisation:list-freeze", args=[allocation_list.pk]), CONFIRMED).status_code == 302
     allocation_list.refresh_from_db()
     assert allocation_list.frozen
     detail = client.get(reverse("randomisation:list-detail", args=[allocation_list.pk])).content.decode()
@@ -125,7 +127,7 @@ def test_a_coordinator_randomises_and_sees_the_number_and_time_but_not_the_arm(c
     participant = enrol(admsc)
     client.force_login(admsc.coordinator)
     url = reverse("randomisation:participant-randomise", args=[participant.pk])
-    assert client.post(url).status_code == 302
+    assert client.post(url, CONFIRMED).status_code == 302
     html = client.get(url).content.decode()
     slot = AllocationSlot.objects.get(used_by=participant)
     assert slot.number in html and "Randomised at" in html
@@ -151,7 +153,7 @@ def test_randomising_an_unconsented_participant_shows_a_clear_message_and_writes
     frozen_list(admsc)
     participant = screen(admsc)
     client.force_login(admsc.pi)
-    response = client.post(reverse("randomisation:participant-randomise", args=[participant.pk]))
+    response = client.post(reverse("randomisation:participant-randomise", args=[participant.pk]), CONFIRMED)
     assert response.status_code == 400
     assert "Only an enrolled participant can be randomised." in response.content.decode()
     assert not AllocationSlot.objects.exclude(used_by=None).exists()
@@ -163,7 +165,7 @@ def test_randomising_twice_over_http_says_so(client, admsc, randomised):
     url = reverse("randomisation:participant-randomise", args=[participant.pk])
     html = client.get(url).content.decode()
     assert 'id="randomise"' not in html
-    response = client.post(url)
+    response = client.post(url, CONFIRMED)
     assert response.status_code == 400 and "already randomised" in response.content.decode()
     _assert_blind(response.content.decode())
 

@@ -18,6 +18,8 @@ from randomisation.selectors import reproduction_call
 from .conftest import enrol
 from .test_pages import _assert_blind
 
+CONFIRMED = {"confirmed": "1"}  # the second step of an irreversible action
+
 BLINDED = ["admin", "data_manager", "pi", "coordinator", "monitor"]
 CHOSEN_SEED = str(2**127 + 987654321)  # a statistician's seed, distinctive in any page
 
@@ -123,7 +125,7 @@ def secret_world(client, admsc):
     client.force_login(admsc.statistician)
     assert client.post(index, {"size": "6", "seed": CHOSEN_SEED, "strata": ["site"]}).status_code == 302
     server_list, chosen_list = AllocationList.objects.order_by("pk")
-    assert client.post(reverse("randomisation:list-freeze", args=[chosen_list.pk])).status_code == 302
+    assert client.post(reverse("randomisation:list-freeze", args=[chosen_list.pk]), CONFIRMED).status_code == 302
     participant = enrol(admsc, name="Zhao Liu")
     slot = services.participant_randomise(participant=participant, user=admsc.coordinator)
     assert client.get(reverse("randomisation:list-csv", args=[chosen_list.pk])).status_code == 200

@@ -62,7 +62,7 @@ def grid_world(world):
 
     submit(signed, coordinator)
     # the signing transaction itself: the password re-check (and its lock-out) is tested in tests/monitoring
-    monitoring_services._casebook_sign(participant=signed, user=people["pi"], meaning="reviewed")
+    monitoring_services.signature_create(participant=signed, user=people["pi"], meaning="reviewed")
     world.people, world.signed = people, signed
     return world
 
