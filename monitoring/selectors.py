@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
@@ -170,42 +171,73 @@ class DashboardRow:
     obj: object = None
 
 
-def dashboard(user, study) -> tuple[list[DashboardRow], list[DashboardRow]]:
-    """Per site and per participant: forms complete, verified and locked, signed casebooks (the user's scope)."""
-    participants = list(
+def dashboard_participants(user, study) -> QuerySet:
+    """The enrolled participants of the dashboard (the user's scope), in site and study-ID order, for paging."""
+    return (
         participants_for_user(user)
         .filter(study=study)
         .exclude(identifier="")
         .select_related("site")
-        .order_by("site__code", "identifier")
+        .order_by("site__code", "identifier", "pk")
     )
-    responses = Response.objects.filter(participant__in=[p.pk for p in participants]).exclude(
-        status=Response.Status.NOT_STARTED
+
+
+def dashboard_sites(user, study) -> list[DashboardRow]:
+    """Per site: participants, forms complete, verified and locked, signed casebooks (grouped in the database:
+    three queries whatever the number of participants)."""
+    participants = dashboard_participants(user, study)
+    people = participants.order_by("site__code").values("site", "site__code", "site__name").annotate(n=Count("pk"))
+    counts = _counts_by(
+        Response.objects.filter(participant__in=participants.values("pk")).exclude(status=Response.Status.NOT_STARTED),
+        "participant__site",
     )
+    signed = (
+        Signature.objects.filter(participant__in=participants.values("pk"), voided_at__isnull=True)
+        .order_by()
+        .values("participant__site")
+        .annotate(n=Count("participant", distinct=True))
+    )
+    signed_by_site = {row["participant__site"]: row["n"] for row in signed}
+    rows = []
+    for row in people:
+        found = counts.get(row["site"], {})
+        rows.append(
+            DashboardRow(
+                row["site__name"],
+                found.get("complete", 0),
+                found.get("verified", 0),
+                found.get("locked", 0),
+                signed_by_site.get(row["site"], 0),
+                row["n"],
+                SimpleNamespace(pk=row["site"], code=row["site__code"], name=row["site__name"]),
+            )
+        )
+    return rows
+
+
+def dashboard_rows(participants) -> list[DashboardRow]:
+    """One row per participant of ``participants`` (a page of them): forms complete, verified, locked, signed."""
+    ids = [p.pk for p in participants]
+    responses = Response.objects.filter(participant__in=ids).exclude(status=Response.Status.NOT_STARTED)
     per_participant = _counts_by(responses, "participant")
     signed = set(
-        Signature.objects.filter(participant__in=[p.pk for p in participants], voided_at__isnull=True).values_list(
-            "participant_id", flat=True
-        )
+        Signature.objects.filter(participant__in=ids, voided_at__isnull=True).values_list("participant_id", flat=True)
     )
-    sites: dict[int, DashboardRow] = {}
-    people = []
+    rows = []
     for participant in participants:
         counts = per_participant.get(participant.pk, {})
-        row = DashboardRow(
-            participant.identifier,
-            counts.get("complete", 0),
-            counts.get("verified", 0),
-            counts.get("locked", 0),
-            int(participant.pk in signed),
-            1,
-            participant,
+        rows.append(
+            DashboardRow(
+                participant.identifier,
+                counts.get("complete", 0),
+                counts.get("verified", 0),
+                counts.get("locked", 0),
+                int(participant.pk in signed),
+                1,
+                participant,
+            )
         )
-        people.append(row)
-        site = sites.setdefault(participant.site_id, DashboardRow(str(participant.site.name), obj=participant.site))
-        for name in ("complete", "verified", "locked", "signed", "participants"):
-            setattr(site, name, getattr(site, name) + getattr(row, name))
-    return list(sites.values()), people
+    return rows
 
 
 def totals(groups: list[VisitGroup]) -> tuple[int, int]:
