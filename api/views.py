@@ -10,13 +10,13 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound as NotFoundError
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView, exception_handler
 
 from accounts.capabilities import Action, can_see_arms, roles_with
 from accounts.models import Membership
 from biobank.selectors import specimens_for_user
+from core.pagination import ApiPagination
 from core.parsers import BoundedJSONParser
 from imaging.api import MeasureListView, MeasurePagination
 from imaging.selectors import datafiles_for_user
@@ -55,12 +55,6 @@ def error_body(exc, context):
     return response
 
 
-class Pagination(PageNumberPagination):
-    page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 1000
-
-
 class V1:
     """What every v1 view shares: a token (or the session of a signed-in page user), the token throttle and the
     error body."""
@@ -87,7 +81,7 @@ class NotFound(V1, APIView):
 class V1List(V1, ListAPIView):
     """A list: ``scoped()`` (the user's rows, narrowed to the token's study), filtered by ``filters``."""
 
-    pagination_class = Pagination
+    pagination_class = ApiPagination
     filter_backends = [DeclaredFilters]
     filters: dict[str, str] = {}
 
@@ -243,7 +237,7 @@ def _token_response(request, response_id: int):
 class ResponseList(V1, responses_api.ResponseListView):
     """Responses with items and scores; POST saves answers (workflows.api: response_submit)."""
 
-    pagination_class = Pagination
+    pagination_class = ApiPagination
     filter_backends = [DeclaredFilters]
     filters = responses_api.RESPONSE_FILTERS  # the session API's filters, with the paging parameters beside them
 

@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
-from rest_framework.pagination import PageNumberPagination
 
+from core.pagination import ApiPagination
 from studies.access import study_for_user
 
 from .access import require_measures_export
@@ -17,10 +17,9 @@ from .selectors import measures_for_user
 from .services.measures_export import measure_record, measure_rows, measures_api_read
 
 
-class MeasurePagination(PageNumberPagination):
+class MeasurePagination(ApiPagination):
     # A study's measures run to tens of thousands; pages keep each answer small. ?page_size= up to 5000.
     page_size = 500
-    page_size_query_param = "page_size"
     max_page_size = 5000
 
 

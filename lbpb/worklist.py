@@ -64,10 +64,12 @@ def _with_pending_forms(visits: list) -> list[DueVisit]:
         .order_by()
         .values_list("participant_id", "visit_code", "activity_key")
     )
-    rows = []
+    rows, protocols = [], {}
     for visit in visits:
         participant = visit.participant
-        protocol = current_protocol(participant.study)
+        if participant.study_id not in protocols:  # one read per study, not per row
+            protocols[participant.study_id] = current_protocol(participant.study)
+        protocol = protocols[participant.study_id]
         definition = next((v for v in protocol.visits if v.code == visit.visit_code), None) if protocol else None
         activities = activities_for(protocol, definition, participant.arm_code or None) if definition else ()
         forms = [

@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from core.i18n import in_viewer_language
 from instruments.models import Response
 from participants.models import Lock, Visit
 from participants.selectors import active_locks, participants_for_user
@@ -224,42 +226,94 @@ class DashboardRow:
     obj: object = None
 
 
-def dashboard(user, study) -> tuple[list[DashboardRow], list[DashboardRow]]:
-    """Per site and per participant: forms complete, verified and locked, signed casebooks (the user's scope)."""
-    participants = list(
+def dashboard_participants(user, study) -> QuerySet:
+    """The enrolled participants of the dashboard (the user's scope), in site and study-ID order, for paging."""
+    return (
         participants_for_user(user)
         .filter(study=study)
         .exclude(identifier="")
         .select_related("site")
-        .order_by("site__code", "identifier")
+        .order_by("site__code", "identifier", "pk")
     )
-    responses = Response.objects.filter(participant__in=[p.pk for p in participants]).exclude(
-        status=Response.Status.NOT_STARTED
+
+
+def dashboard_sites(user, study) -> list[DashboardRow]:
+    """Per site: participants, forms complete, verified and locked, signed casebooks (grouped in the database:
+    five queries whatever the number of participants)."""
+    participants = dashboard_participants(user, study)
+    people = (
+        participants.order_by("site__code")
+        .values("site", "site__code", "site__name", "site__name_zh")
+        .annotate(n=Count("pk"))
     )
+    counts = _counts_per_site(participants.values("pk"))
+    signed = (
+        Signature.objects.filter(participant__in=participants.values("pk"), voided_at__isnull=True)
+        .order_by()
+        .values("participant__site")
+        .annotate(n=Count("participant", distinct=True))
+    )
+    signed_by_site = {row["participant__site"]: row["n"] for row in signed}
+    rows = []
+    for row in people:
+        found = counts.get(row["site"], {})
+        name = in_viewer_language(row["site__name"], row["site__name_zh"])
+        rows.append(
+            DashboardRow(
+                name,
+                found.get("complete", 0),
+                found.get("verified", 0),
+                found.get("locked", 0),
+                signed_by_site.get(row["site"], 0),
+                row["n"],
+                SimpleNamespace(pk=row["site"], code=row["site__code"], name=name),
+            )
+        )
+    return rows
+
+
+def _counts_per_site(participant_ids) -> dict[int, dict]:
+    """Site id -> complete, verified and locked forms, as ``_counts_by`` counts them, each count a query of its own
+    whose SDV or lock test is a filter (a semi-join on the small table), not a subquery per response; the lock test
+    only reads the forms of participants under an active lock."""
+    complete = Response.objects.filter(participant__in=participant_ids, status=Response.Status.COMPLETE)
+    started = Response.objects.filter(participant__in=participant_ids).exclude(status=Response.Status.NOT_STARTED)
+    under_lock = Lock.objects.filter(unlocked_at__isnull=True).values("participant")
+    queries = {
+        "complete": complete,
+        "verified": complete.filter(_verified_expression()),
+        "locked": started.filter(participant__in=under_lock).filter(_locked_expression()),
+    }
+    counts: dict[int, dict] = {}
+    for name, responses in queries.items():
+        for row in responses.order_by().values("participant__site").annotate(n=Count("pk")):
+            counts.setdefault(row["participant__site"], {})[name] = row["n"]
+    return counts
+
+
+def dashboard_rows(participants) -> list[DashboardRow]:
+    """One row per participant of ``participants`` (a page of them): forms complete, verified, locked, signed."""
+    ids = [p.pk for p in participants]
+    responses = Response.objects.filter(participant__in=ids).exclude(status=Response.Status.NOT_STARTED)
     per_participant = _counts_by(responses, "participant")
     signed = set(
-        Signature.objects.filter(participant__in=[p.pk for p in participants], voided_at__isnull=True).values_list(
-            "participant_id", flat=True
-        )
+        Signature.objects.filter(participant__in=ids, voided_at__isnull=True).values_list("participant_id", flat=True)
     )
-    sites: dict[int, DashboardRow] = {}
-    people = []
+    rows = []
     for participant in participants:
         counts = per_participant.get(participant.pk, {})
-        row = DashboardRow(
-            participant.identifier,
-            counts.get("complete", 0),
-            counts.get("verified", 0),
-            counts.get("locked", 0),
-            int(participant.pk in signed),
-            1,
-            participant,
+        rows.append(
+            DashboardRow(
+                participant.identifier,
+                counts.get("complete", 0),
+                counts.get("verified", 0),
+                counts.get("locked", 0),
+                int(participant.pk in signed),
+                1,
+                participant,
+            )
         )
-        people.append(row)
-        site = sites.setdefault(participant.site_id, DashboardRow(participant.site.display_name, obj=participant.site))
-        for name in ("complete", "verified", "locked", "signed", "participants"):
-            setattr(site, name, getattr(site, name) + getattr(row, name))
-    return list(sites.values()), people
+    return rows
 
 
 def totals(groups: list[VisitGroup]) -> tuple[int, int]:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.capabilities import Action, require
 from core.i18n import text_for
+from core.pagination import paginate
 from instruments.registry import instrument_for
 from participants import services as participant_services
 from participants.access import participant_for_user, response_for_user
@@ -32,8 +33,14 @@ from .forms import UnlockForm
 def study_dashboard(request, study_code: str):
     study = study_for_user(request.user, study_code)
     require(request.user, study, Action.VIEW_MONITORING)
-    sites, people = selectors.dashboard(request.user, study)
-    return render(request, "monitoring/study_dashboard.html", {"study": study, "sites": sites, "people": people})
+    page = paginate(selectors.dashboard_participants(request.user, study), request.GET)
+    context = {
+        "study": study,
+        "sites": selectors.dashboard_sites(request.user, study),
+        "people": selectors.dashboard_rows(page.object_list),
+        "page": page,
+    }
+    return render(request, "monitoring/study_dashboard.html", context)
 
 
 def _titles(groups, participant) -> dict:

@@ -294,3 +294,22 @@ class CriterionEvent(models.Model):
     def is_open(self) -> bool:
         """Still on the coordinator's list: not reviewed since it was raised (or flagged again)."""
         return self.reviewed_at is None
+
+
+class SiteCounter(models.Model):
+    """The last number given at a site, per kind (study ID, screening number): the next one is taken from this
+    row under a row lock, so giving a number reads one row rather than every number already given."""
+
+    class Kind(models.TextChoices):
+        IDENTIFIER = "identifier", _("study ID")
+        SCREENING_NUMBER = "screening_number", _("screening number")
+
+    site = models.ForeignKey("studies.Site", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "kind"], name="one_counter_per_site_and_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of site {self.site_id}: {self.last}"

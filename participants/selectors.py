@@ -28,7 +28,7 @@ from studies.protocol.entry import (
 from studies.selectors import activity_title, current_protocol, protocol_at_version, with_respondent
 
 from .form_status import NOT_TRACKED, OPEN_QUERY_STATUSES, FormChip, form_status
-from .models import CriterionEvent, Lock, Participant, Visit
+from .models import CriterionEvent, Lock, Participant, Screening, Visit
 
 CANCELLED = "cancelled"
 WINDOW_REVIEW = "window_review"  # done inside its window, which a later anchor move took away (services.schedule)
@@ -112,13 +112,15 @@ def participant_list(
 
 
 def screening_log(user, *, study) -> QuerySet[Participant]:
-    """Everyone screened in the study at the user's sites, screen failures included."""
+    """Everyone screened in the study at the user's sites, screen failures included, newest first (a stable order,
+    so pages do not overlap)."""
     return (
         participants_for_user(user)
-        .filter(study=study, screenings__isnull=False)
-        .distinct()
+        .filter(study=study)
+        .filter(Exists(Screening.objects.filter(participant=OuterRef("pk"))))
+        .select_related("site")
         .prefetch_related("screenings")
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")
     )
 
 
@@ -304,7 +306,7 @@ def visits_due(user, *, today: date, days: int = 7) -> QuerySet[Visit]:
             window_start__lte=today + timedelta(days=days - 1),
         )
         .select_related("participant", "participant__study", "participant__site")
-        .order_by("window_end", "participant__identifier")
+        .order_by("window_end", "participant__identifier", "pk")
     )
 
 

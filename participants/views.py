@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.i18n import text_for
+from core.pagination import paginate
 from studies.access import study_for_user
 from studies.selectors import current_protocol, sites_for_user
 
@@ -61,7 +61,7 @@ def participant_list(request, study_code: str):
     participants = select_participants(
         request.user, study=study, today=timezone.localdate(), search_names=search_names, **filters
     )
-    page = Paginator(participants, 50).get_page(request.GET.get("page"))
+    page = paginate(participants, request.GET)
     context = {
         "study": study,
         "page": page,
@@ -138,8 +138,9 @@ def participant_screening_log(request, study_code: str):
     study = study_for_user(request.user, study_code)
     protocol = current_protocol(study)
     criteria = {c.code: text_for(c.text) for c in protocol.eligibility.criteria} if protocol else {}
+    page = paginate(screening_log(request.user, study=study), request.GET)
     rows = []
-    for participant in screening_log(request.user, study=study):
+    for participant in page.object_list:
         screening = participant.screenings.all()[0]
         rows.append(
             {
@@ -148,32 +149,29 @@ def participant_screening_log(request, study_code: str):
                 "failing": [criteria.get(code, code) for code in screening.failing_criteria],
             }
         )
-    return render(request, "participants/participant_screening_log.html", {"study": study, "rows": rows})
+    return render(request, "participants/participant_screening_log.html", {"study": study, "rows": rows, "page": page})
 
 
 def visit_due(request):
+    """Due and overdue visits, each list paged on its own (``?page=``, ``?overdue_page=``) with its total."""
     today = timezone.localdate()
-    visits = list(visits_due(request.user, today=today))
-    protocols = {}
+    visits = visits_due(request.user, today=today)
+    due = paginate(visits.filter(window_end__gte=today), request.GET)
+    overdue = paginate(visits.filter(window_end__lt=today), request.GET, param="overdue_page")
+    _label_visits([*due.object_list, *overdue.object_list])
+    return render(request, "participants/visit_due.html", {"today": today, "due": due, "overdue": overdue})
+
+
+def _label_visits(visits) -> None:
+    """Each visit's label from its study's protocol (one protocol read per study on the page)."""
+    protocols: dict = {}
     for visit in visits:
         study = visit.participant.study
         if study.pk not in protocols:
             protocols[study.pk] = current_protocol(study)
-        definition = (
-            next((v for v in protocols[study.pk].visits if v.code == visit.visit_code), None)
-            if protocols[study.pk]
-            else None
-        )
+        protocol = protocols[study.pk]
+        definition = next((v for v in protocol.visits if v.code == visit.visit_code), None) if protocol else None
         visit.label = text_for(definition.label) if definition else visit.visit_code
-    return render(
-        request,
-        "participants/visit_due.html",
-        {
-            "today": today,
-            "due": [v for v in visits if v.window_end >= today],
-            "overdue": [v for v in visits if v.window_end < today],
-        },
-    )
 
 
 def participant_detail(request, participant_id: int):

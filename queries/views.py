@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.i18n import text_for
+from core.pagination import paginate
 from instruments.selectors import response_find
 from participants.access import crf_for_user, participant_for_user
 from studies.access import study_for_user
@@ -22,15 +23,16 @@ from .forms import ACTION_LABELS, QueryActionForm, QueryFilterForm, QueryRaiseFo
 def query_list(request, study_code: str):
     study = study_for_user(request.user, study_code)
     form = QueryFilterForm(request.GET or None, sites=sites_for_user(request.user, study))
-    queries = selectors.query_list(request.user, study=study, **form.filters())
+    page = paginate(selectors.query_list(request.user, study=study, **form.filters()), request.GET)
     return render(
         request,
         "queries/query_list.html",
         {
             "study": study,
             "form": form,
-            "queries": queries[:500],
-            "count": queries.count(),
+            "queries": page.object_list,
+            "page": page,
+            "count": page.paginator.count,
             "site_counts": selectors.counts_per_site(request.user, study=study),
         },
     )

@@ -1,4 +1,5 @@
-"""The CONSORT flow as plain data, computed from one row per participant (no database access here).
+"""The CONSORT flow as plain data, computed from rows that each stand for ``n`` participants alike in everything
+the flow counts (reports.selectors groups them in the database; no database access here).
 
 Every box counts declared events, never a guess (the page and docs/protocol-format.md repeat this):
 
@@ -51,6 +52,7 @@ class ParticipantRow:
     analysis_lost: bool = False  # ... because the participant could not be reached (lost to follow-up)
     missed_reasons: tuple[str, ...] = ()  # why analysis visits were missed (Visit.MissedReason labels)
     events: tuple[tuple[str, str], ...] = ()  # (criterion code, kind) met after enrolment
+    n: int = 1  # how many participants share exactly this row (the selector groups them in the database)
 
     @property
     def enrolled(self) -> bool:
@@ -128,6 +130,19 @@ class ConsortFlow:
     arms: tuple[ArmFlow, ...]
 
 
+def _n(rows) -> int:
+    """The participants ``rows`` stand for."""
+    return sum(r.n for r in rows)
+
+
+def _tally(pairs) -> Counter:
+    """(reason, participants) pairs summed per reason."""
+    counter: Counter = Counter()
+    for reason, n in pairs:
+        counter[reason] += n
+    return counter
+
+
 def _reasons(counter: Counter, labels: dict[str, str]) -> tuple[Line, ...]:
     ordered = sorted((+counter).items(), key=lambda item: (-item[1], item[0]))
     return tuple(Line(code, labels.get(code, code), n) for code, n in ordered)
@@ -143,10 +158,10 @@ def exclusions(protocol, rows: list[ParticipantRow], *, randomised_design: bool)
     failed = [r for r in rows if r.status == SCREEN_FAILED]
     waiting = [r for r in rows if r.status == SCREENING]
     declined = [r for r in waiting if r.refused and not r.consented]
-    still = Counter(_screening_reason(r) for r in waiting if not (r.refused and not r.consented))
-    other = Counter()
+    still = _tally((_screening_reason(r), r.n) for r in waiting if not (r.refused and not r.consented))
+    other: Counter = Counter()
     if randomised_design:
-        other["not_randomised"] = sum(1 for r in rows if r.enrolled and not r.randomised)
+        other["not_randomised"] = _n(r for r in rows if r.enrolled and not r.randomised)
     criteria = {c.code: text_for(c.text) for c in protocol.eligibility.criteria}
     labels = {
         "incomplete": _("Eligibility not yet complete"),
@@ -156,10 +171,10 @@ def exclusions(protocol, rows: list[ParticipantRow], *, randomised_design: bool)
     }
     n_still, n_other = sum(still.values()), sum(other.values())
     return Exclusions(
-        n=len(failed) + len(declined) + n_still + n_other,
-        screen_failed=len(failed),
-        criteria=_reasons(Counter(code for r in failed for code in dict.fromkeys(r.failing)), criteria),
-        declined=len(declined),
+        n=_n(failed) + _n(declined) + n_still + n_other,
+        screen_failed=_n(failed),
+        criteria=_reasons(_tally((code, r.n) for r in failed for code in dict.fromkeys(r.failing)), criteria),
+        declined=_n(declined),
         screening=n_still,
         screening_reasons=_reasons(still, labels),
         other=n_other,
@@ -182,7 +197,7 @@ def _received(rows: list[ParticipantRow], arms) -> int | None:
     by_code = {arm.code: arm.intervention for arm in arms}
     if not by_code or any(i is None or i.none for i in by_code.values()):
         return None
-    return sum(1 for r in rows if (i := by_code.get(r.arm_code)) is not None and i.anchor in r.anchors)
+    return _n(r for r in rows if (i := by_code.get(r.arm_code)) is not None and i.anchor in r.anchors)
 
 
 def arm_flow(protocol, code: str, name: str, rows: list[ParticipantRow], arms) -> ArmFlow:
@@ -197,23 +212,25 @@ def arm_flow(protocol, code: str, name: str, rows: list[ParticipantRow], arms) -
     excluded = [r for r in rows if r.met(EXCLUSION)]
     analysed = None
     if protocol.analysis_visits:
-        analysed = sum(1 for r in rows if r.analysis_completed and not r.met(EXCLUSION))
+        analysed = _n(r for r in rows if r.analysis_completed and not r.met(EXCLUSION))
     return ArmFlow(
         code=code,
         name=name,
-        allocated=len(rows),
+        allocated=_n(rows),
         intervention=_intervention(arms),
         received=_received(rows, arms),
-        discontinued=len(discontinued),
-        discontinuation_reasons=_reasons(Counter(c for r in discontinued for c in r.met(DISCONTINUATION)), labels),
-        withdrawn=len(withdrawn),
-        withdrawal_reasons=_reasons(Counter(r.withdrawal_reason.strip() or "—" for r in withdrawn), {}),
-        lost=len(lost),
-        missed_visit=len(missed),
-        missed_reasons=_reasons(Counter(why for r in missed for why in r.missed_reasons), {}),
+        discontinued=_n(discontinued),
+        discontinuation_reasons=_reasons(
+            _tally((c, r.n) for r in discontinued for c in r.met(DISCONTINUATION)), labels
+        ),
+        withdrawn=_n(withdrawn),
+        withdrawal_reasons=_reasons(_tally((r.withdrawal_reason.strip() or "—", r.n) for r in withdrawn), {}),
+        lost=_n(lost),
+        missed_visit=_n(missed),
+        missed_reasons=_reasons(_tally((why, r.n) for r in missed for why in r.missed_reasons), {}),
         analysed=analysed,
-        excluded_from_analysis=len(excluded),
-        exclusion_reasons=_reasons(Counter(c for r in excluded for c in r.met(EXCLUSION)), labels),
+        excluded_from_analysis=_n(excluded),
+        exclusion_reasons=_reasons(_tally((c, r.n) for r in excluded for c in r.met(EXCLUSION)), labels),
     )
 
 
@@ -253,10 +270,10 @@ def consort_flow(
         arms_visible=arms_visible,
         site_codes=tuple(site_codes),
         site_limited=site_limited,
-        assessed=len(rows),
+        assessed=_n(rows),
         excluded=exclusions(protocol, rows, randomised_design=randomised_design),
-        included=len(included),
-        not_allocated=len(included) - len(allocated),
+        included=_n(included),
+        not_allocated=_n(included) - _n(allocated),
         analysis_visits=tuple(visit_labels.get(code, code) for code in protocol.analysis_visits),
         arms=columns,
     )

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.paginator import Paginator
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from audit.models import AuditEvent
 from core.i18n import text_for
+from core.pagination import LinkedPage, paginate
 from instruments.models import Response
 from monitoring.models import Signature, SourceVerification
 from monitoring.selectors import with_review_state
@@ -70,7 +70,7 @@ class GridRow:
 class Grid:
     columns: list[tuple[str, str]]  # (visit code, label)
     rows: list[GridRow]
-    page: object  # django.core.paginator.Page
+    page: LinkedPage
 
 
 @dataclass(frozen=True)
@@ -126,15 +126,16 @@ def grid_participants(user, *, study, filters: Filters, today: date) -> QuerySet
     return participants.filter(_status_filter(filters.status, today)).order_by("identifier")
 
 
-def status_grid(user, *, study, protocol, filters: Filters, today: date, page_number, arms: dict) -> Grid:
-    """One page of the grid. ``arms`` maps arm codes to names for a role that may see arms, else is empty."""
+def status_grid(user, *, study, protocol, filters: Filters, today: date, query, arms: dict) -> Grid:
+    """One page of the grid (``query``: the request's parameters, ``page`` among them). ``arms`` maps arm codes
+    to names for a role that may see arms, else is empty."""
     columns = [
         (v.code, text_for(v.label))
         for v in (protocol.visits if protocol else ())
         if not v.unscheduled and (not filters.visit or v.code == filters.visit)
     ]
     participants = grid_participants(user, study=study, filters=filters, today=today).prefetch_related("visits")
-    page = Paginator(participants, PAGE_SIZE).get_page(page_number)
+    page = paginate(participants, query, per_page=PAGE_SIZE)
     people = list(page.object_list)
     ids = [p.pk for p in people]
     state = _ReviewState.load(ids)

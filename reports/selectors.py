@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Case, Count, Exists, F, OuterRef, Subquery, TextField, Value, When
+from django.db.models.functions import Coalesce
 
 from accounts.capabilities import can_see_arms
 from participants.models import AnchorDate, Consent, ConsentRefusal, CriterionEvent, Screening, Visit
@@ -15,92 +16,106 @@ from .consort import ConsortFlow, ParticipantRow
 
 RANDOMISED = "randomised"
 UNREACHABLE = Visit.MissedReason.UNREACHABLE
+WITHDRAWN = "withdrawn"  # Participant.Status.WITHDRAWN, whose reason the flow lists
 
 
 def _missed_label(why: str) -> str:
     return str(Visit.MissedReason(why).label) if why in Visit.MissedReason.values else "—"
 
 
-def _participants(user, study):
-    return (
-        participants_for_user(user)
-        .filter(study=study)
-        .annotate(
-            consented=Exists(Consent.objects.filter(participant=OuterRef("pk"))),
-            refused=Exists(ConsentRefusal.objects.filter(participant=OuterRef("pk"))),
-            randomised=Exists(AllocationSlot.objects.filter(used_by=OuterRef("pk"))),
-        )
-        .order_by()
-        .values("pk", "status", "arm_code", "consented", "refused", "randomised", "withdrawn_on", "withdrawal_reason")
+def _signals(participants, protocol) -> dict[str, tuple]:
+    """What varies from study to study and is counted per value: the arms' intervention anchors, the criteria
+    met after enrolment (code, kind) and the reasons analysis visits were missed for (a few queries, bounded by the
+    protocol, not by the participants)."""
+    ids = participants.values("pk")
+    missed = Visit.objects.filter(
+        participant__in=ids, visit_code__in=protocol.analysis_visits, sequence=1, missed=True
+    ).exclude(missed_reason=UNREACHABLE)
+    return {
+        "anchors": tuple(
+            sorted({a.intervention.anchor for a in protocol.arms if a.intervention and not a.intervention.none})
+        ),
+        "events": tuple(
+            CriterionEvent.objects.filter(participant__in=ids)
+            .order_by("criterion_code", "kind")
+            .values_list("criterion_code", "kind")
+            .distinct()
+        ),
+        "reasons": tuple(missed.order_by("missed_reason").values_list("missed_reason", flat=True).distinct()),
+    }
+
+
+def _columns(protocol, signals: dict) -> dict:
+    """One column per thing the flow counts, for each participant (EXISTS and scalar subqueries on indexed keys)."""
+    person = OuterRef("pk")
+    latest = Screening.objects.filter(participant=person).order_by("-screened_on", "-created_at", "-pk")
+    visits = Visit.objects.filter(participant=person, visit_code__in=protocol.analysis_visits, sequence=1)
+    columns = {
+        "consented": Exists(Consent.objects.filter(participant=person)),
+        "refused": Exists(ConsentRefusal.objects.filter(participant=person)),
+        "randomised": Exists(AllocationSlot.objects.filter(used_by=person)),
+        "eligible": Subquery(latest.values("eligible")[:1]),
+        "failing": Subquery(latest.values("failing_criteria")[:1]),
+        "completed": Exists(visits.filter(completed_on__isnull=False)),
+        "missed": Exists(visits.filter(missed=True, cancelled=False)),
+        "lost": Exists(visits.filter(missed=True, missed_reason=UNREACHABLE)),
+        "why": Case(When(status=WITHDRAWN, then=F("withdrawal_reason")), default=Value(""), output_field=TextField()),
+    }
+    for i, code in enumerate(signals["anchors"]):
+        columns[f"anchor_{i}"] = Exists(AnchorDate.objects.filter(participant=person, anchor_code=code))
+    for i, (code, kind) in enumerate(signals["events"]):
+        met = CriterionEvent.objects.filter(participant=person, criterion_code=code, kind=kind)
+        columns[f"event_{i}"] = Exists(met)
+    for i, why in enumerate(signals["reasons"]):
+        count = visits.filter(missed=True, missed_reason=why).order_by().values("participant").annotate(c=Count("pk"))
+        columns[f"reason_{i}"] = Coalesce(Subquery(count.values("c")), 0)
+    return columns
+
+
+def _profile(group: dict, signals: dict) -> ParticipantRow:
+    """The row of ``group["n"]`` participants alike in every column."""
+    anchors = frozenset(code for i, code in enumerate(signals["anchors"]) if group[f"anchor_{i}"])
+    reasons = ((_missed_label(why),) * group[f"reason_{i}"] for i, why in enumerate(signals["reasons"]))
+    return ParticipantRow(
+        status=group["status"],
+        arm_code=group["arm_code"],
+        randomised=group["randomised"],
+        consented=group["consented"],
+        refused=group["refused"],
+        anchors=anchors,
+        eligible=group["eligible"],
+        failing=tuple(group["failing"] or ()),
+        withdrawal_reason=group["why"],
+        analysis_completed=group["completed"],
+        analysis_missed=group["missed"],
+        analysis_lost=group["lost"],
+        missed_reasons=tuple(label for labels in reasons for label in labels),
+        events=tuple(event for i, event in enumerate(signals["events"]) if group[f"event_{i}"]),
+        n=group["n"],
     )
 
 
-def _latest_screenings(participant_ids) -> dict[int, dict]:
-    latest: dict[int, dict] = {}
-    screenings = (
-        Screening.objects.filter(participant_id__in=participant_ids)
-        .order_by("participant_id", "-screened_on", "-created_at", "-pk")
-        .values("participant_id", "eligible", "failing_criteria")
-    )
-    for screening in screenings:
-        latest.setdefault(screening["participant_id"], screening)
-    return latest
-
-
-def _grouped(queryset, *fields) -> dict[int, list]:
-    """participant id -> the rows' ``fields`` (one query)."""
-    found: dict[int, list] = {}
-    for participant_id, *values in queryset.values_list("participant_id", *fields):
-        found.setdefault(participant_id, []).append(values[0] if len(values) == 1 else tuple(values))
-    return found
-
-
-def _analysis(participant_ids, codes) -> dict[int, list]:
-    """participant id -> (completed, missed) of each of their analysis visits (first occurrence)."""
-    visits = Visit.objects.filter(participant_id__in=participant_ids, visit_code__in=codes, sequence=1)
-    return _grouped(visits, "completed_on", "missed", "cancelled", "missed_reason")
+def consort_profiles(user, study, protocol) -> list[ParticipantRow]:
+    """The participants ``user`` may see, grouped in the database into rows of participants alike in everything
+    the flow counts: one row per distinct combination (a few dozen), whatever the number of participants."""
+    participants = participants_for_user(user).filter(study=study)
+    signals = _signals(participants, protocol)
+    columns = _columns(protocol, signals)
+    groups = participants.annotate(**columns).order_by().values("status", "arm_code", *columns).annotate(n=Count("pk"))
+    return [_profile(group, signals) for group in groups]
 
 
 def consort_flow(study, *, user) -> ConsortFlow | None:
     """The study's CONSORT flow over the participants ``user`` may see; None when no protocol is loaded.
 
     Arms are shown per arm only when ``can_see_arms``; otherwise one pooled column (see reports.consort).
-    A constant number of queries, whatever the number of participants.
+    Counted from grouped rows (consort_profiles): a constant number of queries, and Python work that does not
+    grow with the number of participants.
     """
     protocol = current_protocol(study)
     if protocol is None:
         return None
-    people = list(_participants(user, study))
-    ids = participants_for_user(user).filter(study=study).values("pk")
-    screenings = _latest_screenings(ids)
-    anchors = _grouped(AnchorDate.objects.filter(participant_id__in=ids), "anchor_code")
-    events = _grouped(CriterionEvent.objects.filter(participant_id__in=ids), "criterion_code", "kind")
-    analysis = _analysis(ids, protocol.analysis_visits)
-    rows = []
-    for person in people:
-        screening = screenings.get(person["pk"], {})
-        visits = analysis.get(person["pk"], [])
-        rows.append(
-            ParticipantRow(
-                status=person["status"],
-                arm_code=person["arm_code"],
-                randomised=person["randomised"],
-                consented=person["consented"],
-                refused=person["refused"],
-                anchors=frozenset(anchors.get(person["pk"], ())),
-                eligible=screening.get("eligible"),
-                failing=tuple(screening.get("failing_criteria") or ()),
-                withdrawal_reason=person["withdrawal_reason"],
-                withdrawn_on=person["withdrawn_on"],
-                analysis_completed=any(v[0] is not None for v in visits),
-                analysis_missed=any(missed and not cancelled for _, missed, cancelled, _why in visits),
-                analysis_lost=any(missed and why == UNREACHABLE for _, missed, _c, why in visits),
-                missed_reasons=tuple(
-                    _missed_label(why) for _, missed, _c, why in visits if missed and why != UNREACHABLE
-                ),
-                events=tuple(events.get(person["pk"], ())),
-            )
-        )
+    rows = consort_profiles(user, study, protocol)
     sites = sites_for_user(user, study)
     site_codes = list(sites.order_by("code").values_list("code", flat=True))
     return consort.consort_flow(

@@ -71,7 +71,7 @@ def status_grid(request, study_code: str):
         protocol=protocol,
         filters=filters,
         today=timezone.localdate(),
-        page_number=request.GET.get("page"),
+        query=request.GET,
         arms=arms,
     )
     context = {

@@ -10,6 +10,7 @@ from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
 from core.inputs import BoundedSerializerMixin
+from core.pagination import ApiPagination
 from core.validation import INT32_MAX, FiltersRefused, filter_lookups
 from instruments.models import Response
 from instruments.registry import StoredDefinitionError
@@ -162,7 +163,8 @@ def _submit(request, crf, data, *, instance: int, response: Response | None):
 
 
 # GET filters of the response list: query parameter -> lookup. Anything else is a 400 naming these, never
-# silently ignored (a misspelt filter would otherwise return every response). ``format`` is DRF's own.
+# silently ignored (a misspelt filter would otherwise return every response). ``format`` is DRF's own, ``page``
+# and ``page_size`` the pagination's.
 RESPONSE_FILTERS = {
     "study": "participant__study__code",
     "participant": "participant_id",
@@ -170,7 +172,7 @@ RESPONSE_FILTERS = {
     "activity_key": "activity_key",
     "instrument_code": "instrument_code",
 }
-OTHER_PARAMETERS = ("format",)
+OTHER_PARAMETERS = ("format", "page", "page_size")
 
 
 def _filters(params) -> dict:
@@ -186,6 +188,7 @@ class ResponseListView(ListAPIView):
     404 when the protocol has no such form, each with the reason in both languages)."""
 
     serializer_class = ResponseSerializer
+    pagination_class = ApiPagination  # a study's responses run to hundreds of thousands: pages, with the count
 
     def get_queryset(self):
         return responses_for_user(self.request.user).filter(**_filters(self.request.query_params)).order_by("pk")

@@ -13,10 +13,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audited_update
-from studies.models import Site
 from studies.protocol import participant_id
 
-from ..models import Consent, ConsentRefusal, Participant
+from ..models import Consent, ConsentRefusal, Participant, SiteCounter
 from .anchor_events import anchors_set_by_event
 from .common import (
     ENROLMENT,
@@ -30,6 +29,7 @@ from .common import (
     _require_status,
 )
 from .locks import refuse_if_locked
+from .numbering import number_take
 from .schedule import _anchor_save, _enrolment_set_anchors, _reproject
 
 
@@ -92,7 +92,6 @@ def participant_enrol(*, participant: Participant, user, enrolled_on: date, path
 @transaction.atomic
 def _enrol(*, participant: Participant, user, enrolled_on: date, path: str) -> Participant:
     protocol = _protocol(participant.study)
-    Site.objects.select_for_update().filter(pk=participant.site_id).first()  # serialise IDs per site
     participant = _locked(participant)
     _require_status(participant, Status.SCREENING)
     screening = participant.screenings.first()
@@ -116,12 +115,7 @@ def _enrol(*, participant: Participant, user, enrolled_on: date, path: str) -> P
 
 
 def _next_identifier(protocol, participant: Participant) -> str:
-    taken = set(
-        Participant.objects.filter(study_id=participant.study_id)
-        .exclude(identifier="")
-        .values_list("identifier", flat=True)
+    site = participant.site
+    return number_take(
+        site=site, kind=SiteCounter.Kind.IDENTIFIER, number=lambda seq: participant_id(protocol, site.code, seq)
     )
-    seq = Participant.objects.filter(site_id=participant.site_id).exclude(identifier="").count() + 1
-    while (candidate := participant_id(protocol, participant.site.code, seq)) in taken:
-        seq += 1
-    return candidate

@@ -16,12 +16,12 @@ from core import validation
 from core.i18n import text_for
 from instruments.definitions.cleaning import Invalid, clean_value
 from instruments.registry import get_instrument
-from studies.models import Site
 from studies.protocol import evaluate
 from studies.selectors import sites_for_user
 
-from ..models import Participant, PersonalIdentifiers, Screening
+from ..models import Participant, PersonalIdentifiers, Screening, SiteCounter
 from .common import PII_MASK, Path, Status, _audit_created, _flat, _not_in_future, _protocol
+from .numbering import number_take
 
 
 @transaction.atomic
@@ -167,12 +167,9 @@ def _source_instrument(code: str | None):
 
 
 def _next_screening_number(study, site) -> str:
-    Site.objects.select_for_update().filter(pk=site.pk).first()  # one screening number at a time per site
-    taken = set(Participant.objects.filter(study=study).values_list("screening_number", flat=True))
-    seq = Participant.objects.filter(site=site).exclude(screening_number="").count() + 1
-    while screening_number(site.code, seq) in taken:
-        seq += 1
-    return screening_number(site.code, seq)
+    return number_take(
+        site=site, kind=SiteCounter.Kind.SCREENING_NUMBER, number=lambda seq: screening_number(site.code, seq)
+    )
 
 
 def screening_number(site_code: str, seq: int) -> str:

@@ -2,7 +2,6 @@
 
 import re
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_safe
 from audit.models import AuditEvent
 from audit.services import audit_record
 from core.csv import csv_response
+from core.pagination import paginate
 
 from . import selectors
 from .access import object_events_for_user, participant_for_trail, study_for_trail, trail_user_for_user
@@ -46,7 +46,7 @@ def _trail(request, *, events, title: str, scope: dict, filename: str, hide=()):
         # Object ids may hold any character: the file name keeps to a tidy set (the header would be safe anyway).
         name = re.sub(r"[^A-Za-z0-9._-]", "_", f"audit-{filename}-{stamp}.csv")
         return csv_response(selectors.csv_rows(filtered.exclude(pk=export.pk), reader), name)
-    page = Paginator(filtered, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(filtered, request.GET, per_page=PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("format", None)

@@ -56,3 +56,34 @@ def test_simultaneous_enrolments_at_one_site_get_distinct_ids(lbpb_committed):
     assert errors == []
     ids = sorted(Participant.objects.values_list("identifier", flat=True))
     assert ids == ["LBPB-01-0001", "LBPB-01-0002", "LBPB-01-0003", "LBPB-01-0004"]
+
+
+def test_simultaneous_screenings_at_one_site_get_distinct_numbers(lbpb_committed):
+    lbpb = lbpb_committed
+    barrier, errors, numbers = threading.Barrier(4), [], []
+
+    def screen(n):
+        try:
+            barrier.wait()
+            participant = services.participant_screen(
+                study=lbpb.study,
+                site=lbpb.site_1,
+                user=lbpb.coordinator,
+                screened_on=date(2026, 3, 2),
+                full_name=f"Q{n}",
+                answers=dict(LBPB_ELIGIBLE),
+            )
+            numbers.append(participant.screening_number)
+        except Exception as error:  # reported below, not swallowed
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=screen, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sorted(numbers) == ["S-01-0001", "S-01-0002", "S-01-0003", "S-01-0004"]

@@ -37,11 +37,11 @@ def test_the_list_holds_only_responses_the_user_may_see(client, alpha, coordinat
     own = stored(alpha.participant_a, coordinator)
     stored(alpha.participant_b, coordinator)
     client.force_login(coordinator)
-    listed = client.get(list_url()).json()
+    listed = client.get(list_url()).json()["results"]
     assert [one["id"] for one in listed] == [own.pk]
     assert listed[0]["scores"] == {"total": 9, "band": "mild"}
     assert client.get(detail(own.pk)).json()["participant_identifier"] == "ALPHA-A-0001"
-    assert client.get(list_url(), {"instrument_code": "sf36"}).json() == []
+    assert client.get(list_url(), {"instrument_code": "sf36"}).json()["results"] == []
 
 
 def test_other_sites_and_studies_are_404(client, alpha, coordinator):
@@ -130,4 +130,18 @@ def test_the_list_costs_the_same_queries_for_one_or_many_responses(
     stored(alpha.participant_a2, coordinator)
     stored(alpha.participant_a3, coordinator)
     with django_assert_num_queries(len(one.captured_queries)):
-        assert len(client.get(list_url()).json()) == 3
+        assert client.get(list_url()).json()["count"] == 3
+
+
+def test_the_list_is_paged_with_its_count_and_keeps_its_filters_across_pages(client, alpha, coordinator):
+    for participant in (alpha.participant_a, alpha.participant_a2, alpha.participant_a3):
+        stored(participant, coordinator)
+    client.force_login(coordinator)
+    first = client.get(list_url(), {"page_size": 2, "instrument_code": "phq9"}).json()
+    assert first["count"] == 3 and len(first["results"]) == 2 and first["previous"] is None
+    assert "instrument_code=phq9" in first["next"] and "page=2" in first["next"]
+    second = client.get(first["next"]).json()
+    assert [row["id"] for row in first["results"] + second["results"]] == sorted(
+        Response.objects.values_list("pk", flat=True)
+    )
+    assert client.get(list_url(), {"page": "nosuch"}).status_code == 404  # DRF's answer to a page that is not one
