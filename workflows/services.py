@@ -51,6 +51,7 @@ from safety.services import adverse_event_sync
 from studies.selectors import protocol_activity, sites_for_user
 from studies.services import LoadResult, protocol_load
 
+from .drafts import response_draft_discard
 from .models import ResponseImportJob
 
 logger = logging.getLogger(__name__)
@@ -118,6 +119,9 @@ def response_submit(
             )
             if result.changed:
                 _after_change(result.response, participant=participant, user=user, reason=reason.strip())
+            if result.ok and getattr(user, "is_authenticated", False):  # submitted: the user's draft has served
+                key = {"visit_code": visit_code, "activity_key": activity_key, "instance": instance}
+                response_draft_discard(user=user, participant=participant, **key)
             return result
     except IntegrityError:
         # Two first saves of the same form at once: the other one created the row.
