@@ -2,6 +2,7 @@
  * No lost answers on long forms. Vanilla JS, no build step, no inline code (the Content-Security-Policy).
  *
  *   <form data-unsaved-warning>            leaving the page with changes not submitted asks first (not on submit)
+ *   <form data-discards-draft>             submitting it leaves without asking (it throws the draft away)
  *   <form data-draft-url="/…/draft/">      what is typed is POSTed there as a draft, a moment after typing stops;
  *                                          #draft-status says when it was saved, or why not
  *   <tr data-merge-item="code" data-mine='json' data-theirs='json'>   a conflict's row: choosing "mine" or
@@ -100,6 +101,9 @@
       };
       var timeout = new Promise(function (resolve) { setTimeout(resolve, 3000); });
       Promise.race([saver.flush(), timeout]).then(done, done);
+    });
+    document.addEventListener("submit", function (event) {  // discarding the draft is leaving on purpose
+      if (event.target.hasAttribute("data-discards-draft")) submitting = true;
     });
     window.addEventListener("beforeunload", function (event) {
       if (dirty && !submitting) {
