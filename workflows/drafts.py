@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.db import transaction
-
 from core import validation
 
 from .models import ResponseDraft
@@ -52,7 +50,6 @@ def draft_problem(raw: dict[str, Any], reason: str) -> dict[str, str] | None:
     return None
 
 
-@transaction.atomic
 def response_draft_save(
     *,
     user,
@@ -65,7 +62,8 @@ def response_draft_save(
     reason: str,
     base_lock_version: int,
 ) -> ResponseDraft:
-    """Keep what the user has typed so far (replacing their earlier draft of the same form)."""
+    """Keep what the user has typed so far (replacing their earlier draft of the same form): one row, written in
+    ``update_or_create``'s own transaction (no audit event: a draft is not data)."""
     key = _form_key(
         user=user, participant=participant, visit_code=visit_code, activity_key=activity_key, instance=instance
     )

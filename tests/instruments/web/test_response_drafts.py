@@ -205,3 +205,29 @@ def test_the_form_page_carries_the_draft_and_warning_hooks(client, alpha, make_p
     html = client.get(crf_url(alpha.participant_a)).content.decode()
     assert "data-unsaved-warning" in html and f'data-draft-url="{draft_url(alpha.participant_a)}"' in html
     assert "js/drafts.js" in html and 'id="draft-status"' in html
+
+
+def test_a_draft_save_costs_a_fixed_number_of_queries(client, alpha, coordinator, django_assert_max_num_queries):
+    client.force_login(coordinator)
+    client.post(draft_url(alpha.participant_a), {"phq9_1": "1", "lock_version": 0})  # warm: the session row exists
+    for value in ("2", "3"):  # the same for every keystroke's save
+        # the form's own access check (session, user, participant, protocol, memberships, response, locks) and
+        # the draft's row
+        with django_assert_max_num_queries(17) as counted:
+            assert client.post(draft_url(alpha.participant_a), {"phq9_1": value, "lock_version": 0}).json()["kept"]
+    print(f"draft save: {len(counted)} queries")
+
+
+def test_the_merge_is_in_chinese_for_a_chinese_user(client, alpha, coordinator, make_persona):
+    client.force_login(coordinator)
+    client.post(crf_url(alpha.participant_a), form_post(PHQ9_ANSWERS, action="save"))
+    other = Client()
+    other.force_login(make_persona("data_manager"))
+    other.post(crf_url(alpha.participant_a), form_post(PHQ9_ANSWERS | {"phq9_2": "0"}, action="save", lock_version=1))
+    client.cookies["django_language"] = "zh-hans"
+    client.post(draft_url(alpha.participant_a), {**PHQ9_ANSWERS, "phq9_1": "3", "lock_version": 1})
+    html = client.get(crf_url(alpha.participant_a)).content.decode()
+    assert "待合并的答案" in html and "保留我的" in html and "采用对方的" in html and "丢弃草稿" in html
+    assert "已恢复您于" in html and "保持登录" in html
+    stale = client.post(crf_url(alpha.participant_a), form_post(PHQ9_ANSWERS, lock_version=1)).content.decode()
+    assert "您的答案已保留" in stale
