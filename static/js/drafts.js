@@ -81,8 +81,9 @@
     var submitting = false;
     form.addEventListener("input", function () { dirty = true; });
     form.addEventListener("change", function () { dirty = true; });
-    form.addEventListener("submit", function (event) {
-      if (submitting) return;
+    // On window, so that it runs after the form's other submit handlers: one that cancels the submission wins.
+    window.addEventListener("submit", function (event) {
+      if (event.target !== form || event.defaultPrevented || submitting) return;
       submitting = true;
       if (!saver) return;
       // Keep the last keystrokes as a draft before the page goes (if the session has ended, the POST lands on
