@@ -6,4 +6,5 @@ app_name = "accounts"
 
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
+    path("session/keep-alive/", views.session_keep_alive, name="session-keep-alive"),
 ]

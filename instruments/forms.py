@@ -126,6 +126,15 @@ def crf_item(item: Item, index: int, raw: dict[str, Any], errors: dict[str, dict
     return field
 
 
+def answer_text(item: Item, typed: Any) -> str:
+    """One answer as a reader sees it: the options' labels for a choice, the text otherwise, a dash when empty."""
+    widget = _widget(item)
+    if widget in ("radio", "checkbox", "scale"):
+        chosen = [option["label"] for option in _options(item, widget, typed) if option["checked"]]
+        return ", ".join(chosen) or "—"
+    return ", ".join(typed) if isinstance(typed, list) else (typed or "—")
+
+
 def crf_items(
     instrument: Instrument, raw: dict[str, Any], errors: dict[str, dict[str, str]], scores: dict[str, Any] | None = None
 ) -> list[dict]:

@@ -65,3 +65,10 @@ def response_instances(*, participant, visit_code: str, activity_key: str) -> li
         .order_by("instance")
         .only("instance", "status")
     )
+
+
+def response_values_at(response: Response | None, lock_version: int) -> dict | None:
+    """The answers ``response`` held at ``lock_version`` ({} before its first save; None when no revision says)."""
+    if response is None or lock_version == 0:
+        return {}
+    return response.revisions.filter(lock_version=lock_version).values_list("values", flat=True).first()

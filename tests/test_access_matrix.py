@@ -67,6 +67,7 @@ MANAGE = Gate(ok=302, post=V.MANAGE_PARTICIPANTS)  # a participant flow whose GE
 LOCKING = Gate(POST_ONLY, post=V.LOCK)  # the first POST shows what the lock covers; a second one locks
 GATES = {
     "accounts:profile": Gate(None),
+    "accounts:session-keep-alive": Gate(POST_ONLY),  # any signed-in user: "stay signed in"
     "accounts:password-change": Gate(None),
     "accounts:password-change-done": Gate(None),
     "api:acquisition-list": Gate(None),
@@ -140,6 +141,8 @@ GATES = {
     "instruments:instrument-detail": Gate(None),
     "instruments:instrument-list": Gate(None),
     "workflows:response-edit": Gate(post=V.ENTER_DATA),
+    "workflows:response-draft": Gate(POST_ONLY, post=V.ENTER_DATA),  # exactly who may save the form
+    "workflows:response-draft-discard": Gate(POST_ONLY, post=V.ENTER_DATA, post_ok=302),
     "workflows:response-import": Gate(V.ENTER_DATA, post=V.ENTER_DATA),
     "workflows:response-import-job": Gate(V.ENTER_DATA),
     # Locking and signing behind the review gate (workflows.review_views, at /monitoring/ paths)

@@ -40,3 +40,35 @@ class ResponseImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+class ResponseDraft(models.Model):
+    """What one user has typed into one CRF and not yet submitted, saved as they type.
+
+    A draft is never data: it lives here, on the top floor, so no export, score, dashboard, completeness count
+    or audit trail (all on floors below) can read it; it is restored when its user reopens the form and deleted
+    when they submit it. ``base_lock_version`` is the stored response's version the user started from: when the
+    response has moved on since, the form shows both sides to merge.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    participant = models.ForeignKey("participants.Participant", on_delete=models.CASCADE, related_name="+")
+    visit_code = models.CharField(max_length=40)
+    activity_key = models.CharField(max_length=60)
+    instance = models.PositiveIntegerField(default=1)
+    instrument_code = models.CharField(max_length=40)
+    definition_version = models.CharField(max_length=20)
+    raw = models.JSONField(default=dict, blank=True)  # item code -> the text (a list for multiple choice) typed
+    reason = models.TextField(blank=True)
+    base_lock_version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "participant", "visit_code", "activity_key", "instance"], name="one_draft_per_form"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"draft · {self.participant_id} · {self.visit_code} · {self.activity_key} #{self.instance}"

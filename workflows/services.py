@@ -58,6 +58,7 @@ from studies.protocol.quality import protocol_checks
 from studies.selectors import current_protocol, protocol_activity, sites_for_user
 from studies.services import LoadResult, protocol_load
 
+from .drafts import response_draft_discard
 from .models import ResponseImportJob
 
 logger = logging.getLogger(__name__)
@@ -145,6 +146,9 @@ def response_submit(
                     reason_given = UNCONFIRMED if warnings == QUERY else warning_reason.strip()
                     path_taken = path or PATHS.get(source, AuditEvent.Path.PAGE)
                     _open_override_queries(result, user=user, reason=reason_given, path=path_taken)
+            if result.ok and getattr(user, "is_authenticated", False):  # submitted: the user's draft has served
+                key = {"visit_code": visit_code, "activity_key": activity_key, "instance": instance}
+                response_draft_discard(user=user, participant=participant, **key)
             return result
     except IntegrityError:
         # Two first saves of the same form at once: the other one created the row.

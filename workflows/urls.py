@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.urls import path
 
-from . import api, review_views, setup_views, views
+from . import api, draft_views, review_views, setup_views, views
 
 app_name = "workflows"
 
@@ -15,6 +15,16 @@ urlpatterns = [
         "instruments/participant/<int:participant_id>/visit/<slug:visit_code>/<slug:activity_key>/",
         views.response_edit,
         name="response-edit",
+    ),
+    path(
+        "instruments/participant/<int:participant_id>/visit/<slug:visit_code>/<slug:activity_key>/draft/",
+        draft_views.response_draft_save_view,
+        name="response-draft",
+    ),
+    path(
+        "instruments/participant/<int:participant_id>/visit/<slug:visit_code>/<slug:activity_key>/draft/discard/",
+        draft_views.response_draft_discard_view,
+        name="response-draft-discard",
     ),
     path("instruments/import/<slug:study_code>/", views.response_import, name="response-import"),
     path(

@@ -8,13 +8,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core import validation
 from core.i18n import text_for
 from instruments import selectors
 from instruments.forms import (
@@ -40,6 +38,10 @@ from studies.selectors import current_protocol
 
 from .access import import_job_for_user
 from .api import unreadable_message
+from .draft_views import CONFLICT_KEPT, conflict_merge, draft_restore
+from .draft_views import form_instance as _instance
+from .merge import FIELD as MERGE_FIELD
+from .merge import merge_apply
 from .plausibility import is_check_key, marked_errors, plausibility_context
 from .selectors import import_job_rows_done
 from .services import protocol_apply, response_submit, responses_import_queue
@@ -79,13 +81,6 @@ def _status_label(result) -> str:
 GENERAL_ERRORS = ("lock_version", "reason", "instrument", "form", "instance")
 
 
-def _instance(request) -> int:
-    try:
-        return validation.check_instance(validation.parse_int(request.GET.get("instance", "1")))
-    except validation.InputRefused:
-        raise Http404("bad instance") from None
-
-
 def response_edit(request, participant_id: int, visit_code: str, activity_key: str):
     try:
         crf = crf_for_user(request.user, participant_id, visit_code, activity_key)
@@ -107,11 +102,14 @@ def response_edit(request, participant_id: int, visit_code: str, activity_key: s
         return _not_scheduled(request, crf)
     lock = is_locked(crf.participant, visit_code, response=response)
     writable = crf.may_save and lock is None
+    # On opening the form, the user's draft of it comes back where they left it.
+    shown = (raw, meta)
+    drafts, raw, meta = draft_restore(request, crf, instance, response, instrument, writable=writable, shown=shown)
     if request.method == "POST":
         if not crf.can_write:
             raise PermissionDenied
         meta = ResponseMetaForm(request.POST)
-        raw = raw_from_post(instrument, request.POST)
+        raw = merge_apply(raw_from_post(instrument, request.POST), request.POST, response.values if response else {})
         if meta.is_valid():
             result = response_submit(
                 participant=crf.participant,
@@ -135,6 +133,11 @@ def response_edit(request, participant_id: int, visit_code: str, activity_key: s
                     return redirect(_next_form_url(crf))
                 return redirect(request.get_full_path())
             errors, violations = result.errors, result.violations
+            if result.conflict:  # the user's answers stay in the form, beside the stored ones, to merge
+                drafts.merge, meta, response = conflict_merge(
+                    crf=crf, instance=instance, instrument=instrument, raw=raw, meta=meta
+                )
+                errors = {**errors, "lock_version": dict(CONFLICT_KEPT)}
         else:
             errors = {
                 "form": {
@@ -172,6 +175,9 @@ def response_edit(request, participant_id: int, visit_code: str, activity_key: s
         "not_scheduled": text_for(crf.refusal.reason) if crf.refusal else "",
         "sae": sae_status(response),
         **plausibility_context(errors, violations),
+        "draft": drafts.draft,
+        "merge_rows": drafts.merge,
+        "merge_field": MERGE_FIELD,
     }
     status = 409 if "lock_version" in errors else 200
     return render(request, "workflows/response_edit.html", context, status=status)
