@@ -1,0 +1,18 @@
+"""Persona-matrix kwargs of the study members pages: a coordinator's membership at each site."""
+
+from accounts.services import membership_grant
+from tests.factories import UserFactory
+
+
+def _member(world, site_name: str) -> int:
+    key = f"accounts_member_{site_name}"
+    if key not in world.__dict__:
+        site = getattr(world, site_name)
+        user = UserFactory(username=f"member-{site_name}")
+        world.__dict__[key] = membership_grant(user=user, study=site.study, role="coordinator", sites=[site]).pk
+    return world.__dict__[key]
+
+
+KWARGS = {
+    "member_id": tuple((lambda w, name=name: _member(w, name)) for name in ("site_a", "site_b", "site_c")),
+}
