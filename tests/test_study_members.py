@@ -277,3 +277,17 @@ def test_a_server_administrator_may_give_the_unblinded_statisticians_role_in_any
     assert client.get(reverse("accounts:member-list", args=[world.study.code])).status_code == 200
     response = invite(world.study, email="s@example.org", role="unblinded_statistician", all_sites="on")
     assert response.status_code == 302 and Invitation.objects.get().role == "unblinded_statistician"
+
+
+@pytest.mark.django_db
+def test_the_members_pages_and_the_invitation_e_mail_are_in_chinese_too(client, invite, world, admin_all):
+    client.force_login(admin_all)
+    client.cookies["django_language"] = "zh-hans"
+    assert "谁可以访问什么" in client.get(reverse("accounts:member-list", args=[world.study.code])).content.decode()
+    assert "邀请用户" in client.get(reverse("accounts:member-invite", args=[world.study.code])).content.decode()
+    invite(world.study, email="new@example.org", role="coordinator", sites=[world.site_a.pk])
+    (message,) = mail.outbox
+    assert "您受邀以" in message.body and "You are invited" in message.body  # both languages: the invitee's is unknown
+    client.logout()
+    client.cookies["django_language"] = "zh-hans"
+    assert "加入研究" in client.get(_link(message)).content.decode()
