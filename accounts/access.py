@@ -60,6 +60,15 @@ def member_for_manager(user, study, member_id: int) -> Membership:
     return member
 
 
+def invitation_for_manager(user, study, invitation_id: int) -> Invitation:
+    """An invitation of ``study`` within ``user``'s reach (404 otherwise) whose role the user may grant (403)."""
+    invitation = get_object_or_404(invitations_in_reach(user, study), pk=invitation_id)
+    require_manager(user, study)
+    if not may_grant(user, study, invitation.role):
+        raise PermissionDenied
+    return invitation
+
+
 def may_deactivate(user, member: Membership) -> bool:
     """A study manager deactivates only an account that is theirs to manage alone: no staff or superuser, and no
     active role in another study (there, withdraw the role in this study instead). A server administrator may

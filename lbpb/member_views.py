@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import (
+    invitation_for_manager,
     invitations_in_reach,
     manager_sites,
     may_deactivate,
@@ -28,7 +29,14 @@ from accounts.selectors import members_listed, open_invitation
 from audit.models import AuditEvent
 from studies.access import study_for_members_page
 
-from .services import invitation_accept, invitation_send, study_role_grant, study_role_withdraw, user_deactivate
+from .services import (
+    invitation_accept,
+    invitation_revoke,
+    invitation_send,
+    study_role_grant,
+    study_role_withdraw,
+    user_deactivate,
+)
 
 
 def _managed_study(request, study_code: str):
@@ -177,6 +185,15 @@ def member_deactivate(request, study_code: str, member_id: int):
         return page
     user_deactivate(user=member.user, actor=request.user, reason=reason, study=study, request=request)
     messages.success(request, _("The account of %(user)s is deactivated.") % {"user": member.user})
+    return redirect("accounts:member-list", study.code)
+
+
+@require_POST
+def invitation_revoke_page(request, study_code: str, invitation_id: int):
+    study = study_for_members_page(request.user, study_code)
+    invitation = invitation_for_manager(request.user, study, invitation_id)
+    invitation_revoke(invitation=invitation, actor=request.user, request=request)
+    messages.success(request, _("The invitation to %(email)s no longer works.") % {"email": invitation.email})
     return redirect("accounts:member-list", study.code)
 
 

@@ -35,6 +35,11 @@ member_urls = [
         member_views.member_deactivate,
         name="member-deactivate",
     ),
+    path(
+        "studies/<slug:study_code>/members/invitations/<int:invitation_id>/revoke/",
+        member_views.invitation_revoke_page,
+        name="invitation-revoke",
+    ),
     path("invitation/<str:token>/", member_views.invitation_accept_page, name="invitation-accept"),
 ]
 

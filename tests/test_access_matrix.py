@@ -76,6 +76,7 @@ GATES = {
     "accounts:member-invite": Gate(V.MANAGE_MEMBERS, post=V.MANAGE_MEMBERS, post_ok=400),
     "accounts:member-list": Gate(V.MANAGE_MEMBERS),
     "accounts:member-withdraw": Gate(POST_ONLY, post=V.MANAGE_MEMBERS, post_ok=400),
+    "accounts:invitation-revoke": Gate(POST_ONLY, post=V.MANAGE_MEMBERS, post_ok=302),
     "api:acquisition-list": Gate(None),
     "api:arm-list": Gate(),  # the world's study is open: every member sees its arms (blinded: tests/api)
     "api:docs": Gate(None),

@@ -291,3 +291,15 @@ def test_the_members_pages_and_the_invitation_e_mail_are_in_chinese_too(client, 
     client.logout()
     client.cookies["django_language"] = "zh-hans"
     assert "加入研究" in client.get(_link(message)).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_withdrawn_invitation_no_longer_works(client, invite, world, admin_a):
+    client.force_login(admin_a)
+    invite(world.study, email="new@example.org", role="coordinator", sites=[world.site_a.pk])
+    invitation = Invitation.objects.get()
+    url = reverse("accounts:invitation-revoke", args=[world.study.code, invitation.pk])
+    assert client.post(url).status_code == 302
+    assert AuditEvent.objects.filter(object_type="accounts.invitation", changes__has_key="revoked_at").exists()
+    client.logout()
+    assert client.get(_link(mail.outbox[0])).status_code == 404
