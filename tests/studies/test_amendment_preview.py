@@ -106,3 +106,22 @@ def test_a_coordinator_cannot_confirm_an_amendment(client, enrolled, make_person
     )
     assert response.status_code == 403
     assert ProtocolVersion.objects.get(is_current=True).version == "1.0"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "shown"), [("admin", False), ("unblinded_statistician", True)])
+def test_in_a_blinded_study_with_a_schedule_per_arm_only_who_may_see_arms_sees_the_moves(
+    client, world, make_persona, role, shown
+):
+    protocol_apply(text=dump(alpha_protocol(blinding="double")), filename="alpha.yaml")
+    user = make_persona("coordinator")
+    anchor_set(participant=world.participant_a, anchor_code="enrolment", date=date(2026, 1, 5), user=user)
+    anchor_set(participant=world.participant_a, anchor_code="treatment", date=date(2026, 1, 10), user=user)
+    amendment = _moved_m1()
+    amendment["study"]["blinding"] = "double"
+    client.force_login(make_persona(role))
+    upload = SimpleUploadedFile("alpha-1.1.yaml", dump(amendment).encode())
+    page = client.post(reverse(UPLOAD, args=["alpha"]), {"file": upload}).content.decode()
+    assert "Amendment to version 1.1" in page
+    assert ("ALPHA-A-0001" in page) is shown
+    assert ("could tell who is in which arm" in page) is not shown
