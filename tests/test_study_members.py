@@ -166,7 +166,11 @@ def test_a_role_and_sites_are_changed_and_withdrawn_through_audited_services(cli
 
 @pytest.mark.django_db
 def test_a_deactivated_user_can_no_longer_log_in_and_keeps_their_history(client, world, admin_all, make_persona):
+    from django.test import Client
+
     coordinator = make_persona("coordinator")
+    their_browser = Client()
+    their_browser.force_login(coordinator)
     AuditEvent.objects.create(user=coordinator, action="create", object_type="x", object_id="1", path="page")
     member = Membership.objects.get(user=coordinator)
     client.force_login(admin_all)
@@ -177,6 +181,7 @@ def test_a_deactivated_user_can_no_longer_log_in_and_keeps_their_history(client,
     assert AuditEvent.objects.filter(user=coordinator).exists()
     event = AuditEvent.objects.get(object_type="accounts.user", object_id=str(coordinator.pk))
     assert event.study == world.study and event.changes == {"is_active": [True, False]}
+    assert their_browser.get(reverse("home")).status_code == 302  # the session they held ends: back to log-in
     client.logout()
     refused = _log_in(client, coordinator.username, PASSWORD)
     assert refused.status_code == 200 and "_auth_user_id" not in client.session
