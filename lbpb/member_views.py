@@ -164,27 +164,31 @@ def _reason_or_page(request, study, member):
 
 @require_POST
 def member_withdraw(request, study_code: str, member_id: int):
-    study = study_for_members_page(request.user, study_code)
-    member = member_for_manager(request.user, study, member_id)
-    reason, page = _reason_or_page(request, study, member)
-    if page is not None:
-        return page
-    study_role_withdraw(membership=member, actor=request.user, reason=reason, request=request)
-    messages.success(request, _("%(user)s no longer has a role in this study.") % {"user": member.user})
-    return redirect("accounts:member-list", study.code)
+    """End the member's role in this study (their account and other studies stay)."""
+    return _member_end(request, study_code, member_id, deactivate=False)
 
 
 @require_POST
 def member_deactivate(request, study_code: str, member_id: int):
+    """Deactivate the member's account (accounts.access.may_deactivate says whose)."""
+    return _member_end(request, study_code, member_id, deactivate=True)
+
+
+def _member_end(request, study_code: str, member_id: int, *, deactivate: bool):
     study = study_for_members_page(request.user, study_code)
     member = member_for_manager(request.user, study, member_id)
-    if not may_deactivate(request.user, member):
+    if deactivate and not may_deactivate(request.user, member):
         raise PermissionDenied
     reason, page = _reason_or_page(request, study, member)
     if page is not None:
         return page
-    user_deactivate(user=member.user, actor=request.user, reason=reason, study=study, request=request)
-    messages.success(request, _("The account of %(user)s is deactivated.") % {"user": member.user})
+    if deactivate:
+        user_deactivate(user=member.user, actor=request.user, reason=reason, study=study, request=request)
+        done = _("The account of %(user)s is deactivated.")
+    else:
+        study_role_withdraw(membership=member, actor=request.user, reason=reason, request=request)
+        done = _("%(user)s no longer has a role in this study.")
+    messages.success(request, done % {"user": member.user})
     return redirect("accounts:member-list", study.code)
 
 

@@ -308,3 +308,22 @@ def test_a_withdrawn_invitation_no_longer_works(client, invite, world, admin_a):
     assert AuditEvent.objects.filter(object_type="accounts.invitation", changes__has_key="revoked_at").exists()
     client.logout()
     assert client.get(_link(mail.outbox[0])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_members_page_makes_the_same_number_of_queries_for_3_or_30_members(client, world, admin_all):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.services import membership_grant
+
+    client.force_login(admin_all)
+    url = reverse("accounts:member-list", args=[world.study.code])
+    counts = []
+    for total in (3, 30):
+        while Membership.objects.filter(study=world.study).count() < total:
+            membership_grant(user=UserFactory(), study=world.study, role="monitor", sites=[world.site_a, world.site_b])
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
