@@ -87,6 +87,11 @@ class Action(StrEnum):
     SEND_SURVEY_LINKS = "send_survey_links"
     # Accounts: log in with a second factor (TOTP) before any page, when settings.REQUIRE_2FA is on.
     USE_TWO_FACTOR = "use_two_factor"
+    # The study's members page: invite users, give and withdraw roles and sites, deactivate users (within the
+    # manager's own sites, and only roles the manager may grant: may_grant). A server administrator (an active
+    # superuser) may do it in every study: MANAGE_ANY_STUDY_MEMBERS.
+    MANAGE_MEMBERS = "manage_members"
+    MANAGE_ANY_STUDY_MEMBERS = "manage_any_study_members"
 
 
 A = Action
@@ -117,6 +122,7 @@ CAPABILITIES: dict[Role, frozenset[Action]] = {
             A.READ_UNBLINDING_REPORT,
             A.MANAGE_API_TOKENS,
             A.MANAGE_STORAGE,
+            A.MANAGE_MEMBERS,
         }
     ),
     Role.DATA_MANAGER: frozenset(
@@ -296,7 +302,7 @@ def require_in_any_study(user, action: Action) -> None:
 
 # Actions on the server rather than in a study: held by the server's administrators (active superusers), since
 # nobody has a role in a study before it exists. No study role holds them (the persona matrix expects a 403).
-SERVER_ACTIONS = frozenset({Action.CREATE_STUDY})
+SERVER_ACTIONS = frozenset({Action.CREATE_STUDY, Action.MANAGE_ANY_STUDY_MEMBERS})
 
 
 def can_on_server(user, action: Action) -> bool:
@@ -306,3 +312,44 @@ def can_on_server(user, action: Action) -> bool:
 def require_on_server(user, action: Action) -> None:
     if not can_on_server(user, action):
         raise PermissionDenied
+
+
+# Actions a manager may pass on only when the manager holds them too: seeing arms or the allocation list, choosing
+# a list's seed, amending the blinding, managing members. A role holding one of them is "above" a manager who
+# lacks it, so a study Admin (blinded: no SEE_ARMS_WHEN_BLINDED, no SEE_ALLOCATION_LIST) cannot make anyone,
+# themselves included, an Unblinded statistician: only a server administrator can.
+GRANT_GUARDED = frozenset(
+    {
+        Action.SEE_ARMS_WHEN_BLINDED,
+        Action.SEE_ALLOCATION_LIST,
+        Action.SET_ALLOCATION_SEED,
+        Action.AMEND_BLINDING,
+        Action.MANAGE_MEMBERS,
+    }
+)
+
+
+def role_may_grant(manager_role: str | None, role: str | None) -> bool:
+    """May a member whose role is ``manager_role`` give (or take away) ``role``? Only with MANAGE_MEMBERS, and
+    only a role whose guarded actions (GRANT_GUARDED) the manager holds as well."""
+    if not role_may(manager_role, Action.MANAGE_MEMBERS):
+        return False
+    held = next((actions for key, actions in CAPABILITIES.items() if key == manager_role), frozenset())
+    wanted = next((actions for key, actions in CAPABILITIES.items() if key == role), None)
+    return wanted is not None and (wanted & GRANT_GUARDED) <= held
+
+
+def may_manage_members(user, study) -> bool:
+    return can_on_server(user, Action.MANAGE_ANY_STUDY_MEMBERS) or can(user, study, Action.MANAGE_MEMBERS)
+
+
+def may_grant(user, study, role: str | None) -> bool:
+    """May ``user`` give ``role`` in ``study`` (or change or withdraw a membership holding it)? A server
+    administrator may give every role; a study member as role_may_grant says."""
+    if can_on_server(user, Action.MANAGE_ANY_STUDY_MEMBERS):
+        return role in CAPABILITIES
+    return role_may_grant(role_in(user, study), role)
+
+
+def grantable_roles(user, study) -> list[str]:
+    return [role for role in CAPABILITIES if may_grant(user, study, role)]

@@ -39,3 +39,31 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.study} · {self.get_role_display()}"
+
+
+class Invitation(models.Model):
+    """An invitation to join a study with a role at some of its sites, sent by e-mail as a one-time link.
+
+    Only the SHA-256 of the link's token is stored: whoever reads this table cannot use a pending link. The
+    invitee chooses a user name and password on the link's page (no password is ever mailed); the link then
+    stops working, and it stops working anyway at ``expires_at`` or when it is revoked.
+    """
+
+    email = models.EmailField(_("e-mail"))
+    study = models.ForeignKey("studies.Study", on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    all_sites = models.BooleanField(_("all sites"), default=False)
+    sites = models.ManyToManyField("studies.Site", blank=True, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("expires"))
+    invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} · {self.study} · {self.get_role_display()}"

@@ -1,4 +1,5 @@
-"""``ReadOnlyAdmin``: the one base class for an admin page that shows rows and never writes them.
+"""``ReadOnlyAdmin``: the one base class for an admin page that shows rows and never writes them (and
+``ReadOnlyInline`` for the rows it shows inline).
 
 Rows of such models change only through their app's services (which check the rules and write the audit
 trail), so the admin may neither add, change nor delete them. Each admin still says what it lists and which
@@ -42,6 +43,21 @@ class ReadOnlyAdmin(OfferedLookupsOnly, admin.ModelAdmin):
     """A ModelAdmin without add, change or delete (so without the delete action either)."""
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline:
+    """Mixin for an InlineModelAdmin: its rows are shown, never added, changed or deleted."""
+
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):

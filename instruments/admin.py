@@ -1,18 +1,14 @@
 from django.contrib import admin
 
-from core.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import Response, ResponseRevision, StudyInstrument
 
 
-class RevisionInline(admin.TabularInline):
+class RevisionInline(ReadOnlyInline, admin.TabularInline):
     model = ResponseRevision
     extra = 0
-    can_delete = False
     readonly_fields = ["lock_version", "status", "source", "reason", "changed_by", "changed_at", "values", "scores"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Response)

@@ -16,27 +16,20 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, User
 from audit.models import AuditEvent
-from core.admin import OfferedLookupsOnly
+from core.admin import OfferedLookupsOnly, ReadOnlyInline
 
 from .services import user_password_recorded, user_update
 
 ADMIN_REASON = "Django admin"  # stored in the trail, with the page path, for every change made here
 
 
-class MembershipInline(admin.TabularInline):
-    """Read-only: roles are given with ``manage.py grant_role`` (audited)."""
+class MembershipInline(ReadOnlyInline, admin.TabularInline):
+    """Read-only: roles are given on the study's members page or with ``manage.py grant_role`` (audited)."""
 
     model = Membership
     extra = 0
-    can_delete = False
     fields = readonly_fields = ["study", "role", "all_sites", "site_codes", "is_active", "created_at"]
-    verbose_name_plural = _("study roles (given with manage.py grant_role)")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    verbose_name_plural = _("study roles (given on the study's members page or with manage.py grant_role)")
 
     @admin.display(description=_("sites"))
     def site_codes(self, membership):

@@ -32,6 +32,7 @@ _STUDY_LINKS = (
     (Action.VIEW_DATA_EXPORT, gettext_lazy("Export data"), "exports:export-builder", True),
     (Action.VIEW_MONITORING, gettext_lazy("Monitoring"), "monitoring:study-dashboard", True),
     (Action.READ_STUDY_AUDIT, gettext_lazy("Audit trail"), "audit:study-events", True),
+    (Action.MANAGE_MEMBERS, gettext_lazy("Members"), "accounts:member-list", True),
 )
 # Shown in randomised studies only.
 _RANDOMISATION_LINKS = (

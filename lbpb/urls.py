@@ -7,7 +7,7 @@ from two_factor.urls import urlpatterns as two_factor_urls
 
 from accounts.urls import urlpatterns as account_urls
 
-from . import views
+from . import member_views, views
 
 # The password pages (lbpb/views.py: they save through an audited service, above accounts) join the account page
 # in the accounts namespace. Django's views mark the reset pages login_not_required; so do ours.
@@ -20,6 +20,29 @@ password_urls = [
     path("password/reset/complete/", views.PasswordResetCompleteView.as_view(), name="password-reset-complete"),
 ]
 
+# The study's members page (lbpb/member_views.py), also in the accounts namespace; the invitation link is public.
+member_urls = [
+    path("studies/<slug:study_code>/members/", member_views.member_list, name="member-list"),
+    path("studies/<slug:study_code>/members/invite/", member_views.member_invite, name="member-invite"),
+    path("studies/<slug:study_code>/members/<int:member_id>/", member_views.member_edit, name="member-edit"),
+    path(
+        "studies/<slug:study_code>/members/<int:member_id>/withdraw/",
+        member_views.member_withdraw,
+        name="member-withdraw",
+    ),
+    path(
+        "studies/<slug:study_code>/members/<int:member_id>/deactivate/",
+        member_views.member_deactivate,
+        name="member-deactivate",
+    ),
+    path(
+        "studies/<slug:study_code>/members/invitations/<int:invitation_id>/revoke/",
+        member_views.invitation_revoke_page,
+        name="invitation-revoke",
+    ),
+    path("invitation/<str:token>/", member_views.invitation_accept_page, name="invitation-accept"),
+]
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include("core.urls")),
@@ -27,7 +50,7 @@ urlpatterns = [
     path("account/logout/", LogoutView.as_view(), name="logout"),
     # The language switcher must work on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
-    path("accounts/", include((account_urls + password_urls, "accounts"))),
+    path("accounts/", include((account_urls + password_urls + member_urls, "accounts"))),
     path("studies/", include("studies.urls")),
     path("participants/", include("participants.urls")),
     path("instruments/", include("instruments.urls")),

@@ -9,12 +9,12 @@ is deliberately not registered here.
 
 from django.contrib import admin
 
-from core.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import AnchorDate, Consent, Participant, Screening, Visit
 
 
-class VisitInline(admin.TabularInline):
+class VisitInline(ReadOnlyInline, admin.TabularInline):
     model = Visit
     extra = 0
     fields = readonly_fields = [
@@ -29,13 +29,6 @@ class VisitInline(admin.TabularInline):
         "missed",
         "cancelled",
     ]
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Participant)

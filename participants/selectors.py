@@ -482,3 +482,11 @@ def _worded(reason: str, params: dict) -> dict[str, str]:
         language: message % {key: in_language(value, language) for key, value in params.items()}
         for language, message in ENTRY_REASONS[reason].items()
     }
+
+
+def visit_target_dates(user, *, study) -> dict[tuple[int, str, int], tuple[str, date]]:
+    """The target date of every visit of ``study`` that ``user`` may see, by (participant id, visit code,
+    occurrence), with the participant's study ID: compared before and after an amendment's preview."""
+    visits = Visit.objects.filter(participant__in=participants_for_user(user).filter(study=study))
+    rows = visits.values_list("participant_id", "participant__identifier", "visit_code", "sequence", "target_date")
+    return {(pk, code, sequence): (identifier, day) for pk, identifier, code, sequence, day in rows}

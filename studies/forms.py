@@ -20,3 +20,10 @@ class ProtocolUploadForm(forms.Form):
         except UnicodeDecodeError as exc:
             raise forms.ValidationError(_("The file is not UTF-8 text.")) from exc
         return upload
+
+
+class ProtocolConfirmForm(forms.Form):
+    """The file an amendment's preview showed, sent back as it was to be loaded (checked again in full)."""
+
+    text = forms.CharField(widget=forms.HiddenInput, max_length=MAX_PROTOCOL_BYTES, strip=False)
+    filename = forms.CharField(widget=forms.HiddenInput, max_length=255)

@@ -25,6 +25,7 @@ THIRD_PARTY = {"admin", "two_factor", "djdt"}
 # URL names that anyone may open without logging in.
 PUBLIC = {"core:health", "two_factor:login", "set_language", "admin:login", "logout"}
 PUBLIC |= {f"accounts:password-reset{page}" for page in ("", "-done", "-confirm", "-complete")}  # by e-mail link
+PUBLIC |= {"accounts:invitation-accept"}  # the one-time link of an invitation (tests/test_study_members.py)
 # A participant's survey: the token in the URL is the key (tests/surveys: one plain page for every bad token).
 PUBLIC |= {f"surveys:survey-{page}" for page in ("home", "page", "diary", "submit")}
 PUBLIC |= {f"surveys:portal-{page}" for page in ("start", "code", "home", "visit-open", "sign-out")}  # one-time code
@@ -70,6 +71,13 @@ GATES = {
     "accounts:session-keep-alive": Gate(POST_ONLY),  # any signed-in user: "stay signed in"
     "accounts:password-change": Gate(None),
     "accounts:password-change-done": Gate(None),
+    # The study's members: an empty POST is a form error (a role, sites or a reason are needed).
+    "accounts:member-deactivate": Gate(POST_ONLY, post=V.MANAGE_MEMBERS, post_ok=400),
+    "accounts:member-edit": Gate(V.MANAGE_MEMBERS, post=V.MANAGE_MEMBERS, post_ok=400),
+    "accounts:member-invite": Gate(V.MANAGE_MEMBERS, post=V.MANAGE_MEMBERS, post_ok=400),
+    "accounts:member-list": Gate(V.MANAGE_MEMBERS),
+    "accounts:member-withdraw": Gate(POST_ONLY, post=V.MANAGE_MEMBERS, post_ok=400),
+    "accounts:invitation-revoke": Gate(POST_ONLY, post=V.MANAGE_MEMBERS, post_ok=302),
     "api:acquisition-list": Gate(None),
     "api:arm-list": Gate(),  # the world's study is open: every member sees its arms (blinded: tests/api)
     "api:docs": Gate(None),

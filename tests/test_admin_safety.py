@@ -191,3 +191,35 @@ def test_the_demo_demotes_an_admin_made_superuser_by_an_older_demo():
     assert not User.objects.get(username="admin").is_superuser
     event = AuditEvent.objects.filter(object_type="accounts.user", changes__has_key="is_superuser").latest("pk")
     assert event.changes["is_superuser"] == [True, False] and event.path == "command"
+
+
+@pytest.mark.django_db
+def test_a_superusers_post_changing_a_participant_in_the_admin_is_refused_and_changes_nothing(client, world, operator):
+    participant = world.participant_a
+    before = list(type(participant).objects.filter(pk=participant.pk).values())
+    client.force_login(operator)
+    url = reverse("admin:participants_participant_change", args=[participant.pk])
+    data = {"identifier": "ALPHA-A-9999", "status": "withdrawn", "site": world.site_b.pk, "study": world.study.pk}
+    assert client.post(url, data).status_code == 403
+    assert list(type(participant).objects.filter(pk=participant.pk).values()) == before
+
+
+@pytest.mark.django_db
+def test_every_admin_page_of_the_products_rows_but_the_users_is_read_only_for_a_superuser(rf, operator):
+    """Only the user page writes (through lbpb.services.user_update, audited); third-party pages (two-factor
+    devices, django-axes' lock-outs) stay, as the product has no page for them."""
+    from core.admin import ReadOnlyAdmin
+
+    request = rf.get("/admin/")
+    request.user = operator
+    for model, model_admin in admin.site._registry.items():
+        if model is User or model._meta.app_label in {"axes", "otp_static", "otp_totp"}:
+            continue
+        assert isinstance(model_admin, ReadOnlyAdmin), model
+        assert not model_admin.has_add_permission(request), model
+        assert not model_admin.has_change_permission(request), model
+        assert not model_admin.has_delete_permission(request), model
+        for inline in model_admin.get_inline_instances(request):
+            assert not inline.has_add_permission(request, None), (model, inline)
+            assert not inline.has_change_permission(request), (model, inline)
+            assert not inline.has_delete_permission(request), (model, inline)

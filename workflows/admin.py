@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from core.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from studies.forms import ProtocolUploadForm
 from studies.models import Site, Study
 from studies.protocol import ProtocolError
@@ -21,16 +21,9 @@ from studies.protocol import ProtocolError
 from .services import protocol_apply
 
 
-class SiteInline(admin.TabularInline):
+class SiteInline(ReadOnlyInline, admin.TabularInline):
     model = Site
     extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Study)

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from core.i18n import text_for
 from instruments import selectors
@@ -32,11 +32,13 @@ from queries.access import may_raise
 from queries.selectors import open_counts_by_item
 from safety.selectors import sae_status
 from studies.access import study_for_protocol_load, study_for_user
-from studies.forms import ProtocolUploadForm
+from studies.forms import ProtocolConfirmForm, ProtocolUploadForm
 from studies.protocol import ProtocolError
+from studies.protocol.reader import Problem
 from studies.selectors import current_protocol
 
 from .access import import_job_for_user
+from .amendments import protocol_preview
 from .api import unreadable_message
 from .draft_views import CONFLICT_KEPT, conflict_merge, draft_restore
 from .draft_views import form_instance as _instance
@@ -48,24 +50,49 @@ from .services import protocol_apply, response_submit, responses_import_queue
 
 
 def protocol_upload(request, study_code: str):
+    """Upload a protocol file: an amendment is first previewed (its changes and the visits it moves, nothing
+    kept) and loaded only when confirmed; a first file, or one that changes nothing, loads at once."""
     study = study_for_protocol_load(request.user, study_code)
-    form = ProtocolUploadForm(request.POST or None, request.FILES or None)
-    result, problems = None, ()
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = protocol_apply(
-                text=form.cleaned_data["text"], filename=form.cleaned_data["file"].name, user=request.user, study=study
-            )
-        except ProtocolError as exc:
-            problems = exc.problems
+    confirming = request.method == "POST" and "confirm" in request.POST
+    form = ProtocolUploadForm() if confirming else ProtocolUploadForm(request.POST or None, request.FILES or None)
+    result, preview, problems = None, None, ()
+    try:
+        if confirming:
+            result = _confirmed_load(request, study)
+        elif request.method == "POST" and form.is_valid():
+            text, filename = form.cleaned_data["text"], form.cleaned_data["file"].name
+            preview = protocol_preview(text=text, filename=filename, user=request.user, study=study)
+            if not preview.is_amendment:
+                result, preview = protocol_apply(text=text, filename=filename, user=request.user, study=study), None
+    except ProtocolError as exc:
+        problems = exc.problems
     context = {
         "study": study,
         "form": form,
         "result": result,
+        "preview": preview,
+        "confirm_form": _confirm_form(preview, form),
         "problems": problems,
         "status_label": _status_label(result),
     }
     return render(request, "workflows/protocol_upload.html", context, status=400 if problems or form.errors else 200)
+
+
+NOT_WHOLE = gettext_noop("the confirmed file did not come back whole: upload it again")
+
+
+def _confirmed_load(request, study):
+    confirm = ProtocolConfirmForm(request.POST)
+    if not confirm.is_valid():
+        raise ProtocolError([Problem.of("", "", NOT_WHOLE)])
+    text, filename = confirm.cleaned_data["text"], confirm.cleaned_data["filename"]
+    return protocol_apply(text=text, filename=filename, user=request.user, study=study)
+
+
+def _confirm_form(preview, form) -> ProtocolConfirmForm | None:
+    if preview is None:
+        return None
+    return ProtocolConfirmForm(initial={"text": form.cleaned_data["text"], "filename": form.cleaned_data["file"].name})
 
 
 def _status_label(result) -> str:

@@ -211,7 +211,12 @@ def test_a_data_manager_may_load_an_amendment_and_the_history_shows_its_changes(
     protocol_apply(text=dump(alpha_protocol()), filename="alpha.yaml")
     client.force_login(make_persona("data_manager"))
 
-    response = upload(client, world.study, dump(amended(alpha_protocol())), "alpha-1.1.yaml")
+    preview = upload(client, world.study, dump(amended(alpha_protocol())), "alpha-1.1.yaml")
+    assert (
+        "Amendment to version 1.1" in preview.content.decode()
+    )  # a preview first (tests/studies/test_amendment_preview.py)
+    confirm = {"confirm": "1", "text": dump(amended(alpha_protocol())), "filename": "alpha-1.1.yaml"}
+    response = client.post(reverse(UPLOAD, args=[world.study.code]), confirm)
 
     assert "Amendment loaded" in response.content.decode()
     detail = client.get(reverse("studies:study-detail", args=[world.study.code])).content.decode()
@@ -222,7 +227,7 @@ def test_a_data_manager_may_load_an_amendment_and_the_history_shows_its_changes(
     assert "visit &#x27;m1&#x27; changed: window_after 7 -&gt; 5" in rows[0]
     assert "visit &#x27;m3&#x27; added" in rows[0]
     assert "alpha-1.1.yaml" in rows[0] and "alpha.yaml" in rows[1]
-    assert reprojections == ["alpha", "alpha"]
+    assert reprojections == ["alpha", "alpha", "alpha"]  # the load, the preview (rolled back), the confirmation
 
 
 @pytest.mark.django_db
