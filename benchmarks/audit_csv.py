@@ -6,10 +6,11 @@ stored forms of each enrolled participant, spread over the study, the event that
 (instruments.response created, one recorded change per answer and score). The first tenth of them is dated
 2001-01-01 and the rest 2001-01-02, so the same page filtered ``date_to=2001-01-01`` is the small size.
 
-For each size: the download requested by a data manager (every site) through Django's test client, its body read
-chunk by chunk as a client reads it; the wall time of a plain run, then the peak Python memory of a second, traced run
-(tracemalloc: what the process allocates), the lines and the bytes. Reference, in the same run: the same events'
-columns read alone (``values_list`` through the same scoped query), i.e. what the database part costs.
+For each size, in a fresh child process: the download requested by a data manager (every site) through Django's test
+client, its body read chunk by chunk as a client reads it; its wall time, the lines and bytes, and the process's peak
+resident memory above what it held after a warm-up request (ru_maxrss: Python objects, the database driver's
+buffers and the allocator's slack alike; tracemalloc would slow the run several times). Reference, in the same run:
+the same events' columns read alone (``values_list`` through the same scoped query): what the database part costs.
 
 Run:  DATABASE_URL=postgres://... DJANGO_REQUIRE_2FA=0 .venv/bin/python benchmarks/audit_csv.py [--study lbpb]
       [--per-participant 10] [--json]
@@ -18,10 +19,12 @@ Run:  DATABASE_URL=postgres://... DJANGO_REQUIRE_2FA=0 .venv/bin/python benchmar
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
+import subprocess
 import sys
 import time
-import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -41,6 +44,7 @@ from audit.models import AuditEvent  # noqa: E402
 from benchmarks.table import emit, row  # noqa: E402
 from benchmarks.world import bench_user, client_for, production_pages  # noqa: E402
 from instruments.models import Response  # noqa: E402
+from instruments.registry import get_library  # noqa: E402
 from participants.models import Participant  # noqa: E402
 from reports.trail import selectors  # noqa: E402
 from studies.models import Study  # noqa: E402
@@ -48,6 +52,7 @@ from studies.models import Study  # noqa: E402
 SEED = "benchmark-seed"  # the request ID of the events this script adds
 SMALL_DAY, LARGE_DAY = datetime(2001, 1, 1, 12, tzinfo=UTC), datetime(2001, 1, 2, 12, tzinfo=UTC)
 BATCH = 2000
+SIZES = {"small": "&date_to=2001-01-01", "all": ""}  # the query of each size
 
 
 def _event(response: tuple, user_id: int, at: datetime) -> AuditEvent:
@@ -121,16 +126,31 @@ def download(client, url: str) -> tuple[int, int]:
     return size, lines
 
 
-def traced(function) -> tuple[float, int, object]:
-    """Wall time of a plain call, then the peak traced memory of a second call (tracing slows every allocation)."""
-    started = time.perf_counter()
-    result = function()
-    seconds = time.perf_counter() - started
-    tracemalloc.start()
-    function()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return seconds, peak, result
+def child(size: str, study_code: str) -> dict:
+    """One download in this (fresh) process: time, and peak resident memory above the warmed-up process's."""
+    study = Study.objects.get(code=study_code)
+    client = client_for(bench_user(study, "data_manager"))  # a role that reads the study-wide trail
+    url = reverse("audit:study-events", args=[study.code]) + "?format=csv"
+    with production_pages():
+        download(client, url + "&date_to=2000-01-01")  # warm: the session, templates, the connection
+        get_library()  # and the instrument library, which a web process reads once, on its first such request
+        base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        started = time.perf_counter()
+        size_bytes, lines = download(client, url + SIZES[size])
+        seconds = time.perf_counter() - started
+    growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base
+    return {"seconds": seconds, "rss_growth_mb": growth / 1024, "bytes": size_bytes, "lines": lines}
+
+
+def _run_child(size: str, study: str) -> dict:
+    done = subprocess.run(  # noqa: S603 - this interpreter running this file
+        [sys.executable, __file__, "--study", study, "--child", size],
+        env=os.environ,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def columns_alone(user, study: Study, date_to) -> int:
@@ -144,19 +164,13 @@ def measure(study_code: str, per_participant: int) -> dict:
     started = time.perf_counter()
     events = seed_events(study, per_participant)
     seeded = time.perf_counter() - started
-    user = bench_user(study, "data_manager")  # a role that reads the study-wide trail
-    client = client_for(user)
-    url = reverse("audit:study-events", args=[study.code]) + "?format=csv"
+    user = bench_user(study, "data_manager")
     sizes = {}
-    with production_pages():
-        download(client, url + "&date_to=2000-01-01")  # warm: the instrument library, read once per process
-        for name, query, date_to in (("small", "&date_to=2001-01-01", SMALL_DAY.date()), ("all", "", None)):
-            seconds, peak, (size, lines) = traced(lambda query=query: download(client, url + query))
-            reference_started = time.perf_counter()
-            count = columns_alone(user, study, date_to)
-            reference = time.perf_counter() - reference_started
-            sizes[name] = {"seconds": seconds, "peak": peak, "bytes": size, "lines": lines, "events": count}
-            sizes[name]["reference"] = reference
+    for name, date_to in (("small", SMALL_DAY.date()), ("all", None)):
+        sizes[name] = _run_child(name, study_code)
+        reference_started = time.perf_counter()
+        sizes[name]["events"] = columns_alone(user, study, date_to)
+        sizes[name]["reference"] = time.perf_counter() - reference_started
     return {"events": events, "seeded_s": seeded, "sizes": sizes}
 
 
@@ -178,19 +192,19 @@ def rows(figures: dict) -> list[dict]:
     out.append(
         row(
             "audit_csv.small.peak",
-            f"audit CSV, {small['events']:,} events: peak Python memory",
-            small["peak"] / 2**20,
+            f"audit CSV, {small['events']:,} events: peak RSS above a warm process",
+            small["rss_growth_mb"],
             "MB",
         )
     )
     out.append(
         row(
             "audit_csv.all.peak",
-            f"audit CSV, {large['events']:,} events: peak Python memory",
-            large["peak"] / 2**20,
+            f"audit CSV, {large['events']:,} events: peak RSS above a warm process",
+            large["rss_growth_mb"],
             "MB",
             reference=f"the same at {small['events']:,} events",
-            reference_value=small["peak"] / 2**20,
+            reference_value=small["rss_growth_mb"],
         )
     )
     return out
@@ -201,14 +215,18 @@ def main() -> None:
     parser.add_argument("--study", default="lbpb")
     parser.add_argument("--per-participant", type=int, default=10, help="trail events per enrolled participant")
     parser.add_argument("--json", action="store_true", help="also print the rows for python -m benchmarks")
+    parser.add_argument("--child", choices=list(SIZES), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.study)))
+        return
     figures = measure(args.study, args.per_participant)
     print(f"audit trail of {args.study}: {figures['events']} benchmark events (added in {figures['seeded_s']:.0f} s)")
-    print(f"{'':8} {'events':>9} {'lines':>10} {'MB':>7} {'time s':>8} {'peak MB':>8} {'rows alone s':>13}")
+    print(f"{'':8} {'events':>9} {'lines':>10} {'MB':>7} {'time s':>8} {'RSS +MB':>8} {'rows alone s':>13}")
     for name, size in figures["sizes"].items():
         print(
             f"{name:8} {size['events']:>9} {size['lines']:>10} {size['bytes'] / 2**20:>7.1f} {size['seconds']:>8.1f} "
-            f"{size['peak'] / 2**20:>8.1f} {size['reference']:>13.2f}"
+            f"{size['rss_growth_mb']:>8.1f} {size['reference']:>13.2f}"
         )
     if args.json:
         emit(rows(figures))
