@@ -36,6 +36,7 @@ from django.urls import reverse  # noqa: E402
 
 from accounts.services import membership_grant  # noqa: E402
 from benchmarks.table import emit, row  # noqa: E402
+from benchmarks.world import production_pages  # noqa: E402
 from biobank.models import Box, Freezer, Position, Rack, Specimen  # noqa: E402
 from tests.factories import ParticipantFactory, SiteFactory, StudyFactory, UserFactory  # noqa: E402
 
@@ -111,8 +112,9 @@ def main() -> None:
     user, small, big = build(args.boxes)
     client = Client()
     client.force_login(user)
-    one_time, one_queries, _ = timed_page(client, reverse("biobank:freezer-detail", args=[small.pk]), args.runs)
-    big_time, big_queries, size = timed_page(client, reverse("biobank:freezer-detail", args=[big.pk]), args.runs)
+    with production_pages():  # DEBUG off (python -m benchmarks) wants collected static files otherwise
+        one_time, one_queries, _ = timed_page(client, reverse("biobank:freezer-detail", args=[small.pk]), args.runs)
+        big_time, big_queries, size = timed_page(client, reverse("biobank:freezer-detail", args=[big.pk]), args.runs)
     rows_time = timed_rows(big, args.runs)
     cells = args.boxes * 100
     print(f"box map, 1 box of 100 specimens:       {one_queries:3d} queries, {one_time * 1000:8.1f} ms")
