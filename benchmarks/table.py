@@ -105,8 +105,10 @@ def readme_block(result: dict) -> str:
         "",
         markdown(result["rows"]).rstrip("\n"),
         "",
-        README_END,
     ]
+    if result.get("errors"):
+        lines += [f"Not in this table (failed or stopped; latest.json says why): {', '.join(result['errors'])}.", ""]
+    lines.append(README_END)
     return "\n".join(lines)
 
 
