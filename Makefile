@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV_ENV := DJANGO_DEBUG=1 DJANGO_REQUIRE_2FA=0
 
-.PHONY: demo test install lock assets migrate check lint messages clean
+.PHONY: demo test install lock assets migrate check lint messages clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ demo: migrate
 ## Run the whole test suite on both cores (SQLite unless DATABASE_URL is set; Redis worker test when CELERY_BROKER_URL is set).
 test: install
 	$(DEV_ENV) DATABASE_CONN_MAX_AGE=0 $(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+## Every benchmark on one generated study (PostgreSQL from DATABASE_URL, N=10000), one table; README "Performance".
+BENCH_PARTICIPANTS ?= 10000
+bench: install
+	$(BIN)/python -m benchmarks --participants $(BENCH_PARTICIPANTS) $(BENCH_ARGS)
 
 ## Lint, format, import contracts, types, migrations in step with models, and the deployment check under
 ## production-like settings. .pre-commit-config.yaml runs the same commands.

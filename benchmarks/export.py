@@ -19,6 +19,8 @@ figure covers pyarrow's buffers too. The target is an export within 3x of COPY (
 not grow with N.
 
 Run:  DATABASE_URL=postgres://... .venv/bin/python benchmarks/export.py --participants 1000 10000 [--runs 1] [--keep]
+      .venv/bin/python benchmarks/export.py --database-url URL [--json]   (the study a database already holds; on
+      SQLite without the COPY reference; python -m benchmarks runs it so)
 """
 
 from __future__ import annotations
@@ -35,6 +37,10 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.table import emit, row  # noqa: E402
+
 KINDS = ("copy", "csv_wide", "parquet")
 STUDY = "lbpb"
 
@@ -117,6 +123,14 @@ def _generated(url: str) -> int:
         connection.close()
 
 
+def _generated_any(url: str) -> int:
+    """The enrolled participants of a database on either engine."""
+    return int(_manage(url, "shell", "-c", COUNT).strip().splitlines()[-1])
+
+
+COUNT = "from participants.models import Participant; print(Participant.objects.exclude(identifier='').count())"
+
+
 def drop(base_url: str, url: str) -> None:
     server = _server(base_url)
     with server.cursor() as cursor:
@@ -177,11 +191,14 @@ def measure(kind: str) -> dict:
     study = Study.objects.get(code=STUDY)
     import pyarrow.parquet  # noqa: F401 - loaded before the baseline: the library's own size is not the export's
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        backend = cursor.fetchone()[0]
+    backend = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    backend_before, cpu_before, started = _backend_cpu(backend), _cpu(), time.perf_counter()
+    backend_before = None if backend is None else _backend_cpu(backend)
+    cpu_before, started = _cpu(), time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="lbpb-export-bench-") as folder:
         out = Path(folder) / f"out.{kind}"
         if kind == "copy":
@@ -194,7 +211,7 @@ def measure(kind: str) -> dict:
             if export.status != "done":
                 raise SystemExit(f"{kind} export failed: {export.error}")
         seconds, cpu = time.perf_counter() - started, _cpu() - cpu_before
-        backend_after = _backend_cpu(backend)
+        backend_after = None if backend is None else _backend_cpu(backend)
         # counted after the timing: the reference's rows are its CSV lines but the header
         rows = export.rows if kind != "copy" else sum(1 for _ in out.open(encoding="utf-8")) - 1
         size = out.stat().st_size
@@ -226,8 +243,9 @@ def _run_child(url: str, kind: str) -> dict:
 
 def bench_size(url: str, participants: int, runs: int) -> dict[str, dict]:
     best: dict[str, dict] = {}
+    kinds = KINDS if url.startswith("postgres") else KINDS[1:]  # COPY is PostgreSQL's
     for _ in range(runs):
-        for kind in KINDS:  # in turn, so that load from other processes falls on every side of a ratio
+        for kind in kinds:  # in turn, so that load from other processes falls on every side of a ratio
             result = _run_child(url, kind)
             if kind not in best or result["seconds"] < best[kind]["seconds"]:
                 best[kind] = result
@@ -238,17 +256,37 @@ def _server_text(result: dict) -> str:
     return "   n/a" if result["server_cpu"] is None else f"{result['server_cpu']:6.1f}"
 
 
+def rows(best: dict[str, dict]) -> list[dict]:
+    """The figures for python -m benchmarks: wall time against COPY's (PostgreSQL), and peak memory."""
+    copy = best.get("copy")
+    out = []
+    for kind in KINDS[1:]:
+        result = best[kind]
+        out.append(
+            row(
+                f"export.{kind}.s",
+                f"export {kind} ({result['rows']:,} rows, {result['bytes'] / 1e6:.0f} MB)",
+                result["seconds"],
+                "s",
+                reference="COPY of the same forms" if copy else "",
+                reference_value=copy["seconds"] if copy else None,
+            )
+        )
+        out.append(row(f"export.{kind}.peak", f"export {kind}: peak RSS above start-up", result["rss_growth_mb"], "MB"))
+    return out
+
+
 def report(participants: int, best: dict[str, dict]) -> None:
-    copy = best["copy"]
+    copy = best.get("copy") or best["csv_wide"]  # SQLite: no COPY, the ratios are against the CSV
     print(f"\nN = {participants} participants (the whole LBPB schedule)")
     print("  what                    rows    MB   wall s  CPU s  server CPU s  vs COPY wall / CPU+server  peak RSS +MB")
-    for kind in KINDS:
+    for kind in best:
         result = best[kind]
         total = result["cpu"] + (result["server_cpu"] or 0)
         copy_total = copy["cpu"] + (copy["server_cpu"] or 0)
         ratio = (
             "reference"
-            if kind == "copy"
+            if result is copy
             else f"{result['seconds'] / copy['seconds']:5.2f}x / {total / copy_total:5.2f}x"
         )
         print(
@@ -262,10 +300,18 @@ def main(argv=None) -> None:
     parser.add_argument("--participants", type=int, nargs="+", default=[1000, 10000], help="sizes (default 1000 10000)")
     parser.add_argument("--runs", type=int, default=1, help="rounds of the three measurements; the best is reported")
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases for the next run")
+    parser.add_argument("--database-url", help="measure the study this database holds (no scratch database)")
+    parser.add_argument("--json", action="store_true", help="also print the rows for python -m benchmarks")
     parser.add_argument("--child", choices=KINDS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(measure(args.child)))
+        return
+    if args.database_url:
+        best = bench_size(args.database_url, 0, args.runs)
+        report(_generated_any(args.database_url), best)
+        if args.json:
+            emit(rows(best))
         return
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith("postgres"):

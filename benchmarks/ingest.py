@@ -17,7 +17,7 @@
    saves its job), so it is reported, not judged.
 
 Run:  DJANGO_DEBUG=1 .venv/bin/python benchmarks/ingest.py [--size-mb 256] [--skip-upload] [--skip-psg]
-                                                           [--skip-chain] [--chain-runs 2]
+                                                           [--skip-chain] [--chain-runs 2] [--json]
 """
 
 import argparse
@@ -47,6 +47,7 @@ from django.core.management import call_command  # noqa: E402
 from django.http.multipartparser import MultiPartParser  # noqa: E402
 from django.test import override_settings  # noqa: E402
 
+from benchmarks.table import emit, row  # noqa: E402
 from imaging.models import DataFile, DicomSeries, IngestJob, Kind  # noqa: E402
 from imaging.readers.dicom_header import read_dicom_header  # noqa: E402
 from imaging.readers.dicom_series import classify_series, group_series  # noqa: E402
@@ -89,7 +90,7 @@ def bare_header_read(paths: list[Path]) -> None:
         pydicom.dcmread(p, stop_before_pixels=True)
 
 
-def header_scan(folder: Path) -> None:
+def header_scan(folder: Path) -> tuple[float, float]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = write_series(folder, positions=100, volumes=2)
 
@@ -107,9 +108,10 @@ def header_scan(folder: Path) -> None:
     print(f"200-slice series ({size / 1e6:.1f} MB, {len(paths)} files)")
     print(f"  header scan + grouping + label : {scan_s * 1000:8.1f} ms  ({scan_s / 200 * 1000:.2f} ms per file)")
     print(f"  reference: read the same files : {read_s * 1000:8.1f} ms  (ratio {scan_s / read_s:.1f}x)")
+    return scan_s, read_s
 
 
-def dicom_pipeline(folder: Path) -> None:
+def dicom_pipeline(folder: Path) -> tuple[float, float]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = write_series(folder, positions=100, volumes=2)
 
@@ -125,9 +127,10 @@ def dicom_pipeline(folder: Path) -> None:
     print(
         f"  reference: dcmread header only : {bare_s * 1000:8.1f} ms  (ratio {pipeline_s / bare_s:.2f}x, target <= 2x)"
     )
+    return pipeline_s, bare_s
 
 
-def psg_pipeline(folder: Path) -> None:
+def psg_pipeline(folder: Path) -> tuple[float, float]:
     import mne
 
     started = time.perf_counter()
@@ -152,6 +155,7 @@ def psg_pipeline(folder: Path) -> None:
     pipeline_s, bare_s = best_of(3, pipeline), best_of(3, bare)
     print(f"  pipeline parse + measures      : {pipeline_s:8.2f} s  (sleep, ODI, HRV)")
     print(f"  reference: MNE preload read    : {bare_s:8.2f} s  (ratio {pipeline_s / bare_s:.2f}x, target <= 3x)")
+    return pipeline_s, bare_s
 
 
 def chain_world():
@@ -193,7 +197,7 @@ def queued_jobs(study, user, paths: list[Path]) -> list[IngestJob]:
     return jobs
 
 
-def worker_chain(folder: Path, runs: int) -> None:
+def worker_chain(folder: Path, runs: int) -> tuple[float, float]:
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     print(f"DICOM worker chain, 200-slice series, SQLite (schema made in {time.perf_counter() - started:.0f} s)")
@@ -215,6 +219,7 @@ def worker_chain(folder: Path, runs: int) -> None:
     chain_s, bare_s = min(chain_times), min(bare_times)
     print(f"  chain (best of {runs})              : {chain_s * 1000:8.1f} ms  ({chain_s / 200 * 1000:.1f} ms per file)")
     print(f"  reference: dcmread header only : {bare_s * 1000:8.1f} ms  (ratio {chain_s / bare_s:.0f}x, no target)")
+    return chain_s, bare_s
 
 
 def check_chain(jobs: list[IngestJob]) -> None:
@@ -270,7 +275,7 @@ def streamed_upload(body: Path) -> tuple[int, str]:
     return upload.size, digest.hexdigest()
 
 
-def upload_memory(folder: Path, size_mb: int) -> None:
+def upload_memory(folder: Path, size_mb: int) -> tuple[float, float]:
     size = size_mb * CHUNK
     body = multipart_body(folder, size)
     with override_settings(MEDIA_ROOT=folder / "media", FILE_UPLOAD_TEMP_DIR=str(folder)):
@@ -292,6 +297,7 @@ def upload_memory(folder: Path, size_mb: int) -> None:
     print(f"upload of {size_mb} MB (multipart parse -> temporary file -> staging copy -> SHA-256)")
     print(f"  streamed: peak Python memory   : {peak / 1e6:8.1f} MB in {elapsed:.2f} s ({size_mb / elapsed:.0f} MB/s)")
     print(f"  reference: read whole into RAM : {whole_peak / 1e6:8.1f} MB in {read_s:.2f} s")
+    return peak, whole_peak
 
 
 def main() -> None:
@@ -301,6 +307,7 @@ def main() -> None:
     parser.add_argument("--skip-psg", action="store_true")
     parser.add_argument("--skip-chain", action="store_true")
     parser.add_argument("--chain-runs", type=int, default=2)
+    parser.add_argument("--json", action="store_true", help="also print the rows for python -m benchmarks")
     try:
         run(parser.parse_args())
     finally:
@@ -308,18 +315,54 @@ def main() -> None:
 
 
 def run(args) -> None:
+    rows = []
     with tempfile.TemporaryDirectory() as folder:
-        header_scan(Path(folder) / "series")
-        dicom_pipeline(Path(folder) / "pipeline")
+        scan_s, read_s = header_scan(Path(folder) / "series")
+        rows.append(
+            _ms("ingest.header_scan", "DICOM header scan + grouping, 200 files", scan_s, "read the files", read_s)
+        )
+        parse_s, bare_s = dicom_pipeline(Path(folder) / "pipeline")
+        rows.append(
+            _ms("ingest.dicom_parse", "DICOM parse, 200-slice series", parse_s, "bare pydicom header read", bare_s)
+        )
     if not args.skip_chain:
         with tempfile.TemporaryDirectory() as folder:
-            worker_chain(Path(folder), args.chain_runs)
+            chain_s, bare_s = worker_chain(Path(folder), args.chain_runs)
+            rows.append(
+                _ms(
+                    "ingest.chain",
+                    "DICOM worker chain, 200 files (SQLite)",
+                    chain_s,
+                    "bare pydicom header read",
+                    bare_s,
+                )
+            )
     if not args.skip_psg:
         with tempfile.TemporaryDirectory() as folder:
-            psg_pipeline(Path(folder))
+            psg_s, mne_s = psg_pipeline(Path(folder))
+            rows.append(
+                row(
+                    "ingest.psg",
+                    "PSG ingest, 8 h x 20 channels",
+                    psg_s,
+                    "s",
+                    reference="bare MNE read",
+                    reference_value=mne_s,
+                )
+            )
     if not args.skip_upload:
         with tempfile.TemporaryDirectory() as folder:
-            upload_memory(Path(folder), args.size_mb)
+            peak, whole = upload_memory(Path(folder), args.size_mb)
+            words = f"streamed upload of {args.size_mb} MB: peak Python memory"
+            rows.append(
+                row("ingest.upload_peak", words, peak / 1e6, "MB", reference="read whole", reference_value=whole / 1e6)
+            )
+    if args.json:
+        emit(rows)
+
+
+def _ms(key: str, figure: str, seconds: float, reference: str, reference_seconds: float) -> dict:
+    return row(key, figure, seconds * 1000, "ms", reference=reference, reference_value=reference_seconds * 1000)
 
 
 if __name__ == "__main__":

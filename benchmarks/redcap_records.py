@@ -28,6 +28,7 @@ parser.add_argument("--format", choices=["csv", "json"], default="csv")
 parser.add_argument("--study", default="lbpb")
 parser.add_argument("--database-url", default="")
 parser.add_argument("--reuse", action="store_true", help="measure the study already in the database (no generation)")
+parser.add_argument("--json", action="store_true", help="also print the rows for python -m benchmarks")
 ARGS = parser.parse_args()
 SCRATCH = Path(tempfile.mkdtemp(prefix="lbpb-redcap-benchmark-"))
 os.environ["DATABASE_URL"] = ARGS.database_url or f"sqlite:///{SCRATCH / 'db.sqlite3'}"
@@ -45,6 +46,7 @@ from django.test.utils import override_settings  # noqa: E402
 from accounts.models import User  # noqa: E402
 from accounts.services import membership_grant  # noqa: E402
 from api.services import token_create  # noqa: E402
+from benchmarks.table import emit, row  # noqa: E402
 from exports.models import DataExport  # noqa: E402
 from exports.services import export_run  # noqa: E402
 from studies.models import Study  # noqa: E402
@@ -65,7 +67,8 @@ def measure(run):
 
 def redcap_export(token: str):
     def run():
-        answer = Client().post("/redcap/api/", {"token": token, "content": "record", "format": ARGS.format})
+        data = {"token": token, "content": "record", "format": ARGS.format}
+        answer = Client().post("/redcap/api/", data, secure=True)  # as over TLS: DEBUG off redirects plain HTTP
         assert answer.status_code == 200, answer.status_code
         size = lines = 0
         for chunk in answer.streaming_content:  # as a client reads it: chunk by chunk
@@ -116,6 +119,27 @@ def main() -> None:
     print(f"{'':44} {'time (s)':>9} {'peak MB':>9} {'MB out':>8} {'rows':>8}")
     for name, (seconds, peak, size, rows) in results.items():
         print(f"{name:44} {seconds:9.2f} {peak / 2**20:9.1f} {size / 2**20:8.1f} {rows:8}")
+    if ARGS.json:
+        emit(figures(*results.values()))
+
+
+def figures(record, wide) -> list[dict]:
+    """The REDCap call against the exports app's CSV of the same data, time and peak memory."""
+    (seconds, peak, size, rows), (wide_s, wide_peak, _size, _rows) = record, wide
+    words = f"REDCap API content=record, one call ({rows:,} rows, {size / 2**20:.0f} MB)"
+    return [
+        row("redcap.record.s", f"{words}: time", seconds, "s", reference="wide CSV export", reference_value=wide_s),
+        row(
+            "redcap.record.peak",
+            "REDCap API content=record: peak Python memory",
+            peak / 2**20,
+            "MB",
+            reference="wide CSV export",
+            reference_value=wide_peak / 2**20,
+        ),
+        row("redcap.csv_wide.s", "exports app wide CSV (export_run): time", wide_s, "s"),
+        row("redcap.csv_wide.peak", "exports app wide CSV (export_run): peak Python memory", wide_peak / 2**20, "MB"),
+    ]
 
 
 if __name__ == "__main__":

@@ -5,14 +5,16 @@ Every scored instrument of the baseline visit in protocols/lbpb.yaml gets full r
 before it touches the database. The same loop is timed with clean_responses alone and with a trivial
 function, so the figures can be compared across runs on a noisy machine (read the ratios).
 
-    .venv/bin/python benchmarks/scoring.py [-n ROUNDS] [--repeat R] [--seed S]
+    .venv/bin/python benchmarks/scoring.py [-n ROUNDS] [--repeat R] [--seed S] [--json]
 
-Pure Python: no Django, no database.
+No database: the scoring is pure, but the instrument registry it reads the definitions from is a Django app
+(it also knows a study's stored instruments), so Django is set up first.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import time
@@ -22,7 +24,13 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lbpb.settings")
 
+import django  # noqa: E402
+
+django.setup()
+
+from benchmarks.table import emit, row  # noqa: E402
 from instruments.definitions import Instrument, Item, clean_responses, compute  # noqa: E402
 from instruments.registry import get_instrument, instrument_codes  # noqa: E402
 from studies.protocol import parse_protocol  # noqa: E402
@@ -100,22 +108,50 @@ def timed(fn, sets) -> float:
     return time.perf_counter() - start
 
 
+def measure(rounds: int, repeat: int, seed: int) -> tuple[list[Instrument], list[str], dict[str, float]]:
+    """The battery, the codes it skipped, and the best pass time of each loop."""
+    battery, missing = baseline_battery()
+    sets = answer_sets(battery, rounds, seed)
+    for instrument, raw in sets[0]:  # every answer set must be valid, or the benchmark measures refusals
+        errors = clean_responses(instrument, raw, complete=True).errors
+        assert not errors, (instrument.code, errors)
+    best = {name: float("inf") for name in ("clean+score", "clean only", "trivial call")}
+    for _ in range(repeat):  # interleaved, so a burst of load hits all three alike
+        for name, fn in (("clean+score", score_one), ("clean only", clean_one), ("trivial call", trivial)):
+            best[name] = min(best[name], timed(fn, sets))
+    return battery, missing, best
+
+
+def rows(rounds: int = 200, repeat: int = 5, seed: int = 2026) -> list[dict]:
+    """The figures for python -m benchmarks (the same measurement as the printed report)."""
+    battery, _missing, best = measure(rounds, repeat, seed)
+    return _rows(battery, best, rounds)
+
+
+def _rows(battery: list[Instrument], best: dict[str, float], rounds: int) -> list[dict]:
+    count = len(battery) * rounds
+    return [
+        row(
+            "scoring.throughput",
+            f"scoring: clean + score, LBPB baseline battery ({len(battery)} instruments)",
+            count / best["clean+score"],
+            "responses/s",
+            reference="clean only",
+            reference_value=count / best["clean only"],
+        ),
+        row("scoring.battery", "scoring: one whole baseline battery", best["clean+score"] * 1e3 / rounds, "ms"),
+    ]
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", "--rounds", type=int, default=200, help="batteries per pass (default 200)")
     parser.add_argument("--repeat", type=int, default=5, help="passes; the best is reported (default 5)")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--json", action="store_true", help="also print the rows for python -m benchmarks")
     args = parser.parse_args(argv)
-    battery, missing = baseline_battery()
-    sets = answer_sets(battery, args.rounds, args.seed)
-    for instrument, raw in sets[0]:  # every answer set must be valid, or the benchmark measures refusals
-        errors = clean_responses(instrument, raw, complete=True).errors
-        assert not errors, (instrument.code, errors)
+    battery, missing, best = measure(args.rounds, args.repeat, args.seed)
     count = len(battery) * args.rounds
-    best = {name: float("inf") for name in ("clean+score", "clean only", "trivial call")}
-    for _ in range(args.repeat):  # interleaved, so a burst of load hits all three alike
-        for name, fn in (("clean+score", score_one), ("clean only", clean_one), ("trivial call", trivial)):
-            best[name] = min(best[name], timed(fn, sets))
     print(
         f"LBPB baseline battery: {len(battery)} scored instruments, "
         f"{sum(len(one.items) for one in battery)} items; {args.rounds} batteries x best of {args.repeat}"
@@ -131,6 +167,8 @@ def main(argv=None) -> None:
         f"{best['clean+score'] / best['trivial call']:.0f} x a trivial call"
     )
     print(f"  one whole battery (clean+score): {best['clean+score'] * 1e3 / args.rounds:.2f} ms")
+    if args.json:
+        emit(_rows(battery, best, args.rounds))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
@@ -39,6 +40,9 @@ class Vocabulary:
 
     instruments: dict[str, Instrument] = field(default_factory=dict)  # response id -> its definition
     users: dict[int, str] = field(default_factory=dict)
+    # (kind, definition, code) -> an item's or a score's words and its values' words, made once per batch (one
+    # page, or one CSV batch of thousands of events), not once per recorded change
+    _words: dict[tuple[str, int, str], tuple[str, dict] | None] = field(default_factory=dict)
 
     def words(self, event: AuditEvent, name: str, old, new) -> Words:
         if event.object_type == RESPONSE and name.startswith(("values.", "scores.")):
@@ -51,18 +55,30 @@ class Vocabulary:
 
     def _answer_words(self, instrument: Instrument, name: str, old, new) -> Words:
         kind, _dot, code = name.partition(".")
-        if kind == "scores":
-            score = next((spec for spec in instrument.scores if spec.name == code), None)
-            if score is None:
-                return Words(code, _shown(old), _shown(new))
-            bands = {value: text_for(label) for value, label in score.bands}
-            label = _("%(score)s (score)") % {"score": text_for(score.label)}
-            return Words(label, bands.get(old, _shown(old)), bands.get(new, _shown(new)))
-        item = next((one for one in instrument.items if one.code == code), None)
-        if item is None:
+        words = self._score_words(instrument, code) if kind == "scores" else self._item_words(instrument, code)
+        if words is None:
             return Words(code, _shown(old), _shown(new))
-        options = {option.code: text_for(option.label) for option in item.options}
-        return Words(f"{code} {text_for(item.label)}", _option_text(options, old), _option_text(options, new))
+        label, options = words
+        if kind == "scores":  # a score's bands name its values; an unbanded value shows as recorded
+            return Words(label, options.get(old, _shown(old)), options.get(new, _shown(new)))
+        return Words(label, _option_text(options, old), _option_text(options, new))
+
+    def _item_words(self, instrument: Instrument, code: str) -> tuple[str, dict] | None:
+        key = ("values", id(instrument), code)  # the definitions live as long as this vocabulary (self.instruments)
+        if key not in self._words:
+            item = next((one for one in instrument.items if one.code == code), None)
+            options = {option.code: text_for(option.label) for option in item.options} if item else {}
+            self._words[key] = None if item is None else (f"{code} {text_for(item.label)}", options)
+        return self._words[key]
+
+    def _score_words(self, instrument: Instrument, code: str) -> tuple[str, dict] | None:
+        key = ("scores", id(instrument), code)
+        if key not in self._words:
+            score = next((spec for spec in instrument.scores if spec.name == code), None)
+            bands = {value: text_for(label) for value, label in score.bands} if score else {}
+            label = _("%(score)s (score)") % {"score": text_for(score.label)} if score else ""
+            self._words[key] = None if score is None else (label, bands)
+        return self._words[key]
 
     def _value(self, model_field, value) -> str:
         if value is None or model_field is None:
@@ -114,6 +130,7 @@ def _user_names(ids: set[int]) -> dict[int, str]:
     return {user.pk: user.get_full_name() or user.username for user in users}
 
 
+@lru_cache(maxsize=4096)  # models do not change while the process runs; a CSV asks once per recorded field
 def _model_field(object_type: str, name: str):
     try:
         model = apps.get_model(object_type)
@@ -139,8 +156,11 @@ def show(value) -> str:
     """A recorded value as text: empty for None, JSON for lists and dicts."""
     if value is None:
         return ""
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str:
         return value
+    if kind is int:  # most recorded values: the same text as JSON's, without the encoder
+        return str(value)
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 

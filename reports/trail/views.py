@@ -22,14 +22,15 @@ FILTER_NAMES = ("date_from", "date_to", "action", "user", "object_type", "path")
 
 def _trail(request, *, events, title: str, scope: dict, filename: str, hide=()):
     """The one trail page: filter, then CSV export or a page of masked rows."""
+    users, object_types = _choices(request, events, hide)
     form = AuditFilterForm(
         {name: request.GET[name] for name in FILTER_NAMES if name in request.GET} or None,
-        users=selectors.users_in(events) if "user" not in hide else (),
-        object_types=selectors.object_types_in(events) if "object_type" not in hide else (),
+        users=users,
+        object_types=object_types,
         hide=hide,
     )
     filtered = selectors.event_filter(events, **form.filters())
-    reader = selectors.reader_for(request.user, events)
+    reader = selectors.reader_for(request.user)
     if request.GET.get("format") == "csv" and request.method == "GET":
         # The label is language-neutral: the trail is read in both languages.
         export = audit_record(
@@ -45,7 +46,8 @@ def _trail(request, *, events, title: str, scope: dict, filename: str, hide=()):
         # The rows are read while the file streams: leave out the record of this very export.
         # Object ids may hold any character: the file name keeps to a tidy set (the header would be safe anyway).
         name = re.sub(r"[^A-Za-z0-9._-]", "_", f"audit-{filename}-{stamp}.csv")
-        return csv_response(selectors.csv_rows(filtered.exclude(pk=export.pk), reader), name)
+        rows = selectors.csv_rows(filtered.exclude(pk=export.pk), reader)
+        return csv_response(rows, name, guarded=selectors.CSV_GUARDED)
     page = paginate(filtered, request.GET, per_page=PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
@@ -63,6 +65,17 @@ def _trail(request, *, events, title: str, scope: dict, filename: str, hide=()):
             "blinded": bool(reader.blinded),
         },
     )
+
+
+def _choices(request, events, hide) -> tuple:
+    """The filter form's user and object-type choices: all of them for the page, only the submitted ones for a
+    CSV download (selectors.submitted_choices: at 10,000 participants each full list is a pass over the trail)."""
+    if request.GET.get("format") == "csv":
+        return selectors.submitted_choices(
+            events, user=request.GET.get("user", ""), object_type=request.GET.get("object_type", "")
+        )
+    users = selectors.users_in(events) if "user" not in hide else ()
+    return users, selectors.object_types_in(events) if "object_type" not in hide else ()
 
 
 @require_safe
@@ -106,7 +119,7 @@ def user_events(request, study_code: str, user_id: int):
 def object_events(request, object_type: str, object_id: str):
     events = object_events_for_user(request.user, object_type, object_id)
     latest = events.first()
-    [row] = selectors.event_rows([latest], selectors.reader_for(request.user, events.filter(pk=latest.pk)))
+    [row] = selectors.event_rows([latest], selectors.reader_for(request.user))
     label = row.label or f"{object_type} {object_id}"
     return _trail(
         request,
