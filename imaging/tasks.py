@@ -1,4 +1,4 @@
-"""Thin Celery tasks: ids in, one service call each. One chain per uploaded file."""
+"""Thin Celery tasks: ids in, one service call each. One task per uploaded file."""
 
 from celery import shared_task
 from django.conf import settings

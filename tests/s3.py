@@ -8,6 +8,7 @@ import logging
 import socket
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -89,4 +90,5 @@ def file_storage(request, settings, tmp_path):
 
 def local_files(root) -> list[str]:
     """Files left on the local folder (scratch folders may stay, empty)."""
+    root = Path(root)
     return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()) if root.exists() else []

@@ -35,7 +35,7 @@ __all__ = [
 
 
 def jobs_enqueue(job_ids: list[int]) -> None:
-    """After the commit: one task chain per job, so one bad file never holds up the others."""
+    """After the commit: one task per job, so one bad file never holds up the others."""
     from imaging.tasks import pipeline  # tasks import services; the chain is built only when needed
 
     def send():
