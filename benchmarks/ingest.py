@@ -10,11 +10,11 @@
    processes on a shared machine falls on both alike; the best of each is compared.
 4. The pipeline's PSG parse and derive (header, hypnogram and sleep measures, ODI, HRV) over a synthetic 8-hour,
    20-channel, 256 Hz EDF+, against a bare MNE read of the same file (read_raw_edf preload=True). Target: within 3x.
-5. The whole per-file DICOM chain as the worker runs it (ingest_step for every step: checksum, de-duplication
-   lookup, parse, link lookup, de-identified copy written, DataFile/series/audit rows, link, finish) over a fresh
-   200-slice series, on a throw-away SQLite database (the product's default), against the same bare header read
-   of the same files. No target: it writes a copy and runs about 100 SQL statements per file (each step loads and
-   saves its job), so it is reported, not judged.
+5. The whole per-file DICOM chain as the worker runs it (ingest_run, the one task per file: checksum,
+   de-duplication lookup, parse, link lookup, de-identified copy written, DataFile/audit rows, link, finish, in one
+   transaction per file) over a fresh 200-slice series, plus the series refresh (label, counts, preview) that
+   follows the batch, on a throw-away SQLite database (the product's default), against the same bare header read
+   of the same files. Target: within 10x.
 
 Run:  DJANGO_DEBUG=1 .venv/bin/python benchmarks/ingest.py [--size-mb 256] [--skip-upload] [--skip-psg]
                                                            [--skip-chain] [--chain-runs 2] [--json]
@@ -48,10 +48,11 @@ from django.http.multipartparser import MultiPartParser  # noqa: E402
 from django.test import override_settings  # noqa: E402
 
 from benchmarks.table import emit, row  # noqa: E402
+from core import storage  # noqa: E402
 from imaging.models import DataFile, DicomSeries, IngestJob, Kind  # noqa: E402
 from imaging.readers.dicom_header import read_dicom_header  # noqa: E402
 from imaging.readers.dicom_series import classify_series, group_series  # noqa: E402
-from imaging.services import STEPS, ingest_step  # noqa: E402
+from imaging.services import ingest_run, series_batch  # noqa: E402
 from imaging.services.derive import DERIVERS  # noqa: E402
 from imaging.services.headers import detect_format, parse_edf  # noqa: E402
 from imaging.services.staging import CHUNK, stage_upload  # noqa: E402
@@ -201,7 +202,7 @@ def worker_chain(folder: Path, runs: int) -> tuple[float, float]:
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     print(f"DICOM worker chain, 200-slice series, SQLite (schema made in {time.perf_counter() - started:.0f} s)")
-    chain_times, bare_times = [], []
+    chain_times, bare_times, chain_cpu, bare_cpu = [], [], [], []
     with override_settings(MEDIA_ROOT=folder / "media"):
         study, user = chain_world()
         for run in range(runs):  # a fresh series each run: the same bytes again would only be de-duplicated
@@ -209,16 +210,25 @@ def worker_chain(folder: Path, runs: int) -> tuple[float, float]:
             paths = write_series(folder / f"series-{run}", positions=100, volumes=2)
             bare_header_read(paths)  # warm the page cache for both sides
             jobs = queued_jobs(study, user, paths)
-            started = time.perf_counter()
-            for job in jobs:  # what the Celery chain of each job does, one ingest_step task per step
-                for step in STEPS:
-                    ingest_step(job_id=job.pk, step=step)
+            started, cpu = time.perf_counter(), time.process_time()
+            with series_batch():  # the series is refreshed once after its files, as the queued refresh does
+                for job in jobs:  # what the Celery task of each job does (imaging.tasks.ingest_job_task)
+                    ingest_run(job_id=job.pk)
             chain_times.append(time.perf_counter() - started)
+            chain_cpu.append(time.process_time() - cpu)
             bare_times.append(best_of(3, lambda: bare_header_read(paths)))  # noqa: B023  (called right here)
+            cpu = time.process_time()
+            bare_header_read(paths)
+            bare_cpu.append(time.process_time() - cpu)
             check_chain(jobs)
     chain_s, bare_s = min(chain_times), min(bare_times)
     print(f"  chain (best of {runs})              : {chain_s * 1000:8.1f} ms  ({chain_s / 200 * 1000:.1f} ms per file)")
-    print(f"  reference: dcmread header only : {bare_s * 1000:8.1f} ms  (ratio {chain_s / bare_s:.0f}x, no target)")
+    print(f"  reference: dcmread header only : {bare_s * 1000:8.1f} ms  (ratio {chain_s / bare_s:.1f}x, target <= 10x)")
+    # CPU time of this process: what the chain itself costs when other processes share the machine's disk and cores
+    # (the wall time above also waits for the disk: SQLite syncs each commit, one per file).
+    cpu_s, bare_cpu_s = min(chain_cpu), min(bare_cpu)
+    ratio = cpu_s / bare_cpu_s
+    print(f"  CPU: chain / bare header read  : {cpu_s * 1000:8.1f} / {bare_cpu_s * 1000:.1f} ms (ratio {ratio:.1f}x)")
     return chain_s, bare_s
 
 
@@ -231,7 +241,8 @@ def check_chain(jobs: list[IngestJob]) -> None:
     assert files.count() == 200 and set(files.values_list("link_status", flat=True)) == {"linked"}
     import pydicom
 
-    stored = pydicom.dcmread(files.first().file.path, stop_before_pixels=True)
+    with storage.local_copy(files.first().file.name) as path:
+        stored = pydicom.dcmread(path, stop_before_pixels=True)
     assert stored.PatientIdentityRemoved == "YES" and str(stored.PatientName) == "4MR1"  # was CompressedSamples^MR1
     series = DicomSeries.objects.get(pk=files.first().series_id)
     assert (series.label, series.instance_count, series.slice_count, series.volume_count) == (

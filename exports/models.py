@@ -12,7 +12,8 @@ class DataExport(models.Model):
 
     ``filters`` keeps the choices (sites, visits, instruments) as codes; ``sites``/``all_sites`` copy the
     requester's site scope at the time of the request, so the file holds only participants they could see.
-    The file lives under MEDIA_ROOT (never under a URL: the download view checks access) until ``expires_at``.
+    The file lives in the file storage (core.storage; never under a URL: the download view checks access)
+    until ``expires_at``.
     """
 
     class Format(models.TextChoices):
@@ -55,7 +56,7 @@ class DataExport(models.Model):
     rows = models.PositiveIntegerField(_("rows"), default=0)
     columns = models.PositiveIntegerField(_("columns"), default=0)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
-    file_path = models.CharField(max_length=500, blank=True)  # relative to MEDIA_ROOT
+    file_path = models.CharField(max_length=500, blank=True)  # name in the file storage (core.storage)
     file_size = models.BigIntegerField(_("size (bytes)"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
     task_id = models.CharField(max_length=64, blank=True)

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import secrets
-import shutil
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -31,6 +29,7 @@ from accounts.capabilities import Action, can, can_see_arms, is_blinded
 from accounts.selectors import membership_for
 from audit.models import AuditEvent
 from audit.services import audit_job_result, audit_record, diff, snapshot
+from core import storage
 from core.csv import safe_cell
 from core.jobs import job_run
 from imaging.services.dates import date_shifts_for
@@ -268,7 +267,7 @@ def command_export(*, study, format: str, choice: Choice, deidentified: bool, fr
     _audit_request(export, user=None, path=AuditEvent.Path.COMMAND)
     export = export_run(export_id=export.pk)
     if export.status == DataExport.Status.DONE:
-        shutil.copyfile(Path(settings.MEDIA_ROOT) / export.file_path, out)  # streamed, not read into memory
+        storage.copy_to(export.file_path, out)  # streamed, not read into memory
     return export
 
 
@@ -285,14 +284,15 @@ def export_run(*, export_id: int) -> DataExport:
 
 
 def _work(export: DataExport) -> None:
+    """Written to a scratch file (the zipped formats use a scratch folder beside it), then stored: moved into the
+    local folder, or uploaded to object storage in parts."""
     relative = f"exports/data/{export.study.code}/export-{export.pk}.{SUFFIX[export.format]}"
-    target = Path(settings.MEDIA_ROOT) / relative
-    partial = target.with_name(target.name + ".part")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _write(export, partial)
-        os.replace(partial, target)
-        export.file_path, export.file_size, export.sha256 = relative, target.stat().st_size, _sha256(target)
+        with storage.scratch(f"export-{export.pk}-") as folder:
+            written = Path(folder) / Path(relative).name
+            _write(export, written)
+            export.file_size, export.sha256 = written.stat().st_size, _sha256(written)
+            export.file_path = storage.save_local(relative, written)
         export.status, export.progress = DataExport.Status.DONE, 100
         export.expires_at = timezone.now() + timedelta(days=settings.DATA_EXPORT_KEEP_DAYS)
     except Cancelled:
@@ -300,9 +300,6 @@ def _work(export: DataExport) -> None:
     except Exception as error:  # noqa: BLE001 - whatever went wrong, the requester sees it on the export's row
         logger.exception("data export %s failed", export.pk)
         export.status, export.error = DataExport.Status.FAILED, (str(error) or error.__class__.__name__)[:2000]
-    finally:
-        partial.unlink(missing_ok=True)
-        shutil.rmtree(partial.with_name(partial.name + ".d"), ignore_errors=True)  # the zipped formats' scratch
 
 
 def _sha256(path: Path) -> str:
@@ -454,18 +451,17 @@ def export_cancel(*, export: DataExport, user) -> DataExport:
     return export
 
 
-def export_download(*, export: DataExport, user) -> Path:
-    """The file of a finished export, recorded in the audit trail as an export of study data."""
+def export_download(*, export: DataExport, user) -> str:
+    """The stored name of a finished export's file, recorded in the audit trail as an export of study data."""
     if export.status != DataExport.Status.DONE or not export.file_path:
         raise ValidationError(_("This export has no file to download."))
     if export.expires_at and export.expires_at < timezone.now():
         raise ValidationError(_("This export has expired; ask for a new one."))
-    path = Path(settings.MEDIA_ROOT) / export.file_path
-    if not path.is_file():
+    if not storage.exists(export.file_path):
         raise ValidationError(_("The file of this export is no longer on the server; ask for a new export."))
     reason = f"download: {export.format}, {export.rows} rows, {export.columns} columns, sha256 {export.sha256}"
     audit_record(user=user, action=AuditEvent.Action.EXPORT, instance=export, study=export.study, reason=reason)
-    return path
+    return export.file_path
 
 
 def exports_expire(*, now=None) -> int:
@@ -473,7 +469,7 @@ def exports_expire(*, now=None) -> int:
     now = now or timezone.now()
     count = 0
     for export in DataExport.objects.filter(status=DataExport.Status.DONE, expires_at__lt=now):
-        (Path(settings.MEDIA_ROOT) / export.file_path).unlink(missing_ok=True)
+        storage.delete(export.file_path)
         export.status, export.file_path = DataExport.Status.EXPIRED, ""
         export.save(update_fields=["status", "file_path"])
         count += 1

@@ -2,14 +2,13 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.capabilities import can_see_arms
-from core.downloads import attachment
+from core import storage
 from studies.access import study_for_user
 from studies.selectors import sites_for_user
 
@@ -105,12 +104,12 @@ def export_detail(request, data_export_id: int):
 def export_download_view(request, data_export_id: int):
     export = export_for_user(request.user, data_export_id)
     try:
-        path = export_download(export=export, user=request.user)
+        stored = export_download(export=export, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("exports:export-detail", data_export_id=export.pk)
     name = f"{export.study.code}-{export.format}-{export.pk}.{SUFFIX[export.format]}"
-    return attachment(FileResponse(path.open("rb"), content_type="application/octet-stream"), name)
+    return storage.download_response(stored, filename=name)
 
 
 @require_POST

@@ -102,7 +102,7 @@ class IngestJob(models.Model):
     study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="+")
     data_file = models.ForeignKey(DataFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs")
     original_name = models.CharField(_("file name"), max_length=255)
-    staged_path = models.CharField(max_length=500, blank=True)  # relative to MEDIA_ROOT; emptied when done
+    staged_path = models.CharField(max_length=500, blank=True)  # name in the file storage; emptied when done
     kind_requested = models.CharField(_("kind"), max_length=8, choices=Kind.choices, blank=True)
     participant = models.ForeignKey(  # chosen at upload; null: link from the file's patient ID
         "participants.Participant", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -172,7 +172,7 @@ class DateShift(models.Model):
 
 
 def export_path(export_id: int, study_code: str) -> str:
-    """Where an export's zip lives, relative to MEDIA_ROOT (never under a URL: the download view checks access)."""
+    """Where an export's zip lives, in the file storage (never under a URL: the download view checks access)."""
     return f"exports/imaging/{study_code}/bids-{study_code}-{export_id}.zip"
 
 
@@ -205,7 +205,7 @@ class ImagingExport(models.Model):
     error = models.TextField(_("error"), blank=True)
     log_entries = models.JSONField(default=list, blank=True)  # [{"msgid", "params"}], see services.bids.message
     error_entry = models.JSONField(default=dict, blank=True)
-    zip_path = models.CharField(max_length=500, blank=True)  # relative to MEDIA_ROOT
+    zip_path = models.CharField(max_length=500, blank=True)  # name in the file storage
     zip_size = models.BigIntegerField(_("size (bytes)"), null=True, blank=True)
     subjects = models.PositiveIntegerField(_("participants"), default=0)
     series_exported = models.PositiveIntegerField(_("series exported"), default=0)

@@ -1,28 +1,49 @@
-"""Thin Celery tasks: ids in, one service call each. One chain per uploaded file."""
+"""Thin Celery tasks: ids in, one service call each. One task per uploaded file."""
 
-from celery import chain, shared_task
+from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
 
-from .services import STEPS, ingest_step
+from .services import ingest_run, ingest_step
+from .services.dicom import series_refresh_now
+
+# An ingest task: retried while the database is away, acknowledged only once done (a killed worker's job is
+# redelivered and resumes), within the settings' time limits.
+INGEST = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "max_retries": 3,
+    "acks_late": True,
+    "soft_time_limit": settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    "time_limit": settings.CELERY_TASK_TIME_LIMIT,
+}
 
 
-@shared_task(
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=3,
-    acks_late=True,
-    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
-    time_limit=settings.CELERY_TASK_TIME_LIMIT,
-)
+@shared_task(**INGEST)
+def ingest_job_task(job_id: int) -> int:
+    """Every remaining step of one job (imaging.services.steps.ingest_run); redelivered after a crash, it resumes
+    at the step after the last commit."""
+    ingest_run(job_id=job_id)
+    return job_id
+
+
+@shared_task(**INGEST)
 def ingest_step_task(job_id: int, step: str) -> int:
+    """One step: kept for chains queued by an earlier release (still in Redis during an upgrade)."""
     ingest_step(job_id=job_id, step=step)
     return job_id
 
 
 def pipeline(job_id: int):
-    """checksum -> deduplicate -> parse -> validate -> store -> derive -> link -> finish, for one job."""
-    return chain(*(ingest_step_task.si(job_id, step) for step in STEPS))
+    """checksum -> deduplicate -> parse -> validate -> store -> derive -> link -> finish, for one job, in one task."""
+    return ingest_job_task.si(job_id)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3, acks_late=True)
+def series_refresh_task(series_id: int) -> int:
+    """A series' label, counts and preview from all its files so far (queued once while files keep coming)."""
+    series_refresh_now(series_id)
+    return series_id
 
 
 @shared_task(acks_late=True)

@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import storage
 from core.csv import csv_response
 from studies.access import study_for_user
 
@@ -217,15 +218,12 @@ def export_download_view(request, export_id: int):
     export = export_for_user(request.user, export_id)
     require_export(request.user, export.study)
     try:
-        path = export_download(export=export, user=request.user)
+        name = export_download(export=export, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("imaging:export-list", study_code=export.study.code)
-    return FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        content_type="application/zip",
-        filename=f"{export.study.code}-bids-{export.pk}.zip",
+    return storage.download_response(
+        name, filename=f"{export.study.code}-bids-{export.pk}.zip", content_type="application/zip"
     )
 
 

@@ -174,6 +174,22 @@ SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
+# Shared cache for several web and worker processes (rate limits, password-reset counts, the series-refresh flag):
+# Redis when CACHE_URL is set, else each process's own memory. Sessions are rows in the database, which every
+# process sees; with a shared cache they are read through it (cached_db). Never cached_db over per-process memory:
+# a session ended in one process would live on in another's copy.
+CACHE_URL = env_str("CACHE_URL")
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured("CACHE_URL must be a Redis URL (redis://host:6379/1, rediss://, unix://).")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "lbpb"}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if CACHE_URL else "django.contrib.sessions.backends.db"
+
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = env_str("DJANGO_LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
@@ -241,8 +257,29 @@ for _name in (
 ):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be 1 or more.")
+# Uploaded, staged and exported files: the local folder MEDIA_ROOT unless a bucket is named; then S3-compatible
+# object storage (AWS S3, MinIO, Ceph, OSS...), which every web and worker machine sees alike (core/storage.py).
+STORAGE_S3_BUCKET = env_str("STORAGE_S3_BUCKET")
+_S3_OPTIONS = {
+    "bucket_name": STORAGE_S3_BUCKET,
+    "endpoint_url": env_str("STORAGE_S3_ENDPOINT_URL"),
+    "region_name": env_str("STORAGE_S3_REGION"),
+    "access_key": env_str("STORAGE_S3_ACCESS_KEY_ID"),  # unset: boto3's own chain (instance role, ~/.aws)
+    "secret_key": env_str("STORAGE_S3_SECRET_ACCESS_KEY"),
+    "location": env_str("STORAGE_S3_PREFIX", ""),
+    "default_acl": None,  # the bucket's own policy: private; files are never served by URL
+    "querystring_auth": True,
+    # As on the local folder: a name already taken gets a suffix (two parallel jobs storing the same bytes
+    # must not overwrite each other's copy before the checksum constraint refuses the second row).
+    "file_overwrite": False,
+    "addressing_style": env_str("STORAGE_S3_ADDRESSING_STYLE"),  # "path" for MinIO and most local servers
+}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _S3_OPTIONS}
+        if STORAGE_S3_BUCKET
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -310,6 +347,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 600)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 900)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}  # redelivery
+# core.beat.SingleBeatScheduler: a beat that has not renewed its lease for this long is replaced by a standby one.
+BEAT_LOCK_SECONDS = env_int("BEAT_LOCK_SECONDS", 90)
+if BEAT_LOCK_SECONDS < 10:
+    raise ImproperlyConfigured("BEAT_LOCK_SECONDS must be 10 or more.")
 
 # --- UI and API ---------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

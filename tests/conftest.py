@@ -10,10 +10,23 @@ from accounts.models import Role
 from accounts.services import membership_grant
 from tests.factories import ParticipantFactory, SiteFactory, StudyFactory, UserFactory
 
+# file_storage / s3_endpoint: the local folder and a moto S3 server, for the object-storage tests
+pytest_plugins = ["tests.s3"]
+
 
 def services_required() -> bool:
     """CI sets REQUIRE_SERVICES=1: then a missing broker or browser fails instead of skipping."""
     return os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def broker_required() -> None:
+    """Skip a test that needs the Redis broker when none is configured; fail instead in CI."""
+    from django.conf import settings
+
+    if not settings.CELERY_BROKER_URL:
+        if services_required():
+            pytest.fail("CELERY_BROKER_URL must point at Redis in CI")
+        pytest.skip("no broker configured: tasks run in-process")
 
 
 @pytest.fixture(autouse=True)

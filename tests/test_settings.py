@@ -9,14 +9,14 @@ from django.core.exceptions import ImproperlyConfigured
 
 from core.env import env_bool, env_int, env_list
 
+DEFAULT_SHOWN = "settings.DEBUG, settings.DATABASES['default']['ENGINE'], settings.CELERY_TASK_ALWAYS_EAGER"
 
-def _boot(env: dict) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_"))}
+
+def _boot(env: dict, shown: str = DEFAULT_SHOWN) -> subprocess.CompletedProcess:
+    prefixes = ("DJANGO_", "DATABASE_URL", "CELERY_", "STORAGE_S3_", "CACHE_URL")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
     clean.update(env)
-    code = (
-        "import django; django.setup(); from django.conf import settings; "
-        "print(settings.DEBUG, settings.DATABASES['default']['ENGINE'], settings.CELERY_TASK_ALWAYS_EAGER)"
-    )
+    code = f"import django; django.setup(); from django.conf import settings; print({shown})"
     return subprocess.run(
         [sys.executable, "-c", code],
         env=clean,
@@ -57,6 +57,43 @@ def test_production_urls_select_postgres_and_a_broker():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "django.db.backends.postgresql", "False"]
+
+
+def test_a_bucket_and_a_cache_url_select_object_storage_a_shared_cache_and_cached_sessions():
+    shown = (
+        "settings.STORAGES['default']['BACKEND'], settings.STORAGES['default']['OPTIONS']['bucket_name'], "
+        "settings.STORAGES['default']['OPTIONS']['endpoint_url'], settings.CACHES['default']['BACKEND'], "
+        "settings.SESSION_ENGINE"
+    )
+    env = {"DJANGO_SETTINGS_MODULE": "lbpb.settings", "DJANGO_DEBUG": "1"}
+    result = _boot(
+        env,
+        "settings.STORAGES['default']['BACKEND'], settings.CACHES['default']['BACKEND'], "
+        + ("settings.SESSION_ENGINE"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.files.storage.FileSystemStorage",
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.contrib.sessions.backends.db",
+    ]
+    shared = {
+        **env,
+        "STORAGE_S3_BUCKET": "edc-files",
+        "STORAGE_S3_ENDPOINT_URL": "https://minio.example.org:9000",
+        "CACHE_URL": "redis://redis:6379/1",
+    }
+    result = _boot(shared, shown)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "storages.backends.s3.S3Storage",
+        "edc-files",
+        "https://minio.example.org:9000",
+        "django.core.cache.backends.redis.RedisCache",
+        "django.contrib.sessions.backends.cached_db",
+    ]
+    refused = _boot({**env, "CACHE_URL": "memcached://cache:11211"})
+    assert refused.returncode != 0 and "CACHE_URL must be a Redis URL" in refused.stderr
 
 
 def test_a_malformed_boolean_is_refused(monkeypatch):

@@ -15,14 +15,16 @@ from imaging.models import IngestJob
 from participants.models import Participant, Visit
 from participants.selectors import participants_for_user
 
+from .dicom import series_batch
 from .linking import datafile_link
 from .staging import BadUpload, ZipRefused, skipped, stage_upload, unstage_all
-from .steps import STEPS, ingest_step
+from .steps import STEPS, ingest_run, ingest_step
 
 __all__ = [
     "STEPS",
     "datafile_link",
     "folder_receive",
+    "ingest_run",
     "ingest_step",
     "ingest_target",
     "job_retry",
@@ -33,15 +35,16 @@ __all__ = [
 
 
 def jobs_enqueue(job_ids: list[int]) -> None:
-    """After the commit: one task chain per job, so one bad file never holds up the others."""
+    """After the commit: one task per job, so one bad file never holds up the others."""
     from imaging.tasks import pipeline  # tasks import services; the chain is built only when needed
 
     def send():
-        for job_id in job_ids:
-            signature = pipeline(job_id)
-            task_id = signature.freeze().id  # recorded before sending, so a fast worker cannot race the update
-            IngestJob.objects.filter(pk=job_id).update(task_id=task_id or "")
-            signature.apply_async()
+        with series_batch():  # without a broker the jobs run right here: each series is then refreshed once
+            for job_id in job_ids:
+                signature = pipeline(job_id)
+                task_id = signature.freeze().id  # recorded before sending, so a fast worker cannot race the update
+                IngestJob.objects.filter(pk=job_id).update(task_id=task_id or "")
+                signature.apply_async()
 
     transaction.on_commit(send)
 
@@ -162,7 +165,7 @@ def staged_receive(
     path: str = "page",
     reason: str = "",
 ) -> list[IngestJob]:
-    """One queued job per staged file ((name, path under MEDIA_ROOT)); every receiving route ends here."""
+    """One queued job per staged file ((name, staged name in the file storage)); every receiving route ends here."""
     _check_target(study, participant, visit)
     with transaction.atomic():
         jobs = [

@@ -1,4 +1,4 @@
-"""BIDS export of a study's de-identified MRI: dcm2niix converts each stored series, one zip under MEDIA_ROOT.
+"""BIDS export of a study's de-identified MRI: dcm2niix converts each stored series, one zip in the file storage.
 
 Layout (BIDS 1.10): ``<study>-bids/sub-<study ID>/ses-<visit code>/<datatype>/sub-.._ses-.._<entities>_<suffix>``,
 labels stripped to letters and digits as BIDS requires. Series labels map to BIDS names in ``KINDS``; a label
@@ -23,11 +23,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from core import storage
 from imaging.models import DataFile
 
 CONVERT_TIMEOUT_S = 600  # one series; a 2,000-slice series converts in seconds
@@ -275,19 +275,28 @@ def clean_sidecar(path: Path, *, task: str | None) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def _fetch(name: str, target: Path) -> bool:
+    """Put a stored file where dcm2niix reads it: a link to it on the local folder, a copy from object storage;
+    False when it is missing."""
+    local = storage.local_path(name)
+    if local is not None:
+        if not local.is_file():
+            return False
+        target.symlink_to(local.resolve())
+        return True
+    try:
+        storage.copy_to(name, target)
+    except FileNotFoundError:
+        return False
+    return True
+
+
 def convert_series(planned: Planned, *, work: Path, dataset: Path, binary: str) -> list[dict]:
     """Convert one series into ``dataset``; returns notes for the log (messages); raises ConversionError."""
     source, out = work / "in" / str(planned.series_id), work / "out" / str(planned.series_id)
     source.mkdir(parents=True)
     out.mkdir(parents=True)
-    media = Path(settings.MEDIA_ROOT)
-    missing = 0
-    for index, name in enumerate(planned.paths):
-        stored = media / name
-        if not stored.is_file():
-            missing += 1
-            continue
-        (source / f"{index:05d}.dcm").symlink_to(stored.resolve())
+    missing = sum(not _fetch(name, source / f"{index:05d}.dcm") for index, name in enumerate(planned.paths))
     if missing:
         raise ConversionError(
             gettext_noop("%(missing)d of %(total)d stored files are missing"), missing=missing, total=len(planned.paths)

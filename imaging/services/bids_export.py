@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 import zipfile
 from datetime import timedelta
 from functools import partial
@@ -27,6 +26,7 @@ from django.utils.translation import gettext_noop
 from accounts.selectors import membership_for
 from audit.models import AuditEvent
 from audit.services import audit_job_result, audit_record, diff, snapshot
+from core import storage
 from core.jobs import job_run
 from imaging.access import may_delete_export, may_export
 from imaging.models import ImagingExport, export_path
@@ -102,11 +102,8 @@ def export_run(*, export_id: int) -> ImagingExport:
 
 
 def _work(export: ImagingExport) -> None:
-    # The dataset is built on the media volume, which has room for the images; /tmp in a container may not.
-    scratch = Path(settings.MEDIA_ROOT) / "exports" / "tmp"
     try:
-        scratch.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix=f"bids-{export.pk}-", dir=scratch) as folder:
+        with storage.scratch(f"bids-{export.pk}-") as folder:
             _build(export, Path(folder))
         export.status = ImagingExport.Status.DONE
     except Exception as error:  # noqa: BLE001 - whatever went wrong, the user sees it on the export's row
@@ -120,7 +117,7 @@ def _record_failure(export: ImagingExport, error: Exception) -> None:
     export.status, export.error_entry = ImagingExport.Status.FAILED, entry
     export.error = message_english(entry)
     if export.zip_path:  # failed after the zip was written: no half-finished export stays downloadable
-        (Path(settings.MEDIA_ROOT) / export.zip_path).unlink(missing_ok=True)
+        storage.delete(export.zip_path)
         export.zip_path = ""
 
 
@@ -146,8 +143,9 @@ def _build(export: ImagingExport, work: Path) -> None:
     export.subjects, export.series_failed = len(subjects), failed
     export.series_exported, export.series_left_out = len(planned) - failed, len(left_out)
     dataset_files(dataset, export=export, subjects=sorted(subjects), version=dcm2niix_version(binary))
-    export.zip_path = export_path(export.pk, export.study.code)
-    export.zip_size = zip_folder(dataset, Path(settings.MEDIA_ROOT) / export.zip_path, top=f"{export.study.code}-bids")
+    local_zip = work / "export.zip"
+    export.zip_size = zip_folder(dataset, local_zip, top=f"{export.study.code}-bids")
+    export.zip_path = storage.save_local(export_path(export.pk, export.study.code), local_zip)
     summary = message(
         gettext_noop(
             "Series exported: %(exported)d (participants: %(subjects)d); failed: %(failed)d; left out: %(left)d."
@@ -204,8 +202,8 @@ def zip_folder(folder: Path, target: Path, *, top: str) -> int:
     return target.stat().st_size
 
 
-def export_download(*, export: ImagingExport, user) -> Path:
-    """The zip of a finished export, recorded in the audit trail as an export of study data."""
+def export_download(*, export: ImagingExport, user) -> str:
+    """The stored name of a finished export's zip, recorded in the audit trail as an export of study data."""
     if export.status == ImagingExport.Status.DELETED:
         day = timezone.localtime(export.deleted_at).strftime("%Y-%m-%d") if export.deleted_at else "-"
         raise ValidationError(
@@ -213,11 +211,10 @@ def export_download(*, export: ImagingExport, user) -> Path:
         )
     if export.status != ImagingExport.Status.DONE or not export.zip_path:
         raise ValidationError(_("This export has no zip to download yet."))
-    path = Path(settings.MEDIA_ROOT) / export.zip_path
-    if not path.is_file():
+    if not storage.exists(export.zip_path):
         raise ValidationError(_("The zip of this export is no longer on the server; ask for a new export."))
     audit_record(user=user, action=AuditEvent.Action.EXPORT, instance=export, study=export.study, reason="download")
-    return path
+    return export.zip_path
 
 
 def export_delete(*, export: ImagingExport, user, path: str = AuditEvent.Path.PAGE) -> ImagingExport:
@@ -263,5 +260,5 @@ def _mark_deleted(export_id: int, *, user, path: str, reason: str) -> ImagingExp
             changes=diff(before, snapshot(export, ("status", "zip_path"))),
         )
         if zip_path:
-            transaction.on_commit(lambda: (Path(settings.MEDIA_ROOT) / zip_path).unlink(missing_ok=True))
+            transaction.on_commit(lambda: storage.delete(zip_path))
     return export

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, diff, snapshot
+from core import storage
 from imaging.measures.emg import emg_measures
 from imaging.measures.hrv import hrv_from_ecg
 from imaging.measures.oximetry import odi_from_spo2
@@ -169,8 +170,19 @@ def _measure_store(data_file: DataFile, name: str, defaults: dict) -> None:
 
 def measures_compute(data_file: DataFile) -> tuple[int, list[str]]:
     """Compute and store every measure the recording allows; returns (count, notes for the log)."""
-    path, notes, count = Path(data_file.file.path), [], 0
-    for derive in DERIVERS[data_file.kind]:
+    notes: list[str] = []
+    count = 0
+    derivers = DERIVERS[data_file.kind]
+    if not derivers:
+        return count, notes
+    with storage.local_copy(data_file.file.name) as path:
+        count = _compute_and_store(data_file, derivers, path, notes)
+    return count, notes
+
+
+def _compute_and_store(data_file: DataFile, derivers, path: Path, notes: list[str]) -> int:
+    count = 0
+    for derive in derivers:
         for rows, software in derive(path, notes):
             for name, value, estimate in rows:
                 _measure_store(
@@ -186,4 +198,4 @@ def measures_compute(data_file: DataFile) -> tuple[int, list[str]]:
                     },
                 )
                 count += 1
-    return count, notes
+    return count

@@ -5,11 +5,17 @@ from __future__ import annotations
 import dataclasses
 import logging
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import pydicom
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 
+from core import storage
 from imaging.models import DataFile, DicomSeries
 from imaging.readers.dicom_deid import deidentify, shift_dates
 from imaging.readers.dicom_header import header_from_dataset
@@ -57,16 +63,63 @@ def study_series_rules(study) -> tuple[SeriesRule, ...]:
     return tuple(rule_from_mapping(dataclasses.asdict(rule)) for rule in rules)
 
 
-def series_attach(data_file: DataFile) -> DicomSeries:
-    header = data_file.metadata["dicom"]
+def series_for(data_file: DataFile) -> DicomSeries | None:
+    """The series a new DICOM file belongs to (made on its first file); None for other kinds."""
+    header = data_file.metadata.get("dicom")
+    if header is None:
+        return None
     series, _ = DicomSeries.objects.get_or_create(
         study=data_file.study,
         series_uid=header["series_uid"],
         defaults={"study_uid": header.get("study_uid", ""), "series_number": header.get("series_number")},
     )
-    data_file.series = series
-    data_file.save(update_fields=["series"])
     return series
+
+
+# Refreshing a series reads every file of it so far and may redraw its preview: once per series at the end of an
+# in-process batch (an upload or ``manage.py ingest`` without a broker), else one queued refresh per series at a
+# time (the flag is cleared when that refresh starts, so a file committed later queues the next one).
+_batch: ContextVar[set[int] | None] = ContextVar("series_batch", default=None)
+
+
+@contextmanager
+def series_batch() -> Iterator[None]:
+    """Refresh the series touched inside the block once, when it ends."""
+    touched: set[int] = set()
+    token = _batch.set(touched)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+        for series_id in sorted(touched):
+            series_refresh_now(series_id)
+
+
+def series_refresh_soon(series_id: int) -> None:
+    """After the commit: count the file in its series (label, counts, preview)."""
+
+    def later() -> None:
+        touched = _batch.get()
+        if touched is not None:
+            touched.add(series_id)
+        elif settings.CELERY_TASK_ALWAYS_EAGER:
+            series_refresh_now(series_id)
+        elif cache.add(_pending_key(series_id), 1, timeout=3600):
+            from imaging.tasks import series_refresh_task  # tasks import services
+
+            series_refresh_task.delay(series_id)
+
+    transaction.on_commit(later)
+
+
+def _pending_key(series_id: int) -> str:
+    return f"imaging:series-refresh-pending:{series_id}"
+
+
+def series_refresh_now(series_id: int) -> None:
+    cache.delete(_pending_key(series_id))  # a file committed from now on queues another refresh
+    with transaction.atomic():
+        series_refresh(DicomSeries.objects.get(pk=series_id))
 
 
 def series_refresh(series: DicomSeries) -> None:
@@ -97,7 +150,8 @@ def preview_make(series: DicomSeries, middle: DataFile) -> str:
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / f"series-{series.pk}.png"
         try:
-            preview = middle_slice_png([middle.file.path], out)
+            with storage.local_copy(middle.file.name) as path:
+                preview = middle_slice_png([str(path)], out)
         except ReaderError as error:
             logger.info("no preview for series %s: %s", series.pk, error)
             return str(error)

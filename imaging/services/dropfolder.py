@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
+from core import storage
 from imaging.models import IngestJob
 from studies.models import Study
 
@@ -85,22 +86,23 @@ def _declared_target(study: Study, folders: tuple[str, ...]):
 
 
 def _move_in(path: Path) -> str:
-    """Move ``path`` into a fresh staging folder; return the staged path relative to MEDIA_ROOT.
+    """Move ``path`` into a fresh staging folder; return its staged name in the file storage.
 
     A rename when the drop folder and MEDIA_ROOT share a file system (atomic: the file is in one place or the
     other); otherwise a copy, then the original is removed. If the original cannot be removed, the copy is,
     so the file stays in the drop folder and is never both queued and left behind.
     """
     relative = f"{STAGING}/{uuid.uuid4().hex}/{safe_name(path.name)}"
-    target = media_path(relative)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.rename(path, target)
-        return relative
-    except OSError:
-        target.parent.rmdir()
-        if not path.exists():
-            raise
+    if storage.is_local():
+        target = media_path(relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.rename(path, target)
+            return relative
+        except OSError:
+            target.parent.rmdir()
+            if not path.exists():
+                raise
     with path.open("rb") as source:
         relative = stage_stream(source, path.name)
     try:
@@ -114,9 +116,12 @@ def _move_in(path: Path) -> str:
 def _put_back(relative: str, path: Path) -> None:
     """Return a staged file to where it was dropped (a job could not be created): nothing is lost."""
     try:
-        os.rename(media_path(relative), path)
+        if storage.is_local():
+            os.rename(media_path(relative), path)
+        else:
+            storage.copy_to(relative, path)
     except OSError:
-        logger.exception("drop folder: %s could not be returned; it is kept at %s", path, media_path(relative))
+        logger.exception("drop folder: %s could not be returned; it is kept at %s", path, relative)
         return
     unstage(relative)
 
@@ -124,7 +129,7 @@ def _put_back(relative: str, path: Path) -> None:
 def _expand(name: str, relative: str) -> list[tuple[str, str]]:
     """A dropped zip becomes its members, as an uploaded zip does; anything else stays one file. The zip itself
     stays staged until its jobs exist, so that it can still go back to the drop folder."""
-    with media_path(relative).open("rb") as handle:
+    with storage.local_copy(relative) as local, local.open("rb") as handle:
         if not is_zip(name, handle):
             return [(name, relative)]
         return [(f"{name}/{member}", staged) for member, staged in stage_upload(name, handle)]

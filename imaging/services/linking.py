@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record, diff, snapshot
+from core import storage
 from imaging.models import DataFile, DerivedMeasure, Kind
 from imaging.readers.edf import deidentify_edf
 
@@ -28,16 +29,19 @@ def outside_window(data_file: DataFile, visit) -> bool:
 
 def _relabel(data_file: DataFile, participant, user) -> None:
     """The stored copy says UNLINKED, with undisturbed dates, until linked; then it carries the participant's
-    study ID and date offset (``date_shift_of`` records whose offset the copy carries)."""
-    path, label = Path(data_file.file.path), participant.identifier or str(participant)
+    study ID and date offset (``date_shift_of`` records whose offset the copy carries). Rewritten in place on the
+    local folder; from and back to object storage through a temporary copy."""
+    label = participant.identifier or str(participant)
     days = shift_delta(data_file=data_file, participant=participant, user=user)
-    if data_file.kind == Kind.DICOM:
-        data_file.metadata["dicom"] = dicom.relabel(path, label, date_shift_days=days)
-    else:
-        with tempfile.TemporaryDirectory() as folder:
-            out = Path(folder) / path.name
-            deidentify_edf(path, out, study_id=label, date_shift_days=days)
-            shutil.move(out, path)
+    with storage.local_copy(data_file.file.name) as path:
+        if data_file.kind == Kind.DICOM:
+            data_file.metadata["dicom"] = dicom.relabel(path, label, date_shift_days=days)
+        else:
+            with tempfile.TemporaryDirectory() as folder:
+                out = Path(folder) / path.name
+                deidentify_edf(path, out, study_id=label, date_shift_days=days)
+                shutil.move(out, path)
+        storage.replace_from_local(data_file.file.name, path)
     data_file.metadata["date_shift_of"] = participant.pk
     data_file.save(update_fields=["metadata"])
     if data_file.series_id:

@@ -11,7 +11,6 @@ written (a zip's headers can lie). A refused or damaged zip leaves nothing in th
 from __future__ import annotations
 
 import re
-import shutil
 import uuid
 import zipfile
 import zlib
@@ -23,6 +22,8 @@ from typing import BinaryIO
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+
+from core import storage
 
 CHUNK = 1024 * 1024
 # Small members may compress very well (a header of zeros) and are harmless: the ratio counts above this size.
@@ -38,6 +39,7 @@ def skipped(name: str) -> bool:
 
 
 def media_path(relative: str) -> Path:
+    """The staged file on the local folder (tests and the drop folder's rename); see core.storage for S3."""
     return Path(settings.MEDIA_ROOT) / relative
 
 
@@ -48,15 +50,21 @@ def safe_name(name: str) -> str:
     return cleaned[:150] or "file"
 
 
-def _copy(source: BinaryIO, out: BinaryIO, budget: int | None) -> int:
-    """Copy in CHUNK pieces; stop as soon as more than ``budget`` bytes came (None: no bound)."""
-    written = 0
-    while chunk := source.read(CHUNK if budget is None else min(CHUNK, budget - written + 1)):
-        written += len(chunk)
-        if budget is not None and written > budget:
-            raise _Overrun(written)
-        out.write(chunk)
-    return written
+class _Bounded:
+    """Reads ``source`` in CHUNK pieces and stops as soon as more than ``budget`` bytes came (None: no bound)."""
+
+    def __init__(self, source: BinaryIO, budget: int | None):
+        self.source, self.budget, self.read_so_far = source, budget, 0
+
+    def read(self, size: int = -1) -> bytes:
+        want = CHUNK if size is None or size < 0 else min(size, CHUNK)
+        if self.budget is not None:
+            want = min(want, self.budget - self.read_so_far + 1)
+        chunk = self.source.read(want)
+        self.read_so_far += len(chunk)
+        if self.budget is not None and self.read_so_far > self.budget:
+            raise _Overrun(self.read_so_far)
+        return chunk
 
 
 class _Overrun(Exception):
@@ -66,18 +74,18 @@ class _Overrun(Exception):
 
 
 def stage_stream(source: BinaryIO, name: str, *, budget: int | None = None) -> str:
-    """Copy ``source`` into a fresh staging folder in 1 MiB chunks; return the path relative to MEDIA_ROOT.
-    With ``budget``, more than that many bytes raise ``_Overrun`` (and nothing stays)."""
+    """Copy ``source`` into a fresh staging folder of the storage in 1 MiB chunks; return its stored name. With
+    ``budget``, more than that many bytes raise ``_Overrun`` (and nothing stays)."""
+    return stage_counted(source, name, budget=budget)[0]
+
+
+def stage_counted(source: BinaryIO, name: str, *, budget: int | None = None) -> tuple[str, int]:
     relative = f"{STAGING}/{uuid.uuid4().hex}/{safe_name(name)}"
-    target = media_path(relative)
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with target.open("wb") as out:
-            _copy(source, out, budget)
+        return storage.save_stream(relative, _Bounded(source, budget))  # type: ignore[arg-type]
     except BaseException:
         unstage(relative)  # never leave half a file behind
         raise
-    return relative
 
 
 def is_zip(name: str, source: BinaryIO) -> bool:
@@ -205,10 +213,10 @@ def stage_zip(source: BinaryIO, name: str = "upload.zip") -> Iterator[tuple[str,
             }
             try:
                 with archive.open(member) as stream:
-                    staged = stage_stream(stream, member.filename, budget=min(budgets.values()))
+                    staged, size = stage_counted(stream, member.filename, budget=min(budgets.values()))
             except _Overrun as overrun:
                 raise _overrun_refusal(name, member, overrun.written, written, budgets, limits) from None
-            written += media_path(staged).stat().st_size
+            written += size
             yield member.filename, staged
 
 
@@ -253,9 +261,5 @@ def unstage_all(staged: list[tuple[str, str]]) -> None:
 
 
 def unstage(relative: str) -> None:
-    if not relative:
-        return
-    path = media_path(relative)
-    path.unlink(missing_ok=True)
-    if path.parent != media_path(STAGING):
-        shutil.rmtree(path.parent, ignore_errors=True)
+    """Remove a staged file and its own staging folder."""
+    storage.delete(relative, folder_too=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from audit.services import audit_record, diff, snapshot
+from core import storage
 from imaging.models import DataFile, IngestJob, Kind
 from imaging.readers.edf import deidentify_edf
 from imaging.readers.errors import ReaderError
@@ -29,7 +31,7 @@ from . import dicom
 from .dates import date_shift_days
 from .headers import detect_format, parse_dicom, parse_edf
 from .linking import datafile_link
-from .staging import CHUNK, media_path, unstage
+from .staging import CHUNK, unstage
 
 logger = logging.getLogger(__name__)
 # What the steps write; never task_id or attempts, which the enqueueing side owns.
@@ -62,12 +64,18 @@ class Stop(Exception):  # noqa: N818  (not an error: the job is complete early, 
 
 
 def _staged(job: IngestJob) -> Path:
-    path = media_path(job.staged_path) if job.staged_path else None
-    if path is None or not path.exists():
+    """A local path to the job's staged upload, fetched once per run (the file itself on the local folder, a
+    temporary copy from object storage, removed when the run ends)."""
+    local = getattr(job, "_staged_local", None)
+    if local is not None:
+        return local
+    if not job.staged_path or not storage.exists(job.staged_path):
         raise ReaderError(
             gettext_noop("%(name)s is no longer in the upload area; upload it again."), name=job.original_name
         )
-    return path
+    files: ExitStack = job.__dict__.setdefault("_files", ExitStack())
+    job._staged_local = files.enter_context(storage.local_copy(job.staged_path))  # type: ignore[attr-defined]
+    return job._staged_local  # type: ignore[attr-defined]
 
 
 def checksum(job: IngestJob) -> str:
@@ -81,7 +89,6 @@ def checksum(job: IngestJob) -> str:
             gettext_noop("%(name)s is empty (0 bytes); copy it again from the source."), name=job.original_name
         )
     job.sha256, job.size = digest.hexdigest(), size
-    job.save(update_fields=["sha256", "size"])
     return _("SHA-256 %(sha)s, %(size)d bytes.") % {"sha": job.sha256, "size": size}
 
 
@@ -90,7 +97,6 @@ def deduplicate(job: IngestJob) -> str:
     if existing is None:
         return _("Not received before.")
     job.data_file, job.duplicate = existing, True
-    job.save(update_fields=["data_file", "duplicate"])
     when = timezone.localtime(existing.uploaded_at).strftime("%Y-%m-%d %H:%M")
     raise Stop(
         _("The same file was already received on %(when)s; it is recorded once and not stored again.") % {"when": when}
@@ -112,7 +118,6 @@ def parse(job: IngestJob) -> str:
     else:
         details = parse_edf(path, job.kind_requested)
     job.details = details
-    job.save(update_fields=["details"])
     return _("Read as %(kind)s.") % {"kind": Kind(details["kind"]).label}
 
 
@@ -160,6 +165,7 @@ def _mapped(job: IngestJob) -> tuple[Participant | None, Visit | None, str]:
             )
             % {"code": code},
         )
+    job._participant = participant  # type: ignore[attr-defined]  # looked up once per run
     note = _("Matched the file's patient ID to participant %(code)s, visit %(visit)s.")
     return participant, visit, note % {"code": code, "visit": visit.visit_code}
 
@@ -171,15 +177,12 @@ def validate(job: IngestJob) -> str:
         participant, visit, note = _mapped(job)
         target = (participant.pk, visit.pk) if participant else None
     job.details = {**job.details, "link": target, "link_note": note}
-    job.save(update_fields=["details"])
     return note
 
 
 def _patient_label(job: IngestJob) -> str:
-    target = job.details.get("link")
-    if not target:
-        return dicom.UNLINKED
-    return Participant.objects.get(pk=target[0]).identifier or dicom.UNLINKED
+    participant = _target_participant(job)
+    return (participant.identifier if participant else "") or dicom.UNLINKED
 
 
 def _stored_name(job: IngestJob) -> str:
@@ -190,9 +193,14 @@ def _stored_name(job: IngestJob) -> str:
 
 
 def _target_participant(job: IngestJob) -> Participant | None:
-    """The participant the file goes to, when the validate step found one."""
+    """The participant the file goes to, when the validate step found one; read once per run."""
     target = job.details.get("link")
-    return Participant.objects.get(pk=target[0]) if target else None
+    if not target:
+        return None
+    cached = getattr(job, "_participant", None)
+    if cached is None or cached.pk != target[0]:
+        cached = job._participant = Participant.objects.select_related("study").get(pk=target[0])  # type: ignore[attr-defined]
+    return cached
 
 
 def _write_copy(job: IngestJob, out: Path) -> dict:
@@ -218,23 +226,23 @@ def store(job: IngestJob) -> str:
         metadata = _write_copy(job, out)
         if not job.details.get("link"):
             metadata["source_patient_id"] = job.details.get("source_patient_id", "")
+        data_file = DataFile(
+            study=job.study,
+            kind=job.details["kind"],
+            original_name=job.original_name[:255],
+            sha256=job.sha256,
+            size=job.size,
+            uploaded_by=job.uploaded_by,
+            recorded_at=_recorded(job),
+            metadata=metadata,
+            deidentified=True,
+        )
         try:
             with transaction.atomic(), out.open("rb") as handle:
-                data_file = DataFile(
-                    study=job.study,
-                    kind=job.details["kind"],
-                    original_name=job.original_name[:255],
-                    sha256=job.sha256,
-                    size=job.size,
-                    uploaded_by=job.uploaded_by,
-                    recorded_at=_recorded(job),
-                    metadata=metadata,
-                    deidentified=True,
-                )
+                data_file.series = dicom.series_for(data_file)
                 data_file.file.save(out.name, File(handle), save=False)
                 data_file.save()
                 job.data_file = data_file
-                job.save(update_fields=["data_file"])
                 # Never metadata or recorded_at: header contents and real dates stay out of the trail. The
                 # participant, once known, scopes the event to its site (the file is linked a step later).
                 audit_record(
@@ -247,10 +255,11 @@ def store(job: IngestJob) -> str:
                     changes=diff({}, snapshot(data_file, DATAFILE_AUDIT_FIELDS)),
                 )
         except IntegrityError:  # the same bytes arrived in a parallel job a moment earlier
+            storage.delete(data_file.file.name)  # this job's copy, never the other job's (names are unique)
+            job.data_file = None
             return deduplicate(job)
-    if data_file.kind == Kind.DICOM:
-        with transaction.atomic():
-            dicom.series_refresh(dicom.series_attach(data_file))
+    if data_file.series_id:
+        dicom.series_refresh_soon(data_file.series_id)
     return _("Stored a de-identified copy (patient fields replaced by the study ID).")
 
 
@@ -266,7 +275,7 @@ def link(job: IngestJob) -> str:
     if not target:
         queued = _("Queued for linking.")
         return f"{job.details.get('link_note', '')} {queued}"
-    participant = Participant.objects.get(pk=target[0])
+    participant = _target_participant(job)
     visit = Visit.objects.get(pk=target[1], participant=participant)
     data_file = datafile_link(
         data_file=job.data_file,
@@ -304,14 +313,16 @@ def _append(job: IngestJob, line: str) -> None:
 
 
 def _close(job: IngestJob, status: str, *, error: str = "", keep_upload: bool = False) -> None:
-    """End the job. Its staged upload goes, unless a retry may still need it (``keep_upload``: a time limit or an
-    unexpected error, not the file's fault; the nightly sweep removes those after FAILED_UPLOAD_RETENTION_DAYS)."""
-    before = IngestJob.objects.filter(pk=job.pk).values("status", "error").first() or {}
+    """End the job. Its staged upload goes once this commits, unless a retry may still need it (``keep_upload``: a
+    time limit or an unexpected error, not the file's fault; the nightly sweep removes those after
+    FAILED_UPLOAD_RETENTION_DAYS). The audit row records the run's outcome: a job is running from its first step,
+    although a short run writes its row once, at the end."""
+    before = {"status": IngestJob.Status.RUNNING, "error": getattr(job, "_error_before", job.error)}
     job.status, job.error, job.finished_at = status, error, timezone.now()
-    if not keep_upload:
-        unstage(job.staged_path)
-        job.staged_path = ""
     with transaction.atomic():
+        if not keep_upload and job.staged_path:
+            transaction.on_commit(lambda path=job.staged_path: unstage(path))
+            job.staged_path = ""
         job.save(update_fields=PIPELINE_FIELDS)
         audit_record(
             user=None,
@@ -349,37 +360,101 @@ def _fail(job: IngestJob, step: str, error: dict, *, keep_upload: bool = False) 
     _close(job, IngestJob.Status.FAILED, error=text, keep_upload=keep_upload)
 
 
+# Steps whose writes commit together. Before "store" nothing is written (a run that dies there starts again from
+# the checksum, which costs milliseconds); from "store" on, a file without derived measures (MRI) is stored,
+# linked and finished in one transaction; a recording whose measures take minutes (a night of PSG) commits after
+# the store and after the measures, so that a worker killed meanwhile resumes at the next step.
+READ_STEPS = ("checksum", "deduplicate", "parse", "validate")
+
+
+def _next_group(job: IngestJob) -> tuple[str, ...]:
+    remaining = STEPS[len(job.steps_done) :]
+    if remaining[0] in READ_STEPS:
+        return tuple(step for step in remaining if step in READ_STEPS)
+    if remaining[0] in ("store", "derive") and _has_measures(job):
+        return remaining[:1]
+    return remaining
+
+
+def _has_measures(job: IngestJob) -> bool:
+    return job.details.get("kind") != Kind.DICOM
+
+
 def ingest_step(*, job_id: int, step: str) -> None:
+    """Run one step of a job, saving the job after it (tests and tools that walk the steps one at a time)."""
+    ingest_run(job_id=job_id, only=step)
+
+
+def ingest_run(*, job_id: int, only: str | None = None) -> None:
+    """Run every remaining step of a job (or only ``only``, when it is the next one): a stale, repeated or
+    out-of-order message does nothing, so each step runs once, in order. The participant is read once and the
+    staged upload fetched once per run."""
     job = IngestJob.objects.select_related("study", "uploaded_by", "data_file").get(pk=job_id)
-    if job.is_finished or len(job.steps_done) >= len(STEPS) or STEPS[len(job.steps_done)] != step:
-        return  # done already, or a stale or out-of-order message: each step runs once, in order
+    if job.is_finished or len(job.steps_done) >= len(STEPS):
+        return
+    if only is not None and STEPS[len(job.steps_done)] != only:
+        return
     if job.status == IngestJob.Status.QUEUED:
         job.status, job.started_at = IngestJob.Status.RUNNING, timezone.now()
+    job._error_before = job.error  # type: ignore[attr-defined]
+    with job.__dict__.setdefault("_files", ExitStack()):
+        while len(job.steps_done) < len(STEPS):
+            group = (only,) if only is not None else _next_group(job)
+            if not _run_group(job, group, save=only is not None) or only is not None:
+                return
+
+
+SAVED = ("data_file", "duplicate", "steps_done", "details", "log", "staged_path", "sha256", "size")
+
+
+def _run_group(job: IngestJob, group: tuple[str, ...], *, save: bool) -> bool:
+    """Run ``group``, in one transaction when it writes; False when the job was closed (done early or failed)."""
+    kept = {name: getattr(job, name) for name in SAVED}
+    writes = save or group[0] not in READ_STEPS
     try:
-        line = FUNCTIONS[step](job)
+        with transaction.atomic() if writes else ExitStack():
+            for step in group:
+                job._step = step  # type: ignore[attr-defined]
+                _append(job, FUNCTIONS[step](job))
+                job.steps_done = [*job.steps_done, step]
+            if job.steps_done[-1] == STEPS[-1]:
+                _close(job, IngestJob.Status.SUCCEEDED)  # in the same transaction as the steps' writes
+                return False
+            if writes:
+                job.save(update_fields=PIPELINE_FIELDS)
     except Stop as stop:
         _append(job, str(stop))
         _close(job, IngestJob.Status.SUCCEEDED)
-        return
-    except ReaderError as error:
-        _fail(job, step, {"msgid": error.msgid, "params": error.params, "translate": list(error.translate)})
-        return
-    except SoftTimeLimitExceeded:
-        _fail(job, step, {"msgid": TIME_LIMIT, "params": {}}, keep_upload=True)
-        return
+        return False
     except OperationalError:
-        raise  # the database is away: the task retries the step
-    except Exception as error:  # noqa: BLE001  (any other failure must end the job, never the worker)
-        logger.exception("ingest job %s failed at %s", job_id, step)
+        raise  # the database is away: the task retries the job from its last commit
+    except BaseException as error:
+        if writes:  # what the group wrote was rolled back: the job goes on from its state before it
+            _forget_copy(job, kept["data_file"])
+            for name, value in kept.items():
+                setattr(job, name, value)
+        return _failed(job, job._step, error)  # type: ignore[attr-defined]
+    return True
+
+
+def _forget_copy(job: IngestJob, kept: DataFile | None) -> None:
+    """A stored copy whose row was rolled back is removed from the storage (a retry stores it again)."""
+    if job.data_file is not None and kept is None and not job.duplicate and job.data_file.file.name:
+        storage.delete(job.data_file.file.name)
+
+
+def _failed(job: IngestJob, step: str, error: BaseException) -> bool:
+    if isinstance(error, ReaderError):
+        _fail(job, step, {"msgid": error.msgid, "params": error.params, "translate": list(error.translate)})
+    elif isinstance(error, SoftTimeLimitExceeded):
+        _fail(job, step, {"msgid": TIME_LIMIT, "params": {}}, keep_upload=True)
+    elif isinstance(error, Exception):  # any other failure must end the job, never the worker
+        logger.error("ingest job %s failed at %s", job.pk, step, exc_info=error)
         # What the step left in memory (details holding a NaN, say) may be what failed to save: the job fails
         # with its stored details, so the failure itself is always recorded and the job can be retried.
         job.details = IngestJob.objects.filter(pk=job.pk).values_list("details", flat=True).first() or {}
         message = {"msgid": UNEXPECTED, "params": {"error": f"{type(error).__name__}: {error}"[:300]}}
         _fail(job, step, message, keep_upload=True)
-        return
-    _append(job, line)
-    job.steps_done = [*job.steps_done, step]
-    if step == STEPS[-1]:
-        _close(job, IngestJob.Status.SUCCEEDED)
     else:
-        job.save(update_fields=PIPELINE_FIELDS)
+        raise error  # KeyboardInterrupt, SystemExit: not the job's failure
+    return False
