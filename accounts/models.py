@@ -24,15 +24,19 @@ class Role(models.TextChoices):
 class Membership(models.Model):
     """A user's role in one study, limited to some of its sites unless ``all_sites``."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    study = models.ForeignKey("studies.Study", on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    study = models.ForeignKey(
+        "studies.Study", on_delete=models.CASCADE, related_name="memberships", verbose_name=_("study")
+    )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     all_sites = models.BooleanField(_("all sites"), default=False)
-    sites = models.ManyToManyField("studies.Site", blank=True, related_name="memberships")
+    sites = models.ManyToManyField("studies.Site", blank=True, related_name="memberships", verbose_name=_("sites"))
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("study role")
+        verbose_name_plural = _("study roles")
         constraints = [
             models.UniqueConstraint(fields=["user", "study"], name="one_membership_per_user_and_study"),
         ]
@@ -50,19 +54,27 @@ class Invitation(models.Model):
     """
 
     email = models.EmailField(_("e-mail"))
-    study = models.ForeignKey("studies.Study", on_delete=models.CASCADE, related_name="invitations")
+    study = models.ForeignKey(
+        "studies.Study", on_delete=models.CASCADE, related_name="invitations", verbose_name=_("study")
+    )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     all_sites = models.BooleanField(_("all sites"), default=False)
-    sites = models.ManyToManyField("studies.Site", blank=True, related_name="invitations")
-    token_hash = models.CharField(max_length=64, unique=True)
+    sites = models.ManyToManyField("studies.Site", blank=True, related_name="invitations", verbose_name=_("sites"))
+    token_hash = models.CharField(max_length=64, unique=True, verbose_name=_("token hash"))
     expires_at = models.DateTimeField(_("expires"))
-    invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    invited_by = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("invited by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
-    accepted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    accepted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("accepted by")
+    )
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

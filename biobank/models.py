@@ -13,11 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Freezer(models.Model):
-    site = models.ForeignKey("studies.Site", on_delete=models.PROTECT, related_name="freezers")
+    site = models.ForeignKey("studies.Site", on_delete=models.PROTECT, related_name="freezers", verbose_name=_("site"))
     name = models.CharField(_("name"), max_length=80)
     temperature_c = models.SmallIntegerField(_("temperature (°C)"))
 
     class Meta:
+        verbose_name = _("freezer")
+        verbose_name_plural = _("freezers")
         ordering = ["site", "name"]
         constraints = [models.UniqueConstraint(fields=["site", "name"], name="unique_freezer_name_per_site")]
 
@@ -26,10 +28,12 @@ class Freezer(models.Model):
 
 
 class Rack(models.Model):
-    freezer = models.ForeignKey(Freezer, on_delete=models.PROTECT, related_name="racks")
+    freezer = models.ForeignKey(Freezer, on_delete=models.PROTECT, related_name="racks", verbose_name=_("freezer"))
     name = models.CharField(_("shelf or rack"), max_length=80)
 
     class Meta:
+        verbose_name = _("rack")
+        verbose_name_plural = _("racks")
         ordering = ["freezer", "name"]
         constraints = [models.UniqueConstraint(fields=["freezer", "name"], name="unique_rack_name_per_freezer")]
 
@@ -40,12 +44,14 @@ class Rack(models.Model):
 class Box(models.Model):
     MAX_SIDE = 26  # rows are letters A-Z
 
-    rack = models.ForeignKey(Rack, on_delete=models.PROTECT, related_name="boxes")
+    rack = models.ForeignKey(Rack, on_delete=models.PROTECT, related_name="boxes", verbose_name=_("rack"))
     name = models.CharField(_("box"), max_length=80)
     rows = models.PositiveSmallIntegerField(_("rows"))
     cols = models.PositiveSmallIntegerField(_("columns"))
 
     class Meta:
+        verbose_name = _("box")
+        verbose_name_plural = _("boxes")
         ordering = ["rack", "name"]
         constraints = [
             models.UniqueConstraint(fields=["rack", "name"], name="unique_box_name_per_rack"),
@@ -69,23 +75,35 @@ class Specimen(models.Model):
         CONSUMED = "consumed", _("Consumed")
         DISPOSED = "disposed", _("Disposed of")
 
-    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="+")
-    participant = models.ForeignKey("participants.Participant", on_delete=models.PROTECT, related_name="specimens")
+    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="+", verbose_name=_("study"))
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="specimens", verbose_name=_("participant")
+    )
     visit = models.ForeignKey(
-        "participants.Visit", null=True, blank=True, on_delete=models.PROTECT, related_name="specimens"
+        "participants.Visit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="specimens",
+        verbose_name=_("visit"),
     )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("made from")
     )
     type_code = models.CharField(_("type"), max_length=64)
     activity_key = models.CharField(_("activity"), max_length=64, blank=True)  # which of the visit's specimens
-    seq = models.PositiveIntegerField()
+    seq = models.PositiveIntegerField(verbose_name=_("seq"))
     label_id = models.CharField(_("specimen ID"), max_length=64, unique=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     not_collected_reason = models.TextField(_("reason not collected"), blank=True)
     collected_at = models.DateTimeField(_("collected at"), null=True, blank=True)
     collected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("collected by"),
     )
     tube_id = models.CharField(_("tube or container ID"), max_length=64, blank=True)
     volume_ml = models.DecimalField(_("volume (mL)"), max_digits=8, decimal_places=3, null=True, blank=True)
@@ -108,9 +126,11 @@ class Specimen(models.Model):
     disposal_reason = models.TextField(_("disposal reason"), blank=True)
     disposed_at = models.DateTimeField(_("disposed of at"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("specimen")
+        verbose_name_plural = _("specimens")
         ordering = ["study", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["study", "seq"], name="unique_specimen_seq_per_study"),
@@ -131,13 +151,17 @@ class Specimen(models.Model):
 class Position(models.Model):
     """Where a specimen is: one cell of a box grid. Two specimens never share a cell (a database constraint)."""
 
-    box = models.ForeignKey(Box, on_delete=models.PROTECT, related_name="positions")
+    box = models.ForeignKey(Box, on_delete=models.PROTECT, related_name="positions", verbose_name=_("box"))
     row = models.PositiveSmallIntegerField(_("row"))
     col = models.PositiveSmallIntegerField(_("column"))
-    specimen = models.OneToOneField(Specimen, on_delete=models.PROTECT, related_name="position")
-    placed_at = models.DateTimeField(auto_now=True)
+    specimen = models.OneToOneField(
+        Specimen, on_delete=models.PROTECT, related_name="position", verbose_name=_("specimen")
+    )
+    placed_at = models.DateTimeField(auto_now=True, verbose_name=_("placed at"))
 
     class Meta:
+        verbose_name = _("box position")
+        verbose_name_plural = _("box positions")
         ordering = ["box", "row", "col"]
         constraints = [
             models.UniqueConstraint(fields=["box", "row", "col"], name="one_specimen_per_position"),
@@ -156,12 +180,20 @@ class ConsentUse(models.Model):
     """What the participant's consent allows their specimens to be used for (one row per participant; absent:
     nothing recorded, so no transfer abroad)."""
 
-    participant = models.OneToOneField("participants.Participant", on_delete=models.PROTECT, related_name="+")
+    participant = models.OneToOneField(
+        "participants.Participant", on_delete=models.PROTECT, related_name="+", verbose_name=_("participant")
+    )
     allows_transfer = models.BooleanField(_("transfer to other institutions"), default=False)
     allows_genetic = models.BooleanField(_("genetic analysis"), default=False)
     allows_future_research = models.BooleanField(_("future research"), default=False)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    updated_at = models.DateTimeField(auto_now=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+
+    class Meta:
+        verbose_name = _("consented specimen use")
+        verbose_name_plural = _("consented specimen uses")
 
     def __str__(self) -> str:
         return f"{self.participant} consent uses"
@@ -175,8 +207,8 @@ class Shipment(models.Model):
         SHIPPED = "shipped", _("Shipped")
         RECEIVED = "received", _("Received")
 
-    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="+")
-    site = models.ForeignKey("studies.Site", on_delete=models.PROTECT, related_name="+")
+    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="+", verbose_name=_("study"))
+    site = models.ForeignKey("studies.Site", on_delete=models.PROTECT, related_name="+", verbose_name=_("site"))
     destination = models.CharField(_("destination"), max_length=200)
     abroad = models.BooleanField(_("outside the country"), default=False)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
@@ -188,10 +220,14 @@ class Shipment(models.Model):
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
     received_temperature_c = models.SmallIntegerField(_("temperature on arrival (°C)"), null=True, blank=True)
     received_condition = models.TextField(_("condition on arrival"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
@@ -203,10 +239,14 @@ class Shipment(models.Model):
 
 
 class ShipmentItem(models.Model):
-    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="items")
-    specimen = models.ForeignKey(Specimen, on_delete=models.PROTECT, related_name="shipment_items")
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="items", verbose_name=_("shipment"))
+    specimen = models.ForeignKey(
+        Specimen, on_delete=models.PROTECT, related_name="shipment_items", verbose_name=_("specimen")
+    )
 
     class Meta:
+        verbose_name = _("shipped specimen")
+        verbose_name_plural = _("shipped specimens")
         ordering = ["shipment", "specimen__seq"]
         constraints = [models.UniqueConstraint(fields=["shipment", "specimen"], name="specimen_once_per_shipment")]
 
@@ -217,15 +257,23 @@ class ShipmentItem(models.Model):
 class ProductRelease(models.Model):
     """The release testing of one cell-product lot: the results as recorded and the outcome per criterion."""
 
-    specimen = models.OneToOneField(Specimen, on_delete=models.PROTECT, related_name="release")
+    specimen = models.OneToOneField(
+        Specimen, on_delete=models.PROTECT, related_name="release", verbose_name=_("specimen")
+    )
     lot = models.CharField(_("lot"), max_length=64)
     passage = models.PositiveSmallIntegerField(_("passage"), null=True, blank=True)
     cells_per_ml = models.FloatField(_("cells per mL"), null=True, blank=True)
     results = models.JSONField(_("results"), default=dict)  # criterion code -> recorded text
     outcomes = models.JSONField(_("outcomes"), default=list)  # [{code, passed, value}]
     released = models.BooleanField(_("released"), default=False)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(auto_now=True, verbose_name=_("recorded at"))
+
+    class Meta:
+        verbose_name = _("product release")
+        verbose_name_plural = _("product releases")
 
     def __str__(self) -> str:
         return f"{self.specimen} lot {self.lot}"
@@ -234,11 +282,19 @@ class ProductRelease(models.Model):
 class Dispense(models.Model):
     """A released cell product given at the participant's transplantation visit."""
 
-    specimen = models.OneToOneField(Specimen, on_delete=models.PROTECT, related_name="dispense")
-    visit = models.ForeignKey("participants.Visit", on_delete=models.PROTECT, related_name="+")
+    specimen = models.OneToOneField(
+        Specimen, on_delete=models.PROTECT, related_name="dispense", verbose_name=_("specimen")
+    )
+    visit = models.ForeignKey("participants.Visit", on_delete=models.PROTECT, related_name="+", verbose_name=_("visit"))
     transport_temperature_c = models.SmallIntegerField(_("transport temperature (°C)"))
-    dispensed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    dispensed_at = models.DateTimeField(auto_now_add=True)
+    dispensed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("dispensed by")
+    )
+    dispensed_at = models.DateTimeField(auto_now_add=True, verbose_name=_("dispensed at"))
+
+    class Meta:
+        verbose_name = _("dispensing")
+        verbose_name_plural = _("dispensings")
 
     def __str__(self) -> str:
         return f"{self.specimen} → {self.visit}"
@@ -247,17 +303,23 @@ class Dispense(models.Model):
 class AssayResult(models.Model):
     """One analyte measured in one specimen in one run (imported from the lab's CSV, biobank.assays)."""
 
-    specimen = models.ForeignKey(Specimen, on_delete=models.PROTECT, related_name="assay_results")
+    specimen = models.ForeignKey(
+        Specimen, on_delete=models.PROTECT, related_name="assay_results", verbose_name=_("specimen")
+    )
     analyte = models.CharField(_("analyte"), max_length=64)
     value = models.FloatField(_("value"))
     unit = models.CharField(_("unit"), max_length=64, blank=True)
     lower_limit = models.FloatField(_("lower limit of detection"), null=True, blank=True)
     run = models.CharField(_("run or plate"), max_length=64)
     measured_on = models.DateField(_("measured on"))
-    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("imported by")
+    )
+    imported_at = models.DateTimeField(auto_now_add=True, verbose_name=_("imported at"))
 
     class Meta:
+        verbose_name = _("assay result")
+        verbose_name_plural = _("assay results")
         ordering = ["specimen", "analyte", "run"]
         constraints = [
             models.UniqueConstraint(fields=["specimen", "analyte", "run"], name="one_result_per_analyte_and_run")

@@ -39,16 +39,21 @@ class DataExport(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         EXPIRED = "expired", _("Expired")
 
-    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="+")
+    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="+", verbose_name=_("study"))
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     format = models.CharField(_("format"), max_length=20, choices=Format.choices)
     deidentified = models.BooleanField(_("de-identified"), default=True)
     free_text = models.BooleanField(_("free text included"), default=False)
     arms = models.BooleanField(_("arms included"), default=False)
     all_sites = models.BooleanField(_("all sites"), default=False)
-    sites = models.ManyToManyField("studies.Site", blank=True, related_name="+")
+    sites = models.ManyToManyField("studies.Site", blank=True, related_name="+", verbose_name=_("sites"))
     filters = models.JSONField(_("choices"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
@@ -56,16 +61,20 @@ class DataExport(models.Model):
     rows = models.PositiveIntegerField(_("rows"), default=0)
     columns = models.PositiveIntegerField(_("columns"), default=0)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
-    file_path = models.CharField(max_length=500, blank=True)  # name in the file storage (core.storage)
+    file_path = models.CharField(
+        max_length=500, blank=True, verbose_name=_("file path")
+    )  # name in the file storage (core.storage)
     file_size = models.BigIntegerField(_("size (bytes)"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
-    task_id = models.CharField(max_length=64, blank=True)
+    task_id = models.CharField(max_length=64, blank=True, verbose_name=_("task ID"))
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
@@ -83,12 +92,16 @@ class Pseudonym(models.Model):
     linked back to a casebook; only this table, read by the export, holds the link.
     """
 
-    participant = models.OneToOneField("participants.Participant", on_delete=models.PROTECT, related_name="+")
-    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="+")
-    code = models.CharField(max_length=20)
-    created_at = models.DateTimeField(auto_now_add=True)
+    participant = models.OneToOneField(
+        "participants.Participant", on_delete=models.PROTECT, related_name="+", verbose_name=_("participant")
+    )
+    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="+", verbose_name=_("study"))
+    code = models.CharField(max_length=20, verbose_name=_("code"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("pseudonym")
+        verbose_name_plural = _("pseudonyms")
         constraints = [models.UniqueConstraint(fields=["study", "code"], name="one_pseudonym_code_per_study")]
 
     def __str__(self) -> str:
@@ -100,14 +113,18 @@ class SavedExport(models.Model):
     kept to be opened and run again. Each user's own, per study: ``choices`` are the builder's fields as codes,
     so opening one re-checks them against what the user may choose now."""
 
-    study = models.ForeignKey("studies.Study", on_delete=models.CASCADE, related_name="+")
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    study = models.ForeignKey("studies.Study", on_delete=models.CASCADE, related_name="+", verbose_name=_("study"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("owner")
+    )
     name = models.CharField(_("name"), max_length=80)
     choices = models.JSONField(_("choices"), default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("saved export")
+        verbose_name_plural = _("saved exports")
         ordering = ["name", "pk"]
         constraints = [models.UniqueConstraint(fields=["study", "owner", "name"], name="one_saved_export_name")]
 

@@ -25,7 +25,7 @@ def datafile_path(instance, filename: str) -> str:
 class DicomSeries(models.Model):
     """One MRI series of a study: the files whose (de-identified) SeriesInstanceUID is ``series_uid``."""
 
-    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="+")
+    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="+", verbose_name=_("study"))
     study_uid = models.CharField(_("study UID"), max_length=64)
     series_uid = models.CharField(_("series UID"), max_length=64)
     series_number = models.IntegerField(_("series number"), null=True, blank=True)
@@ -40,11 +40,15 @@ class DicomSeries(models.Model):
     volume_count = models.PositiveIntegerField(_("volumes"), default=0)
     acquisition_date = models.DateField(_("acquisition date"), null=True, blank=True)
     preview_png = models.BinaryField(_("preview"), blank=True, default=b"")  # a few kB: kept with the row
-    preview_source = models.CharField(max_length=64, blank=True)  # SOP UID the preview was made from
-    software = models.JSONField(default=dict, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    preview_source = models.CharField(
+        max_length=64, blank=True, verbose_name=_("preview source")
+    )  # SOP UID the preview was made from
+    software = models.JSONField(default=dict, blank=True, verbose_name=_("software"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("DICOM series")
+        verbose_name_plural = _("DICOM series")
         ordering = ["study", "acquisition_date", "series_number", "pk"]
         constraints = [models.UniqueConstraint(fields=["study", "series_uid"], name="one_series_per_study_uid")]
 
@@ -57,31 +61,49 @@ class DataFile(models.Model):
         LINKED = "linked", _("Linked")
         NEEDS_LINKING = "needs_linking", _("Needs linking")
 
-    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="data_files")
+    study = models.ForeignKey(
+        "studies.Study", on_delete=models.PROTECT, related_name="data_files", verbose_name=_("study")
+    )
     participant = models.ForeignKey(
-        "participants.Participant", null=True, blank=True, on_delete=models.PROTECT, related_name="data_files"
+        "participants.Participant",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="data_files",
+        verbose_name=_("participant"),
     )
     visit = models.ForeignKey(
-        "participants.Visit", null=True, blank=True, on_delete=models.SET_NULL, related_name="data_files"
+        "participants.Visit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="data_files",
+        verbose_name=_("visit"),
     )
     visit_code = models.CharField(_("visit"), max_length=64, blank=True)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     original_name = models.CharField(_("original name"), max_length=255)
     file = models.FileField(_("stored file"), upload_to=datafile_path, max_length=255)
     deidentified = models.BooleanField(_("de-identified"), default=False)
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64, verbose_name=_("SHA-256"))
     size = models.BigIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     link_status = models.CharField(
         _("link status"), max_length=16, choices=LinkStatus.choices, default=LinkStatus.NEEDS_LINKING
     )
     recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
     out_of_window = models.BooleanField(_("outside the visit window"), default=False)
-    series = models.ForeignKey(DicomSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="files")
+    series = models.ForeignKey(
+        DicomSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="files", verbose_name=_("series")
+    )
     metadata = models.JSONField(_("metadata"), default=dict, blank=True, encoder=DjangoJSONEncoder)
 
     class Meta:
+        verbose_name = _("data file")
+        verbose_name_plural = _("data files")
         ordering = ["-uploaded_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["study", "sha256"], name="one_datafile_per_checksum")]
         indexes = [models.Index(fields=["study", "link_status"])]
@@ -99,31 +121,53 @@ class IngestJob(models.Model):
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 
-    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="+")
-    data_file = models.ForeignKey(DataFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs")
+    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="+", verbose_name=_("study"))
+    data_file = models.ForeignKey(
+        DataFile, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs", verbose_name=_("data file")
+    )
     original_name = models.CharField(_("file name"), max_length=255)
-    staged_path = models.CharField(max_length=500, blank=True)  # name in the file storage; emptied when done
+    staged_path = models.CharField(
+        max_length=500, blank=True, verbose_name=_("staged path")
+    )  # name in the file storage; emptied when done
     kind_requested = models.CharField(_("kind"), max_length=8, choices=Kind.choices, blank=True)
     participant = models.ForeignKey(  # chosen at upload; null: link from the file's patient ID
-        "participants.Participant", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "participants.Participant",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("participant"),
     )
-    visit = models.ForeignKey("participants.Visit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    visit = models.ForeignKey(
+        "participants.Visit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("visit"),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    steps_done = models.JSONField(default=list, blank=True)
+    steps_done = models.JSONField(default=list, blank=True, verbose_name=_("steps done"))
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     log = models.TextField(_("log"), blank=True)
     error = models.TextField(_("error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    task_id = models.CharField(max_length=64, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
-    size = models.BigIntegerField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True, verbose_name=_("task ID"))
+    sha256 = models.CharField(max_length=64, blank=True, verbose_name=_("SHA-256"))
+    size = models.BigIntegerField(null=True, blank=True, verbose_name=_("size"))
     duplicate = models.BooleanField(_("already received"), default=False)
-    details = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)  # parse results between steps
+    details = models.JSONField(
+        default=dict, blank=True, encoder=DjangoJSONEncoder, verbose_name=_("details")
+    )  # parse results between steps
 
     class Meta:
+        verbose_name = _("upload")
+        verbose_name_plural = _("uploads")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["study", "status"])]
 
@@ -136,9 +180,16 @@ class IngestJob(models.Model):
 
 
 class DerivedMeasure(models.Model):
-    data_file = models.ForeignKey(DataFile, on_delete=models.CASCADE, related_name="measures")
+    data_file = models.ForeignKey(
+        DataFile, on_delete=models.CASCADE, related_name="measures", verbose_name=_("data file")
+    )
     participant = models.ForeignKey(
-        "participants.Participant", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "participants.Participant",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("participant"),
     )
     visit_code = models.CharField(_("visit"), max_length=64, blank=True)
     name = models.CharField(_("measure"), max_length=80)
@@ -149,6 +200,8 @@ class DerivedMeasure(models.Model):
     computed_at = models.DateTimeField(_("computed at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("derived measure")
+        verbose_name_plural = _("derived measures")
         ordering = ["data_file", "name"]
         constraints = [models.UniqueConstraint(fields=["data_file", "name"], name="one_value_per_measure_and_file")]
 
@@ -163,9 +216,15 @@ class DateShift(models.Model):
     shift. Only imaging.services.dates reads it.
     """
 
-    participant = models.OneToOneField("participants.Participant", on_delete=models.PROTECT, related_name="+")
-    days = models.SmallIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    participant = models.OneToOneField(
+        "participants.Participant", on_delete=models.PROTECT, related_name="+", verbose_name=_("participant")
+    )
+    days = models.SmallIntegerField(verbose_name=_("days"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    class Meta:
+        verbose_name = _("date shift")
+        verbose_name_plural = _("date shifts")
 
     def __str__(self) -> str:
         return f"date shift #{self.pk}"  # never the value
@@ -193,31 +252,42 @@ class ImagingExport(models.Model):
         FAILED = "failed", _("Failed")
         DELETED = "deleted", _("Deleted")
 
-    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="+")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="+", verbose_name=_("study"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
     all_sites = models.BooleanField(_("all sites"), default=False)
-    sites = models.ManyToManyField("studies.Site", blank=True, related_name="+")
+    sites = models.ManyToManyField("studies.Site", blank=True, related_name="+", verbose_name=_("sites"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     log = models.TextField(_("log"), blank=True)
     error = models.TextField(_("error"), blank=True)
-    log_entries = models.JSONField(default=list, blank=True)  # [{"msgid", "params"}], see services.bids.message
-    error_entry = models.JSONField(default=dict, blank=True)
-    zip_path = models.CharField(max_length=500, blank=True)  # name in the file storage
+    log_entries = models.JSONField(
+        default=list, blank=True, verbose_name=_("log entries")
+    )  # [{"msgid", "params"}], see services.bids.message
+    error_entry = models.JSONField(default=dict, blank=True, verbose_name=_("error entry"))
+    zip_path = models.CharField(max_length=500, blank=True, verbose_name=_("zip path"))  # name in the file storage
     zip_size = models.BigIntegerField(_("size (bytes)"), null=True, blank=True)
     subjects = models.PositiveIntegerField(_("participants"), default=0)
     series_exported = models.PositiveIntegerField(_("series exported"), default=0)
     series_failed = models.PositiveIntegerField(_("series failed"), default=0)
     series_left_out = models.PositiveIntegerField(_("series left out"), default=0)
-    task_id = models.CharField(max_length=64, blank=True)
+    task_id = models.CharField(max_length=64, blank=True, verbose_name=_("task ID"))
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
     deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("deleted by"),
     )
 
     class Meta:
+        verbose_name = _("BIDS export")
+        verbose_name_plural = _("BIDS exports")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:

@@ -21,7 +21,9 @@ class Response(models.Model):
         IMPORT = "import", _("File import")
         API = "api", _("API")
 
-    participant = models.ForeignKey("participants.Participant", on_delete=models.PROTECT, related_name="responses")
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="responses", verbose_name=_("participant")
+    )
     visit_code = models.CharField(_("visit"), max_length=40)
     activity_key = models.CharField(_("activity"), max_length=60)
     instance = models.PositiveIntegerField(_("instance"), default=1)
@@ -33,14 +35,21 @@ class Response(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.COORDINATOR)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("entered by"),
     )
-    lock_version = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    lock_version = models.PositiveIntegerField(default=0, verbose_name=_("lock version"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("form")
+        verbose_name_plural = _("forms")
         ordering = ["participant", "visit_code", "activity_key", "instance"]
         constraints = [
             models.UniqueConstraint(
@@ -90,13 +99,20 @@ class DefinitionUpload(models.Model):
     file_name = models.CharField(_("file"), max_length=255)
     format = models.CharField(_("format"), max_length=10, choices=Format.choices)
     text = models.TextField(_("file text"))
-    checksum = models.CharField(max_length=64)
+    checksum = models.CharField(max_length=64, verbose_name=_("checksum"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("definition upload")
+        verbose_name_plural = _("definition uploads")
         ordering = ["-uploaded_at", "-pk"]
 
     def __str__(self) -> str:
@@ -120,15 +136,24 @@ class StudyInstrument(models.Model):
     version = models.CharField(_("version"), max_length=20)
     definition = models.TextField(_("definition"))
     format = models.CharField(_("format"), max_length=10, choices=DefinitionUpload.Format.choices)
-    checksum = models.CharField(max_length=64)
+    checksum = models.CharField(max_length=64, verbose_name=_("checksum"))
     languages = models.CharField(_("languages"), max_length=10, default="en,zh")
-    upload = models.ForeignKey(DefinitionUpload, on_delete=models.PROTECT, related_name="definitions")
+    upload = models.ForeignKey(
+        DefinitionUpload, on_delete=models.PROTECT, related_name="definitions", verbose_name=_("upload")
+    )
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("study instrument")
+        verbose_name_plural = _("study instruments")
         ordering = ["study_code", "code", "uploaded_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["study_code", "code", "version"], name="one_study_instrument_version"),

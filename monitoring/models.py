@@ -13,8 +13,12 @@ from django.utils.translation import gettext_lazy as _
 class SourceVerification(models.Model):
     """A monitor compared one CRF response with the source documents at one lock version."""
 
-    response = models.ForeignKey("instruments.Response", on_delete=models.PROTECT, related_name="verifications")
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    response = models.ForeignKey(
+        "instruments.Response", on_delete=models.PROTECT, related_name="verifications", verbose_name=_("response")
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("verified by")
+    )
     verified_at = models.DateTimeField(_("verified at"))
     lock_version = models.PositiveIntegerField(_("version verified"))
     # Field-level SDV (the protocol's `sdv.forms[].fields`): the item codes ticked so far at this version; the
@@ -25,6 +29,8 @@ class SourceVerification(models.Model):
     reset_reason = models.TextField(_("reset because"), blank=True)
 
     class Meta:
+        verbose_name = _("source data verification")
+        verbose_name_plural = _("source data verifications")
         ordering = ["-verified_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -46,8 +52,12 @@ class Signature(models.Model):
     class Meaning(models.TextChoices):
         REVIEWED = "reviewed", _("I have reviewed the data of this casebook and confirm it is complete and accurate.")
 
-    participant = models.ForeignKey("participants.Participant", on_delete=models.PROTECT, related_name="signatures")
-    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="signatures", verbose_name=_("participant")
+    )
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("signer")
+    )
     signed_at = models.DateTimeField(_("signed at"))
     meaning = models.CharField(_("meaning"), max_length=20, choices=Meaning.choices)
     meaning_text = models.TextField(_("meaning as signed"))  # both languages, as shown at signing
@@ -58,6 +68,8 @@ class Signature(models.Model):
     voided_by_change = models.TextField(_("voided by"), blank=True)
 
     class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
         ordering = ["-signed_at", "-pk"]
         constraints = [
             models.UniqueConstraint(

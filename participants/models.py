@@ -24,8 +24,12 @@ class Participant(models.Model):
         CLINICIAN = "clinician", _("Clinician's decision")
         RANDOMISATION = "randomisation", _("Randomisation")
 
-    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="participants")
-    site = models.ForeignKey("studies.Site", on_delete=models.PROTECT, related_name="participants")
+    study = models.ForeignKey(
+        "studies.Study", on_delete=models.PROTECT, related_name="participants", verbose_name=_("study")
+    )
+    site = models.ForeignKey(
+        "studies.Site", on_delete=models.PROTECT, related_name="participants", verbose_name=_("site")
+    )
     identifier = models.CharField(_("study ID"), max_length=40, blank=True)
     screening_number = models.CharField(_("screening number"), max_length=40, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SCREENING)
@@ -39,9 +43,11 @@ class Participant(models.Model):
     withdrawal_reason = models.TextField(_("withdrawal reason"), blank=True)
     needs_reassessment = models.BooleanField(_("needs reassessment"), default=False)
     reassessment_note = models.TextField(_("reassessment note"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
         ordering = ["identifier", "screening_number"]
         constraints = [
             models.UniqueConstraint(
@@ -65,31 +71,40 @@ class Participant(models.Model):
 class PersonalIdentifiers(models.Model):
     """Directly identifying data, kept apart from study data; read only through access.personal_identifiers_for."""
 
-    participant = models.OneToOneField(Participant, on_delete=models.CASCADE, related_name="personal_identifiers")
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, related_name="personal_identifiers", verbose_name=_("participant")
+    )
     full_name = models.CharField(_("full name"), max_length=200)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     national_id = models.CharField(_("national ID"), max_length=40, blank=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
 
     class Meta:
-        verbose_name_plural = "personal identifiers"
+        verbose_name = _("personal identifiers")
+        verbose_name_plural = _("personal identifiers")
 
     def __str__(self) -> str:
         return f"PII of participant {self.participant_id}"
 
 
 class Screening(models.Model):
-    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="screenings")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="screenings", verbose_name=_("participant")
+    )
     screened_on = models.DateField(_("screening date"))
     answers = models.JSONField(_("answers"), default=dict)
     eligible = models.BooleanField(_("eligible"), null=True)
     failing_criteria = models.JSONField(_("failing criteria"), default=list)
     unanswered_criteria = models.JSONField(_("unanswered criteria"), default=list)
     protocol_version = models.CharField(_("protocol version"), max_length=40, blank=True)
-    screened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("screened by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("screening")
+        verbose_name_plural = _("screenings")
         ordering = ["-screened_on", "-created_at"]
 
     def __str__(self) -> str:
@@ -97,14 +112,20 @@ class Screening(models.Model):
 
 
 class Consent(models.Model):
-    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="consents")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="consents", verbose_name=_("participant")
+    )
     form_version = models.CharField(_("consent form version"), max_length=40)
     consented_on = models.DateField(_("consent date"))
-    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("taken by")
+    )
     notes = models.TextField(_("notes"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
         ordering = ["-consented_on", "-created_at"]
 
     def __str__(self) -> str:
@@ -114,14 +135,20 @@ class Consent(models.Model):
 class ConsentRefusal(models.Model):
     """The person was asked to consent and refused: the only way CONSORT counts someone as "declined"."""
 
-    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="consent_refusals")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="consent_refusals", verbose_name=_("participant")
+    )
     form_version = models.CharField(_("consent form version"), max_length=40)
     refused_on = models.DateField(_("date refused"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
     notes = models.TextField(_("notes"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("consent refusal")
+        verbose_name_plural = _("consent refusals")
         ordering = ["-refused_on", "-created_at"]
 
     def __str__(self) -> str:
@@ -131,13 +158,19 @@ class ConsentRefusal(models.Model):
 class AnchorDate(models.Model):
     """The real date of one of the protocol's anchors (enrolment, start of treatment, procedure...)."""
 
-    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="anchor_dates")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="anchor_dates", verbose_name=_("participant")
+    )
     anchor_code = models.CharField(_("anchor"), max_length=64)
     date = models.DateField(_("date"))
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    entered_at = models.DateTimeField(auto_now=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
+    )
+    entered_at = models.DateTimeField(auto_now=True, verbose_name=_("entered at"))
 
     class Meta:
+        verbose_name = _("anchor date")
+        verbose_name_plural = _("anchor dates")
         ordering = ["date"]
         constraints = [
             models.UniqueConstraint(fields=["participant", "anchor_code"], name="one_date_per_anchor"),
@@ -158,7 +191,9 @@ class Visit(models.Model):
         SCHEDULING = "scheduling", _("Could not be seen within the window")
         OTHER = "other", _("Other reason")
 
-    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="visits")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="visits", verbose_name=_("participant")
+    )
     visit_code = models.CharField(_("visit"), max_length=64)
     sequence = models.PositiveSmallIntegerField(_("occurrence"), default=1)
     anchor_code = models.CharField(_("anchor"), max_length=64)
@@ -178,9 +213,11 @@ class Visit(models.Model):
     window_review = models.BooleanField(_("window to review"), default=False)
     # The protocol version the visit was done under: its activities are that version's, not a later one's.
     protocol_version = models.CharField(_("protocol version"), max_length=40, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
         ordering = ["target_date", "visit_code", "sequence"]
         constraints = [
             models.UniqueConstraint(fields=["participant", "visit_code", "sequence"], name="one_visit_occurrence"),
@@ -207,23 +244,39 @@ class Lock(models.Model):
         PARTICIPANT = "participant", _("Participant")
 
     scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices)
-    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="locks")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="locks", verbose_name=_("participant")
+    )
     visit_code = models.CharField(_("visit"), max_length=64, blank=True)
     response = models.ForeignKey(
-        "instruments.Response", null=True, blank=True, on_delete=models.PROTECT, related_name="locks"
+        "instruments.Response",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="locks",
+        verbose_name=_("response"),
     )
     reason = models.TextField(_("reason"), blank=True)
     # Why it was locked although required SDV or open queries remained (workflows.review); empty: no override.
     override_reason = models.TextField(_("reason for locking before review was complete"), blank=True)
-    locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("locked by")
+    )
     locked_at = models.DateTimeField(_("locked at"))
     unlocked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("unlocked by"),
     )
     unlocked_at = models.DateTimeField(_("unlocked at"), null=True, blank=True)
     unlock_reason = models.TextField(_("reason for unlocking"), blank=True)
 
     class Meta:
+        verbose_name = _("lock")
+        verbose_name_plural = _("locks")
         ordering = ["-locked_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -266,7 +319,9 @@ class CriterionEvent(models.Model):
         EXCLUSION = "exclusion", _("Excluded from analysis")
         DISCONTINUATION = "discontinuation", _("Follow-up discontinued")
 
-    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="criterion_events")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="criterion_events", verbose_name=_("participant")
+    )
     criterion_code = models.CharField(_("criterion"), max_length=64)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     met_on = models.DateField(_("met on"))
@@ -276,12 +331,19 @@ class CriterionEvent(models.Model):
     protocol_version = models.CharField(_("protocol version"), max_length=40, blank=True)
     needs_review = models.BooleanField(_("no longer met: review"), default=False)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("criterion event")
+        verbose_name_plural = _("criterion events")
         ordering = ["met_on", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["participant", "criterion_code"], name="one_event_per_criterion"),

@@ -16,7 +16,9 @@ class AllocationList(models.Model):
     to roles that may SEE_ALLOCATION_LIST, never written to the audit trail (``list_sha256`` is, instead).
     """
 
-    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="allocation_lists")
+    study = models.ForeignKey(
+        "studies.Study", on_delete=models.PROTECT, related_name="allocation_lists", verbose_name=_("study")
+    )
     # Decimal text: a server-drawn seed has 128 bits, beyond a BigIntegerField (randomisation.lists.seed_text).
     seed = models.CharField(_("seed"), max_length=80)
     # randomisation.lists.list_sha256 of the slots, recorded at generation (blank only for lists older than it).
@@ -29,10 +31,14 @@ class AllocationList(models.Model):
     size_per_stratum = models.PositiveIntegerField(_("size per stratum"))
     frozen = models.BooleanField(_("frozen"), default=False)
     frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("allocation list")
+        verbose_name_plural = _("allocation lists")
         ordering = ["study", "-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -49,7 +55,9 @@ class AllocationList(models.Model):
 
 
 class AllocationSlot(models.Model):
-    allocation_list = models.ForeignKey(AllocationList, on_delete=models.PROTECT, related_name="slots")
+    allocation_list = models.ForeignKey(
+        AllocationList, on_delete=models.PROTECT, related_name="slots", verbose_name=_("allocation list")
+    )
     stratum = models.CharField(_("stratum"), max_length=200, blank=True)
     sequence = models.PositiveIntegerField(_("position in the stratum"))
     number = models.CharField(_("randomisation number"), max_length=12)
@@ -57,14 +65,26 @@ class AllocationSlot(models.Model):
     block = models.PositiveIntegerField(_("block"))
     block_size = models.PositiveIntegerField(_("block size"))
     used_by = models.OneToOneField(
-        "participants.Participant", null=True, blank=True, on_delete=models.PROTECT, related_name="allocation"
+        "participants.Participant",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="allocation",
+        verbose_name=_("used by"),
     )
     used_at = models.DateTimeField(_("randomised at"), null=True, blank=True)
     used_by_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("used by user"),
     )
 
     class Meta:
+        verbose_name = _("allocation slot")
+        verbose_name_plural = _("allocation slots")
         ordering = ["allocation_list", "number"]
         constraints = [
             models.UniqueConstraint(fields=["allocation_list", "number"], name="unique_randomisation_number"),
@@ -79,12 +99,18 @@ class AllocationSlot(models.Model):
 class UnblindingEvent(models.Model):
     """An emergency unblinding: one user learnt one participant's arm, for a recorded reason."""
 
-    participant = models.ForeignKey("participants.Participant", on_delete=models.PROTECT, related_name="unblindings")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    participant = models.ForeignKey(
+        "participants.Participant", on_delete=models.PROTECT, related_name="unblindings", verbose_name=_("participant")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
     reason = models.TextField(_("reason"))
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("unblinding")
+        verbose_name_plural = _("unblindings")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

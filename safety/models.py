@@ -13,8 +13,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AdverseEvent(models.Model):
-    participant = models.ForeignKey("participants.Participant", on_delete=models.PROTECT, related_name="adverse_events")
-    response = models.OneToOneField("instruments.Response", on_delete=models.PROTECT, related_name="adverse_event")
+    participant = models.ForeignKey(
+        "participants.Participant",
+        on_delete=models.PROTECT,
+        related_name="adverse_events",
+        verbose_name=_("participant"),
+    )
+    response = models.OneToOneField(
+        "instruments.Response", on_delete=models.PROTECT, related_name="adverse_event", verbose_name=_("response")
+    )
     visit_code = models.CharField(_("visit"), max_length=40)
     instance = models.PositiveIntegerField(_("entry"), default=1)
     event_code = models.PositiveSmallIntegerField(_("event"), null=True, blank=True)
@@ -27,10 +34,12 @@ class AdverseEvent(models.Model):
     relationship = models.PositiveSmallIntegerField(_("relationship"), null=True, blank=True)
     outcome = models.PositiveSmallIntegerField(_("outcome"), null=True, blank=True)
     aware_at = models.DateTimeField(_("investigator aware at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("adverse event")
+        verbose_name_plural = _("adverse events")
         ordering = ["participant", "onset", "pk"]
         indexes = [models.Index(fields=["serious", "grade"])]
 
@@ -54,7 +63,9 @@ class SaeReport(models.Model):
         PAPER = "paper", _("Paper form")
         OTHER = "other", _("Other")
 
-    adverse_event = models.ForeignKey(AdverseEvent, on_delete=models.CASCADE, related_name="reports")
+    adverse_event = models.ForeignKey(
+        AdverseEvent, on_delete=models.CASCADE, related_name="reports", verbose_name=_("adverse event")
+    )
     recipient = models.CharField(_("recipient"), max_length=32, choices=Recipient.choices)
     due_at = models.DateTimeField(_("due"))
     reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
@@ -62,11 +73,18 @@ class SaeReport(models.Model):
     method = models.CharField(_("how"), max_length=20, choices=Method.choices, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("SAE report")
+        verbose_name_plural = _("SAE reports")
         ordering = ["due_at", "recipient"]
         constraints = [
             models.UniqueConstraint(fields=["adverse_event", "recipient"], name="one_sae_report_per_recipient"),

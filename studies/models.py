@@ -28,10 +28,11 @@ class Study(models.Model):
     protocol_date = models.DateField(_("protocol date"), null=True, blank=True)
     id_pattern = models.CharField(_("participant ID pattern"), max_length=100, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
-        verbose_name_plural = "studies"
+        verbose_name = _("study")
+        verbose_name_plural = _("studies")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -44,13 +45,15 @@ class Study(models.Model):
 
 
 class Site(models.Model):
-    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="sites")
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="sites", verbose_name=_("study"))
     code = models.CharField(_("code"), max_length=16)
     name = models.CharField(_("name"), max_length=200)
     name_zh = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
     id_pattern = models.CharField(_("participant ID pattern"), max_length=100, blank=True)  # blank: the study's
 
     class Meta:
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
         ordering = ["study__code", "code"]
         constraints = [models.UniqueConstraint(fields=["study", "code"], name="unique_site_code_per_study")]
 
@@ -72,18 +75,24 @@ class ProtocolVersion(models.Model):
     values in step with the file.
     """
 
-    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="protocol_versions")
+    study = models.ForeignKey(
+        Study, on_delete=models.CASCADE, related_name="protocol_versions", verbose_name=_("study")
+    )
     version = models.CharField(_("version"), max_length=40)
     version_date = models.DateField(_("version date"), null=True, blank=True)
     filename = models.CharField(_("file name"), max_length=255)
     text = models.TextField(_("protocol file"))
-    checksum = models.CharField(max_length=64)
+    checksum = models.CharField(max_length=64, verbose_name=_("checksum"))
     changes = models.JSONField(_("changes"), default=list, blank=True)
-    is_current = models.BooleanField(default=True)
-    loaded_at = models.DateTimeField(auto_now_add=True)
-    loaded_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    is_current = models.BooleanField(default=True, verbose_name=_("is current"))
+    loaded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("loaded at"))
+    loaded_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("loaded by")
+    )
 
     class Meta:
+        verbose_name = _("protocol version")
+        verbose_name_plural = _("protocol versions")
         ordering = ["study", "-loaded_at"]
         constraints = [
             models.UniqueConstraint(fields=["study", "version"], name="unique_protocol_version"),

@@ -12,26 +12,36 @@ class ResponseImportJob(models.Model):
         SUCCEEDED = "succeeded", _("Saved")
         FAILED = "failed", _("Nothing saved")
 
-    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="+")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    study = models.ForeignKey("studies.Study", on_delete=models.PROTECT, related_name="+", verbose_name=_("study"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
     # The uploader's sites when the file came (empty: all sites): who else may see the job's per-row report.
-    site_ids = models.JSONField(default=list, blank=True)
+    site_ids = models.JSONField(default=list, blank=True, verbose_name=_("site ids"))
     file_name = models.CharField(_("file name"), max_length=255)
-    csv_text = models.TextField(blank=True)  # the stored upload; emptied once the job has run
-    complete = models.BooleanField(default=True)
-    reason = models.CharField(max_length=500, blank=True)
-    language = models.CharField(max_length=10, blank=True)  # the uploader's: the per-row messages are in it
+    csv_text = models.TextField(
+        blank=True, verbose_name=_("csv text")
+    )  # the stored upload; emptied once the job has run
+    complete = models.BooleanField(default=True, verbose_name=_("complete"))
+    reason = models.CharField(max_length=500, blank=True, verbose_name=_("reason"))
+    language = models.CharField(
+        max_length=10, blank=True, verbose_name=_("language")
+    )  # the uploader's: the per-row messages are in it
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    rows_total = models.PositiveIntegerField(default=0)
-    rows_done = models.PositiveIntegerField(default=0)
-    report = models.JSONField(default=dict, blank=True)  # {"problem": str, "saved": int, "rows": [...]}
+    rows_total = models.PositiveIntegerField(default=0, verbose_name=_("rows total"))
+    rows_done = models.PositiveIntegerField(default=0, verbose_name=_("rows done"))
+    report = models.JSONField(
+        default=dict, blank=True, verbose_name=_("report")
+    )  # {"problem": str, "saved": int, "rows": [...]}
     error = models.TextField(_("error"), blank=True)
-    task_id = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True, verbose_name=_("task ID"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
 
     class Meta:
+        verbose_name = _("form import")
+        verbose_name_plural = _("form imports")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
