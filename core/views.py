@@ -1,8 +1,15 @@
+import sys
+
 from django.contrib.auth.decorators import login_not_required
-from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+# Seconds a client is asked to wait before trying again while the database is unreachable (a restart takes ~10 s).
+RETRY_AFTER_SECONDS = 30
 
 
 @login_not_required
@@ -17,3 +24,22 @@ def health(request):
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def server_error(request, template_name: str = "500.html"):
+    """``handler500``: an unreachable database (restarting, failed over, out of connections) is a 503 maintenance
+    page in the viewer's language, asking them to try again; any other failure stays Django's plain 500.
+
+    Django calls this handler while the exception is being handled, whichever middleware or view raised it, so the
+    exception is the one in flight. Connection failures surface as OperationalError (could not connect, server
+    closed the connection) or InterfaceError (connection already closed); a write under way was rolled back with
+    its transaction, so nothing was half saved. The page uses no database (no user, no session, no navigation):
+    rendering it must not fail the same way. The traceback goes to the server log, never to the page.
+    """
+    if not isinstance(sys.exception(), OperationalError | InterfaceError):
+        return defaults.server_error(request, template_name)
+    page = loader.render_to_string("503.html", {"retry_after": RETRY_AFTER_SECONDS})
+    response = HttpResponse(page, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
