@@ -153,4 +153,5 @@ def saturation(stack: Stack, worklist: Path, args: argparse.Namespace) -> dict:
 
 
 if __name__ == "__main__":
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]  # progress shows as it happens
     sys.exit(run(parse(sys.argv[1:])))

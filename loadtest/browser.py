@@ -10,6 +10,7 @@ the form's CSRF token and the Origin and Referer a browser sends. ``session`` is
 from __future__ import annotations
 
 import html
+import random
 import re
 from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
@@ -20,6 +21,13 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 INPUT = re.compile(r"<(input|textarea|select)\b([^>]*)>", re.S)
 ATTRIBUTE = re.compile(r'([\w-]+)(?:="([^"]*)")?')
 OPTION = re.compile(r'<option\b[^>]*value="([^"]*)"[^>]*>', re.S)
+# A form chip of the participant page: its instrument, its status and the CRF's address.
+CHIP = re.compile(
+    r'data-activity="([\w-]+)" data-status="(\w+)"[^>]*>\s*<a[^>]*href="(/instruments/participant/[^"]+)"'
+)
+# Forms whose items are all single choices with no branching: a changed answer is always a valid save.
+EDITABLE = ("phq9", "gad7", "odi", "isi", "pcs")
+REASON = "Corrected on source document review"
 
 
 class Browser:
@@ -140,3 +148,21 @@ def radio_choices(page: str) -> dict[str, list[str]]:
         if tag == "input" and attributes.get("type") == "radio" and attributes.get("name"):
             groups.setdefault(attributes["name"], []).append(attributes.get("value", ""))
     return groups
+
+
+def editable_forms(participant_page: str) -> list[str]:
+    """The addresses of the participant page's complete forms of an EDITABLE instrument."""
+    chips = CHIP.findall(participant_page)
+    return [href for activity, status, href in chips if activity in EDITABLE and status == "complete"]
+
+
+def crf_fields(page: str) -> dict[str, list[str]]:
+    """What a coordinator submits from a CRF page: one answer changed, saved complete with a reason."""
+    crf = page[page.find('id="crf-form"') :]
+    fields, choices = form_fields(page, "crf-form"), radio_choices(crf)
+    answered = [name for name in choices if fields.get(name)]
+    if answered:
+        name = random.choice(answered)
+        fields[name] = [random.choice([v for v in choices[name] if v not in fields[name]] or choices[name])]
+    fields.update(action=["complete"], reason=[REASON])
+    return fields

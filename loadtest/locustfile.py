@@ -14,14 +14,13 @@ import itertools
 import json
 import os
 import random
-import re
 import time
 from pathlib import Path
 
 import gevent.event
 from locust import HttpUser, between, constant, events, task
 
-from loadtest.browser import Browser, csrf_token, form_fields, location_path, radio_choices
+from loadtest.browser import Browser, crf_fields, csrf_token, editable_forms, location_path
 from loadtest.stack import PASSWORD
 
 WORK = (
@@ -33,12 +32,6 @@ HEALTH_ONLY = os.environ.get("LOAD_HEALTH") == "1"
 WAIT = between(5, 15) if THINK else constant(0)  # one action every 5-15 s (10 s on average), or none
 COORDINATORS = itertools.cycle(WORK.get("users", {}).get("coordinator", ["coord000:01"]))
 MONITORS = itertools.cycle(WORK.get("users", {}).get("monitor", ["monitor00"]))
-# Forms whose items are all single choices with no branching: a changed answer is always a valid save.
-EDITABLE = ("phq9", "gad7", "odi", "isi", "pcs")
-CHIP = re.compile(
-    r'data-activity="([\w-]+)" data-status="(\w+)"[^>]*>\s*<a[^>]*href="(/instruments/participant/[^"]+)"'
-)
-REASON = "Corrected on source document review"
 MARKER = os.environ.get("LOAD_MARKER")  # written when every user has logged in: the measured window starts
 DURATION = float(os.environ.get("LOAD_DURATION", "0"))  # seconds measured after that; then locust stops
 ALL_IN = gevent.event.Event()
@@ -126,9 +119,7 @@ class Coordinator(Visitor):
             return
         participant = random.choice(self.work["participants"])
         page = self.get(f"/participants/{participant}/", "participant page")
-        chips = [
-            href for activity, status, href in CHIP.findall(page.text) if activity in EDITABLE and status == "complete"
-        ]
+        chips = editable_forms(page.text)
         if not chips:
             return
         href = random.choice(chips)
@@ -136,15 +127,7 @@ class Coordinator(Visitor):
         self.crf_save(href, form.text)
 
     def crf_save(self, href: str, page: str) -> None:
-        """Change one answer of the form as the coordinator read it and save it complete, with a reason."""
-        crf = page[page.find('id="crf-form"') :]
-        fields, choices = form_fields(page, "crf-form"), radio_choices(crf)
-        answered = [name for name in choices if fields.get(name)]
-        if answered:
-            name = random.choice(answered)
-            fields[name] = [random.choice([v for v in choices[name] if v not in fields[name]] or choices[name])]
-        fields.update(action=["complete"], reason=[REASON])
-        response = self.post(href, fields, "CRF save")
+        response = self.post(href, crf_fields(page), "CRF save")
         if response.status_code == 302:
             self.get(location_path(response), "CRF page")  # the browser follows the redirect
 

@@ -65,6 +65,8 @@ class Stack:
     web_port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     extra_env: dict[str, str] = field(default_factory=dict)
+    redis_persistent: bool = False  # appendonly yes, as docker-compose.yml runs production's Redis
+    worklist: str = ""  # the seed's JSON (users, work lists), once written
 
     # --- environment ------------------------------------------------------------------------------------------
 
@@ -168,7 +170,8 @@ class Stack:
 
     def redis_start(self) -> None:
         command = ["redis-server", "--bind", "127.0.0.1", "--port", str(self.redis_port), "--save", "''"]
-        command += ["--appendonly", "no", "--dir", str(self.folder)]
+        persistence = ["--appendonly", "yes"] if self.redis_persistent else ["--appendonly", "no"]
+        command += [*persistence, "--dir", str(self.folder)]
         self._spawn("redis", command)
         _wait(lambda: self._redis_ping(), seconds=10, what="redis-server")
 

@@ -81,3 +81,16 @@ def test_another_server_error_stays_a_plain_500(rf):
         response = server_error(rf.get("/"))
     assert response.status_code == 500
     assert b"temporarily unavailable" not in response.content
+
+
+def test_a_full_disk_answers_the_storage_full_page(rf):
+    import errno
+
+    from core.views import server_error
+
+    try:
+        raise OSError(errno.ENOSPC, "No space left on device")
+    except OSError:
+        response = server_error(rf.get("/"))
+    assert response.status_code == 507
+    assert b'id="storage-full"' in response.content and b"No space left" not in response.content
