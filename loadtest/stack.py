@@ -190,6 +190,9 @@ class Stack:
 
     def collectstatic(self) -> None:
         subprocess.run([str(ROOT / "bin" / "collectstatic")], env=self.env(), check=True, capture_output=True)
+        manifest = (self.folder / "static" / "staticfiles.json").read_text(encoding="utf-8")
+        if "vendor/bootstrap/css/bootstrap.min.css" not in manifest:  # every page would be a 500
+            raise RuntimeError("collectstatic found no front-end assets: run `make assets` (npm ci) first")
 
     def web_start(self) -> None:
         command = [sys.executable, "-m", "gunicorn", "lbpb.wsgi:application", "--bind", f"127.0.0.1:{self.web_port}"]
