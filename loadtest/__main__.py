@@ -46,18 +46,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
 def stack_build(args: argparse.Namespace) -> tuple[Stack, Path]:
     stack = Stack(web_workers=args.web_workers)
     started = time.monotonic()
-    stack.postgres_init()
-    stack.redis_start()
-    stack.manage("migrate", "--noinput")
-    print(stack.manage("generate_study", "--study", "lbpb", "--participants", str(args.participants)).splitlines()[-1])
-    work = stack.python("from loadtest.seed import main; main(sys.argv[1:])", "lbpb", str(args.users), "3")
-    worklist = stack.folder / "worklist.json"
-    worklist.write_text(work, encoding="utf-8")
-    stack.collectstatic()
-    stack.web_start()
-    stack.worker_start()
+    print(stack.build(participants=args.participants, coordinators=args.users, monitors=3))
     print(f"stack ready in {time.monotonic() - started:.0f} s: {stack.base_url} ({stack.folder})")
-    return stack, worklist
+    return stack, stack.folder / "worklist.json"
 
 
 def locust(stack: Stack, worklist: Path, *, users: int, seconds: int, name: str, think: bool, health: bool = False):

@@ -52,16 +52,9 @@ class Checks:
         return all(ok for _text, ok in self.results)
 
 
-def stack_build(participants: int, *, media_root: Path | None = None, redis_persistent: bool = False) -> Stack:
-    stack = Stack(web_workers=2, media_root=media_root, redis_persistent=redis_persistent)
-    stack.postgres_init()
-    stack.redis_start()
-    stack.manage("migrate", "--noinput")
-    stack.manage("generate_study", "--study", "lbpb", "--participants", str(participants))
-    stack.worklist = stack.python("from loadtest.seed import main; main(sys.argv[1:])", "lbpb", "4", "1")
-    stack.collectstatic()
-    stack.web_start()
-    stack.worker_start()
+def stack_build(participants: int) -> Stack:
+    stack = Stack(web_workers=2, redis_persistent=True)
+    stack.build(participants=participants, coordinators=4, monitors=1)
     print(f"stack ready: {stack.base_url} ({stack.folder})", flush=True)
     return stack
 
@@ -423,7 +416,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--keep", action="store_true", help="leave the stack's folder (logs) behind")
     args = parser.parse_args(argv)
     names = list(FAULTS) if args.fault == "all" else [args.fault]
-    stack = stack_build(args.participants, redis_persistent=True)
+    stack = stack_build(args.participants)
     verdicts = []
     try:
         for name in names:

@@ -68,6 +68,25 @@ class Stack:
     redis_persistent: bool = False  # appendonly yes, as docker-compose.yml runs production's Redis
     worklist: str = ""  # the seed's JSON (users, work lists), once written
 
+    def build(self, *, participants: int, coordinators: int, monitors: int) -> str:
+        """Every service, the generated study and its users (``worklist.json`` in the folder); returns the
+        generator's summary line. On any failure, Ctrl-C included, the services started so far are stopped."""
+        try:
+            self.postgres_init()
+            self.redis_start()
+            self.manage("migrate", "--noinput")
+            summary = self.manage("generate_study", "--study", "lbpb", "--participants", str(participants))
+            seed = "from loadtest.seed import main; main(sys.argv[1:])"
+            self.worklist = self.python(seed, "lbpb", str(coordinators), str(monitors))
+            (self.folder / "worklist.json").write_text(self.worklist, encoding="utf-8")
+            self.collectstatic()
+            self.web_start()
+            self.worker_start()
+        except BaseException:
+            self.stop()
+            raise
+        return summary.strip().splitlines()[-1]
+
     # --- environment ------------------------------------------------------------------------------------------
 
     @property
