@@ -268,6 +268,7 @@ def ingest_kill(stack: Stack, checks: Checks) -> None:
         "JOIN participants_visit v ON v.participant_id = p.id "
         "WHERE p.identifier <> '' AND v.completed_on IS NOT NULL ORDER BY p.id LIMIT 1",
     )[0]
+    files_before = scalar(stack, "SELECT count(*) FROM imaging_datafile")  # the generated study's acquisitions
     stack._end("worker")  # the job waits queued until the watched worker starts (manage.py may return after it ran)
     stack.manage(
         "ingest", str(psg), "--study", "lbpb", "--user", "loaddm", "--participant", participant, "--visit", visit
@@ -281,14 +282,23 @@ def ingest_kill(stack: Stack, checks: Checks) -> None:
     stack.worker_start()
     wait_for(lambda: sql(stack, INGEST_JOB)[0][0] in ("succeeded", "failed", "duplicate"), 600, "the ingest to finish")
     status, steps_after, log = sql(stack, INGEST_JOB)[0]
-    files = scalar(stack, "SELECT count(*) FROM imaging_datafile")
+    files = scalar(stack, "SELECT count(*) FROM imaging_datafile") - files_before
+    sha = scalar(
+        stack,
+        "SELECT d.sha256 FROM imaging_datafile d JOIN imaging_ingestjob j ON j.data_file_id = d.id "
+        "ORDER BY j.id DESC LIMIT 1",
+    )
+    stored = [
+        p for p in (Path(stack.env()["DJANGO_MEDIA_ROOT"]) / "imaging").rglob("*") if p.is_file() and sha in p.parts
+    ]
     checks.check(
         f"the killed ingest was mid-job ({killed_status} after {steps[-1]}) and finished: {status}",
         killed_status == "running" and status == "succeeded" and steps_after[-1:] == ["finish"],
     )
     checks.check(
-        f"each step once ({len(steps_after)} steps, {len(set(steps_after))} distinct), one data file ({files})",
-        len(steps_after) == len(set(steps_after)) and files == 1 and log.count("Done.") == 1,
+        f"each step once ({len(steps_after)} steps, {len(set(steps_after))} distinct), one new data file row "
+        f"({files}) and one stored file ({len(stored)})",
+        len(steps_after) == len(set(steps_after)) and files == 1 and len(stored) == 1 and log.count("Done.") == 1,
     )
 
 
