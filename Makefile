@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV_ENV := DJANGO_DEBUG=1 DJANGO_REQUIRE_2FA=0
 
-.PHONY: demo test install lock assets migrate check lint messages clean bench
+.PHONY: demo test install lock assets migrate check lint messages clean bench load faults
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -74,6 +74,15 @@ messages: install
 		os.chdir('$$app'); from django.core.management import call_command; \
 		call_command('makemessages', locale=['zh_Hans'], extensions=['html', 'txt', 'py', 'svg'], verbosity=0)"; done
 	$(I18N_ENV) $(BIN)/django-admin compilemessages --ignore=.venv --ignore=node_modules
+
+## Load test and fault tests (docs/operations.md): each starts its own PostgreSQL, Redis, gunicorn and Celery worker
+## on free loopback ports in a temporary folder (needs PostgreSQL 15's server binaries and redis-server; run as root
+## or as a user that may run initdb). LOAD_ARGS / FAULT_ARGS pass options, e.g. LOAD_ARGS="--users 20 --duration 60".
+load: install
+	$(BIN)/python -m loadtest --participants 1000 --users 50 --duration 120 $(LOAD_ARGS)
+
+faults: install
+	$(BIN)/python -m loadtest.faults all $(FAULT_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3

@@ -118,6 +118,9 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A kept connection (CONN_MAX_AGE) is checked before a request reuses it, so after a database restart only the
+# requests made while it is down fail (with the 503 maintenance page), not the first one on each stale connection.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL: readers do not block the writer, and a commit is one append instead of a journal rewrite (the
     # embedded mode's in-process ingest commits per step). Durability is unchanged (synchronous stays FULL).

@@ -9,6 +9,9 @@ from accounts.urls import urlpatterns as account_urls
 
 from . import member_views, views
 
+# A server error while the database is unreachable answers the 503 maintenance page (core.views.server_error).
+handler500 = "core.views.server_error"
+
 # The password pages (lbpb/views.py: they save through an audited service, above accounts) join the account page
 # in the accounts namespace. Django's views mark the reset pages login_not_required; so do ours.
 password_urls = [
