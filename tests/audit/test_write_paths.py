@@ -23,7 +23,7 @@ from tests.participants import visit_pages
 from tests.participants.conftest import LBPB_ELIGIBLE, lbpb_text, load_protocol
 from tests.studies.conftest import dump
 from tests.studies.test_protocol_load import alpha_protocol, amended
-from tests.studies.test_study_pages import upload
+from tests.studies.test_study_pages import upload, upload_confirmed
 from workflows import services as workflow_services
 from workflows.services import response_submit
 
@@ -479,7 +479,7 @@ def test_a_protocol_upload_and_an_amendment_record_the_study_and_version_with_th
 
     assert (
         "Amendment loaded"
-        in upload(client, world.study, dump(amended(alpha_protocol())), "a-1.1.yaml").content.decode()
+        in upload_confirmed(client, world.study, dump(amended(alpha_protocol())), "a-1.1.yaml").content.decode()
     )
     amendment = events(object_type="studies.protocolversion")[-1]
     assert (amendment.user, amendment.path) == (admin, Path.PAGE)

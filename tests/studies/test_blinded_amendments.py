@@ -13,7 +13,7 @@ from studies.models import ProtocolVersion, Study
 from studies.protocol import ProtocolError, project_visits
 from tests.studies.conftest import dump
 from tests.studies.test_protocol_load import alpha_protocol, counts
-from tests.studies.test_study_pages import UPLOAD, upload
+from tests.studies.test_study_pages import UPLOAD, upload, upload_confirmed
 from tests.studies.test_third_protocol import PERIOP
 from workflows.services import protocol_apply
 
@@ -122,7 +122,7 @@ def test_the_unblinded_statistician_may_load_it_and_it_is_flagged_for_the_sponso
     statistician = make_persona("unblinded_statistician", all_sites=True)
     client.force_login(statistician)
 
-    response = upload(client, blind_study, dump(version(blinded(blinding="none"), "1.1")), "alpha-1.1.yaml")
+    response = upload_confirmed(client, blind_study, dump(version(blinded(blinding="none"), "1.1")), "alpha-1.1.yaml")
 
     assert response.status_code == 200
     current = ProtocolVersion.objects.get(study=blind_study, is_current=True)
@@ -169,7 +169,7 @@ def test_adding_declared_arm_only_content_needs_the_statistician(client, blind_s
     data["visits"].append(INFUSION)
     data["visits"][0]["activities"]["instruments"] = ["bpi", {"code": "odi", "arms": ["b"]}]
 
-    response = upload(client, blind_study, dump(data), "alpha-1.1.yaml")
+    response = upload_confirmed(client, blind_study, dump(data), "alpha-1.1.yaml")
 
     assert response.status_code == status
     current = ProtocolVersion.objects.get(study=blind_study, is_current=True)

@@ -19,6 +19,14 @@ def upload(client, study, text: str | bytes, name: str = "alpha.yaml"):
     return client.post(reverse(UPLOAD, args=[study.code]), {"file": SimpleUploadedFile(name, content)})
 
 
+def upload_confirmed(client, study, text: str, name: str = "alpha.yaml"):
+    """Upload a protocol file and, when the page shows an amendment's preview, confirm it (as the user would)."""
+    response = upload(client, study, text, name)
+    if response.status_code != 200 or 'name="confirm"' not in response.content.decode():
+        return response
+    return client.post(reverse(UPLOAD, args=[study.code]), {"confirm": "1", "text": text, "filename": name})
+
+
 def _broken(change) -> str:
     data = alpha_protocol()
     change(data)

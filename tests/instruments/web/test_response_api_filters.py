@@ -27,23 +27,23 @@ def test_the_study_filter_keeps_one_study_and_stays_in_the_users_scope(client, a
     in_alpha, in_beta = _response(alpha.participant_a), _response(alpha.participant_c)
     _response(alpha.participant_b)  # site B: not the user's
     client.force_login(user)
-    assert sorted(r["id"] for r in client.get(URL).json()) == sorted([in_alpha.pk, in_beta.pk])
-    assert [r["id"] for r in client.get(URL, {"study": "alpha"}).json()] == [in_alpha.pk]
-    assert [r["id"] for r in client.get(URL, {"study": "beta"}).json()] == [in_beta.pk]
-    assert client.get(URL, {"study": "gamma"}).json() == []
+    assert sorted(r["id"] for r in client.get(URL).json()["results"]) == sorted([in_alpha.pk, in_beta.pk])
+    assert [r["id"] for r in client.get(URL, {"study": "alpha"}).json()["results"]] == [in_alpha.pk]
+    assert [r["id"] for r in client.get(URL, {"study": "beta"}).json()["results"]] == [in_beta.pk]
+    assert client.get(URL, {"study": "gamma"}).json()["results"] == []
 
 
 def test_a_study_the_user_is_not_in_gives_nothing(client, alpha, coordinator):
     _response(alpha.participant_c)
     client.force_login(coordinator)
-    assert client.get(URL, {"study": "beta"}).json() == []
+    assert client.get(URL, {"study": "beta"}).json()["results"] == []
 
 
 def test_the_other_filters_combine_with_it(client, alpha, coordinator):
     baseline, _m1 = _response(alpha.participant_a), _response(alpha.participant_a, visit="m1")
     client.force_login(coordinator)
     found = client.get(URL, {"study": "alpha", "visit_code": "baseline", "participant": alpha.participant_a.pk})
-    assert [r["id"] for r in found.json()] == [baseline.pk]
+    assert [r["id"] for r in found.json()["results"]] == [baseline.pk]
 
 
 def test_an_unknown_parameter_is_a_400_listing_the_allowed_ones(client, alpha, coordinator):

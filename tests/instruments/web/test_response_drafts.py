@@ -135,7 +135,7 @@ def test_a_draft_is_never_in_an_export_nor_scored(client, alpha, coordinator, se
     text = out.read_text(encoding="utf-8-sig")
     assert "ALPHA-A-0001" in text and "ALPHA-A-0002" not in text
     assert list(Response.objects.values_list("participant__identifier", flat=True)) == ["ALPHA-A-0001"]
-    listed = client.get(reverse("workflows:api-response-list")).json()
+    listed = client.get(reverse("workflows:api-response-list")).json()["results"]
     assert [row["participant_identifier"] for row in listed] == ["ALPHA-A-0001"]
 
 
